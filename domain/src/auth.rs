@@ -1,0 +1,119 @@
+//! Who may do what. Every handler asks one of these rules; none decides by
+//! itself.
+
+use crate::account::{Affiliation, OrgRole, PlatformRole};
+use crate::error::DomainError;
+use crate::ids::{OrganisationId, UserId};
+
+/// The authenticated caller, as established from a verified access token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: UserId,
+    pub role: PlatformRole,
+    pub affiliation: Affiliation,
+}
+
+impl Actor {
+    pub fn organisation_id(&self) -> Option<OrganisationId> {
+        match self.affiliation {
+            Affiliation::Organisation { id, .. } => Some(id),
+            Affiliation::BackOffice => None,
+        }
+    }
+
+    pub fn belongs_to(&self, organisation: OrganisationId) -> bool {
+        self.organisation_id() == Some(organisation)
+    }
+
+    pub fn is_back_office(&self) -> bool {
+        self.role.is_back_office()
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.role == PlatformRole::Admin
+    }
+
+    /// Owners bring colleagues into their own organisation.
+    pub fn may_invite_into(&self, organisation: OrganisationId) -> Result<(), DomainError> {
+        match self.affiliation {
+            Affiliation::Organisation { id, role: OrgRole::Owner } if id == organisation => Ok(()),
+            _ => Err(DomainError::Forbidden("only an owner of the organisation invites its users")),
+        }
+    }
+
+    /// Members read their organisation; the back office reads them all.
+    /// Anyone else is told it does not exist.
+    pub fn may_view_organisation(&self, organisation: OrganisationId) -> Result<(), DomainError> {
+        if self.belongs_to(organisation) || self.is_back_office() {
+            Ok(())
+        } else {
+            Err(DomainError::NotFound("organisation"))
+        }
+    }
+
+    /// Membership of the cluster is an administrative fact, not self-declared.
+    pub fn may_change_membership(&self) -> Result<(), DomainError> {
+        self.require_admin("only an admin changes cluster membership")
+    }
+
+    pub fn may_manage_users(&self) -> Result<(), DomainError> {
+        self.require_admin("only an admin manages user accounts")
+    }
+
+    fn require_admin(&self, why: &'static str) -> Result<(), DomainError> {
+        if self.is_admin() { Ok(()) } else { Err(DomainError::Forbidden(why)) }
+    }
+
+    /// Experts (and admins) do the back-office work.
+    pub fn require_back_office(&self) -> Result<(), DomainError> {
+        if self.is_back_office() {
+            Ok(())
+        } else {
+            Err(DomainError::Forbidden("only the cluster's experts do this"))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: PlatformRole, affiliation: Affiliation) -> Actor {
+        Actor { user_id: UserId::new(), role, affiliation }
+    }
+
+    #[test]
+    fn only_owners_of_the_same_organisation_invite() {
+        let org = OrganisationId::new();
+        let other = OrganisationId::new();
+        let owner = actor(PlatformRole::Buyer, Affiliation::Organisation { id: org, role: OrgRole::Owner });
+        let member = actor(PlatformRole::Buyer, Affiliation::Organisation { id: org, role: OrgRole::Member });
+        let admin = actor(PlatformRole::Admin, Affiliation::BackOffice);
+        assert!(owner.may_invite_into(org).is_ok());
+        assert!(owner.may_invite_into(other).is_err());
+        assert!(member.may_invite_into(org).is_err());
+        assert!(admin.may_invite_into(org).is_err());
+    }
+
+    #[test]
+    fn outsiders_cannot_tell_an_organisation_exists() {
+        let org = OrganisationId::new();
+        let stranger = actor(
+            PlatformRole::Supplier,
+            Affiliation::Organisation { id: OrganisationId::new(), role: OrgRole::Owner },
+        );
+        assert!(matches!(stranger.may_view_organisation(org), Err(DomainError::NotFound(_))));
+        let expert = actor(PlatformRole::Expert, Affiliation::BackOffice);
+        assert!(expert.may_view_organisation(org).is_ok());
+    }
+
+    #[test]
+    fn only_admins_manage_users_and_membership() {
+        let expert = actor(PlatformRole::Expert, Affiliation::BackOffice);
+        let admin = actor(PlatformRole::Admin, Affiliation::BackOffice);
+        assert!(expert.may_manage_users().is_err());
+        assert!(expert.may_change_membership().is_err());
+        assert!(admin.may_manage_users().is_ok());
+        assert!(admin.may_change_membership().is_ok());
+    }
+}

@@ -1,0 +1,23 @@
+use crate::validation::ValidationErrors;
+
+/// Why a domain rule refused an operation. The API maps each variant to one
+/// HTTP status and a stable code; nothing here knows about HTTP.
+#[derive(Debug, thiserror::Error)]
+pub enum DomainError {
+    #[error(transparent)]
+    Validation(#[from] ValidationErrors),
+    /// The object does not exist, or the actor may not know that it does.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("not allowed: {0}")]
+    Forbidden(&'static str),
+    /// A uniqueness rule, e.g. an email already registered.
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    /// A transition that the current state does not allow; `code` names the state.
+    #[error("{message}")]
+    InvalidState { code: String, message: String },
+    /// Optimistic concurrency: the caller edited a stale version.
+    #[error("the object was modified by someone else (current version {current})")]
+    VersionMismatch { current: i64 },
+}

@@ -1,0 +1,15 @@
+//! The PMT Business domain: what buyers, suppliers and the cluster's experts
+//! manipulate, and the rules that say who may do what. No I/O lives here, so
+//! every rule is testable without a database or a server.
+
+pub mod account;
+pub mod audit;
+pub mod auth;
+pub mod error;
+pub mod ids;
+pub mod organisation;
+pub mod password;
+pub mod validation;
+
+pub use error::DomainError;
+pub use validation::{FieldError, Validated, ValidationErrors};
