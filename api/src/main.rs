@@ -1,1 +1,80 @@
-fn main() {}
+//! `pmt`: the PMT Business server and its administration commands.
+
+mod app;
+mod auth;
+mod config;
+mod error;
+mod notify;
+mod routes;
+mod server;
+mod startup;
+mod state;
+mod telemetry;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "pmt", version, about = "PMT Business: sourcing marketplace of the BFC health-tech cluster")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run migrations, start the background workers and serve the API.
+    Serve {
+        /// On an empty database, load a demo data set and print its credentials.
+        #[arg(long)]
+        seed_demo: bool,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print the OpenAPI document the server serves.
+    Openapi,
+    /// Administration tasks.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an expert or admin account (they never self-register).
+    CreateUser {
+        /// `expert` or `admin`.
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// Read from the environment so it stays out of shell history.
+        #[arg(long, env = "PMT_NEW_USER_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+}
+
+#[actix_web::main]
+async fn main() -> std::process::ExitCode {
+    match run(Cli::parse()).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Openapi => {
+            println!("{}", server::openapi_document().to_pretty_json()?);
+            Ok(())
+        }
+        Command::Serve { seed_demo } => startup::serve(seed_demo).await,
+        Command::Migrate => startup::migrate_only().await,
+        Command::Admin(AdminCommand::CreateUser { role, email, name, password }) => {
+            startup::create_user(&role, &email, &name, &password).await
+        }
+    }
+}

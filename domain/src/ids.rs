@@ -70,3 +70,8 @@ typed_id!(
     /// One entry of the audit trail.
     AuditEntryId,
 );
+
+typed_id!(
+    /// An email waiting in (or delivered from) the outbox.
+    NotificationId,
+);

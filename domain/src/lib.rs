@@ -7,8 +7,10 @@ pub mod audit;
 pub mod auth;
 pub mod error;
 pub mod ids;
+pub mod notification;
 pub mod organisation;
 pub mod password;
+pub mod registration;
 pub mod validation;
 
 pub use error::DomainError;

@@ -1,1 +1,16 @@
+//! Storage of PMT Business on SQLite or PostgreSQL with one diesel code base.
+//!
+//! Functions take `&mut DbConnection` so that the caller decides the
+//! transaction; they return domain types, never rows.
 
+pub mod accounts;
+pub mod audit;
+mod convert;
+pub mod db;
+mod error;
+pub mod notifications;
+mod schema;
+pub mod tokens;
+
+pub use db::{Backend, Database, DatabaseUrl, DbConnection};
+pub use error::{PersistenceError, Result};

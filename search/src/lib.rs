@@ -1,1 +1,44 @@
+//! The capability index of PMT Business: where buyers find suppliers by capability,
+//! certification, sector and region.
+//!
+//! One trait, [`CapabilityIndex`], with two engines that pass the same
+//! [`contract`] suite: [`meili::MeiliIndex`] (Meilisearch, for production) and
+//! [`embedded::TantivyIndex`] (tantivy in a local directory, for single-binary
+//! deployments and tests).
 
+mod document;
+mod error;
+mod query;
+
+pub mod contract;
+pub mod embedded;
+pub mod meili;
+pub mod synonyms;
+
+pub use document::{CertificationDoc, SupplierDocument};
+pub use error::IndexError;
+pub use query::{
+    Candidate, CandidateQuery, Facets, MAX_RESULT_WINDOW, SearchHit, SearchQuery, SearchResults,
+    SortOrder,
+};
+
+/// A searchable store of supplier documents.
+#[async_trait::async_trait]
+pub trait CapabilityIndex: Send + Sync + 'static {
+    /// Applies settings (Meilisearch: searchable/filterable/sortable attributes,
+    /// synonyms, typo rules); idempotent. Called at start.
+    async fn bootstrap(&self) -> Result<(), IndexError>;
+    /// Cheap reachability check for `/readyz`.
+    async fn health(&self) -> Result<(), IndexError>;
+    /// Inserts or replaces documents by id; visible to `search` when this returns.
+    async fn upsert(&self, docs: Vec<SupplierDocument>) -> Result<(), IndexError>;
+    async fn delete(&self, ids: Vec<uuid::Uuid>) -> Result<(), IndexError>;
+    /// Removes every document (used by `admin reindex`).
+    async fn clear(&self) -> Result<(), IndexError>;
+    async fn search(&self, query: SearchQuery) -> Result<SearchResults, IndexError>;
+    /// Ranked candidates for a structured need (used to propose suppliers for a
+    /// sourcing request); see [`Candidate`] for the score.
+    async fn candidates(&self, need: CandidateQuery) -> Result<Vec<Candidate>, IndexError>;
+    /// "embedded" or "meilisearch".
+    fn engine_name(&self) -> &'static str;
+}

@@ -1,0 +1,10 @@
+//! Authentication: argon2id passwords, JWT access tokens, opaque refresh
+//! and emailed tokens, and the extractor that turns a bearer token into an
+//! `Actor`.
+
+pub mod extractor;
+pub mod jwt;
+pub mod password;
+pub mod tokens;
+
+pub use extractor::Authenticated;

@@ -1,0 +1,242 @@
+//! Typed settings from the environment. A wrong value stops the start with
+//! a message naming the variable.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use persistence::DatabaseUrl;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+/// Argon2id cost. `Fast` exists for test suites only and is refused in
+/// production.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordHashCost {
+    Standard,
+    Fast,
+}
+
+/// A secret that never appears in logs or `Debug` output.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct MeiliSettings {
+    pub url: String,
+    pub master_key: Option<Secret>,
+    pub index_prefix: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub environment: Environment,
+    pub bind: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database_url: DatabaseUrl,
+    pub database_pool_size: u32,
+    pub jwt_secret: Secret,
+    pub jwt_issuer: String,
+    pub access_token_ttl_seconds: i64,
+    pub refresh_token_ttl_days: i64,
+    pub password_hash_cost: PasswordHashCost,
+    pub meili: Option<MeiliSettings>,
+    pub smtp_url: Option<Secret>,
+    pub mail_from: String,
+    pub public_base_url: String,
+    pub cors_allowed_origins: Vec<String>,
+    pub json_logs: bool,
+    pub body_limit_bytes: usize,
+}
+
+/// Where each setting comes from; kept apart so tests can feed a map.
+pub trait Source {
+    fn get(&self, name: &str) -> Option<String>;
+}
+
+pub struct ProcessEnv;
+
+impl Source for ProcessEnv {
+    fn get(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+    }
+}
+
+impl Settings {
+    pub fn from_env() -> anyhow::Result<Self> {
+        Self::load(&ProcessEnv)
+    }
+
+    pub fn load(env: &dyn Source) -> anyhow::Result<Self> {
+        let environment = match env.get("PMT_ENV").as_deref() {
+            None | Some("development") => Environment::Development,
+            Some("production") => Environment::Production,
+            Some(other) => bail!("PMT_ENV must be `development` or `production`, got {other:?}"),
+        };
+        let data_dir = PathBuf::from(env.get("PMT_DATA_DIR").unwrap_or_else(|| "./data".to_owned()));
+        let bind = parse(env, "PMT_BIND", "127.0.0.1:8080")?;
+        let database_url = match env.get("DATABASE_URL") {
+            Some(raw) => DatabaseUrl::parse(&raw).map_err(|e| anyhow::anyhow!("DATABASE_URL: {e}"))?,
+            None => DatabaseUrl::Sqlite(data_dir.join("pmt.db")),
+        };
+        let jwt_secret = match (env.get("JWT_SECRET"), environment) {
+            (Some(secret), _) if secret.len() < 32 => bail!("JWT_SECRET must be at least 32 characters"),
+            (Some(secret), _) => Secret(secret),
+            (None, Environment::Production) => bail!("JWT_SECRET is required when PMT_ENV=production"),
+            (None, Environment::Development) => Secret(development_secret(&data_dir)?),
+        };
+        let password_hash_cost = match env.get("PASSWORD_HASH_COST").as_deref() {
+            None | Some("standard") => PasswordHashCost::Standard,
+            Some("fast") if environment == Environment::Development => PasswordHashCost::Fast,
+            Some("fast") => bail!("PASSWORD_HASH_COST=fast is refused when PMT_ENV=production"),
+            Some(other) => bail!("PASSWORD_HASH_COST must be `standard` or `fast`, got {other:?}"),
+        };
+        let meili = env.get("MEILI_URL").map(|url| -> anyhow::Result<MeiliSettings> {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                bail!("MEILI_URL must be an http(s) URL, got {url:?}");
+            }
+            Ok(MeiliSettings {
+                url,
+                master_key: env.get("MEILI_MASTER_KEY").map(Secret),
+                index_prefix: env.get("MEILI_INDEX_PREFIX").unwrap_or_else(|| "pmt_".to_owned()),
+            })
+        });
+        let smtp_url = env.get("SMTP_URL").map(|url| -> anyhow::Result<Secret> {
+            if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
+                bail!("SMTP_URL must start with smtp:// or smtps://");
+            }
+            Ok(Secret(url))
+        });
+        let public_base_url = env.get("PUBLIC_BASE_URL").unwrap_or_else(|| format!("http://{bind}"));
+        if !(public_base_url.starts_with("http://") || public_base_url.starts_with("https://")) {
+            bail!("PUBLIC_BASE_URL must be an http(s) URL, got {public_base_url:?}");
+        }
+        let cors_allowed_origins = env
+            .get("CORS_ALLOWED_ORIGINS")
+            .map(|raw| raw.split(',').map(|o| o.trim().trim_end_matches('/').to_owned()).filter(|o| !o.is_empty()).collect())
+            .unwrap_or_default();
+        let json_logs = match env.get("LOG_FORMAT").as_deref() {
+            None => environment == Environment::Production,
+            Some("json") => true,
+            Some("pretty") => false,
+            Some(other) => bail!("LOG_FORMAT must be `json` or `pretty`, got {other:?}"),
+        };
+        Ok(Self {
+            environment,
+            bind,
+            database_pool_size: parse(env, "DATABASE_POOL_SIZE", "8")?,
+            database_url,
+            jwt_secret,
+            jwt_issuer: env.get("JWT_ISSUER").unwrap_or_else(|| "pmt-business".to_owned()),
+            access_token_ttl_seconds: parse(env, "ACCESS_TOKEN_TTL_SECONDS", "900")?,
+            refresh_token_ttl_days: parse(env, "REFRESH_TOKEN_TTL_DAYS", "30")?,
+            password_hash_cost,
+            meili: meili.transpose()?,
+            smtp_url: smtp_url.transpose()?,
+            mail_from: env.get("MAIL_FROM").unwrap_or_else(|| "PMT Business <no-reply@pmt-business.example>".to_owned()),
+            public_base_url: public_base_url.trim_end_matches('/').to_owned(),
+            cors_allowed_origins,
+            json_logs,
+            body_limit_bytes: parse(env, "BODY_LIMIT_BYTES", "262144")?,
+            data_dir,
+        })
+    }
+
+    pub fn outbox_dir(&self) -> PathBuf {
+        self.data_dir.join("outbox")
+    }
+
+    pub fn index_dir(&self) -> PathBuf {
+        self.data_dir.join("index")
+    }
+}
+
+fn parse<T>(env: &dyn Source, name: &str, default: &str) -> anyhow::Result<T>
+where
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    let raw = env.get(name).unwrap_or_else(|| default.to_owned());
+    raw.trim().parse().map_err(|e| anyhow::anyhow!("{name}: cannot parse {raw:?}: {e}"))
+}
+
+/// In development a signing secret is generated once and kept under the
+/// data directory, so tokens survive restarts without configuration.
+fn development_secret(data_dir: &Path) -> anyhow::Result<String> {
+    let path = data_dir.join("jwt-secret");
+    if let Ok(secret) = std::fs::read_to_string(&path) {
+        return Ok(secret.trim().to_owned());
+    }
+    std::fs::create_dir_all(data_dir).with_context(|| format!("PMT_DATA_DIR: cannot create {}", data_dir.display()))?;
+    let secret = crate::auth::tokens::random_token();
+    std::fs::write(&path, &secret).with_context(|| format!("cannot write {}", path.display()))?;
+    tracing::warn!(path = %path.display(), "JWT_SECRET not set: generated a development secret; set JWT_SECRET in production");
+    Ok(secret)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    struct Map(HashMap<&'static str, &'static str>);
+
+    impl Source for Map {
+        fn get(&self, name: &str) -> Option<String> {
+            self.0.get(name).map(|v| (*v).to_owned())
+        }
+    }
+
+    fn load(vars: &[(&'static str, &'static str)]) -> anyhow::Result<Settings> {
+        let dir = std::env::temp_dir().join(format!("pmt-config-{}", uuid::Uuid::new_v4()));
+        let mut map: HashMap<_, _> = vars.iter().copied().collect();
+        map.entry("PMT_DATA_DIR").or_insert(Box::leak(dir.to_string_lossy().into_owned().into_boxed_str()));
+        Settings::load(&Map(map))
+    }
+
+    #[test]
+    fn defaults_work_on_a_bare_machine() {
+        let settings = load(&[]).expect("defaults load");
+        assert_eq!(settings.bind.to_string(), "127.0.0.1:8080");
+        assert!(matches!(settings.database_url, DatabaseUrl::Sqlite(_)));
+        assert!(settings.meili.is_none() && settings.smtp_url.is_none());
+    }
+
+    #[test]
+    fn a_wrong_value_names_its_variable() {
+        for (vars, name) in [
+            (vec![("PMT_BIND", "nowhere")], "PMT_BIND"),
+            (vec![("DATABASE_URL", "mysql://x")], "DATABASE_URL"),
+            (vec![("MEILI_URL", "localhost:7700")], "MEILI_URL"),
+            (vec![("PMT_ENV", "production")], "JWT_SECRET"),
+            (vec![("JWT_SECRET", "short")], "JWT_SECRET"),
+            (vec![("ACCESS_TOKEN_TTL_SECONDS", "soon")], "ACCESS_TOKEN_TTL_SECONDS"),
+        ] {
+            let error = load(&vars).expect_err("must fail").to_string();
+            assert!(error.contains(name), "{error:?} should name {name}");
+        }
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let settings = load(&[("JWT_SECRET", "0123456789abcdef0123456789abcdef")]).expect("loads");
+        assert!(!format!("{settings:?}").contains("0123456789abcdef"));
+    }
+}

@@ -1,0 +1,5 @@
+//! Delivery of the email outbox.
+
+pub mod mailer;
+pub mod templates;
+pub mod worker;

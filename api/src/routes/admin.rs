@@ -1,0 +1,128 @@
+use actix_web::{HttpResponse, get, post, put, web};
+use domain::ids::{NotificationId, OrganisationId, UserId};
+use openapi::accounts::{OrganisationView, UserView};
+use openapi::admin::{MembershipRequest, NotificationListQuery, NotificationView, UserListQuery, UserPage};
+use openapi::problem::Problem;
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+
+use crate::app::admin;
+use crate::auth::Authenticated;
+use crate::error::ApiResult;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_users)
+        .service(deactivate_user)
+        .service(reactivate_user)
+        .service(set_membership)
+        .service(list_notifications)
+        .service(retry_notification);
+}
+
+/// All users, ordered by email, with keyset pagination (admins).
+#[utoipa::path(
+    tag = "admin",
+    security(("bearer" = [])),
+    params(UserListQuery),
+    responses(
+        (status = 200, body = UserPage),
+        (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/admin/users")]
+async fn list_users(state: web::Data<AppState>, auth: Authenticated, query: web::Query<UserListQuery>) -> ApiResult<web::Json<UserPage>> {
+    let query = query.into_inner();
+    Ok(web::Json(admin::list_users(&state, auth.0, query.after, query.limit).await?))
+}
+
+/// Deactivate a user: they cannot log in and their sessions end (admins).
+#[utoipa::path(
+    tag = "admin",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "User id")),
+    responses(
+        (status = 200, body = UserView),
+        (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`cannot_deactivate_self`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/admin/users/{id}/deactivate")]
+async fn deactivate_user(state: web::Data<AppState>, auth: Authenticated, id: web::Path<Uuid>) -> ApiResult<web::Json<UserView>> {
+    Ok(web::Json(admin::set_user_active(&state, auth.0, UserId::from(*id), false).await?))
+}
+
+/// Reactivate a deactivated user (admins).
+#[utoipa::path(
+    tag = "admin",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "User id")),
+    responses(
+        (status = 200, body = UserView),
+        (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/admin/users/{id}/reactivate")]
+async fn reactivate_user(state: web::Data<AppState>, auth: Authenticated, id: web::Path<Uuid>) -> ApiResult<web::Json<UserView>> {
+    Ok(web::Json(admin::set_user_active(&state, auth.0, UserId::from(*id), true).await?))
+}
+
+/// Set an organisation's cluster membership (admins).
+#[utoipa::path(
+    tag = "admin",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Organisation id")),
+    request_body = MembershipRequest,
+    responses(
+        (status = 200, body = OrganisationView),
+        (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/admin/organisations/{id}/membership")]
+async fn set_membership(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+    body: web::Json<MembershipRequest>,
+) -> ApiResult<web::Json<OrganisationView>> {
+    Ok(web::Json(admin::set_membership(&state, auth.0, OrganisationId::from(*id), body.into_inner().membership).await?))
+}
+
+/// Outbox messages, newest first; `status=failed` lists those needing a retry (admins).
+#[utoipa::path(
+    tag = "admin",
+    security(("bearer" = [])),
+    params(NotificationListQuery),
+    responses(
+        (status = 200, body = Vec<NotificationView>),
+        (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/admin/notifications")]
+async fn list_notifications(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    query: web::Query<NotificationListQuery>,
+) -> ApiResult<web::Json<Vec<NotificationView>>> {
+    Ok(web::Json(admin::list_notifications(&state, auth.0, query.into_inner().status).await?))
+}
+
+/// Queue a failed message again with a fresh attempt budget (admins).
+#[utoipa::path(
+    tag = "admin",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Notification id")),
+    responses(
+        (status = 202, description = "Queued again"),
+        (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`notification_not_failed`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/admin/notifications/{id}/retry")]
+async fn retry_notification(state: web::Data<AppState>, auth: Authenticated, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+    admin::retry_notification(&state, auth.0, NotificationId::from(*id)).await?;
+    Ok(HttpResponse::Accepted().finish())
+}

@@ -1,0 +1,148 @@
+use actix_web::{HttpResponse, post, web};
+use openapi::accounts::{
+    AcceptInvitationRequest, Accepted, LoginRequest, PasswordResetConfirm, PasswordResetRequest, RefreshRequest,
+    RegisterRequest, RegisterResponse, TokenRequest, TokenResponse, UserView,
+};
+use openapi::problem::Problem;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::app::{accounts, sessions};
+use crate::auth::Authenticated;
+use crate::error::ApiResult;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(register)
+        .service(login)
+        .service(refresh)
+        .service(logout)
+        .service(verify_email)
+        .service(resend_verification)
+        .service(request_password_reset)
+        .service(confirm_password_reset)
+        .service(accept_invitation);
+}
+
+/// Register an organisation and its first user (its owner).
+///
+/// Buyers and suppliers register themselves; experts and admins are created
+/// by the cluster with the `pmt admin` command. A verification email is sent.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RegisterRequest,
+    responses(
+        (status = 201, body = RegisterResponse),
+        (status = 409, description = "`email_taken` or `siret_taken`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/register")]
+async fn register(state: web::Data<AppState>, body: web::Json<RegisterRequest>) -> ApiResult<HttpResponse> {
+    let (user, organisation) = accounts::register(&state, body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(RegisterResponse { user: (&user).into(), organisation: (&organisation).into() }))
+}
+
+/// Log in: returns a short-lived access token and a refresh token.
+///
+/// Unknown email, wrong password and deactivated account give the same
+/// answer.
+#[utoipa::path(
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, body = TokenResponse),
+        (status = 401, description = "`invalid_credentials`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/login")]
+async fn login(state: web::Data<AppState>, body: web::Json<LoginRequest>) -> ApiResult<web::Json<TokenResponse>> {
+    let body = body.into_inner();
+    Ok(web::Json(sessions::login(&state, body.email, body.password).await?))
+}
+
+/// Exchange a refresh token for a new token pair (the old one stops working).
+///
+/// Presenting an already-used refresh token revokes the whole session.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, body = TokenResponse),
+        (status = 401, description = "`invalid_refresh_token`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/refresh")]
+async fn refresh(state: web::Data<AppState>, body: web::Json<RefreshRequest>) -> ApiResult<web::Json<TokenResponse>> {
+    Ok(web::Json(sessions::refresh(&state, body.into_inner().refresh_token).await?))
+}
+
+/// Log out: revoke the session of this refresh token.
+#[utoipa::path(tag = "auth", request_body = RefreshRequest, responses((status = 204, description = "Session ended")))]
+#[post("/auth/logout")]
+async fn logout(state: web::Data<AppState>, body: web::Json<RefreshRequest>) -> ApiResult<HttpResponse> {
+    sessions::logout(&state, body.into_inner().refresh_token).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Confirm an email address with the token from the verification email.
+#[utoipa::path(
+    tag = "auth",
+    request_body = TokenRequest,
+    responses(
+        (status = 204, description = "Email verified"),
+        (status = 400, description = "`invalid_or_expired_link`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/verify-email")]
+async fn verify_email(state: web::Data<AppState>, body: web::Json<TokenRequest>) -> ApiResult<HttpResponse> {
+    accounts::verify_email(&state, body.into_inner().token).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Send a new verification email to the logged-in user.
+#[utoipa::path(tag = "auth", security(("bearer" = [])), responses((status = 202, body = Accepted)))]
+#[post("/auth/verify-email/resend")]
+async fn resend_verification(state: web::Data<AppState>, auth: Authenticated) -> ApiResult<HttpResponse> {
+    accounts::resend_verification(&state, auth.0).await?;
+    Ok(HttpResponse::Accepted().json(Accepted { message: "if the address is not verified yet, a new link was sent".to_owned() }))
+}
+
+/// Ask for a password reset link. The answer is the same whether or not an
+/// account uses this email.
+#[utoipa::path(tag = "auth", request_body = PasswordResetRequest, responses((status = 202, body = Accepted)))]
+#[post("/auth/password-reset")]
+async fn request_password_reset(state: web::Data<AppState>, body: web::Json<PasswordResetRequest>) -> ApiResult<HttpResponse> {
+    accounts::request_password_reset(&state, body.into_inner().email).await?;
+    Ok(HttpResponse::Accepted().json(Accepted { message: "if an account uses this email, a reset link was sent".to_owned() }))
+}
+
+/// Set a new password with the token from the reset email. Ends every session.
+#[utoipa::path(
+    tag = "auth",
+    request_body = PasswordResetConfirm,
+    responses(
+        (status = 204, description = "Password changed"),
+        (status = 400, description = "`invalid_or_expired_link`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/password-reset/confirm")]
+async fn confirm_password_reset(state: web::Data<AppState>, body: web::Json<PasswordResetConfirm>) -> ApiResult<HttpResponse> {
+    let body = body.into_inner();
+    accounts::reset_password(&state, body.token, body.new_password).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Accept an invitation to join an organisation, creating the account.
+#[utoipa::path(
+    tag = "auth",
+    request_body = AcceptInvitationRequest,
+    responses(
+        (status = 201, body = UserView),
+        (status = 400, description = "`invalid_or_expired_link`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`email_taken`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/accept-invitation")]
+async fn accept_invitation(state: web::Data<AppState>, body: web::Json<AcceptInvitationRequest>) -> ApiResult<HttpResponse> {
+    let user = accounts::accept_invitation(&state, body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(user))
+}

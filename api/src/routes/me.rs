@@ -1,0 +1,30 @@
+use actix_web::{get, patch, web};
+use openapi::accounts::{MeResponse, PreferencesRequest, UserView};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::app::accounts;
+use crate::auth::Authenticated;
+use crate::error::ApiResult;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(me).service(update_preferences);
+}
+
+/// The logged-in user, their organisation and roles.
+#[utoipa::path(tag = "auth", security(("bearer" = [])), responses((status = 200, body = MeResponse)))]
+#[get("/me")]
+async fn me(state: web::Data<AppState>, auth: Authenticated) -> ApiResult<web::Json<MeResponse>> {
+    Ok(web::Json(accounts::me(&state, auth.0).await?))
+}
+
+/// Change the email language and opt out of non-essential emails.
+#[utoipa::path(tag = "auth", security(("bearer" = [])), request_body = PreferencesRequest, responses((status = 200, body = UserView)))]
+#[patch("/me/preferences")]
+async fn update_preferences(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    body: web::Json<PreferencesRequest>,
+) -> ApiResult<web::Json<UserView>> {
+    Ok(web::Json(accounts::update_preferences(&state, auth.0, body.into_inner()).await?))
+}

@@ -1,0 +1,56 @@
+//! HTTP routes, one module per resource. Handlers extract, call one
+//! application function and shape the response; nothing else.
+
+pub mod admin;
+pub mod auth;
+pub mod health;
+pub mod me;
+pub mod organisations;
+
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::{ContentBuilder, OpenApi, Ref, ResponseBuilder};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Routes under `/api/v1`.
+pub fn api_v1(cfg: &mut ServiceConfig) {
+    auth::configure(cfg);
+    me::configure(cfg);
+    organisations::configure(cfg);
+    admin::configure(cfg);
+}
+
+/// Adds the error responses every operation can give (malformed input,
+/// overload, internal error), and 401 to every secured operation, so each
+/// operation of the document lists all its errors.
+pub fn add_common_responses(openapi: &mut OpenApi) {
+    for item in openapi.paths.paths.values_mut() {
+        for operation in [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete]
+            .into_iter()
+            .flatten()
+        {
+            let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+            if operation.request_body.is_some() {
+                add(operation, "400", "Malformed JSON (`malformed_json`)");
+                add(operation, "413", "Body too large (`payload_too_large`)");
+                add(operation, "415", "Body is not JSON (`unsupported_media_type`)");
+                add(operation, "422", "Invalid fields (`validation_failed`, `invalid_body`)");
+            }
+            if secured {
+                add(operation, "401", "Missing, invalid or expired access token (`unauthenticated`, `invalid_token`)");
+            }
+            add(operation, "500", "Internal error (`internal_error`)");
+            add(operation, "503", "Database or index unavailable (`service_unavailable`)");
+        }
+    }
+}
+
+fn add(operation: &mut Operation, status: &str, description: &str) {
+    if operation.responses.responses.contains_key(status) {
+        return;
+    }
+    let response = ResponseBuilder::new()
+        .description(description)
+        .content(crate::error::PROBLEM_JSON, ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build())
+        .build();
+    operation.responses.responses.insert(status.to_owned(), response.into());
+}

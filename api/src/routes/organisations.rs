@@ -1,0 +1,69 @@
+use actix_web::{HttpResponse, get, post, web};
+use domain::ids::OrganisationId;
+use openapi::accounts::{InvitationRequest, InvitationView, OrganisationView, UserView};
+use openapi::problem::Problem;
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+
+use crate::app::accounts;
+use crate::auth::Authenticated;
+use crate::error::ApiResult;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(organisation).service(organisation_users).service(invite);
+}
+
+/// An organisation, for its own users and the back office.
+#[utoipa::path(
+    tag = "organisations",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Organisation id")),
+    responses(
+        (status = 200, body = OrganisationView),
+        (status = 404, description = "`not_found`: no such organisation within your reach", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/organisations/{id}")]
+async fn organisation(state: web::Data<AppState>, auth: Authenticated, id: web::Path<Uuid>) -> ApiResult<web::Json<OrganisationView>> {
+    Ok(web::Json(accounts::organisation(&state, auth.0, OrganisationId::from(*id)).await?))
+}
+
+/// The users of an organisation.
+#[utoipa::path(
+    tag = "organisations",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Organisation id")),
+    responses(
+        (status = 200, body = Vec<UserView>),
+        (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/organisations/{id}/users")]
+async fn organisation_users(state: web::Data<AppState>, auth: Authenticated, id: web::Path<Uuid>) -> ApiResult<web::Json<Vec<UserView>>> {
+    Ok(web::Json(accounts::organisation_users(&state, auth.0, OrganisationId::from(*id)).await?))
+}
+
+/// Invite a colleague by email (organisation owners).
+#[utoipa::path(
+    tag = "organisations",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Organisation id")),
+    request_body = InvitationRequest,
+    responses(
+        (status = 201, body = InvitationView),
+        (status = 403, description = "`forbidden`: only owners invite", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`email_taken`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/organisations/{id}/invitations")]
+async fn invite(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+    body: web::Json<InvitationRequest>,
+) -> ApiResult<HttpResponse> {
+    let invitation = accounts::invite(&state, auth.0, OrganisationId::from(*id), body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(invitation))
+}

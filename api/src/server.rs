@@ -1,0 +1,230 @@
+//! The one app factory used by `serve`, `openapi` and the tests.
+
+use std::net::TcpListener;
+
+use actix_cors::Cors;
+use actix_web::dev::{Server, Service, ServiceResponse};
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
+use actix_web::{App, HttpMessage, HttpRequest, HttpResponse, HttpServer, web};
+use actix_web_prom::{PrometheusMetrics, PrometheusMetricsBuilder};
+use openapi::ApiDoc;
+use tracing_actix_web::{RequestId, TracingLogger};
+use utoipa::OpenApi as _;
+use utoipa_actix_web::{AppExt, scope};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::error::{ApiError, ErrorCode, PROBLEM_JSON, problem_response};
+use crate::routes;
+use crate::state::AppState;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The OpenAPI document as served, built from the registered handlers.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    let (_, mut api) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .service(scope::scope("/api/v1").configure(routes::api_v1))
+        .configure(routes::health::configure)
+        .split_for_parts();
+    routes::add_common_responses(&mut api);
+    let codes: Vec<String> = ErrorCode::ALL
+        .iter()
+        .map(|code| format!("| `{}` | {} | {} |", code.name(), code.status().as_u16(), code.title()))
+        .collect();
+    api.info.description = Some(format!(
+        "{}\n\n## Error codes\n\nBesides these, a 409 names the state or rule that refused the request \
+         (e.g. `email_taken`, `siret_taken`).\n\n| code | status | meaning |\n|---|---|---|\n{}",
+        api.info.description.unwrap_or_default(),
+        codes.join("\n")
+    ));
+    api
+}
+
+pub fn metrics() -> anyhow::Result<PrometheusMetrics> {
+    PrometheusMetricsBuilder::new("pmt")
+        .endpoint("/metrics")
+        .mask_unmatched_patterns("UNKNOWN")
+        .build()
+        .map_err(|e| anyhow::anyhow!("metrics: {e}"))
+}
+
+pub fn start(listener: TcpListener, state: AppState, metrics: PrometheusMetrics) -> anyhow::Result<Server> {
+    let spec = openapi_document();
+    let known_routes = web::Data::new(KnownRoutes::from_spec(&spec));
+    let settings = state.settings.clone();
+    let state = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        let body_limit = settings.body_limit_bytes;
+        App::new()
+            .wrap(ErrorHandlers::new().default_handler(plain_errors_to_problem))
+            .wrap(cors(&settings.cors_allowed_origins))
+            .wrap(metrics.clone())
+            .wrap_fn(|req, srv| {
+                let request_id: Option<String> = req.extensions().get::<RequestId>().map(|id| id.to_string());
+                let future = srv.call(req);
+                async move {
+                    let mut response = future.await?;
+                    if let Some(id) = request_id.and_then(|id| HeaderValue::from_str(&id).ok()) {
+                        response.headers_mut().insert(REQUEST_ID, id);
+                    }
+                    Ok(response)
+                }
+            })
+            .wrap(TracingLogger::default())
+            .app_data(state.clone())
+            .app_data(known_routes.clone())
+            .app_data(web::JsonConfig::default().limit(body_limit).error_handler(json_error))
+            .app_data(web::PayloadConfig::default().limit(body_limit))
+            .app_data(web::QueryConfig::default().error_handler(query_error))
+            .app_data(web::PathConfig::default().error_handler(path_error))
+            .into_utoipa_app()
+            .service(scope::scope("/api/v1").configure(routes::api_v1))
+            .configure(routes::health::configure)
+            .split_for_parts()
+            .0
+            .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec.clone()))
+            .route(
+                "/docs",
+                web::get().to(|| async { HttpResponse::PermanentRedirect().insert_header((header::LOCATION, "/docs/")).finish() }),
+            )
+            .default_service(web::to(unmatched))
+    })
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
+fn cors(origins: &[String]) -> Cors {
+    let mut cors = Cors::default()
+        .allowed_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
+        .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::IF_MATCH, header::ACCEPT_LANGUAGE])
+        .expose_headers([header::ETAG, REQUEST_ID])
+        .max_age(3600);
+    for origin in origins {
+        cors = cors.allowed_origin(origin);
+    }
+    cors
+}
+
+fn json_error(error: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    let (code, detail) = match &error {
+        JsonPayloadError::ContentType => (ErrorCode::UnsupportedMediaType, "send Content-Type: application/json".to_owned()),
+        JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
+            (ErrorCode::PayloadTooLarge, error.to_string())
+        }
+        JsonPayloadError::Deserialize(e) if e.is_data() => (ErrorCode::InvalidBody, e.to_string()),
+        JsonPayloadError::Deserialize(e) => (ErrorCode::MalformedJson, e.to_string()),
+        other => (ErrorCode::MalformedJson, other.to_string()),
+    };
+    ApiError::coded(code, detail).into()
+}
+
+fn query_error(error: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    ApiError::coded(ErrorCode::InvalidQuery, error.to_string()).into()
+}
+
+fn path_error(error: PathError, _req: &HttpRequest) -> actix_web::Error {
+    ApiError::coded(ErrorCode::InvalidPath, error.to_string()).into()
+}
+
+/// Path templates of every documented route, to tell "no such route" (404)
+/// from "wrong method" (405) for requests no handler matched.
+struct KnownRoutes(Vec<(Vec<Option<String>>, Vec<Method>)>);
+
+impl KnownRoutes {
+    fn from_spec(spec: &utoipa::openapi::OpenApi) -> Self {
+        let routes = spec
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let segments = path
+                    .split('/')
+                    .map(|s| if s.starts_with('{') { None } else { Some(s.to_owned()) })
+                    .collect();
+                let methods = [
+                    (Method::GET, item.get.is_some()),
+                    (Method::POST, item.post.is_some()),
+                    (Method::PUT, item.put.is_some()),
+                    (Method::PATCH, item.patch.is_some()),
+                    (Method::DELETE, item.delete.is_some()),
+                ]
+                .into_iter()
+                .filter_map(|(method, present)| present.then_some(method))
+                .collect();
+                (segments, methods)
+            })
+            .collect();
+        Self(routes)
+    }
+
+    fn allowed_methods(&self, path: &str) -> Vec<Method> {
+        let parts: Vec<&str> = path.split('/').collect();
+        self.0
+            .iter()
+            .filter(|(segments, _)| {
+                segments.len() == parts.len()
+                    && segments.iter().zip(&parts).all(|(s, p)| s.as_deref().is_none_or(|s| s == *p))
+            })
+            .flat_map(|(_, methods)| methods.iter().cloned())
+            .collect()
+    }
+}
+
+async fn unmatched(req: HttpRequest, routes: web::Data<KnownRoutes>) -> HttpResponse {
+    let allowed = routes.allowed_methods(req.path());
+    if allowed.is_empty() {
+        return problem_response(
+            StatusCode::NOT_FOUND,
+            &ErrorCode::RouteNotFound.name(),
+            ErrorCode::RouteNotFound.title(),
+            Some(format!("no route {} {}; see /docs", req.method(), req.path())),
+            Vec::new(),
+        );
+    }
+    let allow = allowed.iter().map(Method::as_str).collect::<Vec<_>>().join(", ");
+    let mut response = problem_response(
+        StatusCode::METHOD_NOT_ALLOWED,
+        &ErrorCode::MethodNotAllowed.name(),
+        ErrorCode::MethodNotAllowed.title(),
+        Some(format!("{} accepts {allow}", req.path())),
+        Vec::new(),
+    );
+    if let Ok(value) = HeaderValue::from_str(&allow) {
+        response.headers_mut().insert(header::ALLOW, value);
+    }
+    response
+}
+
+/// Framework responses that are not problem documents (a CORS refusal, an
+/// error from a middleware) are rewritten so every error is problem+json.
+fn plain_errors_to_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let status = res.status();
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with(PROBLEM_JSON));
+    if !status.is_client_error() && !status.is_server_error() || is_problem {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let code = match status {
+        StatusCode::NOT_FOUND => ErrorCode::RouteNotFound,
+        StatusCode::METHOD_NOT_ALLOWED => ErrorCode::MethodNotAllowed,
+        StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::PayloadTooLarge,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ErrorCode::UnsupportedMediaType,
+        StatusCode::UNAUTHORIZED => ErrorCode::Unauthenticated,
+        StatusCode::FORBIDDEN => ErrorCode::Forbidden,
+        StatusCode::TOO_MANY_REQUESTS => ErrorCode::TooManyRequests,
+        StatusCode::SERVICE_UNAVAILABLE => ErrorCode::ServiceUnavailable,
+        s if s.is_server_error() => ErrorCode::InternalError,
+        _ => ErrorCode::InvalidQuery,
+    };
+    let (req, _) = res.into_parts();
+    let response = problem_response(status, &code.name(), code.title(), None, Vec::new());
+    Ok(ErrorHandlerResponse::Response(ServiceResponse::new(req, response).map_into_right_body()))
+}

@@ -1,0 +1,112 @@
+//! Wiring: settings, database, index, workers and the HTTP server.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use domain::account::PlatformRole;
+use persistence::Database;
+use search::CapabilityIndex;
+
+use crate::auth::jwt::JwtKeys;
+use crate::auth::password::PasswordHasher;
+use crate::config::{Environment, Settings};
+use crate::notify::mailer::Mailer;
+use crate::state::{AppState, Clock};
+use crate::{app, notify, server, telemetry};
+
+async fn open_index(settings: &Settings) -> anyhow::Result<Arc<dyn CapabilityIndex>> {
+    let index: Arc<dyn CapabilityIndex> = match &settings.meili {
+        Some(meili) => Arc::new(
+            search::meili::MeiliIndex::new(
+                &meili.url,
+                meili.master_key.as_ref().map(|k| k.expose().to_owned()),
+                &meili.index_prefix,
+            )
+            .context("MEILI_URL")?,
+        ),
+        None => Arc::new(
+            search::embedded::TantivyIndex::open(&settings.index_dir())
+                .with_context(|| format!("opening the embedded index in {}", settings.index_dir().display()))?,
+        ),
+    };
+    // An unreachable Meilisearch must not stop the API: writes queue up in
+    // the index outbox and /readyz reports the index as unavailable.
+    if let Err(error) = index.bootstrap().await {
+        tracing::warn!(%error, engine = index.engine_name(), "capability index settings not applied yet");
+    }
+    Ok(index)
+}
+
+/// Loads everything a command needs; runs pending migrations.
+async fn build_state() -> anyhow::Result<AppState> {
+    let settings = Settings::from_env()?;
+    telemetry::init(settings.json_logs);
+    let url = settings.database_url.clone();
+    let pool_size = settings.database_pool_size;
+    let db = tokio::task::spawn_blocking(move || -> anyhow::Result<Database> {
+        let db = Database::connect(&url, pool_size).with_context(|| format!("DATABASE_URL: cannot open {url:?}"))?;
+        let applied = db.migrate().context("running migrations")?;
+        if !applied.is_empty() {
+            tracing::info!(?applied, "migrations applied");
+        }
+        Ok(db)
+    })
+    .await??;
+    let index = open_index(&settings).await?;
+    let clock = match std::env::var("PMT_CLOCK_OFFSET_SECONDS").ok().and_then(|s| s.parse::<i64>().ok()) {
+        Some(offset) if settings.environment == Environment::Development => Clock::shifted(chrono::TimeDelta::seconds(offset)),
+        _ => Clock::default(),
+    };
+    Ok(AppState {
+        jwt: JwtKeys::new(settings.jwt_secret.expose(), &settings.jwt_issuer, settings.access_token_ttl_seconds),
+        hasher: PasswordHasher::new(settings.password_hash_cost),
+        settings: Arc::new(settings),
+        db,
+        index,
+        clock,
+    })
+}
+
+pub async fn migrate_only() -> anyhow::Result<()> {
+    build_state().await?;
+    println!("migrations are up to date");
+    Ok(())
+}
+
+pub async fn create_user(role: &str, email: &str, name: &str, password: &str) -> anyhow::Result<()> {
+    let state = build_state().await?;
+    let role = PlatformRole::parse(role).filter(|r| r.is_back_office()).context("--role must be `expert` or `admin`")?;
+    let user = app::accounts::create_back_office_user(&state, role, email, name, password)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("created {} {} ({})", role.as_str(), user.email, user.id);
+    Ok(())
+}
+
+pub async fn serve(seed_demo: bool) -> anyhow::Result<()> {
+    let state = build_state().await?;
+    let settings = state.settings.clone();
+    if seed_demo {
+        if let Some(credentials) = app::demo::seed(&state).await.map_err(|e| anyhow::anyhow!("demo data: {e}"))? {
+            println!("{credentials}");
+        }
+    }
+    let mailer = Arc::new(match &settings.smtp_url {
+        Some(url) => Mailer::smtp(url.expose())?,
+        None => Mailer::files(settings.outbox_dir())?,
+    });
+    actix_web::rt::spawn(notify::worker::run(state.clone(), mailer, Duration::from_millis(500)));
+
+    let listener = TcpListener::bind(settings.bind).with_context(|| format!("PMT_BIND: cannot listen on {}", settings.bind))?;
+    let address = listener.local_addr()?;
+    let metrics = server::metrics()?;
+    let server = server::start(listener, state, metrics)?;
+    // The test harness waits for this exact line to learn the port.
+    println!("listening on http://{address}");
+    println!("API documentation: http://{address}/docs/");
+    tracing::info!(%address, "PMT Business API started");
+    server.await?;
+    Ok(())
+}

@@ -1,0 +1,74 @@
+//! Everything a request handler may use, passed explicitly (no globals).
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use persistence::{Database, DbConnection};
+use search::CapabilityIndex;
+
+use crate::auth::jwt::JwtKeys;
+use crate::auth::password::PasswordHasher;
+use crate::config::Settings;
+use crate::error::{ApiError, ApiResult};
+
+/// The time source. Production reads the system clock; a development or
+/// test server may run shifted (`PMT_CLOCK_OFFSET_SECONDS`) to exercise
+/// deadlines and expiries without waiting.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Clock {
+    offset: chrono::TimeDelta,
+}
+
+impl Clock {
+    pub fn shifted(offset: chrono::TimeDelta) -> Self {
+        Self { offset }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        Utc::now() + self.offset
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub settings: Arc<Settings>,
+    pub db: Database,
+    pub index: Arc<dyn CapabilityIndex>,
+    pub jwt: JwtKeys,
+    pub hasher: PasswordHasher,
+    pub clock: Clock,
+}
+
+impl AppState {
+    /// Runs a read on the blocking pool: diesel is synchronous and must never
+    /// stall an executor thread.
+    pub async fn read<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        F: FnOnce(&mut DbConnection) -> ApiResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let db = self.db.clone();
+        blocking(move || db.read(f)).await
+    }
+
+    /// Runs `f` in one transaction on the blocking pool.
+    pub async fn transaction<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        F: FnOnce(&mut DbConnection) -> ApiResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let db = self.db.clone();
+        blocking(move || db.transaction(f)).await
+    }
+}
+
+/// Runs CPU-heavy or blocking work (diesel, argon2) off the executor.
+pub async fn blocking<T, F>(f: F) -> ApiResult<T>
+where
+    F: FnOnce() -> ApiResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    actix_web::web::block(f)
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("blocking task failed: {e}")))?
+}

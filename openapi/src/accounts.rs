@@ -1,0 +1,243 @@
+//! Registration, login and account bodies.
+//!
+//! Request fields are raw strings so that every invalid field is reported
+//! together by the domain's parsers, rather than the first one by serde.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterRequest {
+    pub organisation: OrganisationInput,
+    pub user: NewUserInput,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrganisationInput {
+    /// `buyer` (donneur d'ordres) or `supplier` (sous-traitant).
+    #[schema(example = "buyer")]
+    pub kind: String,
+    #[schema(example = "Dijon Medical Devices SAS")]
+    pub legal_name: String,
+    /// 14 digits with a valid Luhn check; required when `country` is FR (the default).
+    #[schema(example = "73282932000074")]
+    pub siret: Option<String>,
+    /// ISO 3166-1 alpha-2; defaults to FR.
+    #[schema(example = "FR")]
+    pub country: Option<String>,
+    /// National registration number, for organisations outside France.
+    pub registration_number: Option<String>,
+    pub address: AddressBody,
+    #[schema(example = "Bourgogne-Franche-Comté")]
+    pub region: String,
+    #[schema(example = "https://dijon-medical.example")]
+    pub website: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddressBody {
+    #[schema(example = "12 rue de la Santé")]
+    pub street: String,
+    #[schema(example = "21000")]
+    pub postal_code: String,
+    #[schema(example = "Dijon")]
+    pub city: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUserInput {
+    #[schema(example = "claire.martin@dijon-medical.example")]
+    pub email: String,
+    /// At least 10 characters, not a common password.
+    #[schema(example = "titane-usinage-2026")]
+    pub password: String,
+    #[schema(example = "Claire Martin")]
+    pub full_name: String,
+    /// `fr` (default) or `en`: language of emails.
+    pub language: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct RegisterResponse {
+    pub user: UserView,
+    pub organisation: OrganisationView,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TokenResponse {
+    /// Short-lived JWT to send as `Authorization: Bearer`.
+    pub access_token: String,
+    #[schema(example = "Bearer")]
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    /// Opaque, single-use: each refresh returns a new one, and reusing an old
+    /// one ends the whole session.
+    pub refresh_token: String,
+    pub refresh_expires_in: i64,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenRequest {
+    /// The token from the emailed link.
+    pub token: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetRequest {
+    pub email: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetConfirm {
+    pub token: String,
+    pub new_password: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Accepted {
+    /// What happens next, for the user.
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct UserView {
+    pub id: Uuid,
+    pub email: String,
+    pub full_name: String,
+    /// `buyer`, `supplier`, `expert` or `admin`.
+    pub platform_role: String,
+    pub organisation_id: Option<Uuid>,
+    /// `owner` or `member`; absent for experts and admins.
+    pub organisation_role: Option<String>,
+    pub language: String,
+    pub email_verified: bool,
+    pub active: bool,
+    pub notifications_opt_out: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OrganisationView {
+    pub id: Uuid,
+    /// `buyer` or `supplier`.
+    pub kind: String,
+    pub legal_name: String,
+    pub siret: Option<String>,
+    pub country: String,
+    pub registration_number: Option<String>,
+    pub address: AddressBody,
+    pub region: String,
+    pub website: Option<String>,
+    /// `member` or `not_member` of the cluster.
+    pub membership: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct MeResponse {
+    pub user: UserView,
+    /// Absent for experts and admins.
+    pub organisation: Option<OrganisationView>,
+    /// Everything the user may act as, e.g. `["buyer", "owner"]`.
+    pub roles: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreferencesRequest {
+    /// `fr` or `en`.
+    pub language: Option<String>,
+    /// Decline non-essential emails (security emails always go).
+    pub notifications_opt_out: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InvitationRequest {
+    pub email: String,
+    /// `member` (default) or `owner`.
+    pub role: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct InvitationView {
+    pub id: Uuid,
+    pub organisation_id: Uuid,
+    pub email: String,
+    pub role: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptInvitationRequest {
+    pub token: String,
+    pub full_name: String,
+    pub password: String,
+    pub language: Option<String>,
+}
+
+impl From<&domain::account::User> for UserView {
+    fn from(user: &domain::account::User) -> Self {
+        Self {
+            id: *user.id.as_uuid(),
+            email: user.email.to_string(),
+            full_name: user.full_name.clone(),
+            platform_role: user.platform_role.as_str().to_owned(),
+            organisation_id: user.organisation_id().map(|id| *id.as_uuid()),
+            organisation_role: user.org_role().map(|role| role.as_str().to_owned()),
+            language: user.language.as_str().to_owned(),
+            email_verified: user.email_verified_at.is_some(),
+            active: user.active,
+            notifications_opt_out: user.notifications_opt_out,
+            created_at: user.created_at,
+        }
+    }
+}
+
+impl From<&domain::organisation::Organisation> for OrganisationView {
+    fn from(org: &domain::organisation::Organisation) -> Self {
+        Self {
+            id: *org.id.as_uuid(),
+            kind: org.kind.as_str().to_owned(),
+            legal_name: org.legal_name.clone(),
+            siret: org.identity.siret().map(ToString::to_string),
+            country: org.identity.country().to_owned(),
+            registration_number: org.identity.registration_number().map(str::to_owned),
+            address: AddressBody {
+                street: org.address.street.clone(),
+                postal_code: org.address.postal_code.clone(),
+                city: org.address.city.clone(),
+            },
+            region: org.region.clone(),
+            website: org.website.as_ref().map(|w| w.as_str().to_owned()),
+            membership: org.membership.as_str().to_owned(),
+            created_at: org.created_at,
+            updated_at: org.updated_at,
+        }
+    }
+}

@@ -1,0 +1,69 @@
+//! The append-only audit trail.
+
+use diesel::prelude::*;
+use domain::audit::AuditEntry;
+
+use crate::convert::{from_micros, id, micros};
+use crate::db::DbConnection;
+use crate::error::Result;
+use crate::schema::audit_log;
+
+pub fn record(conn: &mut DbConnection, entry: &AuditEntry) -> Result<()> {
+    diesel::insert_into(audit_log::table)
+        .values((
+            audit_log::id.eq(entry.id.to_string()),
+            audit_log::actor_id.eq(entry.actor.map(|a| a.to_string())),
+            audit_log::action.eq(&entry.action),
+            audit_log::subject_type.eq(entry.subject_type),
+            audit_log::subject_id.eq(&entry.subject_id),
+            audit_log::from_state.eq(&entry.from_state),
+            audit_log::to_state.eq(&entry.to_state),
+            audit_log::note.eq(&entry.note),
+            audit_log::internal.eq(entry.internal),
+            audit_log::created_at.eq(micros(entry.at)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The history of one subject, oldest first. Internal entries (experts'
+/// notes) only when `include_internal`.
+pub fn history(conn: &mut DbConnection, subject_type: &'static str, subject_id: &str, include_internal: bool) -> Result<Vec<AuditEntry>> {
+    type Row = (String, Option<String>, String, String, Option<String>, Option<String>, Option<String>, bool, i64);
+    let mut query = audit_log::table
+        .filter(audit_log::subject_type.eq(subject_type))
+        .filter(audit_log::subject_id.eq(subject_id))
+        .order((audit_log::created_at.asc(), audit_log::id.asc()))
+        .select((
+            audit_log::id,
+            audit_log::actor_id,
+            audit_log::action,
+            audit_log::subject_id,
+            audit_log::from_state,
+            audit_log::to_state,
+            audit_log::note,
+            audit_log::internal,
+            audit_log::created_at,
+        ))
+        .into_boxed();
+    if !include_internal {
+        query = query.filter(audit_log::internal.eq(false));
+    }
+    let rows: Vec<Row> = query.load(conn)?;
+    rows.into_iter()
+        .map(|(entry_id, actor, action, subject_id, from_state, to_state, note, internal, at)| {
+            Ok(AuditEntry {
+                id: id("audit_log", &entry_id)?,
+                actor: actor.map(|a| id("audit_log", &a)).transpose()?,
+                action,
+                subject_type,
+                subject_id,
+                from_state,
+                to_state,
+                note,
+                internal,
+                at: from_micros("audit_log", at)?,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,44 @@
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+/// Why a persistence call failed. "Not found" is never an error here:
+/// lookups return `Option`, so a broken database cannot pass for a missing row.
+#[derive(Debug, thiserror::Error)]
+pub enum PersistenceError {
+    /// No connection could be had in time: the database is down or saturated.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// A uniqueness constraint refused the write (a race lost against a
+    /// concurrent insert of the same key).
+    #[error("unique constraint violated: {0}")]
+    UniqueViolation(String),
+    /// A stored value no longer parses into its domain type.
+    #[error("corrupt row in {table}: {reason}")]
+    Corrupt { table: &'static str, reason: String },
+    #[error(transparent)]
+    Query(DieselError),
+    #[error("migration failed: {0}")]
+    Migration(String),
+}
+
+impl From<DieselError> for PersistenceError {
+    fn from(error: DieselError) -> Self {
+        match error {
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                Self::UniqueViolation(info.message().to_owned())
+            }
+            other => Self::Query(other),
+        }
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for PersistenceError {
+    fn from(error: diesel::r2d2::PoolError) -> Self {
+        Self::Unavailable(error.to_string())
+    }
+}
+
+pub type Result<T, E = PersistenceError> = std::result::Result<T, E>;
+
+pub(crate) fn corrupt(table: &'static str, reason: impl ToString) -> PersistenceError {
+    PersistenceError::Corrupt { table, reason: reason.to_string() }
+}

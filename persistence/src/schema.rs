@@ -1,0 +1,126 @@
+//! One hand-written schema for both backends: only portable SQL types
+//! (Text, BigInt, Integer, Bool). UUIDs and JSON are text, times are unix
+//! microseconds.
+
+diesel::table! {
+    organisations (id) {
+        id -> Text,
+        kind -> Text,
+        legal_name -> Text,
+        siret -> Nullable<Text>,
+        country -> Text,
+        registration_number -> Nullable<Text>,
+        street -> Text,
+        postal_code -> Text,
+        city -> Text,
+        region -> Text,
+        website -> Nullable<Text>,
+        membership -> Text,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        organisation_id -> Nullable<Text>,
+        email -> Text,
+        password_hash -> Text,
+        full_name -> Text,
+        platform_role -> Text,
+        org_role -> Nullable<Text>,
+        language -> Text,
+        email_verified_at -> Nullable<BigInt>,
+        active -> Bool,
+        notifications_opt_out -> Bool,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    one_time_tokens (id) {
+        id -> Text,
+        user_id -> Text,
+        purpose -> Text,
+        token_hash -> Text,
+        expires_at -> BigInt,
+        used_at -> Nullable<BigInt>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    invitations (id) {
+        id -> Text,
+        organisation_id -> Text,
+        email -> Text,
+        org_role -> Text,
+        token_hash -> Text,
+        invited_by -> Text,
+        expires_at -> BigInt,
+        accepted_at -> Nullable<BigInt>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (id) {
+        id -> Text,
+        family_id -> Text,
+        user_id -> Text,
+        token_hash -> Text,
+        expires_at -> BigInt,
+        rotated_at -> Nullable<BigInt>,
+        revoked_at -> Nullable<BigInt>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Text,
+        actor_id -> Nullable<Text>,
+        action -> Text,
+        subject_type -> Text,
+        subject_id -> Text,
+        from_state -> Nullable<Text>,
+        to_state -> Nullable<Text>,
+        note -> Nullable<Text>,
+        internal -> Bool,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> Text,
+        kind -> Text,
+        recipient_email -> Text,
+        language -> Text,
+        payload -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> BigInt,
+        locked_until -> Nullable<BigInt>,
+        last_error -> Nullable<Text>,
+        created_at -> BigInt,
+        sent_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::joinable!(users -> organisations (organisation_id));
+diesel::joinable!(one_time_tokens -> users (user_id));
+diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(invitations -> organisations (organisation_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    organisations,
+    users,
+    one_time_tokens,
+    invitations,
+    refresh_tokens,
+    audit_log,
+    notifications,
+);

@@ -1,0 +1,676 @@
+//! The behaviour every [`CapabilityIndex`] engine must have, as one suite that the
+//! tests of each engine run: `run_all(&index).await`.
+//!
+//! Each scenario clears the index and loads its own small catalogue, so scenarios
+//! are independent of each other and of leftovers. Failures panic with a message
+//! naming the engine and the broken expectation.
+
+use std::collections::BTreeSet;
+
+use uuid::Uuid;
+
+use crate::{
+    CandidateQuery, CapabilityIndex, CertificationDoc, IndexError, SearchQuery, SearchResults,
+    SortOrder, SupplierDocument,
+};
+
+/// The clock of the suite: 2025-06-15T15:06:40Z.
+pub const NOW: i64 = 1_750_000_000;
+const DAY: i64 = 86_400;
+const YEAR: i64 = 365 * DAY;
+const BFC: &str = "Bourgogne-Franche-Comté";
+
+/// Runs every scenario in order.
+pub async fn run_all(index: &dyn CapabilityIndex) {
+    health(index).await;
+    typo_tolerance(index).await;
+    accent_insensitivity(index).await;
+    cross_language(index).await;
+    capability_filter_matches_descendants(index).await;
+    sector_region_and_member_filters(index).await;
+    certification_validity_follows_the_clock(index).await;
+    facet_counts(index).await;
+    stable_pagination(index).await;
+    sort_orders(index).await;
+    highlights(index).await;
+    upsert_replaces_delete_removes_clear_empties(index).await;
+    candidates_rank_by_requirements_met(index).await;
+    candidates_from_text(index).await;
+}
+
+pub async fn health(index: &dyn CapabilityIndex) {
+    ok(index, "health", index.health().await);
+    assert!(
+        ["embedded", "meilisearch"].contains(&index.engine_name()),
+        "unexpected engine name {}",
+        index.engine_name()
+    );
+}
+
+pub async fn typo_tolerance(index: &dyn CapabilityIndex) {
+    reset(index, typo_catalogue()).await;
+    let (precimeca, sterilab, laser) = (id(1), id(2), id(3));
+    for (text, expected) in [
+        ("usinnage", precimeca),      // 8 letters, one extra letter
+        ("micro-usinag", precimeca),  // truncated last word
+        ("steriliation", sterilab),   // 12 letters, one missing letter
+        ("sterilistaion", sterilab),  // transposition
+        ("lazer", laser),             // 5 letters, one substitution
+    ] {
+        let found = found(index, text).await;
+        assert!(
+            found.contains(&expected),
+            "[{}] typo query {text:?} should find {expected}, found {found:?}",
+            index.engine_name()
+        );
+    }
+    for text in ["usinxxge", "gama"] {
+        let found = found(index, text).await;
+        assert!(
+            found.is_empty(),
+            "[{}] {text:?} exceeds the typo budget (2 typos on 8 letters, 1 on 4) yet found {found:?}",
+            index.engine_name()
+        );
+    }
+}
+
+pub async fn accent_insensitivity(index: &dyn CapabilityIndex) {
+    reset(index, typo_catalogue()).await;
+    let (polimed, sterinord) = (id(5), id(6));
+    for (text, expected) in [
+        ("electropolissage", polimed),
+        ("ÉLECTROPOLISSAGE", polimed),
+        ("stérilisation", sterinord),
+        ("Sterilisation", id(2)),
+    ] {
+        let found = found(index, text).await;
+        assert!(
+            found.contains(&expected),
+            "[{}] {text:?} should find {expected} whatever the accents, found {found:?}",
+            index.engine_name()
+        );
+    }
+}
+
+pub async fn cross_language(index: &dyn CapabilityIndex) {
+    reset(index, cross_language_catalogue()).await;
+    for (text, expected, why) in [
+        ("décolletage", id(7), "the French label of an English-only profile"),
+        ("tournage de précision", id(7), "French synonym in the labels"),
+        ("cleanroom", id(8), "synonym of 'salle propre' in a French-only profile"),
+        ("machining", id(9), "synonym of 'usinage' in a French-only profile"),
+        ("testing", id(11), "synonym of 'essais' in a French-only profile"),
+        ("usinage", id(12), "synonym of 'machining' in an English-only profile"),
+    ] {
+        let found = found(index, text).await;
+        assert!(
+            found.contains(&expected),
+            "[{}] {text:?} should find {expected} ({why}), found {found:?}",
+            index.engine_name()
+        );
+    }
+}
+
+pub async fn capability_filter_matches_descendants(index: &dyn CapabilityIndex) {
+    reset(index, filter_catalogue()).await;
+    for (capabilities, expected) in [
+        (vec!["machining"], vec![21, 22]),
+        (vec!["machining.micro_machining"], vec![21]),
+        (vec!["machining.micro_machining", "plastics"], vec![21, 23]),
+        (vec!["optics"], vec![]),
+    ] {
+        let query = SearchQuery {
+            capabilities: strings(&capabilities),
+            ..all()
+        };
+        assert_ids(index, query, &expected, &format!("capabilities {capabilities:?}")).await;
+    }
+}
+
+pub async fn sector_region_and_member_filters(index: &dyn CapabilityIndex) {
+    reset(index, filter_catalogue()).await;
+    let cases = [
+        (SearchQuery { sectors: strings(&["medtech"]), ..all() }, vec![21, 23], "sector medtech"),
+        (
+            SearchQuery { sectors: strings(&["aerospace", "pharma"]), ..all() },
+            vec![22, 24],
+            "sectors aerospace or pharma",
+        ),
+        (SearchQuery { regions: strings(&[BFC]), ..all() }, vec![21, 23], "region BFC"),
+        (
+            SearchQuery { regions: strings(&["Grand Est", "Auvergne-Rhône-Alpes"]), ..all() },
+            vec![22, 24],
+            "two regions",
+        ),
+        (SearchQuery { member: Some(true), ..all() }, vec![21, 23], "members"),
+        (SearchQuery { member: Some(false), ..all() }, vec![22, 24], "non-members"),
+        (
+            SearchQuery {
+                capabilities: strings(&["machining"]),
+                member: Some(true),
+                ..all()
+            },
+            vec![21],
+            "capability and member together",
+        ),
+        (
+            SearchQuery {
+                text: Some("usinage".to_owned()),
+                sectors: strings(&["aerospace"]),
+                ..all()
+            },
+            vec![22],
+            "text and sector together",
+        ),
+    ];
+    for (query, expected, what) in cases {
+        assert_ids(index, query, &expected, what).await;
+    }
+}
+
+pub async fn certification_validity_follows_the_clock(index: &dyn CapabilityIndex) {
+    reset(index, filter_catalogue()).await;
+    let certified = |codes: &[&str], now: i64| SearchQuery {
+        certifications: strings(codes),
+        now,
+        ..all()
+    };
+    let cases = [
+        (certified(&["iso_13485"], NOW), vec![21], "valid only (22 expired, 23 not yet valid)"),
+        (certified(&["iso_9001"], NOW), vec![21, 22], "iso_9001"),
+        (certified(&["iso_13485", "iso_9001"], NOW), vec![21], "both certifications"),
+        (certified(&["iso_17025"], NOW), vec![24], "iso_17025"),
+        (certified(&["iso_13485"], NOW - 2 * DAY), vec![21, 22], "before 22's expiry"),
+        (certified(&["iso_13485"], NOW + 60 * DAY), vec![21, 23], "after 23's start"),
+    ];
+    for (query, expected, what) in cases {
+        assert_ids(index, query, &expected, what).await;
+    }
+
+    let facets = search(index, all()).await.facets.certifications;
+    assert_eq!(
+        facets,
+        counts(&[("iso_13485", 1), ("iso_17025", 1), ("iso_9001", 2)]),
+        "[{}] certification facets must count valid certificates only",
+        index.engine_name()
+    );
+    let later = search(index, SearchQuery { now: NOW + 60 * DAY, ..all() }).await;
+    assert_eq!(
+        later.facets.certifications.get("iso_13485"),
+        Some(&2),
+        "[{}] a certificate that became valid must count without reindexing",
+        index.engine_name()
+    );
+}
+
+pub async fn facet_counts(index: &dyn CapabilityIndex) {
+    reset(index, filter_catalogue()).await;
+    let results = search(
+        index,
+        SearchQuery {
+            capabilities: strings(&["machining"]),
+            ..all()
+        },
+    )
+    .await;
+    let engine = index.engine_name();
+    assert_eq!(results.total, 2, "[{engine}] total of the machining filter");
+    let facets = &results.facets;
+    assert_eq!(
+        facets.capabilities,
+        counts(&[
+            ("machining", 2),
+            ("machining.micro_machining", 1),
+            ("machining.milling", 1)
+        ]),
+        "[{engine}] capability facets over the filtered documents"
+    );
+    assert_eq!(facets.sectors, counts(&[("aerospace", 1), ("medtech", 1)]), "[{engine}] sectors");
+    assert_eq!(
+        facets.regions,
+        counts(&[("Auvergne-Rhône-Alpes", 1), (BFC, 1)]),
+        "[{engine}] regions"
+    );
+    assert_eq!(facets.member, counts(&[("false", 1), ("true", 1)]), "[{engine}] member");
+    assert_eq!(
+        facets.certifications,
+        counts(&[("iso_13485", 1), ("iso_9001", 2)]),
+        "[{engine}] certifications"
+    );
+
+    let text = search(index, SearchQuery { text: Some("usinage".to_owned()), ..all() }).await;
+    assert_eq!(text.total, 2, "[{engine}] total of the text query");
+    assert_eq!(
+        text.facets.sectors,
+        counts(&[("aerospace", 1), ("medtech", 1)]),
+        "[{engine}] facets follow the text query"
+    );
+}
+
+pub async fn stable_pagination(index: &dyn CapabilityIndex) {
+    let docs: Vec<SupplierDocument> = (0..23)
+        .map(|n| SupplierDocument {
+            description_fr: "Usinage de précision de pièces médicales.".to_owned(),
+            ..supplier(100 + (n * 7919) % 101, &format!("Atelier {n:02}"))
+        })
+        .collect();
+    reset(index, docs).await;
+    let engine = index.engine_name();
+    for text in [Some("usinage"), None] {
+        let query = SearchQuery {
+            text: text.map(str::to_owned),
+            limit: 100,
+            ..all()
+        };
+        let everything = hit_ids(&search(index, query.clone()).await);
+        assert_eq!(everything.len(), 23, "[{engine}] all documents for {text:?}");
+        let mut paged = Vec::new();
+        for offset in (0..23).step_by(5) {
+            let page = search(index, SearchQuery { offset, limit: 5, ..query.clone() }).await;
+            assert_eq!(page.total, 23, "[{engine}] total on every page");
+            let again = search(index, SearchQuery { offset, limit: 5, ..query.clone() }).await;
+            assert_eq!(hit_ids(&page), hit_ids(&again), "[{engine}] same page twice");
+            paged.extend(hit_ids(&page));
+        }
+        assert_eq!(
+            paged, everything,
+            "[{engine}] pages of {text:?} must concatenate to the full list, without overlap or gap"
+        );
+    }
+}
+
+pub async fn sort_orders(index: &dyn CapabilityIndex) {
+    let named = [(31, "Delta Lab", 3), (32, "Bravo Mécanique", 5), (33, "Echo Stéril", 1), (34, "Alpha Usinage", 4), (35, "Charlie Plast", 2)];
+    let docs = named
+        .iter()
+        .map(|(n, name, age)| SupplierDocument {
+            updated_at: NOW - age * DAY,
+            ..supplier(*n, name)
+        })
+        .collect();
+    reset(index, docs).await;
+    let by_name = search(index, SearchQuery { sort: SortOrder::NameAsc, ..all() }).await;
+    assert_eq!(
+        hit_ids(&by_name),
+        ids(&[34, 32, 35, 31, 33]),
+        "[{}] sort by name",
+        index.engine_name()
+    );
+    let recent = search(index, SearchQuery { sort: SortOrder::UpdatedDesc, ..all() }).await;
+    assert_eq!(
+        hit_ids(&recent),
+        ids(&[33, 35, 31, 34, 32]),
+        "[{}] sort by last update",
+        index.engine_name()
+    );
+}
+
+pub async fn highlights(index: &dyn CapabilityIndex) {
+    reset(index, typo_catalogue()).await;
+    let engine = index.engine_name();
+    let results = search(index, SearchQuery { text: Some("usinage".to_owned()), ..all() }).await;
+    let hit = results.hits.iter().find(|hit| hit.id == id(1));
+    let description = hit.and_then(|hit| hit.highlights.get("description_fr"));
+    assert!(
+        description.is_some_and(|text| text.contains("<em>Usinage</em>")),
+        "[{engine}] description_fr should highlight the match, got {description:?}"
+    );
+    assert!(
+        hit.is_some_and(|hit| hit.score.is_some()),
+        "[{engine}] a text query scores hits"
+    );
+    let typo = search(index, SearchQuery { text: Some("usinnage".to_owned()), ..all() }).await;
+    let marked = typo
+        .hits
+        .iter()
+        .find(|hit| hit.id == id(1))
+        .and_then(|hit| hit.highlights.get("description_fr"));
+    assert!(
+        marked.is_some_and(|text| text.contains("<em>")),
+        "[{engine}] typo matches are highlighted too, got {marked:?}"
+    );
+    let plain = search(index, all()).await;
+    assert!(
+        plain.hits.iter().all(|hit| hit.highlights.is_empty() && hit.score.is_none()),
+        "[{engine}] no highlights nor scores without text"
+    );
+}
+
+pub async fn upsert_replaces_delete_removes_clear_empties(index: &dyn CapabilityIndex) {
+    let engine = index.engine_name();
+    reset(index, vec![supplier(41, "Ancienne Raison Sociale")]).await;
+    ok(index, "upsert", index.upsert(vec![supplier(41, "Nouvelle Enseigne")]).await);
+    assert_eq!(search(index, all()).await.total, 1, "[{engine}] upsert must replace, not add");
+    assert_eq!(hit_ids(&search(index, text("nouvelle")).await), ids(&[41]), "[{engine}] new name");
+    assert!(search(index, text("ancienne")).await.hits.is_empty(), "[{engine}] old name gone");
+
+    let twice = vec![supplier(42, "Premier Envoi"), supplier(42, "Second Envoi")];
+    ok(index, "upsert", index.upsert(twice).await);
+    assert_eq!(search(index, all()).await.total, 2, "[{engine}] one document per id in a batch");
+
+    ok(index, "delete", index.delete(vec![id(41)]).await);
+    assert_eq!(hit_ids(&search(index, all()).await), ids(&[42]), "[{engine}] delete removes");
+    assert!(search(index, text("nouvelle")).await.hits.is_empty(), "[{engine}] deleted text gone");
+
+    ok(index, "clear", index.clear().await);
+    assert_eq!(search(index, all()).await.total, 0, "[{engine}] clear empties the index");
+}
+
+pub async fn candidates_rank_by_requirements_met(index: &dyn CapabilityIndex) {
+    let engine = index.engine_name();
+    let full = SupplierDocument {
+        capability_codes: strings(&["machining", "machining.micro_machining"]),
+        sectors: strings(&["medtech"]),
+        certifications: vec![cert("iso_13485", NOW - YEAR, NOW + YEAR)],
+        ..supplier(51, "Microtech Complet")
+    };
+    let expired = SupplierDocument {
+        id: id(52),
+        name: "Microtech Expiré".to_owned(),
+        certifications: vec![cert("iso_13485", NOW - 3 * YEAR, NOW - DAY)],
+        ..full.clone()
+    };
+    let bare = SupplierDocument {
+        capability_codes: strings(&["machining", "machining.micro_machining"]),
+        region: "Grand Est".to_owned(),
+        ..supplier(53, "Microtech Nu")
+    };
+    let bare_titanium = SupplierDocument {
+        description_fr: "Micro-usinage du titane.".to_owned(),
+        ..SupplierDocument { id: id(54), name: "Microtech Titane".to_owned(), ..bare.clone() }
+    };
+    let no_capability = SupplierDocument {
+        capability_codes: strings(&["machining", "machining.milling"]),
+        ..SupplierDocument { id: id(55), name: "Fraisage Complet".to_owned(), ..full.clone() }
+    };
+    reset(index, vec![full, expired, bare, bare_titanium, no_capability]).await;
+
+    let need = CandidateQuery {
+        capabilities: strings(&["machining.micro_machining"]),
+        certifications: strings(&["iso_13485"]),
+        sectors: strings(&["medtech"]),
+        region: Some(BFC.to_owned()),
+        text: None,
+        now: NOW,
+        limit: 10,
+    };
+    let ranked = candidates(index, need.clone()).await;
+    let order: Vec<Uuid> = ranked.iter().map(|candidate| candidate.id).collect();
+    assert_eq!(&order[..2], &ids(&[51, 52])[..], "[{engine}] 4 requirements, then 3 (expired certificate)");
+    assert_eq!(
+        order.iter().skip(2).copied().collect::<BTreeSet<_>>(),
+        ids(&[53, 54]).into_iter().collect(),
+        "[{engine}] then the capability-only suppliers; 55 lacks the capability"
+    );
+    assert!(
+        ranked[0].score > ranked[1].score && ranked[1].score > ranked[2].score,
+        "[{engine}] scores must fall with requirements met: {ranked:?}"
+    );
+
+    let before_expiry = candidates(index, CandidateQuery { now: NOW - 2 * DAY, ..need.clone() }).await;
+    assert_eq!(
+        before_expiry.iter().take(2).map(|c| c.id).collect::<BTreeSet<_>>(),
+        ids(&[51, 52]).into_iter().collect(),
+        "[{engine}] before expiry both meet every requirement"
+    );
+    assert!(
+        (before_expiry[0].score - before_expiry[1].score).abs() < 1.0,
+        "[{engine}] same requirements met, same integer part: {before_expiry:?}"
+    );
+
+    let with_text = candidates(
+        index,
+        CandidateQuery { text: Some("titane".to_owned()), ..need.clone() },
+    )
+    .await;
+    let position = |n: u128| with_text.iter().position(|c| c.id == id(n));
+    assert!(
+        position(54) < position(53),
+        "[{engine}] text relevance breaks ties between equal requirements: {with_text:?}"
+    );
+    assert_eq!(with_text[0].id, id(51), "[{engine}] text never outweighs a requirement");
+
+    let limited = candidates(index, CandidateQuery { limit: 1, ..need }).await;
+    assert_eq!(limited.len(), 1, "[{engine}] limit");
+}
+
+pub async fn candidates_from_text(index: &dyn CapabilityIndex) {
+    let engine = index.engine_name();
+    let certified = SupplierDocument {
+        description_fr: "Stérilisation par irradiation gamma.".to_owned(),
+        certifications: vec![cert("iso_11137", NOW - YEAR, NOW + YEAR)],
+        ..supplier(61, "Gammatec")
+    };
+    let plain = SupplierDocument {
+        description_en: "Gamma sterilisation services.".to_owned(),
+        ..supplier(62, "Irradiance")
+    };
+    let unrelated = SupplierDocument {
+        description_fr: "Injection plastique.".to_owned(),
+        ..supplier(63, "Plastijura")
+    };
+    reset(index, vec![certified, plain, unrelated]).await;
+    let need = CandidateQuery {
+        text: Some("stérilisation".to_owned()),
+        certifications: strings(&["iso_11137"]),
+        now: NOW,
+        limit: 10,
+        ..CandidateQuery::default()
+    };
+    let ranked: Vec<Uuid> = candidates(index, need).await.iter().map(|c| c.id).collect();
+    assert_eq!(ranked, ids(&[61, 62]), "[{engine}] text selects, the certificate ranks");
+
+    let empty = index.candidates(CandidateQuery { now: NOW, limit: 10, ..CandidateQuery::default() }).await;
+    assert!(
+        matches!(empty, Err(IndexError::InvalidQuery(_))),
+        "[{engine}] a need without capability nor text is invalid, got {empty:?}"
+    );
+}
+
+// --- catalogues -------------------------------------------------------------------
+
+fn typo_catalogue() -> Vec<SupplierDocument> {
+    vec![
+        SupplierDocument {
+            description_fr: "Usinage de précision et micro-usinage de pièces implantables en titane.".to_owned(),
+            ..supplier(1, "Précimeca")
+        },
+        SupplierDocument {
+            description_fr: "Stérilisation à l'oxyde d'éthylène et irradiation gamma.".to_owned(),
+            ..supplier(2, "Stérilab")
+        },
+        SupplierDocument {
+            description_en: "Femtosecond laser cutting of stents.".to_owned(),
+            ..supplier(3, "Photon Concept")
+        },
+        SupplierDocument {
+            description_fr: "Injection plastique de pièces techniques.".to_owned(),
+            ..supplier(4, "Plastijura")
+        },
+        SupplierDocument {
+            description_fr: "Électropolissage et passivation d'implants.".to_owned(),
+            ..supplier(5, "Polimed")
+        },
+        SupplierDocument {
+            description_en: "Steam sterilisation for hospitals.".to_owned(),
+            ..supplier(6, "Sterinord")
+        },
+    ]
+}
+
+fn cross_language_catalogue() -> Vec<SupplierDocument> {
+    vec![
+        SupplierDocument {
+            description_en: "Swiss-type turning of bone screws and dental implants.".to_owned(),
+            capability_codes: strings(&["machining", "machining.swiss_turning"]),
+            capability_labels: strings(&[
+                "Usinage", "Machining", "Décolletage", "Swiss-type turning", "tournage",
+                "turning", "bar turning",
+            ]),
+            ..supplier(7, "Swiss Precision Parts")
+        },
+        SupplierDocument {
+            description_fr: "Assemblage de dispositifs médicaux en salle propre ISO 7.".to_owned(),
+            ..supplier(8, "Jura Assemblage")
+        },
+        SupplierDocument {
+            description_fr: "Usinage de pièces en inox pour l'instrumentation.".to_owned(),
+            ..supplier(9, "Atelier Vuillemin")
+        },
+        SupplierDocument {
+            description_fr: "Injection plastique de boîtiers.".to_owned(),
+            ..supplier(10, "Plastijura")
+        },
+        SupplierDocument {
+            description_fr: "Essais mécaniques de fatigue sur implants.".to_owned(),
+            ..supplier(11, "Labo Dijon")
+        },
+        SupplierDocument {
+            description_en: "Machining of titanium spinal implants.".to_owned(),
+            ..supplier(12, "Spine Works")
+        },
+    ]
+}
+
+/// 21 and 22 machine, 23 moulds, 24 measures; see each certificate's window.
+fn filter_catalogue() -> Vec<SupplierDocument> {
+    vec![
+        SupplierDocument {
+            description_fr: "Usinage et micro-usinage.".to_owned(),
+            capability_codes: strings(&["machining", "machining.micro_machining"]),
+            sectors: strings(&["medtech"]),
+            member: true,
+            certifications: vec![
+                cert("iso_13485", NOW - YEAR, NOW + 2 * YEAR),
+                cert("iso_9001", NOW - YEAR, NOW + YEAR),
+            ],
+            ..supplier(21, "Microméca")
+        },
+        SupplierDocument {
+            description_fr: "Usinage 5 axes.".to_owned(),
+            capability_codes: strings(&["machining", "machining.milling"]),
+            sectors: strings(&["aerospace"]),
+            region: "Auvergne-Rhône-Alpes".to_owned(),
+            certifications: vec![
+                cert("iso_13485", NOW - 3 * YEAR, NOW - DAY),
+                cert("iso_9001", NOW - YEAR, NOW + YEAR),
+            ],
+            ..supplier(22, "Fraisage Rhône")
+        },
+        SupplierDocument {
+            description_fr: "Injection plastique.".to_owned(),
+            capability_codes: strings(&["plastics", "plastics.injection_moulding"]),
+            sectors: strings(&["medtech", "cosmetics"]),
+            member: true,
+            certifications: vec![cert("iso_13485", NOW + 30 * DAY, NOW + 3 * YEAR)],
+            ..supplier(23, "Plastimed")
+        },
+        SupplierDocument {
+            description_fr: "Métrologie et contrôle dimensionnel.".to_owned(),
+            capability_codes: strings(&["testing", "testing.metrology"]),
+            sectors: strings(&["pharma"]),
+            region: "Grand Est".to_owned(),
+            certifications: vec![cert("iso_17025", NOW - YEAR, NOW + YEAR)],
+            ..supplier(24, "Mesures Est")
+        },
+    ]
+}
+
+// --- helpers ----------------------------------------------------------------------
+
+/// The suite's document ids: `Uuid::from_u128(n)`.
+pub fn id(n: u128) -> Uuid {
+    Uuid::from_u128(n)
+}
+
+fn ids(ns: &[u128]) -> Vec<Uuid> {
+    ns.iter().map(|n| id(*n)).collect()
+}
+
+fn supplier(n: u128, name: &str) -> SupplierDocument {
+    SupplierDocument {
+        id: id(n),
+        name: name.to_owned(),
+        description_fr: String::new(),
+        description_en: String::new(),
+        capability_codes: Vec::new(),
+        capability_labels: Vec::new(),
+        capability_details: Vec::new(),
+        certifications: Vec::new(),
+        sectors: Vec::new(),
+        region: BFC.to_owned(),
+        department: "Doubs".to_owned(),
+        city: "Besançon".to_owned(),
+        country: "FR".to_owned(),
+        member: false,
+        equipment: Vec::new(),
+        updated_at: NOW - DAY,
+    }
+}
+
+fn cert(code: &str, valid_from: i64, valid_until: i64) -> CertificationDoc {
+    CertificationDoc {
+        code: code.to_owned(),
+        valid_from,
+        valid_until,
+    }
+}
+
+fn strings(values: &[&str]) -> Vec<String> {
+    values.iter().map(|value| (*value).to_owned()).collect()
+}
+
+fn counts(pairs: &[(&str, usize)]) -> std::collections::BTreeMap<String, usize> {
+    pairs.iter().map(|(key, count)| ((*key).to_owned(), *count)).collect()
+}
+
+/// Everything at [`NOW`], first 100 hits.
+fn all() -> SearchQuery {
+    SearchQuery {
+        now: NOW,
+        limit: 100,
+        ..SearchQuery::default()
+    }
+}
+
+fn text(text: &str) -> SearchQuery {
+    SearchQuery {
+        text: Some(text.to_owned()),
+        ..all()
+    }
+}
+
+fn hit_ids(results: &SearchResults) -> Vec<Uuid> {
+    results.hits.iter().map(|hit| hit.id).collect()
+}
+
+fn ok<T>(index: &dyn CapabilityIndex, what: &str, result: Result<T, IndexError>) -> T {
+    result.unwrap_or_else(|err| panic!("[{}] {what} failed: {err}", index.engine_name()))
+}
+
+async fn reset(index: &dyn CapabilityIndex, docs: Vec<SupplierDocument>) {
+    ok(index, "clear", index.clear().await);
+    ok(index, "upsert", index.upsert(docs).await);
+}
+
+async fn search(index: &dyn CapabilityIndex, query: SearchQuery) -> SearchResults {
+    let what = format!("search {query:?}");
+    ok(index, &what, index.search(query).await)
+}
+
+async fn candidates(index: &dyn CapabilityIndex, need: CandidateQuery) -> Vec<crate::Candidate> {
+    let what = format!("candidates {need:?}");
+    ok(index, &what, index.candidates(need).await)
+}
+
+async fn found(index: &dyn CapabilityIndex, words: &str) -> BTreeSet<Uuid> {
+    hit_ids(&search(index, text(words)).await).into_iter().collect()
+}
+
+async fn assert_ids(index: &dyn CapabilityIndex, query: SearchQuery, expected: &[u128], what: &str) {
+    let results = search(index, query).await;
+    let found: BTreeSet<Uuid> = hit_ids(&results).into_iter().collect();
+    let expected: BTreeSet<Uuid> = ids(expected).into_iter().collect();
+    assert_eq!(found, expected, "[{}] {what}", index.engine_name());
+    assert_eq!(results.total, expected.len(), "[{}] total for {what}", index.engine_name());
+}

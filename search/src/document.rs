@@ -1,0 +1,68 @@
+//! What the index stores about a supplier: a denormalised, self-contained copy built by
+//! the application from its own tables.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// One supplier organisation as the index sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SupplierDocument {
+    /// The supplier organisation id; the document key in both engines.
+    pub id: Uuid,
+    pub name: String,
+    pub description_fr: String,
+    pub description_en: String,
+    /// The supplier's capability codes plus all their ancestors ("machining.milling"
+    /// comes with "machining"), expanded by the caller so that filtering on a parent
+    /// code finds suppliers of its descendants.
+    pub capability_codes: Vec<String>,
+    /// FR and EN labels and synonyms of those codes, searchable so that a French query
+    /// finds an English-only profile and vice versa.
+    pub capability_labels: Vec<String>,
+    /// Free-text detail per capability.
+    pub capability_details: Vec<String>,
+    /// Non-rejected certifications; validity is decided at query time.
+    pub certifications: Vec<CertificationDoc>,
+    pub sectors: Vec<String>,
+    pub region: String,
+    pub department: String,
+    pub city: String,
+    pub country: String,
+    /// Member of the cluster.
+    pub member: bool,
+    pub equipment: Vec<String>,
+    /// Unix seconds.
+    pub updated_at: i64,
+}
+
+/// A certification with its validity window, in unix seconds (`valid_until` excluded).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificationDoc {
+    pub code: String,
+    pub valid_from: i64,
+    pub valid_until: i64,
+}
+
+impl CertificationDoc {
+    pub fn is_valid_at(&self, now: i64) -> bool {
+        self.valid_from <= now && now < self.valid_until
+    }
+}
+
+impl SupplierDocument {
+    /// Whether the supplier holds a certification of `code` valid at `now`.
+    pub fn has_valid_certification(&self, code: &str, now: i64) -> bool {
+        self.certifications
+            .iter()
+            .any(|cert| cert.code == code && cert.is_valid_at(now))
+    }
+
+    /// Codes of the certifications valid at `now`, each once, sorted.
+    pub fn valid_certification_codes(&self, now: i64) -> std::collections::BTreeSet<&str> {
+        self.certifications
+            .iter()
+            .filter(|cert| cert.is_valid_at(now))
+            .map(|cert| cert.code.as_str())
+            .collect()
+    }
+}

@@ -1,0 +1,353 @@
+//! The embedded engine: tantivy in a local directory, for single-binary deployments
+//! and tests without a Meilisearch server.
+//!
+//! Text matching, typo tolerance and synonyms run in tantivy; certificate validity,
+//! facets, sorting and candidate ranking run in Rust over the matching documents,
+//! which keeps query-time expiry exact and costs O(matches) for the catalogue sizes
+//! of a regional marketplace (thousands of suppliers).
+
+mod highlight;
+mod schema;
+mod text_query;
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use tantivy::collector::TopDocs;
+use tantivy::directory::MmapDirectory;
+use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
+use uuid::Uuid;
+
+use self::schema::Fields;
+use self::text_query::{TextQuery, Vocabulary};
+use crate::document::SupplierDocument;
+use crate::error::IndexError;
+use crate::query::{
+    Candidate, CandidateQuery, Facets, SearchHit, SearchQuery, SearchResults, SortOrder,
+};
+use crate::CapabilityIndex;
+
+/// Indexing memory for the single writer thread; tantivy needs at least 15 MB.
+const WRITER_MEMORY_BYTES: usize = 50_000_000;
+
+/// A tantivy index persisted in a directory. Cheap to clone.
+#[derive(Clone)]
+pub struct TantivyIndex {
+    engine: Arc<Engine>,
+}
+
+struct Engine {
+    index: Index,
+    reader: IndexReader,
+    /// tantivy allows one writer per index; writes are serialised here.
+    writer: Mutex<IndexWriter>,
+    fields: Fields,
+    analyzer: TextAnalyzer,
+    vocabulary: Vocabulary,
+}
+
+impl TantivyIndex {
+    /// Opens the index in `dir`, creating the directory and the index if missing.
+    /// Blocking: call it at startup, not on a request path.
+    pub fn open(dir: &Path) -> Result<Self, IndexError> {
+        std::fs::create_dir_all(dir).map_err(|err| {
+            IndexError::Unavailable(format!("cannot create {}: {err}", dir.display()))
+        })?;
+        let directory = MmapDirectory::open(dir).map_err(|err| {
+            IndexError::Unavailable(format!("cannot open {}: {err}", dir.display()))
+        })?;
+        let (schema, fields) = schema::build();
+        let index = Index::open_or_create(directory, schema).map_err(internal)?;
+        let mut analyzer = schema::analyzer();
+        index
+            .tokenizers()
+            .register(schema::TOKENIZER, analyzer.clone());
+        let writer = index
+            .writer_with_num_threads(1, WRITER_MEMORY_BYTES)
+            .map_err(internal)?;
+        // Reloaded by hand after each commit, so a write is visible when it returns.
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(internal)?;
+        let vocabulary = Vocabulary::new(&mut analyzer);
+        Ok(TantivyIndex {
+            engine: Arc::new(Engine {
+                index,
+                reader,
+                writer: Mutex::new(writer),
+                fields,
+                analyzer,
+                vocabulary,
+            }),
+        })
+    }
+
+    /// Runs `work` on the blocking pool: tantivy does file I/O and CPU-bound work
+    /// that must not stall the async executor.
+    async fn blocking<T, F>(&self, work: F) -> Result<T, IndexError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Engine) -> Result<T, IndexError> + Send + 'static,
+    {
+        let engine = Arc::clone(&self.engine);
+        tokio::task::spawn_blocking(move || work(&engine))
+            .await
+            .map_err(|err| IndexError::Internal(format!("index task failed: {err}")))?
+    }
+}
+
+#[async_trait]
+impl CapabilityIndex for TantivyIndex {
+    async fn bootstrap(&self) -> Result<(), IndexError> {
+        // The schema and tokenizer are set up by `open`.
+        Ok(())
+    }
+
+    async fn health(&self) -> Result<(), IndexError> {
+        self.blocking(|engine| {
+            // Reads meta.json: fails if the directory went away or is unreadable.
+            engine.index.searchable_segment_ids().map_err(internal)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn upsert(&self, docs: Vec<SupplierDocument>) -> Result<(), IndexError> {
+        self.blocking(move |engine| {
+            engine.write(|writer, fields| {
+                for doc in &docs {
+                    // Replace: the delete applies to documents added before it, so a
+                    // repeated id within one batch keeps its last version only.
+                    writer.delete_term(id_term(fields, doc.id));
+                    writer.add_document(fields.to_tantivy(doc)?).map_err(internal)?;
+                }
+                Ok(())
+            })
+        })
+        .await
+    }
+
+    async fn delete(&self, ids: Vec<Uuid>) -> Result<(), IndexError> {
+        self.blocking(move |engine| {
+            engine.write(|writer, fields| {
+                for id in &ids {
+                    writer.delete_term(id_term(fields, *id));
+                }
+                Ok(())
+            })
+        })
+        .await
+    }
+
+    async fn clear(&self) -> Result<(), IndexError> {
+        self.blocking(|engine| {
+            engine.write(|writer, _| {
+                writer.delete_all_documents().map_err(internal)?;
+                Ok(())
+            })
+        })
+        .await
+    }
+
+    async fn search(&self, query: SearchQuery) -> Result<SearchResults, IndexError> {
+        query.check()?;
+        self.blocking(move |engine| engine.search(&query)).await
+    }
+
+    async fn candidates(&self, need: CandidateQuery) -> Result<Vec<Candidate>, IndexError> {
+        need.check()?;
+        self.blocking(move |engine| engine.candidates(&need)).await
+    }
+
+    fn engine_name(&self) -> &'static str {
+        "embedded"
+    }
+}
+
+/// A matching document with its tantivy score.
+struct Match {
+    score: f32,
+    doc: SupplierDocument,
+}
+
+impl Engine {
+    /// Applies `change` and commits; on failure the uncommitted operations are
+    /// rolled back so the next write starts clean.
+    fn write(
+        &self,
+        change: impl FnOnce(&IndexWriter, &Fields) -> Result<(), IndexError>,
+    ) -> Result<(), IndexError> {
+        let mut writer = self
+            .writer
+            .lock()
+            .map_err(|_| IndexError::Internal("index writer lock poisoned".to_owned()))?;
+        let committed = change(&writer, &self.fields)
+            .and_then(|()| writer.commit().map(drop).map_err(internal));
+        if let Err(err) = committed {
+            writer.rollback().map_err(internal)?;
+            return Err(err);
+        }
+        self.reader.reload().map_err(internal)
+    }
+
+    fn parse_text(&self, text: Option<&str>) -> Option<TextQuery> {
+        TextQuery::parse(text?, &mut self.analyzer.clone(), &self.vocabulary)
+    }
+
+    fn search(&self, query: &SearchQuery) -> Result<SearchResults, IndexError> {
+        let text = self.parse_text(query.text());
+        let fields = &self.fields;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
+            Occur::Must,
+            text.as_ref()
+                .map_or_else(|| Box::new(AllQuery) as Box<dyn Query>, |text| {
+                    text.to_query(fields)
+                }),
+        )];
+        let filters = [
+            any_of(fields.capability_codes, &query.capabilities),
+            any_of(fields.sectors, &query.sectors),
+            any_of(fields.region, &query.regions),
+            query.member.map(|member| {
+                term_query(Term::from_field_bool(fields.member, member))
+            }),
+        ];
+        // Presence only; validity at `now` is checked below on the stored certificates.
+        let certifications = query
+            .certifications
+            .iter()
+            .map(|code| Some(term_query(Term::from_field_text(fields.certification_codes, code))));
+        clauses.extend(
+            filters
+                .into_iter()
+                .chain(certifications)
+                .flatten()
+                .map(|filter| (Occur::Must, unscored(filter))),
+        );
+        let mut matches = self.matches(&BooleanQuery::new(clauses))?;
+        matches.retain(|found| {
+            query
+                .certifications
+                .iter()
+                .all(|code| found.doc.has_valid_certification(code, query.now))
+        });
+
+        let mut facets = Facets::default();
+        for found in &matches {
+            facets.count(&found.doc, query.now);
+        }
+        sort(&mut matches, query.sort);
+        let words: Vec<_> = text.iter().flat_map(TextQuery::words).cloned().collect();
+        let mut analyzer = self.analyzer.clone();
+        let hits = matches
+            .iter()
+            .skip(query.offset)
+            .take(query.limit)
+            .map(|found| SearchHit {
+                id: found.doc.id,
+                score: text.as_ref().map(|_| found.score),
+                highlights: highlight::highlights(&found.doc, &words, &mut analyzer),
+            })
+            .collect();
+        Ok(SearchResults {
+            total: matches.len(),
+            hits,
+            facets,
+        })
+    }
+
+    fn candidates(&self, need: &CandidateQuery) -> Result<Vec<Candidate>, IndexError> {
+        let text = self.parse_text(need.text());
+        let text_query = text.as_ref().map(|text| text.to_query(&self.fields));
+        let query: Box<dyn Query> = match (any_of(self.fields.capability_codes, &need.capabilities), text_query) {
+            // Capabilities select; the text only adds relevance.
+            (Some(capabilities), Some(text)) => Box::new(BooleanQuery::new(vec![
+                (Occur::Must, unscored(capabilities)),
+                (Occur::Should, text),
+            ])),
+            (Some(capabilities), None) => capabilities,
+            (None, Some(text)) => text,
+            (None, None) => {
+                return Err(IndexError::InvalidQuery(
+                    "the candidate text has no searchable word".to_owned(),
+                ));
+            }
+        };
+        let matches = self.matches(query.as_ref())?;
+        let best = matches.iter().map(|found| found.score).fold(0.0_f32, f32::max);
+        let relevance = |score: f32| if best > 0.0 { score / best } else { 0.0 };
+        Ok(need.rank(matches.iter().map(|found| (&found.doc, relevance(found.score)))))
+    }
+
+    /// Every document matching `query`, with its score.
+    fn matches(&self, query: &dyn Query) -> Result<Vec<Match>, IndexError> {
+        let searcher: Searcher = self.reader.searcher();
+        let all = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
+        if all == 0 {
+            return Ok(Vec::new());
+        }
+        let scored = searcher
+            .search(query, &TopDocs::with_limit(all).order_by_score())
+            .map_err(internal)?;
+        scored
+            .into_iter()
+            .map(|(score, address)| {
+                let stored: TantivyDocument = searcher.doc(address).map_err(internal)?;
+                Ok(Match {
+                    score,
+                    doc: self.fields.from_tantivy(&stored)?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Orders matches; every order ends with the id so equal keys page stably.
+fn sort(matches: &mut [Match], order: SortOrder) {
+    match order {
+        SortOrder::Relevance => matches.sort_by(|a, b| {
+            b.score.total_cmp(&a.score).then(a.doc.id.cmp(&b.doc.id))
+        }),
+        SortOrder::NameAsc => matches.sort_by_cached_key(|found| {
+            (found.doc.name.to_lowercase(), found.doc.id)
+        }),
+        SortOrder::UpdatedDesc => matches.sort_by_key(|found| {
+            (std::cmp::Reverse(found.doc.updated_at), found.doc.id)
+        }),
+    }
+}
+
+fn id_term(fields: &Fields, id: Uuid) -> Term {
+    Term::from_field_text(fields.id, &id.to_string())
+}
+
+fn term_query(term: Term) -> Box<dyn Query> {
+    Box::new(TermQuery::new(term, IndexRecordOption::Basic))
+}
+
+/// Documents with any of `values` in `field`; `None` when there is nothing to filter.
+fn any_of(field: Field, values: &[String]) -> Option<Box<dyn Query>> {
+    if values.is_empty() {
+        return None;
+    }
+    let terms = values
+        .iter()
+        .map(|value| term_query(Term::from_field_text(field, value)))
+        .collect();
+    Some(Box::new(BooleanQuery::union(terms)))
+}
+
+/// Filters select documents without changing their text relevance.
+fn unscored(filter: Box<dyn Query>) -> Box<dyn Query> {
+    Box::new(ConstScoreQuery::new(filter, 0.0))
+}
+
+fn internal(err: tantivy::TantivyError) -> IndexError {
+    IndexError::Internal(err.to_string())
+}

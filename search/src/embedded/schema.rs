@@ -1,0 +1,124 @@
+//! The tantivy schema: folded full-text fields for search, raw keyword fields for
+//! filters, and the whole document stored as JSON for facets, validity and ranking.
+
+use tantivy::TantivyDocument;
+use tantivy::schema::{
+    Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
+};
+
+use crate::document::SupplierDocument;
+use crate::error::IndexError;
+
+/// Name under which [`analyzer`] is registered on the index. Tokenizers are not
+/// persisted by tantivy, so it is registered again at every open.
+pub(super) const TOKENIZER: &str = "folded";
+
+/// Lower-cased and ASCII-folded words: "Électropolissage" and "electropolissage"
+/// index and query as the same term.
+pub(super) fn analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
+/// Searchable fields with their weight in the BM25 sum: a word in the name says more
+/// about a supplier than the same word deep in a description.
+pub(super) const SEARCHABLE: [(&str, f32); 7] = [
+    ("name", 3.0),
+    ("capability_labels", 2.0),
+    ("description_fr", 1.0),
+    ("description_en", 1.0),
+    ("capability_details", 1.0),
+    ("equipment", 0.8),
+    ("city", 0.5),
+];
+
+#[derive(Debug, Clone)]
+pub(super) struct Fields {
+    pub id: Field,
+    pub document: Field,
+    /// In the order of [`SEARCHABLE`], with their weights.
+    pub searchable: Vec<(Field, f32)>,
+    pub capability_codes: Field,
+    pub certification_codes: Field,
+    pub sectors: Field,
+    pub region: Field,
+    pub member: Field,
+}
+
+pub(super) fn build() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let text = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(TOKENIZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let searchable = SEARCHABLE
+        .iter()
+        .map(|(name, weight)| (builder.add_text_field(name, text.clone()), *weight))
+        .collect();
+    let fields = Fields {
+        id: builder.add_text_field("id", STRING),
+        document: builder.add_text_field("document", STORED),
+        searchable,
+        capability_codes: builder.add_text_field("capability_codes", STRING),
+        certification_codes: builder.add_text_field("certification_codes", STRING),
+        sectors: builder.add_text_field("sectors", STRING),
+        region: builder.add_text_field("region", STRING),
+        member: builder.add_bool_field("member", INDEXED),
+    };
+    (builder.build(), fields)
+}
+
+impl Fields {
+    pub(super) fn to_tantivy(&self, doc: &SupplierDocument) -> Result<TantivyDocument, IndexError> {
+        let json = serde_json::to_string(doc)
+            .map_err(|err| IndexError::Internal(format!("cannot serialise document: {err}")))?;
+        let mut out = TantivyDocument::default();
+        out.add_text(self.id, doc.id.to_string());
+        out.add_text(self.document, json);
+        let texts: [&[String]; 7] = [
+            std::slice::from_ref(&doc.name),
+            &doc.capability_labels,
+            std::slice::from_ref(&doc.description_fr),
+            std::slice::from_ref(&doc.description_en),
+            &doc.capability_details,
+            &doc.equipment,
+            std::slice::from_ref(&doc.city),
+        ];
+        for ((field, _), values) in self.searchable.iter().zip(texts) {
+            for value in values {
+                out.add_text(*field, value);
+            }
+        }
+        for code in &doc.capability_codes {
+            out.add_text(self.capability_codes, code);
+        }
+        // Only presence is indexed: validity depends on the query's clock and is
+        // checked on the stored certificates.
+        for cert in &doc.certifications {
+            out.add_text(self.certification_codes, &cert.code);
+        }
+        for sector in &doc.sectors {
+            out.add_text(self.sectors, sector);
+        }
+        out.add_text(self.region, &doc.region);
+        out.add_bool(self.member, doc.member);
+        Ok(out)
+    }
+
+    pub(super) fn from_tantivy(&self, doc: &TantivyDocument) -> Result<SupplierDocument, IndexError> {
+        use tantivy::schema::Value;
+        let json = doc
+            .get_first(self.document)
+            .and_then(|value| value.as_str())
+            .ok_or_else(|| IndexError::Internal("stored document missing".to_owned()))?;
+        serde_json::from_str(json)
+            .map_err(|err| IndexError::Internal(format!("corrupted stored document: {err}")))
+    }
+}
