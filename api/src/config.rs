@@ -89,16 +89,25 @@ impl Settings {
             Some("production") => Environment::Production,
             Some(other) => bail!("PMT_ENV must be `development` or `production`, got {other:?}"),
         };
-        let data_dir = PathBuf::from(env.get("PMT_DATA_DIR").unwrap_or_else(|| "./data".to_owned()));
+        let data_dir = PathBuf::from(
+            env.get("PMT_DATA_DIR")
+                .unwrap_or_else(|| "./data".to_owned()),
+        );
         let bind = parse(env, "PMT_BIND", "127.0.0.1:8080")?;
         let database_url = match env.get("DATABASE_URL") {
-            Some(raw) => DatabaseUrl::parse(&raw).map_err(|e| anyhow::anyhow!("DATABASE_URL: {e}"))?,
+            Some(raw) => {
+                DatabaseUrl::parse(&raw).map_err(|e| anyhow::anyhow!("DATABASE_URL: {e}"))?
+            }
             None => DatabaseUrl::Sqlite(data_dir.join("pmt.db")),
         };
         let jwt_secret = match (env.get("JWT_SECRET"), environment) {
-            (Some(secret), _) if secret.len() < 32 => bail!("JWT_SECRET must be at least 32 characters"),
+            (Some(secret), _) if secret.len() < 32 => {
+                bail!("JWT_SECRET must be at least 32 characters")
+            }
             (Some(secret), _) => Secret(secret),
-            (None, Environment::Production) => bail!("JWT_SECRET is required when PMT_ENV=production"),
+            (None, Environment::Production) => {
+                bail!("JWT_SECRET is required when PMT_ENV=production")
+            }
             (None, Environment::Development) => Secret(development_secret(&data_dir)?),
         };
         let password_hash_cost = match env.get("PASSWORD_HASH_COST").as_deref() {
@@ -107,29 +116,40 @@ impl Settings {
             Some("fast") => bail!("PASSWORD_HASH_COST=fast is refused when PMT_ENV=production"),
             Some(other) => bail!("PASSWORD_HASH_COST must be `standard` or `fast`, got {other:?}"),
         };
-        let meili = env.get("MEILI_URL").map(|url| -> anyhow::Result<MeiliSettings> {
-            if !(url.starts_with("http://") || url.starts_with("https://")) {
-                bail!("MEILI_URL must be an http(s) URL, got {url:?}");
-            }
-            Ok(MeiliSettings {
-                url,
-                master_key: env.get("MEILI_MASTER_KEY").map(Secret),
-                index_prefix: env.get("MEILI_INDEX_PREFIX").unwrap_or_else(|| "pmt_".to_owned()),
-            })
-        });
+        let meili = env
+            .get("MEILI_URL")
+            .map(|url| -> anyhow::Result<MeiliSettings> {
+                if !(url.starts_with("http://") || url.starts_with("https://")) {
+                    bail!("MEILI_URL must be an http(s) URL, got {url:?}");
+                }
+                Ok(MeiliSettings {
+                    url,
+                    master_key: env.get("MEILI_MASTER_KEY").map(Secret),
+                    index_prefix: env
+                        .get("MEILI_INDEX_PREFIX")
+                        .unwrap_or_else(|| "pmt_".to_owned()),
+                })
+            });
         let smtp_url = env.get("SMTP_URL").map(|url| -> anyhow::Result<Secret> {
             if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
                 bail!("SMTP_URL must start with smtp:// or smtps://");
             }
             Ok(Secret(url))
         });
-        let public_base_url = env.get("PUBLIC_BASE_URL").unwrap_or_else(|| format!("http://{bind}"));
+        let public_base_url = env
+            .get("PUBLIC_BASE_URL")
+            .unwrap_or_else(|| format!("http://{bind}"));
         if !(public_base_url.starts_with("http://") || public_base_url.starts_with("https://")) {
             bail!("PUBLIC_BASE_URL must be an http(s) URL, got {public_base_url:?}");
         }
         let cors_allowed_origins = env
             .get("CORS_ALLOWED_ORIGINS")
-            .map(|raw| raw.split(',').map(|o| o.trim().trim_end_matches('/').to_owned()).filter(|o| !o.is_empty()).collect())
+            .map(|raw| {
+                raw.split(',')
+                    .map(|o| o.trim().trim_end_matches('/').to_owned())
+                    .filter(|o| !o.is_empty())
+                    .collect()
+            })
             .unwrap_or_default();
         let json_logs = match env.get("LOG_FORMAT").as_deref() {
             None => environment == Environment::Production,
@@ -143,13 +163,17 @@ impl Settings {
             database_pool_size: parse(env, "DATABASE_POOL_SIZE", "8")?,
             database_url,
             jwt_secret,
-            jwt_issuer: env.get("JWT_ISSUER").unwrap_or_else(|| "pmt-business".to_owned()),
+            jwt_issuer: env
+                .get("JWT_ISSUER")
+                .unwrap_or_else(|| "pmt-business".to_owned()),
             access_token_ttl_seconds: parse(env, "ACCESS_TOKEN_TTL_SECONDS", "900")?,
             refresh_token_ttl_days: parse(env, "REFRESH_TOKEN_TTL_DAYS", "30")?,
             password_hash_cost,
             meili: meili.transpose()?,
             smtp_url: smtp_url.transpose()?,
-            mail_from: env.get("MAIL_FROM").unwrap_or_else(|| "PMT Business <no-reply@pmt-business.example>".to_owned()),
+            mail_from: env
+                .get("MAIL_FROM")
+                .unwrap_or_else(|| "PMT Business <no-reply@pmt-business.example>".to_owned()),
             public_base_url: public_base_url.trim_end_matches('/').to_owned(),
             cors_allowed_origins,
             json_logs,
@@ -173,7 +197,9 @@ where
     T::Err: std::fmt::Display,
 {
     let raw = env.get(name).unwrap_or_else(|| default.to_owned());
-    raw.trim().parse().map_err(|e| anyhow::anyhow!("{name}: cannot parse {raw:?}: {e}"))
+    raw.trim()
+        .parse()
+        .map_err(|e| anyhow::anyhow!("{name}: cannot parse {raw:?}: {e}"))
 }
 
 /// In development a signing secret is generated once and kept under the
@@ -183,7 +209,8 @@ fn development_secret(data_dir: &Path) -> anyhow::Result<String> {
     if let Ok(secret) = std::fs::read_to_string(&path) {
         return Ok(secret.trim().to_owned());
     }
-    std::fs::create_dir_all(data_dir).with_context(|| format!("PMT_DATA_DIR: cannot create {}", data_dir.display()))?;
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("PMT_DATA_DIR: cannot create {}", data_dir.display()))?;
     let secret = crate::auth::tokens::random_token();
     std::fs::write(&path, &secret).with_context(|| format!("cannot write {}", path.display()))?;
     tracing::warn!(path = %path.display(), "JWT_SECRET not set: generated a development secret; set JWT_SECRET in production");
@@ -207,7 +234,9 @@ mod tests {
     fn load(vars: &[(&'static str, &'static str)]) -> anyhow::Result<Settings> {
         let dir = std::env::temp_dir().join(format!("pmt-config-{}", uuid::Uuid::new_v4()));
         let mut map: HashMap<_, _> = vars.iter().copied().collect();
-        map.entry("PMT_DATA_DIR").or_insert(Box::leak(dir.to_string_lossy().into_owned().into_boxed_str()));
+        map.entry("PMT_DATA_DIR").or_insert(Box::leak(
+            dir.to_string_lossy().into_owned().into_boxed_str(),
+        ));
         Settings::load(&Map(map))
     }
 
@@ -227,7 +256,10 @@ mod tests {
             (vec![("MEILI_URL", "localhost:7700")], "MEILI_URL"),
             (vec![("PMT_ENV", "production")], "JWT_SECRET"),
             (vec![("JWT_SECRET", "short")], "JWT_SECRET"),
-            (vec![("ACCESS_TOKEN_TTL_SECONDS", "soon")], "ACCESS_TOKEN_TTL_SECONDS"),
+            (
+                vec![("ACCESS_TOKEN_TTL_SECONDS", "soon")],
+                "ACCESS_TOKEN_TTL_SECONDS",
+            ),
         ] {
             let error = load(&vars).expect_err("must fail").to_string();
             assert!(error.contains(name), "{error:?} should name {name}");

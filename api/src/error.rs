@@ -84,7 +84,10 @@ pub enum ApiError {
 
 impl ApiError {
     pub fn coded(code: ErrorCode, detail: impl Into<String>) -> Self {
-        Self::Coded { code, detail: detail.into() }
+        Self::Coded {
+            code,
+            detail: detail.into(),
+        }
     }
 
     pub fn validation(errors: ValidationErrors) -> Self {
@@ -128,7 +131,11 @@ impl ApiError {
                     errors: errors
                         .errors()
                         .iter()
-                        .map(|e| FieldErrorBody { field: e.field.clone(), code: e.code.to_owned(), message: e.message.clone() })
+                        .map(|e| FieldErrorBody {
+                            field: e.field.clone(),
+                            code: e.code.to_owned(),
+                            message: e.message.clone(),
+                        })
                         .collect(),
                     ..simple(ErrorCode::ValidationFailed, Some(error.to_string()))
                 },
@@ -142,15 +149,25 @@ impl ApiError {
                     code: code.clone(),
                     ..simple(ErrorCode::Conflict, Some(message.clone()))
                 },
-                DomainError::VersionMismatch { .. } => simple(ErrorCode::PreconditionFailed, Some(error.to_string())),
+                DomainError::VersionMismatch { .. } => {
+                    simple(ErrorCode::PreconditionFailed, Some(error.to_string()))
+                }
             },
-            Self::Persistence(PersistenceError::Unavailable(_)) => simple(ErrorCode::ServiceUnavailable, None),
+            Self::Persistence(PersistenceError::Unavailable(_)) => {
+                simple(ErrorCode::ServiceUnavailable, None)
+            }
             Self::Persistence(PersistenceError::UniqueViolation(_)) => {
                 simple(ErrorCode::Conflict, Some("this already exists".to_owned()))
             }
-            Self::Index(search::IndexError::Unavailable(_)) => simple(ErrorCode::ServiceUnavailable, None),
-            Self::Index(search::IndexError::InvalidQuery(detail)) => simple(ErrorCode::InvalidQuery, Some(detail.clone())),
-            Self::Persistence(_) | Self::Index(_) | Self::Internal(_) => simple(ErrorCode::InternalError, None),
+            Self::Index(search::IndexError::Unavailable(_)) => {
+                simple(ErrorCode::ServiceUnavailable, None)
+            }
+            Self::Index(search::IndexError::InvalidQuery(detail)) => {
+                simple(ErrorCode::InvalidQuery, Some(detail.clone()))
+            }
+            Self::Persistence(_) | Self::Index(_) | Self::Internal(_) => {
+                simple(ErrorCode::InternalError, None)
+            }
         }
     }
 }
@@ -165,7 +182,13 @@ impl ResponseError for ApiError {
         if rendered.status.is_server_error() {
             tracing::error!(error = ?anyhow_chain(self), "request failed");
         }
-        problem_response(rendered.status, &rendered.code, rendered.title, rendered.detail, rendered.errors)
+        problem_response(
+            rendered.status,
+            &rendered.code,
+            rendered.title,
+            rendered.detail,
+            rendered.errors,
+        )
     }
 }
 
@@ -197,8 +220,11 @@ pub fn problem_response(
         detail,
         errors,
     };
-    let body = serde_json::to_string(&problem).unwrap_or_else(|_| format!("{{\"code\":\"{code}\"}}"));
-    HttpResponse::build(status).content_type(PROBLEM_JSON).body(body)
+    let body =
+        serde_json::to_string(&problem).unwrap_or_else(|_| format!("{{\"code\":\"{code}\"}}"));
+    HttpResponse::build(status)
+        .content_type(PROBLEM_JSON)
+        .body(body)
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -209,7 +235,8 @@ mod tests {
 
     #[test]
     fn codes_are_snake_case_and_unique() {
-        let names: std::collections::BTreeSet<_> = ErrorCode::ALL.iter().map(|c| c.name()).collect();
+        let names: std::collections::BTreeSet<_> =
+            ErrorCode::ALL.iter().map(|c| c.name()).collect();
         assert_eq!(names.len(), ErrorCode::ALL.len());
         assert!(names.contains("validation_failed"));
         assert!(names.contains("invalid_refresh_token"));

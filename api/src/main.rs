@@ -14,7 +14,11 @@ mod telemetry;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "pmt", version, about = "PMT Business: sourcing marketplace of the BFC health-tech cluster")]
+#[command(
+    name = "pmt",
+    version,
+    about = "PMT Business: sourcing marketplace of the BFC health-tech cluster"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -73,8 +77,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Serve { seed_demo } => startup::serve(seed_demo).await,
         Command::Migrate => startup::migrate_only().await,
-        Command::Admin(AdminCommand::CreateUser { role, email, name, password }) => {
-            startup::create_user(&role, &email, &name, &password).await
-        }
+        Command::Admin(AdminCommand::CreateUser {
+            role,
+            email,
+            name,
+            password,
+        }) => startup::create_user(&role, &email, &name, &password).await,
     }
 }

@@ -33,7 +33,14 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
     routes::add_common_responses(&mut api);
     let codes: Vec<String> = ErrorCode::ALL
         .iter()
-        .map(|code| format!("| `{}` | {} | {} |", code.name(), code.status().as_u16(), code.title()))
+        .map(|code| {
+            format!(
+                "| `{}` | {} | {} |",
+                code.name(),
+                code.status().as_u16(),
+                code.title()
+            )
+        })
         .collect();
     api.info.description = Some(format!(
         "{}\n\n## Error codes\n\nBesides these, a 409 names the state or rule that refused the request \
@@ -52,7 +59,11 @@ pub fn metrics() -> anyhow::Result<PrometheusMetrics> {
         .map_err(|e| anyhow::anyhow!("metrics: {e}"))
 }
 
-pub fn start(listener: TcpListener, state: AppState, metrics: PrometheusMetrics) -> anyhow::Result<Server> {
+pub fn start(
+    listener: TcpListener,
+    state: AppState,
+    metrics: PrometheusMetrics,
+) -> anyhow::Result<Server> {
     let spec = openapi_document();
     let known_routes = web::Data::new(KnownRoutes::from_spec(&spec));
     let settings = state.settings.clone();
@@ -60,11 +71,13 @@ pub fn start(listener: TcpListener, state: AppState, metrics: PrometheusMetrics)
     let server = HttpServer::new(move || {
         let body_limit = settings.body_limit_bytes;
         App::new()
-            .wrap(ErrorHandlers::new().default_handler(plain_errors_to_problem))
             .wrap(cors(&settings.cors_allowed_origins))
+            // Outside CORS, so its refusals become problem documents too.
+            .wrap(ErrorHandlers::new().default_handler(plain_errors_to_problem))
             .wrap(metrics.clone())
             .wrap_fn(|req, srv| {
-                let request_id: Option<String> = req.extensions().get::<RequestId>().map(|id| id.to_string());
+                let request_id: Option<String> =
+                    req.extensions().get::<RequestId>().map(|id| id.to_string());
                 let future = srv.call(req);
                 async move {
                     let mut response = future.await?;
@@ -77,7 +90,11 @@ pub fn start(listener: TcpListener, state: AppState, metrics: PrometheusMetrics)
             .wrap(TracingLogger::default())
             .app_data(state.clone())
             .app_data(known_routes.clone())
-            .app_data(web::JsonConfig::default().limit(body_limit).error_handler(json_error))
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(body_limit)
+                    .error_handler(json_error),
+            )
             .app_data(web::PayloadConfig::default().limit(body_limit))
             .app_data(web::QueryConfig::default().error_handler(query_error))
             .app_data(web::PathConfig::default().error_handler(path_error))
@@ -89,7 +106,11 @@ pub fn start(listener: TcpListener, state: AppState, metrics: PrometheusMetrics)
             .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec.clone()))
             .route(
                 "/docs",
-                web::get().to(|| async { HttpResponse::PermanentRedirect().insert_header((header::LOCATION, "/docs/")).finish() }),
+                web::get().to(|| async {
+                    HttpResponse::PermanentRedirect()
+                        .insert_header((header::LOCATION, "/docs/"))
+                        .finish()
+                }),
             )
             .default_service(web::to(unmatched))
     })
@@ -100,8 +121,19 @@ pub fn start(listener: TcpListener, state: AppState, metrics: PrometheusMetrics)
 
 fn cors(origins: &[String]) -> Cors {
     let mut cors = Cors::default()
-        .allowed_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
-        .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::IF_MATCH, header::ACCEPT_LANGUAGE])
+        .allowed_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::ACCEPT_LANGUAGE,
+        ])
         .expose_headers([header::ETAG, REQUEST_ID])
         .max_age(3600);
     for origin in origins {
@@ -112,7 +144,10 @@ fn cors(origins: &[String]) -> Cors {
 
 fn json_error(error: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
     let (code, detail) = match &error {
-        JsonPayloadError::ContentType => (ErrorCode::UnsupportedMediaType, "send Content-Type: application/json".to_owned()),
+        JsonPayloadError::ContentType => (
+            ErrorCode::UnsupportedMediaType,
+            "send Content-Type: application/json".to_owned(),
+        ),
         JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
             (ErrorCode::PayloadTooLarge, error.to_string())
         }
@@ -144,7 +179,13 @@ impl KnownRoutes {
             .map(|(path, item)| {
                 let segments = path
                     .split('/')
-                    .map(|s| if s.starts_with('{') { None } else { Some(s.to_owned()) })
+                    .map(|s| {
+                        if s.starts_with('{') {
+                            None
+                        } else {
+                            Some(s.to_owned())
+                        }
+                    })
                     .collect();
                 let methods = [
                     (Method::GET, item.get.is_some()),
@@ -168,7 +209,10 @@ impl KnownRoutes {
             .iter()
             .filter(|(segments, _)| {
                 segments.len() == parts.len()
-                    && segments.iter().zip(&parts).all(|(s, p)| s.as_deref().is_none_or(|s| s == *p))
+                    && segments
+                        .iter()
+                        .zip(&parts)
+                        .all(|(s, p)| s.as_deref().is_none_or(|s| s == *p))
             })
             .flat_map(|(_, methods)| methods.iter().cloned())
             .collect()
@@ -182,11 +226,19 @@ async fn unmatched(req: HttpRequest, routes: web::Data<KnownRoutes>) -> HttpResp
             StatusCode::NOT_FOUND,
             &ErrorCode::RouteNotFound.name(),
             ErrorCode::RouteNotFound.title(),
-            Some(format!("no route {} {}; see /docs", req.method(), req.path())),
+            Some(format!(
+                "no route {} {}; see /docs",
+                req.method(),
+                req.path()
+            )),
             Vec::new(),
         );
     }
-    let allow = allowed.iter().map(Method::as_str).collect::<Vec<_>>().join(", ");
+    let allow = allowed
+        .iter()
+        .map(Method::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
     let mut response = problem_response(
         StatusCode::METHOD_NOT_ALLOWED,
         &ErrorCode::MethodNotAllowed.name(),
@@ -202,7 +254,9 @@ async fn unmatched(req: HttpRequest, routes: web::Data<KnownRoutes>) -> HttpResp
 
 /// Framework responses that are not problem documents (a CORS refusal, an
 /// error from a middleware) are rewritten so every error is problem+json.
-fn plain_errors_to_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+fn plain_errors_to_problem<B>(
+    res: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
     let status = res.status();
     let is_problem = res
         .headers()
@@ -226,5 +280,7 @@ fn plain_errors_to_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<Erro
     };
     let (req, _) = res.into_parts();
     let response = problem_response(status, &code.name(), code.title(), None, Vec::new());
-    Ok(ErrorHandlerResponse::Response(ServiceResponse::new(req, response).map_into_right_body()))
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, response).map_into_right_body(),
+    ))
 }

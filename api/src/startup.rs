@@ -27,8 +27,12 @@ async fn open_index(settings: &Settings) -> anyhow::Result<Arc<dyn CapabilityInd
             .context("MEILI_URL")?,
         ),
         None => Arc::new(
-            search::embedded::TantivyIndex::open(&settings.index_dir())
-                .with_context(|| format!("opening the embedded index in {}", settings.index_dir().display()))?,
+            search::embedded::TantivyIndex::open(&settings.index_dir()).with_context(|| {
+                format!(
+                    "opening the embedded index in {}",
+                    settings.index_dir().display()
+                )
+            })?,
         ),
     };
     // An unreachable Meilisearch must not stop the API: writes queue up in
@@ -46,7 +50,8 @@ async fn build_state() -> anyhow::Result<AppState> {
     let url = settings.database_url.clone();
     let pool_size = settings.database_pool_size;
     let db = tokio::task::spawn_blocking(move || -> anyhow::Result<Database> {
-        let db = Database::connect(&url, pool_size).with_context(|| format!("DATABASE_URL: cannot open {url:?}"))?;
+        let db = Database::connect(&url, pool_size)
+            .with_context(|| format!("DATABASE_URL: cannot open {url:?}"))?;
         let applied = db.migrate().context("running migrations")?;
         if !applied.is_empty() {
             tracing::info!(?applied, "migrations applied");
@@ -55,12 +60,21 @@ async fn build_state() -> anyhow::Result<AppState> {
     })
     .await??;
     let index = open_index(&settings).await?;
-    let clock = match std::env::var("PMT_CLOCK_OFFSET_SECONDS").ok().and_then(|s| s.parse::<i64>().ok()) {
-        Some(offset) if settings.environment == Environment::Development => Clock::shifted(chrono::TimeDelta::seconds(offset)),
+    let clock = match std::env::var("PMT_CLOCK_OFFSET_SECONDS")
+        .ok()
+        .and_then(|s| s.parse::<i64>().ok())
+    {
+        Some(offset) if settings.environment == Environment::Development => {
+            Clock::shifted(chrono::TimeDelta::seconds(offset))
+        }
         _ => Clock::default(),
     };
     Ok(AppState {
-        jwt: JwtKeys::new(settings.jwt_secret.expose(), &settings.jwt_issuer, settings.access_token_ttl_seconds),
+        jwt: JwtKeys::new(
+            settings.jwt_secret.expose(),
+            &settings.jwt_issuer,
+            settings.access_token_ttl_seconds,
+        ),
         hasher: PasswordHasher::new(settings.password_hash_cost),
         settings: Arc::new(settings),
         db,
@@ -75,9 +89,16 @@ pub async fn migrate_only() -> anyhow::Result<()> {
     Ok(())
 }
 
-pub async fn create_user(role: &str, email: &str, name: &str, password: &str) -> anyhow::Result<()> {
+pub async fn create_user(
+    role: &str,
+    email: &str,
+    name: &str,
+    password: &str,
+) -> anyhow::Result<()> {
     let state = build_state().await?;
-    let role = PlatformRole::parse(role).filter(|r| r.is_back_office()).context("--role must be `expert` or `admin`")?;
+    let role = PlatformRole::parse(role)
+        .filter(|r| r.is_back_office())
+        .context("--role must be `expert` or `admin`")?;
     let user = app::accounts::create_back_office_user(&state, role, email, name, password)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -89,7 +110,10 @@ pub async fn serve(seed_demo: bool) -> anyhow::Result<()> {
     let state = build_state().await?;
     let settings = state.settings.clone();
     if seed_demo {
-        if let Some(credentials) = app::demo::seed(&state).await.map_err(|e| anyhow::anyhow!("demo data: {e}"))? {
+        if let Some(credentials) = app::demo::seed(&state)
+            .await
+            .map_err(|e| anyhow::anyhow!("demo data: {e}"))?
+        {
             println!("{credentials}");
         }
     }
@@ -97,9 +121,14 @@ pub async fn serve(seed_demo: bool) -> anyhow::Result<()> {
         Some(url) => Mailer::smtp(url.expose())?,
         None => Mailer::files(settings.outbox_dir())?,
     });
-    actix_web::rt::spawn(notify::worker::run(state.clone(), mailer, Duration::from_millis(500)));
+    actix_web::rt::spawn(notify::worker::run(
+        state.clone(),
+        mailer,
+        Duration::from_millis(500),
+    ));
 
-    let listener = TcpListener::bind(settings.bind).with_context(|| format!("PMT_BIND: cannot listen on {}", settings.bind))?;
+    let listener = TcpListener::bind(settings.bind)
+        .with_context(|| format!("PMT_BIND: cannot listen on {}", settings.bind))?;
     let address = listener.local_addr()?;
     let metrics = server::metrics()?;
     let server = server::start(listener, state, metrics)?;

@@ -19,7 +19,10 @@ impl Email {
     pub fn parse(raw: &str) -> Validated<Self> {
         let email = raw.trim().to_lowercase();
         let Some((local, domain)) = email.split_once('@') else {
-            return invalid("invalid_email", "an email address looks like name@example.fr");
+            return invalid(
+                "invalid_email",
+                "an email address looks like name@example.fr",
+            );
         };
         let domain_ok = domain.contains('.')
             && !domain.starts_with('.')
@@ -28,8 +31,17 @@ impl Email {
             && domain
                 .chars()
                 .all(|c| c.is_alphanumeric() || c == '-' || c == '.');
-        if local.is_empty() || local.len() > 64 || email.len() > 254 || !domain_ok || local.contains(char::is_whitespace) || local.contains('@') {
-            return invalid("invalid_email", "an email address looks like name@example.fr");
+        if local.is_empty()
+            || local.len() > 64
+            || email.len() > 254
+            || !domain_ok
+            || local.contains(char::is_whitespace)
+            || local.contains('@')
+        {
+            return invalid(
+                "invalid_email",
+                "an email address looks like name@example.fr",
+            );
         }
         Ok(Self(email))
     }
@@ -228,20 +240,37 @@ mod tests {
 
     #[test]
     fn emails_are_lowercased_and_trimmed() {
-        assert_eq!(Email::parse("  Marie.Curie@Medtech.FR ").unwrap().as_str(), "marie.curie@medtech.fr");
+        assert_eq!(
+            Email::parse("  Marie.Curie@Medtech.FR ").unwrap().as_str(),
+            "marie.curie@medtech.fr"
+        );
     }
 
     #[test]
     fn malformed_emails_are_rejected() {
-        for raw in ["", "no-at-sign", "@example.fr", "a@b", "a@.fr", "a b@example.fr", "a@exa mple.fr"] {
+        for raw in [
+            "",
+            "no-at-sign",
+            "@example.fr",
+            "a@b",
+            "a@.fr",
+            "a b@example.fr",
+            "a@exa mple.fr",
+        ] {
             assert!(Email::parse(raw).is_err(), "{raw:?} should be rejected");
         }
     }
 
     #[test]
     fn accept_language_picks_the_preferred_supported_language() {
-        assert_eq!(Language::from_accept_language("de-DE, en-GB;q=0.8, fr;q=0.9"), Some(Language::Fr));
-        assert_eq!(Language::from_accept_language("en-US,en;q=0.9"), Some(Language::En));
+        assert_eq!(
+            Language::from_accept_language("de-DE, en-GB;q=0.8, fr;q=0.9"),
+            Some(Language::Fr)
+        );
+        assert_eq!(
+            Language::from_accept_language("en-US,en;q=0.9"),
+            Some(Language::En)
+        );
         assert_eq!(Language::from_accept_language("de"), None);
     }
 }

@@ -24,7 +24,13 @@ pub struct AuditEntry {
 }
 
 impl AuditEntry {
-    pub fn new(actor: Option<UserId>, action: &str, subject_type: &'static str, subject_id: impl ToString, at: DateTime<Utc>) -> Self {
+    pub fn new(
+        actor: Option<UserId>,
+        action: &str,
+        subject_type: &'static str,
+        subject_id: impl ToString,
+        at: DateTime<Utc>,
+    ) -> Self {
         Self {
             id: AuditEntryId::new(),
             actor,

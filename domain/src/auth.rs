@@ -36,8 +36,13 @@ impl Actor {
     /// Owners bring colleagues into their own organisation.
     pub fn may_invite_into(&self, organisation: OrganisationId) -> Result<(), DomainError> {
         match self.affiliation {
-            Affiliation::Organisation { id, role: OrgRole::Owner } if id == organisation => Ok(()),
-            _ => Err(DomainError::Forbidden("only an owner of the organisation invites its users")),
+            Affiliation::Organisation {
+                id,
+                role: OrgRole::Owner,
+            } if id == organisation => Ok(()),
+            _ => Err(DomainError::Forbidden(
+                "only an owner of the organisation invites its users",
+            )),
         }
     }
 
@@ -61,7 +66,11 @@ impl Actor {
     }
 
     fn require_admin(&self, why: &'static str) -> Result<(), DomainError> {
-        if self.is_admin() { Ok(()) } else { Err(DomainError::Forbidden(why)) }
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(DomainError::Forbidden(why))
+        }
     }
 
     /// Experts (and admins) do the back-office work.
@@ -79,15 +88,31 @@ mod tests {
     use super::*;
 
     fn actor(role: PlatformRole, affiliation: Affiliation) -> Actor {
-        Actor { user_id: UserId::new(), role, affiliation }
+        Actor {
+            user_id: UserId::new(),
+            role,
+            affiliation,
+        }
     }
 
     #[test]
     fn only_owners_of_the_same_organisation_invite() {
         let org = OrganisationId::new();
         let other = OrganisationId::new();
-        let owner = actor(PlatformRole::Buyer, Affiliation::Organisation { id: org, role: OrgRole::Owner });
-        let member = actor(PlatformRole::Buyer, Affiliation::Organisation { id: org, role: OrgRole::Member });
+        let owner = actor(
+            PlatformRole::Buyer,
+            Affiliation::Organisation {
+                id: org,
+                role: OrgRole::Owner,
+            },
+        );
+        let member = actor(
+            PlatformRole::Buyer,
+            Affiliation::Organisation {
+                id: org,
+                role: OrgRole::Member,
+            },
+        );
         let admin = actor(PlatformRole::Admin, Affiliation::BackOffice);
         assert!(owner.may_invite_into(org).is_ok());
         assert!(owner.may_invite_into(other).is_err());
@@ -100,9 +125,15 @@ mod tests {
         let org = OrganisationId::new();
         let stranger = actor(
             PlatformRole::Supplier,
-            Affiliation::Organisation { id: OrganisationId::new(), role: OrgRole::Owner },
+            Affiliation::Organisation {
+                id: OrganisationId::new(),
+                role: OrgRole::Owner,
+            },
         );
-        assert!(matches!(stranger.may_view_organisation(org), Err(DomainError::NotFound(_))));
+        assert!(matches!(
+            stranger.may_view_organisation(org),
+            Err(DomainError::NotFound(_))
+        ));
         let expert = actor(PlatformRole::Expert, Affiliation::BackOffice);
         assert!(expert.may_view_organisation(org).is_ok());
     }

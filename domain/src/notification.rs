@@ -41,7 +41,10 @@ impl NotificationKind {
 
     /// Security and account emails always go; users may opt out of the rest.
     pub const fn is_essential(self) -> bool {
-        matches!(self, Self::VerifyEmail | Self::PasswordReset | Self::OrganisationInvitation)
+        matches!(
+            self,
+            Self::VerifyEmail | Self::PasswordReset | Self::OrganisationInvitation
+        )
     }
 }
 

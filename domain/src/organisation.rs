@@ -81,7 +81,10 @@ impl Siret {
             luhn_valid(&digits)
         };
         if !valid {
-            return invalid("invalid_checksum", "this SIRET fails its check digit (Luhn)");
+            return invalid(
+                "invalid_checksum",
+                "this SIRET fails its check digit (Luhn)",
+            );
         }
         Ok(Self(digits))
     }
@@ -130,7 +133,10 @@ impl CountryCode {
         if code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase()) {
             Ok(Self(code))
         } else {
-            invalid("invalid_format", "a country is an ISO 3166-1 alpha-2 code such as FR or DE")
+            invalid(
+                "invalid_format",
+                "a country is an ISO 3166-1 alpha-2 code such as FR or DE",
+            )
         }
     }
 
@@ -147,8 +153,13 @@ impl CountryCode {
 /// SIRET; others by their own country's registration number.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LegalIdentity {
-    French { siret: Siret },
-    Foreign { country: CountryCode, registration_number: String },
+    French {
+        siret: Siret,
+    },
+    Foreign {
+        country: CountryCode,
+        registration_number: String,
+    },
 }
 
 impl LegalIdentity {
@@ -166,7 +177,9 @@ impl LegalIdentity {
         };
         let identity = match country {
             Some(country) if country.is_france() => match siret {
-                Some(raw) => errors.check("siret", Siret::parse(raw)).map(|siret| Self::French { siret }),
+                Some(raw) => errors
+                    .check("siret", Siret::parse(raw))
+                    .map(|siret| Self::French { siret }),
                 None => {
                     errors.add("siret", "required", "a French organisation needs its SIRET");
                     None
@@ -178,9 +191,16 @@ impl LegalIdentity {
                     validation::text(registration_number.unwrap_or_default(), 1, 64),
                 );
                 if siret.is_some() {
-                    errors.add("siret", "not_applicable", "a SIRET only identifies French organisations");
+                    errors.add(
+                        "siret",
+                        "not_applicable",
+                        "a SIRET only identifies French organisations",
+                    );
                 }
-                number.map(|registration_number| Self::Foreign { country, registration_number })
+                number.map(|registration_number| Self::Foreign {
+                    country,
+                    registration_number,
+                })
             }
             None => None,
         };
@@ -207,7 +227,10 @@ impl LegalIdentity {
     pub fn registration_number(&self) -> Option<&str> {
         match self {
             Self::French { .. } => None,
-            Self::Foreign { registration_number, .. } => Some(registration_number),
+            Self::Foreign {
+                registration_number,
+                ..
+            } => Some(registration_number),
         }
     }
 }
@@ -233,12 +256,18 @@ impl Website {
         match rest {
             Some(rest)
                 if value.len() <= 255
-                    && rest.split('/').next().is_some_and(|host| host.contains('.'))
+                    && rest
+                        .split('/')
+                        .next()
+                        .is_some_and(|host| host.contains('.'))
                     && !value.chars().any(char::is_whitespace) =>
             {
                 Ok(Self(value.to_owned()))
             }
-            _ => invalid("invalid_url", "a website is an http(s) URL such as https://example.fr"),
+            _ => invalid(
+                "invalid_url",
+                "a website is an http(s) URL such as https://example.fr",
+            ),
         }
     }
 
@@ -278,7 +307,10 @@ mod tests {
 
     #[test]
     fn siret_accepts_valid_luhn_numbers_with_spaces() {
-        assert_eq!(Siret::parse("732 829 320 00074").map(|s| s.0), Ok("73282932000074".to_owned()));
+        assert_eq!(
+            Siret::parse("732 829 320 00074").map(|s| s.0),
+            Ok("73282932000074".to_owned())
+        );
     }
 
     #[test]

@@ -20,17 +20,26 @@ impl NewPassword {
     pub fn parse(raw: &str) -> Validated<Self> {
         let chars = raw.chars().count();
         if chars < MIN_PASSWORD_CHARS {
-            return invalid("too_short", format!("a password has at least {MIN_PASSWORD_CHARS} characters"));
+            return invalid(
+                "too_short",
+                format!("a password has at least {MIN_PASSWORD_CHARS} characters"),
+            );
         }
         if chars > MAX_PASSWORD_CHARS {
-            return invalid("too_long", format!("a password has at most {MAX_PASSWORD_CHARS} characters"));
+            return invalid(
+                "too_long",
+                format!("a password has at most {MAX_PASSWORD_CHARS} characters"),
+            );
         }
         let lowered = raw.to_lowercase();
         let first = lowered.chars().next();
         if lowered.chars().all(|c| Some(c) == first)
             || COMMON_PASSWORDS.lines().any(|common| common == lowered)
         {
-            return invalid("too_common", "this password is too common; choose a less predictable one");
+            return invalid(
+                "too_common",
+                "this password is too common; choose a less predictable one",
+            );
         }
         Ok(Self(raw.to_owned()))
     }

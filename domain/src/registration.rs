@@ -40,8 +40,9 @@ pub struct NewUser {
 pub fn parse_language(raw: Option<&str>) -> validation::Validated<Language> {
     match raw {
         None => Ok(Language::default()),
-        Some(raw) => Language::parse(raw)
-            .ok_or_else(|| ValidationErrors::single("", "invalid_language", "supported languages are fr and en")),
+        Some(raw) => Language::parse(raw).ok_or_else(|| {
+            ValidationErrors::single("", "invalid_language", "supported languages are fr and en")
+        }),
     }
 }
 
@@ -55,12 +56,23 @@ pub fn parse_new_user(
     full_name: &str,
     language: Option<&str>,
 ) -> Option<NewUser> {
-    let field = |name: &str| if prefix.is_empty() { name.to_owned() } else { format!("{prefix}.{name}") };
+    let field = |name: &str| {
+        if prefix.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{prefix}.{name}")
+        }
+    };
     let email = errors.check(&field("email"), Email::parse(email));
     let password = errors.check(&field("password"), NewPassword::parse(password));
     let full_name = errors.check(&field("full_name"), validation::text(full_name, 1, 120));
     let language = errors.check(&field("language"), parse_language(language));
-    Some(NewUser { email: email?, password: password?, full_name: full_name?, language: language? })
+    Some(NewUser {
+        email: email?,
+        password: password?,
+        full_name: full_name?,
+        language: language?,
+    })
 }
 
 impl Registration {
@@ -68,39 +80,90 @@ impl Registration {
         let mut errors = ValidationErrors::new();
         let kind = errors.check(
             "organisation.kind",
-            OrganisationKind::parse(input.kind)
-                .ok_or_else(|| ValidationErrors::single("", "invalid_kind", "an organisation is a buyer or a supplier")),
+            OrganisationKind::parse(input.kind).ok_or_else(|| {
+                ValidationErrors::single(
+                    "",
+                    "invalid_kind",
+                    "an organisation is a buyer or a supplier",
+                )
+            }),
         );
-        let legal_name = errors.check("organisation.legal_name", validation::text(input.legal_name, 2, 200));
+        let legal_name = errors.check(
+            "organisation.legal_name",
+            validation::text(input.legal_name, 2, 200),
+        );
         let identity = errors.check(
             "organisation",
             LegalIdentity::parse(input.country, input.siret, input.registration_number),
         );
-        let street = errors.check("organisation.address.street", validation::text(input.street, 1, 200));
-        let postal_code = errors.check("organisation.address.postal_code", validation::text(input.postal_code, 1, 16));
-        let city = errors.check("organisation.address.city", validation::text(input.city, 1, 100));
-        let region = errors.check("organisation.region", validation::text(input.region, 1, 100));
+        let street = errors.check(
+            "organisation.address.street",
+            validation::text(input.street, 1, 200),
+        );
+        let postal_code = errors.check(
+            "organisation.address.postal_code",
+            validation::text(input.postal_code, 1, 16),
+        );
+        let city = errors.check(
+            "organisation.address.city",
+            validation::text(input.city, 1, 100),
+        );
+        let region = errors.check(
+            "organisation.region",
+            validation::text(input.region, 1, 100),
+        );
         let website = errors.check(
             "organisation.website",
-            input.website.filter(|w| !w.trim().is_empty()).map(Website::parse).transpose(),
+            input
+                .website
+                .filter(|w| !w.trim().is_empty())
+                .map(Website::parse)
+                .transpose(),
         );
-        let owner = parse_new_user(&mut errors, "user", input.email, input.password, input.full_name, input.language);
-        match (kind, legal_name, identity, street, postal_code, city, region, website, owner) {
-            (Some(kind), Some(legal_name), Some(identity), Some(street), Some(postal_code), Some(city), Some(region), Some(website), Some(owner))
-                if errors.is_empty() =>
-            {
-                Ok(Self {
-                    organisation: NewOrganisation {
-                        kind,
-                        legal_name,
-                        identity,
-                        address: Address { street, postal_code, city },
-                        region,
-                        website,
+        let owner = parse_new_user(
+            &mut errors,
+            "user",
+            input.email,
+            input.password,
+            input.full_name,
+            input.language,
+        );
+        match (
+            kind,
+            legal_name,
+            identity,
+            street,
+            postal_code,
+            city,
+            region,
+            website,
+            owner,
+        ) {
+            (
+                Some(kind),
+                Some(legal_name),
+                Some(identity),
+                Some(street),
+                Some(postal_code),
+                Some(city),
+                Some(region),
+                Some(website),
+                Some(owner),
+            ) if errors.is_empty() => Ok(Self {
+                organisation: NewOrganisation {
+                    kind,
+                    legal_name,
+                    identity,
+                    address: Address {
+                        street,
+                        postal_code,
+                        city,
                     },
-                    owner,
-                })
-            }
+                    region,
+                    website,
+                },
+                owner,
+            }),
             _ => Err(errors),
         }
     }
@@ -133,7 +196,10 @@ mod tests {
     fn a_complete_registration_parses() {
         let registration = Registration::parse(&input()).expect("valid");
         assert_eq!(registration.organisation.kind, OrganisationKind::Buyer);
-        assert_eq!(registration.owner.email.as_str(), "claire@dijon-medical.example");
+        assert_eq!(
+            registration.owner.email.as_str(),
+            "claire@dijon-medical.example"
+        );
     }
 
     #[test]
@@ -150,7 +216,13 @@ mod tests {
         let fields: Vec<_> = errors.errors().iter().map(|e| e.field.as_str()).collect();
         assert_eq!(
             fields,
-            ["organisation.kind", "organisation.siret", "organisation.website", "user.email", "user.password"]
+            [
+                "organisation.kind",
+                "organisation.siret",
+                "organisation.website",
+                "user.email",
+                "user.password"
+            ]
         );
     }
 }

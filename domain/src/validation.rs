@@ -21,13 +21,22 @@ impl ValidationErrors {
         Self::default()
     }
 
-    pub fn single(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn single(
+        field: impl Into<String>,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
         let mut errors = Self::new();
         errors.add(field, code, message);
         errors
     }
 
-    pub fn add(&mut self, field: impl Into<String>, code: &'static str, message: impl Into<String>) {
+    pub fn add(
+        &mut self,
+        field: impl Into<String>,
+        code: &'static str,
+        message: impl Into<String>,
+    ) {
         self.0.push(FieldError {
             field: field.into(),
             code,
@@ -63,13 +72,21 @@ impl ValidationErrors {
     }
 
     pub fn into_result<T>(self, value: impl FnOnce() -> T) -> Result<T, Self> {
-        if self.is_empty() { Ok(value()) } else { Err(self) }
+        if self.is_empty() {
+            Ok(value())
+        } else {
+            Err(self)
+        }
     }
 }
 
 impl std::fmt::Display for ValidationErrors {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let fields: Vec<_> = self.0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
+        let fields: Vec<_> = self
+            .0
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect();
         write!(f, "invalid input ({})", fields.join("; "))
     }
 }

@@ -4,7 +4,9 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use domain::account::{Affiliation, Email, Language, OrgRole, PlatformRole, User};
 use domain::ids::{OrganisationId, UserId};
-use domain::organisation::{Address, CountryCode, LegalIdentity, Membership, Organisation, OrganisationKind, Siret, Website};
+use domain::organisation::{
+    Address, CountryCode, LegalIdentity, Membership, Organisation, OrganisationKind, Siret, Website,
+};
 
 use crate::convert::{enum_value, from_micros, id, micros, opt_from_micros};
 use crate::db::DbConnection;
@@ -54,7 +56,9 @@ impl OrganisationRow {
 
     fn into_domain(self) -> Result<Organisation> {
         let identity = match self.siret {
-            Some(siret) => LegalIdentity::French { siret: Siret::parse(&siret).map_err(|e| corrupt(ORGS, e))? },
+            Some(siret) => LegalIdentity::French {
+                siret: Siret::parse(&siret).map_err(|e| corrupt(ORGS, e))?,
+            },
             None => LegalIdentity::Foreign {
                 country: CountryCode::parse(&self.country).map_err(|e| corrupt(ORGS, e))?,
                 registration_number: self.registration_number.unwrap_or_default(),
@@ -65,9 +69,17 @@ impl OrganisationRow {
             kind: enum_value(ORGS, &self.kind, OrganisationKind::parse)?,
             legal_name: self.legal_name,
             identity,
-            address: Address { street: self.street, postal_code: self.postal_code, city: self.city },
+            address: Address {
+                street: self.street,
+                postal_code: self.postal_code,
+                city: self.city,
+            },
             region: self.region,
-            website: self.website.map(|w| Website::parse(&w)).transpose().map_err(|e| corrupt(ORGS, e))?,
+            website: self
+                .website
+                .map(|w| Website::parse(&w))
+                .transpose()
+                .map_err(|e| corrupt(ORGS, e))?,
             membership: enum_value(ORGS, &self.membership, Membership::parse)?,
             created_at: from_micros(ORGS, self.created_at)?,
             updated_at: from_micros(ORGS, self.updated_at)?,
@@ -82,7 +94,10 @@ pub fn insert_organisation(conn: &mut DbConnection, org: &Organisation) -> Resul
     Ok(())
 }
 
-pub fn find_organisation(conn: &mut DbConnection, org_id: OrganisationId) -> Result<Option<Organisation>> {
+pub fn find_organisation(
+    conn: &mut DbConnection,
+    org_id: OrganisationId,
+) -> Result<Option<Organisation>> {
     organisations::table
         .find(org_id.to_string())
         .select(OrganisationRow::as_select())
@@ -92,7 +107,10 @@ pub fn find_organisation(conn: &mut DbConnection, org_id: OrganisationId) -> Res
         .transpose()
 }
 
-pub fn find_organisations(conn: &mut DbConnection, ids: &[OrganisationId]) -> Result<Vec<Organisation>> {
+pub fn find_organisations(
+    conn: &mut DbConnection,
+    ids: &[OrganisationId],
+) -> Result<Vec<Organisation>> {
     let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
     organisations::table
         .filter(organisations::id.eq_any(ids))
@@ -111,9 +129,17 @@ pub fn siret_taken(conn: &mut DbConnection, siret: &Siret) -> Result<bool> {
     Ok(count > 0)
 }
 
-pub fn set_membership(conn: &mut DbConnection, org_id: OrganisationId, membership: Membership, now: DateTime<Utc>) -> Result<bool> {
+pub fn set_membership(
+    conn: &mut DbConnection,
+    org_id: OrganisationId,
+    membership: Membership,
+    now: DateTime<Utc>,
+) -> Result<bool> {
     let updated = diesel::update(organisations::table.find(org_id.to_string()))
-        .set((organisations::membership.eq(membership.as_str()), organisations::updated_at.eq(micros(now))))
+        .set((
+            organisations::membership.eq(membership.as_str()),
+            organisations::updated_at.eq(micros(now)),
+        ))
         .execute(conn)?;
     Ok(updated == 1)
 }
@@ -164,7 +190,12 @@ impl UserRow {
                 role: enum_value(USERS, &role, OrgRole::parse)?,
             },
             (None, None) => Affiliation::BackOffice,
-            _ => return Err(corrupt(USERS, "organisation and role must be both set or both empty")),
+            _ => {
+                return Err(corrupt(
+                    USERS,
+                    "organisation and role must be both set or both empty",
+                ));
+            }
         };
         let user = User {
             id: id(USERS, &self.id)?,
@@ -191,12 +222,18 @@ pub fn insert_user(conn: &mut DbConnection, user: &User, password_hash: &str) ->
 }
 
 pub fn email_taken(conn: &mut DbConnection, email: &Email) -> Result<bool> {
-    let count: i64 = users::table.filter(users::email.eq(email.as_str())).count().get_result(conn)?;
+    let count: i64 = users::table
+        .filter(users::email.eq(email.as_str()))
+        .count()
+        .get_result(conn)?;
     Ok(count > 0)
 }
 
 /// The user and their password hash, for login.
-pub fn find_user_by_email(conn: &mut DbConnection, email: &Email) -> Result<Option<(User, String)>> {
+pub fn find_user_by_email(
+    conn: &mut DbConnection,
+    email: &Email,
+) -> Result<Option<(User, String)>> {
     users::table
         .filter(users::email.eq(email.as_str()))
         .select(UserRow::as_select())
@@ -218,8 +255,16 @@ pub fn find_user(conn: &mut DbConnection, user_id: UserId) -> Result<Option<User
 }
 
 /// Users ordered by email, after `after_email` (keyset pagination).
-pub fn list_users(conn: &mut DbConnection, after_email: Option<&str>, limit: i64) -> Result<Vec<User>> {
-    let mut query = users::table.select(UserRow::as_select()).order(users::email.asc()).limit(limit).into_boxed();
+pub fn list_users(
+    conn: &mut DbConnection,
+    after_email: Option<&str>,
+    limit: i64,
+) -> Result<Vec<User>> {
+    let mut query = users::table
+        .select(UserRow::as_select())
+        .order(users::email.asc())
+        .limit(limit)
+        .into_boxed();
     if let Some(after) = after_email {
         query = query.filter(users::email.gt(after.to_owned()));
     }
@@ -253,28 +298,58 @@ pub fn users_with_role(conn: &mut DbConnection, role: PlatformRole) -> Result<Ve
         .collect()
 }
 
-pub fn set_user_active(conn: &mut DbConnection, user_id: UserId, active: bool, now: DateTime<Utc>) -> Result<bool> {
+pub fn set_user_active(
+    conn: &mut DbConnection,
+    user_id: UserId,
+    active: bool,
+    now: DateTime<Utc>,
+) -> Result<bool> {
     let updated = diesel::update(users::table.find(user_id.to_string()))
         .set((users::active.eq(active), users::updated_at.eq(micros(now))))
         .execute(conn)?;
     Ok(updated == 1)
 }
 
-pub fn set_password_hash(conn: &mut DbConnection, user_id: UserId, hash: &str, now: DateTime<Utc>) -> Result<()> {
+pub fn set_password_hash(
+    conn: &mut DbConnection,
+    user_id: UserId,
+    hash: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
     diesel::update(users::table.find(user_id.to_string()))
-        .set((users::password_hash.eq(hash), users::updated_at.eq(micros(now))))
+        .set((
+            users::password_hash.eq(hash),
+            users::updated_at.eq(micros(now)),
+        ))
         .execute(conn)?;
     Ok(())
 }
 
-pub fn mark_email_verified(conn: &mut DbConnection, user_id: UserId, now: DateTime<Utc>) -> Result<()> {
-    diesel::update(users::table.find(user_id.to_string()).filter(users::email_verified_at.is_null()))
-        .set((users::email_verified_at.eq(micros(now)), users::updated_at.eq(micros(now))))
-        .execute(conn)?;
+pub fn mark_email_verified(
+    conn: &mut DbConnection,
+    user_id: UserId,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    diesel::update(
+        users::table
+            .find(user_id.to_string())
+            .filter(users::email_verified_at.is_null()),
+    )
+    .set((
+        users::email_verified_at.eq(micros(now)),
+        users::updated_at.eq(micros(now)),
+    ))
+    .execute(conn)?;
     Ok(())
 }
 
-pub fn set_preferences(conn: &mut DbConnection, user_id: UserId, language: Language, opt_out: bool, now: DateTime<Utc>) -> Result<()> {
+pub fn set_preferences(
+    conn: &mut DbConnection,
+    user_id: UserId,
+    language: Language,
+    opt_out: bool,
+    now: DateTime<Utc>,
+) -> Result<()> {
     diesel::update(users::table.find(user_id.to_string()))
         .set((
             users::language.eq(language.as_str()),

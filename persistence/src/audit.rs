@@ -28,8 +28,23 @@ pub fn record(conn: &mut DbConnection, entry: &AuditEntry) -> Result<()> {
 
 /// The history of one subject, oldest first. Internal entries (experts'
 /// notes) only when `include_internal`.
-pub fn history(conn: &mut DbConnection, subject_type: &'static str, subject_id: &str, include_internal: bool) -> Result<Vec<AuditEntry>> {
-    type Row = (String, Option<String>, String, String, Option<String>, Option<String>, Option<String>, bool, i64);
+pub fn history(
+    conn: &mut DbConnection,
+    subject_type: &'static str,
+    subject_id: &str,
+    include_internal: bool,
+) -> Result<Vec<AuditEntry>> {
+    type Row = (
+        String,
+        Option<String>,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        bool,
+        i64,
+    );
     let mut query = audit_log::table
         .filter(audit_log::subject_type.eq(subject_type))
         .filter(audit_log::subject_id.eq(subject_id))
@@ -51,19 +66,21 @@ pub fn history(conn: &mut DbConnection, subject_type: &'static str, subject_id: 
     }
     let rows: Vec<Row> = query.load(conn)?;
     rows.into_iter()
-        .map(|(entry_id, actor, action, subject_id, from_state, to_state, note, internal, at)| {
-            Ok(AuditEntry {
-                id: id("audit_log", &entry_id)?,
-                actor: actor.map(|a| id("audit_log", &a)).transpose()?,
-                action,
-                subject_type,
-                subject_id,
-                from_state,
-                to_state,
-                note,
-                internal,
-                at: from_micros("audit_log", at)?,
-            })
-        })
+        .map(
+            |(entry_id, actor, action, subject_id, from_state, to_state, note, internal, at)| {
+                Ok(AuditEntry {
+                    id: id("audit_log", &entry_id)?,
+                    actor: actor.map(|a| id("audit_log", &a)).transpose()?,
+                    action,
+                    subject_type,
+                    subject_id,
+                    from_state,
+                    to_state,
+                    note,
+                    internal,
+                    at: from_micros("audit_log", at)?,
+                })
+            },
+        )
         .collect()
 }

@@ -68,7 +68,9 @@ impl std::fmt::Debug for DatabaseUrl {
             Self::Sqlite(path) => write!(f, "sqlite://{}", path.display()),
             Self::Postgres(url) => {
                 let redacted = match (url.find("://"), url.rfind('@')) {
-                    (Some(scheme), Some(at)) if at > scheme => format!("{}://***@{}", &url[..scheme], &url[at + 1..]),
+                    (Some(scheme), Some(at)) if at > scheme => {
+                        format!("{}://***@{}", &url[..scheme], &url[at + 1..])
+                    }
                     _ => url.clone(),
                 };
                 f.write_str(&redacted)
@@ -91,10 +93,13 @@ impl ManageConnection for Manager {
                 .map(DbConnection::Postgresql)
                 .map_err(r2d2::Error::ConnectionError),
             DatabaseUrl::Sqlite(path) => {
-                let path = path
-                    .to_str()
-                    .ok_or_else(|| r2d2::Error::ConnectionError(ConnectionError::BadConnection("non UTF-8 path".into())))?;
-                let mut conn = SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
+                let path = path.to_str().ok_or_else(|| {
+                    r2d2::Error::ConnectionError(ConnectionError::BadConnection(
+                        "non UTF-8 path".into(),
+                    ))
+                })?;
+                let mut conn =
+                    SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
                 // WAL lets readers proceed during a write; the busy timeout
                 // waits for the writer instead of failing at once.
                 conn.batch_execute(
@@ -108,7 +113,8 @@ impl ManageConnection for Manager {
     }
 
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+        conn.batch_execute("SELECT 1")
+            .map_err(r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, _conn: &mut DbConnection) -> bool {
@@ -148,8 +154,9 @@ impl Database {
     pub fn connect(url: &DatabaseUrl, max_connections: u32) -> Result<Self> {
         if let DatabaseUrl::Sqlite(path) = url {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir)
-                    .map_err(|e| PersistenceError::Unavailable(format!("cannot create {}: {e}", dir.display())))?;
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    PersistenceError::Unavailable(format!("cannot create {}: {e}", dir.display()))
+                })?;
             }
         }
         let pool = r2d2::Pool::builder()
@@ -157,7 +164,11 @@ impl Database {
             .connection_timeout(Duration::from_secs(5))
             .build(Manager { url: url.clone() })
             .map_err(|e| PersistenceError::Unavailable(e.to_string()))?;
-        Ok(Self { pool, backend: url.backend(), sqlite_writer: Arc::new(Mutex::new(())) })
+        Ok(Self {
+            pool,
+            backend: url.backend(),
+            sqlite_writer: Arc::new(Mutex::new(())),
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -189,7 +200,10 @@ impl Database {
 
     /// Runs `f` inside one transaction: committed if it returns `Ok`, rolled
     /// back otherwise. Blocking: call it off the async executor.
-    pub fn transaction<T, E>(&self, f: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
+    pub fn transaction<T, E>(
+        &self,
+        f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+    ) -> Result<T, E>
     where
         E: From<PersistenceError>,
     {
@@ -210,7 +224,10 @@ impl Database {
 
     /// `SELECT 1` for readiness probes.
     pub fn ping(&self) -> Result<()> {
-        self.read(|conn| conn.batch_execute("SELECT 1").map_err(PersistenceError::from))
+        self.read(|conn| {
+            conn.batch_execute("SELECT 1")
+                .map_err(PersistenceError::from)
+        })
     }
 }
 
@@ -220,10 +237,22 @@ mod tests {
 
     #[test]
     fn the_backend_follows_the_url_scheme() {
-        assert_eq!(DatabaseUrl::parse("postgres://u:p@h/db").map(|u| u.backend()), Ok(Backend::Postgres));
-        assert_eq!(DatabaseUrl::parse("postgresql://h/db").map(|u| u.backend()), Ok(Backend::Postgres));
-        assert_eq!(DatabaseUrl::parse("sqlite://data/pmt.db").map(|u| u.backend()), Ok(Backend::Sqlite));
-        assert_eq!(DatabaseUrl::parse("./data/pmt.db").map(|u| u.backend()), Ok(Backend::Sqlite));
+        assert_eq!(
+            DatabaseUrl::parse("postgres://u:p@h/db").map(|u| u.backend()),
+            Ok(Backend::Postgres)
+        );
+        assert_eq!(
+            DatabaseUrl::parse("postgresql://h/db").map(|u| u.backend()),
+            Ok(Backend::Postgres)
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://data/pmt.db").map(|u| u.backend()),
+            Ok(Backend::Sqlite)
+        );
+        assert_eq!(
+            DatabaseUrl::parse("./data/pmt.db").map(|u| u.backend()),
+            Ok(Backend::Sqlite)
+        );
         assert!(DatabaseUrl::parse("mysql://h/db").is_err());
     }
 

@@ -40,5 +40,8 @@ impl From<diesel::r2d2::PoolError> for PersistenceError {
 pub type Result<T, E = PersistenceError> = std::result::Result<T, E>;
 
 pub(crate) fn corrupt(table: &'static str, reason: impl ToString) -> PersistenceError {
-    PersistenceError::Corrupt { table, reason: reason.to_string() }
+    PersistenceError::Corrupt {
+        table,
+        reason: reason.to_string(),
+    }
 }

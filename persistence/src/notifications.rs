@@ -76,7 +76,11 @@ impl Row {
     }
 }
 
-pub fn enqueue(conn: &mut DbConnection, new: &NewNotification, now: DateTime<Utc>) -> Result<NotificationId> {
+pub fn enqueue(
+    conn: &mut DbConnection,
+    new: &NewNotification,
+    now: DateTime<Utc>,
+) -> Result<NotificationId> {
     let notification_id = NotificationId::new();
     diesel::insert_into(notifications::table)
         .values((
@@ -96,7 +100,12 @@ pub fn enqueue(conn: &mut DbConnection, new: &NewNotification, now: DateTime<Utc
 
 /// Claims up to `limit` due messages for `lease`. Each returned message is
 /// owned by this caller until the lease ends.
-pub fn claim_due(conn: &mut DbConnection, now: DateTime<Utc>, lease: TimeDelta, limit: i64) -> Result<Vec<Notification>> {
+pub fn claim_due(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    lease: TimeDelta,
+    limit: i64,
+) -> Result<Vec<Notification>> {
     let now_us = micros(now);
     let due = notifications::status
         .eq(DeliveryStatus::Pending.as_str())
@@ -119,14 +128,21 @@ pub fn claim_due(conn: &mut DbConnection, now: DateTime<Utc>, lease: TimeDelta, 
             ))
             .execute(conn)?;
         if won == 1 {
-            let row: Row = notifications::table.find(&candidate).select(Row::as_select()).first(conn)?;
+            let row: Row = notifications::table
+                .find(&candidate)
+                .select(Row::as_select())
+                .first(conn)?;
             claimed.push(row.into_domain()?);
         }
     }
     Ok(claimed)
 }
 
-pub fn mark_sent(conn: &mut DbConnection, notification_id: NotificationId, now: DateTime<Utc>) -> Result<()> {
+pub fn mark_sent(
+    conn: &mut DbConnection,
+    notification_id: NotificationId,
+    now: DateTime<Utc>,
+) -> Result<()> {
     diesel::update(notifications::table.find(notification_id.to_string()))
         .set((
             notifications::status.eq(DeliveryStatus::Sent.as_str()),
@@ -140,9 +156,18 @@ pub fn mark_sent(conn: &mut DbConnection, notification_id: NotificationId, now: 
 
 /// Records a failed attempt: retried later with backoff, or failed for good
 /// after `MAX_ATTEMPTS`. Returns the new status.
-pub fn mark_attempt_failed(conn: &mut DbConnection, notification: &Notification, error: &str, now: DateTime<Utc>) -> Result<DeliveryStatus> {
+pub fn mark_attempt_failed(
+    conn: &mut DbConnection,
+    notification: &Notification,
+    error: &str,
+    now: DateTime<Utc>,
+) -> Result<DeliveryStatus> {
     let attempts = notification.attempts + 1;
-    let status = if attempts >= MAX_ATTEMPTS { DeliveryStatus::Failed } else { DeliveryStatus::Pending };
+    let status = if attempts >= MAX_ATTEMPTS {
+        DeliveryStatus::Failed
+    } else {
+        DeliveryStatus::Pending
+    };
     diesel::update(notifications::table.find(notification.id.to_string()))
         .set((
             notifications::status.eq(status.as_str()),
@@ -157,7 +182,12 @@ pub fn mark_attempt_failed(conn: &mut DbConnection, notification: &Notification,
 
 /// Marks a message that must not be sent (recipient opted out) as sent
 /// without delivery; kept for the record.
-pub fn mark_skipped(conn: &mut DbConnection, notification_id: NotificationId, reason: &str, now: DateTime<Utc>) -> Result<()> {
+pub fn mark_skipped(
+    conn: &mut DbConnection,
+    notification_id: NotificationId,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
     diesel::update(notifications::table.find(notification_id.to_string()))
         .set((
             notifications::status.eq(DeliveryStatus::Sent.as_str()),
@@ -169,7 +199,11 @@ pub fn mark_skipped(conn: &mut DbConnection, notification_id: NotificationId, re
     Ok(())
 }
 
-pub fn list(conn: &mut DbConnection, status: Option<DeliveryStatus>, limit: i64) -> Result<Vec<Notification>> {
+pub fn list(
+    conn: &mut DbConnection,
+    status: Option<DeliveryStatus>,
+    limit: i64,
+) -> Result<Vec<Notification>> {
     let mut query = notifications::table
         .select(Row::as_select())
         .order((notifications::created_at.desc(), notifications::id.asc()))
@@ -178,11 +212,19 @@ pub fn list(conn: &mut DbConnection, status: Option<DeliveryStatus>, limit: i64)
     if let Some(status) = status {
         query = query.filter(notifications::status.eq(status.as_str()));
     }
-    query.load(conn)?.into_iter().map(Row::into_domain).collect()
+    query
+        .load(conn)?
+        .into_iter()
+        .map(Row::into_domain)
+        .collect()
 }
 
 /// Puts a failed message back in the queue with a fresh attempt budget.
-pub fn retry_failed(conn: &mut DbConnection, notification_id: NotificationId, now: DateTime<Utc>) -> Result<bool> {
+pub fn retry_failed(
+    conn: &mut DbConnection,
+    notification_id: NotificationId,
+    now: DateTime<Utc>,
+) -> Result<bool> {
     let updated = diesel::update(
         notifications::table
             .find(notification_id.to_string())
@@ -200,7 +242,10 @@ pub fn retry_failed(conn: &mut DbConnection, notification_id: NotificationId, no
 /// Messages not yet delivered (pending or in flight), for readiness.
 pub fn backlog(conn: &mut DbConnection) -> Result<i64> {
     Ok(notifications::table
-        .filter(notifications::status.eq_any([DeliveryStatus::Pending.as_str(), DeliveryStatus::Sending.as_str()]))
+        .filter(notifications::status.eq_any([
+            DeliveryStatus::Pending.as_str(),
+            DeliveryStatus::Sending.as_str(),
+        ]))
         .count()
         .get_result(conn)?)
 }

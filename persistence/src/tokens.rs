@@ -5,7 +5,9 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use domain::account::{Email, OrgRole, TokenPurpose};
-use domain::ids::{InvitationId, OneTimeTokenId, OrganisationId, RefreshTokenId, TokenFamilyId, UserId};
+use domain::ids::{
+    InvitationId, OneTimeTokenId, OrganisationId, RefreshTokenId, TokenFamilyId, UserId,
+};
 
 use crate::convert::{enum_value, from_micros, id, micros, opt_from_micros};
 use crate::db::DbConnection;
@@ -36,7 +38,12 @@ pub fn insert_one_time(
 /// Consumes a one-time token: returns its user if it was unused and not
 /// expired, and marks it used in the same statement so that two concurrent
 /// uses cannot both succeed.
-pub fn consume_one_time(conn: &mut DbConnection, purpose: TokenPurpose, token_hash: &str, now: DateTime<Utc>) -> Result<Option<UserId>> {
+pub fn consume_one_time(
+    conn: &mut DbConnection,
+    purpose: TokenPurpose,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<UserId>> {
     let user: Option<String> = one_time_tokens::table
         .filter(one_time_tokens::token_hash.eq(token_hash))
         .filter(one_time_tokens::purpose.eq(purpose.as_str()))
@@ -53,12 +60,21 @@ pub fn consume_one_time(conn: &mut DbConnection, purpose: TokenPurpose, token_ha
     )
     .set(one_time_tokens::used_at.eq(micros(now)))
     .execute(conn)?;
-    if claimed == 1 { Ok(Some(id("one_time_tokens", &user)?)) } else { Ok(None) }
+    if claimed == 1 {
+        Ok(Some(id("one_time_tokens", &user)?))
+    } else {
+        Ok(None)
+    }
 }
 
 /// Older unused tokens of the same purpose stop working once a new one is
 /// issued: only the latest emailed link is valid.
-pub fn invalidate_one_time(conn: &mut DbConnection, user_id: UserId, purpose: TokenPurpose, now: DateTime<Utc>) -> Result<()> {
+pub fn invalidate_one_time(
+    conn: &mut DbConnection,
+    user_id: UserId,
+    purpose: TokenPurpose,
+    now: DateTime<Utc>,
+) -> Result<()> {
     diesel::update(
         one_time_tokens::table
             .filter(one_time_tokens::user_id.eq(user_id.to_string()))
@@ -133,7 +149,11 @@ pub fn find_refresh(conn: &mut DbConnection, token_hash: &str) -> Result<Option<
 
 /// Marks a live token rotated. Returns false when another request rotated or
 /// revoked it first: the caller must treat that as reuse.
-pub fn mark_rotated(conn: &mut DbConnection, token_id: RefreshTokenId, now: DateTime<Utc>) -> Result<bool> {
+pub fn mark_rotated(
+    conn: &mut DbConnection,
+    token_id: RefreshTokenId,
+    now: DateTime<Utc>,
+) -> Result<bool> {
     let updated = diesel::update(
         refresh_tokens::table
             .find(token_id.to_string())
@@ -145,7 +165,11 @@ pub fn mark_rotated(conn: &mut DbConnection, token_id: RefreshTokenId, now: Date
     Ok(updated == 1)
 }
 
-pub fn revoke_family(conn: &mut DbConnection, family_id: TokenFamilyId, now: DateTime<Utc>) -> Result<usize> {
+pub fn revoke_family(
+    conn: &mut DbConnection,
+    family_id: TokenFamilyId,
+    now: DateTime<Utc>,
+) -> Result<usize> {
     Ok(diesel::update(
         refresh_tokens::table
             .filter(refresh_tokens::family_id.eq(family_id.to_string()))
@@ -156,7 +180,11 @@ pub fn revoke_family(conn: &mut DbConnection, family_id: TokenFamilyId, now: Dat
 }
 
 /// Ends every session of a user (deactivation, password reset).
-pub fn revoke_all_of_user(conn: &mut DbConnection, user_id: UserId, now: DateTime<Utc>) -> Result<usize> {
+pub fn revoke_all_of_user(
+    conn: &mut DbConnection,
+    user_id: UserId,
+    now: DateTime<Utc>,
+) -> Result<usize> {
     Ok(diesel::update(
         refresh_tokens::table
             .filter(refresh_tokens::user_id.eq(user_id.to_string()))
@@ -180,7 +208,11 @@ pub struct Invitation {
 
 const INVITATIONS: &str = "invitations";
 
-pub fn insert_invitation(conn: &mut DbConnection, invitation: &Invitation, token_hash: &str) -> Result<()> {
+pub fn insert_invitation(
+    conn: &mut DbConnection,
+    invitation: &Invitation,
+    token_hash: &str,
+) -> Result<()> {
     diesel::insert_into(invitations::table)
         .values((
             invitations::id.eq(invitation.id.to_string()),
@@ -197,8 +229,21 @@ pub fn insert_invitation(conn: &mut DbConnection, invitation: &Invitation, token
 }
 
 /// Takes a pending, unexpired invitation and marks it accepted atomically.
-pub fn accept_invitation(conn: &mut DbConnection, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Invitation>> {
-    type Row = (String, String, String, String, String, i64, Option<i64>, i64);
+pub fn accept_invitation(
+    conn: &mut DbConnection,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<Invitation>> {
+    type Row = (
+        String,
+        String,
+        String,
+        String,
+        String,
+        i64,
+        Option<i64>,
+        i64,
+    );
     let row: Option<Row> = invitations::table
         .filter(invitations::token_hash.eq(token_hash))
         .filter(invitations::accepted_at.is_null())
@@ -215,10 +260,16 @@ pub fn accept_invitation(conn: &mut DbConnection, token_hash: &str, now: DateTim
         ))
         .first(conn)
         .optional()?;
-    let Some((inv_id, org, email, role, by, expires, accepted, created)) = row else { return Ok(None) };
-    let claimed = diesel::update(invitations::table.find(&inv_id).filter(invitations::accepted_at.is_null()))
-        .set(invitations::accepted_at.eq(micros(now)))
-        .execute(conn)?;
+    let Some((inv_id, org, email, role, by, expires, accepted, created)) = row else {
+        return Ok(None);
+    };
+    let claimed = diesel::update(
+        invitations::table
+            .find(&inv_id)
+            .filter(invitations::accepted_at.is_null()),
+    )
+    .set(invitations::accepted_at.eq(micros(now)))
+    .execute(conn)?;
     if claimed != 1 {
         return Ok(None);
     }

@@ -51,11 +51,11 @@ pub async fn typo_tolerance(index: &dyn CapabilityIndex) {
     reset(index, typo_catalogue()).await;
     let (precimeca, sterilab, laser) = (id(1), id(2), id(3));
     for (text, expected) in [
-        ("usinnage", precimeca),      // 8 letters, one extra letter
-        ("micro-usinag", precimeca),  // truncated last word
-        ("steriliation", sterilab),   // 12 letters, one missing letter
-        ("sterilistaion", sterilab),  // transposition
-        ("lazer", laser),             // 5 letters, one substitution
+        ("usinnage", precimeca),     // 8 letters, one extra letter
+        ("micro-usinag", precimeca), // truncated last word
+        ("steriliation", sterilab),  // 12 letters, one missing letter
+        ("sterilistaion", sterilab), // transposition
+        ("lazer", laser),            // 5 letters, one substitution
     ] {
         let found = found(index, text).await;
         assert!(
@@ -95,12 +95,36 @@ pub async fn accent_insensitivity(index: &dyn CapabilityIndex) {
 pub async fn cross_language(index: &dyn CapabilityIndex) {
     reset(index, cross_language_catalogue()).await;
     for (text, expected, why) in [
-        ("décolletage", id(7), "the French label of an English-only profile"),
-        ("tournage de précision", id(7), "French synonym in the labels"),
-        ("cleanroom", id(8), "synonym of 'salle propre' in a French-only profile"),
-        ("machining", id(9), "synonym of 'usinage' in a French-only profile"),
-        ("testing", id(11), "synonym of 'essais' in a French-only profile"),
-        ("usinage", id(12), "synonym of 'machining' in an English-only profile"),
+        (
+            "décolletage",
+            id(7),
+            "the French label of an English-only profile",
+        ),
+        (
+            "tournage de précision",
+            id(7),
+            "French synonym in the labels",
+        ),
+        (
+            "cleanroom",
+            id(8),
+            "synonym of 'salle propre' in a French-only profile",
+        ),
+        (
+            "machining",
+            id(9),
+            "synonym of 'usinage' in a French-only profile",
+        ),
+        (
+            "testing",
+            id(11),
+            "synonym of 'essais' in a French-only profile",
+        ),
+        (
+            "usinage",
+            id(12),
+            "synonym of 'machining' in an English-only profile",
+        ),
     ] {
         let found = found(index, text).await;
         assert!(
@@ -123,27 +147,67 @@ pub async fn capability_filter_matches_descendants(index: &dyn CapabilityIndex) 
             capabilities: strings(&capabilities),
             ..all()
         };
-        assert_ids(index, query, &expected, &format!("capabilities {capabilities:?}")).await;
+        assert_ids(
+            index,
+            query,
+            &expected,
+            &format!("capabilities {capabilities:?}"),
+        )
+        .await;
     }
 }
 
 pub async fn sector_region_and_member_filters(index: &dyn CapabilityIndex) {
     reset(index, filter_catalogue()).await;
     let cases = [
-        (SearchQuery { sectors: strings(&["medtech"]), ..all() }, vec![21, 23], "sector medtech"),
         (
-            SearchQuery { sectors: strings(&["aerospace", "pharma"]), ..all() },
+            SearchQuery {
+                sectors: strings(&["medtech"]),
+                ..all()
+            },
+            vec![21, 23],
+            "sector medtech",
+        ),
+        (
+            SearchQuery {
+                sectors: strings(&["aerospace", "pharma"]),
+                ..all()
+            },
             vec![22, 24],
             "sectors aerospace or pharma",
         ),
-        (SearchQuery { regions: strings(&[BFC]), ..all() }, vec![21, 23], "region BFC"),
         (
-            SearchQuery { regions: strings(&["Grand Est", "Auvergne-Rhône-Alpes"]), ..all() },
+            SearchQuery {
+                regions: strings(&[BFC]),
+                ..all()
+            },
+            vec![21, 23],
+            "region BFC",
+        ),
+        (
+            SearchQuery {
+                regions: strings(&["Grand Est", "Auvergne-Rhône-Alpes"]),
+                ..all()
+            },
             vec![22, 24],
             "two regions",
         ),
-        (SearchQuery { member: Some(true), ..all() }, vec![21, 23], "members"),
-        (SearchQuery { member: Some(false), ..all() }, vec![22, 24], "non-members"),
+        (
+            SearchQuery {
+                member: Some(true),
+                ..all()
+            },
+            vec![21, 23],
+            "members",
+        ),
+        (
+            SearchQuery {
+                member: Some(false),
+                ..all()
+            },
+            vec![22, 24],
+            "non-members",
+        ),
         (
             SearchQuery {
                 capabilities: strings(&["machining"]),
@@ -176,12 +240,28 @@ pub async fn certification_validity_follows_the_clock(index: &dyn CapabilityInde
         ..all()
     };
     let cases = [
-        (certified(&["iso_13485"], NOW), vec![21], "valid only (22 expired, 23 not yet valid)"),
+        (
+            certified(&["iso_13485"], NOW),
+            vec![21],
+            "valid only (22 expired, 23 not yet valid)",
+        ),
         (certified(&["iso_9001"], NOW), vec![21, 22], "iso_9001"),
-        (certified(&["iso_13485", "iso_9001"], NOW), vec![21], "both certifications"),
+        (
+            certified(&["iso_13485", "iso_9001"], NOW),
+            vec![21],
+            "both certifications",
+        ),
         (certified(&["iso_17025"], NOW), vec![24], "iso_17025"),
-        (certified(&["iso_13485"], NOW - 2 * DAY), vec![21, 22], "before 22's expiry"),
-        (certified(&["iso_13485"], NOW + 60 * DAY), vec![21, 23], "after 23's start"),
+        (
+            certified(&["iso_13485"], NOW - 2 * DAY),
+            vec![21, 22],
+            "before 22's expiry",
+        ),
+        (
+            certified(&["iso_13485"], NOW + 60 * DAY),
+            vec![21, 23],
+            "after 23's start",
+        ),
     ];
     for (query, expected, what) in cases {
         assert_ids(index, query, &expected, what).await;
@@ -194,7 +274,14 @@ pub async fn certification_validity_follows_the_clock(index: &dyn CapabilityInde
         "[{}] certification facets must count valid certificates only",
         index.engine_name()
     );
-    let later = search(index, SearchQuery { now: NOW + 60 * DAY, ..all() }).await;
+    let later = search(
+        index,
+        SearchQuery {
+            now: NOW + 60 * DAY,
+            ..all()
+        },
+    )
+    .await;
     assert_eq!(
         later.facets.certifications.get("iso_13485"),
         Some(&2),
@@ -225,20 +312,35 @@ pub async fn facet_counts(index: &dyn CapabilityIndex) {
         ]),
         "[{engine}] capability facets over the filtered documents"
     );
-    assert_eq!(facets.sectors, counts(&[("aerospace", 1), ("medtech", 1)]), "[{engine}] sectors");
+    assert_eq!(
+        facets.sectors,
+        counts(&[("aerospace", 1), ("medtech", 1)]),
+        "[{engine}] sectors"
+    );
     assert_eq!(
         facets.regions,
         counts(&[("Auvergne-Rhône-Alpes", 1), (BFC, 1)]),
         "[{engine}] regions"
     );
-    assert_eq!(facets.member, counts(&[("false", 1), ("true", 1)]), "[{engine}] member");
+    assert_eq!(
+        facets.member,
+        counts(&[("false", 1), ("true", 1)]),
+        "[{engine}] member"
+    );
     assert_eq!(
         facets.certifications,
         counts(&[("iso_13485", 1), ("iso_9001", 2)]),
         "[{engine}] certifications"
     );
 
-    let text = search(index, SearchQuery { text: Some("usinage".to_owned()), ..all() }).await;
+    let text = search(
+        index,
+        SearchQuery {
+            text: Some("usinage".to_owned()),
+            ..all()
+        },
+    )
+    .await;
     assert_eq!(text.total, 2, "[{engine}] total of the text query");
     assert_eq!(
         text.facets.sectors,
@@ -263,13 +365,37 @@ pub async fn stable_pagination(index: &dyn CapabilityIndex) {
             ..all()
         };
         let everything = hit_ids(&search(index, query.clone()).await);
-        assert_eq!(everything.len(), 23, "[{engine}] all documents for {text:?}");
+        assert_eq!(
+            everything.len(),
+            23,
+            "[{engine}] all documents for {text:?}"
+        );
         let mut paged = Vec::new();
         for offset in (0..23).step_by(5) {
-            let page = search(index, SearchQuery { offset, limit: 5, ..query.clone() }).await;
+            let page = search(
+                index,
+                SearchQuery {
+                    offset,
+                    limit: 5,
+                    ..query.clone()
+                },
+            )
+            .await;
             assert_eq!(page.total, 23, "[{engine}] total on every page");
-            let again = search(index, SearchQuery { offset, limit: 5, ..query.clone() }).await;
-            assert_eq!(hit_ids(&page), hit_ids(&again), "[{engine}] same page twice");
+            let again = search(
+                index,
+                SearchQuery {
+                    offset,
+                    limit: 5,
+                    ..query.clone()
+                },
+            )
+            .await;
+            assert_eq!(
+                hit_ids(&page),
+                hit_ids(&again),
+                "[{engine}] same page twice"
+            );
             paged.extend(hit_ids(&page));
         }
         assert_eq!(
@@ -280,7 +406,13 @@ pub async fn stable_pagination(index: &dyn CapabilityIndex) {
 }
 
 pub async fn sort_orders(index: &dyn CapabilityIndex) {
-    let named = [(31, "Delta Lab", 3), (32, "Bravo Mécanique", 5), (33, "Echo Stéril", 1), (34, "Alpha Usinage", 4), (35, "Charlie Plast", 2)];
+    let named = [
+        (31, "Delta Lab", 3),
+        (32, "Bravo Mécanique", 5),
+        (33, "Echo Stéril", 1),
+        (34, "Alpha Usinage", 4),
+        (35, "Charlie Plast", 2),
+    ];
     let docs = named
         .iter()
         .map(|(n, name, age)| SupplierDocument {
@@ -289,14 +421,28 @@ pub async fn sort_orders(index: &dyn CapabilityIndex) {
         })
         .collect();
     reset(index, docs).await;
-    let by_name = search(index, SearchQuery { sort: SortOrder::NameAsc, ..all() }).await;
+    let by_name = search(
+        index,
+        SearchQuery {
+            sort: SortOrder::NameAsc,
+            ..all()
+        },
+    )
+    .await;
     assert_eq!(
         hit_ids(&by_name),
         ids(&[34, 32, 35, 31, 33]),
         "[{}] sort by name",
         index.engine_name()
     );
-    let recent = search(index, SearchQuery { sort: SortOrder::UpdatedDesc, ..all() }).await;
+    let recent = search(
+        index,
+        SearchQuery {
+            sort: SortOrder::UpdatedDesc,
+            ..all()
+        },
+    )
+    .await;
     assert_eq!(
         hit_ids(&recent),
         ids(&[33, 35, 31, 34, 32]),
@@ -308,7 +454,14 @@ pub async fn sort_orders(index: &dyn CapabilityIndex) {
 pub async fn highlights(index: &dyn CapabilityIndex) {
     reset(index, typo_catalogue()).await;
     let engine = index.engine_name();
-    let results = search(index, SearchQuery { text: Some("usinage".to_owned()), ..all() }).await;
+    let results = search(
+        index,
+        SearchQuery {
+            text: Some("usinage".to_owned()),
+            ..all()
+        },
+    )
+    .await;
     let hit = results.hits.iter().find(|hit| hit.id == id(1));
     let description = hit.and_then(|hit| hit.highlights.get("description_fr"));
     assert!(
@@ -319,7 +472,14 @@ pub async fn highlights(index: &dyn CapabilityIndex) {
         hit.is_some_and(|hit| hit.score.is_some()),
         "[{engine}] a text query scores hits"
     );
-    let typo = search(index, SearchQuery { text: Some("usinnage".to_owned()), ..all() }).await;
+    let typo = search(
+        index,
+        SearchQuery {
+            text: Some("usinnage".to_owned()),
+            ..all()
+        },
+    )
+    .await;
     let marked = typo
         .hits
         .iter()
@@ -331,7 +491,10 @@ pub async fn highlights(index: &dyn CapabilityIndex) {
     );
     let plain = search(index, all()).await;
     assert!(
-        plain.hits.iter().all(|hit| hit.highlights.is_empty() && hit.score.is_none()),
+        plain
+            .hits
+            .iter()
+            .all(|hit| hit.highlights.is_empty() && hit.score.is_none()),
         "[{engine}] no highlights nor scores without text"
     );
 }
@@ -339,21 +502,51 @@ pub async fn highlights(index: &dyn CapabilityIndex) {
 pub async fn upsert_replaces_delete_removes_clear_empties(index: &dyn CapabilityIndex) {
     let engine = index.engine_name();
     reset(index, vec![supplier(41, "Ancienne Raison Sociale")]).await;
-    ok(index, "upsert", index.upsert(vec![supplier(41, "Nouvelle Enseigne")]).await);
-    assert_eq!(search(index, all()).await.total, 1, "[{engine}] upsert must replace, not add");
-    assert_eq!(hit_ids(&search(index, text("nouvelle")).await), ids(&[41]), "[{engine}] new name");
-    assert!(search(index, text("ancienne")).await.hits.is_empty(), "[{engine}] old name gone");
+    ok(
+        index,
+        "upsert",
+        index.upsert(vec![supplier(41, "Nouvelle Enseigne")]).await,
+    );
+    assert_eq!(
+        search(index, all()).await.total,
+        1,
+        "[{engine}] upsert must replace, not add"
+    );
+    assert_eq!(
+        hit_ids(&search(index, text("nouvelle")).await),
+        ids(&[41]),
+        "[{engine}] new name"
+    );
+    assert!(
+        search(index, text("ancienne")).await.hits.is_empty(),
+        "[{engine}] old name gone"
+    );
 
     let twice = vec![supplier(42, "Premier Envoi"), supplier(42, "Second Envoi")];
     ok(index, "upsert", index.upsert(twice).await);
-    assert_eq!(search(index, all()).await.total, 2, "[{engine}] one document per id in a batch");
+    assert_eq!(
+        search(index, all()).await.total,
+        2,
+        "[{engine}] one document per id in a batch"
+    );
 
     ok(index, "delete", index.delete(vec![id(41)]).await);
-    assert_eq!(hit_ids(&search(index, all()).await), ids(&[42]), "[{engine}] delete removes");
-    assert!(search(index, text("nouvelle")).await.hits.is_empty(), "[{engine}] deleted text gone");
+    assert_eq!(
+        hit_ids(&search(index, all()).await),
+        ids(&[42]),
+        "[{engine}] delete removes"
+    );
+    assert!(
+        search(index, text("nouvelle")).await.hits.is_empty(),
+        "[{engine}] deleted text gone"
+    );
 
     ok(index, "clear", index.clear().await);
-    assert_eq!(search(index, all()).await.total, 0, "[{engine}] clear empties the index");
+    assert_eq!(
+        search(index, all()).await.total,
+        0,
+        "[{engine}] clear empties the index"
+    );
 }
 
 pub async fn candidates_rank_by_requirements_met(index: &dyn CapabilityIndex) {
@@ -377,13 +570,25 @@ pub async fn candidates_rank_by_requirements_met(index: &dyn CapabilityIndex) {
     };
     let bare_titanium = SupplierDocument {
         description_fr: "Micro-usinage du titane.".to_owned(),
-        ..SupplierDocument { id: id(54), name: "Microtech Titane".to_owned(), ..bare.clone() }
+        ..SupplierDocument {
+            id: id(54),
+            name: "Microtech Titane".to_owned(),
+            ..bare.clone()
+        }
     };
     let no_capability = SupplierDocument {
         capability_codes: strings(&["machining", "machining.milling"]),
-        ..SupplierDocument { id: id(55), name: "Fraisage Complet".to_owned(), ..full.clone() }
+        ..SupplierDocument {
+            id: id(55),
+            name: "Fraisage Complet".to_owned(),
+            ..full.clone()
+        }
     };
-    reset(index, vec![full, expired, bare, bare_titanium, no_capability]).await;
+    reset(
+        index,
+        vec![full, expired, bare, bare_titanium, no_capability],
+    )
+    .await;
 
     let need = CandidateQuery {
         capabilities: strings(&["machining.micro_machining"]),
@@ -396,7 +601,11 @@ pub async fn candidates_rank_by_requirements_met(index: &dyn CapabilityIndex) {
     };
     let ranked = candidates(index, need.clone()).await;
     let order: Vec<Uuid> = ranked.iter().map(|candidate| candidate.id).collect();
-    assert_eq!(&order[..2], &ids(&[51, 52])[..], "[{engine}] 4 requirements, then 3 (expired certificate)");
+    assert_eq!(
+        &order[..2],
+        &ids(&[51, 52])[..],
+        "[{engine}] 4 requirements, then 3 (expired certificate)"
+    );
     assert_eq!(
         order.iter().skip(2).copied().collect::<BTreeSet<_>>(),
         ids(&[53, 54]).into_iter().collect(),
@@ -407,9 +616,20 @@ pub async fn candidates_rank_by_requirements_met(index: &dyn CapabilityIndex) {
         "[{engine}] scores must fall with requirements met: {ranked:?}"
     );
 
-    let before_expiry = candidates(index, CandidateQuery { now: NOW - 2 * DAY, ..need.clone() }).await;
+    let before_expiry = candidates(
+        index,
+        CandidateQuery {
+            now: NOW - 2 * DAY,
+            ..need.clone()
+        },
+    )
+    .await;
     assert_eq!(
-        before_expiry.iter().take(2).map(|c| c.id).collect::<BTreeSet<_>>(),
+        before_expiry
+            .iter()
+            .take(2)
+            .map(|c| c.id)
+            .collect::<BTreeSet<_>>(),
         ids(&[51, 52]).into_iter().collect(),
         "[{engine}] before expiry both meet every requirement"
     );
@@ -420,7 +640,10 @@ pub async fn candidates_rank_by_requirements_met(index: &dyn CapabilityIndex) {
 
     let with_text = candidates(
         index,
-        CandidateQuery { text: Some("titane".to_owned()), ..need.clone() },
+        CandidateQuery {
+            text: Some("titane".to_owned()),
+            ..need.clone()
+        },
     )
     .await;
     let position = |n: u128| with_text.iter().position(|c| c.id == id(n));
@@ -428,7 +651,11 @@ pub async fn candidates_rank_by_requirements_met(index: &dyn CapabilityIndex) {
         position(54) < position(53),
         "[{engine}] text relevance breaks ties between equal requirements: {with_text:?}"
     );
-    assert_eq!(with_text[0].id, id(51), "[{engine}] text never outweighs a requirement");
+    assert_eq!(
+        with_text[0].id,
+        id(51),
+        "[{engine}] text never outweighs a requirement"
+    );
 
     let limited = candidates(index, CandidateQuery { limit: 1, ..need }).await;
     assert_eq!(limited.len(), 1, "[{engine}] limit");
@@ -458,9 +685,19 @@ pub async fn candidates_from_text(index: &dyn CapabilityIndex) {
         ..CandidateQuery::default()
     };
     let ranked: Vec<Uuid> = candidates(index, need).await.iter().map(|c| c.id).collect();
-    assert_eq!(ranked, ids(&[61, 62]), "[{engine}] text selects, the certificate ranks");
+    assert_eq!(
+        ranked,
+        ids(&[61, 62]),
+        "[{engine}] text selects, the certificate ranks"
+    );
 
-    let empty = index.candidates(CandidateQuery { now: NOW, limit: 10, ..CandidateQuery::default() }).await;
+    let empty = index
+        .candidates(CandidateQuery {
+            now: NOW,
+            limit: 10,
+            ..CandidateQuery::default()
+        })
+        .await;
     assert!(
         matches!(empty, Err(IndexError::InvalidQuery(_))),
         "[{engine}] a need without capability nor text is invalid, got {empty:?}"
@@ -472,7 +709,8 @@ pub async fn candidates_from_text(index: &dyn CapabilityIndex) {
 fn typo_catalogue() -> Vec<SupplierDocument> {
     vec![
         SupplierDocument {
-            description_fr: "Usinage de précision et micro-usinage de pièces implantables en titane.".to_owned(),
+            description_fr:
+                "Usinage de précision et micro-usinage de pièces implantables en titane.".to_owned(),
             ..supplier(1, "Précimeca")
         },
         SupplierDocument {
@@ -504,8 +742,13 @@ fn cross_language_catalogue() -> Vec<SupplierDocument> {
             description_en: "Swiss-type turning of bone screws and dental implants.".to_owned(),
             capability_codes: strings(&["machining", "machining.swiss_turning"]),
             capability_labels: strings(&[
-                "Usinage", "Machining", "Décolletage", "Swiss-type turning", "tournage",
-                "turning", "bar turning",
+                "Usinage",
+                "Machining",
+                "Décolletage",
+                "Swiss-type turning",
+                "tournage",
+                "turning",
+                "bar turning",
             ]),
             ..supplier(7, "Swiss Precision Parts")
         },
@@ -621,7 +864,10 @@ fn strings(values: &[&str]) -> Vec<String> {
 }
 
 fn counts(pairs: &[(&str, usize)]) -> std::collections::BTreeMap<String, usize> {
-    pairs.iter().map(|(key, count)| ((*key).to_owned(), *count)).collect()
+    pairs
+        .iter()
+        .map(|(key, count)| ((*key).to_owned(), *count))
+        .collect()
 }
 
 /// Everything at [`NOW`], first 100 hits.
@@ -664,13 +910,25 @@ async fn candidates(index: &dyn CapabilityIndex, need: CandidateQuery) -> Vec<cr
 }
 
 async fn found(index: &dyn CapabilityIndex, words: &str) -> BTreeSet<Uuid> {
-    hit_ids(&search(index, text(words)).await).into_iter().collect()
+    hit_ids(&search(index, text(words)).await)
+        .into_iter()
+        .collect()
 }
 
-async fn assert_ids(index: &dyn CapabilityIndex, query: SearchQuery, expected: &[u128], what: &str) {
+async fn assert_ids(
+    index: &dyn CapabilityIndex,
+    query: SearchQuery,
+    expected: &[u128],
+    what: &str,
+) {
     let results = search(index, query).await;
     let found: BTreeSet<Uuid> = hit_ids(&results).into_iter().collect();
     let expected: BTreeSet<Uuid> = ids(expected).into_iter().collect();
     assert_eq!(found, expected, "[{}] {what}", index.engine_name());
-    assert_eq!(results.total, expected.len(), "[{}] total for {what}", index.engine_name());
+    assert_eq!(
+        results.total,
+        expected.len(),
+        "[{}] total for {what}",
+        index.engine_name()
+    );
 }

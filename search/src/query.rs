@@ -175,8 +175,7 @@ impl CandidateQuery {
             .into_iter()
             .map(|(doc, relevance)| Candidate {
                 id: doc.id,
-                score: self.requirements_met(doc) as f32
-                    + TEXT_WEIGHT * relevance.clamp(0.0, 1.0),
+                score: self.requirements_met(doc) as f32 + TEXT_WEIGHT * relevance.clamp(0.0, 1.0),
             })
             .collect();
         candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
@@ -207,7 +206,10 @@ impl Facets {
         for sector in sectors {
             bump(&mut self.sectors, sector);
         }
-        bump(&mut self.regions, &doc.region);
+        // As in Meilisearch's distribution, an unknown (empty) region is no value.
+        if !doc.region.is_empty() {
+            bump(&mut self.regions, &doc.region);
+        }
         bump(&mut self.member, if doc.member { "true" } else { "false" });
     }
 }

@@ -70,9 +70,8 @@ pub const PAIRS: &[(&str, &str)] = &[
 /// French and English words too common to mean anything in a capability search.
 /// Both engines drop them from queries.
 pub const STOP_WORDS: &[&str] = &[
-    "a", "à", "au", "aux", "d", "de", "des", "du", "en", "et", "l", "la", "le", "les", "ou",
-    "par", "pour", "sur", "un", "une", "an", "and", "for", "in", "of", "on", "or", "the",
-    "to", "with",
+    "a", "à", "au", "aux", "d", "de", "des", "du", "en", "et", "l", "la", "le", "les", "ou", "par",
+    "pour", "sur", "un", "une", "an", "and", "for", "in", "of", "on", "or", "the", "to", "with",
 ];
 
 /// Every phrase mapped to all its equivalents, in both directions: the shape of

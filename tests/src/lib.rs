@@ -1,1 +1,35 @@
+//! The end-to-end harness: starts the real `pmt` binary on a free port
+//! with a fresh database (a SQLite file, or a PostgreSQL database on a
+//! throwaway cluster) and talks HTTP to it.
 
+pub mod mail;
+pub mod postgres;
+pub mod server;
+
+pub use server::{Backend, TestApp};
+
+/// Runs a test body once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($(#[$meta:meta])* async fn $name:ident($app:ident : &TestApp) $body:block)+) => {$(
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            $(#[$meta])*
+            async fn scenario($app: &$crate::TestApp) $body
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = $crate::TestApp::spawn($crate::Backend::Sqlite).await;
+                scenario(&app).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let app = $crate::TestApp::spawn($crate::Backend::Postgres).await;
+                scenario(&app).await;
+            }
+        }
+    )+};
+}

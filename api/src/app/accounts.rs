@@ -10,8 +10,8 @@ use domain::password::NewPassword;
 use domain::registration::{Registration, RegistrationInput, parse_language, parse_new_user};
 use domain::{DomainError, ValidationErrors};
 use openapi::accounts::{
-    AcceptInvitationRequest, InvitationRequest, InvitationView, MeResponse, OrganisationView, PreferencesRequest,
-    RegisterRequest, UserView,
+    AcceptInvitationRequest, InvitationRequest, InvitationView, MeResponse, OrganisationView,
+    PreferencesRequest, RegisterRequest, UserView,
 };
 use persistence::tokens::Invitation;
 use persistence::{DbConnection, accounts, audit, tokens as token_store};
@@ -25,7 +25,11 @@ use crate::state::{AppState, blocking};
 const INVITATION_LIFETIME: chrono::TimeDelta = chrono::TimeDelta::days(7);
 
 fn email_taken() -> ApiError {
-    DomainError::Conflict { code: "email_taken", message: "an account already uses this email".to_owned() }.into()
+    DomainError::Conflict {
+        code: "email_taken",
+        message: "an account already uses this email".to_owned(),
+    }
+    .into()
 }
 
 /// Creates an organisation and its owner; queues the verification email.
@@ -58,7 +62,9 @@ pub async fn register(state: &AppState, body: RegisterRequest) -> ApiResult<(Use
                 if accounts::siret_taken(conn, siret)? {
                     return Err(DomainError::Conflict {
                         code: "siret_taken",
-                        message: "this SIRET is already registered; ask its owner for an invitation".to_owned(),
+                        message:
+                            "this SIRET is already registered; ask its owner for an invitation"
+                                .to_owned(),
                     }
                     .into());
                 }
@@ -83,7 +89,10 @@ pub async fn register(state: &AppState, body: RegisterRequest) -> ApiResult<(Use
                 email: owner.email,
                 full_name: owner.full_name,
                 platform_role: PlatformRole::for_organisation(organisation.kind),
-                affiliation: Affiliation::Organisation { id: organisation.id, role: OrgRole::Owner },
+                affiliation: Affiliation::Organisation {
+                    id: organisation.id,
+                    role: OrgRole::Owner,
+                },
                 language: owner.language,
                 email_verified_at: None,
                 active: true,
@@ -94,8 +103,14 @@ pub async fn register(state: &AppState, body: RegisterRequest) -> ApiResult<(Use
             accounts::insert_user(conn, &user, &hash)?;
             audit::record(
                 conn,
-                &AuditEntry::new(Some(user.id), "organisation.registered", "organisation", organisation.id, now)
-                    .transition(None, organisation.kind.as_str()),
+                &AuditEntry::new(
+                    Some(user.id),
+                    "organisation.registered",
+                    "organisation",
+                    organisation.id,
+                    now,
+                )
+                .transition(None, organisation.kind.as_str()),
             )?;
             send_verification(conn, &user, &base_url, now)?;
             Ok((user, organisation))
@@ -104,16 +119,30 @@ pub async fn register(state: &AppState, body: RegisterRequest) -> ApiResult<(Use
     // A concurrent registration with the same email can win the race past
     // the check above; the unique index still refuses the second one.
     match result {
-        Err(ApiError::Persistence(persistence::PersistenceError::UniqueViolation(_))) => Err(email_taken()),
+        Err(ApiError::Persistence(persistence::PersistenceError::UniqueViolation(_))) => {
+            Err(email_taken())
+        }
         other => other,
     }
 }
 
-fn send_verification(conn: &mut DbConnection, user: &User, base_url: &str, now: chrono::DateTime<chrono::Utc>) -> ApiResult<()> {
+fn send_verification(
+    conn: &mut DbConnection,
+    user: &User,
+    base_url: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<()> {
     let token = random_token();
     let purpose = TokenPurpose::VerifyEmail;
     token_store::invalidate_one_time(conn, user.id, purpose, now)?;
-    token_store::insert_one_time(conn, user.id, purpose, &digest(&token), now + purpose.lifetime(), now)?;
+    token_store::insert_one_time(
+        conn,
+        user.id,
+        purpose,
+        &digest(&token),
+        now + purpose.lifetime(),
+        now,
+    )?;
     notify_user(
         conn,
         user,
@@ -126,18 +155,30 @@ fn send_verification(conn: &mut DbConnection, user: &User, base_url: &str, now: 
 pub async fn hash_password(state: &AppState, password: &NewPassword) -> ApiResult<String> {
     let hasher = state.hasher.clone();
     let password = password.clone();
-    blocking(move || hasher.hash(password.expose()).map_err(|e| ApiError::Internal(anyhow::anyhow!("hashing failed: {e}"))))
-        .await
+    blocking(move || {
+        hasher
+            .hash(password.expose())
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("hashing failed: {e}")))
+    })
+    .await
 }
 
 pub async fn verify_email(state: &AppState, token: String) -> ApiResult<()> {
     let now = state.clock.now();
     state
         .transaction(move |conn| {
-            let user_id = token_store::consume_one_time(conn, TokenPurpose::VerifyEmail, &digest(&token), now)?
-                .ok_or_else(invalid_link)?;
+            let user_id = token_store::consume_one_time(
+                conn,
+                TokenPurpose::VerifyEmail,
+                &digest(&token),
+                now,
+            )?
+            .ok_or_else(invalid_link)?;
             accounts::mark_email_verified(conn, user_id, now)?;
-            audit::record(conn, &AuditEntry::new(Some(user_id), "user.email_verified", "user", user_id, now))?;
+            audit::record(
+                conn,
+                &AuditEntry::new(Some(user_id), "user.email_verified", "user", user_id, now),
+            )?;
             Ok(())
         })
         .await
@@ -152,7 +193,8 @@ pub async fn resend_verification(state: &AppState, actor: Actor) -> ApiResult<()
     let base_url = state.settings.public_base_url.clone();
     state
         .transaction(move |conn| {
-            let user = accounts::find_user(conn, actor.user_id)?.ok_or_else(|| ApiError::not_found("user"))?;
+            let user = accounts::find_user(conn, actor.user_id)?
+                .ok_or_else(|| ApiError::not_found("user"))?;
             if user.email_verified_at.is_none() {
                 send_verification(conn, &user, &base_url, now)?;
             }
@@ -165,20 +207,34 @@ pub async fn resend_verification(state: &AppState, actor: Actor) -> ApiResult<()
 /// endpoint cannot be used to discover accounts.
 pub async fn request_password_reset(state: &AppState, email: String) -> ApiResult<()> {
     let Ok(email) = Email::parse(&email) else {
-        return Err(ValidationErrors::single("email", "invalid_email", "an email address looks like name@example.fr").into());
+        return Err(ValidationErrors::single(
+            "email",
+            "invalid_email",
+            "an email address looks like name@example.fr",
+        )
+        .into());
     };
     let now = state.clock.now();
     let base_url = state.settings.public_base_url.clone();
     state
         .transaction(move |conn| {
-            let Some((user, _)) = accounts::find_user_by_email(conn, &email)? else { return Ok(()) };
+            let Some((user, _)) = accounts::find_user_by_email(conn, &email)? else {
+                return Ok(());
+            };
             if !user.active {
                 return Ok(());
             }
             let token = random_token();
             let purpose = TokenPurpose::ResetPassword;
             token_store::invalidate_one_time(conn, user.id, purpose, now)?;
-            token_store::insert_one_time(conn, user.id, purpose, &digest(&token), now + purpose.lifetime(), now)?;
+            token_store::insert_one_time(
+                conn,
+                user.id,
+                purpose,
+                &digest(&token),
+                now + purpose.lifetime(),
+                now,
+            )?;
             notify_user(
                 conn,
                 &user,
@@ -191,7 +247,11 @@ pub async fn request_password_reset(state: &AppState, email: String) -> ApiResul
 }
 
 /// Sets a new password from an emailed token and ends every session.
-pub async fn reset_password(state: &AppState, token: String, new_password: String) -> ApiResult<()> {
+pub async fn reset_password(
+    state: &AppState,
+    token: String,
+    new_password: String,
+) -> ApiResult<()> {
     let password = NewPassword::parse(&new_password).map_err(|e| {
         let mut errors = ValidationErrors::new();
         errors.check::<()>("new_password", Err(e));
@@ -201,13 +261,21 @@ pub async fn reset_password(state: &AppState, token: String, new_password: Strin
     let now = state.clock.now();
     state
         .transaction(move |conn| {
-            let user_id = token_store::consume_one_time(conn, TokenPurpose::ResetPassword, &digest(&token), now)?
-                .ok_or_else(invalid_link)?;
+            let user_id = token_store::consume_one_time(
+                conn,
+                TokenPurpose::ResetPassword,
+                &digest(&token),
+                now,
+            )?
+            .ok_or_else(invalid_link)?;
             accounts::set_password_hash(conn, user_id, &hash, now)?;
             token_store::revoke_all_of_user(conn, user_id, now)?;
             // Receiving the link proves the address.
             accounts::mark_email_verified(conn, user_id, now)?;
-            audit::record(conn, &AuditEntry::new(Some(user_id), "user.password_reset", "user", user_id, now))?;
+            audit::record(
+                conn,
+                &AuditEntry::new(Some(user_id), "user.password_reset", "user", user_id, now),
+            )?;
             Ok(())
         })
         .await
@@ -218,7 +286,12 @@ pub async fn me(state: &AppState, actor: Actor) -> ApiResult<MeResponse> {
         .read(move |conn| {
             let user = accounts::find_user(conn, actor.user_id)?
                 .filter(|u| u.active)
-                .ok_or_else(|| ApiError::coded(ErrorCode::InvalidToken, "this account no longer exists or is deactivated"))?;
+                .ok_or_else(|| {
+                    ApiError::coded(
+                        ErrorCode::InvalidToken,
+                        "this account no longer exists or is deactivated",
+                    )
+                })?;
             let organisation = match user.organisation_id() {
                 Some(id) => accounts::find_organisation(conn, id)?,
                 None => None,
@@ -234,49 +307,77 @@ pub async fn me(state: &AppState, actor: Actor) -> ApiResult<MeResponse> {
         .await
 }
 
-pub async fn update_preferences(state: &AppState, actor: Actor, body: PreferencesRequest) -> ApiResult<UserView> {
+pub async fn update_preferences(
+    state: &AppState,
+    actor: Actor,
+    body: PreferencesRequest,
+) -> ApiResult<UserView> {
     let mut errors = ValidationErrors::new();
-    let language = body.language.as_deref().map(|l| errors.check("language", parse_language(Some(l))));
+    let language = body
+        .language
+        .as_deref()
+        .map(|l| errors.check("language", parse_language(Some(l))));
     if !errors.is_empty() {
         return Err(errors.into());
     }
     let now = state.clock.now();
     state
         .transaction(move |conn| {
-            let user = accounts::find_user(conn, actor.user_id)?.ok_or_else(|| ApiError::not_found("user"))?;
+            let user = accounts::find_user(conn, actor.user_id)?
+                .ok_or_else(|| ApiError::not_found("user"))?;
             let language = language.flatten().unwrap_or(user.language);
-            let opt_out = body.notifications_opt_out.unwrap_or(user.notifications_opt_out);
+            let opt_out = body
+                .notifications_opt_out
+                .unwrap_or(user.notifications_opt_out);
             accounts::set_preferences(conn, user.id, language, opt_out, now)?;
-            let updated = accounts::find_user(conn, user.id)?.ok_or_else(|| ApiError::not_found("user"))?;
+            let updated =
+                accounts::find_user(conn, user.id)?.ok_or_else(|| ApiError::not_found("user"))?;
             Ok(UserView::from(&updated))
         })
         .await
 }
 
-pub async fn organisation(state: &AppState, actor: Actor, org_id: OrganisationId) -> ApiResult<OrganisationView> {
+pub async fn organisation(
+    state: &AppState,
+    actor: Actor,
+    org_id: OrganisationId,
+) -> ApiResult<OrganisationView> {
     actor.may_view_organisation(org_id)?;
     state
         .read(move |conn| {
-            let org = accounts::find_organisation(conn, org_id)?.ok_or_else(|| ApiError::not_found("organisation"))?;
+            let org = accounts::find_organisation(conn, org_id)?
+                .ok_or_else(|| ApiError::not_found("organisation"))?;
             Ok(OrganisationView::from(&org))
         })
         .await
 }
 
-pub async fn organisation_users(state: &AppState, actor: Actor, org_id: OrganisationId) -> ApiResult<Vec<UserView>> {
+pub async fn organisation_users(
+    state: &AppState,
+    actor: Actor,
+    org_id: OrganisationId,
+) -> ApiResult<Vec<UserView>> {
     actor.may_view_organisation(org_id)?;
     state
         .read(move |conn| {
             if accounts::find_organisation(conn, org_id)?.is_none() {
                 return Err(ApiError::not_found("organisation"));
             }
-            Ok(accounts::users_of_organisation(conn, org_id)?.iter().map(UserView::from).collect())
+            Ok(accounts::users_of_organisation(conn, org_id)?
+                .iter()
+                .map(UserView::from)
+                .collect())
         })
         .await
 }
 
 /// An owner invites a colleague by email; the invitation link is emailed.
-pub async fn invite(state: &AppState, actor: Actor, org_id: OrganisationId, body: InvitationRequest) -> ApiResult<InvitationView> {
+pub async fn invite(
+    state: &AppState,
+    actor: Actor,
+    org_id: OrganisationId,
+    body: InvitationRequest,
+) -> ApiResult<InvitationView> {
     // Outsiders learn nothing about the organisation; members get a clear 403.
     actor.may_view_organisation(org_id)?;
     actor.may_invite_into(org_id)?;
@@ -286,11 +387,14 @@ pub async fn invite(state: &AppState, actor: Actor, org_id: OrganisationId, body
         "role",
         match body.role.as_deref() {
             None => Ok(OrgRole::Member),
-            Some(raw) => OrgRole::parse(raw)
-                .ok_or_else(|| ValidationErrors::single("", "invalid_role", "a role is owner or member")),
+            Some(raw) => OrgRole::parse(raw).ok_or_else(|| {
+                ValidationErrors::single("", "invalid_role", "a role is owner or member")
+            }),
         },
     );
-    let (Some(email), Some(role)) = (email, role) else { return Err(errors.into()) };
+    let (Some(email), Some(role)) = (email, role) else {
+        return Err(errors.into());
+    };
     let now = state.clock.now();
     let base_url = state.settings.public_base_url.clone();
     state
@@ -298,9 +402,10 @@ pub async fn invite(state: &AppState, actor: Actor, org_id: OrganisationId, body
             if accounts::email_taken(conn, &email)? {
                 return Err(email_taken());
             }
-            let organisation =
-                accounts::find_organisation(conn, org_id)?.ok_or_else(|| ApiError::not_found("organisation"))?;
-            let inviter = accounts::find_user(conn, actor.user_id)?.ok_or_else(|| ApiError::not_found("user"))?;
+            let organisation = accounts::find_organisation(conn, org_id)?
+                .ok_or_else(|| ApiError::not_found("organisation"))?;
+            let inviter = accounts::find_user(conn, actor.user_id)?
+                .ok_or_else(|| ApiError::not_found("user"))?;
             let invitation = Invitation {
                 id: InvitationId::new(),
                 organisation_id: org_id,
@@ -315,8 +420,14 @@ pub async fn invite(state: &AppState, actor: Actor, org_id: OrganisationId, body
             token_store::insert_invitation(conn, &invitation, &digest(&token))?;
             audit::record(
                 conn,
-                &AuditEntry::new(Some(actor.user_id), "organisation.user_invited", "organisation", org_id, now)
-                    .note(Some(format!("{} as {}", email, role.as_str())), false),
+                &AuditEntry::new(
+                    Some(actor.user_id),
+                    "organisation.user_invited",
+                    "organisation",
+                    org_id,
+                    now,
+                )
+                .note(Some(format!("{} as {}", email, role.as_str())), false),
             )?;
             persistence::notifications::enqueue(
                 conn,
@@ -346,9 +457,15 @@ pub async fn invite(state: &AppState, actor: Actor, org_id: OrganisationId, body
 
 /// Creates the invitee's account in the inviting organisation. The emailed
 /// token proves the address, so the account starts verified.
-pub async fn accept_invitation(state: &AppState, body: AcceptInvitationRequest) -> ApiResult<UserView> {
+pub async fn accept_invitation(
+    state: &AppState,
+    body: AcceptInvitationRequest,
+) -> ApiResult<UserView> {
     let mut errors = ValidationErrors::new();
-    let full_name = errors.check("full_name", domain::validation::text(&body.full_name, 1, 120));
+    let full_name = errors.check(
+        "full_name",
+        domain::validation::text(&body.full_name, 1, 120),
+    );
     let password = errors.check("password", NewPassword::parse(&body.password));
     let language = errors.check("language", parse_language(body.language.as_deref()));
     let (Some(full_name), Some(password), Some(language)) = (full_name, password, language) else {
@@ -358,7 +475,8 @@ pub async fn accept_invitation(state: &AppState, body: AcceptInvitationRequest) 
     let now = state.clock.now();
     state
         .transaction(move |conn| {
-            let invitation = token_store::accept_invitation(conn, &digest(&body.token), now)?.ok_or_else(invalid_link)?;
+            let invitation = token_store::accept_invitation(conn, &digest(&body.token), now)?
+                .ok_or_else(invalid_link)?;
             if accounts::email_taken(conn, &invitation.email)? {
                 return Err(email_taken());
             }
@@ -369,7 +487,10 @@ pub async fn accept_invitation(state: &AppState, body: AcceptInvitationRequest) 
                 email: invitation.email,
                 full_name,
                 platform_role: PlatformRole::for_organisation(organisation.kind),
-                affiliation: Affiliation::Organisation { id: organisation.id, role: invitation.org_role },
+                affiliation: Affiliation::Organisation {
+                    id: organisation.id,
+                    role: invitation.org_role,
+                },
                 language,
                 email_verified_at: Some(now),
                 active: true,
@@ -380,8 +501,14 @@ pub async fn accept_invitation(state: &AppState, body: AcceptInvitationRequest) 
             accounts::insert_user(conn, &user, &hash)?;
             audit::record(
                 conn,
-                &AuditEntry::new(Some(user.id), "organisation.invitation_accepted", "organisation", organisation.id, now)
-                    .note(Some(user.email.to_string()), false),
+                &AuditEntry::new(
+                    Some(user.id),
+                    "organisation.invitation_accepted",
+                    "organisation",
+                    organisation.id,
+                    now,
+                )
+                .note(Some(user.email.to_string()), false),
             )?;
             Ok(UserView::from(&user))
         })
@@ -398,11 +525,18 @@ pub async fn create_back_office_user(
     password: &str,
 ) -> ApiResult<User> {
     if !role.is_back_office() {
-        return Err(ValidationErrors::single("role", "invalid_role", "the CLI creates experts and admins only").into());
+        return Err(ValidationErrors::single(
+            "role",
+            "invalid_role",
+            "the CLI creates experts and admins only",
+        )
+        .into());
     }
     let mut errors = ValidationErrors::new();
     let new = parse_new_user(&mut errors, "", email, password, full_name, None);
-    let Some(new) = new.filter(|_| errors.is_empty()) else { return Err(errors.into()) };
+    let Some(new) = new.filter(|_| errors.is_empty()) else {
+        return Err(errors.into());
+    };
     let hash = hash_password(state, &new.password).await?;
     let now = state.clock.now();
     state
@@ -426,7 +560,8 @@ pub async fn create_back_office_user(
             accounts::insert_user(conn, &user, &hash)?;
             audit::record(
                 conn,
-                &AuditEntry::new(None, "user.created_by_cli", "user", user.id, now).transition(None, role.as_str()),
+                &AuditEntry::new(None, "user.created_by_cli", "user", user.id, now)
+                    .transition(None, role.as_str()),
             )?;
             Ok(user)
         })

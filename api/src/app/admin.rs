@@ -14,19 +14,39 @@ use persistence::{accounts, audit, notifications, tokens as token_store};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
-pub async fn list_users(state: &AppState, actor: Actor, after: Option<String>, limit: Option<i64>) -> ApiResult<UserPage> {
+pub async fn list_users(
+    state: &AppState,
+    actor: Actor,
+    after: Option<String>,
+    limit: Option<i64>,
+) -> ApiResult<UserPage> {
     actor.may_manage_users()?;
     let limit = match limit {
         None => 50,
         Some(n @ 1..=200) => n,
-        Some(_) => return Err(ValidationErrors::single("limit", "out_of_range", "limit is between 1 and 200").into()),
+        Some(_) => {
+            return Err(ValidationErrors::single(
+                "limit",
+                "out_of_range",
+                "limit is between 1 and 200",
+            )
+            .into());
+        }
     };
     state
         .read(move |conn| {
             let users = accounts::list_users(conn, after.as_deref(), limit + 1)?;
             let has_more = users.len() as i64 > limit;
-            let items: Vec<UserView> = users.iter().take(limit as usize).map(UserView::from).collect();
-            let next_after = if has_more { items.last().map(|u| u.email.clone()) } else { None };
+            let items: Vec<UserView> = users
+                .iter()
+                .take(limit as usize)
+                .map(UserView::from)
+                .collect();
+            let next_after = if has_more {
+                items.last().map(|u| u.email.clone())
+            } else {
+                None
+            };
             Ok(UserPage { items, next_after })
         })
         .await
@@ -34,7 +54,12 @@ pub async fn list_users(state: &AppState, actor: Actor, after: Option<String>, l
 
 /// Deactivating ends the user's sessions at once; reactivating lets them
 /// log in again.
-pub async fn set_user_active(state: &AppState, actor: Actor, user_id: UserId, active: bool) -> ApiResult<UserView> {
+pub async fn set_user_active(
+    state: &AppState,
+    actor: Actor,
+    user_id: UserId,
+    active: bool,
+) -> ApiResult<UserView> {
     actor.may_manage_users()?;
     if user_id == actor.user_id && !active {
         return Err(domain::DomainError::Conflict {
@@ -46,43 +71,76 @@ pub async fn set_user_active(state: &AppState, actor: Actor, user_id: UserId, ac
     let now = state.clock.now();
     state
         .transaction(move |conn| {
-            let user = accounts::find_user(conn, user_id)?.ok_or_else(|| ApiError::not_found("user"))?;
+            let user =
+                accounts::find_user(conn, user_id)?.ok_or_else(|| ApiError::not_found("user"))?;
             if user.active != active {
                 accounts::set_user_active(conn, user_id, active, now)?;
                 if !active {
                     token_store::revoke_all_of_user(conn, user_id, now)?;
                 }
-                let (from, to) = if active { ("inactive", "active") } else { ("active", "inactive") };
+                let (from, to) = if active {
+                    ("inactive", "active")
+                } else {
+                    ("active", "inactive")
+                };
                 audit::record(
                     conn,
-                    &AuditEntry::new(Some(actor.user_id), if active { "user.reactivated" } else { "user.deactivated" }, "user", user_id, now)
-                        .transition(Some(from), to),
+                    &AuditEntry::new(
+                        Some(actor.user_id),
+                        if active {
+                            "user.reactivated"
+                        } else {
+                            "user.deactivated"
+                        },
+                        "user",
+                        user_id,
+                        now,
+                    )
+                    .transition(Some(from), to),
                 )?;
             }
-            let user = accounts::find_user(conn, user_id)?.ok_or_else(|| ApiError::not_found("user"))?;
+            let user =
+                accounts::find_user(conn, user_id)?.ok_or_else(|| ApiError::not_found("user"))?;
             Ok(UserView::from(&user))
         })
         .await
 }
 
-pub async fn set_membership(state: &AppState, actor: Actor, org_id: OrganisationId, membership: String) -> ApiResult<OrganisationView> {
+pub async fn set_membership(
+    state: &AppState,
+    actor: Actor,
+    org_id: OrganisationId,
+    membership: String,
+) -> ApiResult<OrganisationView> {
     actor.may_change_membership()?;
     let membership = Membership::parse(&membership).ok_or_else(|| {
-        ValidationErrors::single("membership", "invalid_membership", "membership is member or not_member")
+        ValidationErrors::single(
+            "membership",
+            "invalid_membership",
+            "membership is member or not_member",
+        )
     })?;
     let now = state.clock.now();
     state
         .transaction(move |conn| {
-            let org = accounts::find_organisation(conn, org_id)?.ok_or_else(|| ApiError::not_found("organisation"))?;
+            let org = accounts::find_organisation(conn, org_id)?
+                .ok_or_else(|| ApiError::not_found("organisation"))?;
             if org.membership != membership {
                 accounts::set_membership(conn, org_id, membership, now)?;
                 audit::record(
                     conn,
-                    &AuditEntry::new(Some(actor.user_id), "organisation.membership_changed", "organisation", org_id, now)
-                        .transition(Some(org.membership.as_str()), membership.as_str()),
+                    &AuditEntry::new(
+                        Some(actor.user_id),
+                        "organisation.membership_changed",
+                        "organisation",
+                        org_id,
+                        now,
+                    )
+                    .transition(Some(org.membership.as_str()), membership.as_str()),
                 )?;
             }
-            let org = accounts::find_organisation(conn, org_id)?.ok_or_else(|| ApiError::not_found("organisation"))?;
+            let org = accounts::find_organisation(conn, org_id)?
+                .ok_or_else(|| ApiError::not_found("organisation"))?;
             Ok(OrganisationView::from(&org))
         })
         .await
@@ -102,21 +160,38 @@ fn view(n: &Notification) -> NotificationView {
     }
 }
 
-pub async fn list_notifications(state: &AppState, actor: Actor, status: Option<String>) -> ApiResult<Vec<NotificationView>> {
+pub async fn list_notifications(
+    state: &AppState,
+    actor: Actor,
+    status: Option<String>,
+) -> ApiResult<Vec<NotificationView>> {
     actor.may_manage_users()?;
     let status = status
         .map(|s| {
             DeliveryStatus::parse(&s).ok_or_else(|| {
-                ValidationErrors::single("status", "invalid_status", "status is pending, sending, sent or failed")
+                ValidationErrors::single(
+                    "status",
+                    "invalid_status",
+                    "status is pending, sending, sent or failed",
+                )
             })
         })
         .transpose()?;
     state
-        .read(move |conn| Ok(notifications::list(conn, status, 200)?.iter().map(view).collect()))
+        .read(move |conn| {
+            Ok(notifications::list(conn, status, 200)?
+                .iter()
+                .map(view)
+                .collect())
+        })
         .await
 }
 
-pub async fn retry_notification(state: &AppState, actor: Actor, id: NotificationId) -> ApiResult<()> {
+pub async fn retry_notification(
+    state: &AppState,
+    actor: Actor,
+    id: NotificationId,
+) -> ApiResult<()> {
     actor.may_manage_users()?;
     let now = state.clock.now();
     state
@@ -128,7 +203,16 @@ pub async fn retry_notification(state: &AppState, actor: Actor, id: Notification
                 }
                 .into());
             }
-            audit::record(conn, &AuditEntry::new(Some(actor.user_id), "notification.retried", "notification", id, now))?;
+            audit::record(
+                conn,
+                &AuditEntry::new(
+                    Some(actor.user_id),
+                    "notification.retried",
+                    "notification",
+                    id,
+                    now,
+                ),
+            )?;
             Ok(())
         })
         .await

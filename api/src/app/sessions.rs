@@ -12,7 +12,10 @@ use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::state::{AppState, blocking};
 
 fn invalid_credentials() -> ApiError {
-    ApiError::coded(ErrorCode::InvalidCredentials, "check the email and password")
+    ApiError::coded(
+        ErrorCode::InvalidCredentials,
+        "check the email and password",
+    )
 }
 
 fn invalid_refresh() -> ApiError {
@@ -23,7 +26,11 @@ fn invalid_refresh() -> ApiError {
 /// account, in about the same time: no account enumeration.
 pub async fn login(state: &AppState, email: String, password: String) -> ApiResult<TokenResponse> {
     let found = match Email::parse(&email) {
-        Ok(email) => state.read(move |conn| Ok(accounts::find_user_by_email(conn, &email)?)).await?,
+        Ok(email) => {
+            state
+                .read(move |conn| Ok(accounts::find_user_by_email(conn, &email)?))
+                .await?
+        }
         Err(_) => None,
     };
     let hasher = state.hasher.clone();
@@ -45,16 +52,32 @@ pub async fn login(state: &AppState, email: String, password: String) -> ApiResu
     state
         .transaction(move |conn| {
             let tokens = start_family(conn, &state_for_tx, &user, TokenFamilyId::new(), now)?;
-            audit::record(conn, &AuditEntry::new(Some(user.id), "session.login", "user", user.id, now))?;
+            audit::record(
+                conn,
+                &AuditEntry::new(Some(user.id), "session.login", "user", user.id, now),
+            )?;
             Ok(tokens)
         })
         .await
 }
 
-fn start_family(conn: &mut DbConnection, state: &AppState, user: &User, family: TokenFamilyId, now: DateTime<Utc>) -> ApiResult<TokenResponse> {
+fn start_family(
+    conn: &mut DbConnection,
+    state: &AppState,
+    user: &User,
+    family: TokenFamilyId,
+    now: DateTime<Utc>,
+) -> ApiResult<TokenResponse> {
     let refresh_ttl = TimeDelta::days(state.settings.refresh_token_ttl_days);
     let refresh_token = random_token();
-    token_store::insert_refresh(conn, family, user.id, &digest(&refresh_token), now + refresh_ttl, now)?;
+    token_store::insert_refresh(
+        conn,
+        family,
+        user.id,
+        &digest(&refresh_token),
+        now + refresh_ttl,
+        now,
+    )?;
     let access_token = state
         .jwt
         .issue(user, now)
@@ -82,7 +105,9 @@ pub async fn refresh(state: &AppState, token: String) -> ApiResult<TokenResponse
     let state_for_tx = state.clone();
     let outcome = state
         .transaction(move |conn| {
-            let Some(stored) = token_store::find_refresh(conn, &digest(&token))? else { return Ok(Rotation::Refused) };
+            let Some(stored) = token_store::find_refresh(conn, &digest(&token))? else {
+                return Ok(Rotation::Refused);
+            };
             if stored.revoked_at.is_some() || stored.expires_at <= now {
                 return Ok(Rotation::Refused);
             }
@@ -90,15 +115,28 @@ pub async fn refresh(state: &AppState, token: String) -> ApiResult<TokenResponse
                 token_store::revoke_family(conn, stored.family_id, now)?;
                 audit::record(
                     conn,
-                    &AuditEntry::new(Some(stored.user_id), "session.refresh_token_reused", "user", stored.user_id, now)
-                        .note(Some("rotated refresh token presented again: session revoked".to_owned()), true),
+                    &AuditEntry::new(
+                        Some(stored.user_id),
+                        "session.refresh_token_reused",
+                        "user",
+                        stored.user_id,
+                        now,
+                    )
+                    .note(
+                        Some("rotated refresh token presented again: session revoked".to_owned()),
+                        true,
+                    ),
                 )?;
                 return Ok(Rotation::Refused);
             }
             match accounts::find_user(conn, stored.user_id)? {
-                Some(user) if user.active => {
-                    Ok(Rotation::Issued(start_family(conn, &state_for_tx, &user, stored.family_id, now)?))
-                }
+                Some(user) if user.active => Ok(Rotation::Issued(start_family(
+                    conn,
+                    &state_for_tx,
+                    &user,
+                    stored.family_id,
+                    now,
+                )?)),
                 _ => {
                     token_store::revoke_family(conn, stored.family_id, now)?;
                     Ok(Rotation::Refused)
@@ -120,7 +158,16 @@ pub async fn logout(state: &AppState, token: String) -> ApiResult<()> {
         .transaction(move |conn| {
             if let Some(stored) = token_store::find_refresh(conn, &digest(&token))? {
                 token_store::revoke_family(conn, stored.family_id, now)?;
-                audit::record(conn, &AuditEntry::new(Some(stored.user_id), "session.logout", "user", stored.user_id, now))?;
+                audit::record(
+                    conn,
+                    &AuditEntry::new(
+                        Some(stored.user_id),
+                        "session.logout",
+                        "user",
+                        stored.user_id,
+                        now,
+                    ),
+                )?;
             }
             Ok(())
         })

@@ -26,18 +26,34 @@ fn authenticate(req: &HttpRequest) -> Result<Authenticated, ApiError> {
     let Some(state) = req.app_data::<web::Data<AppState>>() else {
         return Err(ApiError::Internal(anyhow::anyhow!("AppState missing")));
     };
-    let header = req
-        .headers()
-        .get(AUTHORIZATION)
-        .ok_or_else(|| ApiError::coded(ErrorCode::Unauthenticated, "send Authorization: Bearer <access token>"))?;
+    let header = req.headers().get(AUTHORIZATION).ok_or_else(|| {
+        ApiError::coded(
+            ErrorCode::Unauthenticated,
+            "send Authorization: Bearer <access token>",
+        )
+    })?;
     let token = header
         .to_str()
         .ok()
-        .and_then(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")))
-        .ok_or_else(|| ApiError::coded(ErrorCode::Unauthenticated, "the Authorization header must use the Bearer scheme"))?;
+        .and_then(|value| {
+            value
+                .strip_prefix("Bearer ")
+                .or_else(|| value.strip_prefix("bearer "))
+        })
+        .ok_or_else(|| {
+            ApiError::coded(
+                ErrorCode::Unauthenticated,
+                "the Authorization header must use the Bearer scheme",
+            )
+        })?;
     state
         .jwt
         .verify(token.trim())
         .map(Authenticated)
-        .ok_or_else(|| ApiError::coded(ErrorCode::InvalidToken, "the access token is invalid or expired; log in or refresh"))
+        .ok_or_else(|| {
+            ApiError::coded(
+                ErrorCode::InvalidToken,
+                "the access token is invalid or expired; log in or refresh",
+            )
+        })
 }

@@ -54,7 +54,11 @@ impl JwtKeys {
         self.ttl_seconds
     }
 
-    pub fn issue(&self, user: &User, now: DateTime<Utc>) -> Result<String, jsonwebtoken::errors::Error> {
+    pub fn issue(
+        &self,
+        user: &User,
+        now: DateTime<Utc>,
+    ) -> Result<String, jsonwebtoken::errors::Error> {
         let (org, org_role) = match user.affiliation {
             Affiliation::Organisation { id, role } => (Some(*id.as_uuid()), Some(role)),
             Affiliation::BackOffice => (None, None),
@@ -76,12 +80,21 @@ impl JwtKeys {
     /// The actor a valid token speaks for; `None` for any invalid token
     /// (bad signature, algorithm, issuer, audience, expired, malformed).
     pub fn verify(&self, token: &str) -> Option<Actor> {
-        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).ok()?.claims;
+        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+            .ok()?
+            .claims;
         let affiliation = match (claims.org, claims.org_role) {
-            (Some(org), Some(role)) => Affiliation::Organisation { id: org.into(), role },
+            (Some(org), Some(role)) => Affiliation::Organisation {
+                id: org.into(),
+                role,
+            },
             (None, None) => Affiliation::BackOffice,
             _ => return None,
         };
-        Some(Actor { user_id: claims.sub.into(), role: claims.role, affiliation })
+        Some(Actor {
+            user_id: claims.sub.into(),
+            role: claims.role,
+            affiliation,
+        })
     }
 }

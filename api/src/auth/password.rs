@@ -22,11 +22,22 @@ impl PasswordHasher {
             PasswordHashCost::Standard => (19 * 1024, 2),
             PasswordHashCost::Fast => (256, 1),
         };
-        #[expect(clippy::expect_used, reason = "constant parameters within argon2's bounds")]
+        #[expect(
+            clippy::expect_used,
+            reason = "constant parameters within argon2's bounds"
+        )]
         let params = Params::new(memory_kib, iterations, 1, None).expect("valid argon2 parameters");
-        let mut hasher = Self { params, dummy_hash: String::new() };
-        #[expect(clippy::expect_used, reason = "hashing a constant with valid parameters cannot fail")]
-        let dummy = hasher.hash("dummy password for timing").expect("hash the dummy password");
+        let mut hasher = Self {
+            params,
+            dummy_hash: String::new(),
+        };
+        #[expect(
+            clippy::expect_used,
+            reason = "hashing a constant with valid parameters cannot fail"
+        )]
+        let dummy = hasher
+            .hash("dummy password for timing")
+            .expect("hash the dummy password");
         hasher.dummy_hash = dummy;
         hasher
     }
@@ -37,14 +48,21 @@ impl PasswordHasher {
 
     pub fn hash(&self, password: &str) -> Result<String, argon2::password_hash::Error> {
         let salt = SaltString::generate(&mut OsRng);
-        Ok(self.argon2().hash_password(password.as_bytes(), &salt)?.to_string())
+        Ok(self
+            .argon2()
+            .hash_password(password.as_bytes(), &salt)?
+            .to_string())
     }
 
     /// Verifies against the stored hash; the parameters embedded in the hash
     /// are used, so raising the cost later keeps old hashes valid.
     pub fn verify(&self, password: &str, stored: &str) -> bool {
         PasswordHash::new(stored)
-            .map(|hash| self.argon2().verify_password(password.as_bytes(), &hash).is_ok())
+            .map(|hash| {
+                self.argon2()
+                    .verify_password(password.as_bytes(), &hash)
+                    .is_ok()
+            })
             .unwrap_or(false)
     }
 

@@ -37,14 +37,23 @@ impl Mailer {
         }
     }
 
-    pub async fn send(&self, id: &str, from: &str, to: &str, content: &Rendered) -> anyhow::Result<()> {
+    pub async fn send(
+        &self,
+        id: &str,
+        from: &str,
+        to: &str,
+        content: &Rendered,
+    ) -> anyhow::Result<()> {
         let message = Message::builder()
             .from(from.parse::<Mailbox>()?)
             .to(to.parse::<Mailbox>()?)
             .subject(&content.subject)
             // Lets the receiving side (and tests) tell redeliveries apart.
             .message_id(Some(format!("<{id}@pmt-business>")))
-            .multipart(MultiPart::alternative_plain_html(content.text.clone(), content.html.clone()))?;
+            .multipart(MultiPart::alternative_plain_html(
+                content.text.clone(),
+                content.html.clone(),
+            ))?;
         match self {
             Self::Smtp(transport) => {
                 transport.send(message).await?;

@@ -99,18 +99,27 @@ const HTML_LAYOUT: &str = r#"<!doctype html>
 </body></html>
 "#;
 
-pub fn render(kind: NotificationKind, language: Language, vars: &Value) -> Result<Rendered, minijinja::Error> {
+pub fn render(
+    kind: NotificationKind,
+    language: Language,
+    vars: &Value,
+) -> Result<Rendered, minijinja::Error> {
     let copy = copy(kind, language);
     // Subjects and bodies are plain text: no escaping at this stage.
     let plain = Environment::new();
-    let subject = plain.render_str(copy.subject, vars)?.replace(['\r', '\n'], " ");
+    let subject = plain
+        .render_str(copy.subject, vars)?
+        .replace(['\r', '\n'], " ");
     let body = plain.render_str(copy.body, vars)?;
     let footer = match language {
         Language::Fr => "Pôle de compétitivité santé de Bourgogne-Franche-Comté",
         Language::En => "Bourgogne-Franche-Comté health-tech competitiveness cluster",
     };
     let link = vars.get("link").and_then(Value::as_str).unwrap_or_default();
-    let text = plain.render_str(TEXT_LAYOUT, context! { body, action => copy.action, link, footer })?;
+    let text = plain.render_str(
+        TEXT_LAYOUT,
+        context! { body, action => copy.action, link, footer },
+    )?;
 
     let mut html_env = Environment::new();
     html_env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
@@ -119,7 +128,11 @@ pub fn render(kind: NotificationKind, language: Language, vars: &Value) -> Resul
         HTML_LAYOUT,
         context! { lang => language.as_str(), subject, paragraphs, action => copy.action, link, footer },
     )?;
-    Ok(Rendered { subject, text, html })
+    Ok(Rendered {
+        subject,
+        text,
+        html,
+    })
 }
 
 #[cfg(test)]
@@ -136,7 +149,10 @@ mod tests {
             for language in [Language::Fr, Language::En] {
                 let rendered = render(kind, language, &vars).expect("renders");
                 assert!(!rendered.subject.is_empty());
-                assert!(rendered.text.contains("https://pmt.example/x?token=abc"), "{kind:?} {language:?}");
+                assert!(
+                    rendered.text.contains("https://pmt.example/x?token=abc"),
+                    "{kind:?} {language:?}"
+                );
                 assert!(rendered.html.contains("https://pmt.example/x?token=abc"));
             }
         }
@@ -148,6 +164,9 @@ mod tests {
         let rendered = render(NotificationKind::VerifyEmail, Language::En, &vars).expect("renders");
         assert!(!rendered.html.contains("<script>"));
         assert!(rendered.html.contains("&lt;script&gt;"));
-        assert!(rendered.text.contains("<script>"), "plain text carries the text as is");
+        assert!(
+            rendered.text.contains("<script>"),
+            "plain text carries the text as is"
+        );
     }
 }

@@ -69,9 +69,22 @@ pub async fn deliver_due(state: &AppState, mailer: &Mailer) -> anyhow::Result<us
     Ok(count)
 }
 
-async fn send(state: &AppState, mailer: &Mailer, notification: &Notification) -> anyhow::Result<()> {
-    let content = templates::render(notification.kind, notification.language, &notification.payload)?;
+async fn send(
+    state: &AppState,
+    mailer: &Mailer,
+    notification: &Notification,
+) -> anyhow::Result<()> {
+    let content = templates::render(
+        notification.kind,
+        notification.language,
+        &notification.payload,
+    )?;
     mailer
-        .send(&notification.id.to_string(), &state.settings.mail_from, &notification.recipient, &content)
+        .send(
+            &notification.id.to_string(),
+            &state.settings.mail_from,
+            &notification.recipient,
+            &content,
+        )
         .await
 }

@@ -1,7 +1,9 @@
 use actix_web::{HttpResponse, get, post, put, web};
 use domain::ids::{NotificationId, OrganisationId, UserId};
 use openapi::accounts::{OrganisationView, UserView};
-use openapi::admin::{MembershipRequest, NotificationListQuery, NotificationView, UserListQuery, UserPage};
+use openapi::admin::{
+    MembershipRequest, NotificationListQuery, NotificationView, UserListQuery, UserPage,
+};
 use openapi::problem::Problem;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
@@ -31,9 +33,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
     )
 )]
 #[get("/admin/users")]
-async fn list_users(state: web::Data<AppState>, auth: Authenticated, query: web::Query<UserListQuery>) -> ApiResult<web::Json<UserPage>> {
+async fn list_users(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    query: web::Query<UserListQuery>,
+) -> ApiResult<web::Json<UserPage>> {
     let query = query.into_inner();
-    Ok(web::Json(admin::list_users(&state, auth.0, query.after, query.limit).await?))
+    Ok(web::Json(
+        admin::list_users(&state, auth.0, query.after, query.limit).await?,
+    ))
 }
 
 /// Deactivate a user: they cannot log in and their sessions end (admins).
@@ -49,8 +57,14 @@ async fn list_users(state: web::Data<AppState>, auth: Authenticated, query: web:
     )
 )]
 #[post("/admin/users/{id}/deactivate")]
-async fn deactivate_user(state: web::Data<AppState>, auth: Authenticated, id: web::Path<Uuid>) -> ApiResult<web::Json<UserView>> {
-    Ok(web::Json(admin::set_user_active(&state, auth.0, UserId::from(*id), false).await?))
+async fn deactivate_user(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> ApiResult<web::Json<UserView>> {
+    Ok(web::Json(
+        admin::set_user_active(&state, auth.0, UserId::from(*id), false).await?,
+    ))
 }
 
 /// Reactivate a deactivated user (admins).
@@ -65,8 +79,14 @@ async fn deactivate_user(state: web::Data<AppState>, auth: Authenticated, id: we
     )
 )]
 #[post("/admin/users/{id}/reactivate")]
-async fn reactivate_user(state: web::Data<AppState>, auth: Authenticated, id: web::Path<Uuid>) -> ApiResult<web::Json<UserView>> {
-    Ok(web::Json(admin::set_user_active(&state, auth.0, UserId::from(*id), true).await?))
+async fn reactivate_user(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> ApiResult<web::Json<UserView>> {
+    Ok(web::Json(
+        admin::set_user_active(&state, auth.0, UserId::from(*id), true).await?,
+    ))
 }
 
 /// Set an organisation's cluster membership (admins).
@@ -88,7 +108,15 @@ async fn set_membership(
     id: web::Path<Uuid>,
     body: web::Json<MembershipRequest>,
 ) -> ApiResult<web::Json<OrganisationView>> {
-    Ok(web::Json(admin::set_membership(&state, auth.0, OrganisationId::from(*id), body.into_inner().membership).await?))
+    Ok(web::Json(
+        admin::set_membership(
+            &state,
+            auth.0,
+            OrganisationId::from(*id),
+            body.into_inner().membership,
+        )
+        .await?,
+    ))
 }
 
 /// Outbox messages, newest first; `status=failed` lists those needing a retry (admins).
@@ -107,7 +135,9 @@ async fn list_notifications(
     auth: Authenticated,
     query: web::Query<NotificationListQuery>,
 ) -> ApiResult<web::Json<Vec<NotificationView>>> {
-    Ok(web::Json(admin::list_notifications(&state, auth.0, query.into_inner().status).await?))
+    Ok(web::Json(
+        admin::list_notifications(&state, auth.0, query.into_inner().status).await?,
+    ))
 }
 
 /// Queue a failed message again with a fresh attempt budget (admins).
@@ -122,7 +152,11 @@ async fn list_notifications(
     )
 )]
 #[post("/admin/notifications/{id}/retry")]
-async fn retry_notification(state: web::Data<AppState>, auth: Authenticated, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+async fn retry_notification(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
     admin::retry_notification(&state, auth.0, NotificationId::from(*id)).await?;
     Ok(HttpResponse::Accepted().finish())
 }

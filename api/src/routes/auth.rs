@@ -1,7 +1,7 @@
 use actix_web::{HttpResponse, post, web};
 use openapi::accounts::{
-    AcceptInvitationRequest, Accepted, LoginRequest, PasswordResetConfirm, PasswordResetRequest, RefreshRequest,
-    RegisterRequest, RegisterResponse, TokenRequest, TokenResponse, UserView,
+    AcceptInvitationRequest, Accepted, LoginRequest, PasswordResetConfirm, PasswordResetRequest,
+    RefreshRequest, RegisterRequest, RegisterResponse, TokenRequest, TokenResponse, UserView,
 };
 use openapi::problem::Problem;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -36,9 +36,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
     )
 )]
 #[post("/auth/register")]
-async fn register(state: web::Data<AppState>, body: web::Json<RegisterRequest>) -> ApiResult<HttpResponse> {
+async fn register(
+    state: web::Data<AppState>,
+    body: web::Json<RegisterRequest>,
+) -> ApiResult<HttpResponse> {
     let (user, organisation) = accounts::register(&state, body.into_inner()).await?;
-    Ok(HttpResponse::Created().json(RegisterResponse { user: (&user).into(), organisation: (&organisation).into() }))
+    Ok(HttpResponse::Created().json(RegisterResponse {
+        user: (&user).into(),
+        organisation: (&organisation).into(),
+    }))
 }
 
 /// Log in: returns a short-lived access token and a refresh token.
@@ -54,9 +60,14 @@ async fn register(state: web::Data<AppState>, body: web::Json<RegisterRequest>) 
     )
 )]
 #[post("/auth/login")]
-async fn login(state: web::Data<AppState>, body: web::Json<LoginRequest>) -> ApiResult<web::Json<TokenResponse>> {
+async fn login(
+    state: web::Data<AppState>,
+    body: web::Json<LoginRequest>,
+) -> ApiResult<web::Json<TokenResponse>> {
     let body = body.into_inner();
-    Ok(web::Json(sessions::login(&state, body.email, body.password).await?))
+    Ok(web::Json(
+        sessions::login(&state, body.email, body.password).await?,
+    ))
 }
 
 /// Exchange a refresh token for a new token pair (the old one stops working).
@@ -71,14 +82,22 @@ async fn login(state: web::Data<AppState>, body: web::Json<LoginRequest>) -> Api
     )
 )]
 #[post("/auth/refresh")]
-async fn refresh(state: web::Data<AppState>, body: web::Json<RefreshRequest>) -> ApiResult<web::Json<TokenResponse>> {
-    Ok(web::Json(sessions::refresh(&state, body.into_inner().refresh_token).await?))
+async fn refresh(
+    state: web::Data<AppState>,
+    body: web::Json<RefreshRequest>,
+) -> ApiResult<web::Json<TokenResponse>> {
+    Ok(web::Json(
+        sessions::refresh(&state, body.into_inner().refresh_token).await?,
+    ))
 }
 
 /// Log out: revoke the session of this refresh token.
 #[utoipa::path(tag = "auth", request_body = RefreshRequest, responses((status = 204, description = "Session ended")))]
 #[post("/auth/logout")]
-async fn logout(state: web::Data<AppState>, body: web::Json<RefreshRequest>) -> ApiResult<HttpResponse> {
+async fn logout(
+    state: web::Data<AppState>,
+    body: web::Json<RefreshRequest>,
+) -> ApiResult<HttpResponse> {
     sessions::logout(&state, body.into_inner().refresh_token).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -93,7 +112,10 @@ async fn logout(state: web::Data<AppState>, body: web::Json<RefreshRequest>) -> 
     )
 )]
 #[post("/auth/verify-email")]
-async fn verify_email(state: web::Data<AppState>, body: web::Json<TokenRequest>) -> ApiResult<HttpResponse> {
+async fn verify_email(
+    state: web::Data<AppState>,
+    body: web::Json<TokenRequest>,
+) -> ApiResult<HttpResponse> {
     accounts::verify_email(&state, body.into_inner().token).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -101,18 +123,28 @@ async fn verify_email(state: web::Data<AppState>, body: web::Json<TokenRequest>)
 /// Send a new verification email to the logged-in user.
 #[utoipa::path(tag = "auth", security(("bearer" = [])), responses((status = 202, body = Accepted)))]
 #[post("/auth/verify-email/resend")]
-async fn resend_verification(state: web::Data<AppState>, auth: Authenticated) -> ApiResult<HttpResponse> {
+async fn resend_verification(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+) -> ApiResult<HttpResponse> {
     accounts::resend_verification(&state, auth.0).await?;
-    Ok(HttpResponse::Accepted().json(Accepted { message: "if the address is not verified yet, a new link was sent".to_owned() }))
+    Ok(HttpResponse::Accepted().json(Accepted {
+        message: "if the address is not verified yet, a new link was sent".to_owned(),
+    }))
 }
 
 /// Ask for a password reset link. The answer is the same whether or not an
 /// account uses this email.
 #[utoipa::path(tag = "auth", request_body = PasswordResetRequest, responses((status = 202, body = Accepted)))]
 #[post("/auth/password-reset")]
-async fn request_password_reset(state: web::Data<AppState>, body: web::Json<PasswordResetRequest>) -> ApiResult<HttpResponse> {
+async fn request_password_reset(
+    state: web::Data<AppState>,
+    body: web::Json<PasswordResetRequest>,
+) -> ApiResult<HttpResponse> {
     accounts::request_password_reset(&state, body.into_inner().email).await?;
-    Ok(HttpResponse::Accepted().json(Accepted { message: "if an account uses this email, a reset link was sent".to_owned() }))
+    Ok(HttpResponse::Accepted().json(Accepted {
+        message: "if an account uses this email, a reset link was sent".to_owned(),
+    }))
 }
 
 /// Set a new password with the token from the reset email. Ends every session.
@@ -125,7 +157,10 @@ async fn request_password_reset(state: web::Data<AppState>, body: web::Json<Pass
     )
 )]
 #[post("/auth/password-reset/confirm")]
-async fn confirm_password_reset(state: web::Data<AppState>, body: web::Json<PasswordResetConfirm>) -> ApiResult<HttpResponse> {
+async fn confirm_password_reset(
+    state: web::Data<AppState>,
+    body: web::Json<PasswordResetConfirm>,
+) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
     accounts::reset_password(&state, body.token, body.new_password).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -142,7 +177,10 @@ async fn confirm_password_reset(state: web::Data<AppState>, body: web::Json<Pass
     )
 )]
 #[post("/auth/accept-invitation")]
-async fn accept_invitation(state: web::Data<AppState>, body: web::Json<AcceptInvitationRequest>) -> ApiResult<HttpResponse> {
+async fn accept_invitation(
+    state: web::Data<AppState>,
+    body: web::Json<AcceptInvitationRequest>,
+) -> ApiResult<HttpResponse> {
     let user = accounts::accept_invitation(&state, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(user))
 }

@@ -42,12 +42,24 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         .await;
     let index = state.index.health().await;
     let report = Readiness {
-        status: if database.is_ok() && index.is_ok() { "ready" } else { "degraded" },
-        database: if database.is_ok() { "ok" } else { "unavailable" },
+        status: if database.is_ok() && index.is_ok() {
+            "ready"
+        } else {
+            "degraded"
+        },
+        database: if database.is_ok() {
+            "ok"
+        } else {
+            "unavailable"
+        },
         index: if index.is_ok() { "ok" } else { "unavailable" },
         index_engine: state.index.engine_name(),
         index_lag: None,
         outbox_backlog: database.ok(),
     };
-    if report.status == "ready" { HttpResponse::Ok().json(report) } else { HttpResponse::ServiceUnavailable().json(report) }
+    if report.status == "ready" {
+        HttpResponse::Ok().json(report)
+    } else {
+        HttpResponse::ServiceUnavailable().json(report)
+    }
 }

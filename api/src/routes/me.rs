@@ -26,5 +26,7 @@ async fn update_preferences(
     auth: Authenticated,
     body: web::Json<PreferencesRequest>,
 ) -> ApiResult<web::Json<UserView>> {
-    Ok(web::Json(accounts::update_preferences(&state, auth.0, body.into_inner()).await?))
+    Ok(web::Json(
+        accounts::update_preferences(&state, auth.0, body.into_inner()).await?,
+    ))
 }

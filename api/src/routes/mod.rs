@@ -24,22 +24,44 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
 /// operation of the document lists all its errors.
 pub fn add_common_responses(openapi: &mut OpenApi) {
     for item in openapi.paths.paths.values_mut() {
-        for operation in [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete]
-            .into_iter()
-            .flatten()
+        for operation in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
         {
             let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
             if operation.request_body.is_some() {
                 add(operation, "400", "Malformed JSON (`malformed_json`)");
                 add(operation, "413", "Body too large (`payload_too_large`)");
-                add(operation, "415", "Body is not JSON (`unsupported_media_type`)");
-                add(operation, "422", "Invalid fields (`validation_failed`, `invalid_body`)");
+                add(
+                    operation,
+                    "415",
+                    "Body is not JSON (`unsupported_media_type`)",
+                );
+                add(
+                    operation,
+                    "422",
+                    "Invalid fields (`validation_failed`, `invalid_body`)",
+                );
             }
             if secured {
-                add(operation, "401", "Missing, invalid or expired access token (`unauthenticated`, `invalid_token`)");
+                add(
+                    operation,
+                    "401",
+                    "Missing, invalid or expired access token (`unauthenticated`, `invalid_token`)",
+                );
             }
             add(operation, "500", "Internal error (`internal_error`)");
-            add(operation, "503", "Database or index unavailable (`service_unavailable`)");
+            add(
+                operation,
+                "503",
+                "Database or index unavailable (`service_unavailable`)",
+            );
         }
     }
 }
@@ -50,7 +72,15 @@ fn add(operation: &mut Operation, status: &str, description: &str) {
     }
     let response = ResponseBuilder::new()
         .description(description)
-        .content(crate::error::PROBLEM_JSON, ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build())
+        .content(
+            crate::error::PROBLEM_JSON,
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
         .build();
-    operation.responses.responses.insert(status.to_owned(), response.into());
+    operation
+        .responses
+        .responses
+        .insert(status.to_owned(), response.into());
 }

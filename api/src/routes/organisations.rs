@@ -11,7 +11,9 @@ use crate::error::ApiResult;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(organisation).service(organisation_users).service(invite);
+    cfg.service(organisation)
+        .service(organisation_users)
+        .service(invite);
 }
 
 /// An organisation, for its own users and the back office.
@@ -25,8 +27,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
     )
 )]
 #[get("/organisations/{id}")]
-async fn organisation(state: web::Data<AppState>, auth: Authenticated, id: web::Path<Uuid>) -> ApiResult<web::Json<OrganisationView>> {
-    Ok(web::Json(accounts::organisation(&state, auth.0, OrganisationId::from(*id)).await?))
+async fn organisation(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> ApiResult<web::Json<OrganisationView>> {
+    Ok(web::Json(
+        accounts::organisation(&state, auth.0, OrganisationId::from(*id)).await?,
+    ))
 }
 
 /// The users of an organisation.
@@ -40,8 +48,14 @@ async fn organisation(state: web::Data<AppState>, auth: Authenticated, id: web::
     )
 )]
 #[get("/organisations/{id}/users")]
-async fn organisation_users(state: web::Data<AppState>, auth: Authenticated, id: web::Path<Uuid>) -> ApiResult<web::Json<Vec<UserView>>> {
-    Ok(web::Json(accounts::organisation_users(&state, auth.0, OrganisationId::from(*id)).await?))
+async fn organisation_users(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> ApiResult<web::Json<Vec<UserView>>> {
+    Ok(web::Json(
+        accounts::organisation_users(&state, auth.0, OrganisationId::from(*id)).await?,
+    ))
 }
 
 /// Invite a colleague by email (organisation owners).
@@ -64,6 +78,7 @@ async fn invite(
     id: web::Path<Uuid>,
     body: web::Json<InvitationRequest>,
 ) -> ApiResult<HttpResponse> {
-    let invitation = accounts::invite(&state, auth.0, OrganisationId::from(*id), body.into_inner()).await?;
+    let invitation =
+        accounts::invite(&state, auth.0, OrganisationId::from(*id), body.into_inner()).await?;
     Ok(HttpResponse::Created().json(invitation))
 }

@@ -124,7 +124,10 @@ mod tests {
     #[test]
     fn forgives_typos_within_budget() {
         assert!(matches(&word("usinnage", 1, false), "usinage"));
-        assert!(matches(&word("usniage", 1, false), "usinage"), "transposition");
+        assert!(
+            matches(&word("usniage", 1, false), "usinage"),
+            "transposition"
+        );
         assert!(!matches(&word("usinxxge", 1, false), "usinage"));
         assert!(matches(&word("steriliation", 2, false), "sterilisation"));
     }
@@ -148,6 +151,9 @@ mod tests {
             marked.as_deref(),
             Some("<em>Électropolissage</em> et passivation")
         );
-        assert_eq!(mark("Fraisage", &[word("laser", 1, false)], &mut analyzer), None);
+        assert_eq!(
+            mark("Fraisage", &[word("laser", 1, false)], &mut analyzer),
+            None
+        );
     }
 }

@@ -24,12 +24,12 @@ use uuid::Uuid;
 
 use self::schema::Fields;
 use self::text_query::{TextQuery, Vocabulary};
+use crate::CapabilityIndex;
 use crate::document::SupplierDocument;
 use crate::error::IndexError;
 use crate::query::{
     Candidate, CandidateQuery, Facets, SearchHit, SearchQuery, SearchResults, SortOrder,
 };
-use crate::CapabilityIndex;
 
 /// Indexing memory for the single writer thread; tantivy needs at least 15 MB.
 const WRITER_MEMORY_BYTES: usize = 50_000_000;
@@ -43,8 +43,10 @@ pub struct TantivyIndex {
 struct Engine {
     index: Index,
     reader: IndexReader,
-    /// tantivy allows one writer per index; writes are serialised here.
-    writer: Mutex<IndexWriter>,
+    /// tantivy allows one writer per index (and per directory, across
+    /// processes); writes are serialised here. Created on the first write, so
+    /// a process that only reads (an admin command) does not take the lock.
+    writer: Mutex<Option<IndexWriter>>,
     fields: Fields,
     analyzer: TextAnalyzer,
     vocabulary: Vocabulary,
@@ -66,9 +68,6 @@ impl TantivyIndex {
         index
             .tokenizers()
             .register(schema::TOKENIZER, analyzer.clone());
-        let writer = index
-            .writer_with_num_threads(1, WRITER_MEMORY_BYTES)
-            .map_err(internal)?;
         // Reloaded by hand after each commit, so a write is visible when it returns.
         let reader = index
             .reader_builder()
@@ -80,7 +79,7 @@ impl TantivyIndex {
             engine: Arc::new(Engine {
                 index,
                 reader,
-                writer: Mutex::new(writer),
+                writer: Mutex::new(None),
                 fields,
                 analyzer,
                 vocabulary,
@@ -125,7 +124,9 @@ impl CapabilityIndex for TantivyIndex {
                     // Replace: the delete applies to documents added before it, so a
                     // repeated id within one batch keeps its last version only.
                     writer.delete_term(id_term(fields, doc.id));
-                    writer.add_document(fields.to_tantivy(doc)?).map_err(internal)?;
+                    writer
+                        .add_document(fields.tantivy_document(doc)?)
+                        .map_err(internal)?;
                 }
                 Ok(())
             })
@@ -183,10 +184,25 @@ impl Engine {
         &self,
         change: impl FnOnce(&IndexWriter, &Fields) -> Result<(), IndexError>,
     ) -> Result<(), IndexError> {
-        let mut writer = self
+        let mut slot = self
             .writer
             .lock()
             .map_err(|_| IndexError::Internal("index writer lock poisoned".to_owned()))?;
+        if slot.is_none() {
+            let writer = self
+                .index
+                .writer_with_num_threads(1, WRITER_MEMORY_BYTES)
+                .map_err(|err| match err {
+                    tantivy::TantivyError::LockFailure(..) => IndexError::Unavailable(
+                        "the embedded index is being written by another process".to_owned(),
+                    ),
+                    other => internal(other),
+                })?;
+            *slot = Some(writer);
+        }
+        let Some(writer) = slot.as_mut() else {
+            return Err(IndexError::Internal("index writer missing".to_owned()));
+        };
         let committed = change(&writer, &self.fields)
             .and_then(|()| writer.commit().map(drop).map_err(internal));
         if let Err(err) = committed {
@@ -205,24 +221,26 @@ impl Engine {
         let fields = &self.fields;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
             Occur::Must,
-            text.as_ref()
-                .map_or_else(|| Box::new(AllQuery) as Box<dyn Query>, |text| {
-                    text.to_query(fields)
-                }),
+            text.as_ref().map_or_else(
+                || Box::new(AllQuery) as Box<dyn Query>,
+                |text| text.to_query(fields),
+            ),
         )];
         let filters = [
             any_of(fields.capability_codes, &query.capabilities),
             any_of(fields.sectors, &query.sectors),
             any_of(fields.region, &query.regions),
-            query.member.map(|member| {
-                term_query(Term::from_field_bool(fields.member, member))
-            }),
+            query
+                .member
+                .map(|member| term_query(Term::from_field_bool(fields.member, member))),
         ];
         // Presence only; validity at `now` is checked below on the stored certificates.
-        let certifications = query
-            .certifications
-            .iter()
-            .map(|code| Some(term_query(Term::from_field_text(fields.certification_codes, code))));
+        let certifications = query.certifications.iter().map(|code| {
+            Some(term_query(Term::from_field_text(
+                fields.certification_codes,
+                code,
+            )))
+        });
         clauses.extend(
             filters
                 .into_iter()
@@ -265,7 +283,10 @@ impl Engine {
     fn candidates(&self, need: &CandidateQuery) -> Result<Vec<Candidate>, IndexError> {
         let text = self.parse_text(need.text());
         let text_query = text.as_ref().map(|text| text.to_query(&self.fields));
-        let query: Box<dyn Query> = match (any_of(self.fields.capability_codes, &need.capabilities), text_query) {
+        let query: Box<dyn Query> = match (
+            any_of(self.fields.capability_codes, &need.capabilities),
+            text_query,
+        ) {
             // Capabilities select; the text only adds relevance.
             (Some(capabilities), Some(text)) => Box::new(BooleanQuery::new(vec![
                 (Occur::Must, unscored(capabilities)),
@@ -280,9 +301,16 @@ impl Engine {
             }
         };
         let matches = self.matches(query.as_ref())?;
-        let best = matches.iter().map(|found| found.score).fold(0.0_f32, f32::max);
+        let best = matches
+            .iter()
+            .map(|found| found.score)
+            .fold(0.0_f32, f32::max);
         let relevance = |score: f32| if best > 0.0 { score / best } else { 0.0 };
-        Ok(need.rank(matches.iter().map(|found| (&found.doc, relevance(found.score)))))
+        Ok(need.rank(
+            matches
+                .iter()
+                .map(|found| (&found.doc, relevance(found.score))),
+        ))
     }
 
     /// Every document matching `query`, with its score.
@@ -301,7 +329,7 @@ impl Engine {
                 let stored: TantivyDocument = searcher.doc(address).map_err(internal)?;
                 Ok(Match {
                     score,
-                    doc: self.fields.from_tantivy(&stored)?,
+                    doc: self.fields.stored_supplier(&stored)?,
                 })
             })
             .collect()
@@ -311,15 +339,15 @@ impl Engine {
 /// Orders matches; every order ends with the id so equal keys page stably.
 fn sort(matches: &mut [Match], order: SortOrder) {
     match order {
-        SortOrder::Relevance => matches.sort_by(|a, b| {
-            b.score.total_cmp(&a.score).then(a.doc.id.cmp(&b.doc.id))
-        }),
-        SortOrder::NameAsc => matches.sort_by_cached_key(|found| {
-            (found.doc.name.to_lowercase(), found.doc.id)
-        }),
-        SortOrder::UpdatedDesc => matches.sort_by_key(|found| {
-            (std::cmp::Reverse(found.doc.updated_at), found.doc.id)
-        }),
+        SortOrder::Relevance => {
+            matches.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.doc.id.cmp(&b.doc.id)))
+        }
+        SortOrder::NameAsc => {
+            matches.sort_by_cached_key(|found| (found.doc.name.to_lowercase(), found.doc.id))
+        }
+        SortOrder::UpdatedDesc => {
+            matches.sort_by_key(|found| (std::cmp::Reverse(found.doc.updated_at), found.doc.id))
+        }
     }
 }
 

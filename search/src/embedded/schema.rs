@@ -76,12 +76,16 @@ pub(super) fn build() -> (Schema, Fields) {
 }
 
 impl Fields {
-    pub(super) fn to_tantivy(&self, doc: &SupplierDocument) -> Result<TantivyDocument, IndexError> {
+    pub(super) fn tantivy_document(
+        &self,
+        doc: &SupplierDocument,
+    ) -> Result<TantivyDocument, IndexError> {
         let json = serde_json::to_string(doc)
             .map_err(|err| IndexError::Internal(format!("cannot serialise document: {err}")))?;
         let mut out = TantivyDocument::default();
         out.add_text(self.id, doc.id.to_string());
         out.add_text(self.document, json);
+        // Same order as `SEARCHABLE`, which `self.searchable` follows.
         let texts: [&[String]; 7] = [
             std::slice::from_ref(&doc.name),
             &doc.capability_labels,
@@ -112,7 +116,10 @@ impl Fields {
         Ok(out)
     }
 
-    pub(super) fn from_tantivy(&self, doc: &TantivyDocument) -> Result<SupplierDocument, IndexError> {
+    pub(super) fn stored_supplier(
+        &self,
+        doc: &TantivyDocument,
+    ) -> Result<SupplierDocument, IndexError> {
         use tantivy::schema::Value;
         let json = doc
             .get_first(self.document)

@@ -72,7 +72,10 @@ mod tests {
     fn combines_filters_with_and_and_values_with_in() {
         let query = SearchQuery {
             capabilities: vec!["machining".to_owned()],
-            regions: vec!["Bourgogne-Franche-Comté".to_owned(), "Say \"hi\"".to_owned()],
+            regions: vec![
+                "Bourgogne-Franche-Comté".to_owned(),
+                "Say \"hi\"".to_owned(),
+            ],
             member: Some(true),
             ..SearchQuery::default()
         };

@@ -36,7 +36,12 @@ const TASK_POLL_INTERVAL: Duration = Duration::from_millis(20);
 /// Long enough for a full reindex of a regional catalogue.
 const TASK_TIMEOUT: Duration = Duration::from_secs(120);
 
-const HIGHLIGHTED: [&str; 4] = ["name", "description_fr", "description_en", "capability_labels"];
+const HIGHLIGHTED: [&str; 4] = [
+    "name",
+    "description_fr",
+    "description_en",
+    "capability_labels",
+];
 const HIT_ATTRIBUTES: [&str; 5] = [
     "id",
     "name",
@@ -83,7 +88,11 @@ impl MeiliIndex {
 
     /// Deletes the whole index (tests use a throwaway prefix and clean up with this).
     pub async fn delete_index(&self) -> Result<(), IndexError> {
-        let task = self.client.delete_index(&self.uid).await.map_err(from_sdk)?;
+        let task = self
+            .client
+            .delete_index(&self.uid)
+            .await
+            .map_err(from_sdk)?;
         self.wait(task).await
     }
 
@@ -142,7 +151,10 @@ impl CapabilityIndex for MeiliIndex {
         if docs.is_empty() {
             return Ok(());
         }
-        let records = docs.iter().map(Record::new).collect::<Result<Vec<_>, _>>()?;
+        let records = docs
+            .iter()
+            .map(Record::new)
+            .collect::<Result<Vec<_>, _>>()?;
         let task = self
             .index()
             .add_or_replace(&records, Some("id"))
@@ -155,12 +167,20 @@ impl CapabilityIndex for MeiliIndex {
         if ids.is_empty() {
             return Ok(());
         }
-        let task = self.index().delete_documents(&ids).await.map_err(from_sdk)?;
+        let task = self
+            .index()
+            .delete_documents(&ids)
+            .await
+            .map_err(from_sdk)?;
         self.wait(task).await
     }
 
     async fn clear(&self) -> Result<(), IndexError> {
-        let task = self.index().delete_all_documents().await.map_err(from_sdk)?;
+        let task = self
+            .index()
+            .delete_all_documents()
+            .await
+            .map_err(from_sdk)?;
         self.wait(task).await
     }
 
@@ -182,7 +202,10 @@ impl CapabilityIndex for MeiliIndex {
             .with_attributes_to_retrieve(Selectors::Some(&HIT_ATTRIBUTES))
             .with_sort(sort);
         let mut counts = index.search();
-        counts.with_page(1).with_hits_per_page(0).with_facets(Selectors::Some(&FACETS));
+        counts
+            .with_page(1)
+            .with_hits_per_page(0)
+            .with_facets(Selectors::Some(&FACETS));
         for search in [&mut page, &mut counts] {
             search.with_matching_strategy(MatchingStrategies::ALL);
             if let Some(text) = text {
@@ -202,7 +225,9 @@ impl CapabilityIndex for MeiliIndex {
         batch.with_search_query(page).with_search_query(counts);
         let mut results = batch.execute::<HitId>().await.map_err(from_sdk)?.results;
         let (Some(counts), Some(page)) = (results.pop(), results.pop()) else {
-            return Err(IndexError::Internal("meilisearch multi-search answer incomplete".to_owned()));
+            return Err(IndexError::Internal(
+                "meilisearch multi-search answer incomplete".to_owned(),
+            ));
         };
 
         let mut distribution = counts.facet_distribution.unwrap_or_default();
@@ -211,7 +236,9 @@ impl CapabilityIndex for MeiliIndex {
                 text,
                 filter.as_deref(),
                 query.now,
-                distribution.remove("certification_codes").unwrap_or_default(),
+                distribution
+                    .remove("certification_codes")
+                    .unwrap_or_default(),
             )
             .await?;
         let mut facet = |name: &str| counted(distribution.remove(name).unwrap_or_default());
@@ -271,9 +298,9 @@ impl CapabilityIndex for MeiliIndex {
         }
         let results = batch.execute::<Value>().await.map_err(from_sdk)?.results;
         let mut results = results.into_iter();
-        let selected = results
-            .next()
-            .ok_or_else(|| IndexError::Internal("meilisearch multi-search answer empty".to_owned()))?;
+        let selected = results.next().ok_or_else(|| {
+            IndexError::Internal("meilisearch multi-search answer empty".to_owned())
+        })?;
         let relevance: HashMap<String, f64> = match results.next() {
             Some(scored) => scored
                 .hits
@@ -395,7 +422,9 @@ fn from_sdk(err: Error) -> IndexError {
         Error::Meilisearch(failure)
             if matches!(
                 failure.error_code,
-                ErrorCode::InvalidSearchQ | ErrorCode::InvalidSearchFilter | ErrorCode::InvalidSearchSort
+                ErrorCode::InvalidSearchQ
+                    | ErrorCode::InvalidSearchFilter
+                    | ErrorCode::InvalidSearchSort
             ) =>
         {
             IndexError::InvalidQuery(failure.error_message.clone())

@@ -115,7 +115,13 @@ mod tests {
         let windows = merged_windows(&[&c, &a, &b]);
         assert_eq!(
             windows,
-            vec![Window { from: 0, until: 20 }, Window { from: 30, until: 40 }]
+            vec![
+                Window { from: 0, until: 20 },
+                Window {
+                    from: 30,
+                    until: 40
+                }
+            ]
         );
     }
 
@@ -125,7 +131,13 @@ mod tests {
         let refs: Vec<&CertificationDoc> = certs.iter().collect();
         let windows = merged_windows(&refs);
         assert_eq!(windows.len(), WINDOW_SLOTS);
-        assert_eq!(windows[0], Window { from: 20, until: 25 });
+        assert_eq!(
+            windows[0],
+            Window {
+                from: 20,
+                until: 25
+            }
+        );
     }
 
     #[test]

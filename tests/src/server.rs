@@ -1,0 +1,359 @@
+//! One `pmt serve` process per test, with its own database and data
+//! directory.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+use crate::mail::Outbox;
+
+/// Known to tests so they can forge tokens with the right or wrong claims.
+pub const JWT_SECRET: &str = "test-secret-0123456789abcdef-0123456789";
+pub const PASSWORD: &str = "titane-usinage-2026";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub base_url: String,
+    pub client: reqwest::Client,
+    pub data_dir: tempfile::TempDir,
+    pub database_url: String,
+    pub backend: Backend,
+    extra_env: Vec<(String, String)>,
+    /// Dropping it stops the server (`kill_on_drop`).
+    _server: Child,
+}
+
+/// A response with its status and JSON body (problem documents included).
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    async fn from(response: Response) -> Self {
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = response.text().await.expect("read body");
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        Self {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub fn content_type(&self) -> &str {
+        self.headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    }
+
+    /// Asserts a problem+json error with this status and code.
+    #[track_caller]
+    pub fn assert_problem(&self, status: u16, code: &str) {
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status, body: {}",
+            self.body
+        );
+        assert_eq!(
+            self.content_type(),
+            "application/problem+json",
+            "body: {}",
+            self.body
+        );
+        assert_eq!(self.body["code"], code, "body: {}", self.body);
+        assert_eq!(self.body["status"], status);
+    }
+
+    #[track_caller]
+    pub fn assert_status(&self, status: u16) -> &Value {
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status, body: {}",
+            self.body
+        );
+        &self.body
+    }
+}
+
+pub fn pmt_binary() -> PathBuf {
+    if let Ok(path) = std::env::var("PMT_BIN") {
+        return PathBuf::from(path);
+    }
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    let path = target.join("debug/pmt");
+    assert!(
+        path.exists(),
+        "{} not found: build it with `cargo build -p api` (make test does)",
+        path.display()
+    );
+    path
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> Self {
+        Self::spawn_with(backend, &[]).await
+    }
+
+    /// Starts a server with extra environment variables (e.g. `SMTP_URL`).
+    pub async fn spawn_with(backend: Backend, env: &[(&str, &str)]) -> Self {
+        let data_dir = tempfile::Builder::new()
+            .prefix("pmt-test-")
+            .tempdir()
+            .expect("temp dir");
+        let database_url = match backend {
+            Backend::Sqlite => format!("sqlite://{}", data_dir.path().join("pmt.db").display()),
+            Backend::Postgres => tokio::task::spawn_blocking(crate::postgres::fresh_database)
+                .await
+                .expect("create database"),
+        };
+        let extra_env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let child = start(&database_url, data_dir.path(), &extra_env).await;
+        let (child, base_url) = child;
+        Self {
+            base_url,
+            client: reqwest::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()
+                .expect("client"),
+            data_dir,
+            database_url,
+            backend,
+            extra_env,
+            _server: child,
+        }
+    }
+
+    /// Another server process on the same database and data directory, as
+    /// a second instance behind a load balancer would be.
+    pub async fn spawn_sibling(&self) -> (Child, String) {
+        start(&self.database_url, self.data_dir.path(), &self.extra_env).await
+    }
+
+    /// Runs a `pmt` subcommand against this server's database.
+    pub async fn cli(&self, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+        let mut command = Command::new(pmt_binary());
+        command
+            .args(args)
+            .envs(base_env(&self.database_url, self.data_dir.path()));
+        command.envs(env.iter().copied());
+        command.output().await.expect("run pmt")
+    }
+
+    pub fn outbox(&self) -> Outbox {
+        Outbox::Files(self.data_dir.path().join("outbox"))
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    pub fn request(&self, method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
+        let builder = self.client.request(method, self.url(path));
+        match token {
+            Some(token) => builder.bearer_auth(token),
+            None => builder,
+        }
+    }
+
+    pub async fn send(&self, builder: RequestBuilder) -> Reply {
+        Reply::from(builder.send().await.expect("request")).await
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
+        self.send(self.request(Method::GET, path, token)).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.send(self.request(Method::POST, path, token).json(&body))
+            .await
+    }
+
+    pub async fn put(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.send(self.request(Method::PUT, path, token).json(&body))
+            .await
+    }
+
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.send(self.request(Method::PATCH, path, token).json(&body))
+            .await
+    }
+
+    /// Registers an organisation of `kind` with its owner; returns the reply body.
+    pub async fn register(&self, kind: &str, email: &str, siret: &str) -> Value {
+        let reply = self
+            .post(
+                "/api/v1/auth/register",
+                None,
+                registration(kind, email, siret),
+            )
+            .await;
+        reply.assert_status(201).clone()
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Value {
+        let reply = self
+            .post(
+                "/api/v1/auth/login",
+                None,
+                json!({ "email": email, "password": password }),
+            )
+            .await;
+        reply.assert_status(200).clone()
+    }
+
+    /// Registers and logs in; returns the access token and the registration.
+    pub async fn signed_up(&self, kind: &str, email: &str, siret: &str) -> (String, Value) {
+        let registered = self.register(kind, email, siret).await;
+        let tokens = self.login(email, PASSWORD).await;
+        (
+            tokens["access_token"]
+                .as_str()
+                .expect("access token")
+                .to_owned(),
+            registered,
+        )
+    }
+
+    /// Creates an expert or admin with the CLI and logs them in.
+    pub async fn back_office(&self, role: &str, email: &str) -> String {
+        let output = self
+            .cli(
+                &[
+                    "admin",
+                    "create-user",
+                    "--role",
+                    role,
+                    "--email",
+                    email,
+                    "--name",
+                    "Back Office",
+                ],
+                &[("PMT_NEW_USER_PASSWORD", PASSWORD)],
+            )
+            .await;
+        assert!(
+            output.status.success(),
+            "create-user failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        self.login(email, PASSWORD).await["access_token"]
+            .as_str()
+            .expect("token")
+            .to_owned()
+    }
+}
+
+/// A valid registration body; tests override fields as needed.
+pub fn registration(kind: &str, email: &str, siret: &str) -> Value {
+    json!({
+        "organisation": {
+            "kind": kind,
+            "legal_name": format!("{kind} organisation {email}"),
+            "siret": siret,
+            "address": { "street": "4 allée de Pologne", "postal_code": "21000", "city": "Dijon" },
+            "region": "Bourgogne-Franche-Comté",
+            "website": "https://example.fr"
+        },
+        "user": { "email": email, "password": PASSWORD, "full_name": "Claire Martin", "language": "fr" }
+    })
+}
+
+/// Valid SIRETs (Luhn), one per organisation a test registers.
+pub fn siret(n: u32) -> String {
+    let stem = format!("{:013}", 7_328_293_200_000u64 + u64::from(n) * 7);
+    (0..10)
+        .map(|d| format!("{stem}{d}"))
+        .find(|candidate| luhn(candidate))
+        .expect("a check digit exists")
+}
+
+fn luhn(digits: &str) -> bool {
+    let sum: u32 = digits
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| {
+            let d = u32::from(b - b'0');
+            if i % 2 == 1 {
+                if d * 2 > 9 { d * 2 - 9 } else { d * 2 }
+            } else {
+                d
+            }
+        })
+        .sum();
+    sum % 10 == 0
+}
+
+fn base_env(database_url: &str, data_dir: &Path) -> Vec<(String, String)> {
+    vec![
+        ("DATABASE_URL".into(), database_url.into()),
+        ("PMT_DATA_DIR".into(), data_dir.display().to_string()),
+        ("PMT_BIND".into(), "127.0.0.1:0".into()),
+        ("JWT_SECRET".into(), JWT_SECRET.into()),
+        ("PASSWORD_HASH_COST".into(), "fast".into()),
+        ("DATABASE_POOL_SIZE".into(), "4".into()),
+        ("PUBLIC_BASE_URL".into(), "https://pmt.test".into()),
+        ("CORS_ALLOWED_ORIGINS".into(), "https://app.pmt.test".into()),
+        ("BODY_LIMIT_BYTES".into(), "65536".into()),
+        ("RUST_LOG".into(), "warn".into()),
+    ]
+}
+
+async fn start(
+    database_url: &str,
+    data_dir: &Path,
+    extra_env: &[(String, String)],
+) -> (Child, String) {
+    let mut command = Command::new(pmt_binary());
+    command
+        .arg("serve")
+        .env_remove("MEILI_URL")
+        .env_remove("SMTP_URL")
+        .envs(base_env(database_url, data_dir))
+        .envs(extra_env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true);
+    let mut child = command.spawn().expect("start pmt serve");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let address = tokio::time::timeout(Duration::from_secs(60), async {
+        while let Some(line) = lines.next_line().await.expect("read stdout") {
+            if let Some(address) = line.strip_prefix("listening on ") {
+                return address.to_owned();
+            }
+        }
+        panic!("pmt serve exited before listening");
+    })
+    .await
+    .expect("pmt serve did not start within 60 s");
+    // Keep draining stdout so the server never blocks on a full pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    (child, address)
+}

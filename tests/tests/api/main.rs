@@ -1,0 +1,8 @@
+//! End-to-end specification of the PMT Business API, over HTTP, on both
+//! databases. One test binary: built once, run in parallel.
+
+mod accounts;
+mod admin;
+mod http_conventions;
+mod openapi_spec;
+mod sessions;

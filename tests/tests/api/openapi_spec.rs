@@ -1,0 +1,117 @@
+//! The served OpenAPI document is the committed one, documents every
+//! operation's errors and security, and the docs page works offline.
+
+use serde_json::Value;
+use tests::{Backend, TestApp};
+
+#[tokio::test]
+async fn the_served_spec_matches_the_committed_one() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let served = app.get("/openapi.json", None).await.body;
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../openapi/openapi.json");
+    let committed: Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("openapi/openapi.json exists"))
+            .expect("committed spec is JSON");
+    assert!(
+        served == committed,
+        "the API changed: run `make openapi` and commit openapi/openapi.json"
+    );
+}
+
+#[tokio::test]
+async fn every_operation_documents_its_errors_and_security() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let spec = app.get("/openapi.json", None).await.body;
+    assert!(spec["components"]["securitySchemes"]["bearer"].is_object());
+    let public = [
+        "/api/v1/auth/register",
+        "/api/v1/auth/login",
+        "/api/v1/auth/refresh",
+        "/api/v1/auth/logout",
+        "/api/v1/auth/verify-email",
+        "/api/v1/auth/password-reset",
+        "/api/v1/auth/password-reset/confirm",
+        "/api/v1/auth/accept-invitation",
+        "/healthz",
+        "/readyz",
+        "/api/v1/taxonomy",
+        "/api/v1/certification-types",
+        "/api/v1/suppliers",
+        "/api/v1/suppliers/{id}",
+    ];
+    let paths = spec["paths"].as_object().expect("paths");
+    assert!(paths.len() >= 20, "only {} paths documented", paths.len());
+    for (path, item) in paths {
+        for (method, operation) in item.as_object().expect("path item") {
+            let responses = operation["responses"].as_object().expect("responses");
+            assert!(
+                responses.contains_key("500"),
+                "{method} {path} does not document 500"
+            );
+            let secured = operation
+                .get("security")
+                .and_then(Value::as_array)
+                .is_some_and(|s| !s.is_empty());
+            assert_eq!(
+                secured,
+                !public.contains(&path.as_str()),
+                "{method} {path}: security"
+            );
+            if secured {
+                assert!(
+                    responses.contains_key("401"),
+                    "{method} {path} does not document 401"
+                );
+            }
+            for (status, response) in responses {
+                if status.starts_with('4') || status.starts_with('5') {
+                    if path == "/readyz" {
+                        continue;
+                    }
+                    assert!(
+                        response["content"]["application/problem+json"].is_object(),
+                        "{method} {path} {status} is not problem+json"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_docs_page_needs_no_internet() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let page = app
+        .client
+        .get(app.url("/docs/"))
+        .send()
+        .await
+        .expect("docs");
+    assert_eq!(page.status().as_u16(), 200);
+    let html = page.text().await.expect("html");
+    assert!(html.contains("swagger-ui-bundle.js"));
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "docs page references a remote resource"
+    );
+    let bundle = app
+        .client
+        .get(app.url("/docs/swagger-ui-bundle.js"))
+        .send()
+        .await
+        .expect("bundle");
+    assert_eq!(bundle.status().as_u16(), 200);
+    let initializer = app
+        .client
+        .get(app.url("/docs/swagger-initializer.js"))
+        .send()
+        .await
+        .expect("init");
+    assert!(
+        initializer
+            .text()
+            .await
+            .expect("js")
+            .contains("/openapi.json")
+    );
+}
