@@ -109,13 +109,10 @@ pub async fn create_user(
 pub async fn serve(seed_demo: bool) -> anyhow::Result<()> {
     let state = build_state().await?;
     let settings = state.settings.clone();
-    if seed_demo {
-        if let Some(credentials) = app::demo::seed(&state)
-            .await
-            .map_err(|e| anyhow::anyhow!("demo data: {e}"))?
-        {
-            println!("{credentials}");
-        }
+    if seed_demo
+        && let Some(credentials) = app::demo::seed(&state).await.map_err(|e| anyhow::anyhow!("demo data: {e}"))?
+    {
+        println!("{credentials}");
     }
     let mailer = Arc::new(match &settings.smtp_url {
         Some(url) => Mailer::smtp(url.expose())?,

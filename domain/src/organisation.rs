@@ -76,7 +76,7 @@ impl Siret {
             return invalid("invalid_format", "a SIRET is exactly 14 digits");
         }
         let valid = if digits.starts_with(LA_POSTE_SIREN) {
-            digits.bytes().map(|b| u32::from(b - b'0')).sum::<u32>() % 5 == 0
+            digits.bytes().map(|b| u32::from(b - b'0')).sum::<u32>().is_multiple_of(5)
         } else {
             luhn_valid(&digits)
         };
@@ -109,7 +109,7 @@ fn luhn_valid(digits: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 impl fmt::Display for Siret {

@@ -152,12 +152,11 @@ impl Database {
     /// an explicit `sqlite://` URL or a path whose directory exists, so a typo
     /// in a path does not silently start an empty database elsewhere.
     pub fn connect(url: &DatabaseUrl, max_connections: u32) -> Result<Self> {
-        if let DatabaseUrl::Sqlite(path) = url {
-            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(|e| {
-                    PersistenceError::Unavailable(format!("cannot create {}: {e}", dir.display()))
-                })?;
-            }
+        if let DatabaseUrl::Sqlite(path) = url
+            && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| PersistenceError::Unavailable(format!("cannot create {}: {e}", dir.display())))?;
         }
         let pool = r2d2::Pool::builder()
             .max_size(max_connections)

@@ -307,7 +307,7 @@ fn luhn(digits: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 fn base_env(database_url: &str, data_dir: &Path) -> Vec<(String, String)> {

@@ -58,16 +58,14 @@ pub async fn register(state: &AppState, body: RegisterRequest) -> ApiResult<(Use
             if accounts::email_taken(conn, &registration.owner.email)? {
                 return Err(email_taken());
             }
-            if let Some(siret) = registration.organisation.identity.siret() {
-                if accounts::siret_taken(conn, siret)? {
-                    return Err(DomainError::Conflict {
-                        code: "siret_taken",
-                        message:
-                            "this SIRET is already registered; ask its owner for an invitation"
-                                .to_owned(),
-                    }
-                    .into());
+            if let Some(siret) = registration.organisation.identity.siret()
+                && accounts::siret_taken(conn, siret)?
+            {
+                return Err(DomainError::Conflict {
+                    code: "siret_taken",
+                    message: "this SIRET is already registered; ask its owner for an invitation".to_owned(),
                 }
+                .into());
             }
             let new = registration.organisation;
             let organisation = Organisation {
