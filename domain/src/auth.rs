@@ -56,6 +56,19 @@ impl Actor {
         }
     }
 
+    /// A supplier's own users write its profile and certifications. The back
+    /// office reviews but does not write for them; anyone else is told the
+    /// profile does not exist.
+    pub fn may_edit_supplier(&self, organisation: OrganisationId) -> Result<(), DomainError> {
+        if self.belongs_to(organisation) && self.role == PlatformRole::Supplier {
+            Ok(())
+        } else if self.is_back_office() {
+            Err(DomainError::Forbidden("suppliers edit their own profile; experts review it"))
+        } else {
+            Err(DomainError::NotFound("supplier profile"))
+        }
+    }
+
     /// Membership of the cluster is an administrative fact, not self-declared.
     pub fn may_change_membership(&self) -> Result<(), DomainError> {
         self.require_admin("only an admin changes cluster membership")
@@ -136,6 +149,19 @@ mod tests {
         ));
         let expert = actor(PlatformRole::Expert, Affiliation::BackOffice);
         assert!(expert.may_view_organisation(org).is_ok());
+    }
+
+    #[test]
+    fn only_the_suppliers_own_users_edit_its_profile() {
+        let org = OrganisationId::new();
+        let own = actor(PlatformRole::Supplier, Affiliation::Organisation { id: org, role: OrgRole::Member });
+        let other = actor(PlatformRole::Supplier, Affiliation::Organisation { id: OrganisationId::new(), role: OrgRole::Owner });
+        let buyer = actor(PlatformRole::Buyer, Affiliation::Organisation { id: org, role: OrgRole::Owner });
+        let expert = actor(PlatformRole::Expert, Affiliation::BackOffice);
+        assert!(own.may_edit_supplier(org).is_ok());
+        assert!(matches!(other.may_edit_supplier(org), Err(DomainError::NotFound(_))));
+        assert!(matches!(buyer.may_edit_supplier(org), Err(DomainError::NotFound(_))));
+        assert!(matches!(expert.may_edit_supplier(org), Err(DomainError::Forbidden(_))));
     }
 
     #[test]

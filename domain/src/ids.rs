@@ -75,3 +75,8 @@ typed_id!(
     /// An email waiting in (or delivered from) the outbox.
     NotificationId,
 );
+
+typed_id!(
+    /// A certificate declared by a supplier.
+    CertificationId,
+);

@@ -4,13 +4,16 @@
 
 pub mod account;
 pub mod audit;
+pub mod certification;
 pub mod auth;
 pub mod error;
 pub mod ids;
 pub mod notification;
 pub mod organisation;
 pub mod password;
+pub mod profile;
 pub mod registration;
+pub mod taxonomy;
 pub mod validation;
 
 pub use error::DomainError;

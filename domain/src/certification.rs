@@ -1,0 +1,185 @@
+//! Certifications a supplier holds (ISO 13485, GMP/BPF, ...) and whether
+//! they count today.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{CertificationId, OrganisationId, UserId};
+use crate::validation::{self, Validated, ValidationErrors, invalid};
+
+/// `iso_13485`, `gmp`: lowercase letters, digits and underscores.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct CertificationTypeCode(String);
+
+impl CertificationTypeCode {
+    pub fn parse(raw: &str) -> Validated<Self> {
+        let code = raw.trim();
+        if !code.is_empty()
+            && code.len() <= 48
+            && code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        {
+            Ok(Self(code.to_owned()))
+        } else {
+            invalid("invalid_code", "a certification type code looks like iso_13485")
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificationType {
+    pub code: CertificationTypeCode,
+    pub fr: String,
+    pub en: String,
+    pub description_fr: String,
+    pub description_en: String,
+}
+
+/// Where an expert stands on a declared certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VerificationStatus {
+    /// Declared by the supplier, not checked yet: counts, shown as declared.
+    Declared,
+    /// An expert saw the certificate.
+    Verified,
+    /// An expert found it invalid: never counts.
+    Rejected,
+}
+
+impl VerificationStatus {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Declared => "declared",
+            Self::Verified => "verified",
+            Self::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "declared" => Some(Self::Declared),
+            "verified" => Some(Self::Verified),
+            "rejected" => Some(Self::Rejected),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Certification {
+    pub id: CertificationId,
+    pub organisation_id: OrganisationId,
+    pub details: CertificationDetails,
+    pub status: VerificationStatus,
+    pub review_note: Option<String>,
+    pub reviewed_by: Option<UserId>,
+    pub reviewed_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What the supplier declares about a certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertificationDetails {
+    pub type_code: CertificationTypeCode,
+    pub scope: String,
+    pub certifying_body: String,
+    pub valid_from: NaiveDate,
+    /// Last day of validity (inclusive).
+    pub valid_until: NaiveDate,
+    /// Reference of the certificate document (number, file name).
+    pub document_ref: Option<String>,
+}
+
+impl Certification {
+    /// Counts for filters and matching on `today`: not rejected and within
+    /// its validity dates. Evaluated at query time, so an expired
+    /// certificate stops counting without any job running.
+    pub fn counts_on(&self, today: NaiveDate) -> bool {
+        self.status != VerificationStatus::Rejected
+            && self.details.valid_from <= today
+            && today <= self.details.valid_until
+    }
+}
+
+pub fn parse_date(raw: &str) -> Validated<NaiveDate> {
+    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+        .or_else(|_| invalid("invalid_date", "a date is written YYYY-MM-DD"))
+}
+
+impl CertificationDetails {
+    pub fn parse(
+        type_code: &str,
+        scope: &str,
+        certifying_body: &str,
+        valid_from: &str,
+        valid_until: &str,
+        document_ref: Option<&str>,
+    ) -> Result<Self, ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        let type_code = errors.check("type", CertificationTypeCode::parse(type_code));
+        let scope = errors.check("scope", validation::text(scope, 1, 500));
+        let certifying_body = errors.check("certifying_body", validation::text(certifying_body, 1, 200));
+        let valid_from = errors.check("valid_from", parse_date(valid_from));
+        let valid_until = errors.check("valid_until", parse_date(valid_until));
+        let document_ref = errors.check("document_ref", validation::optional_text(document_ref, 200));
+        if let (Some(from), Some(until)) = (valid_from, valid_until)
+            && until < from
+        {
+            errors.add("valid_until", "before_valid_from", "the certificate must end after it starts");
+        }
+        match (type_code, scope, certifying_body, valid_from, valid_until, document_ref) {
+            (Some(type_code), Some(scope), Some(certifying_body), Some(valid_from), Some(valid_until), Some(document_ref))
+                if errors.is_empty() =>
+            {
+                Ok(Self { type_code, scope, certifying_body, valid_from, valid_until, document_ref })
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn certification(status: VerificationStatus, from: &str, until: &str) -> Certification {
+        Certification {
+            id: CertificationId::new(),
+            organisation_id: OrganisationId::new(),
+            details: CertificationDetails::parse("iso_13485", "machining", "BSI", from, until, None).unwrap(),
+            status,
+            review_note: None,
+            reviewed_by: None,
+            reviewed_at: None,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn a_certificate_counts_only_within_its_dates_and_unless_rejected() {
+        let day = |s| parse_date(s).unwrap();
+        let declared = certification(VerificationStatus::Declared, "2025-01-01", "2027-12-31");
+        assert!(declared.counts_on(day("2026-06-01")));
+        assert!(declared.counts_on(day("2027-12-31")), "the last day still counts");
+        assert!(!declared.counts_on(day("2028-01-01")));
+        assert!(!declared.counts_on(day("2024-12-31")));
+        let rejected = certification(VerificationStatus::Rejected, "2025-01-01", "2027-12-31");
+        assert!(!rejected.counts_on(day("2026-06-01")));
+    }
+
+    #[test]
+    fn dates_must_be_ordered_and_well_formed() {
+        let errors = CertificationDetails::parse("iso_13485", "x", "BSI", "2026-01-01", "2025-01-01", None).unwrap_err();
+        assert_eq!(errors.errors()[0].code, "before_valid_from");
+        let errors = CertificationDetails::parse("ISO 13485", "x", "BSI", "01/01/2026", "2027-01-01", None).unwrap_err();
+        let fields: Vec<_> = errors.errors().iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["type", "valid_from"]);
+    }
+}
