@@ -5,10 +5,14 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod catalogue;
+pub mod certifications;
 mod convert;
 pub mod db;
+pub mod index_events;
 mod error;
 pub mod notifications;
+pub mod profiles;
 mod schema;
 pub mod tokens;
 

@@ -110,7 +110,78 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    capability_nodes (code) {
+        code -> Text,
+        fr -> Text,
+        en -> Text,
+        synonyms -> Text,
+        position -> Integer,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    certification_types (code) {
+        code -> Text,
+        fr -> Text,
+        en -> Text,
+        description_fr -> Text,
+        description_en -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    supplier_profiles (organisation_id) {
+        organisation_id -> Text,
+        status -> Text,
+        working -> Text,
+        published -> Nullable<Text>,
+        version -> BigInt,
+        submitted_at -> Nullable<BigInt>,
+        published_at -> Nullable<BigInt>,
+        reviewed_by -> Nullable<Text>,
+        reviewed_at -> Nullable<BigInt>,
+        review_comment -> Nullable<Text>,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    supplier_certifications (id) {
+        id -> Text,
+        organisation_id -> Text,
+        type_code -> Text,
+        scope -> Text,
+        certifying_body -> Text,
+        valid_from -> Text,
+        valid_until -> Text,
+        document_ref -> Nullable<Text>,
+        status -> Text,
+        review_note -> Nullable<Text>,
+        reviewed_by -> Nullable<Text>,
+        reviewed_at -> Nullable<BigInt>,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    index_events (seq) {
+        seq -> BigInt,
+        organisation_id -> Text,
+        attempts -> Integer,
+        next_attempt_at -> BigInt,
+        last_error -> Nullable<Text>,
+        created_at -> BigInt,
+    }
+}
+
 diesel::joinable!(users -> organisations (organisation_id));
+diesel::joinable!(supplier_profiles -> organisations (organisation_id));
+diesel::joinable!(supplier_certifications -> organisations (organisation_id));
 diesel::joinable!(one_time_tokens -> users (user_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(invitations -> organisations (organisation_id));
@@ -123,4 +194,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     refresh_tokens,
     audit_log,
     notifications,
+    capability_nodes,
+    certification_types,
+    supplier_profiles,
+    supplier_certifications,
+    index_events,
 );

@@ -1,0 +1,70 @@
+//! The index outbox: "supplier X changed" events written in the same
+//! transaction as the change, applied to the capability index in order by a
+//! worker. Applying an event re-reads the supplier's current state, so
+//! applying one twice is harmless.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use domain::ids::OrganisationId;
+
+use crate::convert::{id, micros};
+use crate::db::DbConnection;
+use crate::error::Result;
+use crate::schema::index_events;
+
+#[derive(Debug, Clone)]
+pub struct IndexEvent {
+    pub seq: i64,
+    pub organisation_id: OrganisationId,
+    pub attempts: i32,
+}
+
+pub fn enqueue(conn: &mut DbConnection, organisation: OrganisationId, now: DateTime<Utc>) -> Result<()> {
+    diesel::insert_into(index_events::table)
+        .values((
+            index_events::organisation_id.eq(organisation.to_string()),
+            index_events::attempts.eq(0),
+            index_events::next_attempt_at.eq(micros(now)),
+            index_events::created_at.eq(micros(now)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The oldest events. Stops at the first event still backing off, so that
+/// events are applied in order.
+pub fn next_batch(conn: &mut DbConnection, now: DateTime<Utc>, limit: i64) -> Result<Vec<IndexEvent>> {
+    let rows: Vec<(i64, String, i32, i64)> = index_events::table
+        .order(index_events::seq.asc())
+        .limit(limit)
+        .select((index_events::seq, index_events::organisation_id, index_events::attempts, index_events::next_attempt_at))
+        .load(conn)?;
+    let now = micros(now);
+    rows.into_iter()
+        .take_while(|(_, _, _, next)| *next <= now)
+        .map(|(seq, org, attempts, _)| Ok(IndexEvent { seq, organisation_id: id("index_events", &org)?, attempts }))
+        .collect()
+}
+
+/// Deletes exactly the applied events: an event committed late with a lower
+/// `seq` by a concurrent transaction is not swept away unapplied.
+pub fn done(conn: &mut DbConnection, applied: &[i64]) -> Result<()> {
+    diesel::delete(index_events::table.filter(index_events::seq.eq_any(applied))).execute(conn)?;
+    Ok(())
+}
+
+pub fn failed(conn: &mut DbConnection, event: &IndexEvent, error: &str, retry_at: DateTime<Utc>) -> Result<()> {
+    diesel::update(index_events::table.find(event.seq))
+        .set((
+            index_events::attempts.eq(event.attempts + 1),
+            index_events::next_attempt_at.eq(micros(retry_at)),
+            index_events::last_error.eq(error),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Events not applied yet: how far the index lags behind the database.
+pub fn lag(conn: &mut DbConnection) -> Result<i64> {
+    Ok(index_events::table.count().get_result(conn)?)
+}

@@ -1,0 +1,136 @@
+//! Supplier profiles; their content is stored as JSON documents.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use domain::ids::OrganisationId;
+use domain::profile::{ProfileContent, ProfileStatus, Review, SupplierProfile};
+
+use crate::convert::{enum_value, from_micros, id, micros, opt_from_micros};
+use crate::db::DbConnection;
+use crate::error::{Result, corrupt};
+use crate::schema::supplier_profiles;
+
+const TABLE: &str = "supplier_profiles";
+
+#[derive(Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = supplier_profiles, treat_none_as_null = true)]
+struct Row {
+    organisation_id: String,
+    status: String,
+    working: String,
+    published: Option<String>,
+    version: i64,
+    submitted_at: Option<i64>,
+    published_at: Option<i64>,
+    reviewed_by: Option<String>,
+    reviewed_at: Option<i64>,
+    review_comment: Option<String>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+fn json(content: &ProfileContent) -> Result<String> {
+    serde_json::to_string(content).map_err(|e| corrupt(TABLE, e))
+}
+
+fn content(raw: &str) -> Result<ProfileContent> {
+    serde_json::from_str(raw).map_err(|e| corrupt(TABLE, e))
+}
+
+impl Row {
+    fn from_domain(profile: &SupplierProfile) -> Result<Self> {
+        Ok(Self {
+            organisation_id: profile.organisation_id.to_string(),
+            status: profile.status.as_str().to_owned(),
+            working: json(&profile.working)?,
+            published: profile.published.as_ref().map(json).transpose()?,
+            version: profile.version,
+            submitted_at: profile.submitted_at.map(micros),
+            published_at: profile.published_at.map(micros),
+            reviewed_by: profile.last_review.as_ref().map(|r| r.by.to_string()),
+            reviewed_at: profile.last_review.as_ref().map(|r| micros(r.at)),
+            review_comment: profile.last_review.as_ref().and_then(|r| r.comment.clone()),
+            created_at: micros(profile.created_at),
+            updated_at: micros(profile.updated_at),
+        })
+    }
+
+    fn into_domain(self) -> Result<SupplierProfile> {
+        let last_review = match (self.reviewed_by, self.reviewed_at) {
+            (Some(by), Some(at)) => Some(Review { by: id(TABLE, &by)?, at: from_micros(TABLE, at)?, comment: self.review_comment }),
+            _ => None,
+        };
+        Ok(SupplierProfile {
+            organisation_id: id(TABLE, &self.organisation_id)?,
+            status: enum_value(TABLE, &self.status, ProfileStatus::parse)?,
+            working: content(&self.working)?,
+            published: self.published.as_deref().map(content).transpose()?,
+            version: self.version,
+            submitted_at: opt_from_micros(TABLE, self.submitted_at)?,
+            published_at: opt_from_micros(TABLE, self.published_at)?,
+            last_review,
+            created_at: from_micros(TABLE, self.created_at)?,
+            updated_at: from_micros(TABLE, self.updated_at)?,
+        })
+    }
+}
+
+pub fn find(conn: &mut DbConnection, organisation: OrganisationId) -> Result<Option<SupplierProfile>> {
+    supplier_profiles::table
+        .find(organisation.to_string())
+        .select(Row::as_select())
+        .first(conn)
+        .optional()?
+        .map(Row::into_domain)
+        .transpose()
+}
+
+pub fn insert(conn: &mut DbConnection, profile: &SupplierProfile) -> Result<()> {
+    diesel::insert_into(supplier_profiles::table).values(Row::from_domain(profile)?).execute(conn)?;
+    Ok(())
+}
+
+/// Saves `profile` if the stored version is still `read_version` (the one it
+/// was loaded at). Returns false when someone else saved in between: the
+/// caller reports a conflict instead of losing their update.
+pub fn update(conn: &mut DbConnection, profile: &SupplierProfile, read_version: i64) -> Result<bool> {
+    let updated = diesel::update(
+        supplier_profiles::table
+            .find(profile.organisation_id.to_string())
+            .filter(supplier_profiles::version.eq(read_version)),
+    )
+    .set(Row::from_domain(profile)?)
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// Profiles in `status`, oldest submission first, after the keyset cursor
+/// `(submitted_at, organisation_id)`.
+pub fn queue(
+    conn: &mut DbConnection,
+    status: ProfileStatus,
+    after: Option<(DateTime<Utc>, OrganisationId)>,
+    limit: i64,
+) -> Result<Vec<SupplierProfile>> {
+    let mut query = supplier_profiles::table
+        .filter(supplier_profiles::status.eq(status.as_str()))
+        .order((supplier_profiles::submitted_at.asc(), supplier_profiles::organisation_id.asc()))
+        .limit(limit)
+        .select(Row::as_select())
+        .into_boxed();
+    if let Some((at, org)) = after {
+        let at = micros(at);
+        query = query.filter(
+            supplier_profiles::submitted_at
+                .gt(at)
+                .or(supplier_profiles::submitted_at.eq(at).and(supplier_profiles::organisation_id.gt(org.to_string()))),
+        );
+    }
+    query.load(conn)?.into_iter().map(Row::into_domain).collect()
+}
+
+/// Every organisation with a profile (to rebuild the index).
+pub fn all_organisation_ids(conn: &mut DbConnection) -> Result<Vec<OrganisationId>> {
+    let ids: Vec<String> = supplier_profiles::table.select(supplier_profiles::organisation_id).load(conn)?;
+    ids.iter().map(|raw| id(TABLE, raw)).collect()
+}
