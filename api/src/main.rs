@@ -56,6 +56,9 @@ enum AdminCommand {
         #[arg(long, env = "PMT_NEW_USER_PASSWORD", hide_env_values = true)]
         password: String,
     },
+    /// Rebuild the capability index from the database. With the embedded
+    /// index, stop the server first (one writer per index directory).
+    Reindex,
 }
 
 #[actix_web::main]
@@ -83,5 +86,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             name,
             password,
         }) => startup::create_user(&role, &email, &name, &password).await,
+        Command::Admin(AdminCommand::Reindex) => startup::reindex().await,
     }
 }

@@ -56,6 +56,12 @@ async fn build_state() -> anyhow::Result<AppState> {
         if !applied.is_empty() {
             tracing::info!(?applied, "migrations applied");
         }
+        let seeded = db
+            .transaction(|conn| persistence::catalogue::seed(conn, chrono::Utc::now()))
+            .context("seeding the capability taxonomy")?;
+        if seeded > 0 {
+            tracing::info!(seeded, "taxonomy and certification catalogue entries added");
+        }
         Ok(db)
     })
     .await??;
@@ -80,6 +86,7 @@ async fn build_state() -> anyhow::Result<AppState> {
         db,
         index,
         clock,
+        indexer_wakeup: Default::default(),
     })
 }
 
@@ -106,11 +113,25 @@ pub async fn create_user(
     Ok(())
 }
 
+pub async fn reindex() -> anyhow::Result<()> {
+    let state = build_state().await?;
+    let count = app::indexing::reindex(&state)
+        .await
+        .map_err(|e| anyhow::anyhow!("reindex: {e}"))?;
+    println!(
+        "reindexed {count} published suppliers into the {} index",
+        state.index.engine_name()
+    );
+    Ok(())
+}
+
 pub async fn serve(seed_demo: bool) -> anyhow::Result<()> {
     let state = build_state().await?;
     let settings = state.settings.clone();
     if seed_demo
-        && let Some(credentials) = app::demo::seed(&state).await.map_err(|e| anyhow::anyhow!("demo data: {e}"))?
+        && let Some(credentials) = app::demo::seed(&state)
+            .await
+            .map_err(|e| anyhow::anyhow!("demo data: {e}"))?
     {
         println!("{credentials}");
     }
@@ -123,6 +144,7 @@ pub async fn serve(seed_demo: bool) -> anyhow::Result<()> {
         mailer,
         Duration::from_millis(500),
     ));
+    actix_web::rt::spawn(app::indexing::run(state.clone(), Duration::from_secs(1)));
 
     let listener = TcpListener::bind(settings.bind)
         .with_context(|| format!("PMT_BIND: cannot listen on {}", settings.bind))?;

@@ -37,9 +37,16 @@ pub struct AppState {
     pub jwt: JwtKeys,
     pub hasher: PasswordHasher,
     pub clock: Clock,
+    /// Pinged after a change writes index events, so the index worker
+    /// applies them at once instead of at its next poll.
+    pub indexer_wakeup: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
+    pub fn wake_indexer(&self) {
+        self.indexer_wakeup.notify_one();
+    }
+
     /// Runs a read on the blocking pool: diesel is synchronous and must never
     /// stall an executor thread.
     pub async fn read<T, F>(&self, f: F) -> ApiResult<T>

@@ -63,7 +63,9 @@ impl Actor {
         if self.belongs_to(organisation) && self.role == PlatformRole::Supplier {
             Ok(())
         } else if self.is_back_office() {
-            Err(DomainError::Forbidden("suppliers edit their own profile; experts review it"))
+            Err(DomainError::Forbidden(
+                "suppliers edit their own profile; experts review it",
+            ))
         } else {
             Err(DomainError::NotFound("supplier profile"))
         }
@@ -154,14 +156,41 @@ mod tests {
     #[test]
     fn only_the_suppliers_own_users_edit_its_profile() {
         let org = OrganisationId::new();
-        let own = actor(PlatformRole::Supplier, Affiliation::Organisation { id: org, role: OrgRole::Member });
-        let other = actor(PlatformRole::Supplier, Affiliation::Organisation { id: OrganisationId::new(), role: OrgRole::Owner });
-        let buyer = actor(PlatformRole::Buyer, Affiliation::Organisation { id: org, role: OrgRole::Owner });
+        let own = actor(
+            PlatformRole::Supplier,
+            Affiliation::Organisation {
+                id: org,
+                role: OrgRole::Member,
+            },
+        );
+        let other = actor(
+            PlatformRole::Supplier,
+            Affiliation::Organisation {
+                id: OrganisationId::new(),
+                role: OrgRole::Owner,
+            },
+        );
+        let buyer = actor(
+            PlatformRole::Buyer,
+            Affiliation::Organisation {
+                id: org,
+                role: OrgRole::Owner,
+            },
+        );
         let expert = actor(PlatformRole::Expert, Affiliation::BackOffice);
         assert!(own.may_edit_supplier(org).is_ok());
-        assert!(matches!(other.may_edit_supplier(org), Err(DomainError::NotFound(_))));
-        assert!(matches!(buyer.may_edit_supplier(org), Err(DomainError::NotFound(_))));
-        assert!(matches!(expert.may_edit_supplier(org), Err(DomainError::Forbidden(_))));
+        assert!(matches!(
+            other.may_edit_supplier(org),
+            Err(DomainError::NotFound(_))
+        ));
+        assert!(matches!(
+            buyer.may_edit_supplier(org),
+            Err(DomainError::NotFound(_))
+        ));
+        assert!(matches!(
+            expert.may_edit_supplier(org),
+            Err(DomainError::Forbidden(_))
+        ));
     }
 
     #[test]

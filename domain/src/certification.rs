@@ -17,11 +17,16 @@ impl CertificationTypeCode {
         let code = raw.trim();
         if !code.is_empty()
             && code.len() <= 48
-            && code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+            && code
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
         {
             Ok(Self(code.to_owned()))
         } else {
-            invalid("invalid_code", "a certification type code looks like iso_13485")
+            invalid(
+                "invalid_code",
+                "a certification type code looks like iso_13485",
+            )
         }
     }
 
@@ -124,21 +129,44 @@ impl CertificationDetails {
         let mut errors = ValidationErrors::new();
         let type_code = errors.check("type", CertificationTypeCode::parse(type_code));
         let scope = errors.check("scope", validation::text(scope, 1, 500));
-        let certifying_body = errors.check("certifying_body", validation::text(certifying_body, 1, 200));
+        let certifying_body =
+            errors.check("certifying_body", validation::text(certifying_body, 1, 200));
         let valid_from = errors.check("valid_from", parse_date(valid_from));
         let valid_until = errors.check("valid_until", parse_date(valid_until));
-        let document_ref = errors.check("document_ref", validation::optional_text(document_ref, 200));
+        let document_ref =
+            errors.check("document_ref", validation::optional_text(document_ref, 200));
         if let (Some(from), Some(until)) = (valid_from, valid_until)
             && until < from
         {
-            errors.add("valid_until", "before_valid_from", "the certificate must end after it starts");
+            errors.add(
+                "valid_until",
+                "before_valid_from",
+                "the certificate must end after it starts",
+            );
         }
-        match (type_code, scope, certifying_body, valid_from, valid_until, document_ref) {
-            (Some(type_code), Some(scope), Some(certifying_body), Some(valid_from), Some(valid_until), Some(document_ref))
-                if errors.is_empty() =>
-            {
-                Ok(Self { type_code, scope, certifying_body, valid_from, valid_until, document_ref })
-            }
+        match (
+            type_code,
+            scope,
+            certifying_body,
+            valid_from,
+            valid_until,
+            document_ref,
+        ) {
+            (
+                Some(type_code),
+                Some(scope),
+                Some(certifying_body),
+                Some(valid_from),
+                Some(valid_until),
+                Some(document_ref),
+            ) if errors.is_empty() => Ok(Self {
+                type_code,
+                scope,
+                certifying_body,
+                valid_from,
+                valid_until,
+                document_ref,
+            }),
             _ => Err(errors),
         }
     }
@@ -152,7 +180,15 @@ mod tests {
         Certification {
             id: CertificationId::new(),
             organisation_id: OrganisationId::new(),
-            details: CertificationDetails::parse("iso_13485", "machining", "BSI", from, until, None).unwrap(),
+            details: CertificationDetails::parse(
+                "iso_13485",
+                "machining",
+                "BSI",
+                from,
+                until,
+                None,
+            )
+            .unwrap(),
             status,
             review_note: None,
             reviewed_by: None,
@@ -167,7 +203,10 @@ mod tests {
         let day = |s| parse_date(s).unwrap();
         let declared = certification(VerificationStatus::Declared, "2025-01-01", "2027-12-31");
         assert!(declared.counts_on(day("2026-06-01")));
-        assert!(declared.counts_on(day("2027-12-31")), "the last day still counts");
+        assert!(
+            declared.counts_on(day("2027-12-31")),
+            "the last day still counts"
+        );
         assert!(!declared.counts_on(day("2028-01-01")));
         assert!(!declared.counts_on(day("2024-12-31")));
         let rejected = certification(VerificationStatus::Rejected, "2025-01-01", "2027-12-31");
@@ -176,9 +215,13 @@ mod tests {
 
     #[test]
     fn dates_must_be_ordered_and_well_formed() {
-        let errors = CertificationDetails::parse("iso_13485", "x", "BSI", "2026-01-01", "2025-01-01", None).unwrap_err();
+        let errors =
+            CertificationDetails::parse("iso_13485", "x", "BSI", "2026-01-01", "2025-01-01", None)
+                .unwrap_err();
         assert_eq!(errors.errors()[0].code, "before_valid_from");
-        let errors = CertificationDetails::parse("ISO 13485", "x", "BSI", "01/01/2026", "2027-01-01", None).unwrap_err();
+        let errors =
+            CertificationDetails::parse("ISO 13485", "x", "BSI", "01/01/2026", "2027-01-01", None)
+                .unwrap_err();
         let fields: Vec<_> = errors.errors().iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["type", "valid_from"]);
     }

@@ -4,8 +4,8 @@
 
 pub mod account;
 pub mod audit;
-pub mod certification;
 pub mod auth;
+pub mod certification;
 pub mod error;
 pub mod ids;
 pub mod notification;

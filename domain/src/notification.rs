@@ -80,10 +80,11 @@ impl DeliveryStatus {
     }
 }
 
-/// Retries back off exponentially (30 s, 1 min, 2 min ... capped at one
-/// hour); after `MAX_ATTEMPTS` the message is failed and shown to admins.
+/// After `MAX_ATTEMPTS` failed deliveries a message is failed for good and
+/// shown to admins, who may retry it.
 pub const MAX_ATTEMPTS: i32 = 8;
 
+/// Retries back off exponentially: 30 s, 1 min, 2 min ... capped at one hour.
 pub fn retry_delay(attempts: i32) -> chrono::TimeDelta {
     let exponent = attempts.clamp(1, 8) - 1;
     let seconds = (30_i64 << exponent).min(3600);

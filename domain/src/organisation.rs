@@ -76,7 +76,11 @@ impl Siret {
             return invalid("invalid_format", "a SIRET is exactly 14 digits");
         }
         let valid = if digits.starts_with(LA_POSTE_SIREN) {
-            digits.bytes().map(|b| u32::from(b - b'0')).sum::<u32>().is_multiple_of(5)
+            digits
+                .bytes()
+                .map(|b| u32::from(b - b'0'))
+                .sum::<u32>()
+                .is_multiple_of(5)
         } else {
             luhn_valid(&digits)
         };

@@ -28,8 +28,15 @@ pub enum Sector {
 }
 
 impl Sector {
-    pub const ALL: [Self; 7] =
-        [Self::Medtech, Self::Biotech, Self::Pharma, Self::Cosmetics, Self::Nutrition, Self::Aerospace, Self::Other];
+    pub const ALL: [Self; 7] = [
+        Self::Medtech,
+        Self::Biotech,
+        Self::Pharma,
+        Self::Cosmetics,
+        Self::Nutrition,
+        Self::Aerospace,
+        Self::Other,
+    ];
 
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -78,7 +85,15 @@ impl Headcount {
         [Self::Micro, Self::Small, Self::Medium, Self::Large]
             .into_iter()
             .find(|h| h.as_str() == raw.trim())
-            .map_or_else(|| invalid("invalid_headcount", "headcount is 1-9, 10-49, 50-249 or 250+"), Ok)
+            .map_or_else(
+                || {
+                    invalid(
+                        "invalid_headcount",
+                        "headcount is 1-9, 10-49, 50-249 or 250+",
+                    )
+                },
+                Ok,
+            )
     }
 }
 
@@ -154,23 +169,45 @@ pub struct ContactInput<'a> {
 fn phone(raw: Option<&str>) -> Validated<Option<String>> {
     match raw.map(str::trim).filter(|p| !p.is_empty()) {
         None => Ok(None),
-        Some(p) if p.len() <= 30 && p.chars().all(|c| c.is_ascii_digit() || " +.-()".contains(c)) => Ok(Some(p.to_owned())),
-        Some(_) => invalid("invalid_phone", "a phone number has digits, spaces and + . - ( ) only"),
+        Some(p)
+            if p.len() <= 30
+                && p.chars()
+                    .all(|c| c.is_ascii_digit() || " +.-()".contains(c)) =>
+        {
+            Ok(Some(p.to_owned()))
+        }
+        Some(_) => invalid(
+            "invalid_phone",
+            "a phone number has digits, spaces and + . - ( ) only",
+        ),
     }
 }
 
 impl ProfileContent {
     /// Parses every field; `known_capability` says whether a code exists in
     /// the taxonomy.
-    pub fn parse(input: &ProfileInput<'_>, known_capability: impl Fn(&CapabilityCode) -> bool) -> Result<Self, ValidationErrors> {
+    pub fn parse(
+        input: &ProfileInput<'_>,
+        known_capability: impl Fn(&CapabilityCode) -> bool,
+    ) -> Result<Self, ValidationErrors> {
         let mut errors = ValidationErrors::new();
-        let description_fr = errors.check("description_fr", validation::text(input.description_fr, 0, 5000));
-        let description_en = errors.check("description_en", validation::text(input.description_en, 0, 5000));
+        let description_fr = errors.check(
+            "description_fr",
+            validation::text(input.description_fr, 0, 5000),
+        );
+        let description_en = errors.check(
+            "description_en",
+            validation::text(input.description_en, 0, 5000),
+        );
         if let (Some(fr), Some(en)) = (&description_fr, &description_en)
             && fr.is_empty()
             && en.is_empty()
         {
-            errors.add("description_fr", "required", "describe the organisation in French, English or both");
+            errors.add(
+                "description_fr",
+                "required",
+                "describe the organisation in French, English or both",
+            );
         }
         if input.capabilities.len() > 60 {
             errors.add("capabilities", "too_many", "at most 60 capabilities");
@@ -179,15 +216,24 @@ impl ProfileContent {
         for (i, (code, detail)) in input.capabilities.iter().enumerate() {
             let field = format!("capabilities[{i}]");
             let code = errors.check(&format!("{field}.code"), CapabilityCode::parse(code));
-            let detail = errors.check(&format!("{field}.detail"), validation::optional_text(*detail, 1000));
+            let detail = errors.check(
+                &format!("{field}.detail"),
+                validation::optional_text(*detail, 1000),
+            );
             if let Some(code) = &code
                 && !known_capability(code)
             {
-                errors.add(format!("{field}.code"), "unknown_capability", format!("{code} is not in the taxonomy"));
+                errors.add(
+                    format!("{field}.code"),
+                    "unknown_capability",
+                    format!("{code} is not in the taxonomy"),
+                );
                 continue;
             }
             if let (Some(code), Some(detail)) = (code, detail)
-                && !capabilities.iter().any(|c: &ProfileCapability| c.code == code)
+                && !capabilities
+                    .iter()
+                    .any(|c: &ProfileCapability| c.code == code)
             {
                 capabilities.push(ProfileCapability { code, detail });
             }
@@ -204,15 +250,24 @@ impl ProfileContent {
             .equipment
             .iter()
             .enumerate()
-            .filter_map(|(i, e)| errors.check(&format!("equipment[{i}]"), validation::text(e, 1, 200)))
+            .filter_map(|(i, e)| {
+                errors.check(&format!("equipment[{i}]"), validation::text(e, 1, 200))
+            })
             .collect();
-        let headcount = errors.check("headcount", input.headcount.map(Headcount::parse).transpose());
+        let headcount = errors.check(
+            "headcount",
+            input.headcount.map(Headcount::parse).transpose(),
+        );
         let city = errors.check("location.city", validation::text(input.city, 1, 100));
-        let department = errors.check("location.department", validation::text(input.department, 0, 100));
+        let department = errors.check(
+            "location.department",
+            validation::text(input.department, 0, 100),
+        );
         let region = errors.check("location.region", validation::text(input.region, 1, 100));
         let country = errors.check(
             "location.country",
-            crate::organisation::CountryCode::parse(input.country.unwrap_or("FR")).map(|c| c.as_str().to_owned()),
+            crate::organisation::CountryCode::parse(input.country.unwrap_or("FR"))
+                .map(|c| c.as_str().to_owned()),
         );
         let working_languages: Vec<String> = input
             .working_languages
@@ -223,13 +278,24 @@ impl ProfileContent {
                 let ok = lang.len() == 2 && lang.bytes().all(|b| b.is_ascii_lowercase());
                 errors.check(
                     &format!("working_languages[{i}]"),
-                    if ok { Ok(lang) } else { invalid("invalid_language", "a language is an ISO 639-1 code such as fr") },
+                    if ok {
+                        Ok(lang)
+                    } else {
+                        invalid(
+                            "invalid_language",
+                            "a language is an ISO 639-1 code such as fr",
+                        )
+                    },
                 )
             })
             .collect();
         let public_contact_email = errors.check(
             "public_contact_email",
-            input.public_contact_email.filter(|e| !e.trim().is_empty()).map(Email::parse).transpose(),
+            input
+                .public_contact_email
+                .filter(|e| !e.trim().is_empty())
+                .map(Email::parse)
+                .transpose(),
         );
         let public_phone = errors.check("public_phone", phone(input.public_phone));
         let private_contacts: Vec<Contact> = input
@@ -239,30 +305,59 @@ impl ProfileContent {
             .filter_map(|(i, c)| {
                 let field = format!("private_contacts[{i}]");
                 let name = errors.check(&format!("{field}.name"), validation::text(c.name, 1, 120));
-                let role = errors.check(&format!("{field}.role"), validation::optional_text(c.role, 120));
+                let role = errors.check(
+                    &format!("{field}.role"),
+                    validation::optional_text(c.role, 120),
+                );
                 let email = errors.check(&format!("{field}.email"), Email::parse(c.email));
                 let phone = errors.check(&format!("{field}.phone"), phone(c.phone));
-                Some(Contact { name: name?, role: role?, email: email?, phone: phone? })
+                Some(Contact {
+                    name: name?,
+                    role: role?,
+                    email: email?,
+                    phone: phone?,
+                })
             })
             .collect();
-        match (description_fr, description_en, headcount, city, department, region, country, public_contact_email, public_phone) {
-            (Some(description_fr), Some(description_en), Some(headcount), Some(city), Some(department), Some(region), Some(country), Some(public_contact_email), Some(public_phone))
-                if errors.is_empty() =>
-            {
-                Ok(Self {
-                    description_fr,
-                    description_en,
-                    capabilities,
-                    sectors,
-                    equipment,
-                    headcount,
-                    location: Location { city, department, region, country },
-                    working_languages,
-                    public_contact_email,
-                    public_phone,
-                    private_contacts,
-                })
-            }
+        match (
+            description_fr,
+            description_en,
+            headcount,
+            city,
+            department,
+            region,
+            country,
+            public_contact_email,
+            public_phone,
+        ) {
+            (
+                Some(description_fr),
+                Some(description_en),
+                Some(headcount),
+                Some(city),
+                Some(department),
+                Some(region),
+                Some(country),
+                Some(public_contact_email),
+                Some(public_phone),
+            ) if errors.is_empty() => Ok(Self {
+                description_fr,
+                description_en,
+                capabilities,
+                sectors,
+                equipment,
+                headcount,
+                location: Location {
+                    city,
+                    department,
+                    region,
+                    country,
+                },
+                working_languages,
+                public_contact_email,
+                public_phone,
+                private_contacts,
+            }),
             _ => Err(errors),
         }
     }
@@ -271,10 +366,18 @@ impl ProfileContent {
     pub fn check_complete(&self) -> Result<(), ValidationErrors> {
         let mut errors = ValidationErrors::new();
         if self.capabilities.is_empty() {
-            errors.add("capabilities", "required", "list at least one capability before submitting");
+            errors.add(
+                "capabilities",
+                "required",
+                "list at least one capability before submitting",
+            );
         }
         if self.sectors.is_empty() {
-            errors.add("sectors", "required", "list at least one sector served before submitting");
+            errors.add(
+                "sectors",
+                "required",
+                "list at least one sector served before submitting",
+            );
         }
         errors.into_result(|| ())
     }
@@ -308,9 +411,15 @@ impl ProfileStatus {
     }
 
     pub fn parse(raw: &str) -> Option<Self> {
-        [Self::Draft, Self::Submitted, Self::Published, Self::ChangesRequested, Self::Suspended]
-            .into_iter()
-            .find(|s| s.as_str() == raw)
+        [
+            Self::Draft,
+            Self::Submitted,
+            Self::Published,
+            Self::ChangesRequested,
+            Self::Suspended,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == raw)
     }
 }
 
@@ -346,12 +455,19 @@ pub struct Transition {
 fn refuse(status: ProfileStatus, action: &str) -> DomainError {
     DomainError::InvalidState {
         code: format!("profile_{}", status.as_str()),
-        message: format!("cannot {action} a profile that is {}", status.as_str().replace('_', " ")),
+        message: format!(
+            "cannot {action} a profile that is {}",
+            status.as_str().replace('_', " ")
+        ),
     }
 }
 
 impl SupplierProfile {
-    pub fn new(organisation_id: OrganisationId, content: ProfileContent, now: DateTime<Utc>) -> Self {
+    pub fn new(
+        organisation_id: OrganisationId,
+        content: ProfileContent,
+        now: DateTime<Utc>,
+    ) -> Self {
         Self {
             organisation_id,
             status: ProfileStatus::Draft,
@@ -384,9 +500,16 @@ impl SupplierProfile {
 
     /// Replaces the working copy. Edits to a published profile go straight to
     /// review; the published snapshot stays public meanwhile.
-    pub fn edit(&mut self, expected_version: i64, content: ProfileContent, now: DateTime<Utc>) -> Result<Transition, DomainError> {
+    pub fn edit(
+        &mut self,
+        expected_version: i64,
+        content: ProfileContent,
+        now: DateTime<Utc>,
+    ) -> Result<Transition, DomainError> {
         if expected_version != self.version {
-            return Err(DomainError::VersionMismatch { current: self.version });
+            return Err(DomainError::VersionMismatch {
+                current: self.version,
+            });
         }
         let to = match self.status {
             ProfileStatus::Published => ProfileStatus::Submitted,
@@ -412,39 +535,79 @@ impl SupplierProfile {
         }
     }
 
-    pub fn approve(&mut self, expert: UserId, comment: Option<String>, now: DateTime<Utc>) -> Result<Transition, DomainError> {
+    pub fn approve(
+        &mut self,
+        expert: UserId,
+        comment: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Result<Transition, DomainError> {
         if self.status != ProfileStatus::Submitted {
             return Err(refuse(self.status, "approve"));
         }
         self.published = Some(self.working.clone());
         self.published_at = Some(now);
-        self.last_review = Some(Review { by: expert, at: now, comment });
+        self.last_review = Some(Review {
+            by: expert,
+            at: now,
+            comment,
+        });
         Ok(self.step(ProfileStatus::Published, now))
     }
 
-    pub fn request_changes(&mut self, expert: UserId, comment: String, now: DateTime<Utc>) -> Result<Transition, DomainError> {
+    pub fn request_changes(
+        &mut self,
+        expert: UserId,
+        comment: String,
+        now: DateTime<Utc>,
+    ) -> Result<Transition, DomainError> {
         if self.status != ProfileStatus::Submitted {
             return Err(refuse(self.status, "request changes on"));
         }
-        self.last_review = Some(Review { by: expert, at: now, comment: Some(comment) });
+        self.last_review = Some(Review {
+            by: expert,
+            at: now,
+            comment: Some(comment),
+        });
         Ok(self.step(ProfileStatus::ChangesRequested, now))
     }
 
-    pub fn suspend(&mut self, expert: UserId, reason: String, now: DateTime<Utc>) -> Result<Transition, DomainError> {
+    pub fn suspend(
+        &mut self,
+        expert: UserId,
+        reason: String,
+        now: DateTime<Utc>,
+    ) -> Result<Transition, DomainError> {
         if self.status == ProfileStatus::Suspended || self.published.is_none() {
             return Err(refuse(self.status, "suspend"));
         }
-        self.last_review = Some(Review { by: expert, at: now, comment: Some(reason) });
+        self.last_review = Some(Review {
+            by: expert,
+            at: now,
+            comment: Some(reason),
+        });
         Ok(self.step(ProfileStatus::Suspended, now))
     }
 
-    pub fn reinstate(&mut self, expert: UserId, comment: Option<String>, now: DateTime<Utc>) -> Result<Transition, DomainError> {
+    pub fn reinstate(
+        &mut self,
+        expert: UserId,
+        comment: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Result<Transition, DomainError> {
         if self.status != ProfileStatus::Suspended {
             return Err(refuse(self.status, "reinstate"));
         }
-        self.last_review = Some(Review { by: expert, at: now, comment });
+        self.last_review = Some(Review {
+            by: expert,
+            at: now,
+            comment,
+        });
         // Anything edited meanwhile was never approved: back to review.
-        let to = if self.published.as_ref() == Some(&self.working) { ProfileStatus::Published } else { ProfileStatus::Submitted };
+        let to = if self.published.as_ref() == Some(&self.working) {
+            ProfileStatus::Published
+        } else {
+            ProfileStatus::Submitted
+        };
         Ok(self.step(to, now))
     }
 }
@@ -484,22 +647,40 @@ mod tests {
         assert!(profile.public_content().is_none());
         profile.submit(Utc::now()).unwrap();
         profile.approve(expert, None, Utc::now()).unwrap();
-        assert_eq!(profile.public_content().map(|c| c.description_fr.as_str()), Some("Micro-usinage"));
+        assert_eq!(
+            profile.public_content().map(|c| c.description_fr.as_str()),
+            Some("Micro-usinage")
+        );
 
         let version = profile.version;
-        let transition = profile.edit(version, content("Micro-usinage et décolletage"), Utc::now()).unwrap();
-        assert_eq!((transition.from, transition.to), (ProfileStatus::Published, ProfileStatus::Submitted));
-        assert_eq!(profile.public_content().map(|c| c.description_fr.as_str()), Some("Micro-usinage"));
+        let transition = profile
+            .edit(version, content("Micro-usinage et décolletage"), Utc::now())
+            .unwrap();
+        assert_eq!(
+            (transition.from, transition.to),
+            (ProfileStatus::Published, ProfileStatus::Submitted)
+        );
+        assert_eq!(
+            profile.public_content().map(|c| c.description_fr.as_str()),
+            Some("Micro-usinage")
+        );
         profile.approve(expert, None, Utc::now()).unwrap();
-        assert_eq!(profile.public_content().map(|c| c.description_fr.as_str()), Some("Micro-usinage et décolletage"));
+        assert_eq!(
+            profile.public_content().map(|c| c.description_fr.as_str()),
+            Some("Micro-usinage et décolletage")
+        );
     }
 
     #[test]
     fn a_stale_version_cannot_overwrite_a_newer_edit() {
         let mut profile = profile();
         let stale = profile.version;
-        profile.edit(stale, content("première"), Utc::now()).unwrap();
-        let error = profile.edit(stale, content("seconde"), Utc::now()).unwrap_err();
+        profile
+            .edit(stale, content("première"), Utc::now())
+            .unwrap();
+        let error = profile
+            .edit(stale, content("seconde"), Utc::now())
+            .unwrap_err();
         assert!(matches!(error, DomainError::VersionMismatch { current } if current == stale + 1));
         assert_eq!(profile.working.description_fr, "première");
     }
@@ -512,18 +693,37 @@ mod tests {
             DomainError::InvalidState { code, .. } => code,
             other => panic!("{other:?}"),
         };
-        assert_eq!(code(profile.approve(expert, None, Utc::now()).unwrap_err()), "profile_draft");
-        assert_eq!(code(profile.suspend(expert, "x".into(), Utc::now()).unwrap_err()), "profile_draft");
+        assert_eq!(
+            code(profile.approve(expert, None, Utc::now()).unwrap_err()),
+            "profile_draft"
+        );
+        assert_eq!(
+            code(profile.suspend(expert, "x".into(), Utc::now()).unwrap_err()),
+            "profile_draft"
+        );
         profile.submit(Utc::now()).unwrap();
-        assert_eq!(code(profile.submit(Utc::now()).unwrap_err()), "profile_submitted");
-        profile.request_changes(expert, "ajoutez vos certificats".into(), Utc::now()).unwrap();
-        assert_eq!(code(profile.reinstate(expert, None, Utc::now()).unwrap_err()), "profile_changes_requested");
+        assert_eq!(
+            code(profile.submit(Utc::now()).unwrap_err()),
+            "profile_submitted"
+        );
+        profile
+            .request_changes(expert, "ajoutez vos certificats".into(), Utc::now())
+            .unwrap();
+        assert_eq!(
+            code(profile.reinstate(expert, None, Utc::now()).unwrap_err()),
+            "profile_changes_requested"
+        );
         profile.submit(Utc::now()).unwrap();
         profile.approve(expert, None, Utc::now()).unwrap();
-        profile.suspend(expert, "certificat frauduleux".into(), Utc::now()).unwrap();
+        profile
+            .suspend(expert, "certificat frauduleux".into(), Utc::now())
+            .unwrap();
         assert!(profile.public_content().is_none());
         let version = profile.version;
-        assert_eq!(code(profile.edit(version, content("x"), Utc::now()).unwrap_err()), "profile_suspended");
+        assert_eq!(
+            code(profile.edit(version, content("x"), Utc::now()).unwrap_err()),
+            "profile_suspended"
+        );
         profile.reinstate(expert, None, Utc::now()).unwrap();
         assert_eq!(profile.status, ProfileStatus::Published);
     }
@@ -533,6 +733,8 @@ mod tests {
         let mut incomplete = profile();
         incomplete.working.capabilities.clear();
         let error = incomplete.submit(Utc::now()).unwrap_err();
-        assert!(matches!(error, DomainError::Validation(e) if e.errors()[0].field == "capabilities"));
+        assert!(
+            matches!(error, DomainError::Validation(e) if e.errors()[0].field == "capabilities")
+        );
     }
 }

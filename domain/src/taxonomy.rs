@@ -21,13 +21,17 @@ impl CapabilityCode {
         let valid_segment = |s: &str| {
             !s.is_empty()
                 && s.len() <= 48
-                && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+                && s.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
                 && s.as_bytes()[0].is_ascii_lowercase()
         };
         if code.len() <= 200 && code.split('.').all(valid_segment) {
             Ok(Self(code.to_owned()))
         } else {
-            invalid("invalid_code", "a capability code looks like machining.micro_machining")
+            invalid(
+                "invalid_code",
+                "a capability code looks like machining.micro_machining",
+            )
         }
     }
 
@@ -36,7 +40,9 @@ impl CapabilityCode {
     }
 
     pub fn parent(&self) -> Option<Self> {
-        self.0.rsplit_once('.').map(|(parent, _)| Self(parent.to_owned()))
+        self.0
+            .rsplit_once('.')
+            .map(|(parent, _)| Self(parent.to_owned()))
     }
 
     /// This code and every ancestor, root first.
@@ -105,7 +111,11 @@ pub struct TreeNode {
 /// Builds the display tree; nodes come in any order, children keep the
 /// order of `nodes`.
 pub fn tree(nodes: &[CapabilityNode], language: Language) -> Vec<TreeNode> {
-    fn children_of(parent: Option<&CapabilityCode>, nodes: &[CapabilityNode], language: Language) -> Vec<TreeNode> {
+    fn children_of(
+        parent: Option<&CapabilityCode>,
+        nodes: &[CapabilityNode],
+        language: Language,
+    ) -> Vec<TreeNode> {
         nodes
             .iter()
             .filter(|node| node.code.parent().as_ref() == parent)
@@ -126,14 +136,30 @@ mod tests {
     #[test]
     fn codes_know_their_ancestors() {
         let code = CapabilityCode::parse("machining.micro_machining").unwrap();
-        let ancestors: Vec<String> = code.with_ancestors().into_iter().map(String::from).collect();
+        let ancestors: Vec<String> = code
+            .with_ancestors()
+            .into_iter()
+            .map(String::from)
+            .collect();
         assert_eq!(ancestors, ["machining", "machining.micro_machining"]);
-        assert_eq!(code.parent().map(String::from).as_deref(), Some("machining"));
+        assert_eq!(
+            code.parent().map(String::from).as_deref(),
+            Some("machining")
+        );
     }
 
     #[test]
     fn malformed_codes_are_refused() {
-        for bad in ["", "Machining", "machining.", ".x", "a..b", "usinage-cnc", "1abc", "a b"] {
+        for bad in [
+            "",
+            "Machining",
+            "machining.",
+            ".x",
+            "a..b",
+            "usinage-cnc",
+            "1abc",
+            "a b",
+        ] {
             assert!(CapabilityCode::parse(bad).is_err(), "{bad:?}");
         }
     }
@@ -146,7 +172,11 @@ mod tests {
             en: format!("{fr} (en)"),
             synonyms: vec![],
         };
-        let nodes = [node("machining.milling", "Fraisage"), node("machining", "Usinage"), node("plastics", "Plasturgie")];
+        let nodes = [
+            node("machining.milling", "Fraisage"),
+            node("machining", "Usinage"),
+            node("plastics", "Plasturgie"),
+        ];
         let tree = tree(&nodes, Language::En);
         assert_eq!(tree.len(), 2);
         assert_eq!(tree[0].code, "machining");

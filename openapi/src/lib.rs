@@ -5,6 +5,8 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod audit;
+pub mod directory;
 pub mod problem;
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -30,6 +32,8 @@ token as `Authorization: Bearer <token>`.",
     tags(
         (name = "auth", description = "Registration, login, tokens, email verification, password reset"),
         (name = "organisations", description = "Buyer and supplier organisations and their users"),
+        (name = "directory", description = "Capability taxonomy, certifications and the public supplier directory"),
+        (name = "profiles", description = "Supplier profiles and certificates, and their review by experts"),
         (name = "admin", description = "User and membership management (admins)"),
         (name = "health", description = "Liveness and readiness probes"),
     )

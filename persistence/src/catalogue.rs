@@ -25,7 +25,9 @@ pub fn seed_certification_types() -> Result<Vec<CertificationType>> {
 
 /// Inserts the seed entries that are missing; returns how many.
 pub fn seed(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<usize> {
-    let existing: Vec<String> = capability_nodes::table.select(capability_nodes::code).load(conn)?;
+    let existing: Vec<String> = capability_nodes::table
+        .select(capability_nodes::code)
+        .load(conn)?;
     let mut inserted = 0;
     for (position, node) in seed_taxonomy()?.iter().enumerate() {
         if !existing.iter().any(|code| code == node.code.as_str()) {
@@ -33,7 +35,9 @@ pub fn seed(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<usize> {
             inserted += 1;
         }
     }
-    let existing: Vec<String> = certification_types::table.select(certification_types::code).load(conn)?;
+    let existing: Vec<String> = certification_types::table
+        .select(certification_types::code)
+        .load(conn)?;
     for (position, kind) in seed_certification_types()?.iter().enumerate() {
         if !existing.iter().any(|code| code == kind.code.as_str()) {
             diesel::insert_into(certification_types::table)
@@ -52,13 +56,19 @@ pub fn seed(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<usize> {
     Ok(inserted)
 }
 
-pub fn insert_node(conn: &mut DbConnection, node: &CapabilityNode, position: i32, now: DateTime<Utc>) -> Result<()> {
+pub fn insert_node(
+    conn: &mut DbConnection,
+    node: &CapabilityNode,
+    position: i32,
+    now: DateTime<Utc>,
+) -> Result<()> {
     diesel::insert_into(capability_nodes::table)
         .values((
             capability_nodes::code.eq(node.code.as_str()),
             capability_nodes::fr.eq(&node.fr),
             capability_nodes::en.eq(&node.en),
-            capability_nodes::synonyms.eq(serde_json::to_string(&node.synonyms).unwrap_or_else(|_| "[]".to_owned())),
+            capability_nodes::synonyms
+                .eq(serde_json::to_string(&node.synonyms).unwrap_or_else(|_| "[]".to_owned())),
             capability_nodes::position.eq(position),
             capability_nodes::created_at.eq(micros(now)),
         ))
@@ -69,8 +79,16 @@ pub fn insert_node(conn: &mut DbConnection, node: &CapabilityNode, position: i32
 /// The whole taxonomy in display order (seed order, then admin additions).
 pub fn taxonomy(conn: &mut DbConnection) -> Result<Vec<CapabilityNode>> {
     let rows: Vec<(String, String, String, String)> = capability_nodes::table
-        .order((capability_nodes::position.asc(), capability_nodes::code.asc()))
-        .select((capability_nodes::code, capability_nodes::fr, capability_nodes::en, capability_nodes::synonyms))
+        .order((
+            capability_nodes::position.asc(),
+            capability_nodes::code.asc(),
+        ))
+        .select((
+            capability_nodes::code,
+            capability_nodes::fr,
+            capability_nodes::en,
+            capability_nodes::synonyms,
+        ))
         .load(conn)?;
     rows.into_iter()
         .map(|(code, fr, en, synonyms)| {
@@ -78,20 +96,26 @@ pub fn taxonomy(conn: &mut DbConnection) -> Result<Vec<CapabilityNode>> {
                 code: CapabilityCode::parse(&code).map_err(|e| corrupt("capability_nodes", e))?,
                 fr,
                 en,
-                synonyms: serde_json::from_str(&synonyms).map_err(|e| corrupt("capability_nodes", e))?,
+                synonyms: serde_json::from_str(&synonyms)
+                    .map_err(|e| corrupt("capability_nodes", e))?,
             })
         })
         .collect()
 }
 
 pub fn next_position(conn: &mut DbConnection) -> Result<i32> {
-    let max: Option<i32> = capability_nodes::table.select(diesel::dsl::max(capability_nodes::position)).first(conn)?;
+    let max: Option<i32> = capability_nodes::table
+        .select(diesel::dsl::max(capability_nodes::position))
+        .first(conn)?;
     Ok(max.unwrap_or(0) + 1)
 }
 
 pub fn certification_types(conn: &mut DbConnection) -> Result<Vec<CertificationType>> {
     let rows: Vec<(String, String, String, String, String)> = certification_types::table
-        .order((certification_types::position.asc(), certification_types::code.asc()))
+        .order((
+            certification_types::position.asc(),
+            certification_types::code.asc(),
+        ))
         .select((
             certification_types::code,
             certification_types::fr,
@@ -103,7 +127,8 @@ pub fn certification_types(conn: &mut DbConnection) -> Result<Vec<CertificationT
     rows.into_iter()
         .map(|(code, fr, en, description_fr, description_en)| {
             Ok(CertificationType {
-                code: CertificationTypeCode::parse(&code).map_err(|e| corrupt("certification_types", e))?,
+                code: CertificationTypeCode::parse(&code)
+                    .map_err(|e| corrupt("certification_types", e))?,
                 fr,
                 en,
                 description_fr,

@@ -1,7 +1,9 @@
 //! Certificates declared by suppliers.
 
 use diesel::prelude::*;
-use domain::certification::{Certification, CertificationDetails, CertificationTypeCode, VerificationStatus, parse_date};
+use domain::certification::{
+    Certification, CertificationDetails, CertificationTypeCode, VerificationStatus, parse_date,
+};
 use domain::ids::{CertificationId, OrganisationId};
 
 use crate::convert::{enum_value, from_micros, id, micros, opt_from_micros};
@@ -55,7 +57,8 @@ impl Row {
             id: id(TABLE, &self.id)?,
             organisation_id: id(TABLE, &self.organisation_id)?,
             details: CertificationDetails {
-                type_code: CertificationTypeCode::parse(&self.type_code).map_err(|e| corrupt(TABLE, e))?,
+                type_code: CertificationTypeCode::parse(&self.type_code)
+                    .map_err(|e| corrupt(TABLE, e))?,
                 scope: self.scope,
                 certifying_body: self.certifying_body,
                 valid_from: parse_date(&self.valid_from).map_err(|e| corrupt(TABLE, e))?,
@@ -73,7 +76,9 @@ impl Row {
 }
 
 pub fn insert(conn: &mut DbConnection, certification: &Certification) -> Result<()> {
-    diesel::insert_into(supplier_certifications::table).values(Row::from_domain(certification)).execute(conn)?;
+    diesel::insert_into(supplier_certifications::table)
+        .values(Row::from_domain(certification))
+        .execute(conn)?;
     Ok(())
 }
 
@@ -85,10 +90,17 @@ pub fn update(conn: &mut DbConnection, certification: &Certification) -> Result<
 }
 
 pub fn delete(conn: &mut DbConnection, certification: CertificationId) -> Result<bool> {
-    Ok(diesel::delete(supplier_certifications::table.find(certification.to_string())).execute(conn)? == 1)
+    Ok(
+        diesel::delete(supplier_certifications::table.find(certification.to_string()))
+            .execute(conn)?
+            == 1,
+    )
 }
 
-pub fn find(conn: &mut DbConnection, certification: CertificationId) -> Result<Option<Certification>> {
+pub fn find(
+    conn: &mut DbConnection,
+    certification: CertificationId,
+) -> Result<Option<Certification>> {
     supplier_certifications::table
         .find(certification.to_string())
         .select(Row::as_select())
@@ -98,10 +110,16 @@ pub fn find(conn: &mut DbConnection, certification: CertificationId) -> Result<O
         .transpose()
 }
 
-pub fn of_organisation(conn: &mut DbConnection, organisation: OrganisationId) -> Result<Vec<Certification>> {
+pub fn of_organisation(
+    conn: &mut DbConnection,
+    organisation: OrganisationId,
+) -> Result<Vec<Certification>> {
     supplier_certifications::table
         .filter(supplier_certifications::organisation_id.eq(organisation.to_string()))
-        .order((supplier_certifications::type_code.asc(), supplier_certifications::valid_from.asc()))
+        .order((
+            supplier_certifications::type_code.asc(),
+            supplier_certifications::valid_from.asc(),
+        ))
         .select(Row::as_select())
         .load(conn)?
         .into_iter()
@@ -113,8 +131,29 @@ pub fn of_organisation(conn: &mut DbConnection, organisation: OrganisationId) ->
 pub fn awaiting_verification(conn: &mut DbConnection, limit: i64) -> Result<Vec<Certification>> {
     supplier_certifications::table
         .filter(supplier_certifications::status.eq(VerificationStatus::Declared.as_str()))
-        .order((supplier_certifications::created_at.asc(), supplier_certifications::id.asc()))
+        .order((
+            supplier_certifications::created_at.asc(),
+            supplier_certifications::id.asc(),
+        ))
         .limit(limit)
+        .select(Row::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(Row::into_domain)
+        .collect()
+}
+
+pub fn of_organisations(
+    conn: &mut DbConnection,
+    organisations: &[OrganisationId],
+) -> Result<Vec<Certification>> {
+    let ids: Vec<String> = organisations.iter().map(ToString::to_string).collect();
+    supplier_certifications::table
+        .filter(supplier_certifications::organisation_id.eq_any(ids))
+        .order((
+            supplier_certifications::type_code.asc(),
+            supplier_certifications::valid_from.asc(),
+        ))
         .select(Row::as_select())
         .load(conn)?
         .into_iter()

@@ -155,8 +155,9 @@ impl Database {
         if let DatabaseUrl::Sqlite(path) = url
             && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
         {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| PersistenceError::Unavailable(format!("cannot create {}: {e}", dir.display())))?;
+            std::fs::create_dir_all(dir).map_err(|e| {
+                PersistenceError::Unavailable(format!("cannot create {}: {e}", dir.display()))
+            })?;
         }
         let pool = r2d2::Pool::builder()
             .max_size(max_connections)

@@ -19,7 +19,11 @@ pub struct IndexEvent {
     pub attempts: i32,
 }
 
-pub fn enqueue(conn: &mut DbConnection, organisation: OrganisationId, now: DateTime<Utc>) -> Result<()> {
+pub fn enqueue(
+    conn: &mut DbConnection,
+    organisation: OrganisationId,
+    now: DateTime<Utc>,
+) -> Result<()> {
     diesel::insert_into(index_events::table)
         .values((
             index_events::organisation_id.eq(organisation.to_string()),
@@ -33,16 +37,31 @@ pub fn enqueue(conn: &mut DbConnection, organisation: OrganisationId, now: DateT
 
 /// The oldest events. Stops at the first event still backing off, so that
 /// events are applied in order.
-pub fn next_batch(conn: &mut DbConnection, now: DateTime<Utc>, limit: i64) -> Result<Vec<IndexEvent>> {
+pub fn next_batch(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<IndexEvent>> {
     let rows: Vec<(i64, String, i32, i64)> = index_events::table
         .order(index_events::seq.asc())
         .limit(limit)
-        .select((index_events::seq, index_events::organisation_id, index_events::attempts, index_events::next_attempt_at))
+        .select((
+            index_events::seq,
+            index_events::organisation_id,
+            index_events::attempts,
+            index_events::next_attempt_at,
+        ))
         .load(conn)?;
     let now = micros(now);
     rows.into_iter()
         .take_while(|(_, _, _, next)| *next <= now)
-        .map(|(seq, org, attempts, _)| Ok(IndexEvent { seq, organisation_id: id("index_events", &org)?, attempts }))
+        .map(|(seq, org, attempts, _)| {
+            Ok(IndexEvent {
+                seq,
+                organisation_id: id("index_events", &org)?,
+                attempts,
+            })
+        })
         .collect()
 }
 
@@ -53,7 +72,12 @@ pub fn done(conn: &mut DbConnection, applied: &[i64]) -> Result<()> {
     Ok(())
 }
 
-pub fn failed(conn: &mut DbConnection, event: &IndexEvent, error: &str, retry_at: DateTime<Utc>) -> Result<()> {
+pub fn failed(
+    conn: &mut DbConnection,
+    event: &IndexEvent,
+    error: &str,
+    retry_at: DateTime<Utc>,
+) -> Result<()> {
     diesel::update(index_events::table.find(event.seq))
         .set((
             index_events::attempts.eq(event.attempts + 1),

@@ -57,7 +57,11 @@ impl Row {
 
     fn into_domain(self) -> Result<SupplierProfile> {
         let last_review = match (self.reviewed_by, self.reviewed_at) {
-            (Some(by), Some(at)) => Some(Review { by: id(TABLE, &by)?, at: from_micros(TABLE, at)?, comment: self.review_comment }),
+            (Some(by), Some(at)) => Some(Review {
+                by: id(TABLE, &by)?,
+                at: from_micros(TABLE, at)?,
+                comment: self.review_comment,
+            }),
             _ => None,
         };
         Ok(SupplierProfile {
@@ -75,7 +79,10 @@ impl Row {
     }
 }
 
-pub fn find(conn: &mut DbConnection, organisation: OrganisationId) -> Result<Option<SupplierProfile>> {
+pub fn find(
+    conn: &mut DbConnection,
+    organisation: OrganisationId,
+) -> Result<Option<SupplierProfile>> {
     supplier_profiles::table
         .find(organisation.to_string())
         .select(Row::as_select())
@@ -86,14 +93,20 @@ pub fn find(conn: &mut DbConnection, organisation: OrganisationId) -> Result<Opt
 }
 
 pub fn insert(conn: &mut DbConnection, profile: &SupplierProfile) -> Result<()> {
-    diesel::insert_into(supplier_profiles::table).values(Row::from_domain(profile)?).execute(conn)?;
+    diesel::insert_into(supplier_profiles::table)
+        .values(Row::from_domain(profile)?)
+        .execute(conn)?;
     Ok(())
 }
 
 /// Saves `profile` if the stored version is still `read_version` (the one it
 /// was loaded at). Returns false when someone else saved in between: the
 /// caller reports a conflict instead of losing their update.
-pub fn update(conn: &mut DbConnection, profile: &SupplierProfile, read_version: i64) -> Result<bool> {
+pub fn update(
+    conn: &mut DbConnection,
+    profile: &SupplierProfile,
+    read_version: i64,
+) -> Result<bool> {
     let updated = diesel::update(
         supplier_profiles::table
             .find(profile.organisation_id.to_string())
@@ -114,7 +127,10 @@ pub fn queue(
 ) -> Result<Vec<SupplierProfile>> {
     let mut query = supplier_profiles::table
         .filter(supplier_profiles::status.eq(status.as_str()))
-        .order((supplier_profiles::submitted_at.asc(), supplier_profiles::organisation_id.asc()))
+        .order((
+            supplier_profiles::submitted_at.asc(),
+            supplier_profiles::organisation_id.asc(),
+        ))
         .limit(limit)
         .select(Row::as_select())
         .into_boxed();
@@ -123,14 +139,36 @@ pub fn queue(
         query = query.filter(
             supplier_profiles::submitted_at
                 .gt(at)
-                .or(supplier_profiles::submitted_at.eq(at).and(supplier_profiles::organisation_id.gt(org.to_string()))),
+                .or(supplier_profiles::submitted_at
+                    .eq(at)
+                    .and(supplier_profiles::organisation_id.gt(org.to_string()))),
         );
     }
-    query.load(conn)?.into_iter().map(Row::into_domain).collect()
+    query
+        .load(conn)?
+        .into_iter()
+        .map(Row::into_domain)
+        .collect()
 }
 
 /// Every organisation with a profile (to rebuild the index).
 pub fn all_organisation_ids(conn: &mut DbConnection) -> Result<Vec<OrganisationId>> {
-    let ids: Vec<String> = supplier_profiles::table.select(supplier_profiles::organisation_id).load(conn)?;
+    let ids: Vec<String> = supplier_profiles::table
+        .select(supplier_profiles::organisation_id)
+        .load(conn)?;
     ids.iter().map(|raw| id(TABLE, raw)).collect()
+}
+
+pub fn find_many(
+    conn: &mut DbConnection,
+    organisations: &[OrganisationId],
+) -> Result<Vec<SupplierProfile>> {
+    let ids: Vec<String> = organisations.iter().map(ToString::to_string).collect();
+    supplier_profiles::table
+        .filter(supplier_profiles::organisation_id.eq_any(ids))
+        .select(Row::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(Row::into_domain)
+        .collect()
 }

@@ -376,7 +376,8 @@ struct TaxonomyEntry {
 /// their ancestors, labels and synonyms of every code in both languages.
 fn load_fixture() -> (Vec<SupplierDocument>, HashMap<Uuid, String>) {
     let root = env!("CARGO_MANIFEST_DIR");
-    let taxonomy: Vec<TaxonomyEntry> = read_json(&format!("{root}/../persistence/seed/taxonomy.json"));
+    let taxonomy: Vec<TaxonomyEntry> =
+        read_json(&format!("{root}/../persistence/seed/taxonomy.json"));
     let taxonomy: HashMap<&str, &TaxonomyEntry> = taxonomy
         .iter()
         .map(|entry| (entry.code.as_str(), entry))

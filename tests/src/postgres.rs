@@ -142,7 +142,10 @@ fn start_cluster() -> Server {
 
 /// Test binaries have no global teardown: a small watcher stops the cluster
 /// and deletes its directory once this process has exited.
-#[expect(clippy::zombie_processes, reason = "the reaper must outlive this process")]
+#[expect(
+    clippy::zombie_processes,
+    reason = "the reaper must outlive this process"
+)]
 fn spawn_reaper(dir: &Path, data: &Path) {
     let pid = std::process::id();
     let pg_ctl = Path::new(PG_BIN).join("pg_ctl");

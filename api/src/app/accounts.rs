@@ -63,7 +63,8 @@ pub async fn register(state: &AppState, body: RegisterRequest) -> ApiResult<(Use
             {
                 return Err(DomainError::Conflict {
                     code: "siret_taken",
-                    message: "this SIRET is already registered; ask its owner for an invitation".to_owned(),
+                    message: "this SIRET is already registered; ask its owner for an invitation"
+                        .to_owned(),
                 }
                 .into());
             }

@@ -4,6 +4,11 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod catalogue;
 pub mod demo;
+pub mod directory;
+pub mod indexing;
 pub mod notifications;
+pub mod profiles;
 pub mod sessions;
+pub mod views;

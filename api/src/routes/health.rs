@@ -33,11 +33,12 @@ pub struct Readiness {
 #[utoipa::path(tag = "health", responses((status = 200, body = Readiness), (status = 503, body = Readiness)))]
 #[get("/readyz")]
 async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    let db = state.clone();
     let database = state
-        .read(move |conn| {
-            db.db.ping()?;
-            Ok(persistence::notifications::backlog(conn)?)
+        .read(|conn| {
+            Ok((
+                persistence::notifications::backlog(conn)?,
+                persistence::index_events::lag(conn)?,
+            ))
         })
         .await;
     let index = state.index.health().await;
@@ -54,8 +55,8 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         },
         index: if index.is_ok() { "ok" } else { "unavailable" },
         index_engine: state.index.engine_name(),
-        index_lag: None,
-        outbox_backlog: database.ok(),
+        index_lag: database.as_ref().ok().map(|(_, lag)| *lag),
+        outbox_backlog: database.as_ref().ok().map(|(backlog, _)| *backlog),
     };
     if report.status == "ready" {
         HttpResponse::Ok().json(report)

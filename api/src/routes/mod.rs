@@ -3,9 +3,12 @@
 
 pub mod admin;
 pub mod auth;
+pub mod backoffice;
+pub mod directory;
 pub mod health;
 pub mod me;
 pub mod organisations;
+pub mod profiles;
 
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, ResponseBuilder};
@@ -16,6 +19,9 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
     auth::configure(cfg);
     me::configure(cfg);
     organisations::configure(cfg);
+    profiles::configure(cfg);
+    directory::configure(cfg);
+    backoffice::configure(cfg);
     admin::configure(cfg);
 }
 

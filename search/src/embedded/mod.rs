@@ -203,8 +203,8 @@ impl Engine {
         let Some(writer) = slot.as_mut() else {
             return Err(IndexError::Internal("index writer missing".to_owned()));
         };
-        let committed = change(writer, &self.fields)
-            .and_then(|()| writer.commit().map(drop).map_err(internal));
+        let committed =
+            change(writer, &self.fields).and_then(|()| writer.commit().map(drop).map_err(internal));
         if let Err(err) = committed {
             writer.rollback().map_err(internal)?;
             return Err(err);

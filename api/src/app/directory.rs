@@ -1,0 +1,386 @@
+//! The public side of the directory: taxonomy, certification catalogue,
+//! search and published profiles.
+
+use domain::ValidationErrors;
+use domain::account::Language;
+use domain::audit::AuditEntry;
+use domain::auth::Actor;
+use domain::ids::OrganisationId;
+use domain::organisation::Membership;
+use domain::taxonomy::{self, CapabilityCode, CapabilityNode};
+use openapi::directory::{
+    CapabilityView, CertificationTypeView, FacetValue, LabelledCode, NewCapabilityRequest,
+    PublicCertificationView, PublicProfileView, SupplierFacets, SupplierHit, SupplierSearchQuery,
+    SupplierSearchResponse, TaxonomyNodeView,
+};
+use persistence::{accounts, audit, catalogue, certifications, profiles};
+use search::{SearchQuery, SortOrder};
+
+use crate::app::catalogue::Catalogue;
+use crate::app::views;
+use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::state::AppState;
+
+fn tree_view(nodes: Vec<taxonomy::TreeNode>) -> Vec<TaxonomyNodeView> {
+    nodes
+        .into_iter()
+        .map(|n| TaxonomyNodeView {
+            code: n.code,
+            label: n.label,
+            children: tree_view(n.children),
+        })
+        .collect()
+}
+
+pub async fn taxonomy(state: &AppState, language: Language) -> ApiResult<Vec<TaxonomyNodeView>> {
+    let nodes = state.read(|conn| Ok(catalogue::taxonomy(conn)?)).await?;
+    Ok(tree_view(taxonomy::tree(&nodes, language)))
+}
+
+pub async fn certification_types(
+    state: &AppState,
+    language: Language,
+) -> ApiResult<Vec<CertificationTypeView>> {
+    let types = state
+        .read(|conn| Ok(catalogue::certification_types(conn)?))
+        .await?;
+    Ok(types
+        .into_iter()
+        .map(|t| {
+            let (label, description) = match language {
+                Language::Fr => (t.fr, t.description_fr),
+                Language::En => (t.en, t.description_en),
+            };
+            CertificationTypeView {
+                code: t.code.as_str().to_owned(),
+                label,
+                description,
+            }
+        })
+        .collect())
+}
+
+/// Admins extend the taxonomy under an existing node (or at the top level).
+pub async fn add_capability(
+    state: &AppState,
+    actor: Actor,
+    body: NewCapabilityRequest,
+) -> ApiResult<CapabilityView> {
+    actor.may_manage_users()?;
+    let mut errors = ValidationErrors::new();
+    let code = match body.parent.as_deref() {
+        Some(parent) => errors
+            .check("parent", CapabilityCode::parse(parent))
+            .and_then(|parent| errors.check("slug", parent.child(&body.slug))),
+        None => errors.check("slug", CapabilityCode::parse(&body.slug)),
+    };
+    let fr = errors.check("label_fr", domain::validation::text(&body.label_fr, 1, 120));
+    let en = errors.check("label_en", domain::validation::text(&body.label_en, 1, 120));
+    let synonyms: Vec<String> = body
+        .synonyms
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| {
+            errors.check(
+                &format!("synonyms[{i}]"),
+                domain::validation::text(s, 1, 80),
+            )
+        })
+        .collect();
+    let (Some(code), Some(fr), Some(en)) = (code, fr, en) else {
+        return Err(errors.into());
+    };
+    if !errors.is_empty() {
+        return Err(errors.into());
+    }
+    let node = CapabilityNode {
+        code,
+        fr,
+        en,
+        synonyms,
+    };
+    let now = state.clock.now();
+    state
+        .transaction(move |conn| {
+            let existing = Catalogue::load(conn)?;
+            if let Some(parent) = node.code.parent()
+                && !existing.has_capability(&parent)
+            {
+                return Err(ValidationErrors::single(
+                    "parent",
+                    "unknown_capability",
+                    format!("{parent} is not in the taxonomy"),
+                )
+                .into());
+            }
+            if existing.has_capability(&node.code) {
+                return Err(domain::DomainError::Conflict {
+                    code: "capability_exists",
+                    message: format!("{} already exists", node.code),
+                }
+                .into());
+            }
+            let position = catalogue::next_position(conn)?;
+            catalogue::insert_node(conn, &node, position, now)?;
+            audit::record(
+                conn,
+                &AuditEntry::new(
+                    Some(actor.user_id),
+                    "taxonomy.capability_added",
+                    "capability",
+                    &node.code,
+                    now,
+                ),
+            )?;
+            Ok(CapabilityView {
+                code: node.code.to_string(),
+                label_fr: node.fr,
+                label_en: node.en,
+                synonyms: node.synonyms,
+            })
+        })
+        .await
+}
+
+fn list(raw: Option<&str>) -> Vec<String> {
+    raw.map(|r| {
+        r.split(',')
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+pub const MAX_PER_PAGE: usize = 100;
+
+/// Searches published suppliers. Only data the public may see is indexed.
+pub async fn search(
+    state: &AppState,
+    query: SupplierSearchQuery,
+    language: Language,
+) -> ApiResult<SupplierSearchResponse> {
+    let mut errors = ValidationErrors::new();
+    let sort = match query.sort.as_deref() {
+        None | Some("relevance") => SortOrder::Relevance,
+        Some("name") => SortOrder::NameAsc,
+        Some("recent") => SortOrder::UpdatedDesc,
+        Some(_) => {
+            errors.add("sort", "invalid_sort", "sort is relevance, name or recent");
+            SortOrder::Relevance
+        }
+    };
+    let page = query.page.unwrap_or(1);
+    let per_page = query.per_page.unwrap_or(20);
+    if page == 0 || page > 500 {
+        errors.add("page", "out_of_range", "page is between 1 and 500");
+    }
+    if per_page == 0 || per_page > MAX_PER_PAGE {
+        errors.add(
+            "per_page",
+            "out_of_range",
+            format!("per_page is between 1 and {MAX_PER_PAGE}"),
+        );
+    }
+    let capabilities = list(query.capability.as_deref());
+    for (i, code) in capabilities.iter().enumerate() {
+        errors.check(&format!("capability[{i}]"), CapabilityCode::parse(code));
+    }
+    let sectors = list(query.sector.as_deref());
+    for (i, sector) in sectors.iter().enumerate() {
+        errors.check(
+            &format!("sector[{i}]"),
+            domain::profile::Sector::parse(sector),
+        );
+    }
+    if let Some(text) = &query.q
+        && text.chars().count() > 200
+    {
+        errors.add("q", "too_long", "a query has at most 200 characters");
+    }
+    if !errors.is_empty() {
+        return Err(errors.into());
+    }
+    let now = state.clock.now();
+    let results = state
+        .index
+        .search(SearchQuery {
+            text: query.q.filter(|q| !q.trim().is_empty()),
+            capabilities,
+            certifications: list(query.certification.as_deref()),
+            sectors,
+            regions: list(query.region.as_deref()),
+            member: query.member,
+            now: now.timestamp(),
+            sort,
+            offset: (page - 1) * per_page,
+            limit: per_page,
+        })
+        .await?;
+
+    let ids: Vec<OrganisationId> = results
+        .hits
+        .iter()
+        .map(|h| OrganisationId::from(h.id))
+        .collect();
+    let today = now.date_naive();
+    let (catalogue, organisations, found_profiles, certificates) = state
+        .read(move |conn| {
+            Ok((
+                Catalogue::load(conn)?,
+                accounts::find_organisations(conn, &ids)?,
+                profiles::find_many(conn, &ids)?,
+                certifications::of_organisations(conn, &ids)?,
+            ))
+        })
+        .await?;
+    let hits = results
+        .hits
+        .into_iter()
+        .filter_map(|hit| {
+            let org = organisations.iter().find(|o| *o.id.as_uuid() == hit.id)?;
+            // The index may lag behind a suspension: the database decides.
+            let content = found_profiles
+                .iter()
+                .find(|p| p.organisation_id == org.id)?
+                .public_content()?;
+            Some(SupplierHit {
+                id: hit.id,
+                name: org.legal_name.clone(),
+                city: content.location.city.clone(),
+                region: content.location.region.clone(),
+                member: org.membership == Membership::Member,
+                sectors: content
+                    .sectors
+                    .iter()
+                    .map(|s| s.as_str().to_owned())
+                    .collect(),
+                capabilities: content
+                    .capabilities
+                    .iter()
+                    .map(|c| LabelledCode {
+                        code: c.code.to_string(),
+                        label: catalogue.capability_label(c.code.as_str(), language),
+                    })
+                    .collect(),
+                certifications: certificates
+                    .iter()
+                    .filter(|c| c.organisation_id == org.id && c.counts_on(today))
+                    .map(|c| LabelledCode {
+                        code: c.details.type_code.as_str().to_owned(),
+                        label: catalogue
+                            .certification_label(c.details.type_code.as_str(), language),
+                    })
+                    .collect(),
+                highlights: hit.highlights,
+            })
+        })
+        .collect();
+    let facet = |counts: std::collections::BTreeMap<String, usize>,
+                 label: &dyn Fn(&str) -> String|
+     -> Vec<FacetValue> {
+        let mut values: Vec<FacetValue> = counts
+            .into_iter()
+            .map(|(value, count)| FacetValue {
+                label: label(&value),
+                value,
+                count,
+            })
+            .collect();
+        values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+        values
+    };
+    let facets = results.facets;
+    Ok(SupplierSearchResponse {
+        total: results.total,
+        page,
+        per_page,
+        hits,
+        facets: SupplierFacets {
+            capabilities: facet(facets.capabilities, &|code| {
+                catalogue.capability_label(code, language)
+            }),
+            certifications: facet(facets.certifications, &|code| {
+                catalogue.certification_label(code, language)
+            }),
+            sectors: facet(facets.sectors, &str::to_owned),
+            regions: facet(facets.regions, &str::to_owned),
+            member: facet(facets.member, &|value| {
+                match (value, language) {
+                    ("true", Language::Fr) => "Adhérent",
+                    ("true", Language::En) => "Cluster member",
+                    (_, Language::Fr) => "Non adhérent",
+                    (_, Language::En) => "Not a member",
+                }
+                .to_owned()
+            }),
+        },
+    })
+}
+
+/// A published profile; 404 for anything not published (or suspended).
+pub async fn public_profile(
+    state: &AppState,
+    org: OrganisationId,
+    language: Language,
+) -> ApiResult<PublicProfileView> {
+    let today = state.clock.now().date_naive();
+    state
+        .read(move |conn| {
+            let not_found = || ApiError::not_found("supplier");
+            let profile = profiles::find(conn, org)?.ok_or_else(not_found)?;
+            let content = profile.public_content().ok_or_else(not_found)?;
+            let organisation = accounts::find_organisation(conn, org)?.ok_or_else(not_found)?;
+            let catalogue = Catalogue::load(conn)?;
+            let certs = certifications::of_organisation(conn, org)?;
+            Ok(PublicProfileView {
+                id: *org.as_uuid(),
+                name: organisation.legal_name,
+                website: organisation.website.map(|w| w.as_str().to_owned()),
+                member: organisation.membership == Membership::Member,
+                description_fr: content.description_fr.clone(),
+                description_en: content.description_en.clone(),
+                capabilities: views::capabilities(content, &catalogue),
+                sectors: content
+                    .sectors
+                    .iter()
+                    .map(|s| s.as_str().to_owned())
+                    .collect(),
+                equipment: content.equipment.clone(),
+                headcount: content.headcount.map(|h| h.as_str().to_owned()),
+                location: views::location(content),
+                working_languages: content.working_languages.clone(),
+                public_contact_email: content
+                    .public_contact_email
+                    .as_ref()
+                    .map(ToString::to_string),
+                public_phone: content.public_phone.clone(),
+                certifications: certs
+                    .iter()
+                    .filter(|c| c.counts_on(today))
+                    .map(|c| PublicCertificationView {
+                        type_code: c.details.type_code.as_str().to_owned(),
+                        label: catalogue
+                            .certification_label(c.details.type_code.as_str(), language),
+                        scope: c.details.scope.clone(),
+                        certifying_body: c.details.certifying_body.clone(),
+                        valid_until: c.details.valid_until,
+                        status: c.status.as_str().to_owned(),
+                    })
+                    .collect(),
+                published_at: profile.published_at,
+            })
+        })
+        .await
+}
+
+/// `lang` wins over `Accept-Language`; French by default.
+pub fn language(lang: Option<&str>, accept_language: Option<&str>) -> ApiResult<Language> {
+    match lang {
+        Some(raw) => Language::parse(raw)
+            .ok_or_else(|| ApiError::coded(ErrorCode::InvalidQuery, "lang is fr or en")),
+        None => Ok(accept_language
+            .and_then(Language::from_accept_language)
+            .unwrap_or_default()),
+    }
+}

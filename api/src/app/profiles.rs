@@ -1,0 +1,652 @@
+//! Supplier profiles and certificates: written by the supplier, reviewed by
+//! the cluster's experts. Every change writes an audit entry and an index
+//! event in its transaction.
+
+use chrono::{DateTime, Utc};
+use domain::account::{PlatformRole, User};
+use domain::audit::AuditEntry;
+use domain::auth::Actor;
+use domain::certification::{Certification, CertificationDetails, VerificationStatus};
+use domain::ids::{CertificationId, OrganisationId};
+use domain::notification::NotificationKind;
+use domain::profile::{
+    ContactInput, ProfileContent, ProfileInput as DomainInput, ProfileStatus, SupplierProfile,
+    Transition,
+};
+use domain::{DomainError, ValidationErrors};
+use openapi::audit::AuditEntryView;
+use openapi::directory::{
+    CertificationInput, CertificationView, ProfileInput, ProfileQueue, ProfileQueueItem,
+    ProfileView,
+};
+use persistence::{DbConnection, accounts, audit, certifications, index_events, profiles};
+use serde_json::json;
+
+use crate::app::catalogue::Catalogue;
+use crate::app::notifications::notify_user;
+use crate::app::views;
+use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::state::AppState;
+
+const SUBJECT: &str = "supplier_profile";
+
+fn not_found() -> ApiError {
+    ApiError::not_found("supplier profile")
+}
+
+/// The supplier organisation, or 404 when it is not a supplier.
+fn supplier(
+    conn: &mut DbConnection,
+    org: OrganisationId,
+) -> ApiResult<domain::organisation::Organisation> {
+    accounts::find_organisation(conn, org)?
+        .filter(|o| o.kind == domain::organisation::OrganisationKind::Supplier)
+        .ok_or_else(not_found)
+}
+
+fn view(
+    conn: &mut DbConnection,
+    profile: &SupplierProfile,
+    now: DateTime<Utc>,
+) -> ApiResult<ProfileView> {
+    let org = supplier(conn, profile.organisation_id)?;
+    let certs = certifications::of_organisation(conn, profile.organisation_id)?;
+    let catalogue = Catalogue::load(conn)?;
+    Ok(views::profile(
+        profile,
+        &org.legal_name,
+        &certs,
+        &catalogue,
+        now.date_naive(),
+    ))
+}
+
+fn parse_content(
+    body: &ProfileInput,
+    catalogue: &Catalogue,
+) -> Result<ProfileContent, ValidationErrors> {
+    let input = DomainInput {
+        description_fr: &body.description_fr,
+        description_en: &body.description_en,
+        capabilities: body
+            .capabilities
+            .iter()
+            .map(|c| (c.code.as_str(), c.detail.as_deref()))
+            .collect(),
+        sectors: body.sectors.iter().map(String::as_str).collect(),
+        equipment: body.equipment.iter().map(String::as_str).collect(),
+        headcount: body.headcount.as_deref(),
+        city: &body.location.city,
+        department: &body.location.department,
+        region: &body.location.region,
+        country: body.location.country.as_deref(),
+        working_languages: body.working_languages.iter().map(String::as_str).collect(),
+        public_contact_email: body.public_contact_email.as_deref(),
+        public_phone: body.public_phone.as_deref(),
+        private_contacts: body
+            .private_contacts
+            .iter()
+            .map(|c| ContactInput {
+                name: &c.name,
+                role: c.role.as_deref(),
+                email: &c.email,
+                phone: c.phone.as_deref(),
+            })
+            .collect(),
+    };
+    ProfileContent::parse(&input, |code| catalogue.has_capability(code))
+}
+
+fn record(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    action: &str,
+    org: OrganisationId,
+    transition: Option<Transition>,
+    note: Option<String>,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    let mut entry =
+        AuditEntry::new(Some(actor.user_id), action, SUBJECT, org, now).note(note, false);
+    if let Some(t) = transition.filter(|t| t.from != t.to) {
+        entry = entry.transition(Some(t.from.as_str()), t.to.as_str());
+    }
+    audit::record(conn, &entry)?;
+    index_events::enqueue(conn, org, now)?;
+    Ok(())
+}
+
+fn notify_organisation(
+    conn: &mut DbConnection,
+    org: OrganisationId,
+    kind: NotificationKind,
+    vars: serde_json::Value,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    for user in accounts::users_of_organisation(conn, org)?
+        .iter()
+        .filter(|u| u.active)
+    {
+        notify_user(conn, user, kind, vars.clone(), now)?;
+    }
+    Ok(())
+}
+
+fn notify_experts(
+    conn: &mut DbConnection,
+    kind: NotificationKind,
+    vars: serde_json::Value,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    let experts: Vec<User> = accounts::users_with_role(conn, PlatformRole::Expert)?;
+    for expert in &experts {
+        notify_user(conn, expert, kind, vars.clone(), now)?;
+    }
+    Ok(())
+}
+
+pub async fn get(state: &AppState, actor: Actor, org: OrganisationId) -> ApiResult<ProfileView> {
+    if !actor.is_back_office() {
+        actor.may_edit_supplier(org)?;
+    }
+    let now = state.clock.now();
+    state
+        .read(move |conn| {
+            let profile = profiles::find(conn, org)?.ok_or_else(not_found)?;
+            view(conn, &profile, now)
+        })
+        .await
+}
+
+/// Creates the profile, or replaces its working copy when `if_match` names
+/// the current version. Returns the view and whether it was created.
+pub async fn save(
+    state: &AppState,
+    actor: Actor,
+    org: OrganisationId,
+    if_match: Option<i64>,
+    body: ProfileInput,
+) -> ApiResult<(ProfileView, bool)> {
+    actor.may_edit_supplier(org)?;
+    let now = state.clock.now();
+    let base = state.settings.public_base_url.clone();
+    let result = state
+        .transaction(move |conn| {
+            let organisation = supplier(conn, org)?;
+            let catalogue = Catalogue::load(conn)?;
+            let content = parse_content(&body, &catalogue)?;
+            let Some(mut profile) = profiles::find(conn, org)? else {
+                let profile = SupplierProfile::new(org, content, now);
+                profiles::insert(conn, &profile)?;
+                record(conn, &actor, "profile.created", org, None, None, now)?;
+                return Ok((view(conn, &profile, now)?, true));
+            };
+            let expected = if_match.ok_or_else(|| {
+                ApiError::coded(
+                    ErrorCode::PreconditionRequired,
+                    format!(
+                        "send If-Match: \"{}\" (the version you edited)",
+                        profile.version
+                    ),
+                )
+            })?;
+            let read_version = profile.version;
+            let transition = profile.edit(expected, content, now)?;
+            if !profiles::update(conn, &profile, read_version)? {
+                return Err(DomainError::VersionMismatch {
+                    current: read_version + 1,
+                }
+                .into());
+            }
+            record(
+                conn,
+                &actor,
+                "profile.edited",
+                org,
+                Some(transition),
+                None,
+                now,
+            )?;
+            if transition.from != ProfileStatus::Submitted
+                && transition.to == ProfileStatus::Submitted
+            {
+                notify_experts(
+                    conn,
+                    NotificationKind::ProfileSubmitted,
+                    review_vars(&base, org, &organisation.legal_name),
+                    now,
+                )?;
+            }
+            Ok((view(conn, &profile, now)?, false))
+        })
+        .await?;
+    state.wake_indexer();
+    Ok(result)
+}
+
+fn review_vars(base: &str, org: OrganisationId, name: &str) -> serde_json::Value {
+    json!({ "supplier": name, "link": format!("{base}/backoffice/profiles/{org}") })
+}
+
+/// Loads the profile, applies `change`, saves it if nobody saved in between,
+/// records the audit entry and the index event.
+fn transition(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    org: OrganisationId,
+    action: &str,
+    note: Option<String>,
+    now: DateTime<Utc>,
+    change: impl FnOnce(&mut SupplierProfile) -> Result<Transition, DomainError>,
+) -> ApiResult<SupplierProfile> {
+    let mut profile = profiles::find(conn, org)?.ok_or_else(not_found)?;
+    let read_version = profile.version;
+    let step = change(&mut profile)?;
+    if !profiles::update(conn, &profile, read_version)? {
+        return Err(DomainError::VersionMismatch {
+            current: read_version + 1,
+        }
+        .into());
+    }
+    record(conn, actor, action, org, Some(step), note, now)?;
+    Ok(profile)
+}
+
+/// The supplier asks the cluster to publish its profile.
+pub async fn submit(state: &AppState, actor: Actor, org: OrganisationId) -> ApiResult<ProfileView> {
+    actor.may_edit_supplier(org)?;
+    let now = state.clock.now();
+    let base = state.settings.public_base_url.clone();
+    let result = state
+        .transaction(move |conn| {
+            let organisation = supplier(conn, org)?;
+            let profile = transition(conn, &actor, org, "profile.submitted", None, now, |p| {
+                p.submit(now)
+            })?;
+            notify_experts(
+                conn,
+                NotificationKind::ProfileSubmitted,
+                review_vars(&base, org, &organisation.legal_name),
+                now,
+            )?;
+            view(conn, &profile, now)
+        })
+        .await?;
+    state.wake_indexer();
+    Ok(result)
+}
+
+/// What an expert decides about a profile.
+pub enum Decision {
+    Approve(Option<String>),
+    RequestChanges(String),
+    Suspend(String),
+    Reinstate(Option<String>),
+}
+
+pub async fn review(
+    state: &AppState,
+    actor: Actor,
+    org: OrganisationId,
+    decision: Decision,
+) -> ApiResult<ProfileView> {
+    actor.require_back_office()?;
+    let required = |comment: &String| {
+        domain::validation::text(comment, 1, 2000).map_err(|e| {
+            let mut errors = ValidationErrors::new();
+            errors.check::<()>("comment", Err(e));
+            ApiError::from(errors)
+        })
+    };
+    let decision = match decision {
+        Decision::RequestChanges(c) => Decision::RequestChanges(required(&c)?),
+        Decision::Suspend(c) => Decision::Suspend(required(&c)?),
+        other => other,
+    };
+    let now = state.clock.now();
+    let base = state.settings.public_base_url.clone();
+    let result = state
+        .transaction(move |conn| {
+            let organisation = supplier(conn, org)?;
+            let expert = actor.user_id;
+            let vars = |comment: Option<&String>| {
+                json!({ "supplier": organisation.legal_name, "comment": comment, "link": format!("{base}/suppliers/{org}") })
+            };
+            let profile = match decision {
+                Decision::Approve(comment) => {
+                    let profile = transition(conn, &actor, org, "profile.approved", comment.clone(), now, |p| p.approve(expert, comment.clone(), now))?;
+                    notify_organisation(conn, org, NotificationKind::ProfileApproved, vars(comment.as_ref()), now)?;
+                    profile
+                }
+                Decision::RequestChanges(comment) => {
+                    let profile = transition(conn, &actor, org, "profile.changes_requested", Some(comment.clone()), now, |p| {
+                        p.request_changes(expert, comment.clone(), now)
+                    })?;
+                    notify_organisation(conn, org, NotificationKind::ProfileChangesRequested, vars(Some(&comment)), now)?;
+                    profile
+                }
+                Decision::Suspend(reason) => {
+                    transition(conn, &actor, org, "profile.suspended", Some(reason.clone()), now, |p| p.suspend(expert, reason.clone(), now))?
+                }
+                Decision::Reinstate(comment) => {
+                    transition(conn, &actor, org, "profile.reinstated", comment.clone(), now, |p| p.reinstate(expert, comment.clone(), now))?
+                }
+            };
+            view(conn, &profile, now)
+        })
+        .await?;
+    state.wake_indexer();
+    Ok(result)
+}
+
+/// Review decisions and edits of a profile, oldest first.
+pub async fn history(
+    state: &AppState,
+    actor: Actor,
+    org: OrganisationId,
+) -> ApiResult<Vec<AuditEntryView>> {
+    if !actor.is_back_office() {
+        actor.may_edit_supplier(org)?;
+    }
+    let internal = actor.is_back_office();
+    state
+        .read(move |conn| {
+            profiles::find(conn, org)?.ok_or_else(not_found)?;
+            Ok(audit::history(conn, SUBJECT, &org.to_string(), internal)?
+                .iter()
+                .map(AuditEntryView::from)
+                .collect())
+        })
+        .await
+}
+
+/// Profiles waiting for review, longest-waiting first (keyset pagination).
+pub async fn queue(
+    state: &AppState,
+    actor: Actor,
+    cursor: Option<String>,
+    limit: Option<i64>,
+) -> ApiResult<ProfileQueue> {
+    actor.require_back_office()?;
+    let limit = match limit {
+        None => 20,
+        Some(n @ 1..=100) => n,
+        Some(_) => {
+            return Err(ValidationErrors::single(
+                "limit",
+                "out_of_range",
+                "limit is between 1 and 100",
+            )
+            .into());
+        }
+    };
+    let after = cursor
+        .map(|raw| {
+            raw.split_once('_')
+                .and_then(|(at, id)| {
+                    Some((
+                        DateTime::from_timestamp_micros(at.parse().ok()?)?,
+                        id.parse::<OrganisationId>().ok()?,
+                    ))
+                })
+                .ok_or_else(|| {
+                    ApiError::coded(
+                        ErrorCode::InvalidQuery,
+                        "cursor is not one this API returned",
+                    )
+                })
+        })
+        .transpose()?;
+    let now = state.clock.now();
+    state
+        .read(move |conn| {
+            let waiting = profiles::queue(conn, ProfileStatus::Submitted, after, limit + 1)?;
+            let has_more = waiting.len() as i64 > limit;
+            let mut items = Vec::new();
+            for profile in waiting.iter().take(limit as usize) {
+                let name = supplier(conn, profile.organisation_id)?.legal_name;
+                items.push(ProfileQueueItem {
+                    organisation_id: *profile.organisation_id.as_uuid(),
+                    legal_name: name,
+                    status: profile.status.as_str().to_owned(),
+                    submitted_at: profile.submitted_at,
+                    waited_seconds: profile
+                        .submitted_at
+                        .map_or(0, |at| (now - at).num_seconds().max(0)),
+                });
+            }
+            let next_cursor = if has_more {
+                waiting.get(limit as usize - 1).and_then(|p| {
+                    p.submitted_at
+                        .map(|at| format!("{}_{}", at.timestamp_micros(), p.organisation_id))
+                })
+            } else {
+                None
+            };
+            Ok(ProfileQueue { items, next_cursor })
+        })
+        .await
+}
+
+fn certification_not_found() -> ApiError {
+    ApiError::not_found("certification")
+}
+
+fn parse_certification(
+    body: &CertificationInput,
+    catalogue: &Catalogue,
+) -> Result<CertificationDetails, ValidationErrors> {
+    let details = CertificationDetails::parse(
+        &body.type_code,
+        &body.scope,
+        &body.certifying_body,
+        &body.valid_from,
+        &body.valid_until,
+        body.document_ref.as_deref(),
+    )?;
+    if !catalogue.has_certification_type(details.type_code.as_str()) {
+        return Err(ValidationErrors::single(
+            "type",
+            "unknown_certification_type",
+            "see GET /api/v1/certification-types",
+        ));
+    }
+    Ok(details)
+}
+
+fn record_certification(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    action: &str,
+    c: &Certification,
+    from: Option<VerificationStatus>,
+    note: Option<String>,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    let entry = AuditEntry::new(Some(actor.user_id), action, "certification", c.id, now)
+        .transition(from.map(VerificationStatus::as_str), c.status.as_str())
+        .note(
+            note.or_else(|| {
+                Some(format!(
+                    "{} of {}",
+                    c.details.type_code.as_str(),
+                    c.organisation_id
+                ))
+            }),
+            false,
+        );
+    audit::record(conn, &entry)?;
+    index_events::enqueue(conn, c.organisation_id, now)?;
+    Ok(())
+}
+
+/// A supplier declares a certificate; it counts at once (as declared) until
+/// an expert verifies or rejects it.
+pub async fn add_certification(
+    state: &AppState,
+    actor: Actor,
+    org: OrganisationId,
+    body: CertificationInput,
+) -> ApiResult<CertificationView> {
+    actor.may_edit_supplier(org)?;
+    let now = state.clock.now();
+    let result = state
+        .transaction(move |conn| {
+            supplier(conn, org)?;
+            let details = parse_certification(&body, &Catalogue::load(conn)?)?;
+            let certification = Certification {
+                id: CertificationId::new(),
+                organisation_id: org,
+                details,
+                status: VerificationStatus::Declared,
+                review_note: None,
+                reviewed_by: None,
+                reviewed_at: None,
+                created_at: now,
+                updated_at: now,
+            };
+            certifications::insert(conn, &certification)?;
+            record_certification(
+                conn,
+                &actor,
+                "certification.declared",
+                &certification,
+                None,
+                None,
+                now,
+            )?;
+            Ok(views::certification(&certification, now.date_naive()))
+        })
+        .await?;
+    state.wake_indexer();
+    Ok(result)
+}
+
+fn own_certification(
+    conn: &mut DbConnection,
+    org: OrganisationId,
+    id: CertificationId,
+) -> ApiResult<Certification> {
+    certifications::find(conn, id)?
+        .filter(|c| c.organisation_id == org)
+        .ok_or_else(certification_not_found)
+}
+
+/// Changing a certificate's details puts it back to "declared".
+pub async fn update_certification(
+    state: &AppState,
+    actor: Actor,
+    org: OrganisationId,
+    id: CertificationId,
+    body: CertificationInput,
+) -> ApiResult<CertificationView> {
+    actor.may_edit_supplier(org)?;
+    let now = state.clock.now();
+    let result = state
+        .transaction(move |conn| {
+            let mut certification = own_certification(conn, org, id)?;
+            let from = certification.status;
+            certification.details = parse_certification(&body, &Catalogue::load(conn)?)?;
+            certification.status = VerificationStatus::Declared;
+            certification.review_note = None;
+            certification.reviewed_by = None;
+            certification.reviewed_at = None;
+            certification.updated_at = now;
+            certifications::update(conn, &certification)?;
+            record_certification(
+                conn,
+                &actor,
+                "certification.updated",
+                &certification,
+                Some(from),
+                None,
+                now,
+            )?;
+            Ok(views::certification(&certification, now.date_naive()))
+        })
+        .await?;
+    state.wake_indexer();
+    Ok(result)
+}
+
+pub async fn delete_certification(
+    state: &AppState,
+    actor: Actor,
+    org: OrganisationId,
+    id: CertificationId,
+) -> ApiResult<()> {
+    actor.may_edit_supplier(org)?;
+    let now = state.clock.now();
+    state
+        .transaction(move |conn| {
+            let certification = own_certification(conn, org, id)?;
+            certifications::delete(conn, id)?;
+            audit::record(
+                conn,
+                &AuditEntry::new(
+                    Some(actor.user_id),
+                    "certification.deleted",
+                    "certification",
+                    id,
+                    now,
+                )
+                .transition(Some(certification.status.as_str()), "deleted"),
+            )?;
+            index_events::enqueue(conn, org, now)?;
+            Ok(())
+        })
+        .await?;
+    state.wake_indexer();
+    Ok(())
+}
+
+/// An expert's verdict on a certificate after seeing the document.
+pub async fn verify_certification(
+    state: &AppState,
+    actor: Actor,
+    id: CertificationId,
+    verified: bool,
+    note: Option<String>,
+) -> ApiResult<CertificationView> {
+    actor.require_back_office()?;
+    let note = domain::validation::optional_text(note.as_deref(), 2000).map_err(|e| {
+        let mut errors = ValidationErrors::new();
+        errors.check::<()>("comment", Err(e));
+        ApiError::from(errors)
+    })?;
+    if !verified && note.is_none() {
+        return Err(ValidationErrors::single(
+            "comment",
+            "required",
+            "say why the certificate is rejected",
+        )
+        .into());
+    }
+    let now = state.clock.now();
+    let result = state
+        .transaction(move |conn| {
+            let mut certification =
+                certifications::find(conn, id)?.ok_or_else(certification_not_found)?;
+            let from = certification.status;
+            certification.status = if verified {
+                VerificationStatus::Verified
+            } else {
+                VerificationStatus::Rejected
+            };
+            certification.review_note = note.clone();
+            certification.reviewed_by = Some(actor.user_id);
+            certification.reviewed_at = Some(now);
+            certification.updated_at = now;
+            certifications::update(conn, &certification)?;
+            let action = if verified {
+                "certification.verified"
+            } else {
+                "certification.rejected"
+            };
+            record_certification(conn, &actor, action, &certification, Some(from), note, now)?;
+            Ok(views::certification(&certification, now.date_naive()))
+        })
+        .await?;
+    state.wake_indexer();
+    Ok(result)
+}

@@ -1,0 +1,111 @@
+//! Domain objects shaped for the wire. Labels come from the catalogue.
+
+use chrono::NaiveDate;
+use domain::certification::Certification;
+use domain::profile::{ProfileContent, SupplierProfile};
+use openapi::directory::{
+    CertificationView, ContactView, LocationView, ProfileCapabilityView, ProfileContentView,
+    ProfileView, ReviewView,
+};
+
+use crate::app::catalogue::Catalogue;
+
+pub fn capabilities(content: &ProfileContent, catalogue: &Catalogue) -> Vec<ProfileCapabilityView> {
+    content
+        .capabilities
+        .iter()
+        .map(|c| {
+            let node = catalogue.node(c.code.as_str());
+            ProfileCapabilityView {
+                code: c.code.to_string(),
+                label_fr: node.map_or_else(|| c.code.to_string(), |n| n.fr.clone()),
+                label_en: node.map_or_else(|| c.code.to_string(), |n| n.en.clone()),
+                detail: c.detail.clone(),
+            }
+        })
+        .collect()
+}
+
+pub fn location(content: &ProfileContent) -> LocationView {
+    let l = &content.location;
+    LocationView {
+        city: l.city.clone(),
+        department: l.department.clone(),
+        region: l.region.clone(),
+        country: l.country.clone(),
+    }
+}
+
+pub fn content(content: &ProfileContent, catalogue: &Catalogue) -> ProfileContentView {
+    ProfileContentView {
+        description_fr: content.description_fr.clone(),
+        description_en: content.description_en.clone(),
+        capabilities: capabilities(content, catalogue),
+        sectors: content
+            .sectors
+            .iter()
+            .map(|s| s.as_str().to_owned())
+            .collect(),
+        equipment: content.equipment.clone(),
+        headcount: content.headcount.map(|h| h.as_str().to_owned()),
+        location: location(content),
+        working_languages: content.working_languages.clone(),
+        public_contact_email: content
+            .public_contact_email
+            .as_ref()
+            .map(ToString::to_string),
+        public_phone: content.public_phone.clone(),
+        private_contacts: content
+            .private_contacts
+            .iter()
+            .map(|c| ContactView {
+                name: c.name.clone(),
+                role: c.role.clone(),
+                email: c.email.to_string(),
+                phone: c.phone.clone(),
+            })
+            .collect(),
+    }
+}
+
+pub fn certification(c: &Certification, today: NaiveDate) -> CertificationView {
+    CertificationView {
+        id: *c.id.as_uuid(),
+        type_code: c.details.type_code.as_str().to_owned(),
+        scope: c.details.scope.clone(),
+        certifying_body: c.details.certifying_body.clone(),
+        valid_from: c.details.valid_from,
+        valid_until: c.details.valid_until,
+        document_ref: c.details.document_ref.clone(),
+        status: c.status.as_str().to_owned(),
+        valid_today: c.counts_on(today),
+        review_note: c.review_note.clone(),
+    }
+}
+
+pub fn profile(
+    profile: &SupplierProfile,
+    legal_name: &str,
+    certifications: &[Certification],
+    catalogue: &Catalogue,
+    today: NaiveDate,
+) -> ProfileView {
+    ProfileView {
+        organisation_id: *profile.organisation_id.as_uuid(),
+        legal_name: legal_name.to_owned(),
+        status: profile.status.as_str().to_owned(),
+        version: profile.version,
+        working: content(&profile.working, catalogue),
+        published: profile.published.as_ref().map(|p| content(p, catalogue)),
+        submitted_at: profile.submitted_at,
+        published_at: profile.published_at,
+        last_review: profile.last_review.as_ref().map(|r| ReviewView {
+            at: r.at,
+            comment: r.comment.clone(),
+        }),
+        certifications: certifications
+            .iter()
+            .map(|c| certification(c, today))
+            .collect(),
+    }
+}

@@ -1,0 +1,234 @@
+use actix_web::{get, post, web};
+use domain::ids::{CertificationId, OrganisationId};
+use openapi::directory::{
+    CertificationView, CommentRequest, ProfileQueue, ProfileView, QueueQuery, ReviewRequest,
+};
+use openapi::problem::Problem;
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+
+use crate::app::profiles::{self, Decision};
+use crate::auth::Authenticated;
+use crate::error::ApiResult;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(profile_queue)
+        .service(approve)
+        .service(request_changes)
+        .service(suspend)
+        .service(reinstate)
+        .service(verify_certification)
+        .service(reject_certification);
+}
+
+/// Profiles waiting for review, longest-waiting first (experts).
+#[utoipa::path(
+    tag = "profiles",
+    security(("bearer" = [])),
+    params(QueueQuery),
+    responses(
+        (status = 200, body = ProfileQueue),
+        (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/backoffice/profiles")]
+async fn profile_queue(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    query: web::Query<QueueQuery>,
+) -> ApiResult<web::Json<ProfileQueue>> {
+    let query = query.into_inner();
+    Ok(web::Json(
+        profiles::queue(&state, auth.0, query.cursor, query.limit).await?,
+    ))
+}
+
+async fn decide(
+    state: &AppState,
+    auth: Authenticated,
+    id: Uuid,
+    decision: Decision,
+) -> ApiResult<web::Json<ProfileView>> {
+    Ok(web::Json(
+        profiles::review(state, auth.0, OrganisationId::from(id), decision).await?,
+    ))
+}
+
+/// Approve a submitted profile: it becomes the public version (experts).
+#[utoipa::path(
+    tag = "profiles",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Supplier organisation id")),
+    request_body = ReviewRequest,
+    responses(
+        (status = 200, body = ProfileView),
+        (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`profile_<state>`: not submitted", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/backoffice/profiles/{id}/approve")]
+async fn approve(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+    body: web::Json<ReviewRequest>,
+) -> ApiResult<web::Json<ProfileView>> {
+    decide(
+        &state,
+        auth,
+        *id,
+        Decision::Approve(body.into_inner().comment),
+    )
+    .await
+}
+
+/// Send a submitted profile back to the supplier with a comment (experts).
+#[utoipa::path(
+    tag = "profiles",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Supplier organisation id")),
+    request_body = CommentRequest,
+    responses(
+        (status = 200, body = ProfileView),
+        (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`profile_<state>`: not submitted", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/backoffice/profiles/{id}/request-changes")]
+async fn request_changes(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+    body: web::Json<CommentRequest>,
+) -> ApiResult<web::Json<ProfileView>> {
+    decide(
+        &state,
+        auth,
+        *id,
+        Decision::RequestChanges(body.into_inner().comment),
+    )
+    .await
+}
+
+/// Take a profile off the directory, with the reason (experts).
+#[utoipa::path(
+    tag = "profiles",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Supplier organisation id")),
+    request_body = CommentRequest,
+    responses(
+        (status = 200, body = ProfileView),
+        (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`profile_<state>`: never published or already suspended", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/backoffice/profiles/{id}/suspend")]
+async fn suspend(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+    body: web::Json<CommentRequest>,
+) -> ApiResult<web::Json<ProfileView>> {
+    decide(
+        &state,
+        auth,
+        *id,
+        Decision::Suspend(body.into_inner().comment),
+    )
+    .await
+}
+
+/// Put a suspended profile back in the directory (experts).
+#[utoipa::path(
+    tag = "profiles",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Supplier organisation id")),
+    request_body = ReviewRequest,
+    responses(
+        (status = 200, body = ProfileView),
+        (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`profile_<state>`: not suspended", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/backoffice/profiles/{id}/reinstate")]
+async fn reinstate(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+    body: web::Json<ReviewRequest>,
+) -> ApiResult<web::Json<ProfileView>> {
+    decide(
+        &state,
+        auth,
+        *id,
+        Decision::Reinstate(body.into_inner().comment),
+    )
+    .await
+}
+
+/// Mark a certificate verified after seeing the document (experts).
+#[utoipa::path(
+    tag = "profiles",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Certificate id")),
+    request_body = ReviewRequest,
+    responses(
+        (status = 200, body = CertificationView),
+        (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/backoffice/certifications/{id}/verify")]
+async fn verify_certification(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+    body: web::Json<ReviewRequest>,
+) -> ApiResult<web::Json<CertificationView>> {
+    Ok(web::Json(
+        profiles::verify_certification(
+            &state,
+            auth.0,
+            CertificationId::from(*id),
+            true,
+            body.into_inner().comment,
+        )
+        .await?,
+    ))
+}
+
+/// Reject a certificate, with the reason: it stops counting (experts).
+#[utoipa::path(
+    tag = "profiles",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Certificate id")),
+    request_body = CommentRequest,
+    responses(
+        (status = 200, body = CertificationView),
+        (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/backoffice/certifications/{id}/reject")]
+async fn reject_certification(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+    body: web::Json<CommentRequest>,
+) -> ApiResult<web::Json<CertificationView>> {
+    Ok(web::Json(
+        profiles::verify_certification(
+            &state,
+            auth.0,
+            CertificationId::from(*id),
+            false,
+            Some(body.into_inner().comment),
+        )
+        .await?,
+    ))
+}

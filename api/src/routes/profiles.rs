@@ -1,0 +1,239 @@
+use actix_web::http::header::{ETAG, IF_MATCH};
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
+use domain::ids::{CertificationId, OrganisationId};
+use openapi::audit::AuditEntryView;
+use openapi::directory::{CertificationInput, CertificationView, ProfileInput, ProfileView};
+use openapi::problem::Problem;
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+
+use crate::app::profiles;
+use crate::auth::Authenticated;
+use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(get_profile)
+        .service(save_profile)
+        .service(submit_profile)
+        .service(profile_history)
+        .service(add_certification)
+        .service(update_certification)
+        .service(delete_certification);
+}
+
+/// `If-Match: "7"` (or `7`) → 7.
+fn if_match(req: &HttpRequest) -> ApiResult<Option<i64>> {
+    req.headers()
+        .get(IF_MATCH)
+        .map(|value| {
+            value
+                .to_str()
+                .ok()
+                .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
+                .and_then(|v| v.parse().ok())
+                .ok_or_else(|| {
+                    ApiError::coded(
+                        ErrorCode::InvalidQuery,
+                        "If-Match holds the profile version, e.g. \"3\"",
+                    )
+                })
+        })
+        .transpose()
+}
+
+fn with_etag(mut response: HttpResponse, version: i64) -> HttpResponse {
+    if let Ok(value) = format!("\"{version}\"").parse() {
+        response.headers_mut().insert(ETAG, value);
+    }
+    response
+}
+
+/// The supplier's profile: working copy, published version, review status
+/// and certificates (the supplier's users and the back office).
+#[utoipa::path(
+    tag = "profiles",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Supplier organisation id")),
+    responses(
+        (status = 200, body = ProfileView, headers(("ETag" = String, description = "The profile version"))),
+        (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/organisations/{id}/profile")]
+async fn get_profile(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let view = profiles::get(&state, auth.0, OrganisationId::from(*id)).await?;
+    let version = view.version;
+    Ok(with_etag(HttpResponse::Ok().json(view), version))
+}
+
+/// Create the profile, or edit it with `If-Match: "<version>"`.
+///
+/// Edits to a published profile go to review; the published version stays
+/// public until an expert approves the new one.
+#[utoipa::path(
+    tag = "profiles",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Supplier organisation id"),
+        ("If-Match" = Option<String>, Header, description = "Version being edited; required once the profile exists"),
+    ),
+    request_body = ProfileInput,
+    responses(
+        (status = 200, body = ProfileView, description = "Edited"),
+        (status = 201, body = ProfileView, description = "Created"),
+        (status = 403, description = "`forbidden`: experts review, suppliers edit", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`profile_suspended`", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`precondition_failed`: someone saved a newer version", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`precondition_required`: send If-Match", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/organisations/{id}/profile")]
+async fn save_profile(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: web::Json<ProfileInput>,
+) -> ApiResult<HttpResponse> {
+    let (view, created) = profiles::save(
+        &state,
+        auth.0,
+        OrganisationId::from(*id),
+        if_match(&req)?,
+        body.into_inner(),
+    )
+    .await?;
+    let version = view.version;
+    let response = if created {
+        HttpResponse::Created().json(view)
+    } else {
+        HttpResponse::Ok().json(view)
+    };
+    Ok(with_etag(response, version))
+}
+
+/// Submit the profile for review by the cluster's experts.
+#[utoipa::path(
+    tag = "profiles",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Supplier organisation id")),
+    responses(
+        (status = 200, body = ProfileView),
+        (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`profile_<state>`: not in draft or changes requested", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`: incomplete profile", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/organisations/{id}/profile/submit")]
+async fn submit_profile(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> ApiResult<web::Json<ProfileView>> {
+    Ok(web::Json(
+        profiles::submit(&state, auth.0, OrganisationId::from(*id)).await?,
+    ))
+}
+
+/// Edits and review decisions of the profile, oldest first.
+#[utoipa::path(
+    tag = "profiles",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Supplier organisation id")),
+    responses(
+        (status = 200, body = Vec<AuditEntryView>),
+        (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/organisations/{id}/profile/history")]
+async fn profile_history(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> ApiResult<web::Json<Vec<AuditEntryView>>> {
+    Ok(web::Json(
+        profiles::history(&state, auth.0, OrganisationId::from(*id)).await?,
+    ))
+}
+
+/// Declare a certificate. It counts at once as "declared" until an expert
+/// verifies or rejects it, and stops counting after its last valid day.
+#[utoipa::path(
+    tag = "profiles",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Supplier organisation id")),
+    request_body = CertificationInput,
+    responses(
+        (status = 201, body = CertificationView),
+        (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/organisations/{id}/certifications")]
+async fn add_certification(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+    body: web::Json<CertificationInput>,
+) -> ApiResult<HttpResponse> {
+    let created =
+        profiles::add_certification(&state, auth.0, OrganisationId::from(*id), body.into_inner())
+            .await?;
+    Ok(HttpResponse::Created().json(created))
+}
+
+/// Correct a certificate (renewal, scope); it goes back to "declared".
+#[utoipa::path(
+    tag = "profiles",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Supplier organisation id"), ("cert_id" = Uuid, Path, description = "Certificate id")),
+    request_body = CertificationInput,
+    responses(
+        (status = 200, body = CertificationView),
+        (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/organisations/{id}/certifications/{cert_id}")]
+async fn update_certification(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<(Uuid, Uuid)>,
+    body: web::Json<CertificationInput>,
+) -> ApiResult<web::Json<CertificationView>> {
+    let (org, cert) = path.into_inner();
+    let view = profiles::update_certification(
+        &state,
+        auth.0,
+        org.into(),
+        CertificationId::from(cert),
+        body.into_inner(),
+    )
+    .await?;
+    Ok(web::Json(view))
+}
+
+/// Remove a certificate.
+#[utoipa::path(
+    tag = "profiles",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Supplier organisation id"), ("cert_id" = Uuid, Path, description = "Certificate id")),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/organisations/{id}/certifications/{cert_id}")]
+async fn delete_certification(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<(Uuid, Uuid)>,
+) -> ApiResult<HttpResponse> {
+    let (org, cert) = path.into_inner();
+    profiles::delete_certification(&state, auth.0, org.into(), CertificationId::from(cert)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

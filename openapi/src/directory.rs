@@ -1,0 +1,370 @@
+//! Supplier directory bodies: taxonomy, certifications, profiles, search.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct LanguageQuery {
+    /// `fr` or `en`; overrides `Accept-Language`. Default: French.
+    pub lang: Option<String>,
+}
+
+/// A capability ("brique technologique") and its sub-capabilities.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TaxonomyNodeView {
+    #[schema(example = "machining.micro_machining")]
+    pub code: String,
+    #[schema(example = "Micro-usinage")]
+    pub label: String,
+    #[schema(no_recursion)]
+    pub children: Vec<TaxonomyNodeView>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewCapabilityRequest {
+    /// Existing parent code; absent for a new top-level capability.
+    #[schema(example = "machining")]
+    pub parent: Option<String>,
+    /// Last segment of the new code: lowercase letters, digits, underscores.
+    #[schema(example = "gear_hobbing")]
+    pub slug: String,
+    pub label_fr: String,
+    pub label_en: String,
+    /// Search synonyms in either language.
+    #[serde(default)]
+    pub synonyms: Vec<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CapabilityView {
+    pub code: String,
+    pub label_fr: String,
+    pub label_en: String,
+    pub synonyms: Vec<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CertificationTypeView {
+    #[schema(example = "iso_13485")]
+    pub code: String,
+    #[schema(example = "ISO 13485")]
+    pub label: String,
+    pub description: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CapabilityInput {
+    #[schema(example = "machining.micro_machining")]
+    pub code: String,
+    /// What exactly the supplier does, e.g. materials and tolerances.
+    #[schema(example = "Titane et inox 316L, tolérances ±5 µm")]
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LocationInput {
+    #[schema(example = "Besançon")]
+    pub city: String,
+    #[schema(example = "25")]
+    #[serde(default)]
+    pub department: String,
+    #[schema(example = "Bourgogne-Franche-Comté")]
+    pub region: String,
+    /// ISO 3166-1 alpha-2, default FR.
+    pub country: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContactInput {
+    pub name: String,
+    pub role: Option<String>,
+    pub email: String,
+    pub phone: Option<String>,
+}
+
+/// The supplier's profile as written by the supplier.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileInput {
+    #[serde(default)]
+    pub description_fr: String,
+    #[serde(default)]
+    pub description_en: String,
+    #[serde(default)]
+    pub capabilities: Vec<CapabilityInput>,
+    /// medtech, biotech, pharma, cosmetics, nutrition, aerospace, other.
+    #[serde(default)]
+    pub sectors: Vec<String>,
+    #[serde(default)]
+    pub equipment: Vec<String>,
+    /// 1-9, 10-49, 50-249 or 250+.
+    pub headcount: Option<String>,
+    pub location: LocationInput,
+    /// ISO 639-1 codes.
+    #[serde(default)]
+    pub working_languages: Vec<String>,
+    pub public_contact_email: Option<String>,
+    pub public_phone: Option<String>,
+    /// Seen only by the cluster's experts (and a buyer after an award).
+    #[serde(default)]
+    pub private_contacts: Vec<ContactInput>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ProfileCapabilityView {
+    pub code: String,
+    pub label_fr: String,
+    pub label_en: String,
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct LocationView {
+    pub city: String,
+    pub department: String,
+    pub region: String,
+    pub country: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ContactView {
+    pub name: String,
+    pub role: Option<String>,
+    pub email: String,
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ProfileContentView {
+    pub description_fr: String,
+    pub description_en: String,
+    pub capabilities: Vec<ProfileCapabilityView>,
+    pub sectors: Vec<String>,
+    pub equipment: Vec<String>,
+    pub headcount: Option<String>,
+    pub location: LocationView,
+    pub working_languages: Vec<String>,
+    pub public_contact_email: Option<String>,
+    pub public_phone: Option<String>,
+    pub private_contacts: Vec<ContactView>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ReviewView {
+    pub at: DateTime<Utc>,
+    pub comment: Option<String>,
+}
+
+/// The profile as its supplier and the back office see it.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ProfileView {
+    pub organisation_id: Uuid,
+    pub legal_name: String,
+    /// draft, submitted, published, changes_requested or suspended.
+    pub status: String,
+    /// Send it back in `If-Match` when editing (also in the `ETag` header).
+    pub version: i64,
+    /// The working copy.
+    pub working: ProfileContentView,
+    /// The last approved version: what the public sees (unless suspended).
+    pub published: Option<ProfileContentView>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub published_at: Option<DateTime<Utc>>,
+    /// The last expert decision and its comment.
+    pub last_review: Option<ReviewView>,
+    pub certifications: Vec<CertificationView>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CertificationInput {
+    /// A code from `GET /api/v1/certification-types`.
+    #[serde(rename = "type")]
+    #[schema(example = "iso_13485")]
+    pub type_code: String,
+    #[schema(example = "Micro-usinage de composants implantables")]
+    pub scope: String,
+    #[schema(example = "GMED")]
+    pub certifying_body: String,
+    #[schema(example = "2025-03-01")]
+    pub valid_from: String,
+    /// Last day of validity.
+    #[schema(example = "2028-02-28")]
+    pub valid_until: String,
+    pub document_ref: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CertificationView {
+    pub id: Uuid,
+    #[serde(rename = "type")]
+    pub type_code: String,
+    pub scope: String,
+    pub certifying_body: String,
+    pub valid_from: NaiveDate,
+    pub valid_until: NaiveDate,
+    pub document_ref: Option<String>,
+    /// declared, verified or rejected.
+    pub status: String,
+    /// Counts today for search filters and matching (not rejected, within its dates).
+    pub valid_today: bool,
+    pub review_note: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewRequest {
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommentRequest {
+    /// Required: tells the supplier what to change, or why.
+    pub comment: String,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct QueueQuery {
+    /// Cursor from the previous page's `next_cursor`.
+    pub cursor: Option<String>,
+    /// Page size, 1 to 100 (default 20).
+    pub limit: Option<i64>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ProfileQueueItem {
+    pub organisation_id: Uuid,
+    pub legal_name: String,
+    pub status: String,
+    pub submitted_at: Option<DateTime<Utc>>,
+    /// Seconds since submission.
+    pub waited_seconds: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ProfileQueue {
+    pub items: Vec<ProfileQueueItem>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SupplierSearchQuery {
+    /// Free text, typo-tolerant, accent-insensitive, in French or English.
+    #[param(example = "micro-usinage titane")]
+    pub q: Option<String>,
+    /// Capability codes, comma-separated (any of them; a code matches its sub-capabilities).
+    #[param(example = "machining")]
+    pub capability: Option<String>,
+    /// Certification type codes, comma-separated (all required, valid today).
+    #[param(example = "iso_13485")]
+    pub certification: Option<String>,
+    /// Sectors, comma-separated (any).
+    pub sector: Option<String>,
+    /// Regions, comma-separated (any).
+    pub region: Option<String>,
+    /// Only cluster members (true) or non-members (false).
+    pub member: Option<bool>,
+    /// relevance (default), name or recent.
+    pub sort: Option<String>,
+    /// 1-based page number (default 1).
+    pub page: Option<usize>,
+    /// 1 to 100 (default 20).
+    pub per_page: Option<usize>,
+    /// Language of labels: fr or en (default from Accept-Language, else fr).
+    pub lang: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct LabelledCode {
+    pub code: String,
+    pub label: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SupplierHit {
+    pub id: Uuid,
+    pub name: String,
+    pub city: String,
+    pub region: String,
+    pub member: bool,
+    pub sectors: Vec<String>,
+    pub capabilities: Vec<LabelledCode>,
+    /// Certifications valid today.
+    pub certifications: Vec<LabelledCode>,
+    /// Field name → excerpt with matches wrapped in `<em>`.
+    pub highlights: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct FacetValue {
+    pub value: String,
+    pub label: String,
+    pub count: usize,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SupplierFacets {
+    pub capabilities: Vec<FacetValue>,
+    pub certifications: Vec<FacetValue>,
+    pub sectors: Vec<FacetValue>,
+    pub regions: Vec<FacetValue>,
+    pub member: Vec<FacetValue>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SupplierSearchResponse {
+    pub total: usize,
+    pub page: usize,
+    pub per_page: usize,
+    pub hits: Vec<SupplierHit>,
+    pub facets: SupplierFacets,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct PublicCertificationView {
+    #[serde(rename = "type")]
+    pub type_code: String,
+    pub label: String,
+    pub scope: String,
+    pub certifying_body: String,
+    pub valid_until: NaiveDate,
+    /// declared or verified (by a cluster expert).
+    pub status: String,
+}
+
+/// A published supplier profile, as anyone sees it.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct PublicProfileView {
+    pub id: Uuid,
+    pub name: String,
+    pub website: Option<String>,
+    pub member: bool,
+    pub description_fr: String,
+    pub description_en: String,
+    pub capabilities: Vec<ProfileCapabilityView>,
+    pub sectors: Vec<String>,
+    pub equipment: Vec<String>,
+    pub headcount: Option<String>,
+    pub location: LocationView,
+    pub working_languages: Vec<String>,
+    pub public_contact_email: Option<String>,
+    pub public_phone: Option<String>,
+    /// Certifications valid today.
+    pub certifications: Vec<PublicCertificationView>,
+    pub published_at: Option<DateTime<Utc>>,
+}
