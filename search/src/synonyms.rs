@@ -9,6 +9,13 @@ use std::collections::BTreeMap;
 /// (French, English) pairs; either side may be several words.
 pub const PAIRS: &[(&str, &str)] = &[
     ("usinage", "machining"),
+    // Materials: buyers search by what the part is made of.
+    ("titane", "titanium"),
+    ("inox", "stainless steel"),
+    ("acier inoxydable", "stainless steel"),
+    ("acier", "steel"),
+    ("céramique", "ceramic"),
+    ("verre", "glass"),
     ("usinage", "machined"),
     ("micro-usinage", "micromachining"),
     ("micro-usinage", "micro machining"),

@@ -2,6 +2,7 @@
 //! with a fresh database (a SQLite file, or a PostgreSQL database on a
 //! throwaway cluster) and talks HTTP to it.
 
+pub mod directory;
 pub mod mail;
 pub mod postgres;
 pub mod server;

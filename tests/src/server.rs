@@ -151,8 +151,10 @@ impl TestApp {
 
     /// Another server process on the same database and data directory, as
     /// a second instance behind a load balancer would be.
-    pub async fn spawn_sibling(&self) -> (Child, String) {
-        start(&self.database_url, self.data_dir.path(), &self.extra_env).await
+    pub async fn spawn_sibling(&self, env: &[(&str, &str)]) -> (Child, String) {
+        let mut extra = self.extra_env.clone();
+        extra.extend(env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+        start(&self.database_url, self.data_dir.path(), &extra).await
     }
 
     /// Runs a `pmt` subcommand against this server's database.

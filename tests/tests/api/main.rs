@@ -3,6 +3,7 @@
 
 mod accounts;
 mod admin;
+mod directory;
 mod http_conventions;
 mod openapi_spec;
 mod sessions;

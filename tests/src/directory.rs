@@ -1,0 +1,125 @@
+//! Fixtures for the supplier directory: bilingual profiles, certificates,
+//! and the review steps that publish them.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::TestApp;
+
+/// A micro-machining shop described only in French.
+pub fn micro_machining_profile() -> Value {
+    json!({
+        "description_fr": "Atelier de micro-usinage de précision à Besançon : pièces en titane et inox pour implants orthopédiques et instruments chirurgicaux.",
+        "description_en": "",
+        "capabilities": [
+            { "code": "machining.micro_machining", "detail": "Titane grade 5, tolérances ±5 µm" },
+            { "code": "machining.swiss_turning" }
+        ],
+        "sectors": ["medtech", "aerospace"],
+        "equipment": ["Tornos SwissNano", "Kern Micro HD"],
+        "headcount": "10-49",
+        "location": { "city": "Besançon", "department": "25", "region": "Bourgogne-Franche-Comté" },
+        "working_languages": ["fr", "en"],
+        "public_contact_email": "contact@microtech.example",
+        "private_contacts": [{ "name": "Sophie Girard", "role": "Directrice commerciale", "email": "direction@microtech.example" }]
+    })
+}
+
+/// A sterilisation provider described only in English.
+pub fn sterilisation_profile() -> Value {
+    json!({
+        "description_en": "Contract gamma and ethylene oxide sterilisation of single-use medical devices, with validated sterile barrier packaging.",
+        "capabilities": [{ "code": "sterilisation.gamma" }, { "code": "sterilisation.ethylene_oxide" }],
+        "sectors": ["medtech", "pharma"],
+        "location": { "city": "Vesoul", "department": "70", "region": "Bourgogne-Franche-Comté" }
+    })
+}
+
+pub fn iso_13485(valid_from: &str, valid_until: &str) -> Value {
+    json!({
+        "type": "iso_13485",
+        "scope": "Usinage de composants de dispositifs médicaux implantables",
+        "certifying_body": "GMED",
+        "valid_from": valid_from,
+        "valid_until": valid_until,
+        "document_ref": "GMED-2025-0042"
+    })
+}
+
+impl TestApp {
+    /// Registers a supplier, writes `profile`, declares `certificates`,
+    /// submits, and has `expert` approve. Returns (supplier token, org id).
+    pub async fn published_supplier(
+        &self,
+        email: &str,
+        siret: &str,
+        profile: Value,
+        certificates: &[Value],
+        expert: &str,
+    ) -> (String, String) {
+        let (token, registered) = self.signed_up("supplier", email, siret).await;
+        let org = registered["organisation"]["id"]
+            .as_str()
+            .expect("org id")
+            .to_owned();
+        self.put(
+            &format!("/api/v1/organisations/{org}/profile"),
+            Some(&token),
+            profile,
+        )
+        .await
+        .assert_status(201);
+        for certificate in certificates {
+            self.post(
+                &format!("/api/v1/organisations/{org}/certifications"),
+                Some(&token),
+                certificate.clone(),
+            )
+            .await
+            .assert_status(201);
+        }
+        self.post(
+            &format!("/api/v1/organisations/{org}/profile/submit"),
+            Some(&token),
+            json!(null),
+        )
+        .await
+        .assert_status(200);
+        self.post(
+            &format!("/api/v1/backoffice/profiles/{org}/approve"),
+            Some(expert),
+            json!({ "comment": "Vérifié" }),
+        )
+        .await
+        .assert_status(200);
+        (token, org)
+    }
+
+    /// Searches until `predicate` holds on the response (the index is
+    /// updated asynchronously), for at most 10 s.
+    pub async fn search_until(&self, query: &str, predicate: impl Fn(&Value) -> bool) -> Value {
+        let mut last = Value::Null;
+        for _ in 0..200 {
+            let reply = self.get(&format!("/api/v1/suppliers?{query}"), None).await;
+            last = reply.assert_status(200).clone();
+            if predicate(&last) {
+                return last;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("search {query:?} never satisfied the expectation; last answer: {last}");
+    }
+}
+
+/// The ids of a search response's hits.
+pub fn hit_ids(response: &Value) -> Vec<String> {
+    response["hits"]
+        .as_array()
+        .map(|hits| {
+            hits.iter()
+                .filter_map(|h| h["id"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
