@@ -80,3 +80,14 @@ typed_id!(
     /// A certificate declared by a supplier.
     CertificationId,
 );
+
+typed_id!(
+    /// A buyer's sourcing request (RFQ).
+    SourcingRequestId,
+    /// A supplier proposed for a request, vetted by an expert.
+    MatchId,
+    /// One revision of a supplier's quote.
+    QuoteId,
+    /// A supplier's clarification question on a request.
+    QuestionId,
+);

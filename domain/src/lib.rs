@@ -13,6 +13,7 @@ pub mod organisation;
 pub mod password;
 pub mod profile;
 pub mod registration;
+pub mod sourcing;
 pub mod taxonomy;
 pub mod validation;
 

@@ -1,0 +1,232 @@
+//! Candidate suppliers for a request, why they fit, and the experts'
+//! vetting of each match.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::certification::{Certification, CertificationTypeCode};
+use crate::error::DomainError;
+use crate::ids::{MatchId, OrganisationId, SourcingRequestId, UserId};
+use crate::profile::{ProfileContent, Sector};
+use crate::sourcing::request::{RequestContent, RequestStatus, wrong_state};
+use crate::taxonomy::CapabilityCode;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CapabilityCheck {
+    pub code: CapabilityCode,
+    pub met: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificationCheck {
+    pub code: CertificationTypeCode,
+    pub mandatory: bool,
+    /// Only a certificate valid today (and not rejected) counts.
+    pub met: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SectorCheck {
+    pub sector: Sector,
+    pub met: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegionCheck {
+    pub wanted: String,
+    pub met: bool,
+}
+
+/// Requirement by requirement, what a supplier meets and misses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Explanation {
+    pub capabilities: Vec<CapabilityCheck>,
+    pub certifications: Vec<CertificationCheck>,
+    pub sectors: Vec<SectorCheck>,
+    pub region: Option<RegionCheck>,
+}
+
+impl Explanation {
+    /// Compares a request with a supplier's public profile and certificates
+    /// on `today`. A required capability is met by the same code or a more
+    /// specific one (asking for machining, a milling shop fits).
+    pub fn of(need: &RequestContent, profile: &ProfileContent, certificates: &[Certification], today: NaiveDate) -> Self {
+        let capabilities = need
+            .capabilities
+            .iter()
+            .map(|wanted| CapabilityCheck {
+                code: wanted.clone(),
+                met: profile.capabilities.iter().any(|c| c.code.with_ancestors().contains(wanted)),
+            })
+            .collect();
+        let certifications = need
+            .certifications
+            .iter()
+            .map(|wanted| CertificationCheck {
+                code: wanted.code.clone(),
+                mandatory: wanted.mandatory,
+                met: certificates.iter().any(|c| c.details.type_code == wanted.code && c.counts_on(today)),
+            })
+            .collect();
+        let sectors = need
+            .sectors
+            .iter()
+            .map(|wanted| SectorCheck { sector: *wanted, met: profile.sectors.contains(wanted) })
+            .collect();
+        let region = need.region.as_ref().map(|wanted| RegionCheck {
+            wanted: wanted.clone(),
+            met: profile.location.region.eq_ignore_ascii_case(wanted),
+        });
+        Self { capabilities, certifications, sectors, region }
+    }
+
+    /// Mandatory certifications the supplier lacks: such a supplier is only
+    /// matched when an expert overrides with a reason.
+    pub fn missing_mandatory(&self) -> Vec<&CertificationTypeCode> {
+        self.certifications.iter().filter(|c| c.mandatory && !c.met).map(|c| &c.code).collect()
+    }
+
+    /// (requirements met, requirements stated).
+    pub fn coverage(&self) -> (usize, usize) {
+        let checks = self
+            .capabilities
+            .iter()
+            .map(|c| c.met)
+            .chain(self.certifications.iter().map(|c| c.met))
+            .chain(self.sectors.iter().map(|c| c.met))
+            .chain(self.region.iter().map(|c| c.met));
+        checks.fold((0, 0), |(met, total), ok| (met + usize::from(ok), total + 1))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchStatus {
+    Proposed,
+    Approved,
+    Discarded,
+}
+
+impl MatchStatus {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Proposed => "proposed",
+            Self::Approved => "approved",
+            Self::Discarded => "discarded",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        [Self::Proposed, Self::Approved, Self::Discarded].into_iter().find(|s| s.as_str() == raw)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchOrigin {
+    /// Proposed by the capability index.
+    Index,
+    /// Added by an expert by hand.
+    Manual,
+}
+
+impl MatchOrigin {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Index => "index",
+            Self::Manual => "manual",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "index" => Some(Self::Index),
+            "manual" => Some(Self::Manual),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Match {
+    pub id: MatchId,
+    pub request: SourcingRequestId,
+    pub supplier: OrganisationId,
+    pub origin: MatchOrigin,
+    pub score: f64,
+    pub explanation: Explanation,
+    /// Why an expert matched a supplier lacking a mandatory certification.
+    pub override_reason: Option<String>,
+    pub status: MatchStatus,
+    /// Never shown to buyers or suppliers.
+    pub internal_note: Option<String>,
+    /// Shown to the buyer next to this supplier's answer.
+    pub note_for_buyer: Option<String>,
+    pub proposed_by: UserId,
+    pub decided_by: Option<UserId>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Matches are proposed and vetted while the request is being qualified;
+/// once it is open, invitations have gone out.
+pub fn matching_allowed(status: RequestStatus) -> Result<(), DomainError> {
+    match status {
+        RequestStatus::Submitted | RequestStatus::Qualified => Ok(()),
+        other => Err(wrong_state(other, "match suppliers for")),
+    }
+}
+
+impl Match {
+    /// A new proposal. A supplier missing a mandatory certification needs an
+    /// override reason.
+    #[expect(clippy::too_many_arguments, reason = "a match is created with all its facts at once")]
+    pub fn propose(
+        request: SourcingRequestId,
+        supplier: OrganisationId,
+        origin: MatchOrigin,
+        score: f64,
+        explanation: Explanation,
+        override_reason: Option<String>,
+        expert: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<Self, DomainError> {
+        let missing: Vec<&str> = explanation.missing_mandatory().iter().map(|c| c.as_str()).collect();
+        let lacks_mandatory = !missing.is_empty();
+        if lacks_mandatory && override_reason.is_none() {
+            let codes = missing;
+            return Err(crate::ValidationErrors::single(
+                "override_reason",
+                "override_reason_required",
+                format!("this supplier lacks mandatory certifications ({}): say why it should still be matched", codes.join(", ")),
+            )
+            .into());
+        }
+        Ok(Self {
+            id: MatchId::new(),
+            request,
+            supplier,
+            origin,
+            score,
+            explanation,
+            override_reason: if lacks_mandatory { override_reason } else { None },
+            status: MatchStatus::Proposed,
+            internal_note: None,
+            note_for_buyer: None,
+            proposed_by: expert,
+            decided_by: None,
+            decided_at: None,
+            created_at: now,
+        })
+    }
+
+    pub fn decide(&mut self, approve: bool, expert: UserId, internal_note: Option<String>, note_for_buyer: Option<String>, now: DateTime<Utc>) -> (MatchStatus, MatchStatus) {
+        let from = self.status;
+        self.status = if approve { MatchStatus::Approved } else { MatchStatus::Discarded };
+        self.internal_note = internal_note;
+        self.note_for_buyer = if approve { note_for_buyer } else { None };
+        self.decided_by = Some(expert);
+        self.decided_at = Some(now);
+        (from, self.status)
+    }
+}

@@ -1,0 +1,539 @@
+//! The sourcing request and its state machine.
+//!
+//! ```text
+//! draft ──submit──▶ submitted ──qualify──▶ qualified ──open──▶ open ──close──▶ closed ──award──▶ awarded
+//!   ▲                  │  │                                     (deadline or buyer)
+//!   └─changes_requested◀┘  └──reject──▶ rejected
+//! any state before award (except rejected) ──cancel──▶ cancelled
+//! ```
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::account::Language;
+use crate::certification::CertificationTypeCode;
+use crate::error::DomainError;
+use crate::ids::{OrganisationId, SourcingRequestId, UserId};
+use crate::profile::Sector;
+use crate::sourcing::money::{Currency, Money};
+use crate::taxonomy::CapabilityCode;
+use crate::validation::{self, Validated, ValidationErrors, invalid};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestStatus {
+    Draft,
+    Submitted,
+    Qualified,
+    ChangesRequested,
+    Rejected,
+    Open,
+    Closed,
+    Awarded,
+    Cancelled,
+}
+
+impl RequestStatus {
+    pub const ALL: [Self; 9] = [
+        Self::Draft,
+        Self::Submitted,
+        Self::Qualified,
+        Self::ChangesRequested,
+        Self::Rejected,
+        Self::Open,
+        Self::Closed,
+        Self::Awarded,
+        Self::Cancelled,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Submitted => "submitted",
+            Self::Qualified => "qualified",
+            Self::ChangesRequested => "changes_requested",
+            Self::Rejected => "rejected",
+            Self::Open => "open",
+            Self::Closed => "closed",
+            Self::Awarded => "awarded",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == raw)
+    }
+}
+
+/// Who acts on a request, as far as the state machine is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Party {
+    /// A user of the buyer organisation that owns the request.
+    Buyer,
+    /// The cluster's back office.
+    Expert,
+    /// The platform itself (the deadline job).
+    System,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Submit,
+    Qualify,
+    RequestChanges,
+    Reject,
+    Open,
+    Close,
+    Award,
+    Cancel,
+}
+
+use Party::{Buyer, Expert, System};
+use RequestStatus as S;
+
+impl Action {
+    /// Who may take this step, from which states, to which state.
+    const fn rule(self) -> (&'static [Party], &'static [RequestStatus], RequestStatus) {
+        match self {
+            Self::Submit => (&[Buyer], &[S::Draft, S::ChangesRequested], S::Submitted),
+            Self::Qualify => (&[Expert], &[S::Submitted], S::Qualified),
+            Self::RequestChanges => (&[Expert], &[S::Submitted], S::ChangesRequested),
+            Self::Reject => (&[Expert], &[S::Submitted], S::Rejected),
+            Self::Open => (&[Expert], &[S::Qualified], S::Open),
+            Self::Close => (&[Buyer, Expert, System], &[S::Open], S::Closed),
+            Self::Award => (&[Buyer], &[S::Closed], S::Awarded),
+            Self::Cancel => (
+                &[Buyer, Expert],
+                &[S::Draft, S::Submitted, S::Qualified, S::ChangesRequested, S::Open, S::Closed],
+                S::Cancelled,
+            ),
+        }
+    }
+
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Submit => "submit",
+            Self::Qualify => "qualify",
+            Self::RequestChanges => "request changes on",
+            Self::Reject => "reject",
+            Self::Open => "open",
+            Self::Close => "close",
+            Self::Award => "award",
+            Self::Cancel => "cancel",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificationRequirement {
+    pub code: CertificationTypeCode,
+    /// Mandatory: suppliers without it are excluded from candidates unless an
+    /// expert overrides. Otherwise only desirable.
+    pub mandatory: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Budget {
+    pub min: Option<Money>,
+    pub max: Option<Money>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub name: String,
+    pub content_type: Option<String>,
+    pub size_bytes: Option<u64>,
+    /// Where the file is kept (a document management reference or URL).
+    pub reference: String,
+}
+
+/// What the buyer needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestContent {
+    pub title: String,
+    pub description: String,
+    pub capabilities: Vec<CapabilityCode>,
+    pub certifications: Vec<CertificationRequirement>,
+    pub sectors: Vec<Sector>,
+    /// Quantities and volumes, as the buyer words them ("5 000 pièces/an").
+    pub quantities: Option<String>,
+    pub budget: Option<Budget>,
+    pub desired_delivery: Option<NaiveDate>,
+    pub response_deadline: DateTime<Utc>,
+    /// e.g. "France or EU", "within 200 km of Dijon", or a region name.
+    pub location_constraints: Option<String>,
+    /// Preferred region for the supplier (used to rank candidates).
+    pub region: Option<String>,
+    pub language: Language,
+    /// Hide the buyer's identity from suppliers until revealed or awarded.
+    pub confidential: bool,
+    pub nda_required: bool,
+    pub attachments: Vec<Attachment>,
+}
+
+pub struct RequestInput<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+    pub capabilities: Vec<&'a str>,
+    pub certifications: Vec<(&'a str, bool)>,
+    pub sectors: Vec<&'a str>,
+    pub quantities: Option<&'a str>,
+    pub budget_min: Option<&'a str>,
+    pub budget_max: Option<&'a str>,
+    pub currency: Option<&'a str>,
+    pub desired_delivery: Option<&'a str>,
+    pub response_deadline: DateTime<Utc>,
+    pub location_constraints: Option<&'a str>,
+    pub region: Option<&'a str>,
+    pub language: Option<&'a str>,
+    pub confidential: bool,
+    pub nda_required: bool,
+    pub attachments: Vec<AttachmentInput<'a>>,
+}
+
+pub struct AttachmentInput<'a> {
+    pub name: &'a str,
+    pub content_type: Option<&'a str>,
+    pub size_bytes: Option<u64>,
+    pub reference: &'a str,
+}
+
+impl RequestContent {
+    pub fn parse(
+        input: &RequestInput<'_>,
+        known_capability: impl Fn(&CapabilityCode) -> bool,
+        known_certification: impl Fn(&CertificationTypeCode) -> bool,
+    ) -> Result<Self, ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        let title = errors.check("title", validation::text(input.title, 3, 200));
+        let description = errors.check("description", validation::text(input.description, 1, 10_000));
+        let mut capabilities = Vec::new();
+        for (i, raw) in input.capabilities.iter().enumerate() {
+            let field = format!("capabilities[{i}]");
+            match errors.check(&field, CapabilityCode::parse(raw)) {
+                Some(code) if !known_capability(&code) => {
+                    errors.add(field, "unknown_capability", format!("{code} is not in the taxonomy"));
+                }
+                Some(code) if !capabilities.contains(&code) => capabilities.push(code),
+                _ => {}
+            }
+        }
+        if input.capabilities.is_empty() {
+            errors.add("capabilities", "required", "name at least one capability from the taxonomy");
+        }
+        let mut certifications: Vec<CertificationRequirement> = Vec::new();
+        for (i, (raw, mandatory)) in input.certifications.iter().enumerate() {
+            let field = format!("certifications[{i}].code");
+            match errors.check(&field, CertificationTypeCode::parse(raw)) {
+                Some(code) if !known_certification(&code) => {
+                    errors.add(field, "unknown_certification_type", format!("{} is not a certification type", code.as_str()));
+                }
+                Some(code) if !certifications.iter().any(|c| c.code == code) => {
+                    certifications.push(CertificationRequirement { code, mandatory: *mandatory });
+                }
+                _ => {}
+            }
+        }
+        let mut sectors = Vec::new();
+        for (i, raw) in input.sectors.iter().enumerate() {
+            if let Some(sector) = errors.check(&format!("sectors[{i}]"), Sector::parse(raw))
+                && !sectors.contains(&sector)
+            {
+                sectors.push(sector);
+            }
+        }
+        let quantities = errors.check("quantities", validation::optional_text(input.quantities, 1000));
+        let budget = errors.check("budget", parse_budget(input.budget_min, input.budget_max, input.currency));
+        let desired_delivery = errors.check(
+            "desired_delivery",
+            input.desired_delivery.map(crate::certification::parse_date).transpose(),
+        );
+        let location_constraints = errors.check("location_constraints", validation::optional_text(input.location_constraints, 500));
+        let region = errors.check("region", validation::optional_text(input.region, 100));
+        let language = errors.check("language", crate::registration::parse_language(input.language));
+        let attachments: Vec<Attachment> = input
+            .attachments
+            .iter()
+            .enumerate()
+            .filter_map(|(i, a)| {
+                let field = format!("attachments[{i}]");
+                let name = errors.check(&format!("{field}.name"), validation::text(a.name, 1, 255));
+                let content_type = errors.check(&format!("{field}.content_type"), validation::optional_text(a.content_type, 100));
+                let reference = errors.check(&format!("{field}.reference"), validation::text(a.reference, 1, 1000));
+                Some(Attachment { name: name?, content_type: content_type?, size_bytes: a.size_bytes, reference: reference? })
+            })
+            .collect();
+        if attachments.len() > 20 {
+            errors.add("attachments", "too_many", "at most 20 attachments");
+        }
+        match (title, description, quantities, budget, desired_delivery, location_constraints, region, language) {
+            (Some(title), Some(description), Some(quantities), Some(budget), Some(desired_delivery), Some(location_constraints), Some(region), Some(language))
+                if errors.is_empty() =>
+            {
+                Ok(Self {
+                    title,
+                    description,
+                    capabilities,
+                    certifications,
+                    sectors,
+                    quantities,
+                    budget,
+                    desired_delivery,
+                    response_deadline: input.response_deadline,
+                    location_constraints,
+                    region,
+                    language,
+                    confidential: input.confidential,
+                    nda_required: input.nda_required,
+                    attachments,
+                })
+            }
+            _ => Err(errors),
+        }
+    }
+
+    pub fn mandatory_certifications(&self) -> impl Iterator<Item = &CertificationTypeCode> {
+        self.certifications.iter().filter(|c| c.mandatory).map(|c| &c.code)
+    }
+}
+
+fn parse_budget(min: Option<&str>, max: Option<&str>, currency: Option<&str>) -> Validated<Option<Budget>> {
+    if min.is_none() && max.is_none() {
+        return Ok(None);
+    }
+    let Some(currency) = currency else {
+        return invalid("currency_required", "a budget needs its currency, e.g. EUR");
+    };
+    Currency::parse(currency)?;
+    let min = min.map(|m| Money::parse(m, currency)).transpose()?;
+    let max = max.map(|m| Money::parse(m, currency)).transpose()?;
+    if let (Some(min), Some(max)) = (min, max)
+        && min.minor_units > max.minor_units
+    {
+        return invalid("min_above_max", "the budget's minimum is above its maximum");
+    }
+    Ok(Some(Budget { min, max }))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourcingRequest {
+    pub id: SourcingRequestId,
+    pub buyer: OrganisationId,
+    pub created_by: UserId,
+    pub status: RequestStatus,
+    pub content: RequestContent,
+    /// Buyer chose to show its identity to invited suppliers.
+    pub identity_revealed: bool,
+    /// Incremented on every change; clients send it back in `If-Match`.
+    pub version: i64,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A step of the state machine, for the audit trail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transition {
+    pub from: RequestStatus,
+    pub to: RequestStatus,
+}
+
+pub fn wrong_state(status: RequestStatus, action: &str) -> DomainError {
+    DomainError::InvalidState {
+        code: format!("request_{}", status.as_str()),
+        message: format!("cannot {action} a request that is {}", status.as_str().replace('_', " ")),
+    }
+}
+
+impl SourcingRequest {
+    pub fn new(buyer: OrganisationId, created_by: UserId, content: RequestContent, now: DateTime<Utc>) -> Self {
+        Self {
+            id: SourcingRequestId::new(),
+            buyer,
+            created_by,
+            status: RequestStatus::Draft,
+            content,
+            identity_revealed: false,
+            version: 1,
+            submitted_at: None,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    /// Suppliers see who the buyer is unless the request is confidential
+    /// and the buyer has neither revealed itself nor awarded.
+    pub fn buyer_visible_to_suppliers(&self) -> bool {
+        !self.content.confidential || self.identity_revealed || self.status == RequestStatus::Awarded
+    }
+
+    /// Takes `action` for `party`: refused with 403 for the wrong party and
+    /// 409 (naming the state) for the wrong state.
+    pub fn apply(&mut self, action: Action, party: Party, now: DateTime<Utc>) -> Result<Transition, DomainError> {
+        let (parties, from_states, to) = action.rule();
+        if !parties.contains(&party) {
+            return Err(DomainError::Forbidden("this step belongs to another party of the request"));
+        }
+        if !from_states.contains(&self.status) {
+            return Err(wrong_state(self.status, action.name()));
+        }
+        if matches!(action, Action::Submit | Action::Open) && self.content.response_deadline <= now {
+            return Err(ValidationErrors::single("response_deadline", "in_the_past", "the response deadline has passed; set a later one").into());
+        }
+        if action == Action::Submit {
+            self.submitted_at = Some(now);
+        }
+        let from = self.status;
+        self.status = to;
+        self.version += 1;
+        self.updated_at = now;
+        Ok(Transition { from, to })
+    }
+
+    /// Replaces the content: only the buyer, only before the experts have
+    /// qualified it (draft or sent back), only from the current version.
+    pub fn edit(&mut self, party: Party, expected_version: i64, content: RequestContent, now: DateTime<Utc>) -> Result<(), DomainError> {
+        if party != Party::Buyer {
+            return Err(DomainError::Forbidden("only the buyer edits its request"));
+        }
+        if !matches!(self.status, RequestStatus::Draft | RequestStatus::ChangesRequested) {
+            return Err(wrong_state(self.status, "edit"));
+        }
+        if expected_version != self.version {
+            return Err(DomainError::VersionMismatch { current: self.version });
+        }
+        self.content = content;
+        self.version += 1;
+        self.updated_at = now;
+        Ok(())
+    }
+
+    pub fn reveal_identity(&mut self, party: Party, now: DateTime<Utc>) -> Result<(), DomainError> {
+        if party != Party::Buyer {
+            return Err(DomainError::Forbidden("only the buyer reveals its identity"));
+        }
+        self.identity_revealed = true;
+        self.version += 1;
+        self.updated_at = now;
+        Ok(())
+    }
+
+    /// Suppliers may answer, revise and ask until the deadline, while open.
+    pub fn accepts_answers(&self, now: DateTime<Utc>) -> Result<(), DomainError> {
+        if self.status != RequestStatus::Open {
+            return Err(wrong_state(self.status, "answer"));
+        }
+        if self.content.response_deadline <= now {
+            return Err(DomainError::InvalidState {
+                code: "deadline_passed".to_owned(),
+                message: "the response deadline has passed".to_owned(),
+            });
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeDelta;
+
+    use super::*;
+
+    fn content(deadline: DateTime<Utc>) -> RequestContent {
+        let input = RequestInput {
+            title: "Micro-usinage titane",
+            description: "Vis implantables",
+            capabilities: vec!["machining.micro_machining"],
+            certifications: vec![("iso_13485", true)],
+            sectors: vec!["medtech"],
+            quantities: Some("5 000 pièces / an"),
+            budget_min: Some("10000"),
+            budget_max: Some("25000.50"),
+            currency: Some("EUR"),
+            desired_delivery: Some("2027-03-01"),
+            response_deadline: deadline,
+            location_constraints: None,
+            region: Some("Bourgogne-Franche-Comté"),
+            language: Some("fr"),
+            confidential: true,
+            nda_required: true,
+            attachments: vec![],
+        };
+        RequestContent::parse(&input, |_| true, |_| true).unwrap()
+    }
+
+    fn request() -> SourcingRequest {
+        let now = Utc::now();
+        SourcingRequest::new(OrganisationId::new(), UserId::new(), content(now + TimeDelta::days(10)), now)
+    }
+
+    #[test]
+    fn the_happy_path_goes_from_draft_to_awarded() {
+        let mut r = request();
+        let now = Utc::now();
+        for (action, party, to) in [
+            (Action::Submit, Party::Buyer, RequestStatus::Submitted),
+            (Action::Qualify, Party::Expert, RequestStatus::Qualified),
+            (Action::Open, Party::Expert, RequestStatus::Open),
+            (Action::Close, Party::System, RequestStatus::Closed),
+            (Action::Award, Party::Buyer, RequestStatus::Awarded),
+        ] {
+            assert_eq!(r.apply(action, party, now).unwrap().to, to);
+        }
+        assert!(r.buyer_visible_to_suppliers(), "an award reveals the buyer");
+    }
+
+    /// Every (action, state) pair outside the table is refused with a code
+    /// naming the state; every wrong party is refused before the state.
+    #[test]
+    fn every_illegal_transition_is_refused() {
+        let actions = [Action::Submit, Action::Qualify, Action::RequestChanges, Action::Reject, Action::Open, Action::Close, Action::Award, Action::Cancel];
+        let now = Utc::now();
+        for action in actions {
+            let (parties, from_states, _) = action.rule();
+            for status in RequestStatus::ALL {
+                for party in [Party::Buyer, Party::Expert, Party::System] {
+                    let mut r = request();
+                    r.status = status;
+                    let result = r.apply(action, party, now);
+                    match (parties.contains(&party), from_states.contains(&status)) {
+                        (false, _) => assert!(matches!(result, Err(DomainError::Forbidden(_))), "{action:?} by {party:?}"),
+                        (true, false) => match result {
+                            Err(DomainError::InvalidState { code, .. }) => assert_eq!(code, format!("request_{}", status.as_str())),
+                            other => panic!("{action:?} from {status:?}: {other:?}"),
+                        },
+                        (true, true) => assert!(result.is_ok(), "{action:?} from {status:?} by {party:?}"),
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_request_past_its_deadline_cannot_be_submitted_or_answered() {
+        let now = Utc::now();
+        let mut r = SourcingRequest::new(OrganisationId::new(), UserId::new(), content(now - TimeDelta::hours(1)), now);
+        assert!(matches!(r.apply(Action::Submit, Party::Buyer, now), Err(DomainError::Validation(_))));
+        r.status = RequestStatus::Open;
+        assert!(matches!(r.accepts_answers(now), Err(DomainError::InvalidState { code, .. }) if code == "deadline_passed"));
+    }
+
+    #[test]
+    fn edits_need_the_current_version_and_an_editable_state() {
+        let mut r = request();
+        let now = Utc::now();
+        let version = r.version;
+        r.edit(Party::Buyer, version, content(now + TimeDelta::days(5)), now).unwrap();
+        assert!(matches!(r.edit(Party::Buyer, version, content(now), now), Err(DomainError::VersionMismatch { .. })));
+        assert!(matches!(r.edit(Party::Expert, r.version, content(now), now), Err(DomainError::Forbidden(_))));
+        r.apply(Action::Submit, Party::Buyer, now).unwrap();
+        assert!(matches!(r.edit(Party::Buyer, r.version, content(now), now), Err(DomainError::InvalidState { .. })));
+    }
+
+    #[test]
+    fn budgets_need_a_currency_and_an_ordered_range() {
+        assert!(parse_budget(Some("10"), None, None).is_err());
+        assert!(parse_budget(Some("20"), Some("10"), Some("EUR")).is_err());
+        assert_eq!(parse_budget(None, Some("10"), Some("eur")).unwrap().and_then(|b| b.max).map(|m| m.minor_units), Some(1000));
+    }
+}
