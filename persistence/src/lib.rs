@@ -14,6 +14,7 @@ pub mod index_events;
 pub mod notifications;
 pub mod profiles;
 mod schema;
+pub mod sourcing;
 pub mod tokens;
 
 pub use db::{Backend, Database, DatabaseUrl, DbConnection};

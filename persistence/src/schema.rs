@@ -179,6 +179,86 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sourcing_requests (id) {
+        id -> Text,
+        buyer_organisation_id -> Text,
+        created_by -> Text,
+        status -> Text,
+        title -> Text,
+        content -> Text,
+        response_deadline -> BigInt,
+        identity_revealed -> Bool,
+        version -> BigInt,
+        submitted_at -> Nullable<BigInt>,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    request_matches (id) {
+        id -> Text,
+        request_id -> Text,
+        supplier_organisation_id -> Text,
+        origin -> Text,
+        score -> Double,
+        explanation -> Text,
+        override_reason -> Nullable<Text>,
+        status -> Text,
+        internal_note -> Nullable<Text>,
+        note_for_buyer -> Nullable<Text>,
+        proposed_by -> Text,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<BigInt>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    request_invitations (request_id, supplier_organisation_id) {
+        request_id -> Text,
+        supplier_organisation_id -> Text,
+        status -> Text,
+        decline_reason -> Nullable<Text>,
+        shortlisted -> Bool,
+        outcome -> Nullable<Text>,
+        invited_at -> BigInt,
+        responded_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    request_quotes (id) {
+        id -> Text,
+        request_id -> Text,
+        supplier_organisation_id -> Text,
+        revision -> Integer,
+        amount_minor -> BigInt,
+        currency -> Text,
+        lead_time_days -> Integer,
+        valid_until -> Text,
+        message -> Text,
+        attachments -> Text,
+        submitted_by -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    request_questions (id) {
+        id -> Text,
+        request_id -> Text,
+        supplier_organisation_id -> Text,
+        asked_by -> Text,
+        question -> Text,
+        answer -> Nullable<Text>,
+        answered_by -> Nullable<Text>,
+        answered_at -> Nullable<BigInt>,
+        created_at -> BigInt,
+    }
+}
+
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(supplier_profiles -> organisations (organisation_id));
 diesel::joinable!(supplier_certifications -> organisations (organisation_id));
@@ -199,4 +279,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     supplier_profiles,
     supplier_certifications,
     index_events,
+    sourcing_requests,
+    request_matches,
+    request_invitations,
+    request_quotes,
+    request_questions,
 );

@@ -3,6 +3,7 @@
 //! answer, their quotes and questions, and the buyer's award.
 
 pub mod access;
+pub mod answers;
 pub mod matching;
 pub mod money;
 pub mod request;
