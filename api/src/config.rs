@@ -63,6 +63,8 @@ pub struct Settings {
     pub cors_allowed_origins: Vec<String>,
     pub json_logs: bool,
     pub body_limit_bytes: usize,
+    /// How often open requests are checked against their deadline.
+    pub deadline_check_interval: std::time::Duration,
 }
 
 /// Where each setting comes from; kept apart so tests can feed a map.
@@ -178,6 +180,11 @@ impl Settings {
             cors_allowed_origins,
             json_logs,
             body_limit_bytes: parse(env, "BODY_LIMIT_BYTES", "262144")?,
+            deadline_check_interval: std::time::Duration::from_secs(parse(
+                env,
+                "DEADLINE_CHECK_INTERVAL_SECONDS",
+                "60",
+            )?),
             data_dir,
         })
     }

@@ -145,6 +145,10 @@ pub async fn serve(seed_demo: bool) -> anyhow::Result<()> {
         Duration::from_millis(500),
     ));
     actix_web::rt::spawn(app::indexing::run(state.clone(), Duration::from_secs(1)));
+    actix_web::rt::spawn(app::sourcing::deadlines::run(
+        state.clone(),
+        settings.deadline_check_interval,
+    ));
 
     let listener = TcpListener::bind(settings.bind)
         .with_context(|| format!("PMT_BIND: cannot listen on {}", settings.bind))?;

@@ -8,6 +8,7 @@ pub mod admin;
 pub mod audit;
 pub mod directory;
 pub mod problem;
+pub mod sourcing;
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -34,6 +35,7 @@ token as `Authorization: Bearer <token>`.",
         (name = "organisations", description = "Buyer and supplier organisations and their users"),
         (name = "directory", description = "Capability taxonomy, certifications and the public supplier directory"),
         (name = "profiles", description = "Supplier profiles and certificates, and their review by experts"),
+        (name = "requests", description = "Sourcing requests: qualification, matching, invitations, quotes, questions, award"),
         (name = "admin", description = "User and membership management (admins)"),
         (name = "health", description = "Liveness and readiness probes"),
     )

@@ -12,7 +12,9 @@ use domain::sourcing::{RequestStatus, SourcingRequest};
 use crate::convert::{enum_value, from_micros, id, micros, opt_from_micros};
 use crate::db::DbConnection;
 use crate::error::{Result, corrupt};
-use crate::schema::{request_invitations, request_matches, request_questions, request_quotes, sourcing_requests};
+use crate::schema::{
+    request_invitations, request_matches, request_questions, request_quotes, sourcing_requests,
+};
 
 const REQUESTS: &str = "sourcing_requests";
 
@@ -68,22 +70,33 @@ impl RequestRow {
 }
 
 pub fn insert_request(conn: &mut DbConnection, request: &SourcingRequest) -> Result<()> {
-    diesel::insert_into(sourcing_requests::table).values(RequestRow::from_domain(request)?).execute(conn)?;
+    diesel::insert_into(sourcing_requests::table)
+        .values(RequestRow::from_domain(request)?)
+        .execute(conn)?;
     Ok(())
 }
 
 /// Saves `request` if the stored version is still `read_version`; false
 /// when a concurrent change won (the caller reports a conflict).
-pub fn update_request(conn: &mut DbConnection, request: &SourcingRequest, read_version: i64) -> Result<bool> {
+pub fn update_request(
+    conn: &mut DbConnection,
+    request: &SourcingRequest,
+    read_version: i64,
+) -> Result<bool> {
     let updated = diesel::update(
-        sourcing_requests::table.find(request.id.to_string()).filter(sourcing_requests::version.eq(read_version)),
+        sourcing_requests::table
+            .find(request.id.to_string())
+            .filter(sourcing_requests::version.eq(read_version)),
     )
     .set(RequestRow::from_domain(request)?)
     .execute(conn)?;
     Ok(updated == 1)
 }
 
-pub fn find_request(conn: &mut DbConnection, request: SourcingRequestId) -> Result<Option<SourcingRequest>> {
+pub fn find_request(
+    conn: &mut DbConnection,
+    request: SourcingRequestId,
+) -> Result<Option<SourcingRequest>> {
     sourcing_requests::table
         .find(request.to_string())
         .select(RequestRow::as_select())
@@ -97,10 +110,18 @@ pub fn find_request(conn: &mut DbConnection, request: SourcingRequestId) -> Resu
 pub type Cursor = (DateTime<Utc>, String);
 
 /// Requests of a buyer organisation, newest first.
-pub fn requests_of_buyer(conn: &mut DbConnection, buyer: OrganisationId, before: Option<Cursor>, limit: i64) -> Result<Vec<SourcingRequest>> {
+pub fn requests_of_buyer(
+    conn: &mut DbConnection,
+    buyer: OrganisationId,
+    before: Option<Cursor>,
+    limit: i64,
+) -> Result<Vec<SourcingRequest>> {
     let mut query = sourcing_requests::table
         .filter(sourcing_requests::buyer_organisation_id.eq(buyer.to_string()))
-        .order((sourcing_requests::created_at.desc(), sourcing_requests::id.desc()))
+        .order((
+            sourcing_requests::created_at.desc(),
+            sourcing_requests::id.desc(),
+        ))
         .limit(limit)
         .select(RequestRow::as_select())
         .into_boxed();
@@ -109,17 +130,31 @@ pub fn requests_of_buyer(conn: &mut DbConnection, buyer: OrganisationId, before:
         query = query.filter(
             sourcing_requests::created_at
                 .lt(at)
-                .or(sourcing_requests::created_at.eq(at).and(sourcing_requests::id.lt(last))),
+                .or(sourcing_requests::created_at
+                    .eq(at)
+                    .and(sourcing_requests::id.lt(last))),
         );
     }
-    query.load(conn)?.into_iter().map(RequestRow::into_domain).collect()
+    query
+        .load(conn)?
+        .into_iter()
+        .map(RequestRow::into_domain)
+        .collect()
 }
 
 /// Requests in `status`, longest waiting first (by submission time).
-pub fn requests_in_status(conn: &mut DbConnection, status: RequestStatus, after: Option<Cursor>, limit: i64) -> Result<Vec<SourcingRequest>> {
+pub fn requests_in_status(
+    conn: &mut DbConnection,
+    status: RequestStatus,
+    after: Option<Cursor>,
+    limit: i64,
+) -> Result<Vec<SourcingRequest>> {
     let mut query = sourcing_requests::table
         .filter(sourcing_requests::status.eq(status.as_str()))
-        .order((sourcing_requests::submitted_at.asc(), sourcing_requests::id.asc()))
+        .order((
+            sourcing_requests::submitted_at.asc(),
+            sourcing_requests::id.asc(),
+        ))
         .limit(limit)
         .select(RequestRow::as_select())
         .into_boxed();
@@ -128,14 +163,24 @@ pub fn requests_in_status(conn: &mut DbConnection, status: RequestStatus, after:
         query = query.filter(
             sourcing_requests::submitted_at
                 .gt(at)
-                .or(sourcing_requests::submitted_at.eq(at).and(sourcing_requests::id.gt(last))),
+                .or(sourcing_requests::submitted_at
+                    .eq(at)
+                    .and(sourcing_requests::id.gt(last))),
         );
     }
-    query.load(conn)?.into_iter().map(RequestRow::into_domain).collect()
+    query
+        .load(conn)?
+        .into_iter()
+        .map(RequestRow::into_domain)
+        .collect()
 }
 
 /// Open requests whose deadline has passed.
-pub fn open_past_deadline(conn: &mut DbConnection, now: DateTime<Utc>, limit: i64) -> Result<Vec<SourcingRequestId>> {
+pub fn open_past_deadline(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<SourcingRequestId>> {
     let ids: Vec<String> = sourcing_requests::table
         .filter(sourcing_requests::status.eq(RequestStatus::Open.as_str()))
         .filter(sourcing_requests::response_deadline.le(micros(now)))
@@ -147,7 +192,11 @@ pub fn open_past_deadline(conn: &mut DbConnection, now: DateTime<Utc>, limit: i6
 }
 
 /// Open requests whose deadline falls within (now, until].
-pub fn open_with_deadline_before(conn: &mut DbConnection, now: DateTime<Utc>, until: DateTime<Utc>) -> Result<Vec<SourcingRequest>> {
+pub fn open_with_deadline_before(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Vec<SourcingRequest>> {
     sourcing_requests::table
         .filter(sourcing_requests::status.eq(RequestStatus::Open.as_str()))
         .filter(sourcing_requests::response_deadline.gt(micros(now)))
@@ -207,7 +256,8 @@ impl MatchRow {
             supplier: id(MATCHES, &self.supplier_organisation_id)?,
             origin: enum_value(MATCHES, &self.origin, MatchOrigin::parse)?,
             score: self.score,
-            explanation: serde_json::from_str(&self.explanation).map_err(|e| corrupt(MATCHES, e))?,
+            explanation: serde_json::from_str(&self.explanation)
+                .map_err(|e| corrupt(MATCHES, e))?,
             override_reason: self.override_reason,
             status: enum_value(MATCHES, &self.status, MatchStatus::parse)?,
             internal_note: self.internal_note,
@@ -221,12 +271,16 @@ impl MatchRow {
 }
 
 pub fn insert_match(conn: &mut DbConnection, m: &Match) -> Result<()> {
-    diesel::insert_into(request_matches::table).values(MatchRow::from_domain(m)?).execute(conn)?;
+    diesel::insert_into(request_matches::table)
+        .values(MatchRow::from_domain(m)?)
+        .execute(conn)?;
     Ok(())
 }
 
 pub fn update_match(conn: &mut DbConnection, m: &Match) -> Result<()> {
-    diesel::update(request_matches::table.find(m.id.to_string())).set(MatchRow::from_domain(m)?).execute(conn)?;
+    diesel::update(request_matches::table.find(m.id.to_string()))
+        .set(MatchRow::from_domain(m)?)
+        .execute(conn)?;
     Ok(())
 }
 
@@ -252,7 +306,11 @@ pub fn matches_of(conn: &mut DbConnection, request: SourcingRequestId) -> Result
 }
 
 /// Matches waiting for an expert's decision, oldest first.
-pub fn proposed_matches(conn: &mut DbConnection, after: Option<Cursor>, limit: i64) -> Result<Vec<Match>> {
+pub fn proposed_matches(
+    conn: &mut DbConnection,
+    after: Option<Cursor>,
+    limit: i64,
+) -> Result<Vec<Match>> {
     let mut query = request_matches::table
         .filter(request_matches::status.eq(MatchStatus::Proposed.as_str()))
         .order((request_matches::created_at.asc(), request_matches::id.asc()))
@@ -261,9 +319,19 @@ pub fn proposed_matches(conn: &mut DbConnection, after: Option<Cursor>, limit: i
         .into_boxed();
     if let Some((at, last)) = after {
         let at = micros(at);
-        query = query.filter(request_matches::created_at.gt(at).or(request_matches::created_at.eq(at).and(request_matches::id.gt(last))));
+        query = query.filter(
+            request_matches::created_at
+                .gt(at)
+                .or(request_matches::created_at
+                    .eq(at)
+                    .and(request_matches::id.gt(last))),
+        );
     }
-    query.load(conn)?.into_iter().map(MatchRow::into_domain).collect()
+    query
+        .load(conn)?
+        .into_iter()
+        .map(MatchRow::into_domain)
+        .collect()
 }
 
 const INVITATIONS: &str = "request_invitations";
@@ -302,7 +370,10 @@ impl InvitationRow {
             status: enum_value(INVITATIONS, &self.status, InvitationStatus::parse)?,
             decline_reason: self.decline_reason,
             shortlisted: self.shortlisted,
-            outcome: self.outcome.map(|o| enum_value(INVITATIONS, &o, Outcome::parse)).transpose()?,
+            outcome: self
+                .outcome
+                .map(|o| enum_value(INVITATIONS, &o, Outcome::parse))
+                .transpose()?,
             invited_at: from_micros(INVITATIONS, self.invited_at)?,
             responded_at: opt_from_micros(INVITATIONS, self.responded_at)?,
         })
@@ -310,20 +381,27 @@ impl InvitationRow {
 }
 
 pub fn insert_invitation(conn: &mut DbConnection, invitation: &Invitation) -> Result<()> {
-    diesel::insert_into(request_invitations::table).values(InvitationRow::from_domain(invitation)).execute(conn)?;
+    diesel::insert_into(request_invitations::table)
+        .values(InvitationRow::from_domain(invitation))
+        .execute(conn)?;
     Ok(())
 }
 
 pub fn update_invitation(conn: &mut DbConnection, invitation: &Invitation) -> Result<()> {
-    diesel::update(
-        request_invitations::table.find((invitation.request.to_string(), invitation.supplier.to_string())),
-    )
+    diesel::update(request_invitations::table.find((
+        invitation.request.to_string(),
+        invitation.supplier.to_string(),
+    )))
     .set(InvitationRow::from_domain(invitation))
     .execute(conn)?;
     Ok(())
 }
 
-pub fn find_invitation(conn: &mut DbConnection, request: SourcingRequestId, supplier: OrganisationId) -> Result<Option<Invitation>> {
+pub fn find_invitation(
+    conn: &mut DbConnection,
+    request: SourcingRequestId,
+    supplier: OrganisationId,
+) -> Result<Option<Invitation>> {
     request_invitations::table
         .find((request.to_string(), supplier.to_string()))
         .select(InvitationRow::as_select())
@@ -333,7 +411,10 @@ pub fn find_invitation(conn: &mut DbConnection, request: SourcingRequestId, supp
         .transpose()
 }
 
-pub fn invitations_of(conn: &mut DbConnection, request: SourcingRequestId) -> Result<Vec<Invitation>> {
+pub fn invitations_of(
+    conn: &mut DbConnection,
+    request: SourcingRequestId,
+) -> Result<Vec<Invitation>> {
     request_invitations::table
         .filter(request_invitations::request_id.eq(request.to_string()))
         .order(request_invitations::supplier_organisation_id.asc())
@@ -345,10 +426,18 @@ pub fn invitations_of(conn: &mut DbConnection, request: SourcingRequestId) -> Re
 }
 
 /// A supplier's invitations, newest first.
-pub fn invitations_of_supplier(conn: &mut DbConnection, supplier: OrganisationId, before: Option<Cursor>, limit: i64) -> Result<Vec<Invitation>> {
+pub fn invitations_of_supplier(
+    conn: &mut DbConnection,
+    supplier: OrganisationId,
+    before: Option<Cursor>,
+    limit: i64,
+) -> Result<Vec<Invitation>> {
     let mut query = request_invitations::table
         .filter(request_invitations::supplier_organisation_id.eq(supplier.to_string()))
-        .order((request_invitations::invited_at.desc(), request_invitations::request_id.desc()))
+        .order((
+            request_invitations::invited_at.desc(),
+            request_invitations::request_id.desc(),
+        ))
         .limit(limit)
         .select(InvitationRow::as_select())
         .into_boxed();
@@ -357,10 +446,16 @@ pub fn invitations_of_supplier(conn: &mut DbConnection, supplier: OrganisationId
         query = query.filter(
             request_invitations::invited_at
                 .lt(at)
-                .or(request_invitations::invited_at.eq(at).and(request_invitations::request_id.lt(last))),
+                .or(request_invitations::invited_at
+                    .eq(at)
+                    .and(request_invitations::request_id.lt(last))),
         );
     }
-    query.load(conn)?.into_iter().map(InvitationRow::into_domain).collect()
+    query
+        .load(conn)?
+        .into_iter()
+        .map(InvitationRow::into_domain)
+        .collect()
 }
 
 const QUOTES: &str = "request_quotes";
@@ -416,7 +511,8 @@ pub fn insert_quote(conn: &mut DbConnection, quote: &Quote) -> Result<()> {
             lead_time_days: quote.lead_time_days,
             valid_until: quote.valid_until.format("%Y-%m-%d").to_string(),
             message: quote.message.clone(),
-            attachments: serde_json::to_string(&quote.attachments).map_err(|e| corrupt(QUOTES, e))?,
+            attachments: serde_json::to_string(&quote.attachments)
+                .map_err(|e| corrupt(QUOTES, e))?,
             submitted_by: quote.submitted_by.to_string(),
             created_at: micros(quote.created_at),
         })
@@ -426,16 +522,27 @@ pub fn insert_quote(conn: &mut DbConnection, quote: &Quote) -> Result<()> {
 
 /// Every revision of every quote on a request (optionally one supplier's),
 /// oldest first.
-pub fn quotes_of(conn: &mut DbConnection, request: SourcingRequestId, supplier: Option<OrganisationId>) -> Result<Vec<Quote>> {
+pub fn quotes_of(
+    conn: &mut DbConnection,
+    request: SourcingRequestId,
+    supplier: Option<OrganisationId>,
+) -> Result<Vec<Quote>> {
     let mut query = request_quotes::table
         .filter(request_quotes::request_id.eq(request.to_string()))
-        .order((request_quotes::supplier_organisation_id.asc(), request_quotes::revision.asc()))
+        .order((
+            request_quotes::supplier_organisation_id.asc(),
+            request_quotes::revision.asc(),
+        ))
         .select(QuoteRow::as_select())
         .into_boxed();
     if let Some(supplier) = supplier {
         query = query.filter(request_quotes::supplier_organisation_id.eq(supplier.to_string()));
     }
-    query.load(conn)?.into_iter().map(QuoteRow::into_domain).collect()
+    query
+        .load(conn)?
+        .into_iter()
+        .map(QuoteRow::into_domain)
+        .collect()
 }
 
 const QUESTIONS: &str = "request_questions";
@@ -485,7 +592,9 @@ impl QuestionRow {
 }
 
 pub fn insert_question(conn: &mut DbConnection, question: &Question) -> Result<()> {
-    diesel::insert_into(request_questions::table).values(QuestionRow::from_domain(question)).execute(conn)?;
+    diesel::insert_into(request_questions::table)
+        .values(QuestionRow::from_domain(question))
+        .execute(conn)?;
     Ok(())
 }
 
@@ -509,7 +618,10 @@ pub fn find_question(conn: &mut DbConnection, question: QuestionId) -> Result<Op
 pub fn questions_of(conn: &mut DbConnection, request: SourcingRequestId) -> Result<Vec<Question>> {
     request_questions::table
         .filter(request_questions::request_id.eq(request.to_string()))
-        .order((request_questions::created_at.asc(), request_questions::id.asc()))
+        .order((
+            request_questions::created_at.asc(),
+            request_questions::id.asc(),
+        ))
         .select(QuestionRow::as_select())
         .load(conn)?
         .into_iter()

@@ -11,4 +11,5 @@ pub mod indexing;
 pub mod notifications;
 pub mod profiles;
 pub mod sessions;
+pub mod sourcing;
 pub mod views;

@@ -4,22 +4,71 @@ use openapi::directory::{
     CertificationView, CommentRequest, ProfileQueue, ProfileView, QueueQuery, ReviewRequest,
 };
 use openapi::problem::Problem;
+use openapi::sourcing::{MatchQueue, RequestQueue, RequestQueueQuery};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::app::profiles::{self, Decision};
+use crate::app::sourcing::queues;
 use crate::auth::Authenticated;
 use crate::error::ApiResult;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(profile_queue)
+    cfg.service(request_queue)
+        .service(match_queue)
+        .service(profile_queue)
         .service(approve)
         .service(request_changes)
         .service(suspend)
         .service(reinstate)
         .service(verify_certification)
         .service(reject_certification);
+}
+
+/// Requests by status, longest-waiting first; by default those waiting for
+/// qualification (experts).
+#[utoipa::path(
+    tag = "requests",
+    security(("bearer" = [])),
+    params(RequestQueueQuery),
+    responses(
+        (status = 200, body = RequestQueue),
+        (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/backoffice/requests")]
+async fn request_queue(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    query: web::Query<RequestQueueQuery>,
+) -> ApiResult<web::Json<RequestQueue>> {
+    let query = query.into_inner();
+    Ok(web::Json(
+        queues::requests(&state, auth.0, query.status, query.cursor, query.limit).await?,
+    ))
+}
+
+/// Matches waiting for vetting, oldest first (experts).
+#[utoipa::path(
+    tag = "requests",
+    security(("bearer" = [])),
+    params(QueueQuery),
+    responses(
+        (status = 200, body = MatchQueue),
+        (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/backoffice/matches")]
+async fn match_queue(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    query: web::Query<QueueQuery>,
+) -> ApiResult<web::Json<MatchQueue>> {
+    let query = query.into_inner();
+    Ok(web::Json(
+        queues::matches(&state, auth.0, query.cursor, query.limit).await?,
+    ))
 }
 
 /// Profiles waiting for review, longest-waiting first (experts).

@@ -9,6 +9,7 @@ pub mod health;
 pub mod me;
 pub mod organisations;
 pub mod profiles;
+pub mod requests;
 
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, ResponseBuilder};
@@ -20,6 +21,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
     me::configure(cfg);
     organisations::configure(cfg);
     profiles::configure(cfg);
+    requests::configure(cfg);
     directory::configure(cfg);
     backoffice::configure(cfg);
     admin::configure(cfg);

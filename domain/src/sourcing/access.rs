@@ -18,7 +18,11 @@ pub enum RequestAccess {
 
 impl RequestAccess {
     /// `invited` says whether the actor's organisation was invited.
-    pub fn of(actor: &Actor, request: &SourcingRequest, invited: bool) -> Result<Self, DomainError> {
+    pub fn of(
+        actor: &Actor,
+        request: &SourcingRequest,
+        invited: bool,
+    ) -> Result<Self, DomainError> {
         if actor.belongs_to(request.buyer) {
             Ok(Self::Buyer)
         } else if actor.is_back_office() {
@@ -35,7 +39,9 @@ impl RequestAccess {
         match self {
             Self::Buyer => Ok(Party::Buyer),
             Self::BackOffice => Ok(Party::Expert),
-            Self::InvitedSupplier => Err(DomainError::Forbidden("suppliers answer requests; the buyer and the experts run them")),
+            Self::InvitedSupplier => Err(DomainError::Forbidden(
+                "suppliers answer requests; the buyer and the experts run them",
+            )),
         }
     }
 
@@ -87,8 +93,15 @@ mod tests {
     }
 
     fn actor(role: PlatformRole, org: Option<OrganisationId>) -> Actor {
-        let affiliation = org.map_or(Affiliation::BackOffice, |id| Affiliation::Organisation { id, role: OrgRole::Member });
-        Actor { user_id: UserId::new(), role, affiliation }
+        let affiliation = org.map_or(Affiliation::BackOffice, |id| Affiliation::Organisation {
+            id,
+            role: OrgRole::Member,
+        });
+        Actor {
+            user_id: UserId::new(),
+            role,
+            affiliation,
+        }
     }
 
     #[test]
@@ -96,12 +109,30 @@ mod tests {
         let buyer_org = OrganisationId::new();
         let r = request(buyer_org);
         let supplier = actor(PlatformRole::Supplier, Some(OrganisationId::new()));
-        assert_eq!(RequestAccess::of(&actor(PlatformRole::Buyer, Some(buyer_org)), &r, false).ok(), Some(RequestAccess::Buyer));
-        assert_eq!(RequestAccess::of(&actor(PlatformRole::Expert, None), &r, false).ok(), Some(RequestAccess::BackOffice));
-        assert_eq!(RequestAccess::of(&supplier, &r, true).ok(), Some(RequestAccess::InvitedSupplier));
-        assert!(matches!(RequestAccess::of(&supplier, &r, false), Err(DomainError::NotFound(_))));
+        assert_eq!(
+            RequestAccess::of(&actor(PlatformRole::Buyer, Some(buyer_org)), &r, false).ok(),
+            Some(RequestAccess::Buyer)
+        );
+        assert_eq!(
+            RequestAccess::of(&actor(PlatformRole::Expert, None), &r, false).ok(),
+            Some(RequestAccess::BackOffice)
+        );
+        assert_eq!(
+            RequestAccess::of(&supplier, &r, true).ok(),
+            Some(RequestAccess::InvitedSupplier)
+        );
+        assert!(matches!(
+            RequestAccess::of(&supplier, &r, false),
+            Err(DomainError::NotFound(_))
+        ));
         let other_buyer = actor(PlatformRole::Buyer, Some(OrganisationId::new()));
-        assert!(matches!(RequestAccess::of(&other_buyer, &r, true), Err(DomainError::NotFound(_))), "a buyer is never 'invited'");
+        assert!(
+            matches!(
+                RequestAccess::of(&other_buyer, &r, true),
+                Err(DomainError::NotFound(_))
+            ),
+            "a buyer is never 'invited'"
+        );
         assert!(RequestAccess::InvitedSupplier.party().is_err());
     }
 }

@@ -28,7 +28,9 @@ impl InvitationStatus {
     }
 
     pub fn parse(raw: &str) -> Option<Self> {
-        [Self::Invited, Self::Declined, Self::Answered].into_iter().find(|s| s.as_str() == raw)
+        [Self::Invited, Self::Declined, Self::Answered]
+            .into_iter()
+            .find(|s| s.as_str() == raw)
     }
 }
 
@@ -107,13 +109,22 @@ impl QuoteTerms {
         let mut errors = ValidationErrors::new();
         let price = errors.check("price", Money::parse(amount, currency));
         if !(1..=3650).contains(&lead_time_days) {
-            errors.add("lead_time_days", "out_of_range", "lead time is between 1 and 3650 days");
+            errors.add(
+                "lead_time_days",
+                "out_of_range",
+                "lead time is between 1 and 3650 days",
+            );
         }
-        let valid_until = errors.check("valid_until", crate::certification::parse_date(valid_until));
+        let valid_until =
+            errors.check("valid_until", crate::certification::parse_date(valid_until));
         if let Some(day) = valid_until
             && day < today
         {
-            errors.add("valid_until", "in_the_past", "a quote must still be valid today");
+            errors.add(
+                "valid_until",
+                "in_the_past",
+                "a quote must still be valid today",
+            );
         }
         let message = errors.check("message", validation::text(message, 0, 10_000));
         match (price, valid_until, message) {
@@ -150,9 +161,19 @@ mod tests {
     #[test]
     fn quotes_need_a_price_a_sane_lead_time_and_a_future_validity() {
         let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
-        let ok = QuoteTerms::parse("18400.00", "EUR", 45, "2027-01-31", "Prix unitaire dégressif", vec![], today).unwrap();
+        let ok = QuoteTerms::parse(
+            "18400.00",
+            "EUR",
+            45,
+            "2027-01-31",
+            "Prix unitaire dégressif",
+            vec![],
+            today,
+        )
+        .unwrap();
         assert_eq!(ok.price.minor_units, 1_840_000);
-        let errors = QuoteTerms::parse("-5", "EUR", 0, "2026-01-01", "", vec![], today).unwrap_err();
+        let errors =
+            QuoteTerms::parse("-5", "EUR", 0, "2026-01-01", "", vec![], today).unwrap_err();
         let fields: Vec<_> = errors.errors().iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["price", "lead_time_days", "valid_until"]);
     }

@@ -50,13 +50,21 @@ impl Explanation {
     /// Compares a request with a supplier's public profile and certificates
     /// on `today`. A required capability is met by the same code or a more
     /// specific one (asking for machining, a milling shop fits).
-    pub fn of(need: &RequestContent, profile: &ProfileContent, certificates: &[Certification], today: NaiveDate) -> Self {
+    pub fn of(
+        need: &RequestContent,
+        profile: &ProfileContent,
+        certificates: &[Certification],
+        today: NaiveDate,
+    ) -> Self {
         let capabilities = need
             .capabilities
             .iter()
             .map(|wanted| CapabilityCheck {
                 code: wanted.clone(),
-                met: profile.capabilities.iter().any(|c| c.code.with_ancestors().contains(wanted)),
+                met: profile
+                    .capabilities
+                    .iter()
+                    .any(|c| c.code.with_ancestors().contains(wanted)),
             })
             .collect();
         let certifications = need
@@ -65,25 +73,39 @@ impl Explanation {
             .map(|wanted| CertificationCheck {
                 code: wanted.code.clone(),
                 mandatory: wanted.mandatory,
-                met: certificates.iter().any(|c| c.details.type_code == wanted.code && c.counts_on(today)),
+                met: certificates
+                    .iter()
+                    .any(|c| c.details.type_code == wanted.code && c.counts_on(today)),
             })
             .collect();
         let sectors = need
             .sectors
             .iter()
-            .map(|wanted| SectorCheck { sector: *wanted, met: profile.sectors.contains(wanted) })
+            .map(|wanted| SectorCheck {
+                sector: *wanted,
+                met: profile.sectors.contains(wanted),
+            })
             .collect();
         let region = need.region.as_ref().map(|wanted| RegionCheck {
             wanted: wanted.clone(),
             met: profile.location.region.eq_ignore_ascii_case(wanted),
         });
-        Self { capabilities, certifications, sectors, region }
+        Self {
+            capabilities,
+            certifications,
+            sectors,
+            region,
+        }
     }
 
     /// Mandatory certifications the supplier lacks: such a supplier is only
     /// matched when an expert overrides with a reason.
     pub fn missing_mandatory(&self) -> Vec<&CertificationTypeCode> {
-        self.certifications.iter().filter(|c| c.mandatory && !c.met).map(|c| &c.code).collect()
+        self.certifications
+            .iter()
+            .filter(|c| c.mandatory && !c.met)
+            .map(|c| &c.code)
+            .collect()
     }
 
     /// (requirements met, requirements stated).
@@ -95,7 +117,9 @@ impl Explanation {
             .chain(self.certifications.iter().map(|c| c.met))
             .chain(self.sectors.iter().map(|c| c.met))
             .chain(self.region.iter().map(|c| c.met));
-        checks.fold((0, 0), |(met, total), ok| (met + usize::from(ok), total + 1))
+        checks.fold((0, 0), |(met, total), ok| {
+            (met + usize::from(ok), total + 1)
+        })
     }
 }
 
@@ -117,7 +141,9 @@ impl MatchStatus {
     }
 
     pub fn parse(raw: &str) -> Option<Self> {
-        [Self::Proposed, Self::Approved, Self::Discarded].into_iter().find(|s| s.as_str() == raw)
+        [Self::Proposed, Self::Approved, Self::Discarded]
+            .into_iter()
+            .find(|s| s.as_str() == raw)
     }
 }
 
@@ -180,7 +206,10 @@ pub fn matching_allowed(status: RequestStatus) -> Result<(), DomainError> {
 impl Match {
     /// A new proposal. A supplier missing a mandatory certification needs an
     /// override reason.
-    #[expect(clippy::too_many_arguments, reason = "a match is created with all its facts at once")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "a match is created with all its facts at once"
+    )]
     pub fn propose(
         request: SourcingRequestId,
         supplier: OrganisationId,
@@ -191,7 +220,11 @@ impl Match {
         expert: UserId,
         now: DateTime<Utc>,
     ) -> Result<Self, DomainError> {
-        let missing: Vec<&str> = explanation.missing_mandatory().iter().map(|c| c.as_str()).collect();
+        let missing: Vec<&str> = explanation
+            .missing_mandatory()
+            .iter()
+            .map(|c| c.as_str())
+            .collect();
         let lacks_mandatory = !missing.is_empty();
         if lacks_mandatory && override_reason.is_none() {
             let codes = missing;
@@ -209,7 +242,11 @@ impl Match {
             origin,
             score,
             explanation,
-            override_reason: if lacks_mandatory { override_reason } else { None },
+            override_reason: if lacks_mandatory {
+                override_reason
+            } else {
+                None
+            },
             status: MatchStatus::Proposed,
             internal_note: None,
             note_for_buyer: None,
@@ -220,9 +257,20 @@ impl Match {
         })
     }
 
-    pub fn decide(&mut self, approve: bool, expert: UserId, internal_note: Option<String>, note_for_buyer: Option<String>, now: DateTime<Utc>) -> (MatchStatus, MatchStatus) {
+    pub fn decide(
+        &mut self,
+        approve: bool,
+        expert: UserId,
+        internal_note: Option<String>,
+        note_for_buyer: Option<String>,
+        now: DateTime<Utc>,
+    ) -> (MatchStatus, MatchStatus) {
         let from = self.status;
-        self.status = if approve { MatchStatus::Approved } else { MatchStatus::Discarded };
+        self.status = if approve {
+            MatchStatus::Approved
+        } else {
+            MatchStatus::Discarded
+        };
         self.internal_note = internal_note;
         self.note_for_buyer = if approve { note_for_buyer } else { None };
         self.decided_by = Some(expert);

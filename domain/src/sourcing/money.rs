@@ -16,7 +16,10 @@ impl Currency {
         let code = raw.trim().to_ascii_uppercase();
         match code.as_bytes() {
             [a, b, c] if code.bytes().all(|b| b.is_ascii_uppercase()) => Ok(Self([*a, *b, *c])),
-            _ => invalid("invalid_currency", "a currency is an ISO 4217 code such as EUR"),
+            _ => invalid(
+                "invalid_currency",
+                "a currency is an ISO 4217 code such as EUR",
+            ),
         }
     }
 
@@ -56,18 +59,36 @@ impl Money {
             None => (amount, ""),
         };
         let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-        if !digits(units) || cents.len() > 2 || (!cents.is_empty() && !digits(cents)) || units.len() > 13 {
-            return invalid("invalid_amount", "an amount is a positive number with at most two decimals, e.g. 12500.50");
+        if !digits(units)
+            || cents.len() > 2
+            || (!cents.is_empty() && !digits(cents))
+            || units.len() > 13
+        {
+            return invalid(
+                "invalid_amount",
+                "an amount is a positive number with at most two decimals, e.g. 12500.50",
+            );
         }
-        let units: i64 = units.parse().map_err(|_| crate::ValidationErrors::single("", "invalid_amount", "amount too large"))?;
+        let units: i64 = units.parse().map_err(|_| {
+            crate::ValidationErrors::single("", "invalid_amount", "amount too large")
+        })?;
         let cents: i64 = format!("{cents:0<2}").parse().unwrap_or(0);
-        Ok(Self { minor_units: units * 100 + cents, currency })
+        Ok(Self {
+            minor_units: units * 100 + cents,
+            currency,
+        })
     }
 }
 
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{:02} {}", self.minor_units / 100, self.minor_units % 100, self.currency.as_str())
+        write!(
+            f,
+            "{}.{:02} {}",
+            self.minor_units / 100,
+            self.minor_units % 100,
+            self.currency.as_str()
+        )
     }
 }
 
@@ -78,14 +99,27 @@ mod tests {
     #[test]
     fn amounts_parse_to_minor_units() {
         assert_eq!(Money::parse("12500", "eur").unwrap().minor_units, 1_250_000);
-        assert_eq!(Money::parse("12500.5", "EUR").unwrap().minor_units, 1_250_050);
+        assert_eq!(
+            Money::parse("12500.5", "EUR").unwrap().minor_units,
+            1_250_050
+        );
         assert_eq!(Money::parse("0.07", "EUR").unwrap().to_string(), "0.07 EUR");
     }
 
     #[test]
     fn bad_amounts_and_currencies_are_refused() {
-        for (amount, currency) in [("-1", "EUR"), ("1.234", "EUR"), ("abc", "EUR"), ("", "EUR"), ("1", "EURO"), ("1", "€")] {
-            assert!(Money::parse(amount, currency).is_err(), "{amount} {currency}");
+        for (amount, currency) in [
+            ("-1", "EUR"),
+            ("1.234", "EUR"),
+            ("abc", "EUR"),
+            ("", "EUR"),
+            ("1", "EURO"),
+            ("1", "€"),
+        ] {
+            assert!(
+                Money::parse(amount, currency).is_err(),
+                "{amount} {currency}"
+            );
         }
     }
 }

@@ -104,7 +104,14 @@ impl Action {
             Self::Award => (&[Buyer], &[S::Closed], S::Awarded),
             Self::Cancel => (
                 &[Buyer, Expert],
-                &[S::Draft, S::Submitted, S::Qualified, S::ChangesRequested, S::Open, S::Closed],
+                &[
+                    S::Draft,
+                    S::Submitted,
+                    S::Qualified,
+                    S::ChangesRequested,
+                    S::Open,
+                    S::Closed,
+                ],
                 S::Cancelled,
             ),
         }
@@ -206,30 +213,48 @@ impl RequestContent {
     ) -> Result<Self, ValidationErrors> {
         let mut errors = ValidationErrors::new();
         let title = errors.check("title", validation::text(input.title, 3, 200));
-        let description = errors.check("description", validation::text(input.description, 1, 10_000));
+        let description = errors.check(
+            "description",
+            validation::text(input.description, 1, 10_000),
+        );
         let mut capabilities = Vec::new();
         for (i, raw) in input.capabilities.iter().enumerate() {
             let field = format!("capabilities[{i}]");
             match errors.check(&field, CapabilityCode::parse(raw)) {
                 Some(code) if !known_capability(&code) => {
-                    errors.add(field, "unknown_capability", format!("{code} is not in the taxonomy"));
+                    errors.add(
+                        field,
+                        "unknown_capability",
+                        format!("{code} is not in the taxonomy"),
+                    );
                 }
                 Some(code) if !capabilities.contains(&code) => capabilities.push(code),
                 _ => {}
             }
         }
         if input.capabilities.is_empty() {
-            errors.add("capabilities", "required", "name at least one capability from the taxonomy");
+            errors.add(
+                "capabilities",
+                "required",
+                "name at least one capability from the taxonomy",
+            );
         }
         let mut certifications: Vec<CertificationRequirement> = Vec::new();
         for (i, (raw, mandatory)) in input.certifications.iter().enumerate() {
             let field = format!("certifications[{i}].code");
             match errors.check(&field, CertificationTypeCode::parse(raw)) {
                 Some(code) if !known_certification(&code) => {
-                    errors.add(field, "unknown_certification_type", format!("{} is not a certification type", code.as_str()));
+                    errors.add(
+                        field,
+                        "unknown_certification_type",
+                        format!("{} is not a certification type", code.as_str()),
+                    );
                 }
                 Some(code) if !certifications.iter().any(|c| c.code == code) => {
-                    certifications.push(CertificationRequirement { code, mandatory: *mandatory });
+                    certifications.push(CertificationRequirement {
+                        code,
+                        mandatory: *mandatory,
+                    });
                 }
                 _ => {}
             }
@@ -242,15 +267,30 @@ impl RequestContent {
                 sectors.push(sector);
             }
         }
-        let quantities = errors.check("quantities", validation::optional_text(input.quantities, 1000));
-        let budget = errors.check("budget", parse_budget(input.budget_min, input.budget_max, input.currency));
+        let quantities = errors.check(
+            "quantities",
+            validation::optional_text(input.quantities, 1000),
+        );
+        let budget = errors.check(
+            "budget",
+            parse_budget(input.budget_min, input.budget_max, input.currency),
+        );
         let desired_delivery = errors.check(
             "desired_delivery",
-            input.desired_delivery.map(crate::certification::parse_date).transpose(),
+            input
+                .desired_delivery
+                .map(crate::certification::parse_date)
+                .transpose(),
         );
-        let location_constraints = errors.check("location_constraints", validation::optional_text(input.location_constraints, 500));
+        let location_constraints = errors.check(
+            "location_constraints",
+            validation::optional_text(input.location_constraints, 500),
+        );
         let region = errors.check("region", validation::optional_text(input.region, 100));
-        let language = errors.check("language", crate::registration::parse_language(input.language));
+        let language = errors.check(
+            "language",
+            crate::registration::parse_language(input.language),
+        );
         let attachments: Vec<Attachment> = input
             .attachments
             .iter()
@@ -258,46 +298,78 @@ impl RequestContent {
             .filter_map(|(i, a)| {
                 let field = format!("attachments[{i}]");
                 let name = errors.check(&format!("{field}.name"), validation::text(a.name, 1, 255));
-                let content_type = errors.check(&format!("{field}.content_type"), validation::optional_text(a.content_type, 100));
-                let reference = errors.check(&format!("{field}.reference"), validation::text(a.reference, 1, 1000));
-                Some(Attachment { name: name?, content_type: content_type?, size_bytes: a.size_bytes, reference: reference? })
+                let content_type = errors.check(
+                    &format!("{field}.content_type"),
+                    validation::optional_text(a.content_type, 100),
+                );
+                let reference = errors.check(
+                    &format!("{field}.reference"),
+                    validation::text(a.reference, 1, 1000),
+                );
+                Some(Attachment {
+                    name: name?,
+                    content_type: content_type?,
+                    size_bytes: a.size_bytes,
+                    reference: reference?,
+                })
             })
             .collect();
         if attachments.len() > 20 {
             errors.add("attachments", "too_many", "at most 20 attachments");
         }
-        match (title, description, quantities, budget, desired_delivery, location_constraints, region, language) {
-            (Some(title), Some(description), Some(quantities), Some(budget), Some(desired_delivery), Some(location_constraints), Some(region), Some(language))
-                if errors.is_empty() =>
-            {
-                Ok(Self {
-                    title,
-                    description,
-                    capabilities,
-                    certifications,
-                    sectors,
-                    quantities,
-                    budget,
-                    desired_delivery,
-                    response_deadline: input.response_deadline,
-                    location_constraints,
-                    region,
-                    language,
-                    confidential: input.confidential,
-                    nda_required: input.nda_required,
-                    attachments,
-                })
-            }
+        match (
+            title,
+            description,
+            quantities,
+            budget,
+            desired_delivery,
+            location_constraints,
+            region,
+            language,
+        ) {
+            (
+                Some(title),
+                Some(description),
+                Some(quantities),
+                Some(budget),
+                Some(desired_delivery),
+                Some(location_constraints),
+                Some(region),
+                Some(language),
+            ) if errors.is_empty() => Ok(Self {
+                title,
+                description,
+                capabilities,
+                certifications,
+                sectors,
+                quantities,
+                budget,
+                desired_delivery,
+                response_deadline: input.response_deadline,
+                location_constraints,
+                region,
+                language,
+                confidential: input.confidential,
+                nda_required: input.nda_required,
+                attachments,
+            }),
             _ => Err(errors),
         }
     }
 
     pub fn mandatory_certifications(&self) -> impl Iterator<Item = &CertificationTypeCode> {
-        self.certifications.iter().filter(|c| c.mandatory).map(|c| &c.code)
+        self.certifications
+            .iter()
+            .filter(|c| c.mandatory)
+            .map(|c| &c.code)
     }
 }
 
-fn parse_budget(min: Option<&str>, max: Option<&str>, currency: Option<&str>) -> Validated<Option<Budget>> {
+fn parse_budget(
+    min: Option<&str>,
+    max: Option<&str>,
+    currency: Option<&str>,
+) -> Validated<Option<Budget>> {
     if min.is_none() && max.is_none() {
         return Ok(None);
     }
@@ -341,12 +413,20 @@ pub struct Transition {
 pub fn wrong_state(status: RequestStatus, action: &str) -> DomainError {
     DomainError::InvalidState {
         code: format!("request_{}", status.as_str()),
-        message: format!("cannot {action} a request that is {}", status.as_str().replace('_', " ")),
+        message: format!(
+            "cannot {action} a request that is {}",
+            status.as_str().replace('_', " ")
+        ),
     }
 }
 
 impl SourcingRequest {
-    pub fn new(buyer: OrganisationId, created_by: UserId, content: RequestContent, now: DateTime<Utc>) -> Self {
+    pub fn new(
+        buyer: OrganisationId,
+        created_by: UserId,
+        content: RequestContent,
+        now: DateTime<Utc>,
+    ) -> Self {
         Self {
             id: SourcingRequestId::new(),
             buyer,
@@ -364,21 +444,36 @@ impl SourcingRequest {
     /// Suppliers see who the buyer is unless the request is confidential
     /// and the buyer has neither revealed itself nor awarded.
     pub fn buyer_visible_to_suppliers(&self) -> bool {
-        !self.content.confidential || self.identity_revealed || self.status == RequestStatus::Awarded
+        !self.content.confidential
+            || self.identity_revealed
+            || self.status == RequestStatus::Awarded
     }
 
     /// Takes `action` for `party`: refused with 403 for the wrong party and
     /// 409 (naming the state) for the wrong state.
-    pub fn apply(&mut self, action: Action, party: Party, now: DateTime<Utc>) -> Result<Transition, DomainError> {
+    pub fn apply(
+        &mut self,
+        action: Action,
+        party: Party,
+        now: DateTime<Utc>,
+    ) -> Result<Transition, DomainError> {
         let (parties, from_states, to) = action.rule();
         if !parties.contains(&party) {
-            return Err(DomainError::Forbidden("this step belongs to another party of the request"));
+            return Err(DomainError::Forbidden(
+                "this step belongs to another party of the request",
+            ));
         }
         if !from_states.contains(&self.status) {
             return Err(wrong_state(self.status, action.name()));
         }
-        if matches!(action, Action::Submit | Action::Open) && self.content.response_deadline <= now {
-            return Err(ValidationErrors::single("response_deadline", "in_the_past", "the response deadline has passed; set a later one").into());
+        if matches!(action, Action::Submit | Action::Open) && self.content.response_deadline <= now
+        {
+            return Err(ValidationErrors::single(
+                "response_deadline",
+                "in_the_past",
+                "the response deadline has passed; set a later one",
+            )
+            .into());
         }
         if action == Action::Submit {
             self.submitted_at = Some(now);
@@ -392,15 +487,26 @@ impl SourcingRequest {
 
     /// Replaces the content: only the buyer, only before the experts have
     /// qualified it (draft or sent back), only from the current version.
-    pub fn edit(&mut self, party: Party, expected_version: i64, content: RequestContent, now: DateTime<Utc>) -> Result<(), DomainError> {
+    pub fn edit(
+        &mut self,
+        party: Party,
+        expected_version: i64,
+        content: RequestContent,
+        now: DateTime<Utc>,
+    ) -> Result<(), DomainError> {
         if party != Party::Buyer {
             return Err(DomainError::Forbidden("only the buyer edits its request"));
         }
-        if !matches!(self.status, RequestStatus::Draft | RequestStatus::ChangesRequested) {
+        if !matches!(
+            self.status,
+            RequestStatus::Draft | RequestStatus::ChangesRequested
+        ) {
             return Err(wrong_state(self.status, "edit"));
         }
         if expected_version != self.version {
-            return Err(DomainError::VersionMismatch { current: self.version });
+            return Err(DomainError::VersionMismatch {
+                current: self.version,
+            });
         }
         self.content = content;
         self.version += 1;
@@ -410,7 +516,9 @@ impl SourcingRequest {
 
     pub fn reveal_identity(&mut self, party: Party, now: DateTime<Utc>) -> Result<(), DomainError> {
         if party != Party::Buyer {
-            return Err(DomainError::Forbidden("only the buyer reveals its identity"));
+            return Err(DomainError::Forbidden(
+                "only the buyer reveals its identity",
+            ));
         }
         self.identity_revealed = true;
         self.version += 1;
@@ -464,7 +572,12 @@ mod tests {
 
     fn request() -> SourcingRequest {
         let now = Utc::now();
-        SourcingRequest::new(OrganisationId::new(), UserId::new(), content(now + TimeDelta::days(10)), now)
+        SourcingRequest::new(
+            OrganisationId::new(),
+            UserId::new(),
+            content(now + TimeDelta::days(10)),
+            now,
+        )
     }
 
     #[test]
@@ -487,7 +600,16 @@ mod tests {
     /// naming the state; every wrong party is refused before the state.
     #[test]
     fn every_illegal_transition_is_refused() {
-        let actions = [Action::Submit, Action::Qualify, Action::RequestChanges, Action::Reject, Action::Open, Action::Close, Action::Award, Action::Cancel];
+        let actions = [
+            Action::Submit,
+            Action::Qualify,
+            Action::RequestChanges,
+            Action::Reject,
+            Action::Open,
+            Action::Close,
+            Action::Award,
+            Action::Cancel,
+        ];
         let now = Utc::now();
         for action in actions {
             let (parties, from_states, _) = action.rule();
@@ -497,12 +619,19 @@ mod tests {
                     r.status = status;
                     let result = r.apply(action, party, now);
                     match (parties.contains(&party), from_states.contains(&status)) {
-                        (false, _) => assert!(matches!(result, Err(DomainError::Forbidden(_))), "{action:?} by {party:?}"),
+                        (false, _) => assert!(
+                            matches!(result, Err(DomainError::Forbidden(_))),
+                            "{action:?} by {party:?}"
+                        ),
                         (true, false) => match result {
-                            Err(DomainError::InvalidState { code, .. }) => assert_eq!(code, format!("request_{}", status.as_str())),
+                            Err(DomainError::InvalidState { code, .. }) => {
+                                assert_eq!(code, format!("request_{}", status.as_str()))
+                            }
                             other => panic!("{action:?} from {status:?}: {other:?}"),
                         },
-                        (true, true) => assert!(result.is_ok(), "{action:?} from {status:?} by {party:?}"),
+                        (true, true) => {
+                            assert!(result.is_ok(), "{action:?} from {status:?} by {party:?}")
+                        }
                     }
                 }
             }
@@ -512,10 +641,20 @@ mod tests {
     #[test]
     fn a_request_past_its_deadline_cannot_be_submitted_or_answered() {
         let now = Utc::now();
-        let mut r = SourcingRequest::new(OrganisationId::new(), UserId::new(), content(now - TimeDelta::hours(1)), now);
-        assert!(matches!(r.apply(Action::Submit, Party::Buyer, now), Err(DomainError::Validation(_))));
+        let mut r = SourcingRequest::new(
+            OrganisationId::new(),
+            UserId::new(),
+            content(now - TimeDelta::hours(1)),
+            now,
+        );
+        assert!(matches!(
+            r.apply(Action::Submit, Party::Buyer, now),
+            Err(DomainError::Validation(_))
+        ));
         r.status = RequestStatus::Open;
-        assert!(matches!(r.accepts_answers(now), Err(DomainError::InvalidState { code, .. }) if code == "deadline_passed"));
+        assert!(
+            matches!(r.accepts_answers(now), Err(DomainError::InvalidState { code, .. }) if code == "deadline_passed")
+        );
     }
 
     #[test]
@@ -523,17 +662,38 @@ mod tests {
         let mut r = request();
         let now = Utc::now();
         let version = r.version;
-        r.edit(Party::Buyer, version, content(now + TimeDelta::days(5)), now).unwrap();
-        assert!(matches!(r.edit(Party::Buyer, version, content(now), now), Err(DomainError::VersionMismatch { .. })));
-        assert!(matches!(r.edit(Party::Expert, r.version, content(now), now), Err(DomainError::Forbidden(_))));
+        r.edit(
+            Party::Buyer,
+            version,
+            content(now + TimeDelta::days(5)),
+            now,
+        )
+        .unwrap();
+        assert!(matches!(
+            r.edit(Party::Buyer, version, content(now), now),
+            Err(DomainError::VersionMismatch { .. })
+        ));
+        assert!(matches!(
+            r.edit(Party::Expert, r.version, content(now), now),
+            Err(DomainError::Forbidden(_))
+        ));
         r.apply(Action::Submit, Party::Buyer, now).unwrap();
-        assert!(matches!(r.edit(Party::Buyer, r.version, content(now), now), Err(DomainError::InvalidState { .. })));
+        assert!(matches!(
+            r.edit(Party::Buyer, r.version, content(now), now),
+            Err(DomainError::InvalidState { .. })
+        ));
     }
 
     #[test]
     fn budgets_need_a_currency_and_an_ordered_range() {
         assert!(parse_budget(Some("10"), None, None).is_err());
         assert!(parse_budget(Some("20"), Some("10"), Some("EUR")).is_err());
-        assert_eq!(parse_budget(None, Some("10"), Some("eur")).unwrap().and_then(|b| b.max).map(|m| m.minor_units), Some(1000));
+        assert_eq!(
+            parse_budget(None, Some("10"), Some("eur"))
+                .unwrap()
+                .and_then(|b| b.max)
+                .map(|m| m.minor_units),
+            Some(1000)
+        );
     }
 }

@@ -1,0 +1,56 @@
+//! The job that closes open requests whose response deadline has passed.
+
+use std::time::Duration;
+
+use domain::sourcing::request::Party;
+use persistence::sourcing;
+
+use crate::error::ApiResult;
+use crate::state::AppState;
+
+pub async fn run(state: AppState, every: Duration) {
+    loop {
+        match close_expired(&state).await {
+            Ok(closed) if closed > 0 => {
+                tracing::info!(closed, "closed requests past their deadline")
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "deadline job failed; retrying"),
+        }
+        tokio::time::sleep(every).await;
+    }
+}
+
+/// Closes every open request past its deadline; returns how many. Each
+/// request closes in its own transaction; a request closed meanwhile by
+/// its buyer (or another instance) is skipped.
+pub async fn close_expired(state: &AppState) -> ApiResult<usize> {
+    let now = state.clock.now();
+    let due = state
+        .read(move |conn| Ok(sourcing::open_past_deadline(conn, now, 100)?))
+        .await?;
+    let mut closed = 0;
+    for id in due {
+        let done = state
+            .transaction(move |conn| {
+                let Some(mut request) = sourcing::find_request(conn, id)? else {
+                    return Ok(false);
+                };
+                if request.status != domain::sourcing::RequestStatus::Open {
+                    return Ok(false);
+                }
+                super::answers::close(conn, &mut request, Party::System, None, now)?;
+                Ok(true)
+            })
+            .await;
+        match done {
+            Ok(true) => closed += 1,
+            Ok(false) => {}
+            // Lost a race with a concurrent close: the version check refused.
+            Err(error) => {
+                tracing::debug!(%error, request = %id, "request not closed by the deadline job")
+            }
+        }
+    }
+    Ok(closed)
+}

@@ -1,0 +1,329 @@
+//! Candidates proposed by the capability index, explained requirement by
+//! requirement, and the experts' vetting of each match.
+
+use chrono::{DateTime, Utc};
+use domain::DomainError;
+use domain::account::Language;
+use domain::auth::Actor;
+use domain::ids::{MatchId, OrganisationId, SourcingRequestId};
+use domain::organisation::Membership;
+use domain::sourcing::answers::{Invitation, InvitationStatus};
+use domain::sourcing::matching::{Explanation, Match, MatchOrigin, MatchStatus, matching_allowed};
+use domain::sourcing::{RequestAccess, SourcingRequest};
+use openapi::sourcing::{
+    AddMatchRequest, CandidateView, CandidatesView, MatchDecisionRequest, MatchView,
+};
+use persistence::{DbConnection, accounts, certifications, profiles, sourcing};
+use search::CandidateQuery;
+
+use super::{load, optional_text, record};
+use crate::app::catalogue::Catalogue;
+use crate::app::sourcing::views;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+const CANDIDATES: usize = 50;
+
+/// What the index ranks for this request, best first, with scores.
+async fn ranked(
+    state: &AppState,
+    request: &SourcingRequest,
+) -> ApiResult<Vec<(OrganisationId, f64)>> {
+    let c = &request.content;
+    let found = state
+        .index
+        .candidates(CandidateQuery {
+            capabilities: c.capabilities.iter().map(ToString::to_string).collect(),
+            certifications: c
+                .certifications
+                .iter()
+                .map(|r| r.code.as_str().to_owned())
+                .collect(),
+            sectors: c.sectors.iter().map(|s| s.as_str().to_owned()).collect(),
+            region: c.region.clone(),
+            text: None,
+            now: state.clock.now().timestamp(),
+            limit: CANDIDATES,
+        })
+        .await?;
+    Ok(found
+        .into_iter()
+        .map(|c| (OrganisationId::from(c.id), f64::from(c.score)))
+        .collect())
+}
+
+/// The supplier's explanation against the request, from its published
+/// profile; `None` if it is not (or no longer) published.
+fn explain(
+    conn: &mut DbConnection,
+    request: &SourcingRequest,
+    supplier: OrganisationId,
+    now: DateTime<Utc>,
+) -> ApiResult<Option<(Explanation, String, String, bool)>> {
+    let Some(profile) = profiles::find(conn, supplier)? else {
+        return Ok(None);
+    };
+    let Some(content) = profile.public_content() else {
+        return Ok(None);
+    };
+    let Some(org) = accounts::find_organisation(conn, supplier)? else {
+        return Ok(None);
+    };
+    let certs = certifications::of_organisation(conn, supplier)?;
+    let explanation = Explanation::of(&request.content, content, &certs, now.date_naive());
+    Ok(Some((
+        explanation,
+        org.legal_name,
+        content.location.city.clone(),
+        org.membership == Membership::Member,
+    )))
+}
+
+fn require_back_office(access: RequestAccess) -> ApiResult<()> {
+    access
+        .require(RequestAccess::BackOffice)
+        .map_err(ApiError::from)
+}
+
+/// Candidates for a submitted or qualified request (experts).
+pub async fn candidates(
+    state: &AppState,
+    actor: Actor,
+    id: SourcingRequestId,
+    language: Language,
+) -> ApiResult<CandidatesView> {
+    let request = state
+        .read(move |conn| {
+            let (request, access) = load(conn, &actor, id)?;
+            require_back_office(access)?;
+            matching_allowed(request.status)?;
+            Ok(request)
+        })
+        .await?;
+    let ranked = ranked(state, &request).await?;
+    let now = state.clock.now();
+    state
+        .read(move |conn| {
+            let catalogue = Catalogue::load(conn)?;
+            let matched: Vec<OrganisationId> = sourcing::matches_of(conn, id)?
+                .iter()
+                .map(|m| m.supplier)
+                .collect();
+            let mut view = CandidatesView {
+                candidates: Vec::new(),
+                excluded: Vec::new(),
+            };
+            for (supplier, score) in ranked {
+                // The index may lag behind a suspension: the database decides.
+                let Some((explanation, name, city, member)) =
+                    explain(conn, &request, supplier, now)?
+                else {
+                    continue;
+                };
+                let excluded = !explanation.missing_mandatory().is_empty();
+                let candidate = CandidateView {
+                    supplier_id: *supplier.as_uuid(),
+                    name,
+                    city,
+                    member,
+                    score,
+                    explanation: views::explanation(&explanation, &catalogue, language),
+                    matched: matched.contains(&supplier),
+                };
+                if excluded {
+                    view.excluded.push(candidate)
+                } else {
+                    view.candidates.push(candidate)
+                }
+            }
+            Ok(view)
+        })
+        .await
+}
+
+/// An expert adds a published supplier as a match: one of the index's
+/// candidates or any other supplier by hand. A supplier lacking a
+/// mandatory certification needs an override reason.
+pub async fn add(
+    state: &AppState,
+    actor: Actor,
+    id: SourcingRequestId,
+    body: AddMatchRequest,
+    language: Language,
+) -> ApiResult<MatchView> {
+    let override_reason = optional_text("override_reason", body.override_reason.as_deref(), 2000)?;
+    let supplier = OrganisationId::from(body.supplier_id);
+    let request = state
+        .read(move |conn| {
+            let (request, access) = load(conn, &actor, id)?;
+            require_back_office(access)?;
+            matching_allowed(request.status)?;
+            Ok(request)
+        })
+        .await?;
+    let from_index = ranked(state, &request)
+        .await?
+        .into_iter()
+        .find(|(s, _)| *s == supplier);
+    let now = state.clock.now();
+    state
+        .transaction(move |conn| {
+            // Re-read inside the transaction: the request may have moved on.
+            let (request, _) = load(conn, &actor, id)?;
+            matching_allowed(request.status)?;
+            let (explanation, name, _, _) =
+                explain(conn, &request, supplier, now)?.ok_or_else(|| {
+                    ApiError::validation(domain::ValidationErrors::single(
+                        "supplier_id",
+                        "not_published",
+                        "only published suppliers can be matched",
+                    ))
+                })?;
+            if sourcing::matches_of(conn, id)?
+                .iter()
+                .any(|m| m.supplier == supplier)
+            {
+                return Err(DomainError::Conflict {
+                    code: "already_matched",
+                    message: format!("{name} is already a match of this request"),
+                }
+                .into());
+            }
+            let (origin, score) = match from_index {
+                Some((_, score)) => (MatchOrigin::Index, score),
+                None => (MatchOrigin::Manual, 0.0),
+            };
+            let m = Match::propose(
+                id,
+                supplier,
+                origin,
+                score,
+                explanation,
+                override_reason.clone(),
+                actor.user_id,
+                now,
+            )?;
+            sourcing::insert_match(conn, &m)?;
+            let note = match &m.override_reason {
+                Some(reason) => {
+                    format!("{name} proposed ({}), override: {reason}", origin.as_str())
+                }
+                None => format!("{name} proposed ({})", origin.as_str()),
+            };
+            record(
+                conn,
+                Some(&actor),
+                id,
+                "match.proposed",
+                None,
+                Some(note),
+                true,
+                now,
+            )?;
+            Ok(views::matched(&m, &name, &Catalogue::load(conn)?, language))
+        })
+        .await
+}
+
+/// An expert approves or discards a match, with an internal note and, on
+/// approval, an optional note for the buyer.
+pub async fn decide(
+    state: &AppState,
+    actor: Actor,
+    id: SourcingRequestId,
+    match_id: MatchId,
+    approve: bool,
+    body: MatchDecisionRequest,
+    language: Language,
+) -> ApiResult<MatchView> {
+    let note = optional_text("note", body.note.as_deref(), 2000)?;
+    let note_for_buyer = optional_text("note_for_buyer", body.note_for_buyer.as_deref(), 2000)?;
+    let now = state.clock.now();
+    state
+        .transaction(move |conn| {
+            let (request, access) = load(conn, &actor, id)?;
+            require_back_office(access)?;
+            matching_allowed(request.status)?;
+            let mut m = sourcing::find_match(conn, match_id)?
+                .filter(|m| m.request == id)
+                .ok_or_else(|| ApiError::not_found("match"))?;
+            let (from, to) = m.decide(approve, actor.user_id, note.clone(), note_for_buyer, now);
+            sourcing::update_match(conn, &m)?;
+            let name = accounts::find_organisation(conn, m.supplier)?
+                .map(|o| o.legal_name)
+                .unwrap_or_default();
+            let entry_note = Some(match &note {
+                Some(n) => format!("{name}: {} → {}: {n}", from.as_str(), to.as_str()),
+                None => format!("{name}: {} → {}", from.as_str(), to.as_str()),
+            });
+            let action = if approve {
+                "match.approved"
+            } else {
+                "match.discarded"
+            };
+            record(conn, Some(&actor), id, action, None, entry_note, true, now)?;
+            Ok(views::matched(&m, &name, &Catalogue::load(conn)?, language))
+        })
+        .await
+}
+
+pub async fn list(
+    state: &AppState,
+    actor: Actor,
+    id: SourcingRequestId,
+    language: Language,
+) -> ApiResult<Vec<MatchView>> {
+    state
+        .read(move |conn| {
+            let (_, access) = load(conn, &actor, id)?;
+            require_back_office(access)?;
+            let catalogue = Catalogue::load(conn)?;
+            let matches = sourcing::matches_of(conn, id)?;
+            let mut views_out = Vec::with_capacity(matches.len());
+            for m in &matches {
+                let name = accounts::find_organisation(conn, m.supplier)?
+                    .map(|o| o.legal_name)
+                    .unwrap_or_default();
+                views_out.push(views::matched(m, &name, &catalogue, language));
+            }
+            Ok(views_out)
+        })
+        .await
+}
+
+/// Opening a request invites every approved match. Returns the invited
+/// suppliers.
+pub fn invite_approved(
+    conn: &mut DbConnection,
+    request: &SourcingRequest,
+    now: DateTime<Utc>,
+) -> ApiResult<Vec<OrganisationId>> {
+    let approved: Vec<OrganisationId> = sourcing::matches_of(conn, request.id)?
+        .into_iter()
+        .filter(|m| m.status == MatchStatus::Approved)
+        .map(|m| m.supplier)
+        .collect();
+    if approved.is_empty() {
+        return Err(DomainError::InvalidState {
+            code: "no_approved_matches".to_owned(),
+            message: "approve at least one match before opening the request".to_owned(),
+        }
+        .into());
+    }
+    for supplier in &approved {
+        sourcing::insert_invitation(
+            conn,
+            &Invitation {
+                request: request.id,
+                supplier: *supplier,
+                status: InvitationStatus::Invited,
+                decline_reason: None,
+                shortlisted: false,
+                outcome: None,
+                invited_at: now,
+                responded_at: None,
+            },
+        )?;
+    }
+    Ok(approved)
+}

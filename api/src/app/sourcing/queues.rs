@@ -1,0 +1,106 @@
+//! The back office's work queues, each item with the time it has waited.
+
+use domain::ValidationErrors;
+use domain::auth::Actor;
+use domain::sourcing::RequestStatus;
+use openapi::sourcing::{MatchQueue, MatchQueueItem, RequestQueue, RequestQueueItem};
+use persistence::{accounts, sourcing};
+
+use super::{cursor, page_limit, parse_cursor};
+use crate::error::ApiResult;
+use crate::state::AppState;
+
+/// Requests in a status (default: submitted, waiting for qualification),
+/// longest waiting first.
+pub async fn requests(
+    state: &AppState,
+    actor: Actor,
+    status: Option<String>,
+    cursor_raw: Option<String>,
+    limit: Option<i64>,
+) -> ApiResult<RequestQueue> {
+    actor.require_back_office()?;
+    let status = match status.as_deref() {
+        None => RequestStatus::Submitted,
+        Some(raw) => RequestStatus::parse(raw).ok_or_else(|| {
+            ValidationErrors::single("status", "invalid_status", "unknown request status")
+        })?,
+    };
+    let limit = page_limit(limit)?;
+    let after = parse_cursor(cursor_raw)?;
+    let now = state.clock.now();
+    state
+        .read(move |conn| {
+            let mut page = sourcing::requests_in_status(conn, status, after, limit + 1)?;
+            let more = page.len() as i64 > limit;
+            page.truncate(limit as usize);
+            let next_cursor = if more {
+                page.last()
+                    .and_then(|r| r.submitted_at.map(|at| cursor(at, r.id)))
+            } else {
+                None
+            };
+            let mut items = Vec::with_capacity(page.len());
+            for r in page {
+                let buyer_name = accounts::find_organisation(conn, r.buyer)?
+                    .map(|o| o.legal_name)
+                    .unwrap_or_default();
+                items.push(RequestQueueItem {
+                    request_id: *r.id.as_uuid(),
+                    title: r.content.title.clone(),
+                    buyer_name,
+                    status: r.status.as_str().to_owned(),
+                    submitted_at: r.submitted_at,
+                    waited_seconds: r
+                        .submitted_at
+                        .map_or(0, |at| (now - at).num_seconds().max(0)),
+                });
+            }
+            Ok(RequestQueue { items, next_cursor })
+        })
+        .await
+}
+
+/// Matches waiting for vetting, oldest first.
+pub async fn matches(
+    state: &AppState,
+    actor: Actor,
+    cursor_raw: Option<String>,
+    limit: Option<i64>,
+) -> ApiResult<MatchQueue> {
+    actor.require_back_office()?;
+    let limit = page_limit(limit)?;
+    let after = parse_cursor(cursor_raw)?;
+    let now = state.clock.now();
+    state
+        .read(move |conn| {
+            let mut page = sourcing::proposed_matches(conn, after, limit + 1)?;
+            let more = page.len() as i64 > limit;
+            page.truncate(limit as usize);
+            let next_cursor = if more {
+                page.last().map(|m| cursor(m.created_at, m.id))
+            } else {
+                None
+            };
+            let mut items = Vec::with_capacity(page.len());
+            for m in page {
+                let request_title = sourcing::find_request(conn, m.request)?
+                    .map(|r| r.content.title)
+                    .unwrap_or_default();
+                let supplier_name = accounts::find_organisation(conn, m.supplier)?
+                    .map(|o| o.legal_name)
+                    .unwrap_or_default();
+                items.push(MatchQueueItem {
+                    match_id: *m.id.as_uuid(),
+                    request_id: *m.request.as_uuid(),
+                    request_title,
+                    supplier_id: *m.supplier.as_uuid(),
+                    supplier_name,
+                    score: m.score,
+                    waited_seconds: (now - m.created_at).num_seconds().max(0),
+                });
+            }
+            Ok(MatchQueue { items, next_cursor })
+        })
+        .await
+}

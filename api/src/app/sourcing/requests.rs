@@ -1,0 +1,349 @@
+//! The request itself: drafting, editing, the state machine's steps,
+//! listing and history.
+
+use domain::account::{Language, PlatformRole};
+use domain::auth::Actor;
+use domain::ids::SourcingRequestId;
+use domain::sourcing::request::{Action, AttachmentInput, RequestInput as DomainInput};
+use domain::sourcing::{RequestAccess, RequestContent, SourcingRequest};
+use domain::{DomainError, ValidationErrors};
+use openapi::audit::AuditEntryView;
+use openapi::sourcing::{RequestInput, RequestPage, RequestView};
+use persistence::{DbConnection, accounts, audit, sourcing};
+
+use super::{
+    SUBJECT, cursor, load, not_found, optional_text, page_limit, parse_cursor, record,
+    required_text, save, views,
+};
+use crate::app::catalogue::Catalogue;
+use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::state::AppState;
+
+fn parse_content(
+    body: &RequestInput,
+    catalogue: &Catalogue,
+) -> Result<RequestContent, ValidationErrors> {
+    let input = DomainInput {
+        title: &body.title,
+        description: &body.description,
+        capabilities: body.capabilities.iter().map(String::as_str).collect(),
+        certifications: body
+            .certifications
+            .iter()
+            .map(|c| (c.code.as_str(), c.mandatory))
+            .collect(),
+        sectors: body.sectors.iter().map(String::as_str).collect(),
+        quantities: body.quantities.as_deref(),
+        budget_min: body.budget.as_ref().and_then(|b| b.min.as_deref()),
+        budget_max: body.budget.as_ref().and_then(|b| b.max.as_deref()),
+        currency: body.budget.as_ref().map(|b| b.currency.as_str()),
+        desired_delivery: body.desired_delivery.as_deref(),
+        response_deadline: body.response_deadline,
+        location_constraints: body.location_constraints.as_deref(),
+        region: body.region.as_deref(),
+        language: body.language.as_deref(),
+        confidential: body.confidential,
+        nda_required: body.nda_required,
+        attachments: body
+            .attachments
+            .iter()
+            .map(|a| AttachmentInput {
+                name: &a.name,
+                content_type: a.content_type.as_deref(),
+                size_bytes: a.size_bytes,
+                reference: &a.reference,
+            })
+            .collect(),
+    };
+    RequestContent::parse(
+        &input,
+        |code| catalogue.has_capability(code),
+        |code| catalogue.has_certification_type(code.as_str()),
+    )
+}
+
+/// The request as the actor sees it.
+pub fn view(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    request: &SourcingRequest,
+    access: RequestAccess,
+    language: Language,
+) -> ApiResult<RequestView> {
+    let buyer = accounts::find_organisation(conn, request.buyer)?;
+    let invitation = match (access, actor.organisation_id()) {
+        (RequestAccess::InvitedSupplier, Some(org)) => {
+            sourcing::find_invitation(conn, request.id, org)?
+        }
+        _ => None,
+    };
+    let catalogue = Catalogue::load(conn)?;
+    Ok(views::request(
+        request,
+        access,
+        buyer.as_ref(),
+        invitation.as_ref(),
+        &catalogue,
+        language,
+    ))
+}
+
+/// A buyer drafts a request.
+pub async fn create(
+    state: &AppState,
+    actor: Actor,
+    body: RequestInput,
+    language: Language,
+) -> ApiResult<RequestView> {
+    let Some(buyer) = actor
+        .organisation_id()
+        .filter(|_| actor.role == PlatformRole::Buyer)
+    else {
+        return Err(
+            DomainError::Forbidden("sourcing requests are posted by buyer organisations").into(),
+        );
+    };
+    let now = state.clock.now();
+    state
+        .transaction(move |conn| {
+            let content = parse_content(&body, &Catalogue::load(conn)?)?;
+            let request = SourcingRequest::new(buyer, actor.user_id, content, now);
+            sourcing::insert_request(conn, &request)?;
+            record(
+                conn,
+                Some(&actor),
+                request.id,
+                "request.created",
+                None,
+                None,
+                false,
+                now,
+            )?;
+            view(conn, &actor, &request, RequestAccess::Buyer, language)
+        })
+        .await
+}
+
+pub async fn get(
+    state: &AppState,
+    actor: Actor,
+    id: SourcingRequestId,
+    language: Language,
+) -> ApiResult<RequestView> {
+    state
+        .read(move |conn| {
+            let (request, access) = load(conn, &actor, id)?;
+            view(conn, &actor, &request, access, language)
+        })
+        .await
+}
+
+/// Buyers list their organisation's requests; suppliers the requests they
+/// are invited to; the back office uses the queues.
+pub async fn list(
+    state: &AppState,
+    actor: Actor,
+    cursor_raw: Option<String>,
+    limit: Option<i64>,
+    language: Language,
+) -> ApiResult<RequestPage> {
+    let limit = page_limit(limit)?;
+    let before = parse_cursor(cursor_raw)?;
+    state
+        .read(move |conn| {
+            let org = actor.organisation_id().ok_or_else(|| {
+                ApiError::coded(
+                    ErrorCode::Forbidden,
+                    "experts use GET /api/v1/backoffice/requests",
+                )
+            })?;
+            let (requests, next): (Vec<SourcingRequest>, Option<String>) = match actor.role {
+                PlatformRole::Buyer => {
+                    let mut page = sourcing::requests_of_buyer(conn, org, before, limit + 1)?;
+                    let next = (page.len() as i64 > limit).then(|| {
+                        page.truncate(limit as usize);
+                        page.last().map(|r| cursor(r.created_at, r.id))
+                    });
+                    (page, next.flatten())
+                }
+                _ => {
+                    let mut invitations =
+                        sourcing::invitations_of_supplier(conn, org, before, limit + 1)?;
+                    let next = (invitations.len() as i64 > limit).then(|| {
+                        invitations.truncate(limit as usize);
+                        invitations.last().map(|i| cursor(i.invited_at, i.request))
+                    });
+                    let mut requests = Vec::with_capacity(invitations.len());
+                    for invitation in &invitations {
+                        requests.extend(sourcing::find_request(conn, invitation.request)?);
+                    }
+                    (requests, next.flatten())
+                }
+            };
+            let access = if actor.role == PlatformRole::Buyer {
+                RequestAccess::Buyer
+            } else {
+                RequestAccess::InvitedSupplier
+            };
+            let items = requests
+                .iter()
+                .map(|r| view(conn, &actor, r, access, language))
+                .collect::<ApiResult<_>>()?;
+            Ok(RequestPage {
+                items,
+                next_cursor: next,
+            })
+        })
+        .await
+}
+
+/// Replaces the buyer's need; `If-Match` must name the current version.
+pub async fn edit(
+    state: &AppState,
+    actor: Actor,
+    id: SourcingRequestId,
+    if_match: Option<i64>,
+    body: RequestInput,
+    language: Language,
+) -> ApiResult<RequestView> {
+    let now = state.clock.now();
+    state
+        .transaction(move |conn| {
+            let (mut request, access) = load(conn, &actor, id)?;
+            let expected = if_match.ok_or_else(|| {
+                ApiError::coded(
+                    ErrorCode::PreconditionRequired,
+                    format!(
+                        "send If-Match: \"{}\" (the version you edited)",
+                        request.version
+                    ),
+                )
+            })?;
+            let content = parse_content(&body, &Catalogue::load(conn)?)?;
+            let read_version = request.version;
+            request.edit(access.party()?, expected, content, now)?;
+            save(conn, &request, read_version)?;
+            record(
+                conn,
+                Some(&actor),
+                id,
+                "request.edited",
+                None,
+                None,
+                false,
+                now,
+            )?;
+            view(conn, &actor, &request, access, language)
+        })
+        .await
+}
+
+/// One step of the state machine with its optional comment.
+pub struct Step {
+    pub action: Action,
+    pub comment: Option<String>,
+}
+
+/// Steps whose comment is required (the buyer must know why).
+fn comment_required(action: Action) -> bool {
+    matches!(action, Action::RequestChanges | Action::Reject)
+}
+
+pub async fn step(
+    state: &AppState,
+    actor: Actor,
+    id: SourcingRequestId,
+    step: Step,
+    language: Language,
+) -> ApiResult<RequestView> {
+    let comment = if comment_required(step.action) {
+        Some(required_text(
+            "comment",
+            step.comment.as_deref().unwrap_or_default(),
+            2000,
+        )?)
+    } else {
+        optional_text("comment", step.comment.as_deref(), 2000)?
+    };
+    let now = state.clock.now();
+    let state_for_tx = state.clone();
+    state
+        .transaction(move |conn| {
+            let (mut request, access) = load(conn, &actor, id)?;
+            let read_version = request.version;
+            let transition = request.apply(step.action, access.party()?, now)?;
+            if step.action == Action::Open {
+                super::matching::invite_approved(conn, &request, now)?;
+            }
+            save(conn, &request, read_version)?;
+            let action = format!("request.{}", transition.to.as_str());
+            record(
+                conn,
+                Some(&actor),
+                id,
+                &action,
+                Some(transition),
+                comment.clone(),
+                false,
+                now,
+            )?;
+            super::notices::step(
+                conn,
+                &state_for_tx,
+                &request,
+                step.action,
+                comment.as_deref(),
+                now,
+            )?;
+            view(conn, &actor, &request, access, language)
+        })
+        .await
+}
+
+pub async fn reveal_identity(
+    state: &AppState,
+    actor: Actor,
+    id: SourcingRequestId,
+    language: Language,
+) -> ApiResult<RequestView> {
+    let now = state.clock.now();
+    state
+        .transaction(move |conn| {
+            let (mut request, access) = load(conn, &actor, id)?;
+            let read_version = request.version;
+            request.reveal_identity(access.party()?, now)?;
+            save(conn, &request, read_version)?;
+            record(
+                conn,
+                Some(&actor),
+                id,
+                "request.identity_revealed",
+                None,
+                None,
+                false,
+                now,
+            )?;
+            view(conn, &actor, &request, access, language)
+        })
+        .await
+}
+
+/// The request's history: the buyer sees it without internal notes, the
+/// back office sees everything; suppliers do not see it.
+pub async fn history(
+    state: &AppState,
+    actor: Actor,
+    id: SourcingRequestId,
+) -> ApiResult<Vec<AuditEntryView>> {
+    state
+        .read(move |conn| {
+            let (_, access) = load(conn, &actor, id)?;
+            if access == RequestAccess::InvitedSupplier {
+                return Err(not_found());
+            }
+            let entries =
+                audit::history(conn, SUBJECT, &id.to_string(), access.sees_internal_notes())?;
+            Ok(entries.iter().map(AuditEntryView::from).collect())
+        })
+        .await
+}

@@ -1,0 +1,197 @@
+//! Requests and answers shaped for each reader.
+
+use domain::account::Language;
+use domain::certification::Certification;
+use domain::organisation::Organisation;
+use domain::sourcing::answers::{Invitation, Quote};
+use domain::sourcing::matching::{Explanation, Match};
+use domain::sourcing::request::Attachment;
+use domain::sourcing::{RequestAccess, SourcingRequest};
+use openapi::directory::LabelledCode;
+use openapi::sourcing::{
+    AttachmentBody, BudgetView, BuyerView, CertificationRequirementView, CheckView,
+    ExplanationView, MatchView, MyInvitationView, QuoteView, RequestView,
+};
+
+use crate::app::catalogue::Catalogue;
+
+fn amount(minor: i64) -> String {
+    format!("{}.{:02}", minor / 100, minor % 100)
+}
+
+pub fn attachments(list: &[Attachment]) -> Vec<AttachmentBody> {
+    list.iter()
+        .map(|a| AttachmentBody {
+            name: a.name.clone(),
+            content_type: a.content_type.clone(),
+            size_bytes: a.size_bytes,
+            reference: a.reference.clone(),
+        })
+        .collect()
+}
+
+/// The request as `access` may see it: suppliers get no buyer identity
+/// while it is confidential.
+pub fn request(
+    r: &SourcingRequest,
+    access: RequestAccess,
+    buyer: Option<&Organisation>,
+    invitation: Option<&Invitation>,
+    catalogue: &Catalogue,
+    language: Language,
+) -> RequestView {
+    let c = &r.content;
+    let show_buyer = access != RequestAccess::InvitedSupplier || r.buyer_visible_to_suppliers();
+    RequestView {
+        id: *r.id.as_uuid(),
+        status: r.status.as_str().to_owned(),
+        version: r.version,
+        title: c.title.clone(),
+        description: c.description.clone(),
+        capabilities: c
+            .capabilities
+            .iter()
+            .map(|code| LabelledCode {
+                code: code.to_string(),
+                label: catalogue.capability_label(code.as_str(), language),
+            })
+            .collect(),
+        certifications: c
+            .certifications
+            .iter()
+            .map(|req| CertificationRequirementView {
+                code: req.code.as_str().to_owned(),
+                label: catalogue.certification_label(req.code.as_str(), language),
+                mandatory: req.mandatory,
+            })
+            .collect(),
+        sectors: c.sectors.iter().map(|s| s.as_str().to_owned()).collect(),
+        quantities: c.quantities.clone(),
+        budget: c.budget.as_ref().map(|b| BudgetView {
+            min: b.min.map(|m| amount(m.minor_units)),
+            max: b.max.map(|m| amount(m.minor_units)),
+            currency: b
+                .min
+                .or(b.max)
+                .map(|m| m.currency.as_str().to_owned())
+                .unwrap_or_default(),
+        }),
+        desired_delivery: c.desired_delivery,
+        response_deadline: c.response_deadline,
+        location_constraints: c.location_constraints.clone(),
+        region: c.region.clone(),
+        language: c.language.as_str().to_owned(),
+        confidential: c.confidential,
+        nda_required: c.nda_required,
+        attachments: attachments(&c.attachments),
+        buyer: buyer.filter(|_| show_buyer).map(|b| BuyerView {
+            organisation_id: *b.id.as_uuid(),
+            name: b.legal_name.clone(),
+        }),
+        identity_revealed: r.identity_revealed,
+        submitted_at: r.submitted_at,
+        created_at: r.created_at,
+        updated_at: r.updated_at,
+        my_invitation: invitation
+            .filter(|_| access == RequestAccess::InvitedSupplier)
+            .map(|i| MyInvitationView {
+                status: i.status.as_str().to_owned(),
+                outcome: i.outcome.map(|o| o.as_str().to_owned()),
+            }),
+    }
+}
+
+pub fn explanation(e: &Explanation, catalogue: &Catalogue, language: Language) -> ExplanationView {
+    let (met, total) = e.coverage();
+    ExplanationView {
+        capabilities: e
+            .capabilities
+            .iter()
+            .map(|c| CheckView {
+                code: c.code.to_string(),
+                label: catalogue.capability_label(c.code.as_str(), language),
+                met: c.met,
+                mandatory: None,
+            })
+            .collect(),
+        certifications: e
+            .certifications
+            .iter()
+            .map(|c| CheckView {
+                code: c.code.as_str().to_owned(),
+                label: catalogue.certification_label(c.code.as_str(), language),
+                met: c.met,
+                mandatory: Some(c.mandatory),
+            })
+            .collect(),
+        sectors: e
+            .sectors
+            .iter()
+            .map(|s| CheckView {
+                code: s.sector.as_str().to_owned(),
+                label: s.sector.as_str().to_owned(),
+                met: s.met,
+                mandatory: None,
+            })
+            .collect(),
+        region: e.region.as_ref().map(|r| CheckView {
+            code: r.wanted.clone(),
+            label: r.wanted.clone(),
+            met: r.met,
+            mandatory: None,
+        }),
+        met,
+        total,
+    }
+}
+
+pub fn matched(
+    m: &Match,
+    supplier_name: &str,
+    catalogue: &Catalogue,
+    language: Language,
+) -> MatchView {
+    MatchView {
+        id: *m.id.as_uuid(),
+        supplier_id: *m.supplier.as_uuid(),
+        supplier_name: supplier_name.to_owned(),
+        origin: m.origin.as_str().to_owned(),
+        score: m.score,
+        explanation: explanation(&m.explanation, catalogue, language),
+        override_reason: m.override_reason.clone(),
+        status: m.status.as_str().to_owned(),
+        internal_note: m.internal_note.clone(),
+        note_for_buyer: m.note_for_buyer.clone(),
+        decided_at: m.decided_at,
+    }
+}
+
+pub fn quote(q: &Quote) -> QuoteView {
+    QuoteView {
+        id: *q.id.as_uuid(),
+        revision: q.revision,
+        amount: amount(q.price.minor_units),
+        currency: q.price.currency.as_str().to_owned(),
+        lead_time_days: q.lead_time_days,
+        valid_until: q.valid_until,
+        message: q.message.clone(),
+        attachments: attachments(&q.attachments),
+        created_at: q.created_at,
+    }
+}
+
+pub fn valid_certifications(
+    certs: &[Certification],
+    today: chrono::NaiveDate,
+    catalogue: &Catalogue,
+    language: Language,
+) -> Vec<LabelledCode> {
+    certs
+        .iter()
+        .filter(|c| c.counts_on(today))
+        .map(|c| LabelledCode {
+            code: c.details.type_code.as_str().to_owned(),
+            label: catalogue.certification_label(c.details.type_code.as_str(), language),
+        })
+        .collect()
+}

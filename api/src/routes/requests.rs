@@ -1,0 +1,712 @@
+use actix_web::http::header::{ACCEPT_LANGUAGE, ETAG, IF_MATCH};
+use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
+use domain::account::Language;
+use domain::ids::{MatchId, OrganisationId, QuestionId, SourcingRequestId};
+use domain::sourcing::request::Action;
+use openapi::audit::AuditEntryView;
+use openapi::directory::{CommentRequest, ReviewRequest};
+use openapi::problem::Problem;
+use openapi::sourcing::{
+    AddMatchRequest, AnswerInput, AnswerRow, AwardRequest, CandidatesView, ConnectionView,
+    DeclineRequest, MatchDecisionRequest, MatchView, MyAnswerView, PageQuery, QuestionInput,
+    QuestionView, QuoteInput, QuoteView, RequestInput, RequestPage, RequestView, ShortlistRequest,
+};
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+
+use crate::app::directory;
+use crate::app::sourcing::requests::Step;
+use crate::app::sourcing::{answers, matching, requests};
+use crate::auth::Authenticated;
+use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(create)
+        .service(list)
+        .service(get_request)
+        .service(edit)
+        .service(submit)
+        .service(qualify)
+        .service(request_changes)
+        .service(reject)
+        .service(open)
+        .service(close)
+        .service(cancel)
+        .service(reveal_identity)
+        .service(history)
+        .service(candidates)
+        .service(list_matches)
+        .service(add_match)
+        .service(approve_match)
+        .service(discard_match)
+        .service(decline)
+        .service(quote)
+        .service(my_answer)
+        .service(list_questions)
+        .service(ask)
+        .service(answer_question)
+        .service(compare)
+        .service(quote_history)
+        .service(shortlist)
+        .service(award)
+        .service(connections);
+}
+
+fn language(req: &HttpRequest) -> Language {
+    let header = req
+        .headers()
+        .get(ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    directory::language(None, header).unwrap_or_default()
+}
+
+fn with_etag(view: RequestView, status: actix_web::http::StatusCode) -> HttpResponse {
+    let version = view.version;
+    let mut response = HttpResponse::build(status).json(view);
+    if let Ok(value) = format!("\"{version}\"").parse() {
+        response.headers_mut().insert(ETAG, value);
+    }
+    response
+}
+
+fn if_match(req: &HttpRequest) -> ApiResult<Option<i64>> {
+    req.headers()
+        .get(IF_MATCH)
+        .map(|value| {
+            value
+                .to_str()
+                .ok()
+                .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
+                .and_then(|v| v.parse().ok())
+                .ok_or_else(|| {
+                    ApiError::coded(
+                        ErrorCode::InvalidQuery,
+                        "If-Match holds the request version, e.g. \"3\"",
+                    )
+                })
+        })
+        .transpose()
+}
+
+fn id(raw: &Uuid) -> SourcingRequestId {
+    SourcingRequestId::from(*raw)
+}
+
+/// Draft a sourcing request (buyers).
+#[utoipa::path(
+    tag = "requests",
+    security(("bearer" = [])),
+    request_body = RequestInput,
+    responses(
+        (status = 201, body = RequestView),
+        (status = 403, description = "`forbidden`: only buyers post requests", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/requests")]
+async fn create(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    body: web::Json<RequestInput>,
+) -> ApiResult<HttpResponse> {
+    let view = requests::create(&state, auth.0, body.into_inner(), language(&req)).await?;
+    Ok(with_etag(view, actix_web::http::StatusCode::CREATED))
+}
+
+/// Your requests: a buyer's organisation's requests, or the requests a
+/// supplier is invited to (newest first, keyset pagination).
+#[utoipa::path(
+    tag = "requests",
+    security(("bearer" = [])),
+    params(PageQuery),
+    responses((status = 200, body = RequestPage), (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"))
+)]
+#[get("/requests")]
+async fn list(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    query: web::Query<PageQuery>,
+) -> ApiResult<web::Json<RequestPage>> {
+    let query = query.into_inner();
+    let language = directory::language(
+        query.lang.as_deref(),
+        req.headers()
+            .get(ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    )?;
+    Ok(web::Json(
+        requests::list(&state, auth.0, query.cursor, query.limit, language).await?,
+    ))
+}
+
+/// A request. Invited suppliers do not see a confidential buyer's identity.
+#[utoipa::path(
+    tag = "requests",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Request id")),
+    responses(
+        (status = 200, body = RequestView, headers(("ETag" = String, description = "The request version"))),
+        (status = 404, description = "`not_found`: no such request within your reach", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/requests/{id}")]
+async fn get_request(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    path: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let view = requests::get(&state, auth.0, id(&path), language(&req)).await?;
+    Ok(with_etag(view, actix_web::http::StatusCode::OK))
+}
+
+/// Edit a draft (or a request sent back for changes) with `If-Match`.
+#[utoipa::path(
+    tag = "requests",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Request id"), ("If-Match" = String, Header, description = "The version being edited")),
+    request_body = RequestInput,
+    responses(
+        (status = 200, body = RequestView),
+        (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`request_<state>`: not editable in this state", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`precondition_failed`: someone saved a newer version", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`precondition_required`: send If-Match", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/requests/{id}")]
+async fn edit(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    path: web::Path<Uuid>,
+    body: web::Json<RequestInput>,
+) -> ApiResult<HttpResponse> {
+    let view = requests::edit(
+        &state,
+        auth.0,
+        id(&path),
+        if_match(&req)?,
+        body.into_inner(),
+        language(&req),
+    )
+    .await?;
+    Ok(with_etag(view, actix_web::http::StatusCode::OK))
+}
+
+async fn take_step(
+    state: &AppState,
+    auth: Authenticated,
+    req: &HttpRequest,
+    path: &Uuid,
+    action: Action,
+    comment: Option<String>,
+) -> ApiResult<HttpResponse> {
+    let view = requests::step(
+        state,
+        auth.0,
+        id(path),
+        Step { action, comment },
+        language(req),
+    )
+    .await?;
+    Ok(with_etag(view, actix_web::http::StatusCode::OK))
+}
+
+macro_rules! step_route {
+    ($name:ident, $path:literal, $action:expr, $body:ty, $comment:expr, $doc:literal, $who:literal) => {
+        #[doc = $doc]
+        #[utoipa::path(
+            tag = "requests",
+            security(("bearer" = [])),
+            params(("id" = Uuid, Path, description = "Request id")),
+            request_body = $body,
+            responses(
+                (status = 200, body = RequestView),
+                (status = 403, description = $who, body = Problem, content_type = "application/problem+json"),
+                (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
+                (status = 409, description = "`request_<state>`: not allowed in the current state", body = Problem, content_type = "application/problem+json"),
+            )
+        )]
+        #[post($path)]
+        async fn $name(state: web::Data<AppState>, auth: Authenticated, req: HttpRequest, path: web::Path<Uuid>, body: web::Json<$body>) -> ApiResult<HttpResponse> {
+            let comment: fn($body) -> Option<String> = $comment;
+            take_step(&state, auth, &req, &path, $action, comment(body.into_inner())).await
+        }
+    };
+}
+
+step_route!(
+    submit,
+    "/requests/{id}/submit",
+    Action::Submit,
+    ReviewRequest,
+    |b| b.comment,
+    "Submit a draft to the cluster's experts (buyer).",
+    "`forbidden`: the buyer submits"
+);
+step_route!(
+    qualify,
+    "/requests/{id}/qualify",
+    Action::Qualify,
+    ReviewRequest,
+    |b| b.comment,
+    "Qualify a submitted request (experts).",
+    "`forbidden`: experts qualify"
+);
+step_route!(
+    request_changes,
+    "/requests/{id}/request-changes",
+    Action::RequestChanges,
+    CommentRequest,
+    |b| Some(b.comment),
+    "Send a submitted request back to the buyer with a comment (experts).",
+    "`forbidden`: experts decide"
+);
+step_route!(
+    reject,
+    "/requests/{id}/reject",
+    Action::Reject,
+    CommentRequest,
+    |b| Some(b.comment),
+    "Reject a submitted request with the reason (experts).",
+    "`forbidden`: experts decide"
+);
+step_route!(
+    open,
+    "/requests/{id}/open",
+    Action::Open,
+    ReviewRequest,
+    |b| b.comment,
+    "Open a qualified request: every approved match is invited (experts). `409 no_approved_matches` without any.",
+    "`forbidden`: experts open"
+);
+step_route!(
+    close,
+    "/requests/{id}/close",
+    Action::Close,
+    ReviewRequest,
+    |b| b.comment,
+    "Close an open request before its deadline (buyer or experts).",
+    "`forbidden`"
+);
+step_route!(
+    cancel,
+    "/requests/{id}/cancel",
+    Action::Cancel,
+    ReviewRequest,
+    |b| b.comment,
+    "Cancel a request at any stage before the award (buyer or experts).",
+    "`forbidden`"
+);
+
+/// Show the buyer's identity to the invited suppliers (buyer).
+#[utoipa::path(
+    tag = "requests",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Request id")),
+    responses(
+        (status = 200, body = RequestView),
+        (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/requests/{id}/reveal-identity")]
+async fn reveal_identity(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    path: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let view = requests::reveal_identity(&state, auth.0, id(&path), language(&req)).await?;
+    Ok(with_etag(view, actix_web::http::StatusCode::OK))
+}
+
+/// Every step and decision on the request. The buyer does not see the
+/// experts' internal notes; suppliers do not see the history.
+#[utoipa::path(
+    tag = "requests",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Request id")),
+    responses((status = 200, body = Vec<AuditEntryView>), (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"))
+)]
+#[get("/requests/{id}/history")]
+async fn history(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+) -> ApiResult<web::Json<Vec<AuditEntryView>>> {
+    Ok(web::Json(
+        requests::history(&state, auth.0, id(&path)).await?,
+    ))
+}
+
+/// Candidate suppliers ranked by the capability index, each explained
+/// requirement by requirement (experts).
+#[utoipa::path(
+    tag = "requests",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Request id")),
+    responses(
+        (status = 200, body = CandidatesView),
+        (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`request_<state>`: only submitted or qualified requests", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/requests/{id}/candidates")]
+async fn candidates(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    path: web::Path<Uuid>,
+) -> ApiResult<web::Json<CandidatesView>> {
+    Ok(web::Json(
+        matching::candidates(&state, auth.0, id(&path), language(&req)).await?,
+    ))
+}
+
+/// The request's matches with internal notes (experts).
+#[utoipa::path(
+    tag = "requests",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Request id")),
+    responses((status = 200, body = Vec<MatchView>), (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"), (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"))
+)]
+#[get("/requests/{id}/matches")]
+async fn list_matches(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    path: web::Path<Uuid>,
+) -> ApiResult<web::Json<Vec<MatchView>>> {
+    Ok(web::Json(
+        matching::list(&state, auth.0, id(&path), language(&req)).await?,
+    ))
+}
+
+/// Propose a published supplier as a match (experts); a supplier lacking a
+/// mandatory certification needs `override_reason`.
+#[utoipa::path(
+    tag = "requests",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Request id")),
+    request_body = AddMatchRequest,
+    responses(
+        (status = 201, body = MatchView),
+        (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`already_matched` or `request_<state>`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/requests/{id}/matches")]
+async fn add_match(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    path: web::Path<Uuid>,
+    body: web::Json<AddMatchRequest>,
+) -> ApiResult<HttpResponse> {
+    let view = matching::add(&state, auth.0, id(&path), body.into_inner(), language(&req)).await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+/// Approve a match: it will be invited when the request opens (experts).
+#[utoipa::path(
+    tag = "requests",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Request id"), ("match_id" = Uuid, Path, description = "Match id")),
+    request_body = MatchDecisionRequest,
+    responses((status = 200, body = MatchView), (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"), (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"), (status = 409, description = "`request_<state>`", body = Problem, content_type = "application/problem+json"))
+)]
+#[post("/requests/{id}/matches/{match_id}/approve")]
+async fn approve_match(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    path: web::Path<(Uuid, Uuid)>,
+    body: web::Json<MatchDecisionRequest>,
+) -> ApiResult<web::Json<MatchView>> {
+    let (request, m) = path.into_inner();
+    Ok(web::Json(
+        matching::decide(
+            &state,
+            auth.0,
+            id(&request),
+            MatchId::from(m),
+            true,
+            body.into_inner(),
+            language(&req),
+        )
+        .await?,
+    ))
+}
+
+/// Discard a match, with an internal note (experts).
+#[utoipa::path(
+    tag = "requests",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Request id"), ("match_id" = Uuid, Path, description = "Match id")),
+    request_body = MatchDecisionRequest,
+    responses((status = 200, body = MatchView), (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"), (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"), (status = 409, description = "`request_<state>`", body = Problem, content_type = "application/problem+json"))
+)]
+#[post("/requests/{id}/matches/{match_id}/discard")]
+async fn discard_match(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    path: web::Path<(Uuid, Uuid)>,
+    body: web::Json<MatchDecisionRequest>,
+) -> ApiResult<web::Json<MatchView>> {
+    let (request, m) = path.into_inner();
+    Ok(web::Json(
+        matching::decide(
+            &state,
+            auth.0,
+            id(&request),
+            MatchId::from(m),
+            false,
+            body.into_inner(),
+            language(&req),
+        )
+        .await?,
+    ))
+}
+
+/// Decline the invitation, with the reason (invited suppliers).
+#[utoipa::path(
+    tag = "requests",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Request id")),
+    request_body = DeclineRequest,
+    responses((status = 200, body = MyAnswerView), (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"), (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"), (status = 409, description = "`request_<state>` or `deadline_passed`", body = Problem, content_type = "application/problem+json"))
+)]
+#[post("/requests/{id}/decline")]
+async fn decline(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+    body: web::Json<DeclineRequest>,
+) -> ApiResult<web::Json<MyAnswerView>> {
+    Ok(web::Json(
+        answers::decline(&state, auth.0, id(&path), body.into_inner().reason).await?,
+    ))
+}
+
+/// Quote, or revise your quote until the deadline; every revision is kept
+/// (invited suppliers).
+#[utoipa::path(
+    tag = "requests",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Request id")),
+    request_body = QuoteInput,
+    responses((status = 201, body = MyAnswerView), (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"), (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"), (status = 409, description = "`request_<state>` or `deadline_passed`", body = Problem, content_type = "application/problem+json"))
+)]
+#[post("/requests/{id}/quotes")]
+async fn quote(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+    body: web::Json<QuoteInput>,
+) -> ApiResult<HttpResponse> {
+    let answer = answers::quote(&state, auth.0, id(&path), body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(answer))
+}
+
+/// Your own answer and all its revisions (invited suppliers).
+#[utoipa::path(
+    tag = "requests",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Request id")),
+    responses((status = 200, body = MyAnswerView), (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"), (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"))
+)]
+#[get("/requests/{id}/my-answer")]
+async fn my_answer(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+) -> ApiResult<web::Json<MyAnswerView>> {
+    Ok(web::Json(
+        answers::my_answer(&state, auth.0, id(&path)).await?,
+    ))
+}
+
+/// Clarification questions: suppliers see the answered ones (never who
+/// asked) and their own; the buyer and experts see all.
+#[utoipa::path(
+    tag = "requests",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Request id")),
+    responses((status = 200, body = Vec<QuestionView>), (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"))
+)]
+#[get("/requests/{id}/questions")]
+async fn list_questions(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+) -> ApiResult<web::Json<Vec<QuestionView>>> {
+    Ok(web::Json(
+        answers::questions(&state, auth.0, id(&path)).await?,
+    ))
+}
+
+/// Ask a clarification question (invited suppliers).
+#[utoipa::path(
+    tag = "requests",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Request id")),
+    request_body = QuestionInput,
+    responses((status = 201, body = QuestionView), (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"), (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"), (status = 409, description = "`request_<state>` or `deadline_passed`", body = Problem, content_type = "application/problem+json"))
+)]
+#[post("/requests/{id}/questions")]
+async fn ask(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+    body: web::Json<QuestionInput>,
+) -> ApiResult<HttpResponse> {
+    let asked = answers::ask(&state, auth.0, id(&path), body.into_inner().question).await?;
+    Ok(HttpResponse::Created().json(asked))
+}
+
+/// Answer a question; every invited supplier sees the answer (buyer or experts).
+#[utoipa::path(
+    tag = "requests",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Request id"), ("question_id" = Uuid, Path, description = "Question id")),
+    request_body = AnswerInput,
+    responses((status = 200, body = QuestionView), (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"), (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"), (status = 409, description = "`question_answered`", body = Problem, content_type = "application/problem+json"))
+)]
+#[post("/requests/{id}/questions/{question_id}/answer")]
+async fn answer_question(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<(Uuid, Uuid)>,
+    body: web::Json<AnswerInput>,
+) -> ApiResult<web::Json<QuestionView>> {
+    let (request, question) = path.into_inner();
+    Ok(web::Json(
+        answers::answer_question(
+            &state,
+            auth.0,
+            id(&request),
+            QuestionId::from(question),
+            body.into_inner().answer,
+        )
+        .await?,
+    ))
+}
+
+/// Answers side by side: latest quote, lead time, valid certifications,
+/// the expert's note (buyer and experts).
+#[utoipa::path(
+    tag = "requests",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Request id")),
+    responses((status = 200, body = Vec<AnswerRow>), (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"), (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"))
+)]
+#[get("/requests/{id}/answers")]
+async fn compare(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    path: web::Path<Uuid>,
+) -> ApiResult<web::Json<Vec<AnswerRow>>> {
+    Ok(web::Json(
+        answers::compare(&state, auth.0, id(&path), language(&req)).await?,
+    ))
+}
+
+/// Every revision of one supplier's quote (buyer and experts).
+#[utoipa::path(
+    tag = "requests",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Request id"), ("supplier_id" = Uuid, Path, description = "Supplier organisation id")),
+    responses((status = 200, body = Vec<QuoteView>), (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"), (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"))
+)]
+#[get("/requests/{id}/answers/{supplier_id}/quotes")]
+async fn quote_history(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<(Uuid, Uuid)>,
+) -> ApiResult<web::Json<Vec<QuoteView>>> {
+    let (request, supplier) = path.into_inner();
+    Ok(web::Json(
+        answers::quote_history(&state, auth.0, id(&request), OrganisationId::from(supplier))
+            .await?,
+    ))
+}
+
+/// Put an answer on (or off) the shortlist (buyer).
+#[utoipa::path(
+    tag = "requests",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Request id"), ("supplier_id" = Uuid, Path, description = "Supplier organisation id")),
+    request_body = ShortlistRequest,
+    responses((status = 204, description = "Saved"), (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"), (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"), (status = 409, description = "`request_<state>`", body = Problem, content_type = "application/problem+json"))
+)]
+#[put("/requests/{id}/answers/{supplier_id}/shortlist")]
+async fn shortlist(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<(Uuid, Uuid)>,
+    body: web::Json<ShortlistRequest>,
+) -> ApiResult<HttpResponse> {
+    let (request, supplier) = path.into_inner();
+    answers::shortlist(
+        &state,
+        auth.0,
+        id(&request),
+        OrganisationId::from(supplier),
+        body.into_inner().shortlisted,
+    )
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Award one or several suppliers that quoted; the others are told they
+/// were not selected (buyer, closed requests).
+#[utoipa::path(
+    tag = "requests",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Request id")),
+    request_body = AwardRequest,
+    responses(
+        (status = 200, body = RequestView),
+        (status = 403, description = "`forbidden`: only the buyer awards", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`request_<state>`: only closed requests", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/requests/{id}/award")]
+async fn award(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    path: web::Path<Uuid>,
+    body: web::Json<AwardRequest>,
+) -> ApiResult<HttpResponse> {
+    let view = answers::award(&state, auth.0, id(&path), body.into_inner(), language(&req)).await?;
+    Ok(with_etag(view, actix_web::http::StatusCode::OK))
+}
+
+/// The connection made by an award: the buyer sees the awarded suppliers'
+/// contacts, an awarded supplier the buyer's; others see nothing.
+#[utoipa::path(
+    tag = "requests",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Request id")),
+    responses((status = 200, body = Vec<ConnectionView>), (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"))
+)]
+#[get("/requests/{id}/connections")]
+async fn connections(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+) -> ApiResult<web::Json<Vec<ConnectionView>>> {
+    Ok(web::Json(
+        answers::connections(&state, auth.0, id(&path)).await?,
+    ))
+}

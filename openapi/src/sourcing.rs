@@ -1,0 +1,393 @@
+//! Sourcing request (RFQ) bodies.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::directory::{ContactView, LabelledCode};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CertificationRequirementInput {
+    #[schema(example = "iso_13485")]
+    pub code: String,
+    /// Mandatory (default) excludes suppliers without it, unless an expert overrides.
+    #[serde(default = "yes")]
+    pub mandatory: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BudgetInput {
+    #[schema(example = "10000")]
+    pub min: Option<String>,
+    #[schema(example = "25000.00")]
+    pub max: Option<String>,
+    #[schema(example = "EUR")]
+    pub currency: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AttachmentBody {
+    #[schema(example = "plan-vis-M2.pdf")]
+    pub name: String,
+    pub content_type: Option<String>,
+    pub size_bytes: Option<u64>,
+    /// Where the document is kept (document management reference or URL).
+    pub reference: String,
+}
+
+/// A buyer's need.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RequestInput {
+    #[schema(example = "Micro-usinage de vis implantables en titane")]
+    pub title: String,
+    pub description: String,
+    /// Taxonomy codes.
+    #[schema(example = json!(["machining.micro_machining"]))]
+    pub capabilities: Vec<String>,
+    #[serde(default)]
+    pub certifications: Vec<CertificationRequirementInput>,
+    #[serde(default)]
+    pub sectors: Vec<String>,
+    /// Quantities and volumes, e.g. "5 000 pièces par an, lots de 500".
+    pub quantities: Option<String>,
+    pub budget: Option<BudgetInput>,
+    /// YYYY-MM-DD.
+    pub desired_delivery: Option<String>,
+    /// RFC 3339, e.g. 2027-01-15T17:00:00Z.
+    pub response_deadline: DateTime<Utc>,
+    pub location_constraints: Option<String>,
+    /// Preferred supplier region (ranks candidates).
+    pub region: Option<String>,
+    /// fr (default) or en.
+    pub language: Option<String>,
+    /// Hide the buyer's identity from suppliers until revealed or awarded.
+    #[serde(default)]
+    pub confidential: bool,
+    #[serde(default)]
+    pub nda_required: bool,
+    #[serde(default)]
+    pub attachments: Vec<AttachmentBody>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CertificationRequirementView {
+    pub code: String,
+    pub label: String,
+    pub mandatory: bool,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct BudgetView {
+    pub min: Option<String>,
+    pub max: Option<String>,
+    pub currency: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct BuyerView {
+    pub organisation_id: Uuid,
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct MyInvitationView {
+    /// invited, declined or answered.
+    pub status: String,
+    /// awarded or not_selected once the buyer decided.
+    pub outcome: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct RequestView {
+    pub id: Uuid,
+    /// draft, submitted, qualified, changes_requested, rejected, open, closed, awarded, cancelled.
+    pub status: String,
+    /// Send it back in `If-Match` when editing (also the `ETag` header).
+    pub version: i64,
+    pub title: String,
+    pub description: String,
+    pub capabilities: Vec<LabelledCode>,
+    pub certifications: Vec<CertificationRequirementView>,
+    pub sectors: Vec<String>,
+    pub quantities: Option<String>,
+    pub budget: Option<BudgetView>,
+    pub desired_delivery: Option<NaiveDate>,
+    pub response_deadline: DateTime<Utc>,
+    pub location_constraints: Option<String>,
+    pub region: Option<String>,
+    pub language: String,
+    pub confidential: bool,
+    pub nda_required: bool,
+    pub attachments: Vec<AttachmentBody>,
+    /// Absent for suppliers while the request is confidential.
+    pub buyer: Option<BuyerView>,
+    pub identity_revealed: bool,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// For an invited supplier: where its answer stands.
+    pub my_invitation: Option<MyInvitationView>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct RequestPage {
+    pub items: Vec<RequestView>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    pub cursor: Option<String>,
+    /// 1 to 100 (default 20).
+    pub limit: Option<i64>,
+    /// Language of labels, fr or en.
+    pub lang: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CheckView {
+    pub code: String,
+    pub label: String,
+    pub met: bool,
+    /// For certifications.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mandatory: Option<bool>,
+}
+
+/// Requirement by requirement, what a supplier meets and misses.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ExplanationView {
+    pub capabilities: Vec<CheckView>,
+    /// Only certificates valid today count.
+    pub certifications: Vec<CheckView>,
+    pub sectors: Vec<CheckView>,
+    pub region: Option<CheckView>,
+    pub met: usize,
+    pub total: usize,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CandidateView {
+    pub supplier_id: Uuid,
+    pub name: String,
+    pub city: String,
+    pub member: bool,
+    pub score: f64,
+    pub explanation: ExplanationView,
+    /// Already a match of this request.
+    pub matched: bool,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CandidatesView {
+    /// Ranked by the capability index and the requirements met.
+    pub candidates: Vec<CandidateView>,
+    /// Relevant suppliers lacking a valid mandatory certification: matched
+    /// only by an expert with an override reason.
+    pub excluded: Vec<CandidateView>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddMatchRequest {
+    pub supplier_id: Uuid,
+    /// Required when the supplier lacks a mandatory certification.
+    pub override_reason: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MatchDecisionRequest {
+    /// Internal: never shown to the buyer or the supplier.
+    pub note: Option<String>,
+    /// Shown to the buyer next to this supplier's answer.
+    pub note_for_buyer: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct MatchView {
+    pub id: Uuid,
+    pub supplier_id: Uuid,
+    pub supplier_name: String,
+    /// index or manual.
+    pub origin: String,
+    pub score: f64,
+    pub explanation: ExplanationView,
+    pub override_reason: Option<String>,
+    /// proposed, approved or discarded.
+    pub status: String,
+    pub internal_note: Option<String>,
+    pub note_for_buyer: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeclineRequest {
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuoteInput {
+    /// Total price, decimal with at most two decimals.
+    #[schema(example = "18400.00")]
+    pub amount: String,
+    #[schema(example = "EUR")]
+    pub currency: String,
+    #[schema(example = 45)]
+    pub lead_time_days: i64,
+    /// Last day the offer holds, YYYY-MM-DD.
+    pub valid_until: String,
+    #[serde(default)]
+    pub message: String,
+    #[serde(default)]
+    pub attachments: Vec<AttachmentBody>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct QuoteView {
+    pub id: Uuid,
+    pub revision: i32,
+    pub amount: String,
+    pub currency: String,
+    pub lead_time_days: i32,
+    pub valid_until: NaiveDate,
+    pub message: String,
+    pub attachments: Vec<AttachmentBody>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A supplier's own answer: its invitation and every quote revision.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct MyAnswerView {
+    pub status: String,
+    pub decline_reason: Option<String>,
+    pub outcome: Option<String>,
+    pub quotes: Vec<QuoteView>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuestionInput {
+    pub question: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerInput {
+    pub answer: String,
+}
+
+/// A clarification question. Suppliers never learn who asked.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct QuestionView {
+    pub id: Uuid,
+    pub question: String,
+    pub answer: Option<String>,
+    pub asked_at: DateTime<Utc>,
+    pub answered_at: Option<DateTime<Utc>>,
+    /// For suppliers: asked by your organisation. For the buyer and experts:
+    /// which supplier asked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mine: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub asked_by_supplier: Option<Uuid>,
+}
+
+/// One supplier's answer in the buyer's side-by-side comparison.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AnswerRow {
+    pub supplier_id: Uuid,
+    pub supplier_name: String,
+    /// invited, declined or answered.
+    pub status: String,
+    pub decline_reason: Option<String>,
+    /// The latest revision.
+    pub quote: Option<QuoteView>,
+    pub revisions: usize,
+    /// Certifications valid today.
+    pub certifications: Vec<LabelledCode>,
+    /// The expert's note for the buyer.
+    pub expert_note: Option<String>,
+    pub shortlisted: bool,
+    pub outcome: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShortlistRequest {
+    pub shortlisted: bool,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AwardRequest {
+    /// One or several suppliers that answered.
+    pub supplier_ids: Vec<Uuid>,
+}
+
+/// Who to talk to, once the connection is made by an award.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ConnectionView {
+    pub organisation_id: Uuid,
+    pub name: String,
+    pub website: Option<String>,
+    pub address: String,
+    pub contacts: Vec<ContactView>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct RequestQueueItem {
+    pub request_id: Uuid,
+    pub title: String,
+    pub buyer_name: String,
+    pub status: String,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub waited_seconds: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct RequestQueue {
+    pub items: Vec<RequestQueueItem>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct MatchQueueItem {
+    pub match_id: Uuid,
+    pub request_id: Uuid,
+    pub request_title: String,
+    pub supplier_id: Uuid,
+    pub supplier_name: String,
+    pub score: f64,
+    pub waited_seconds: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct MatchQueue {
+    pub items: Vec<MatchQueueItem>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RequestQueueQuery {
+    /// submitted (default: waiting for qualification), qualified, open, ...
+    pub status: Option<String>,
+    pub cursor: Option<String>,
+    /// 1 to 100 (default 20).
+    pub limit: Option<i64>,
+}
