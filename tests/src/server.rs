@@ -323,7 +323,7 @@ fn base_env(database_url: &str, data_dir: &Path) -> Vec<(String, String)> {
         ("PUBLIC_BASE_URL".into(), "https://pmt.test".into()),
         ("CORS_ALLOWED_ORIGINS".into(), "https://app.pmt.test".into()),
         ("BODY_LIMIT_BYTES".into(), "65536".into()),
-        ("RUST_LOG".into(), "warn".into()),
+        ("RUST_LOG".into(), "error".into()),
     ]
 }
 

@@ -7,3 +7,4 @@ mod directory;
 mod http_conventions;
 mod openapi_spec;
 mod sessions;
+mod sourcing;

@@ -452,6 +452,10 @@ pub async fn award(
             if party != Party::Buyer {
                 return Err(DomainError::Forbidden("only the buyer awards").into());
             }
+            // The state is checked first: awarding a request that is not
+            // closed is a 409 whatever the body says.
+            let read_version = request.version;
+            let transition = request.apply(Action::Award, party, now)?;
             let invitations = sourcing::invitations_of(conn, id)?;
             for (i, winner) in winners.iter().enumerate() {
                 let answered = invitations
@@ -466,8 +470,6 @@ pub async fn award(
                     .into());
                 }
             }
-            let read_version = request.version;
-            let transition = request.apply(Action::Award, party, now)?;
             save(conn, &request, read_version)?;
             let mut names = Vec::new();
             for mut invitation in invitations {
