@@ -97,10 +97,10 @@ impl TestApp {
     }
 
     /// Searches until `predicate` holds on the response (the index is
-    /// updated asynchronously), for at most 10 s.
+    /// updated asynchronously), for at most 30 s.
     pub async fn search_until(&self, query: &str, predicate: impl Fn(&Value) -> bool) -> Value {
         let mut last = Value::Null;
-        for _ in 0..200 {
+        for _ in 0..600 {
             let reply = self.get(&format!("/api/v1/suppliers?{query}"), None).await;
             last = reply.assert_status(200).clone();
             if predicate(&last) {

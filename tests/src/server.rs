@@ -129,10 +129,22 @@ impl TestApp {
                 .await
                 .expect("create database"),
         };
-        let extra_env: Vec<(String, String)> = env
+        let mut extra_env: Vec<(String, String)> = env
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
+        // With TEST_MEILI_URL the servers use that Meilisearch, each test on
+        // its own indexes; otherwise the embedded index in the data dir.
+        if let Ok(url) = std::env::var("TEST_MEILI_URL") {
+            extra_env.push(("MEILI_URL".into(), url));
+            extra_env.push((
+                "MEILI_INDEX_PREFIX".into(),
+                format!("test_{}_", uuid::Uuid::new_v4().simple()),
+            ));
+            if let Ok(key) = std::env::var("TEST_MEILI_MASTER_KEY") {
+                extra_env.push(("MEILI_MASTER_KEY".into(), key));
+            }
+        }
         let child = start(&database_url, data_dir.path(), &extra_env).await;
         let (child, base_url) = child;
         Self {
@@ -323,7 +335,10 @@ fn base_env(database_url: &str, data_dir: &Path) -> Vec<(String, String)> {
         ("PUBLIC_BASE_URL".into(), "https://pmt.test".into()),
         ("CORS_ALLOWED_ORIGINS".into(), "https://app.pmt.test".into()),
         ("BODY_LIMIT_BYTES".into(), "65536".into()),
-        ("RUST_LOG".into(), "error".into()),
+        (
+            "RUST_LOG".into(),
+            std::env::var("TEST_LOG").unwrap_or_else(|_| "error".into()),
+        ),
     ]
 }
 

@@ -5,11 +5,11 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use chrono::{NaiveDate, TimeDelta};
 use domain::certification::VerificationStatus;
 use domain::ids::OrganisationId;
 use domain::organisation::Membership;
-use persistence::index_events::{self, IndexEvent};
+use persistence::index_events;
 use persistence::{DbConnection, accounts, certifications, profiles};
 use search::{CertificationDoc, SupplierDocument};
 
@@ -114,57 +114,67 @@ pub async fn run(state: AppState, poll: Duration) {
     }
 }
 
-/// Applies a batch of due events; true when there may be more.
+/// Applies a batch of due events; true when there may be more. Events of
+/// the same supplier collapse into one document (applying one re-reads the
+/// supplier's current state), and the batch goes to the index in one upsert
+/// and one delete: a burst of edits costs one index task, not one each.
 pub async fn apply_pending(state: &AppState) -> ApiResult<bool> {
-    const BATCH: i64 = 50;
+    const BATCH: i64 = 200;
     let now = state.clock.now();
     let events = state
         .read(move |conn| Ok(index_events::next_batch(conn, now, BATCH)?))
         .await?;
-    if events.is_empty() {
+    let Some(first) = events.first().cloned() else {
         return Ok(false);
-    }
+    };
     let full = events.len() as i64 == BATCH;
-    let mut applied = Vec::new();
-    let mut failure = None;
+    let mut organisations: Vec<OrganisationId> = Vec::new();
     for event in &events {
-        match apply(state, event).await {
-            Ok(()) => applied.push(event.seq),
-            Err(error) => {
-                failure = Some((event.clone(), error.to_string()));
-                // Later events wait: they are applied in order.
-                break;
-            }
+        if !organisations.contains(&event.organisation_id) {
+            organisations.push(event.organisation_id);
         }
     }
+    let outcome = apply(state, organisations).await;
     let now = state.clock.now();
-    let retry_at: Option<DateTime<Utc>> = failure
-        .as_ref()
-        .map(|(event, _)| now + backoff(event.attempts));
+    let seqs: Vec<i64> = events.iter().map(|e| e.seq).collect();
+    let failed = outcome.is_err();
     state
         .transaction(move |conn| {
-            index_events::done(conn, &applied)?;
-            if let (Some((event, error)), Some(at)) = (&failure, retry_at) {
-                tracing::warn!(seq = event.seq, attempts = event.attempts + 1, %error, "index update failed, will retry");
-                index_events::failed(conn, event, error, at)?;
+            match &outcome {
+                Ok(()) => index_events::done(conn, &seqs)?,
+                Err(error) => {
+                    // The oldest event carries the backoff; the others wait
+                    // behind it, in order.
+                    tracing::warn!(seq = first.seq, attempts = first.attempts + 1, %error, "index update failed, will retry");
+                    index_events::failed(conn, &first, &error.to_string(), now + backoff(first.attempts))?;
+                }
             }
             Ok(())
         })
         .await?;
-    Ok(full && retry_at.is_none())
+    Ok(full && !failed)
 }
 
-async fn apply(state: &AppState, event: &IndexEvent) -> ApiResult<()> {
-    let org = event.organisation_id;
-    let doc = state
+async fn apply(state: &AppState, organisations: Vec<OrganisationId>) -> ApiResult<()> {
+    let (upserts, deletes) = state
         .read(move |conn| {
             let catalogue = Catalogue::load(conn)?;
-            document(conn, &catalogue, org)
+            let mut upserts = Vec::new();
+            let mut deletes = Vec::new();
+            for org in organisations {
+                match document(conn, &catalogue, org)? {
+                    Some(doc) => upserts.push(doc),
+                    None => deletes.push(*org.as_uuid()),
+                }
+            }
+            Ok((upserts, deletes))
         })
         .await?;
-    match doc {
-        Some(doc) => state.index.upsert(vec![doc]).await?,
-        None => state.index.delete(vec![*org.as_uuid()]).await?,
+    if !upserts.is_empty() {
+        state.index.upsert(upserts).await?;
+    }
+    if !deletes.is_empty() {
+        state.index.delete(deletes).await?;
     }
     Ok(())
 }

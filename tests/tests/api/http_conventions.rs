@@ -54,7 +54,8 @@ on_both_backends! {
         assert_eq!(ready["status"], "ready");
         assert_eq!(ready["database"], "ok");
         assert_eq!(ready["index"], "ok");
-        assert_eq!(ready["index_engine"], "embedded");
+        let engine = if std::env::var("TEST_MEILI_URL").is_ok() { "meilisearch" } else { "embedded" };
+        assert_eq!(ready["index_engine"], engine);
     }
 
     async fn cors_allows_listed_origins_only(app: &TestApp) {
