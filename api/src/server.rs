@@ -262,7 +262,9 @@ fn plain_errors_to_problem<B>(
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with(PROBLEM_JSON));
+        .is_some_and(|v| v.starts_with(PROBLEM_JSON) || v.starts_with("application/json"));
+    // Our own JSON answers (problem documents, /readyz's report) stay as
+    // they are; only framework responses in plain text are rewritten.
     if !status.is_client_error() && !status.is_server_error() || is_problem {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }

@@ -267,3 +267,32 @@ on_both_backends! {
         assert_eq!(empty.assert_status(200)["total"], 0);
     }
 }
+
+on_both_backends! {
+    async fn writes_succeed_while_the_index_is_down_and_readiness_says_so(app: &TestApp) {
+        // A second server on the same database whose Meilisearch is unreachable.
+        let closed_port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port();
+        let meili = format!("http://127.0.0.1:{closed_port}");
+        let (_down, down_url) = app.spawn_sibling(&[("MEILI_URL", meili.as_str()), ("MEILI_INDEX_PREFIX", "down_")]).await;
+        let expert = app.back_office("expert", "expert@pmt.example").await;
+        let login = app.client.post(format!("{down_url}/api/v1/auth/login")).json(&json!({ "email": "expert@pmt.example", "password": tests::server::PASSWORD })).send().await.expect("login");
+        assert_eq!(login.status().as_u16(), 200);
+
+        let (_, org) = app.published_supplier("a@microtech.example", &siret(1), micro_machining_profile(), &[], &expert).await;
+        // The write went through the first server; the second still answers
+        // every request that needs only the database.
+        let public = app.client.get(format!("{down_url}/api/v1/suppliers/{org}")).send().await.expect("profile");
+        assert_eq!(public.status().as_u16(), 200);
+        let search = app.client.get(format!("{down_url}/api/v1/suppliers?q=usinage")).send().await.expect("search");
+        assert_eq!(search.status().as_u16(), 503, "search needs the index");
+        let body: serde_json::Value = search.json().await.expect("json");
+        assert_eq!(body["code"], "service_unavailable");
+
+        let ready = app.client.get(format!("{down_url}/readyz")).send().await.expect("readyz");
+        assert_eq!(ready.status().as_u16(), 503);
+        let ready: serde_json::Value = ready.json().await.expect("json");
+        assert_eq!(ready["database"], "ok");
+        assert_eq!(ready["index"], "unavailable");
+        assert_eq!(ready["index_engine"], "meilisearch");
+    }
+}
