@@ -35,11 +35,6 @@ async fn open_index(settings: &Settings) -> anyhow::Result<Arc<dyn CapabilityInd
             })?,
         ),
     };
-    // An unreachable Meilisearch must not stop the API: writes queue up in
-    // the index outbox and /readyz reports the index as unavailable.
-    if let Err(error) = index.bootstrap().await {
-        tracing::warn!(%error, engine = index.engine_name(), "capability index settings not applied yet");
-    }
     Ok(index)
 }
 
@@ -75,7 +70,7 @@ async fn build_state() -> anyhow::Result<AppState> {
         }
         _ => Clock::default(),
     };
-    Ok(AppState {
+    let state = AppState {
         jwt: JwtKeys::new(
             settings.jwt_secret.expose(),
             &settings.jwt_issuer,
@@ -87,7 +82,15 @@ async fn build_state() -> anyhow::Result<AppState> {
         index,
         clock,
         indexer_wakeup: Default::default(),
-    })
+        index_settings_applied: Default::default(),
+    };
+    // An unreachable index must not stop the API: writes queue up in the
+    // index outbox, /readyz reports it, and the settings are applied as soon
+    // as it answers.
+    if let Err(error) = state.ensure_index_settings().await {
+        tracing::warn!(%error, engine = state.index.engine_name(), "capability index settings not applied yet");
+    }
+    Ok(state)
 }
 
 pub async fn migrate_only() -> anyhow::Result<()> {

@@ -40,11 +40,25 @@ pub struct AppState {
     /// Pinged after a change writes index events, so the index worker
     /// applies them at once instead of at its next poll.
     pub indexer_wakeup: Arc<tokio::sync::Notify>,
+    /// Whether the index settings were applied. An index that was down at
+    /// start gets them as soon as it answers, before any read or write.
+    pub index_settings_applied: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl AppState {
     pub fn wake_indexer(&self) {
         self.indexer_wakeup.notify_one();
+    }
+
+    /// Applies the index settings unless done already (idempotent).
+    pub async fn ensure_index_settings(&self) -> ApiResult<()> {
+        use std::sync::atomic::Ordering;
+        if self.index_settings_applied.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        self.index.bootstrap().await?;
+        self.index_settings_applied.store(true, Ordering::Release);
+        Ok(())
     }
 
     /// Runs a read on the blocking pool: diesel is synchronous and must never

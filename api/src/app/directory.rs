@@ -202,6 +202,7 @@ pub async fn search(
         return Err(errors.into());
     }
     let now = state.clock.now();
+    state.ensure_index_settings().await?;
     let results = state
         .index
         .search(SearchQuery {

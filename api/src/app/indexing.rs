@@ -156,6 +156,7 @@ pub async fn apply_pending(state: &AppState) -> ApiResult<bool> {
 }
 
 async fn apply(state: &AppState, organisations: Vec<OrganisationId>) -> ApiResult<()> {
+    state.ensure_index_settings().await?;
     let (upserts, deletes) = state
         .read(move |conn| {
             let catalogue = Catalogue::load(conn)?;
@@ -192,6 +193,7 @@ pub async fn reindex(state: &AppState) -> ApiResult<usize> {
             Ok(docs)
         })
         .await?;
+    state.ensure_index_settings().await?;
     state.index.clear().await?;
     let count = docs.len();
     for chunk in docs.chunks(200) {

@@ -30,6 +30,7 @@ async fn ranked(
     request: &SourcingRequest,
 ) -> ApiResult<Vec<(OrganisationId, f64)>> {
     let c = &request.content;
+    state.ensure_index_settings().await?;
     let found = state
         .index
         .candidates(CandidateQuery {
