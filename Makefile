@@ -22,5 +22,10 @@ lint:
 openapi: build
 	$(PMT) openapi > openapi/openapi.json
 
-bench:
-	$(CARGO) bench -p search
+# Release-mode benchmarks that print their figures: the embedded index
+# (upserts, search latency, memory) and, against the real server (which
+# the second one starts, hence `build`), approval-to-search delay and HTTP
+# search latency.
+bench: build
+	$(CARGO) bench -p search --bench index
+	$(CARGO) bench -p tests --bench publish_to_search

@@ -59,6 +59,13 @@ enum AdminCommand {
     /// Rebuild the capability index from the database. With the embedded
     /// index, stop the server first (one writer per index directory).
     Reindex,
+    /// Import the cluster's existing supplier profiles from a CSV or JSON
+    /// file (published at once, no user accounts). Row by row: rejected
+    /// rows are reported, re-running the same file changes nothing.
+    ImportSuppliers {
+        /// A `.csv` or `.json` file; see the module docs of `app::import`.
+        file: std::path::PathBuf,
+    },
 }
 
 #[actix_web::main]
@@ -87,5 +94,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             password,
         }) => startup::create_user(&role, &email, &name, &password).await,
         Command::Admin(AdminCommand::Reindex) => startup::reindex().await,
+        Command::Admin(AdminCommand::ImportSuppliers { file }) => {
+            startup::import_suppliers(&file).await
+        }
     }
 }

@@ -128,6 +128,18 @@ pub async fn reindex() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Imports suppliers from `path`. Fails (exit 1) only when the file cannot
+/// be used at all; rejected rows are listed in the report on stdout.
+pub async fn import_suppliers(path: &std::path::Path) -> anyhow::Result<()> {
+    let rows = app::import::read(path)?;
+    let state = build_state().await?;
+    let report = app::import::import(&state, rows)
+        .await
+        .map_err(|e| anyhow::anyhow!("import-suppliers: {e}"))?;
+    print!("{}: {report}", path.display());
+    Ok(())
+}
+
 pub async fn serve(seed_demo: bool) -> anyhow::Result<()> {
     let state = build_state().await?;
     let settings = state.settings.clone();

@@ -482,6 +482,43 @@ impl SupplierProfile {
         }
     }
 
+    /// A profile the cluster vetted before the platform existed, loaded by
+    /// `admin import-suppliers`: published at once, with no expert review
+    /// recorded (no expert id is invented for it).
+    pub fn imported(
+        organisation_id: OrganisationId,
+        content: ProfileContent,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            status: ProfileStatus::Published,
+            published: Some(content.clone()),
+            published_at: Some(now),
+            ..Self::new(organisation_id, content, now)
+        }
+    }
+
+    /// Publishes re-imported content in place of both the working copy and
+    /// the snapshot. `None` when the public already sees exactly this
+    /// content (a re-run of the same file), so an edit under review
+    /// survives it. A suspended profile stays off the directory.
+    pub fn reimport(
+        &mut self,
+        content: ProfileContent,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Transition>, DomainError> {
+        if self.status == ProfileStatus::Suspended {
+            return Err(refuse(self.status, "import over"));
+        }
+        if self.public_content() == Some(&content) {
+            return Ok(None);
+        }
+        self.working = content.clone();
+        self.published = Some(content);
+        self.published_at = Some(now);
+        Ok(Some(self.step(ProfileStatus::Published, now)))
+    }
+
     /// The public sees the approved snapshot, unless suspended.
     pub fn public_content(&self) -> Option<&ProfileContent> {
         match self.status {
@@ -726,6 +763,64 @@ mod tests {
         );
         profile.reinstate(expert, None, Utc::now()).unwrap();
         assert_eq!(profile.status, ProfileStatus::Published);
+    }
+
+    #[test]
+    fn an_imported_profile_is_public_at_once_and_a_reimport_changes_only_what_differs() {
+        let mut profile =
+            SupplierProfile::imported(OrganisationId::new(), content("Micro-usinage"), Utc::now());
+        assert_eq!(profile.status, ProfileStatus::Published);
+        assert_eq!(profile.version, 1);
+        assert!(profile.last_review.is_none(), "no expert reviewed it");
+        assert_eq!(
+            profile.public_content().map(|c| c.description_fr.as_str()),
+            Some("Micro-usinage")
+        );
+
+        assert_eq!(
+            profile
+                .reimport(content("Micro-usinage"), Utc::now())
+                .unwrap(),
+            None
+        );
+        assert_eq!(profile.version, 1);
+
+        let step = profile
+            .reimport(content("Micro-usinage et décolletage"), Utc::now())
+            .unwrap();
+        assert_eq!(
+            step,
+            Some(Transition {
+                from: ProfileStatus::Published,
+                to: ProfileStatus::Published
+            })
+        );
+        assert_eq!(profile.version, 2);
+        assert_eq!(profile.working, content("Micro-usinage et décolletage"));
+        assert_eq!(
+            profile.public_content().map(|c| c.description_fr.as_str()),
+            Some("Micro-usinage et décolletage")
+        );
+    }
+
+    #[test]
+    fn an_import_publishes_a_draft_but_never_a_suspended_profile() {
+        let mut draft = profile();
+        let step = draft.reimport(content("Importé"), Utc::now()).unwrap();
+        assert_eq!(
+            step.map(|t| (t.from, t.to)),
+            Some((ProfileStatus::Draft, ProfileStatus::Published))
+        );
+
+        let expert = UserId::new();
+        draft
+            .suspend(expert, "certificat frauduleux".into(), Utc::now())
+            .unwrap();
+        let error = draft.reimport(content("Autre"), Utc::now()).unwrap_err();
+        assert!(
+            matches!(error, DomainError::InvalidState { code, .. } if code == "profile_suspended")
+        );
+        assert!(draft.public_content().is_none());
     }
 
     #[test]

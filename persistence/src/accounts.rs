@@ -121,6 +121,55 @@ pub fn find_organisations(
         .collect()
 }
 
+pub fn find_organisation_by_siret(
+    conn: &mut DbConnection,
+    siret: &Siret,
+) -> Result<Option<Organisation>> {
+    organisations::table
+        .filter(organisations::siret.eq(siret.as_str()))
+        .select(OrganisationRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(OrganisationRow::into_domain)
+        .transpose()
+}
+
+/// A foreign organisation by its country and registration number.
+pub fn find_organisation_by_registration(
+    conn: &mut DbConnection,
+    country: &CountryCode,
+    registration_number: &str,
+) -> Result<Option<Organisation>> {
+    organisations::table
+        .filter(organisations::siret.is_null())
+        .filter(organisations::country.eq(country.as_str()))
+        .filter(organisations::registration_number.eq(registration_number))
+        .order(organisations::created_at.asc())
+        .select(OrganisationRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(OrganisationRow::into_domain)
+        .transpose()
+}
+
+/// Saves the name, address, region, website and membership of `org`; its
+/// kind and legal identity never change.
+pub fn update_organisation(conn: &mut DbConnection, org: &Organisation) -> Result<bool> {
+    let updated = diesel::update(organisations::table.find(org.id.to_string()))
+        .set((
+            organisations::legal_name.eq(&org.legal_name),
+            organisations::street.eq(&org.address.street),
+            organisations::postal_code.eq(&org.address.postal_code),
+            organisations::city.eq(&org.address.city),
+            organisations::region.eq(&org.region),
+            organisations::website.eq(org.website.as_ref().map(Website::as_str)),
+            organisations::membership.eq(org.membership.as_str()),
+            organisations::updated_at.eq(micros(org.updated_at)),
+        ))
+        .execute(conn)?;
+    Ok(updated == 1)
+}
+
 pub fn siret_taken(conn: &mut DbConnection, siret: &Siret) -> Result<bool> {
     let count: i64 = organisations::table
         .filter(organisations::siret.eq(siret.as_str()))

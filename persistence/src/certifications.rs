@@ -97,6 +97,18 @@ pub fn delete(conn: &mut DbConnection, certification: CertificationId) -> Result
     )
 }
 
+/// Deletes every certificate of `organisation`; returns how many.
+pub fn delete_of_organisation(
+    conn: &mut DbConnection,
+    organisation: OrganisationId,
+) -> Result<usize> {
+    Ok(diesel::delete(
+        supplier_certifications::table
+            .filter(supplier_certifications::organisation_id.eq(organisation.to_string())),
+    )
+    .execute(conn)?)
+}
+
 pub fn find(
     conn: &mut DbConnection,
     certification: CertificationId,

@@ -5,6 +5,7 @@ mod accounts;
 mod admin;
 mod directory;
 mod http_conventions;
+mod import;
 mod openapi_spec;
 mod sessions;
 mod sourcing;

@@ -1,0 +1,365 @@
+//! The embedded index on synthetic but realistic catalogues (1 000 and
+//! 10 000 suppliers built from the real taxonomy): upsert throughput, the
+//! latency of a one-document update (what the index worker does per event),
+//! search latency per kind of query, and the process's peak memory.
+//!
+//! `cargo bench -p search --bench index` (release build, no harness).
+
+use std::time::{Duration, Instant};
+
+use search::embedded::TantivyIndex;
+use search::{CandidateQuery, CapabilityIndex, CertificationDoc, SearchQuery, SupplierDocument};
+use serde::Deserialize;
+
+const SIZES: [usize; 2] = [1_000, 10_000];
+const QUERIES_PER_KIND: usize = 125;
+const NOW: i64 = 1_790_000_000;
+const YEAR: i64 = 365 * 86_400;
+
+#[derive(Deserialize)]
+struct Node {
+    code: String,
+    fr: String,
+    en: String,
+    #[serde(default)]
+    synonyms: Vec<String>,
+}
+
+const NAMES: &[&str] = &[
+    "Précimicro",
+    "Comtoise",
+    "Jura",
+    "Doubs",
+    "Saône",
+    "Morvan",
+    "Loue",
+    "Lison",
+    "Vosges",
+    "Bresse",
+    "Auxois",
+    "Haut-Doubs",
+    "Ognon",
+    "Vingeanne",
+];
+const SUFFIXES: &[&str] = &[
+    "Médical",
+    "Technologies",
+    "Industrie",
+    "Précision",
+    "Santé",
+    "Plasturgie",
+    "Biotech",
+    "Analyses",
+    "Instruments",
+    "Implants",
+];
+const MATERIALS: &[&str] = &[
+    "titane",
+    "inox 316L",
+    "PEEK",
+    "cobalt-chrome",
+    "silicone",
+    "polycarbonate",
+    "nitinol",
+    "céramique",
+    "PMMA",
+    "aluminium",
+];
+const PLACES: &[(&str, &str, &str)] = &[
+    ("Besançon", "25", "Bourgogne-Franche-Comté"),
+    ("Dijon", "21", "Bourgogne-Franche-Comté"),
+    ("Dole", "39", "Bourgogne-Franche-Comté"),
+    ("Belfort", "90", "Bourgogne-Franche-Comté"),
+    ("Chalon-sur-Saône", "71", "Bourgogne-Franche-Comté"),
+    ("Vesoul", "70", "Bourgogne-Franche-Comté"),
+    ("Auxerre", "89", "Bourgogne-Franche-Comté"),
+    ("Oyonnax", "01", "Auvergne-Rhône-Alpes"),
+    ("Lyon", "69", "Auvergne-Rhône-Alpes"),
+    ("Mulhouse", "68", "Grand Est"),
+];
+const SECTORS: &[&str] = &[
+    "medtech",
+    "biotech",
+    "pharma",
+    "cosmetics",
+    "nutrition",
+    "aerospace",
+];
+const CERTIFICATIONS: &[&str] = &[
+    "iso_13485",
+    "iso_9001",
+    "iso_14001",
+    "iso_17025",
+    "iso_14644",
+    "gmp",
+    "hds",
+    "iso_11137",
+];
+const EQUIPMENT: &[&str] = &[
+    "Tornos SwissNano",
+    "Kern Micro HD",
+    "Arburg Allrounder",
+    "Zeiss Contura",
+    "Instron 5967",
+    "Getinge GSS67",
+    "EOS M 290",
+];
+
+/// A small deterministic generator (xorshift), so every run indexes the
+/// same catalogue.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+fn supplier(i: usize, rng: &mut Rng, leaves: &[&Node], taxonomy: &[Node]) -> SupplierDocument {
+    let mut codes: Vec<String> = Vec::new();
+    let mut labels = Vec::new();
+    let mut chosen = Vec::new();
+    for _ in 0..1 + rng.below(4) {
+        let leaf = *rng.pick(leaves);
+        chosen.push(leaf);
+        let parent = leaf.code.split('.').next().unwrap_or_default();
+        for code in [parent, leaf.code.as_str()] {
+            if !codes.iter().any(|c| c == code) {
+                codes.push(code.to_owned());
+                if let Some(node) = taxonomy.iter().find(|n| n.code == code) {
+                    labels.extend([node.fr.clone(), node.en.clone()]);
+                    labels.extend(node.synonyms.iter().cloned());
+                }
+            }
+        }
+    }
+    let (city, department, region) = *rng.pick(PLACES);
+    let material = rng.pick(MATERIALS);
+    let activities_fr: Vec<&str> = chosen.iter().map(|n| n.fr.as_str()).collect();
+    let activities_en: Vec<&str> = chosen.iter().map(|n| n.en.as_str()).collect();
+    let certifications = (0..rng.below(3))
+        .map(|_| {
+            let from = NOW - rng.below(4) as i64 * YEAR / 2;
+            CertificationDoc {
+                code: (*rng.pick(CERTIFICATIONS)).to_owned(),
+                valid_from: from,
+                valid_until: from + 3 * YEAR,
+            }
+        })
+        .collect();
+    SupplierDocument {
+        id: uuid::Uuid::from_u128(i as u128 + 1),
+        name: format!("{} {} {i}", rng.pick(NAMES), rng.pick(SUFFIXES)),
+        description_fr: format!(
+            "{} à {city} pour les dispositifs médicaux : pièces en {material}, séries de prototypes à la production.",
+            activities_fr.join(", ")
+        ),
+        description_en: format!(
+            "{} in {city} for medical devices: {material} parts, from prototypes to production runs.",
+            activities_en.join(", ")
+        ),
+        capability_codes: codes,
+        capability_labels: labels,
+        capability_details: vec![format!("{material}, tolérances ±{} µm", 2 + rng.below(20))],
+        certifications,
+        sectors: (0..1 + rng.below(2))
+            .map(|_| (*rng.pick(SECTORS)).to_owned())
+            .collect(),
+        region: region.to_owned(),
+        department: department.to_owned(),
+        city: city.to_owned(),
+        country: "FR".to_owned(),
+        member: rng.below(3) > 0,
+        equipment: vec![(*rng.pick(EQUIPMENT)).to_owned()],
+        updated_at: NOW - rng.below(1_000_000) as i64,
+    }
+}
+
+/// One typo (a doubled letter or a dropped one) in words of 5+ letters, as
+/// people type them.
+fn with_typo(text: &str, rng: &mut Rng) -> String {
+    text.split_whitespace()
+        .map(|word| {
+            let chars: Vec<char> = word.chars().collect();
+            if chars.len() < 5 {
+                return word.to_owned();
+            }
+            let mut typo = chars.clone();
+            let at = 1 + rng.below(chars.len() - 2);
+            if rng.below(2) == 0 {
+                typo.remove(at);
+            } else {
+                typo.insert(at, chars[at]);
+            }
+            typo.into_iter().collect()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+enum Query {
+    Search(SearchQuery),
+    Candidates(CandidateQuery),
+}
+
+fn queries(kind: &str, rng: &mut Rng, leaves: &[&Node]) -> Vec<Query> {
+    (0..QUERIES_PER_KIND)
+        .map(|_| {
+            let leaf = *rng.pick(leaves);
+            let label = if rng.below(2) == 0 {
+                &leaf.fr
+            } else {
+                &leaf.en
+            };
+            let text = format!("{} {}", label.to_lowercase(), rng.pick(MATERIALS));
+            let base = SearchQuery {
+                now: NOW,
+                limit: 20,
+                ..SearchQuery::default()
+            };
+            let filters = SearchQuery {
+                capabilities: vec![leaf.code.split('.').next().unwrap_or_default().to_owned()],
+                sectors: vec![(*rng.pick(SECTORS)).to_owned()],
+                regions: vec!["Bourgogne-Franche-Comté".to_owned()],
+                certifications: if rng.below(2) == 0 {
+                    vec!["iso_13485".to_owned()]
+                } else {
+                    vec![]
+                },
+                ..base.clone()
+            };
+            match kind {
+                "text with typos" => Query::Search(SearchQuery {
+                    text: Some(with_typo(&text, rng)),
+                    ..base
+                }),
+                "filters only" => Query::Search(filters),
+                "text + filters" => Query::Search(SearchQuery {
+                    text: Some(text),
+                    ..filters
+                }),
+                _ => Query::Candidates(CandidateQuery {
+                    capabilities: vec![leaf.code.clone(), rng.pick(leaves).code.clone()],
+                    certifications: vec![(*rng.pick(CERTIFICATIONS)).to_owned()],
+                    sectors: vec!["medtech".to_owned()],
+                    region: Some("Bourgogne-Franche-Comté".to_owned()),
+                    text: Some(text),
+                    now: NOW,
+                    limit: 20,
+                }),
+            }
+        })
+        .collect()
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let rank = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn latency_row(label: &str, mut samples: Vec<Duration>) {
+    samples.sort_unstable();
+    println!(
+        "  {label:<26} {:>10} {:>10} {:>10}",
+        ms(percentile(&samples, 0.50)),
+        ms(percentile(&samples, 0.95)),
+        ms(percentile(&samples, 0.99)),
+    );
+}
+
+/// Peak resident memory of this process (VmHWM), in MiB.
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+async fn bench(size: usize, taxonomy: &[Node]) {
+    let leaves: Vec<&Node> = taxonomy.iter().filter(|n| n.code.contains('.')).collect();
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let docs: Vec<SupplierDocument> = (0..size)
+        .map(|i| supplier(i, &mut rng, &leaves, taxonomy))
+        .collect();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let index = TantivyIndex::open(dir.path()).expect("open index");
+
+    let started = Instant::now();
+    for chunk in docs.chunks(200) {
+        index.upsert(chunk.to_vec()).await.expect("upsert");
+    }
+    let elapsed = started.elapsed();
+    println!("\n{size} suppliers");
+    println!(
+        "  bulk upsert (batches of 200): {:.2} s, {:.0} documents/s",
+        elapsed.as_secs_f64(),
+        size as f64 / elapsed.as_secs_f64()
+    );
+
+    println!("  {:<26} {:>10} {:>10} {:>10}", "", "p50", "p95", "p99");
+    let mut single = Vec::new();
+    for doc in docs.iter().take(50) {
+        let started = Instant::now();
+        index.upsert(vec![doc.clone()]).await.expect("upsert");
+        single.push(started.elapsed());
+    }
+    latency_row("upsert 1 doc + commit", single);
+
+    let mut all = Vec::new();
+    for kind in [
+        "text with typos",
+        "filters only",
+        "text + filters",
+        "candidates",
+    ] {
+        let mut samples = Vec::new();
+        for query in queries(kind, &mut rng, &leaves) {
+            let started = Instant::now();
+            match query {
+                Query::Search(q) => drop(index.search(q).await.expect("search")),
+                Query::Candidates(q) => drop(index.candidates(q).await.expect("candidates")),
+            }
+            samples.push(started.elapsed());
+        }
+        all.extend(samples.iter().copied());
+        latency_row(kind, samples);
+    }
+    latency_row(&format!("all {} queries", all.len()), all);
+}
+
+fn main() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../persistence/seed/taxonomy.json"
+    );
+    let taxonomy: Vec<Node> =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("taxonomy")).expect("json");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    println!("embedded (tantivy) index: synthetic suppliers over the seed taxonomy");
+    for size in SIZES {
+        runtime.block_on(bench(size, &taxonomy));
+    }
+    match peak_rss_mib() {
+        Some(mib) => println!("\npeak RSS (VmHWM): {mib:.0} MiB"),
+        None => println!("\npeak RSS: /proc/self/status unavailable"),
+    }
+}
