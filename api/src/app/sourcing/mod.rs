@@ -63,6 +63,10 @@ pub fn save(
 }
 
 /// Writes one entry of the request's history.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "an audit entry is these facts; call sites read better flat"
+)]
 pub fn record(
     conn: &mut DbConnection,
     actor: Option<&Actor>,
