@@ -278,3 +278,138 @@ impl Match {
         (from, self.status)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{NaiveDate, TimeDelta, Utc};
+
+    use super::*;
+    use crate::account::Language;
+    use crate::certification::{CertificationDetails, VerificationStatus};
+    use crate::ids::CertificationId;
+    use crate::profile::{Location, ProfileCapability};
+    use crate::sourcing::request::CertificationRequirement;
+
+    fn code(raw: &str) -> CapabilityCode {
+        CapabilityCode::parse(raw).unwrap()
+    }
+
+    fn need() -> RequestContent {
+        RequestContent {
+            title: "Vis".into(),
+            description: "Vis en titane".into(),
+            capabilities: vec![code("machining")],
+            certifications: vec![
+                CertificationRequirement {
+                    code: CertificationTypeCode::parse("iso_13485").unwrap(),
+                    mandatory: true,
+                },
+                CertificationRequirement {
+                    code: CertificationTypeCode::parse("iso_14001").unwrap(),
+                    mandatory: false,
+                },
+            ],
+            sectors: vec![Sector::Medtech],
+            quantities: None,
+            budget: None,
+            desired_delivery: None,
+            response_deadline: Utc::now() + TimeDelta::days(10),
+            location_constraints: None,
+            region: Some("Bourgogne-Franche-Comté".into()),
+            language: Language::Fr,
+            confidential: false,
+            nda_required: false,
+            attachments: vec![],
+        }
+    }
+
+    fn profile() -> ProfileContent {
+        ProfileContent {
+            description_fr: "Fraisage".into(),
+            description_en: String::new(),
+            capabilities: vec![ProfileCapability {
+                code: code("machining.milling"),
+                detail: None,
+            }],
+            sectors: vec![Sector::Aerospace],
+            equipment: vec![],
+            headcount: None,
+            location: Location {
+                city: "Besançon".into(),
+                department: "25".into(),
+                region: "bourgogne-franche-comté".into(),
+                country: "FR".into(),
+            },
+            working_languages: vec![],
+            public_contact_email: None,
+            public_phone: None,
+            private_contacts: vec![],
+        }
+    }
+
+    fn certificate(code: &str, until: &str, status: VerificationStatus) -> Certification {
+        Certification {
+            id: CertificationId::new(),
+            organisation_id: OrganisationId::new(),
+            details: CertificationDetails::parse(code, "scope", "body", "2024-01-01", until, None)
+                .unwrap(),
+            status,
+            review_note: None,
+            reviewed_by: None,
+            reviewed_at: None,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn a_more_specific_capability_meets_a_general_requirement() {
+        let today = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+        let e = Explanation::of(&need(), &profile(), &[], today);
+        assert!(e.capabilities[0].met, "a milling shop does machining");
+        assert!(!e.sectors[0].met);
+        assert!(
+            e.region.as_ref().is_some_and(|r| r.met),
+            "regions compare case-insensitively"
+        );
+    }
+
+    #[test]
+    fn only_valid_certificates_meet_requirements() {
+        let today = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+        let expired = certificate("iso_13485", "2026-05-31", VerificationStatus::Verified);
+        let rejected = certificate("iso_13485", "2030-01-01", VerificationStatus::Rejected);
+        let e = Explanation::of(&need(), &profile(), &[expired, rejected], today);
+        assert_eq!(e.missing_mandatory().len(), 1);
+        let valid = certificate("iso_13485", "2026-06-01", VerificationStatus::Declared);
+        let e = Explanation::of(&need(), &profile(), &[valid], today);
+        assert!(e.missing_mandatory().is_empty());
+        assert_eq!(
+            e.coverage(),
+            (3, 5),
+            "capability, iso 13485, region met; iso 14001 and sector missed"
+        );
+    }
+
+    #[test]
+    fn a_supplier_lacking_a_mandatory_certification_needs_an_override_reason() {
+        let today = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+        let e = Explanation::of(&need(), &profile(), &[], today);
+        let propose = |reason: Option<String>| {
+            Match::propose(
+                SourcingRequestId::new(),
+                OrganisationId::new(),
+                MatchOrigin::Manual,
+                0.0,
+                e.clone(),
+                reason,
+                UserId::new(),
+                Utc::now(),
+            )
+        };
+        assert!(matches!(propose(None), Err(DomainError::Validation(_))));
+        let m = propose(Some("audit en cours".into())).unwrap();
+        assert_eq!(m.override_reason.as_deref(), Some("audit en cours"));
+        assert_eq!(m.status, MatchStatus::Proposed);
+    }
+}
