@@ -11,6 +11,8 @@ pub mod organisations;
 pub mod profiles;
 pub mod requests;
 
+use actix_web::http::header::{ETAG, IF_MATCH};
+use actix_web::{HttpRequest, HttpResponse};
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, ResponseBuilder};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -25,6 +27,34 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
     directory::configure(cfg);
     backoffice::configure(cfg);
     admin::configure(cfg);
+}
+
+/// The version a client edits, from `If-Match: "7"` (or `7`).
+pub fn if_match(req: &HttpRequest) -> crate::error::ApiResult<Option<i64>> {
+    req.headers()
+        .get(IF_MATCH)
+        .map(|value| {
+            value
+                .to_str()
+                .ok()
+                .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
+                .and_then(|v| v.parse().ok())
+                .ok_or_else(|| {
+                    crate::error::ApiError::coded(
+                        crate::error::ErrorCode::InvalidQuery,
+                        "If-Match holds the version you edited, e.g. \"3\"",
+                    )
+                })
+        })
+        .transpose()
+}
+
+/// Sets the `ETag` of an optimistically-locked object to its version.
+pub fn with_etag(mut response: HttpResponse, version: i64) -> HttpResponse {
+    if let Ok(value) = format!("\"{version}\"").parse() {
+        response.headers_mut().insert(ETAG, value);
+    }
+    response
 }
 
 /// Adds the error responses every operation can give (malformed input,

@@ -1,4 +1,3 @@
-use actix_web::http::header::{ETAG, IF_MATCH};
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use domain::ids::{CertificationId, OrganisationId};
 use openapi::audit::AuditEntryView;
@@ -7,9 +6,10 @@ use openapi::problem::Problem;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
+use super::{if_match, with_etag};
 use crate::app::profiles;
 use crate::auth::Authenticated;
-use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::error::ApiResult;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -20,33 +20,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(add_certification)
         .service(update_certification)
         .service(delete_certification);
-}
-
-/// `If-Match: "7"` (or `7`) → 7.
-fn if_match(req: &HttpRequest) -> ApiResult<Option<i64>> {
-    req.headers()
-        .get(IF_MATCH)
-        .map(|value| {
-            value
-                .to_str()
-                .ok()
-                .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
-                .and_then(|v| v.parse().ok())
-                .ok_or_else(|| {
-                    ApiError::coded(
-                        ErrorCode::InvalidQuery,
-                        "If-Match holds the profile version, e.g. \"3\"",
-                    )
-                })
-        })
-        .transpose()
-}
-
-fn with_etag(mut response: HttpResponse, version: i64) -> HttpResponse {
-    if let Ok(value) = format!("\"{version}\"").parse() {
-        response.headers_mut().insert(ETAG, value);
-    }
-    response
 }
 
 /// The supplier's profile: working copy, published version, review status

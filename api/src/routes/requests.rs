@@ -1,4 +1,4 @@
-use actix_web::http::header::{ACCEPT_LANGUAGE, ETAG, IF_MATCH};
+use actix_web::http::header::ACCEPT_LANGUAGE;
 use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use domain::account::Language;
 use domain::ids::{MatchId, OrganisationId, QuestionId, SourcingRequestId};
@@ -14,11 +14,12 @@ use openapi::sourcing::{
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
+use super::{if_match, with_etag};
 use crate::app::directory;
 use crate::app::sourcing::requests::Step;
 use crate::app::sourcing::{answers, matching, requests};
 use crate::auth::Authenticated;
-use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::error::ApiResult;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -61,32 +62,9 @@ fn language(req: &HttpRequest) -> Language {
     directory::language(None, header).unwrap_or_default()
 }
 
-fn with_etag(view: RequestView, status: actix_web::http::StatusCode) -> HttpResponse {
+fn view_with_etag(view: RequestView, status: actix_web::http::StatusCode) -> HttpResponse {
     let version = view.version;
-    let mut response = HttpResponse::build(status).json(view);
-    if let Ok(value) = format!("\"{version}\"").parse() {
-        response.headers_mut().insert(ETAG, value);
-    }
-    response
-}
-
-fn if_match(req: &HttpRequest) -> ApiResult<Option<i64>> {
-    req.headers()
-        .get(IF_MATCH)
-        .map(|value| {
-            value
-                .to_str()
-                .ok()
-                .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
-                .and_then(|v| v.parse().ok())
-                .ok_or_else(|| {
-                    ApiError::coded(
-                        ErrorCode::InvalidQuery,
-                        "If-Match holds the request version, e.g. \"3\"",
-                    )
-                })
-        })
-        .transpose()
+    with_etag(HttpResponse::build(status).json(view), version)
 }
 
 fn id(raw: &Uuid) -> SourcingRequestId {
@@ -111,7 +89,7 @@ async fn create(
     body: web::Json<RequestInput>,
 ) -> ApiResult<HttpResponse> {
     let view = requests::create(&state, auth.0, body.into_inner(), language(&req)).await?;
-    Ok(with_etag(view, actix_web::http::StatusCode::CREATED))
+    Ok(view_with_etag(view, actix_web::http::StatusCode::CREATED))
 }
 
 /// Your requests: a buyer's organisation's requests, or the requests a
@@ -159,7 +137,7 @@ async fn get_request(
     path: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     let view = requests::get(&state, auth.0, id(&path), language(&req)).await?;
-    Ok(with_etag(view, actix_web::http::StatusCode::OK))
+    Ok(view_with_etag(view, actix_web::http::StatusCode::OK))
 }
 
 /// Edit a draft (or a request sent back for changes) with `If-Match`.
@@ -193,7 +171,7 @@ async fn edit(
         language(&req),
     )
     .await?;
-    Ok(with_etag(view, actix_web::http::StatusCode::OK))
+    Ok(view_with_etag(view, actix_web::http::StatusCode::OK))
 }
 
 async fn take_step(
@@ -212,7 +190,7 @@ async fn take_step(
         language(req),
     )
     .await?;
-    Ok(with_etag(view, actix_web::http::StatusCode::OK))
+    Ok(view_with_etag(view, actix_web::http::StatusCode::OK))
 }
 
 macro_rules! step_route {
@@ -321,7 +299,7 @@ async fn reveal_identity(
     path: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     let view = requests::reveal_identity(&state, auth.0, id(&path), language(&req)).await?;
-    Ok(with_etag(view, actix_web::http::StatusCode::OK))
+    Ok(view_with_etag(view, actix_web::http::StatusCode::OK))
 }
 
 /// Every step and decision on the request. The buyer does not see the
@@ -689,7 +667,7 @@ async fn award(
     body: web::Json<AwardRequest>,
 ) -> ApiResult<HttpResponse> {
     let view = answers::award(&state, auth.0, id(&path), body.into_inner(), language(&req)).await?;
-    Ok(with_etag(view, actix_web::http::StatusCode::OK))
+    Ok(view_with_etag(view, actix_web::http::StatusCode::OK))
 }
 
 /// The connection made by an award: the buyer sees the awarded suppliers'
