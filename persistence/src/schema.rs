@@ -179,6 +179,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    reminders_sent (kind, subject_id, due_on) {
+        kind -> Text,
+        subject_id -> Text,
+        due_on -> Text,
+        created_at -> BigInt,
+    }
+}
+
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(supplier_profiles -> organisations (organisation_id));
 diesel::joinable!(supplier_certifications -> organisations (organisation_id));
@@ -199,4 +208,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     supplier_profiles,
     supplier_certifications,
     index_events,
+    reminders_sent,
 );

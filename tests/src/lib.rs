@@ -6,6 +6,7 @@ pub mod directory;
 pub mod mail;
 pub mod postgres;
 pub mod server;
+pub mod smtp;
 
 pub use server::{Backend, TestApp};
 

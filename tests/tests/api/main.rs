@@ -5,5 +5,6 @@ mod accounts;
 mod admin;
 mod directory;
 mod http_conventions;
+mod notifications;
 mod openapi_spec;
 mod sessions;
