@@ -3,8 +3,10 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::{Context, bail};
+use domain::notification::RetryPolicy;
 use persistence::DatabaseUrl;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,7 +60,13 @@ pub struct Settings {
     pub password_hash_cost: PasswordHashCost,
     pub meili: Option<MeiliSettings>,
     pub smtp_url: Option<Secret>,
+    /// Per-command SMTP timeout; a whole send is bounded by a few of them.
+    pub smtp_timeout: Duration,
     pub mail_from: String,
+    /// Backoff base and attempt budget of email deliveries.
+    pub notify_retry: RetryPolicy,
+    /// How often periodic reminders (expiring certificates) are looked for.
+    pub reminder_interval: Duration,
     pub public_base_url: String,
     pub cors_allowed_origins: Vec<String>,
     pub json_logs: bool,
@@ -173,6 +181,19 @@ impl Settings {
             password_hash_cost,
             meili: meili.transpose()?,
             smtp_url: smtp_url.transpose()?,
+            smtp_timeout: Duration::from_secs(bounded(env, "SMTP_TIMEOUT_SECONDS", 10, 1..=120)?),
+            notify_retry: RetryPolicy {
+                base: chrono::TimeDelta::seconds(
+                    bounded(env, "NOTIFY_RETRY_BASE_SECONDS", 30, 1..=3600)?.cast_signed(),
+                ),
+                max_attempts: i32::try_from(bounded(env, "NOTIFY_MAX_ATTEMPTS", 8, 1..=50)?)?,
+            },
+            reminder_interval: Duration::from_secs(bounded(
+                env,
+                "REMINDER_INTERVAL_SECONDS",
+                3600,
+                1..=7 * 86_400,
+            )?),
             mail_from: env
                 .get("MAIL_FROM")
                 .unwrap_or_else(|| "PMT Business <no-reply@pmt-business.example>".to_owned()),
@@ -207,6 +228,24 @@ where
     raw.trim()
         .parse()
         .map_err(|e| anyhow::anyhow!("{name}: cannot parse {raw:?}: {e}"))
+}
+
+/// A whole number of `name` within `range`, or `default` when unset.
+fn bounded(
+    env: &dyn Source,
+    name: &str,
+    default: u64,
+    range: std::ops::RangeInclusive<u64>,
+) -> anyhow::Result<u64> {
+    let value: u64 = parse(env, name, &default.to_string())?;
+    if !range.contains(&value) {
+        bail!(
+            "{name} must be between {} and {}, got {value}",
+            range.start(),
+            range.end()
+        );
+    }
+    Ok(value)
 }
 
 /// In development a signing secret is generated once and kept under the
@@ -253,6 +292,29 @@ mod tests {
         assert_eq!(settings.bind.to_string(), "127.0.0.1:8080");
         assert!(matches!(settings.database_url, DatabaseUrl::Sqlite(_)));
         assert!(settings.meili.is_none() && settings.smtp_url.is_none());
+        assert_eq!(settings.notify_retry, RetryPolicy::default());
+        assert_eq!(settings.smtp_timeout, Duration::from_secs(10));
+        assert_eq!(settings.reminder_interval, Duration::from_secs(3600));
+    }
+
+    #[test]
+    fn delivery_retries_and_reminders_are_tunable() {
+        let settings = load(&[
+            (
+                "SMTP_URL",
+                "smtp://mailer:s3cret@mail.example:587?tls=required",
+            ),
+            ("SMTP_TIMEOUT_SECONDS", "5"),
+            ("NOTIFY_RETRY_BASE_SECONDS", "1"),
+            ("NOTIFY_MAX_ATTEMPTS", "2"),
+            ("REMINDER_INTERVAL_SECONDS", "1"),
+        ])
+        .expect("loads");
+        assert_eq!(settings.smtp_timeout, Duration::from_secs(5));
+        assert_eq!(settings.notify_retry.base, chrono::TimeDelta::seconds(1));
+        assert_eq!(settings.notify_retry.max_attempts, 2);
+        assert_eq!(settings.reminder_interval, Duration::from_secs(1));
+        assert!(!format!("{settings:?}").contains("s3cret"));
     }
 
     #[test]
@@ -266,6 +328,21 @@ mod tests {
             (
                 vec![("ACCESS_TOKEN_TTL_SECONDS", "soon")],
                 "ACCESS_TOKEN_TTL_SECONDS",
+            ),
+            (vec![("SMTP_URL", "mail.example:25")], "SMTP_URL"),
+            (vec![("SMTP_TIMEOUT_SECONDS", "0")], "SMTP_TIMEOUT_SECONDS"),
+            (
+                vec![("NOTIFY_RETRY_BASE_SECONDS", "-1")],
+                "NOTIFY_RETRY_BASE_SECONDS",
+            ),
+            (
+                vec![("NOTIFY_RETRY_BASE_SECONDS", "7200")],
+                "NOTIFY_RETRY_BASE_SECONDS",
+            ),
+            (vec![("NOTIFY_MAX_ATTEMPTS", "0")], "NOTIFY_MAX_ATTEMPTS"),
+            (
+                vec![("REMINDER_INTERVAL_SECONDS", "hourly")],
+                "REMINDER_INTERVAL_SECONDS",
             ),
         ] {
             let error = load(&vars).expect_err("must fail").to_string();

@@ -151,13 +151,17 @@ pub async fn serve(seed_demo: bool) -> anyhow::Result<()> {
         println!("{credentials}");
     }
     let mailer = Arc::new(match &settings.smtp_url {
-        Some(url) => Mailer::smtp(url.expose())?,
+        Some(url) => Mailer::smtp(url.expose(), settings.smtp_timeout)?,
         None => Mailer::files(settings.outbox_dir())?,
     });
     actix_web::rt::spawn(notify::worker::run(
         state.clone(),
         mailer,
         Duration::from_millis(500),
+    ));
+    actix_web::rt::spawn(notify::reminders::run(
+        state.clone(),
+        settings.reminder_interval,
     ));
     actix_web::rt::spawn(app::indexing::run(state.clone(), Duration::from_secs(1)));
     actix_web::rt::spawn(app::sourcing::deadlines::run(

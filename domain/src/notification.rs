@@ -12,16 +12,50 @@ pub enum NotificationKind {
     ProfileSubmitted,
     ProfileApproved,
     ProfileChangesRequested,
+    /// To experts: a buyer submitted a sourcing request to qualify.
+    RequestSubmitted,
+    /// To the buyer: an expert qualified the request (optional comment).
+    RequestQualified,
+    /// To the buyer: an expert asks for changes (comment).
+    RequestChangesRequested,
+    /// To the buyer: an expert rejected the request (comment).
+    RequestRejected,
+    /// To a supplier: invited to quote, with the answer deadline.
+    InvitationToQuote,
+    /// To invited suppliers: a question and its answer, shared with all.
+    QuestionAnswered,
+    /// To the buyer: a supplier answered (or revised its answer).
+    AnswerReceived,
+    /// To a supplier that has not answered yet: the deadline is near.
+    DeadlineApproaching,
+    /// To the supplier whose answer was selected.
+    Awarded,
+    /// To the suppliers whose answers were not selected.
+    NotSelected,
+    /// To the supplier's users and to experts: a certificate ends within
+    /// 30 days.
+    CertificationExpiring,
 }
 
 impl NotificationKind {
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 17] = [
         Self::VerifyEmail,
         Self::PasswordReset,
         Self::OrganisationInvitation,
         Self::ProfileSubmitted,
         Self::ProfileApproved,
         Self::ProfileChangesRequested,
+        Self::RequestSubmitted,
+        Self::RequestQualified,
+        Self::RequestChangesRequested,
+        Self::RequestRejected,
+        Self::InvitationToQuote,
+        Self::QuestionAnswered,
+        Self::AnswerReceived,
+        Self::DeadlineApproaching,
+        Self::Awarded,
+        Self::NotSelected,
+        Self::CertificationExpiring,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -32,6 +66,17 @@ impl NotificationKind {
             Self::ProfileSubmitted => "profile_submitted",
             Self::ProfileApproved => "profile_approved",
             Self::ProfileChangesRequested => "profile_changes_requested",
+            Self::RequestSubmitted => "request_submitted",
+            Self::RequestQualified => "request_qualified",
+            Self::RequestChangesRequested => "request_changes_requested",
+            Self::RequestRejected => "request_rejected",
+            Self::InvitationToQuote => "invitation_to_quote",
+            Self::QuestionAnswered => "question_answered",
+            Self::AnswerReceived => "answer_received",
+            Self::DeadlineApproaching => "deadline_approaching",
+            Self::Awarded => "awarded",
+            Self::NotSelected => "not_selected",
+            Self::CertificationExpiring => "certification_expiring",
         }
     }
 
@@ -80,15 +125,46 @@ impl DeliveryStatus {
     }
 }
 
-/// After `MAX_ATTEMPTS` failed deliveries a message is failed for good and
-/// shown to admins, who may retry it.
-pub const MAX_ATTEMPTS: i32 = 8;
+/// How failed deliveries are retried: exponential backoff from `base`
+/// (`base`, 2×, 4×... capped at one hour), and after `max_attempts` failed
+/// deliveries the message is failed for good and shown to admins, who may
+/// retry it. Configured at start (`NOTIFY_RETRY_BASE_SECONDS`,
+/// `NOTIFY_MAX_ATTEMPTS`) and passed to the worker, never a global.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    pub base: chrono::TimeDelta,
+    pub max_attempts: i32,
+}
 
-/// Retries back off exponentially: 30 s, 1 min, 2 min ... capped at one hour.
-pub fn retry_delay(attempts: i32) -> chrono::TimeDelta {
-    let exponent = attempts.clamp(1, 8) - 1;
-    let seconds = (30_i64 << exponent).min(3600);
-    chrono::TimeDelta::seconds(seconds)
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            base: chrono::TimeDelta::seconds(30),
+            max_attempts: 8,
+        }
+    }
+}
+
+impl RetryPolicy {
+    const CAP: chrono::TimeDelta = chrono::TimeDelta::hours(1);
+
+    /// The wait after the `attempts`-th failed delivery (1-based).
+    pub fn delay(&self, attempts: i32) -> chrono::TimeDelta {
+        let exponent = u32::try_from(attempts.clamp(1, 20) - 1).unwrap_or(0);
+        self.base
+            .checked_mul(1 << exponent)
+            .map_or(Self::CAP, |delay| delay.min(Self::CAP))
+    }
+
+    /// When to try again after the `attempts`-th failure, or `None` when
+    /// the message is failed for good.
+    pub fn next_attempt(
+        &self,
+        attempts: i32,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Option<chrono::DateTime<chrono::Utc>> {
+        (attempts < self.max_attempts).then(|| now + self.delay(attempts))
+    }
 }
 
 #[cfg(test)]
@@ -97,8 +173,42 @@ mod tests {
 
     #[test]
     fn retries_back_off_exponentially_up_to_an_hour() {
-        let delays: Vec<i64> = (1..=9).map(|n| retry_delay(n).num_seconds()).collect();
+        let policy = RetryPolicy::default();
+        let delays: Vec<i64> = (1..=9).map(|n| policy.delay(n).num_seconds()).collect();
         assert_eq!(delays, [30, 60, 120, 240, 480, 960, 1920, 3600, 3600]);
+        let fast = RetryPolicy {
+            base: chrono::TimeDelta::seconds(1),
+            max_attempts: 3,
+        };
+        let delays: Vec<i64> = (1..=4).map(|n| fast.delay(n).num_seconds()).collect();
+        assert_eq!(delays, [1, 2, 4, 8]);
+        assert_eq!(fast.delay(40).num_seconds(), 3600);
+    }
+
+    #[test]
+    fn a_message_fails_for_good_after_its_last_allowed_attempt() {
+        let policy = RetryPolicy {
+            base: chrono::TimeDelta::seconds(1),
+            max_attempts: 2,
+        };
+        let now = chrono::Utc::now();
+        assert_eq!(
+            policy.next_attempt(1, now),
+            Some(now + chrono::TimeDelta::seconds(1))
+        );
+        assert_eq!(policy.next_attempt(2, now), None);
+    }
+
+    #[test]
+    fn every_kind_round_trips_through_its_name() {
+        for kind in NotificationKind::ALL {
+            assert_eq!(NotificationKind::parse(kind.as_str()), Some(kind));
+        }
+        let essential: Vec<_> = NotificationKind::ALL
+            .into_iter()
+            .filter(|k| k.is_essential())
+            .collect();
+        assert_eq!(essential.len(), 3, "only account and security emails");
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod error;
 pub mod index_events;
 pub mod notifications;
 pub mod profiles;
+pub mod reminders;
 mod schema;
 pub mod sourcing;
 pub mod tokens;

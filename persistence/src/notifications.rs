@@ -1,18 +1,36 @@
 //! The email outbox. Rows are written in the transaction of the change that
 //! causes them; workers claim, send and mark them.
 //!
-//! Claiming is a compare-and-set `UPDATE ... WHERE status = <seen>`: on
-//! PostgreSQL a concurrent claim of the same row waits for the first one to
-//! commit, then matches nothing, so several server instances never send one
-//! message twice. A claim is a lease: if the worker dies between sending
-//! and marking, the lease ends and the message is sent again (at least
-//! once, never lost).
+//! # Claiming: compare-and-set with a lease, on both backends
+//!
+//! A worker claims one due message with `UPDATE ... SET status = 'sending',
+//! locked_until = now + lease WHERE id = ? AND <still due>`. On PostgreSQL
+//! (READ COMMITTED) a concurrent claim of the same row waits for the first
+//! one to commit, re-reads the row, no longer finds it due and updates
+//! nothing; on SQLite writers are serialised. So with several server
+//! instances on one database each message is claimed by exactly one of them.
+//!
+//! `SELECT ... FOR UPDATE SKIP LOCKED` was considered and not used: its
+//! locks last only as long as the transaction, and holding a transaction
+//! (and a pooled connection) open across an SMTP exchange is what we must
+//! not do. A persistent claim is needed anyway to survive the end of the
+//! claiming transaction, so the lease column *is* the lock; SKIP LOCKED
+//! would only spare a loser the few milliseconds it waits for the winner's
+//! one-row commit, at the price of a PostgreSQL-only code path.
+//!
+//! # At least once, never lost
+//!
+//! A claim is a lease: if the worker dies (or cannot reach the database)
+//! between the SMTP server accepting a message and `mark_sent`, the lease
+//! ends and the message is claimed and sent again: one duplicate, never a
+//! loss. The worker bounds each send well below the lease, so a live
+//! worker's message is never reclaimed.
 
 use chrono::{DateTime, TimeDelta, Utc};
 use diesel::prelude::*;
 use domain::account::Language;
 use domain::ids::NotificationId;
-use domain::notification::{DeliveryStatus, MAX_ATTEMPTS, NotificationKind, retry_delay};
+use domain::notification::{DeliveryStatus, NotificationKind};
 
 use crate::convert::{enum_value, from_micros, id, micros, opt_from_micros};
 use crate::db::DbConnection;
@@ -98,14 +116,18 @@ pub fn enqueue(
     Ok(notification_id)
 }
 
-/// Claims up to `limit` due messages for `lease`. Each returned message is
-/// owned by this caller until the lease ends.
-pub fn claim_due(
+/// How many due messages a claim looks at; losing the race for one moves
+/// on to the next instead of sleeping.
+const CLAIM_CANDIDATES: i64 = 8;
+
+/// Claims the oldest due message for `lease`: pending and due, or in flight
+/// with an expired lease (its worker is gone). The message is owned by this
+/// caller until the lease ends. `None` when nothing is due.
+pub fn claim_next(
     conn: &mut DbConnection,
     now: DateTime<Utc>,
     lease: TimeDelta,
-    limit: i64,
-) -> Result<Vec<Notification>> {
+) -> Result<Option<Notification>> {
     let now_us = micros(now);
     let due = notifications::status
         .eq(DeliveryStatus::Pending.as_str())
@@ -115,12 +137,15 @@ pub fn claim_due(
             .and(notifications::locked_until.lt(now_us)));
     let candidates: Vec<String> = notifications::table
         .filter(due)
-        .order(notifications::next_attempt_at.asc())
-        .limit(limit)
+        .order((
+            notifications::next_attempt_at.asc(),
+            notifications::id.asc(),
+        ))
+        .limit(CLAIM_CANDIDATES)
         .select(notifications::id)
         .load(conn)?;
-    let mut claimed = Vec::with_capacity(candidates.len());
     for candidate in candidates {
+        // Compare-and-set: only one claimant sees `won == 1`.
         let won = diesel::update(notifications::table.find(&candidate).filter(due))
             .set((
                 notifications::status.eq(DeliveryStatus::Sending.as_str()),
@@ -132,10 +157,10 @@ pub fn claim_due(
                 .find(&candidate)
                 .select(Row::as_select())
                 .first(conn)?;
-            claimed.push(row.into_domain()?);
+            return row.into_domain().map(Some);
         }
     }
-    Ok(claimed)
+    Ok(None)
 }
 
 pub fn mark_sent(
@@ -154,29 +179,35 @@ pub fn mark_sent(
     Ok(())
 }
 
-/// Records a failed attempt: retried later with backoff, or failed for good
-/// after `MAX_ATTEMPTS`. Returns the new status.
+/// Records a failed attempt of a message this caller claimed: pending
+/// again at `retry_at`, or failed for good (shown to admins) when `retry_at`
+/// is `None`. The caller's retry policy decides. Returns the new status.
 pub fn mark_attempt_failed(
     conn: &mut DbConnection,
     notification: &Notification,
     error: &str,
-    now: DateTime<Utc>,
+    retry_at: Option<DateTime<Utc>>,
 ) -> Result<DeliveryStatus> {
-    let attempts = notification.attempts + 1;
-    let status = if attempts >= MAX_ATTEMPTS {
-        DeliveryStatus::Failed
-    } else {
-        DeliveryStatus::Pending
+    let status = match retry_at {
+        Some(_) => DeliveryStatus::Pending,
+        None => DeliveryStatus::Failed,
     };
-    diesel::update(notifications::table.find(notification.id.to_string()))
-        .set((
-            notifications::status.eq(status.as_str()),
-            notifications::attempts.eq(attempts),
-            notifications::next_attempt_at.eq(micros(now + retry_delay(attempts))),
-            notifications::locked_until.eq(None::<i64>),
-            notifications::last_error.eq(error),
-        ))
-        .execute(conn)?;
+    // Never overwrite the outcome another worker recorded.
+    let mine = notifications::table
+        .find(notification.id.to_string())
+        .filter(notifications::status.eq(DeliveryStatus::Sending.as_str()));
+    let common = (
+        notifications::status.eq(status.as_str()),
+        notifications::attempts.eq(notification.attempts + 1),
+        notifications::locked_until.eq(None::<i64>),
+        notifications::last_error.eq(error),
+    );
+    match retry_at {
+        Some(at) => diesel::update(mine)
+            .set((common, notifications::next_attempt_at.eq(micros(at))))
+            .execute(conn)?,
+        None => diesel::update(mine).set(common).execute(conn)?,
+    };
     Ok(status)
 }
 

@@ -259,6 +259,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    reminders_sent (kind, subject_id, due_on) {
+        kind -> Text,
+        subject_id -> Text,
+        due_on -> Text,
+        created_at -> BigInt,
+    }
+}
+
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(supplier_profiles -> organisations (organisation_id));
 diesel::joinable!(supplier_certifications -> organisations (organisation_id));
@@ -284,4 +293,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     request_invitations,
     request_quotes,
     request_questions,
+    reminders_sent,
 );

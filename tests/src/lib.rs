@@ -7,6 +7,7 @@ pub mod mail;
 pub mod postgres;
 pub mod server;
 pub mod sourcing;
+pub mod smtp;
 
 pub use server::{Backend, TestApp};
 

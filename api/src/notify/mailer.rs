@@ -2,6 +2,7 @@
 //! `.eml` files under the data directory.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -14,13 +15,22 @@ pub enum Mailer {
 }
 
 impl Mailer {
-    /// `smtp://host:port` (STARTTLS when offered... see lettre's URL rules:
-    /// `smtp://` plain or with `?tls=required`, `smtps://` implicit TLS;
-    /// credentials as `user:pass@`).
-    pub fn smtp(url: &str) -> anyhow::Result<Self> {
+    /// An SMTP transport from `SMTP_URL`, parsed by lettre:
+    ///
+    /// | URL | connection |
+    /// |---|---|
+    /// | `smtp://host:25` | plain (local relay, test server) |
+    /// | `smtp://host:587?tls=required` | STARTTLS, refused if not offered |
+    /// | `smtp://host:587?tls=opportunistic` | STARTTLS when offered |
+    /// | `smtps://host:465` | implicit TLS |
+    ///
+    /// Credentials go in the user-info part (`smtp://user:pass@host`,
+    /// percent-encoded) and are used for AUTH PLAIN/LOGIN; both a user and
+    /// a password are needed. `timeout` bounds each SMTP command.
+    pub fn smtp(url: &str, timeout: Duration) -> anyhow::Result<Self> {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
             .map_err(|e| anyhow::anyhow!("SMTP_URL: {e}"))?
-            .timeout(Some(std::time::Duration::from_secs(10)))
+            .timeout(Some(timeout))
             .build();
         Ok(Self::Smtp(transport))
     }
@@ -67,5 +77,34 @@ impl Mailer {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn smtp_urls_choose_tls_and_credentials() {
+        for url in [
+            "smtp://127.0.0.1:2525",
+            "smtp://mailer:p%40ss@mail.example:587?tls=required",
+            "smtp://mail.example?tls=opportunistic",
+            "smtps://mailer:secret@mail.example",
+        ] {
+            assert!(
+                Mailer::smtp(url, Duration::from_secs(5)).is_ok(),
+                "{url} should be accepted"
+            );
+        }
+        for url in ["smtp://mail.example?tls=sometimes", "smtp://"] {
+            let error = Mailer::smtp(url, Duration::from_secs(5))
+                .err()
+                .map(|e| e.to_string());
+            assert!(
+                error.as_deref().is_some_and(|e| e.starts_with("SMTP_URL")),
+                "{url}: {error:?}"
+            );
+        }
     }
 }

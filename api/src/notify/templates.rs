@@ -1,7 +1,8 @@
 //! Email content in French and English. Each message has a subject, a few
 //! paragraphs and an optional call-to-action link; the plain-text and HTML
 //! parts are rendered from them with minijinja, whose HTML auto-escaping
-//! keeps user-supplied text inert.
+//! keeps user-supplied text inert. Comments, questions and answers are
+//! quoted verbatim; their line breaks are kept in both parts.
 
 use domain::account::Language;
 use domain::notification::NotificationKind;
@@ -84,6 +85,116 @@ fn copy(kind: NotificationKind, language: Language) -> Copy {
             body: "Hello {{ recipient_name }},\n\nThe cluster team asks for changes to the profile of {{ supplier }}:\n\n{{ comment }}",
             action: Some("Edit my profile"),
         },
+        (RequestSubmitted, Fr) => Copy {
+            subject: "Demande à qualifier : {{ request_title }}",
+            body: "Bonjour {{ recipient_name }},\n\nUne nouvelle demande de sourcing, « {{ request_title }} », a été soumise et attend votre qualification.",
+            action: Some("Qualifier la demande"),
+        },
+        (RequestSubmitted, En) => Copy {
+            subject: "Request to qualify: {{ request_title }}",
+            body: "Hello {{ recipient_name }},\n\nA new sourcing request, “{{ request_title }}”, was submitted and awaits your qualification.",
+            action: Some("Qualify the request"),
+        },
+        (RequestQualified, Fr) => Copy {
+            subject: "Votre demande « {{ request_title }} » est qualifiée",
+            body: "Bonjour {{ recipient_name }},\n\nL'équipe du pôle a qualifié votre demande « {{ request_title }} ». Elle passe à l'étape suivante : la sélection des fournisseurs à consulter.{% if comment %}\n\nCommentaire de l'expert :\n{{ comment }}{% endif %}",
+            action: Some("Suivre ma demande"),
+        },
+        (RequestQualified, En) => Copy {
+            subject: "Your request “{{ request_title }}” is qualified",
+            body: "Hello {{ recipient_name }},\n\nThe cluster team qualified your request “{{ request_title }}”. It moves on to the selection of the suppliers to consult.{% if comment %}\n\nThe expert's comment:\n{{ comment }}{% endif %}",
+            action: Some("Follow my request"),
+        },
+        (RequestChangesRequested, Fr) => Copy {
+            subject: "Modifications demandées sur votre demande « {{ request_title }} »",
+            body: "Bonjour {{ recipient_name }},\n\nAvant de qualifier votre demande « {{ request_title }} », l'équipe du pôle vous demande de la compléter :\n\n{{ comment }}",
+            action: Some("Modifier ma demande"),
+        },
+        (RequestChangesRequested, En) => Copy {
+            subject: "Changes requested on your request “{{ request_title }}”",
+            body: "Hello {{ recipient_name }},\n\nBefore qualifying your request “{{ request_title }}”, the cluster team asks you to complete it:\n\n{{ comment }}",
+            action: Some("Edit my request"),
+        },
+        (RequestRejected, Fr) => Copy {
+            subject: "Votre demande « {{ request_title }} » n'a pas été retenue",
+            body: "Bonjour {{ recipient_name }},\n\nL'équipe du pôle ne peut pas donner suite à votre demande « {{ request_title }} », pour la raison suivante :\n\n{{ comment }}",
+            action: Some("Voir ma demande"),
+        },
+        (RequestRejected, En) => Copy {
+            subject: "Your request “{{ request_title }}” was declined",
+            body: "Hello {{ recipient_name }},\n\nThe cluster team cannot take your request “{{ request_title }}” further, for the following reason:\n\n{{ comment }}",
+            action: Some("See my request"),
+        },
+        (InvitationToQuote, Fr) => Copy {
+            subject: "Invitation à répondre : {{ request_title }}",
+            body: "Bonjour {{ recipient_name }},\n\nL'équipe du pôle vous invite à répondre à la demande de sourcing « {{ request_title }} ». Merci de déposer votre réponse avant le {{ deadline }}.",
+            action: Some("Consulter la demande"),
+        },
+        (InvitationToQuote, En) => Copy {
+            subject: "Invitation to quote: {{ request_title }}",
+            body: "Hello {{ recipient_name }},\n\nThe cluster team invites you to answer the sourcing request “{{ request_title }}”. Please submit your answer by {{ deadline }}.",
+            action: Some("View the request"),
+        },
+        (QuestionAnswered, Fr) => Copy {
+            subject: "Question et réponse publiées : {{ request_title }}",
+            body: "Bonjour {{ recipient_name }},\n\nUne question posée sur la demande « {{ request_title }} » a reçu une réponse, communiquée à tous les fournisseurs consultés.\n\nQuestion :\n{{ question }}\n\nRéponse :\n{{ answer }}",
+            action: Some("Consulter la demande"),
+        },
+        (QuestionAnswered, En) => Copy {
+            subject: "Question answered: {{ request_title }}",
+            body: "Hello {{ recipient_name }},\n\nA question about the request “{{ request_title }}” was answered; the answer is shared with every consulted supplier.\n\nQuestion:\n{{ question }}\n\nAnswer:\n{{ answer }}",
+            action: Some("View the request"),
+        },
+        (AnswerReceived, Fr) => Copy {
+            subject: "{% if revision and revision > 1 %}Réponse révisée{% else %}Nouvelle réponse{% endif %} de {{ supplier }} : {{ request_title }}",
+            body: "Bonjour {{ recipient_name }},\n\n{% if revision and revision > 1 %}{{ supplier }} a révisé sa réponse à votre demande « {{ request_title }} » (version {{ revision }}).{% else %}{{ supplier }} a répondu à votre demande « {{ request_title }} ».{% endif %}",
+            action: Some("Voir la réponse"),
+        },
+        (AnswerReceived, En) => Copy {
+            subject: "{% if revision and revision > 1 %}Revised answer{% else %}New answer{% endif %} from {{ supplier }}: {{ request_title }}",
+            body: "Hello {{ recipient_name }},\n\n{% if revision and revision > 1 %}{{ supplier }} revised its answer to your request “{{ request_title }}” (version {{ revision }}).{% else %}{{ supplier }} answered your request “{{ request_title }}”.{% endif %}",
+            action: Some("See the answer"),
+        },
+        (DeadlineApproaching, Fr) => Copy {
+            subject: "Date limite proche : {{ request_title }}",
+            body: "Bonjour {{ recipient_name }},\n\nLa date limite de réponse à la demande « {{ request_title }} » est fixée au {{ deadline }} et nous n'avons pas encore reçu votre réponse.",
+            action: Some("Répondre à la demande"),
+        },
+        (DeadlineApproaching, En) => Copy {
+            subject: "Deadline approaching: {{ request_title }}",
+            body: "Hello {{ recipient_name }},\n\nThe deadline to answer the request “{{ request_title }}” is {{ deadline }}, and we have not received your answer yet.",
+            action: Some("Answer the request"),
+        },
+        (Awarded, Fr) => Copy {
+            subject: "Votre réponse est retenue : {{ request_title }}",
+            body: "Bonjour {{ recipient_name }},\n\nBonne nouvelle : le donneur d'ordres a retenu votre réponse à la demande « {{ request_title }} ». Il prendra contact avec vous pour la suite.",
+            action: Some("Voir la demande"),
+        },
+        (Awarded, En) => Copy {
+            subject: "Your answer was selected: {{ request_title }}",
+            body: "Hello {{ recipient_name }},\n\nGood news: the buyer selected your answer to the request “{{ request_title }}”. They will contact you about the next steps.",
+            action: Some("View the request"),
+        },
+        (NotSelected, Fr) => Copy {
+            subject: "Réponse non retenue : {{ request_title }}",
+            body: "Bonjour {{ recipient_name }},\n\nLe donneur d'ordres a retenu une autre offre pour la demande « {{ request_title }} ». Merci du temps consacré à votre réponse ; d'autres consultations suivront sur PMT Business.",
+            action: Some("Voir la demande"),
+        },
+        (NotSelected, En) => Copy {
+            subject: "Answer not selected: {{ request_title }}",
+            body: "Hello {{ recipient_name }},\n\nThe buyer chose another offer for the request “{{ request_title }}”. Thank you for the time you spent on your answer; more requests will follow on PMT Business.",
+            action: Some("View the request"),
+        },
+        (CertificationExpiring, Fr) => Copy {
+            subject: "Certificat bientôt expiré : {{ certification }} ({{ supplier }})",
+            body: "Bonjour {{ recipient_name }},\n\nLe certificat {{ certification }} de {{ supplier }} arrive à échéance le {{ valid_until }}. Le certificat renouvelé doit être déclaré pour continuer à figurer sur le profil publié dans l'annuaire.",
+            action: Some("Mettre à jour les certificats"),
+        },
+        (CertificationExpiring, En) => Copy {
+            subject: "Certificate expiring soon: {{ certification }} ({{ supplier }})",
+            body: "Hello {{ recipient_name }},\n\nThe {{ certification }} certificate of {{ supplier }} expires on {{ valid_until }}. The renewed certificate must be declared to keep appearing on the published directory profile.",
+            action: Some("Update the certificates"),
+        },
     }
 }
 
@@ -92,7 +203,7 @@ const TEXT_LAYOUT: &str = "{{ body }}\n{% if action %}\n{{ action }} : {{ link }
 const HTML_LAYOUT: &str = r#"<!doctype html>
 <html lang="{{ lang }}"><head><meta charset="utf-8"><title>{{ subject }}</title></head>
 <body style="font-family: sans-serif; color: #1d2b36; max-width: 40em; margin: auto">
-{% for paragraph in paragraphs %}<p>{{ paragraph }}</p>
+{% for paragraph in paragraphs %}<p style="white-space: pre-line">{{ paragraph }}</p>
 {% endfor %}{% if action %}<p><a href="{{ link }}" style="background: #005f73; color: #fff; padding: .6em 1.2em; text-decoration: none; border-radius: 4px">{{ action }}</a></p>
 <p style="font-size: small">{{ link }}</p>
 {% endif %}<hr><p style="font-size: small">PMT Business · {{ footer }}</p>
@@ -124,6 +235,14 @@ pub fn render(
     let mut html_env = Environment::new();
     html_env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
     let paragraphs: Vec<&str> = body.split("\n\n").collect();
+    // minijinja's escaping also turns `/` into `&#x2f;`, harmless in text
+    // but it makes links unreadable in the source; the link is escaped here
+    // for an attribute instead, and only http(s) links are kept.
+    let link = if link.starts_with("https://") || link.starts_with("http://") {
+        minijinja::Value::from_safe_string(escape_attribute(link))
+    } else {
+        minijinja::Value::from("")
+    };
     let html = html_env.render_str(
         HTML_LAYOUT,
         context! { lang => language.as_str(), subject, paragraphs, action => copy.action, link, footer },
@@ -135,6 +254,22 @@ pub fn render(
     })
 }
 
+/// Escapes text for a double-quoted HTML attribute or element content.
+fn escape_attribute(raw: &str) -> String {
+    let mut escaped = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            other => escaped.push(other),
+        }
+    }
+    escaped
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,6 +279,8 @@ mod tests {
         let vars = serde_json::json!({
             "recipient_name": "Claire", "link": "https://pmt.example/x?token=abc",
             "organisation": "Acme", "inviter": "Paul", "supplier": "Usinage Doubs", "comment": "Ajoutez vos certificats",
+            "request_title": "Boîtier en PEEK", "deadline": "2026-12-15", "question": "Quelle tolérance ?",
+            "answer": "±0,02 mm", "revision": 2, "certification": "ISO 13485", "valid_until": "2026-12-31",
         });
         for kind in NotificationKind::ALL {
             for language in [Language::Fr, Language::En] {
@@ -159,6 +296,51 @@ mod tests {
     }
 
     #[test]
+    fn comments_questions_and_answers_are_quoted_verbatim_and_escaped() {
+        let vars = serde_json::json!({
+            "recipient_name": "Claire", "link": "https://pmt.example/r/1", "request_title": "Boîtier <PEEK>",
+            "comment": "Précisez le volume annuel\net la norme visée.", "question": "Stérilisation <EtO> acceptée ?",
+            "answer": "Oui, & rayons gamma aussi.",
+        });
+        for (kind, field) in [
+            (NotificationKind::RequestQualified, "comment"),
+            (NotificationKind::RequestChangesRequested, "comment"),
+            (NotificationKind::RequestRejected, "comment"),
+            (NotificationKind::QuestionAnswered, "question"),
+            (NotificationKind::QuestionAnswered, "answer"),
+        ] {
+            for language in [Language::Fr, Language::En] {
+                let rendered = render(kind, language, &vars).expect("renders");
+                let value = vars[field].as_str().expect("text");
+                assert!(
+                    rendered.text.contains(value),
+                    "{kind:?} {language:?} {field}"
+                );
+                assert!(!rendered.html.contains("<PEEK>") && !rendered.html.contains("<EtO>"));
+                assert!(
+                    rendered.html.contains("Boîtier &lt;PEEK&gt;"),
+                    "{kind:?} {language:?}"
+                );
+            }
+        }
+        let qualified = render(
+            NotificationKind::RequestQualified,
+            Language::Fr,
+            &serde_json::json!({ "request_title": "X", "link": "https://x" }),
+        )
+        .expect("renders without the optional comment");
+        assert!(!qualified.text.contains("Commentaire"));
+        let revised = render(NotificationKind::AnswerReceived, Language::En, &serde_json::json!({ "request_title": "X", "supplier": "Usinage Doubs", "revision": 2, "link": "https://x" }))
+            .expect("renders");
+        assert!(
+            revised
+                .subject
+                .starts_with("Revised answer from Usinage Doubs")
+        );
+        assert!(revised.text.contains("(version 2)"));
+    }
+
+    #[test]
     fn user_supplied_text_is_escaped_in_html() {
         let vars = serde_json::json!({ "recipient_name": "<script>alert(1)</script>", "link": "https://x.example" });
         let rendered = render(NotificationKind::VerifyEmail, Language::En, &vars).expect("renders");
@@ -168,5 +350,21 @@ mod tests {
             rendered.text.contains("<script>"),
             "plain text carries the text as is"
         );
+    }
+
+    #[test]
+    fn links_are_readable_and_inert_in_html() {
+        let vars = serde_json::json!({ "recipient_name": "C", "link": "https://pmt.example/a?token=x&b=\"><script>" });
+        let rendered = render(NotificationKind::VerifyEmail, Language::En, &vars).expect("renders");
+        assert!(
+            rendered
+                .html
+                .contains(r#"href="https://pmt.example/a?token=x&amp;b=&quot;&gt;&lt;script&gt;""#),
+            "{}",
+            rendered.html
+        );
+        let vars = serde_json::json!({ "recipient_name": "C", "link": "javascript:alert(1)" });
+        let rendered = render(NotificationKind::VerifyEmail, Language::En, &vars).expect("renders");
+        assert!(!rendered.html.contains("javascript:"));
     }
 }

@@ -6,6 +6,7 @@ mod admin;
 mod directory;
 mod http_conventions;
 mod import;
+mod notifications;
 mod openapi_spec;
 mod sessions;
 mod sourcing;
