@@ -6,8 +6,8 @@ pub mod directory;
 pub mod mail;
 pub mod postgres;
 pub mod server;
-pub mod sourcing;
 pub mod smtp;
+pub mod sourcing;
 
 pub use server::{Backend, TestApp};
 

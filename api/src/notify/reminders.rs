@@ -1,4 +1,5 @@
-//! Periodic reminders: certificates about to expire. Every server instance
+//! Periodic reminders: certificates about to expire, and response deadlines
+//! 48 hours away for invited suppliers that have not answered. Every server instance
 //! runs the job; a marker written with the emails, in one transaction,
 //! makes each reminder go once per certificate and validity end date.
 
@@ -26,6 +27,11 @@ pub async fn run(state: AppState, interval: Duration) {
             Ok(0) => {}
             Ok(reminded) => tracing::info!(reminded, "certificate expiry reminders queued"),
             Err(error) => tracing::warn!(%error, "certificate expiry reminders: will try again"),
+        }
+        match deadlines_approaching(&state).await {
+            Ok(0) => {}
+            Ok(reminded) => tracing::info!(reminded, "deadline reminders queued"),
+            Err(error) => tracing::warn!(%error, "deadline reminders: will try again"),
         }
         tokio::time::sleep(interval).await;
     }
@@ -113,4 +119,58 @@ fn remind(
         )?;
     }
     Ok(true)
+}
+
+/// Invited suppliers hear of a response deadline this long before it.
+pub const DEADLINE_NOTICE: TimeDelta = TimeDelta::hours(48);
+
+const DEADLINE_APPROACHING: &str = "deadline_approaching";
+
+/// Queues `DeadlineApproaching` to every invited supplier that has neither
+/// quoted nor declined on an open request whose deadline is within 48
+/// hours, once per request, supplier and deadline. Returns how many
+/// suppliers were reminded.
+pub async fn deadlines_approaching(state: &AppState) -> ApiResult<usize> {
+    let now = state.clock.now();
+    let requests = state
+        .read(move |conn| {
+            Ok(persistence::sourcing::open_with_deadline_before(
+                conn,
+                now,
+                now + DEADLINE_NOTICE,
+            )?)
+        })
+        .await?;
+    let mut reminded = 0;
+    for request in requests {
+        let link = format!("{}/requests/{}", state.settings.public_base_url, request.id);
+        reminded += state
+            .transaction(move |conn| {
+                let mut count = 0;
+                for invitation in persistence::sourcing::invitations_of(conn, request.id)? {
+                    if invitation.status != domain::sourcing::answers::InvitationStatus::Invited {
+                        continue;
+                    }
+                    let subject = format!("{}:{}", request.id, invitation.supplier);
+                    let due = request.content.response_deadline.date_naive();
+                    if !reminders::record_once(conn, DEADLINE_APPROACHING, &subject, due, now)? {
+                        continue;
+                    }
+                    let deadline = request.content.response_deadline.format("%Y-%m-%d %H:%M UTC").to_string();
+                    for user in accounts::users_of_organisation(conn, invitation.supplier)?.iter().filter(|u| u.active) {
+                        notify_user(
+                            conn,
+                            user,
+                            NotificationKind::DeadlineApproaching,
+                            json!({ "request_title": request.content.title, "deadline": deadline, "link": link }),
+                            now,
+                        )?;
+                    }
+                    count += 1;
+                }
+                Ok(count)
+            })
+            .await?;
+    }
+    Ok(reminded)
 }

@@ -331,3 +331,62 @@ on_both_backends! {
         app.post(&format!("/api/v1/requests/{id}/quotes"), Some(&supplier.token), quote("900", 10)).await.assert_problem(409, "request_closed");
     }
 }
+
+on_both_backends! {
+    async fn every_party_is_told_by_email_and_a_confidential_buyer_stays_hidden(app: &TestApp) {
+        let w = app.sourcing_world().await;
+        let outbox = app.outbox();
+        let id = app.draft_request(&w).await;
+        let title = "Micro-usinage de vis implantables en titane";
+        app.step(&w.buyer, &id, "submit", json!({})).await.assert_status(200);
+        let submitted = outbox.wait_for("expert@pmt.example", &format!("Demande à qualifier : {title}")).await;
+        assert!(submitted.text.contains(&format!("https://pmt.test/requests/{id}")));
+        app.step(&w.expert, &id, "request-changes", json!({ "comment": "Indiquez la norme de passivation" })).await.assert_status(200);
+        let changes = outbox.wait_for("claire@cardiodijon.example", "Modifications demandées sur votre demande").await;
+        assert!(changes.text.contains("Indiquez la norme de passivation"));
+        app.step(&w.buyer, &id, "submit", json!({})).await.assert_status(200);
+        app.step(&w.expert, &id, "qualify", json!({})).await.assert_status(200);
+        outbox.wait_for("claire@cardiodijon.example", "est qualifiée").await;
+
+        for supplier in &w.certified {
+            let added = app.post(&format!("/api/v1/requests/{id}/matches"), Some(&w.expert), json!({ "supplier_id": supplier.org })).await;
+            let match_id = added.assert_status(201)["id"].as_str().expect("match").to_owned();
+            app.post(&format!("/api/v1/requests/{id}/matches/{match_id}/approve"), Some(&w.expert), json!({})).await.assert_status(200);
+        }
+        app.step(&w.expert, &id, "open", json!({})).await.assert_status(200);
+        for supplier in &w.certified {
+            let invitation = outbox.wait_for(&supplier.email, &format!("Invitation à répondre : {title}")).await;
+            assert!(!invitation.text.contains("cardiodijon") && !invitation.html.contains("cardiodijon"), "the confidential buyer is not named");
+        }
+        assert!(outbox.all().iter().all(|e| e.to != w.uncertified.email || !e.subject.contains("Invitation")));
+
+        let asked = app.post(&format!("/api/v1/requests/{id}/questions"), Some(&w.certified[0].token), json!({ "question": "Tolérance sur le filetage ?" })).await;
+        let question = asked.assert_status(201)["id"].as_str().expect("question").to_owned();
+        app.post(&format!("/api/v1/requests/{id}/questions/{question}/answer"), Some(&w.expert), json!({ "answer": "Classe 6g" })).await.assert_status(200);
+        for supplier in &w.certified {
+            let answered = outbox.wait_for(&supplier.email, "Question et réponse publiées").await;
+            assert!(answered.text.contains("Classe 6g"));
+        }
+        app.post(&format!("/api/v1/requests/{id}/quotes"), Some(&w.certified[0].token), quote("9000", 20)).await.assert_status(201);
+        outbox.wait_for("claire@cardiodijon.example", "Nouvelle réponse de").await;
+        app.post(&format!("/api/v1/requests/{id}/quotes"), Some(&w.certified[0].token), quote("8800", 20)).await.assert_status(201);
+        outbox.wait_for("claire@cardiodijon.example", "Réponse révisée de").await;
+
+        // Seen 13 days later, the deadline is within 48 hours: those who have
+        // not answered are reminded, once.
+        let (_later, _) = app.spawn_sibling(&[("PMT_CLOCK_OFFSET_SECONDS", "1123200"), ("REMINDER_INTERVAL_SECONDS", "1")]).await;
+        for supplier in &w.certified[1..] {
+            outbox.wait_for(&supplier.email, &format!("Date limite proche : {title}")).await;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+        let reminders: Vec<_> = outbox.all().into_iter().filter(|e| e.subject.starts_with("Date limite proche")).collect();
+        assert_eq!(reminders.len(), 2, "one reminder each, only to those who have not answered: {:?}", reminders.iter().map(|e| &e.to).collect::<Vec<_>>());
+
+        app.step(&w.buyer, &id, "close", json!({})).await.assert_status(200);
+        app.post(&format!("/api/v1/requests/{id}/award"), Some(&w.buyer), json!({ "supplier_ids": [w.certified[0].org] })).await.assert_status(200);
+        outbox.wait_for(&w.certified[0].email, "Votre réponse est retenue").await;
+        for supplier in &w.certified[1..] {
+            outbox.wait_for(&supplier.email, "Réponse non retenue").await;
+        }
+    }
+}

@@ -1,54 +1,146 @@
-//! Emails about sourcing requests, queued in the caller's transaction.
-// TEMPORARY: the notification kinds for requests land with the notify
-// branch; until the merge these functions queue nothing.
+//! Emails about sourcing requests, queued in the transaction of the step
+//! that causes them. Suppliers are written to through their organisation's
+//! active users; a confidential buyer's name never appears in their emails
+//! (only the request title does).
 
 use chrono::{DateTime, Utc};
+use domain::account::{PlatformRole, User};
+use domain::ids::OrganisationId;
+use domain::notification::NotificationKind;
 use domain::sourcing::SourcingRequest;
+use domain::sourcing::answers::{Outcome, Question};
 use domain::sourcing::request::Action;
-use persistence::DbConnection;
+use persistence::{DbConnection, accounts, sourcing};
+use serde_json::{Value, json};
 
+use crate::app::notifications::notify_user;
 use crate::error::ApiResult;
 use crate::state::AppState;
 
+fn link(state: &AppState, request: &SourcingRequest) -> String {
+    format!("{}/requests/{}", state.settings.public_base_url, request.id)
+}
+
+fn deadline(request: &SourcingRequest) -> String {
+    request
+        .content
+        .response_deadline
+        .format("%Y-%m-%d %H:%M UTC")
+        .to_string()
+}
+
+fn active_users(conn: &mut DbConnection, org: OrganisationId) -> ApiResult<Vec<User>> {
+    Ok(accounts::users_of_organisation(conn, org)?
+        .into_iter()
+        .filter(|u| u.active)
+        .collect())
+}
+
+fn notify_all(
+    conn: &mut DbConnection,
+    users: &[User],
+    kind: NotificationKind,
+    vars: &Value,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    for user in users {
+        notify_user(conn, user, kind, vars.clone(), now)?;
+    }
+    Ok(())
+}
+
+/// After a state-machine step: experts learn of submissions, the buyer of
+/// the experts' decisions, invited suppliers of the opening.
 pub fn step(
-    _conn: &mut DbConnection,
-    _state: &AppState,
-    _request: &SourcingRequest,
-    _action: Action,
-    _comment: Option<&str>,
-    _now: DateTime<Utc>,
+    conn: &mut DbConnection,
+    state: &AppState,
+    request: &SourcingRequest,
+    action: Action,
+    comment: Option<&str>,
+    now: DateTime<Utc>,
 ) -> ApiResult<()> {
-    Ok(())
+    let vars = json!({ "request_title": request.content.title, "comment": comment, "link": link(state, request), "deadline": deadline(request) });
+    let (recipients, kind) = match action {
+        Action::Submit => (
+            accounts::users_with_role(conn, PlatformRole::Expert)?,
+            NotificationKind::RequestSubmitted,
+        ),
+        Action::Qualify => (
+            active_users(conn, request.buyer)?,
+            NotificationKind::RequestQualified,
+        ),
+        Action::RequestChanges => (
+            active_users(conn, request.buyer)?,
+            NotificationKind::RequestChangesRequested,
+        ),
+        Action::Reject => (
+            active_users(conn, request.buyer)?,
+            NotificationKind::RequestRejected,
+        ),
+        Action::Open => {
+            let mut invited = Vec::new();
+            for invitation in sourcing::invitations_of(conn, request.id)? {
+                invited.extend(active_users(conn, invitation.supplier)?);
+            }
+            (invited, NotificationKind::InvitationToQuote)
+        }
+        Action::Close | Action::Award | Action::Cancel => return Ok(()),
+    };
+    notify_all(conn, &recipients, kind, &vars, now)
 }
 
+/// The buyer learns of each new answer or revision.
 pub fn answer_received(
-    _conn: &mut DbConnection,
-    _state: &AppState,
-    _request: &SourcingRequest,
-    _supplier: domain::ids::OrganisationId,
-    _revision: i32,
-    _now: DateTime<Utc>,
+    conn: &mut DbConnection,
+    state: &AppState,
+    request: &SourcingRequest,
+    supplier: OrganisationId,
+    revision: i32,
+    now: DateTime<Utc>,
 ) -> ApiResult<()> {
-    Ok(())
+    let name = accounts::find_organisation(conn, supplier)?
+        .map(|o| o.legal_name)
+        .unwrap_or_default();
+    let vars = json!({ "request_title": request.content.title, "supplier": name, "revision": revision, "link": link(state, request) });
+    let buyers = active_users(conn, request.buyer)?;
+    notify_all(conn, &buyers, NotificationKind::AnswerReceived, &vars, now)
 }
 
+/// Every invited supplier learns the answer, not who asked.
 pub fn question_answered(
-    _conn: &mut DbConnection,
-    _state: &AppState,
-    _request: &SourcingRequest,
-    _question: &domain::sourcing::answers::Question,
-    _now: DateTime<Utc>,
+    conn: &mut DbConnection,
+    state: &AppState,
+    request: &SourcingRequest,
+    question: &Question,
+    now: DateTime<Utc>,
 ) -> ApiResult<()> {
+    let vars = json!({
+        "request_title": request.content.title,
+        "question": question.question,
+        "answer": question.answer,
+        "link": link(state, request),
+    });
+    for invitation in sourcing::invitations_of(conn, request.id)? {
+        let users = active_users(conn, invitation.supplier)?;
+        notify_all(conn, &users, NotificationKind::QuestionAnswered, &vars, now)?;
+    }
     Ok(())
 }
 
+/// Each invited supplier learns whether it was selected.
 pub fn outcome(
-    _conn: &mut DbConnection,
-    _state: &AppState,
-    _request: &SourcingRequest,
-    _supplier: domain::ids::OrganisationId,
-    _outcome: domain::sourcing::answers::Outcome,
-    _now: DateTime<Utc>,
+    conn: &mut DbConnection,
+    state: &AppState,
+    request: &SourcingRequest,
+    supplier: OrganisationId,
+    outcome: Outcome,
+    now: DateTime<Utc>,
 ) -> ApiResult<()> {
-    Ok(())
+    let kind = match outcome {
+        Outcome::Awarded => NotificationKind::Awarded,
+        Outcome::NotSelected => NotificationKind::NotSelected,
+    };
+    let vars = json!({ "request_title": request.content.title, "link": link(state, request) });
+    let users = active_users(conn, supplier)?;
+    notify_all(conn, &users, kind, &vars, now)
 }
