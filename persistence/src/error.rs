@@ -20,6 +20,17 @@ pub enum PersistenceError {
     Migration(String),
 }
 
+impl PersistenceError {
+    /// SQLite refused the transaction because another process was writing
+    /// (SQLITE_BUSY: the write lock was held past the busy timeout, or a
+    /// deferred transaction could not upgrade its read snapshot). Nothing was
+    /// written; the transaction may be retried.
+    pub fn is_busy(&self) -> bool {
+        matches!(self, Self::Query(DieselError::DatabaseError(_, info))
+            if info.message().contains("database is locked"))
+    }
+}
+
 impl From<DieselError> for PersistenceError {
     fn from(error: DieselError) -> Self {
         match error {

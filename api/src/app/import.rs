@@ -296,6 +296,7 @@ fn read_csv(text: &str) -> anyhow::Result<Vec<SourceRow>> {
 }
 
 /// A row that passed validation.
+#[derive(Clone)]
 struct Supplier {
     legal_name: String,
     identity: LegalIdentity,
@@ -543,11 +544,7 @@ pub async fn import(state: &AppState, rows: Vec<SourceRow>) -> ApiResult<ImportR
                 None => {
                     seen.insert(key(&supplier.identity), row.at);
                     let field = key_field(&supplier.identity);
-                    let now = state.clock.now();
-                    match state
-                        .transaction(move |conn| import_one(conn, supplier, now))
-                        .await
-                    {
+                    match import_with_retry(state, supplier).await {
                         // Registered by someone else between our read and write.
                         Err(ApiError::Persistence(PersistenceError::UniqueViolation(_))) => {
                             Outcome::Rejected(ValidationErrors::single(
@@ -574,6 +571,30 @@ pub async fn import(state: &AppState, rows: Vec<SourceRow>) -> ApiResult<ImportR
     }
     state.wake_indexer();
     Ok(report)
+}
+
+/// Imports one supplier in one transaction. The server usually runs
+/// meanwhile: on SQLite its writes (the index worker's) come from another
+/// process, which the in-process writer lock cannot serialise, so a
+/// transaction refused as busy is retried; it wrote nothing.
+async fn import_with_retry(state: &AppState, supplier: Supplier) -> ApiResult<Outcome> {
+    const ATTEMPTS: u64 = 5;
+    let mut attempt = 1;
+    loop {
+        let now = state.clock.now();
+        let row = supplier.clone();
+        match state
+            .transaction(move |conn| import_one(conn, row, now))
+            .await
+        {
+            Err(ApiError::Persistence(error)) if error.is_busy() && attempt < ATTEMPTS => {
+                tracing::debug!(attempt, "database busy, retrying the row");
+                tokio::time::sleep(std::time::Duration::from_millis(50 * attempt)).await;
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
 }
 
 fn import_one(
