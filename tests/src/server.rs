@@ -30,7 +30,7 @@ pub struct TestApp {
     pub backend: Backend,
     extra_env: Vec<(String, String)>,
     /// Dropping it stops the server (`kill_on_drop`).
-    _server: Child,
+    server: Child,
 }
 
 /// A response with its status and JSON body (problem documents included).
@@ -157,7 +157,7 @@ impl TestApp {
             database_url,
             backend,
             extra_env,
-            _server: child,
+            server: child,
         }
     }
 
@@ -167,6 +167,12 @@ impl TestApp {
         let mut extra = self.extra_env.clone();
         extra.extend(env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
         start(&self.database_url, self.data_dir.path(), &extra).await
+    }
+
+    /// Stops this test's server (its database and data directory stay), e.g.
+    /// to run an admin command that needs the embedded index to itself.
+    pub async fn stop_server(&mut self) {
+        let _ = self.server.kill().await;
     }
 
     /// Runs a `pmt` subcommand against this server's database.

@@ -296,3 +296,73 @@ on_both_backends! {
         assert_eq!(ready["index_engine"], "meilisearch");
     }
 }
+
+mod reindex {
+    use tests::directory::{hit_ids, micro_machining_profile, sterilisation_profile};
+    use tests::server::siret;
+    use tests::{Backend, TestApp};
+
+    async fn scenario(backend: Backend) {
+        let mut app = TestApp::spawn(backend).await;
+        let expert = app.back_office("expert", "expert@pmt.example").await;
+        let (_, first) = app
+            .published_supplier(
+                "a@microtech.example",
+                &siret(1),
+                micro_machining_profile(),
+                &[],
+                &expert,
+            )
+            .await;
+        let (_, second) = app
+            .published_supplier(
+                "b@sterilis.example",
+                &siret(2),
+                sterilisation_profile(),
+                &[],
+                &expert,
+            )
+            .await;
+        app.search_until("per_page=10", |r| r["total"] == 2).await;
+
+        // The index is lost; `admin reindex` rebuilds it from the database.
+        app.stop_server().await;
+        // (With TEST_MEILI_URL there is no embedded index directory.)
+        let _ = std::fs::remove_dir_all(app.data_dir.path().join("index"));
+        let output = app.cli(&["admin", "reindex"], &[]).await;
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(
+            String::from_utf8_lossy(&output.stdout).contains("reindexed 2 published suppliers")
+        );
+
+        let (_server, url) = app.spawn_sibling(&[]).await;
+        let body: serde_json::Value = app
+            .client
+            .get(format!("{url}/api/v1/suppliers?per_page=10"))
+            .send()
+            .await
+            .expect("search")
+            .json()
+            .await
+            .expect("json");
+        let mut found = hit_ids(&body);
+        found.sort();
+        let mut expected = vec![first, second];
+        expected.sort();
+        assert_eq!(found, expected);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn admin_reindex_rebuilds_a_lost_index_on_sqlite() {
+        scenario(Backend::Sqlite).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn admin_reindex_rebuilds_a_lost_index_on_postgres() {
+        scenario(Backend::Postgres).await;
+    }
+}
