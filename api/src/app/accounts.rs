@@ -111,7 +111,7 @@ pub async fn register(state: &AppState, body: RegisterRequest) -> ApiResult<(Use
                 )
                 .transition(None, organisation.kind.as_str()),
             )?;
-            send_verification(conn, &user, &base_url, now)?;
+            email_link(conn, &user, TokenPurpose::VerifyEmail, &base_url, now)?;
             Ok((user, organisation))
         })
         .await;
@@ -125,14 +125,20 @@ pub async fn register(state: &AppState, body: RegisterRequest) -> ApiResult<(Use
     }
 }
 
-fn send_verification(
+/// Issues a fresh single-use token for `purpose` (older ones stop working)
+/// and emails its link.
+fn email_link(
     conn: &mut DbConnection,
     user: &User,
+    purpose: TokenPurpose,
     base_url: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> ApiResult<()> {
+    let (kind, path) = match purpose {
+        TokenPurpose::VerifyEmail => (NotificationKind::VerifyEmail, "verify-email"),
+        TokenPurpose::ResetPassword => (NotificationKind::PasswordReset, "reset-password"),
+    };
     let token = random_token();
-    let purpose = TokenPurpose::VerifyEmail;
     token_store::invalidate_one_time(conn, user.id, purpose, now)?;
     token_store::insert_one_time(
         conn,
@@ -145,8 +151,8 @@ fn send_verification(
     notify_user(
         conn,
         user,
-        NotificationKind::VerifyEmail,
-        json!({ "link": format!("{base_url}/verify-email?token={token}") }),
+        kind,
+        json!({ "link": format!("{base_url}/{path}?token={token}") }),
         now,
     )
 }
@@ -195,7 +201,7 @@ pub async fn resend_verification(state: &AppState, actor: Actor) -> ApiResult<()
             let user = accounts::find_user(conn, actor.user_id)?
                 .ok_or_else(|| ApiError::not_found("user"))?;
             if user.email_verified_at.is_none() {
-                send_verification(conn, &user, &base_url, now)?;
+                email_link(conn, &user, TokenPurpose::VerifyEmail, &base_url, now)?;
             }
             Ok(())
         })
@@ -223,24 +229,7 @@ pub async fn request_password_reset(state: &AppState, email: String) -> ApiResul
             if !user.active {
                 return Ok(());
             }
-            let token = random_token();
-            let purpose = TokenPurpose::ResetPassword;
-            token_store::invalidate_one_time(conn, user.id, purpose, now)?;
-            token_store::insert_one_time(
-                conn,
-                user.id,
-                purpose,
-                &digest(&token),
-                now + purpose.lifetime(),
-                now,
-            )?;
-            notify_user(
-                conn,
-                &user,
-                NotificationKind::PasswordReset,
-                json!({ "link": format!("{base_url}/reset-password?token={token}") }),
-                now,
-            )
+            email_link(conn, &user, TokenPurpose::ResetPassword, &base_url, now)
         })
         .await
 }
