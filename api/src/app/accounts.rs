@@ -32,6 +32,14 @@ fn email_taken() -> ApiError {
     .into()
 }
 
+fn siret_taken() -> ApiError {
+    DomainError::Conflict {
+        code: "siret_taken",
+        message: "this SIRET is already registered; ask its owner for an invitation".to_owned(),
+    }
+    .into()
+}
+
 /// Creates an organisation and its owner; queues the verification email.
 pub async fn register(state: &AppState, body: RegisterRequest) -> ApiResult<(User, Organisation)> {
     let registration = Registration::parse(&RegistrationInput {
@@ -61,12 +69,7 @@ pub async fn register(state: &AppState, body: RegisterRequest) -> ApiResult<(Use
             if let Some(siret) = registration.organisation.identity.siret()
                 && accounts::siret_taken(conn, siret)?
             {
-                return Err(DomainError::Conflict {
-                    code: "siret_taken",
-                    message: "this SIRET is already registered; ask its owner for an invitation"
-                        .to_owned(),
-                }
-                .into());
+                return Err(siret_taken());
             }
             let new = registration.organisation;
             let organisation = Organisation {
@@ -118,6 +121,11 @@ pub async fn register(state: &AppState, body: RegisterRequest) -> ApiResult<(Use
     // A concurrent registration with the same email can win the race past
     // the check above; the unique index still refuses the second one.
     match result {
+        Err(ApiError::Persistence(persistence::PersistenceError::UniqueViolation(detail)))
+            if detail.contains("siret") =>
+        {
+            Err(siret_taken())
+        }
         Err(ApiError::Persistence(persistence::PersistenceError::UniqueViolation(_))) => {
             Err(email_taken())
         }
