@@ -33,6 +33,7 @@ pub async fn run_all(index: &dyn CapabilityIndex) {
     stable_pagination(index).await;
     sort_orders(index).await;
     highlights(index).await;
+    highlights_escape_supplier_text(index).await;
     upsert_replaces_delete_removes_clear_empties(index).await;
     candidates_rank_by_requirements_met(index).await;
     candidates_from_text(index).await;
@@ -705,6 +706,41 @@ pub async fn candidates_from_text(index: &dyn CapabilityIndex) {
 }
 
 // --- catalogues -------------------------------------------------------------------
+
+/// Highlights are HTML for frontends: a supplier's own markup is escaped,
+/// only the `<em>` around matches is real.
+pub async fn highlights_escape_supplier_text(index: &dyn CapabilityIndex) {
+    reset(
+        index,
+        vec![SupplierDocument {
+            description_fr: "<script>alert('x')</script> Anodisation & <em>passivation</em>"
+                .to_owned(),
+            ..supplier(1, "Surfaces <b>SAS</b>")
+        }],
+    )
+    .await;
+    let engine = index.engine_name();
+    let results = search(
+        index,
+        SearchQuery {
+            text: Some("anodisation".to_owned()),
+            ..all()
+        },
+    )
+    .await;
+    let description = results
+        .hits
+        .first()
+        .and_then(|hit| hit.highlights.get("description_fr"))
+        .cloned();
+    assert_eq!(
+        description.as_deref(),
+        Some(
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; <em>Anodisation</em> &amp; &lt;em&gt;passivation&lt;/em&gt;"
+        ),
+        "[{engine}] supplier text is escaped in highlights"
+    );
+}
 
 fn typo_catalogue() -> Vec<SupplierDocument> {
     vec![

@@ -8,6 +8,8 @@ use tantivy::tokenizer::TextAnalyzer;
 use super::text_query::Word;
 use crate::document::SupplierDocument;
 
+use crate::html::escape;
+
 const PRE: &str = "<em>";
 const POST: &str = "</em>";
 
@@ -39,7 +41,8 @@ pub(super) fn highlights(
     out
 }
 
-/// `text` with matching words wrapped, or `None` when nothing matched.
+/// `text` as escaped HTML with matching words in `<em>`, or `None` when
+/// nothing matched.
 fn mark(text: &str, words: &[Word], analyzer: &mut TextAnalyzer) -> Option<String> {
     let mut stream = analyzer.token_stream(text);
     let mut out = String::with_capacity(text.len() + 16);
@@ -48,9 +51,9 @@ fn mark(text: &str, words: &[Word], analyzer: &mut TextAnalyzer) -> Option<Strin
     while let Some(token) = stream.next() {
         if words.iter().any(|word| matches(word, &token.text)) {
             matched = true;
-            out.push_str(&text[copied..token.offset_from]);
+            out.push_str(&escape(&text[copied..token.offset_from]));
             out.push_str(PRE);
-            out.push_str(&text[token.offset_from..token.offset_to]);
+            out.push_str(&escape(&text[token.offset_from..token.offset_to]));
             out.push_str(POST);
             copied = token.offset_to;
         }
@@ -58,7 +61,7 @@ fn mark(text: &str, words: &[Word], analyzer: &mut TextAnalyzer) -> Option<Strin
     if !matched {
         return None;
     }
-    out.push_str(&text[copied..]);
+    out.push_str(&escape(&text[copied..]));
     Some(out)
 }
 

@@ -56,8 +56,9 @@ const FACETS: [&str; 5] = [
     "region",
     "member",
 ];
-const PRE_TAG: &str = "<em>";
-const POST_TAG: &str = "</em>";
+// Markers, not markup: the fields are escaped before `<em>` goes in.
+const PRE_TAG: &str = "\u{E000}";
+const POST_TAG: &str = "\u{E001}";
 
 /// A Meilisearch index named `{prefix}suppliers`. Cheap to clone.
 #[derive(Clone)]
@@ -392,12 +393,13 @@ fn highlights(formatted: serde_json::Map<String, Value>) -> BTreeMap<String, Str
         .iter()
         .filter_map(|field| {
             let text = match formatted.get(*field)? {
-                Value::String(text) if marked(text) => text.clone(),
+                Value::String(text) if marked(text) => crate::html::marked_to_html(text),
                 Value::Array(values) => {
-                    let labels: Vec<&str> = values
+                    let labels: Vec<String> = values
                         .iter()
                         .filter_map(Value::as_str)
                         .filter(|text| marked(text))
+                        .map(crate::html::marked_to_html)
                         .collect();
                     if labels.is_empty() {
                         return None;
