@@ -33,13 +33,16 @@ impl Actor {
         self.role == PlatformRole::Admin
     }
 
-    /// Owners bring colleagues into their own organisation.
+    /// Owners bring colleagues into their own organisation; admins may
+    /// invite into any organisation.
     pub fn may_invite_into(&self, organisation: OrganisationId) -> Result<(), DomainError> {
         match self.affiliation {
             Affiliation::Organisation {
                 id,
                 role: OrgRole::Owner,
             } if id == organisation => Ok(()),
+            // Admins give an organisation the cluster imported its first owner.
+            _ if self.is_admin() => Ok(()),
             _ => Err(DomainError::Forbidden(
                 "only an owner of the organisation invites its users",
             )),
@@ -111,7 +114,7 @@ mod tests {
     }
 
     #[test]
-    fn only_owners_of_the_same_organisation_invite() {
+    fn owners_of_the_same_organisation_and_admins_invite() {
         let org = OrganisationId::new();
         let other = OrganisationId::new();
         let owner = actor(
@@ -132,7 +135,12 @@ mod tests {
         assert!(owner.may_invite_into(org).is_ok());
         assert!(owner.may_invite_into(other).is_err());
         assert!(member.may_invite_into(org).is_err());
-        assert!(admin.may_invite_into(org).is_err());
+        assert!(
+            admin.may_invite_into(org).is_ok(),
+            "admins give imported organisations their owner"
+        );
+        let expert = actor(PlatformRole::Expert, Affiliation::BackOffice);
+        assert!(expert.may_invite_into(org).is_err());
     }
 
     #[test]

@@ -58,7 +58,8 @@ async fn organisation_users(
     ))
 }
 
-/// Invite a colleague by email (organisation owners).
+/// Invite a colleague by email (organisation owners; admins for any
+/// organisation, e.g. the first owner of an imported one).
 #[utoipa::path(
     tag = "organisations",
     security(("bearer" = [])),

@@ -219,3 +219,34 @@ on_both_backends! {
         assert_eq!(reply.assert_status(200)["total"], 0);
     }
 }
+
+on_both_backends! {
+    async fn an_admin_gives_an_imported_organisation_its_first_owner(app: &TestApp) {
+        let report = import(app, &fixture("suppliers.csv")).await;
+        assert_counts(&report, "8 created, 0 updated, 0 unchanged, 2 rejected");
+        let org = find(app, "micro-usinage", "Précimicro Besançon SAS").await;
+        let admin = app.back_office("admin", "admin@pmt.example").await;
+        let invited = app
+            .post(
+                &format!("/api/v1/organisations/{org}/invitations"),
+                Some(&admin),
+                serde_json::json!({ "email": "direction@precimicro.example", "role": "owner" }),
+            )
+            .await;
+        assert_eq!(invited.assert_status(201)["role"], "owner");
+        let email = app.outbox().wait_for("direction@precimicro.example", "invite").await;
+        let token = email.token_for("/accept-invitation");
+        let joined = app
+            .post(
+                "/api/v1/auth/accept-invitation",
+                None,
+                serde_json::json!({ "token": token, "full_name": "Luc Morel", "password": "usinage-horloger-1890" }),
+            )
+            .await;
+        assert_eq!(joined.assert_status(201)["organisation_role"], "owner");
+        let owner = app.login("direction@precimicro.example", "usinage-horloger-1890").await;
+        let owner = owner["access_token"].as_str().expect("token");
+        let profile = app.get(&format!("/api/v1/organisations/{org}/profile"), Some(owner)).await;
+        assert_eq!(profile.assert_status(200)["status"], "published");
+    }
+}
