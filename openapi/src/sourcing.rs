@@ -391,3 +391,14 @@ pub struct RequestQueueQuery {
     /// 1 to 100 (default 20).
     pub limit: Option<i64>,
 }
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct MatchQueueQuery {
+    /// Only the matches of this request.
+    pub request_id: Option<Uuid>,
+    pub cursor: Option<String>,
+    /// 1 to 100 (default 20).
+    pub limit: Option<i64>,
+}

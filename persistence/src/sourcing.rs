@@ -305,9 +305,11 @@ pub fn matches_of(conn: &mut DbConnection, request: SourcingRequestId) -> Result
         .collect()
 }
 
-/// Matches waiting for an expert's decision, oldest first.
+/// Matches waiting for an expert's decision, oldest first, optionally of
+/// one request.
 pub fn proposed_matches(
     conn: &mut DbConnection,
+    request: Option<SourcingRequestId>,
     after: Option<Cursor>,
     limit: i64,
 ) -> Result<Vec<Match>> {
@@ -317,6 +319,9 @@ pub fn proposed_matches(
         .limit(limit)
         .select(MatchRow::as_select())
         .into_boxed();
+    if let Some(request) = request {
+        query = query.filter(request_matches::request_id.eq(request.to_string()));
+    }
     if let Some((at, last)) = after {
         let at = micros(at);
         query = query.filter(

@@ -4,7 +4,7 @@ use openapi::directory::{
     CertificationView, CommentRequest, ProfileQueue, ProfileView, QueueQuery, ReviewRequest,
 };
 use openapi::problem::Problem;
-use openapi::sourcing::{MatchQueue, RequestQueue, RequestQueueQuery};
+use openapi::sourcing::{MatchQueue, MatchQueueQuery, RequestQueue, RequestQueueQuery};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
@@ -49,11 +49,11 @@ async fn request_queue(
     ))
 }
 
-/// Matches waiting for vetting, oldest first (experts).
+/// Matches waiting for vetting, oldest first, optionally of one request (experts).
 #[utoipa::path(
     tag = "requests",
     security(("bearer" = [])),
-    params(QueueQuery),
+    params(MatchQueueQuery),
     responses(
         (status = 200, body = MatchQueue),
         (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
@@ -63,11 +63,12 @@ async fn request_queue(
 async fn match_queue(
     state: web::Data<AppState>,
     auth: Authenticated,
-    query: web::Query<QueueQuery>,
+    query: web::Query<MatchQueueQuery>,
 ) -> ApiResult<web::Json<MatchQueue>> {
     let query = query.into_inner();
+    let request = query.request_id.map(domain::ids::SourcingRequestId::from);
     Ok(web::Json(
-        queues::matches(&state, auth.0, query.cursor, query.limit).await?,
+        queues::matches(&state, auth.0, request, query.cursor, query.limit).await?,
     ))
 }
 

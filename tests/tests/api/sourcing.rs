@@ -301,6 +301,22 @@ on_both_backends! {
         assert_eq!(by_hand["explanation"]["capabilities"][0]["met"], false);
         let queue = app.get("/api/v1/backoffice/matches", Some(&w.expert)).await;
         assert_eq!(queue.assert_status(200)["items"].as_array().map(Vec::len), Some(2));
+        // Keyset pages of one request's matches, each item once.
+        let first = app.get(&format!("/api/v1/backoffice/matches?request_id={id}&limit=1"), Some(&w.expert)).await;
+        let first = first.assert_status(200).clone();
+        let cursor = first["next_cursor"].as_str().expect("a second page");
+        let second = app.get(&format!("/api/v1/backoffice/matches?request_id={id}&limit=1&cursor={cursor}"), Some(&w.expert)).await;
+        let second = second.assert_status(200).clone();
+        assert_eq!(second["next_cursor"], json!(null));
+        let mut seen = ids(&first["items"], "supplier_id");
+        seen.extend(ids(&second["items"], "supplier_id"));
+        seen.sort();
+        let mut expected = vec![w.uncertified.org.clone(), w.unrelated.org.clone()];
+        expected.sort();
+        assert_eq!(seen, expected);
+        let other = app.draft_request(&w).await;
+        let none = app.get(&format!("/api/v1/backoffice/matches?request_id={other}"), Some(&w.expert)).await;
+        assert_eq!(none.assert_status(200)["items"], json!([]));
     }
 
     async fn quotes_stop_at_the_deadline_and_the_job_closes_the_request(app: &TestApp) {

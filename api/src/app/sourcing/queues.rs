@@ -65,6 +65,7 @@ pub async fn requests(
 pub async fn matches(
     state: &AppState,
     actor: Actor,
+    request: Option<domain::ids::SourcingRequestId>,
     cursor_raw: Option<String>,
     limit: Option<i64>,
 ) -> ApiResult<MatchQueue> {
@@ -74,7 +75,7 @@ pub async fn matches(
     let now = state.clock.now();
     state
         .read(move |conn| {
-            let mut page = sourcing::proposed_matches(conn, after, limit + 1)?;
+            let mut page = sourcing::proposed_matches(conn, request, after, limit + 1)?;
             let more = page.len() as i64 > limit;
             page.truncate(limit as usize);
             let next_cursor = if more {
