@@ -1,7 +1,6 @@
 //! Suppliers' answers (quotes, every revision kept, or a decline), their
 //! clarification questions, and the buyer's comparison and award.
 
-use chrono::{DateTime, Utc};
 use domain::account::Language;
 use domain::auth::Actor;
 use domain::ids::{OrganisationId, QuestionId, QuoteId, SourcingRequestId};
@@ -586,28 +585,4 @@ fn connection(
         address: format!("{}, {} {}", a.street, a.postal_code, a.city),
         contacts,
     })
-}
-
-/// Used by the deadline job and the buyer's close.
-pub fn close(
-    conn: &mut DbConnection,
-    request: &mut SourcingRequest,
-    party: Party,
-    actor: Option<&Actor>,
-    now: DateTime<Utc>,
-) -> ApiResult<()> {
-    let read_version = request.version;
-    let transition = request.apply(Action::Close, party, now)?;
-    save(conn, request, read_version)?;
-    let note = (party == Party::System).then(|| "response deadline reached".to_owned());
-    record(
-        conn,
-        actor,
-        request.id,
-        "request.closed",
-        Some(transition),
-        note,
-        false,
-        now,
-    )
 }

@@ -2,9 +2,10 @@
 
 use std::time::Duration;
 
-use domain::sourcing::request::Party;
+use domain::sourcing::request::{Action, Party};
 use persistence::sourcing;
 
+use super::{record, save};
 use crate::error::ApiResult;
 use crate::state::AppState;
 
@@ -39,7 +40,20 @@ pub async fn close_expired(state: &AppState) -> ApiResult<usize> {
                 if request.status != domain::sourcing::RequestStatus::Open {
                     return Ok(false);
                 }
-                super::answers::close(conn, &mut request, Party::System, None, now)?;
+                let read_version = request.version;
+                let transition = request.apply(Action::Close, Party::System, now)?;
+                save(conn, &request, read_version)?;
+                let note = Some("response deadline reached".to_owned());
+                record(
+                    conn,
+                    None,
+                    id,
+                    "request.closed",
+                    Some(transition),
+                    note,
+                    false,
+                    now,
+                )?;
                 Ok(true)
             })
             .await;
