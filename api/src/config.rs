@@ -71,6 +71,9 @@ pub struct Settings {
     pub cors_allowed_origins: Vec<String>,
     pub json_logs: bool,
     pub body_limit_bytes: usize,
+    /// Attempts per minute and IP address on the endpoints that check a
+    /// password or an emailed token.
+    pub auth_attempts_per_minute: std::num::NonZeroU32,
     /// How often open requests are checked against their deadline.
     pub deadline_check_interval: std::time::Duration,
 }
@@ -201,6 +204,7 @@ impl Settings {
             cors_allowed_origins,
             json_logs,
             body_limit_bytes: parse(env, "BODY_LIMIT_BYTES", "262144")?,
+            auth_attempts_per_minute: parse(env, "AUTH_RATE_LIMIT_PER_MINUTE", "20")?,
             deadline_check_interval: std::time::Duration::from_secs(parse(
                 env,
                 "DEADLINE_CHECK_INTERVAL_SECONDS",
@@ -328,6 +332,10 @@ mod tests {
             (
                 vec![("ACCESS_TOKEN_TTL_SECONDS", "soon")],
                 "ACCESS_TOKEN_TTL_SECONDS",
+            ),
+            (
+                vec![("AUTH_RATE_LIMIT_PER_MINUTE", "0")],
+                "AUTH_RATE_LIMIT_PER_MINUTE",
             ),
             (vec![("SMTP_URL", "mail.example:25")], "SMTP_URL"),
             (vec![("SMTP_TIMEOUT_SECONDS", "0")], "SMTP_TIMEOUT_SECONDS"),

@@ -43,6 +43,7 @@ pub struct AppState {
     /// Whether the index settings were applied. An index that was down at
     /// start gets them as soon as it answers, before any read or write.
     pub index_settings_applied: Arc<std::sync::atomic::AtomicBool>,
+    pub auth_throttle: Arc<crate::auth::throttle::AuthThrottle>,
 }
 
 impl AppState {

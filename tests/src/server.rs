@@ -341,6 +341,8 @@ fn base_env(database_url: &str, data_dir: &Path) -> Vec<(String, String)> {
         ("PUBLIC_BASE_URL".into(), "https://pmt.test".into()),
         ("CORS_ALLOWED_ORIGINS".into(), "https://app.pmt.test".into()),
         ("BODY_LIMIT_BYTES".into(), "65536".into()),
+        // Tests log in far more often than people; one test checks the limit.
+        ("AUTH_RATE_LIMIT_PER_MINUTE".into(), "100000".into()),
         (
             "RUST_LOG".into(),
             std::env::var("TEST_LOG").unwrap_or_else(|_| "error".into()),

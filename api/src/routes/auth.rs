@@ -8,6 +8,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::app::{accounts, sessions};
 use crate::auth::Authenticated;
+use crate::auth::throttle::Throttled;
 use crate::error::ApiResult;
 use crate::state::AppState;
 
@@ -31,12 +32,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
     tag = "auth",
     request_body = RegisterRequest,
     responses(
+        (status = 429, description = "`too_many_requests`: too many attempts from this address", body = Problem, content_type = "application/problem+json"),
         (status = 201, body = RegisterResponse),
         (status = 409, description = "`email_taken` or `siret_taken`", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/register")]
 async fn register(
+    _throttled: Throttled,
     state: web::Data<AppState>,
     body: web::Json<RegisterRequest>,
 ) -> ApiResult<HttpResponse> {
@@ -55,12 +58,14 @@ async fn register(
     tag = "auth",
     request_body = LoginRequest,
     responses(
+        (status = 429, description = "`too_many_requests`: too many attempts from this address", body = Problem, content_type = "application/problem+json"),
         (status = 200, body = TokenResponse),
         (status = 401, description = "`invalid_credentials`", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/login")]
 async fn login(
+    _throttled: Throttled,
     state: web::Data<AppState>,
     body: web::Json<LoginRequest>,
 ) -> ApiResult<web::Json<TokenResponse>> {
@@ -107,12 +112,14 @@ async fn logout(
     tag = "auth",
     request_body = TokenRequest,
     responses(
+        (status = 429, description = "`too_many_requests`: too many attempts from this address", body = Problem, content_type = "application/problem+json"),
         (status = 204, description = "Email verified"),
         (status = 400, description = "`invalid_or_expired_link`", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/verify-email")]
 async fn verify_email(
+    _throttled: Throttled,
     state: web::Data<AppState>,
     body: web::Json<TokenRequest>,
 ) -> ApiResult<HttpResponse> {
@@ -135,9 +142,12 @@ async fn resend_verification(
 
 /// Ask for a password reset link. The answer is the same whether or not an
 /// account uses this email.
-#[utoipa::path(tag = "auth", request_body = PasswordResetRequest, responses((status = 202, body = Accepted)))]
+#[utoipa::path(tag = "auth", request_body = PasswordResetRequest, responses(
+        (status = 429, description = "`too_many_requests`: too many attempts from this address", body = Problem, content_type = "application/problem+json"),
+        (status = 202, body = Accepted)))]
 #[post("/auth/password-reset")]
 async fn request_password_reset(
+    _throttled: Throttled,
     state: web::Data<AppState>,
     body: web::Json<PasswordResetRequest>,
 ) -> ApiResult<HttpResponse> {
@@ -152,12 +162,14 @@ async fn request_password_reset(
     tag = "auth",
     request_body = PasswordResetConfirm,
     responses(
+        (status = 429, description = "`too_many_requests`: too many attempts from this address", body = Problem, content_type = "application/problem+json"),
         (status = 204, description = "Password changed"),
         (status = 400, description = "`invalid_or_expired_link`", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/password-reset/confirm")]
 async fn confirm_password_reset(
+    _throttled: Throttled,
     state: web::Data<AppState>,
     body: web::Json<PasswordResetConfirm>,
 ) -> ApiResult<HttpResponse> {
@@ -171,6 +183,7 @@ async fn confirm_password_reset(
     tag = "auth",
     request_body = AcceptInvitationRequest,
     responses(
+        (status = 429, description = "`too_many_requests`: too many attempts from this address", body = Problem, content_type = "application/problem+json"),
         (status = 201, body = UserView),
         (status = 400, description = "`invalid_or_expired_link`", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`email_taken`", body = Problem, content_type = "application/problem+json"),
@@ -178,6 +191,7 @@ async fn confirm_password_reset(
 )]
 #[post("/auth/accept-invitation")]
 async fn accept_invitation(
+    _throttled: Throttled,
     state: web::Data<AppState>,
     body: web::Json<AcceptInvitationRequest>,
 ) -> ApiResult<HttpResponse> {

@@ -118,3 +118,32 @@ on_both_backends! {
         app.get("/api/v1/me", Some(&token)).await.assert_status(200);
     }
 }
+
+mod throttling {
+    use serde_json::json;
+    use tests::{Backend, TestApp};
+
+    #[tokio::test]
+    async fn repeated_login_attempts_from_one_address_are_throttled() {
+        let app =
+            TestApp::spawn_with(Backend::Sqlite, &[("AUTH_RATE_LIMIT_PER_MINUTE", "5")]).await;
+        let attempt =
+            json!({ "email": "nobody@cardiodijon.example", "password": "devine-moi-si-tu-peux" });
+        for _ in 0..5 {
+            app.post("/api/v1/auth/login", None, attempt.clone())
+                .await
+                .assert_problem(401, "invalid_credentials");
+        }
+        let throttled = app.post("/api/v1/auth/login", None, attempt.clone()).await;
+        throttled.assert_problem(429, "too_many_requests");
+        // Password resets share the budget; reading the public directory does not.
+        app.post(
+            "/api/v1/auth/password-reset",
+            None,
+            json!({ "email": "nobody@cardiodijon.example" }),
+        )
+        .await
+        .assert_problem(429, "too_many_requests");
+        app.get("/api/v1/suppliers", None).await.assert_status(200);
+    }
+}
