@@ -368,3 +368,19 @@ pub struct PublicProfileView {
     pub certifications: Vec<PublicCertificationView>,
     pub published_at: Option<DateTime<Utc>>,
 }
+
+/// A declared certificate waiting for an expert to check its document.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CertificationQueueItem {
+    pub certification: CertificationView,
+    pub organisation_id: Uuid,
+    pub supplier_name: String,
+    /// Seconds since it was declared (or last changed).
+    pub waited_seconds: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CertificationQueue {
+    pub items: Vec<CertificationQueueItem>,
+    pub next_cursor: Option<String>,
+}

@@ -139,16 +139,33 @@ pub fn of_organisation(
         .collect()
 }
 
-/// Declared certificates waiting for an expert, oldest first.
-pub fn awaiting_verification(conn: &mut DbConnection, limit: i64) -> Result<Vec<Certification>> {
-    supplier_certifications::table
+/// Declared certificates waiting for an expert, oldest first, after the
+/// keyset cursor `(updated_at, id)`.
+pub fn awaiting_verification(
+    conn: &mut DbConnection,
+    after: Option<crate::Cursor>,
+    limit: i64,
+) -> Result<Vec<Certification>> {
+    let mut query = supplier_certifications::table
         .filter(supplier_certifications::status.eq(VerificationStatus::Declared.as_str()))
         .order((
-            supplier_certifications::created_at.asc(),
+            supplier_certifications::updated_at.asc(),
             supplier_certifications::id.asc(),
         ))
         .limit(limit)
         .select(Row::as_select())
+        .into_boxed();
+    if let Some((at, last)) = after {
+        let at = micros(at);
+        query = query.filter(
+            supplier_certifications::updated_at
+                .gt(at)
+                .or(supplier_certifications::updated_at
+                    .eq(at)
+                    .and(supplier_certifications::id.gt(last))),
+        );
+    }
+    query
         .load(conn)?
         .into_iter()
         .map(Row::into_domain)

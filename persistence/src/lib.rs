@@ -20,3 +20,6 @@ pub mod tokens;
 
 pub use db::{Backend, Database, DatabaseUrl, DbConnection};
 pub use error::{PersistenceError, Result};
+
+/// A keyset cursor: the last item's sort time and id.
+pub type Cursor = (chrono::DateTime<chrono::Utc>, String);

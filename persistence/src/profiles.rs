@@ -1,6 +1,5 @@
 //! Supplier profiles; their content is stored as JSON documents.
 
-use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use domain::ids::OrganisationId;
 use domain::profile::{ProfileContent, ProfileStatus, Review, SupplierProfile};
@@ -122,7 +121,7 @@ pub fn update(
 pub fn queue(
     conn: &mut DbConnection,
     status: ProfileStatus,
-    after: Option<(DateTime<Utc>, OrganisationId)>,
+    after: Option<crate::Cursor>,
     limit: i64,
 ) -> Result<Vec<SupplierProfile>> {
     let mut query = supplier_profiles::table
@@ -141,7 +140,7 @@ pub fn queue(
                 .gt(at)
                 .or(supplier_profiles::submitted_at
                     .eq(at)
-                    .and(supplier_profiles::organisation_id.gt(org.to_string()))),
+                    .and(supplier_profiles::organisation_id.gt(org))),
         );
     }
     query

@@ -9,6 +9,7 @@ use domain::sourcing::matching::{Match, MatchOrigin, MatchStatus};
 use domain::sourcing::money::{Currency, Money};
 use domain::sourcing::{RequestStatus, SourcingRequest};
 
+use crate::Cursor;
 use crate::convert::{enum_value, from_micros, id, micros, opt_from_micros};
 use crate::db::DbConnection;
 use crate::error::{Result, corrupt};
@@ -105,9 +106,6 @@ pub fn find_request(
         .map(RequestRow::into_domain)
         .transpose()
 }
-
-/// Keyset cursor over (time, id).
-pub type Cursor = (DateTime<Utc>, String);
 
 /// Requests of a buyer organisation, newest first.
 pub fn requests_of_buyer(

@@ -11,6 +11,7 @@ pub mod health;
 pub mod import;
 pub mod indexing;
 pub mod notifications;
+pub mod paging;
 pub mod profiles;
 pub mod sessions;
 pub mod sourcing;

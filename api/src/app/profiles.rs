@@ -16,8 +16,8 @@ use domain::profile::{
 use domain::{DomainError, ValidationErrors};
 use openapi::audit::AuditEntryView;
 use openapi::directory::{
-    CertificationInput, CertificationView, ProfileInput, ProfileQueue, ProfileQueueItem,
-    ProfileView,
+    CertificationInput, CertificationQueue, CertificationQueueItem, CertificationView,
+    ProfileInput, ProfileQueue, ProfileQueueItem, ProfileView,
 };
 use persistence::{DbConnection, accounts, audit, certifications, index_events, profiles};
 use serde_json::json;
@@ -368,35 +368,8 @@ pub async fn queue(
     limit: Option<i64>,
 ) -> ApiResult<ProfileQueue> {
     actor.require_back_office()?;
-    let limit = match limit {
-        None => 20,
-        Some(n @ 1..=100) => n,
-        Some(_) => {
-            return Err(ValidationErrors::single(
-                "limit",
-                "out_of_range",
-                "limit is between 1 and 100",
-            )
-            .into());
-        }
-    };
-    let after = cursor
-        .map(|raw| {
-            raw.split_once('_')
-                .and_then(|(at, id)| {
-                    Some((
-                        DateTime::from_timestamp_micros(at.parse().ok()?)?,
-                        id.parse::<OrganisationId>().ok()?,
-                    ))
-                })
-                .ok_or_else(|| {
-                    ApiError::coded(
-                        ErrorCode::InvalidQuery,
-                        "cursor is not one this API returned",
-                    )
-                })
-        })
-        .transpose()?;
+    let limit = crate::app::paging::page_limit(limit)?;
+    let after = crate::app::paging::parse_cursor(cursor)?;
     let now = state.clock.now();
     state
         .read(move |conn| {
@@ -649,4 +622,44 @@ pub async fn verify_certification(
         .await?;
     state.wake_indexer();
     Ok(result)
+}
+
+/// Declared certificates waiting for verification, longest waiting first
+/// (keyset pagination).
+pub async fn certification_queue(
+    state: &AppState,
+    actor: Actor,
+    cursor: Option<String>,
+    limit: Option<i64>,
+) -> ApiResult<CertificationQueue> {
+    actor.require_back_office()?;
+    let limit = crate::app::paging::page_limit(limit)?;
+    let after = crate::app::paging::parse_cursor(cursor)?;
+    let now = state.clock.now();
+    state
+        .read(move |conn| {
+            let mut page = certifications::awaiting_verification(conn, after, limit + 1)?;
+            let more = page.len() as i64 > limit;
+            page.truncate(limit as usize);
+            let next_cursor = if more {
+                page.last()
+                    .map(|c| crate::app::paging::cursor(c.updated_at, c.id))
+            } else {
+                None
+            };
+            let mut items = Vec::with_capacity(page.len());
+            for c in &page {
+                let supplier_name = accounts::find_organisation(conn, c.organisation_id)?
+                    .map(|o| o.legal_name)
+                    .unwrap_or_default();
+                items.push(CertificationQueueItem {
+                    certification: views::certification(c, now.date_naive()),
+                    organisation_id: *c.organisation_id.as_uuid(),
+                    supplier_name,
+                    waited_seconds: (now - c.updated_at).num_seconds().max(0),
+                });
+            }
+            Ok(CertificationQueue { items, next_cursor })
+        })
+        .await
 }

@@ -1,7 +1,8 @@
 use actix_web::{get, post, web};
 use domain::ids::{CertificationId, OrganisationId};
 use openapi::directory::{
-    CertificationView, CommentRequest, ProfileQueue, ProfileView, QueueQuery, ReviewRequest,
+    CertificationQueue, CertificationView, CommentRequest, ProfileQueue, ProfileView, QueueQuery,
+    ReviewRequest,
 };
 use openapi::problem::Problem;
 use openapi::sourcing::{MatchQueue, MatchQueueQuery, RequestQueue, RequestQueueQuery};
@@ -22,6 +23,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(request_changes)
         .service(suspend)
         .service(reinstate)
+        .service(certification_queue)
         .service(verify_certification)
         .service(reject_certification);
 }
@@ -219,6 +221,28 @@ async fn reinstate(
         Decision::Reinstate(body.into_inner().comment),
     )
     .await
+}
+
+/// Declared certificates waiting for verification, longest waiting first (experts).
+#[utoipa::path(
+    tag = "profiles",
+    security(("bearer" = [])),
+    params(QueueQuery),
+    responses(
+        (status = 200, body = CertificationQueue),
+        (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/backoffice/certifications")]
+async fn certification_queue(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    query: web::Query<QueueQuery>,
+) -> ApiResult<web::Json<CertificationQueue>> {
+    let query = query.into_inner();
+    Ok(web::Json(
+        profiles::certification_queue(&state, auth.0, query.cursor, query.limit).await?,
+    ))
 }
 
 /// Mark a certificate verified after seeing the document (experts).

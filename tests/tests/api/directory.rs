@@ -366,3 +366,32 @@ mod reindex {
         scenario(Backend::Postgres).await;
     }
 }
+
+on_both_backends! {
+    async fn experts_work_through_declared_certificates(app: &TestApp) {
+        let expert = app.back_office("expert", "expert@pmt.example").await;
+        let first = iso_13485(&today_plus(-10), &today_plus(300));
+        let second = iso_13485(&today_plus(-5), &today_plus(400));
+        let (supplier, org) = app.published_supplier("a@microtech.example", &siret(1), micro_machining_profile(), &[first, second], &expert).await;
+
+        let page = app.get("/api/v1/backoffice/certifications?limit=1", Some(&expert)).await;
+        let page = page.assert_status(200).clone();
+        assert_eq!(page["items"][0]["organisation_id"], org.as_str());
+        assert_eq!(page["items"][0]["certification"]["status"], "declared");
+        let cursor = page["next_cursor"].as_str().expect("second page");
+        let rest = app.get(&format!("/api/v1/backoffice/certifications?limit=1&cursor={cursor}"), Some(&expert)).await;
+        let rest = rest.assert_status(200).clone();
+        assert_eq!(rest["next_cursor"], json!(null));
+        let first_id = page["items"][0]["certification"]["id"].as_str().expect("id").to_owned();
+        assert_ne!(rest["items"][0]["certification"]["id"], first_id.as_str());
+
+        let verified = app.post(&format!("/api/v1/backoffice/certifications/{first_id}/verify"), Some(&expert), json!({ "comment": "Certificat GMED vu" })).await;
+        assert_eq!(verified.assert_status(200)["status"], "verified");
+        let left = app.get("/api/v1/backoffice/certifications", Some(&expert)).await;
+        assert_eq!(left.assert_status(200)["items"].as_array().map(Vec::len), Some(1));
+        app.get("/api/v1/backoffice/certifications", Some(&supplier)).await.assert_problem(403, "forbidden");
+        let public = app.get(&format!("/api/v1/suppliers/{org}"), None).await;
+        let statuses: Vec<_> = public.assert_status(200)["certifications"].as_array().expect("certs").iter().map(|c| c["status"].clone()).collect();
+        assert!(statuses.contains(&json!("verified")) && statuses.contains(&json!("declared")));
+    }
+}
