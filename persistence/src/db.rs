@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
+use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use diesel::pg::PgConnection;
 use diesel::r2d2::{self, ManageConnection};
 use diesel::sqlite::SqliteConnection;
@@ -122,28 +123,14 @@ impl ManageConnection for Manager {
     }
 }
 
-/// Lets callers use their own error type in a transaction while diesel
-/// reports its own (begin/commit failures).
-enum TxError<E> {
-    Inner(E),
-    Database(diesel::result::Error),
-}
-
-impl<E> From<diesel::result::Error> for TxError<E> {
-    fn from(error: diesel::result::Error) -> Self {
-        Self::Database(error)
-    }
-}
-
 /// The connection pool plus what it takes to write safely on each backend.
 #[derive(Clone)]
 pub struct Database {
     pool: r2d2::Pool<Manager>,
     backend: Backend,
-    /// SQLite allows one writer at a time and a deferred transaction that
-    /// upgrades to a write lock can fail with SQLITE_BUSY without waiting.
-    /// Serialising write transactions in-process avoids that; PostgreSQL
-    /// needs no such lock.
+    /// SQLite allows one writer at a time: in-process writers queue here
+    /// rather than in SQLite's busy handler, which polls with sleeps.
+    /// PostgreSQL needs no such lock.
     sqlite_writer: Arc<Mutex<()>>,
 }
 
@@ -213,13 +200,32 @@ impl Database {
             Backend::Sqlite => Some(self.sqlite_writer.lock().unwrap_or_else(|p| p.into_inner())),
             Backend::Postgres => None,
         };
-        let mut conn = self.pool.get().map_err(PersistenceError::from)?;
-        (*conn)
-            .transaction(|conn| f(conn).map_err(TxError::Inner))
-            .map_err(|error| match error {
-                TxError::Inner(inner) => inner,
-                TxError::Database(db) => PersistenceError::from(db).into(),
-            })
+        let mut pooled = self.pool.get().map_err(PersistenceError::from)?;
+        let conn: &mut DbConnection = &mut pooled;
+        type Manager = <DbConnection as Connection>::TransactionManager;
+        match conn {
+            // BEGIN IMMEDIATE takes SQLite's write lock up front, so a writer
+            // in another process (an admin command next to the server) waits
+            // for it through the busy timeout instead of failing on the lock
+            // upgrade of a deferred transaction.
+            DbConnection::Sqlite(sqlite) => {
+                AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")
+            }
+            DbConnection::Postgresql(_) => Manager::begin_transaction(conn),
+        }
+        .map_err(PersistenceError::from)?;
+        match f(conn) {
+            Ok(value) => {
+                Manager::commit_transaction(conn).map_err(PersistenceError::from)?;
+                Ok(value)
+            }
+            // As diesel's own `transaction`: the caller's error wins unless
+            // the rollback itself failed.
+            Err(error) => match Manager::rollback_transaction(conn) {
+                Ok(()) | Err(diesel::result::Error::BrokenTransactionManager) => Err(error),
+                Err(rollback) => Err(PersistenceError::from(rollback).into()),
+            },
+        }
     }
 
     /// `SELECT 1` for readiness probes.

@@ -1,5 +1,6 @@
 //! Back-office accounts, user management and cluster membership.
 
+use futures::future::join_all;
 use serde_json::json;
 use tests::on_both_backends;
 use tests::server::{PASSWORD, siret};
@@ -69,5 +70,31 @@ on_both_backends! {
             .assert_problem(422, "validation_failed");
         let seen_by_owner = app.get(&format!("/api/v1/organisations/{org}"), Some(&buyer)).await;
         assert_eq!(seen_by_owner.assert_status(200)["membership"], "member");
+    }
+}
+
+on_both_backends! {
+    async fn admin_commands_write_safely_next_to_a_busy_server(app: &TestApp) {
+        // Registrations through the server and accounts created by the CLI,
+        // at the same time, in two processes writing one database.
+        let registrations = (0..8).map(|n| {
+            let body = tests::server::registration("buyer", &format!("buyer{n}@busy.example"), &siret(n + 1));
+            async move { app.post("/api/v1/auth/register", None, body).await.status.as_u16() }
+        });
+        let commands = (0..4).map(|n| async move {
+            let email = format!("expert{n}@pmt.example");
+            let output = app
+                .cli(&["admin", "create-user", "--role", "expert", "--email", &email, "--name", "Expert"], &[("PMT_NEW_USER_PASSWORD", PASSWORD)])
+                .await;
+            (output.status.success(), String::from_utf8_lossy(&output.stderr).into_owned())
+        });
+        let (statuses, outcomes) = tokio::join!(join_all(registrations), join_all(commands));
+        assert!(statuses.iter().all(|s| *s == 201), "{statuses:?}");
+        for (ok, stderr) in outcomes {
+            assert!(ok, "create-user failed: {stderr}");
+        }
+        let admin = app.back_office("admin", "admin@pmt.example").await;
+        let users = app.get("/api/v1/admin/users?limit=50", Some(&admin)).await;
+        assert_eq!(users.assert_status(200)["items"].as_array().map(Vec::len), Some(8 + 4 + 1));
     }
 }
