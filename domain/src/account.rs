@@ -195,6 +195,32 @@ pub struct User {
 }
 
 impl User {
+    /// A new, active account. `verified_at` is set when the address is
+    /// already proven (an emailed invitation, the back-office CLI).
+    pub fn new(
+        email: Email,
+        full_name: String,
+        platform_role: PlatformRole,
+        affiliation: Affiliation,
+        language: Language,
+        verified_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            id: UserId::new(),
+            email,
+            full_name,
+            platform_role,
+            affiliation,
+            language,
+            email_verified_at: verified_at,
+            active: true,
+            notifications_opt_out: false,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
     pub fn organisation_id(&self) -> Option<OrganisationId> {
         match self.affiliation {
             Affiliation::Organisation { id, .. } => Some(id),

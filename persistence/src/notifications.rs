@@ -211,25 +211,6 @@ pub fn mark_attempt_failed(
     Ok(status)
 }
 
-/// Marks a message that must not be sent (recipient opted out) as sent
-/// without delivery; kept for the record.
-pub fn mark_skipped(
-    conn: &mut DbConnection,
-    notification_id: NotificationId,
-    reason: &str,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    diesel::update(notifications::table.find(notification_id.to_string()))
-        .set((
-            notifications::status.eq(DeliveryStatus::Sent.as_str()),
-            notifications::sent_at.eq(micros(now)),
-            notifications::locked_until.eq(None::<i64>),
-            notifications::last_error.eq(reason),
-        ))
-        .execute(conn)?;
-    Ok(())
-}
-
 pub fn list(
     conn: &mut DbConnection,
     status: Option<DeliveryStatus>,

@@ -3,7 +3,7 @@
 use domain::account::{Affiliation, Email, OrgRole, PlatformRole, TokenPurpose, User};
 use domain::audit::AuditEntry;
 use domain::auth::Actor;
-use domain::ids::{InvitationId, OrganisationId, UserId};
+use domain::ids::{InvitationId, OrganisationId};
 use domain::notification::NotificationKind;
 use domain::organisation::{Membership, Organisation};
 use domain::password::NewPassword;
@@ -86,22 +86,18 @@ pub async fn register(state: &AppState, body: RegisterRequest) -> ApiResult<(Use
             };
             accounts::insert_organisation(conn, &organisation)?;
             let owner = registration.owner;
-            let user = User {
-                id: UserId::new(),
-                email: owner.email,
-                full_name: owner.full_name,
-                platform_role: PlatformRole::for_organisation(organisation.kind),
-                affiliation: Affiliation::Organisation {
+            let user = User::new(
+                owner.email,
+                owner.full_name,
+                PlatformRole::for_organisation(organisation.kind),
+                Affiliation::Organisation {
                     id: organisation.id,
                     role: OrgRole::Owner,
                 },
-                language: owner.language,
-                email_verified_at: None,
-                active: true,
-                notifications_opt_out: false,
-                created_at: now,
-                updated_at: now,
-            };
+                owner.language,
+                None,
+                now,
+            );
             accounts::insert_user(conn, &user, &hash)?;
             audit::record(
                 conn,
@@ -478,22 +474,19 @@ pub async fn accept_invitation(
             }
             let organisation = accounts::find_organisation(conn, invitation.organisation_id)?
                 .ok_or_else(|| ApiError::not_found("organisation"))?;
-            let user = User {
-                id: UserId::new(),
-                email: invitation.email,
+            let user = User::new(
+                invitation.email,
                 full_name,
-                platform_role: PlatformRole::for_organisation(organisation.kind),
-                affiliation: Affiliation::Organisation {
+                PlatformRole::for_organisation(organisation.kind),
+                Affiliation::Organisation {
                     id: organisation.id,
                     role: invitation.org_role,
                 },
                 language,
-                email_verified_at: Some(now),
-                active: true,
-                notifications_opt_out: false,
-                created_at: now,
-                updated_at: now,
-            };
+                // The emailed token proves the address.
+                Some(now),
+                now,
+            );
             accounts::insert_user(conn, &user, &hash)?;
             audit::record(
                 conn,
@@ -540,19 +533,15 @@ pub async fn create_back_office_user(
             if accounts::email_taken(conn, &new.email)? {
                 return Err(email_taken());
             }
-            let user = User {
-                id: UserId::new(),
-                email: new.email,
-                full_name: new.full_name,
-                platform_role: role,
-                affiliation: Affiliation::BackOffice,
-                language: new.language,
-                email_verified_at: Some(now),
-                active: true,
-                notifications_opt_out: false,
-                created_at: now,
-                updated_at: now,
-            };
+            let user = User::new(
+                new.email,
+                new.full_name,
+                role,
+                Affiliation::BackOffice,
+                new.language,
+                Some(now),
+                now,
+            );
             accounts::insert_user(conn, &user, &hash)?;
             audit::record(
                 conn,

@@ -330,15 +330,25 @@ pub async fn compare(
             let catalogue = Catalogue::load(conn)?;
             let matches = sourcing::matches_of(conn, id)?;
             let quotes = sourcing::quotes_of(conn, id, None)?;
+            let invitations = sourcing::invitations_of(conn, id)?;
+            let suppliers: Vec<OrganisationId> = invitations.iter().map(|i| i.supplier).collect();
+            let organisations = accounts::find_organisations(conn, &suppliers)?;
+            let all_certs = certifications::of_organisations(conn, &suppliers)?;
             let mut rows = Vec::new();
-            for invitation in sourcing::invitations_of(conn, id)? {
+            for invitation in invitations {
                 let supplier = invitation.supplier;
-                let name = accounts::find_organisation(conn, supplier)?
-                    .map(|o| o.legal_name)
+                let name = organisations
+                    .iter()
+                    .find(|o| o.id == supplier)
+                    .map(|o| o.legal_name.clone())
                     .unwrap_or_default();
                 let revisions: Vec<&Quote> =
                     quotes.iter().filter(|q| q.supplier == supplier).collect();
-                let certs = certifications::of_organisation(conn, supplier)?;
+                let certs: Vec<_> = all_certs
+                    .iter()
+                    .filter(|c| c.organisation_id == supplier)
+                    .cloned()
+                    .collect();
                 rows.push(AnswerRow {
                     supplier_id: *supplier.as_uuid(),
                     supplier_name: name,
@@ -504,7 +514,8 @@ pub async fn award(
                 false,
                 now,
             )?;
-            super::requests::view(conn, &actor, &request, access, language)
+            let catalogue = Catalogue::load(conn)?;
+            super::requests::view(conn, &actor, &request, access, &catalogue, language)
         })
         .await
 }

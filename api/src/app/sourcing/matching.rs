@@ -280,14 +280,18 @@ pub async fn list(
             require_back_office(access)?;
             let catalogue = Catalogue::load(conn)?;
             let matches = sourcing::matches_of(conn, id)?;
-            let mut views_out = Vec::with_capacity(matches.len());
-            for m in &matches {
-                let name = accounts::find_organisation(conn, m.supplier)?
-                    .map(|o| o.legal_name)
-                    .unwrap_or_default();
-                views_out.push(views::matched(m, &name, &catalogue, language));
-            }
-            Ok(views_out)
+            let suppliers: Vec<OrganisationId> = matches.iter().map(|m| m.supplier).collect();
+            let organisations = accounts::find_organisations(conn, &suppliers)?;
+            Ok(matches
+                .iter()
+                .map(|m| {
+                    let name = organisations
+                        .iter()
+                        .find(|o| o.id == m.supplier)
+                        .map_or("", |o| o.legal_name.as_str());
+                    views::matched(m, name, &catalogue, language)
+                })
+                .collect())
         })
         .await
 }

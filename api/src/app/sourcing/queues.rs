@@ -1,7 +1,11 @@
 //! The back office's work queues, each item with the time it has waited.
 
 use domain::ValidationErrors;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
 use domain::auth::Actor;
+use domain::ids::{OrganisationId, SourcingRequestId};
 use domain::sourcing::RequestStatus;
 use openapi::sourcing::{MatchQueue, MatchQueueItem, RequestQueue, RequestQueueItem};
 use persistence::{accounts, sourcing};
@@ -40,11 +44,11 @@ pub async fn requests(
             } else {
                 None
             };
+            let buyers: Vec<OrganisationId> = page.iter().map(|r| r.buyer).collect();
+            let names = names_of(conn, &buyers)?;
             let mut items = Vec::with_capacity(page.len());
             for r in page {
-                let buyer_name = accounts::find_organisation(conn, r.buyer)?
-                    .map(|o| o.legal_name)
-                    .unwrap_or_default();
+                let buyer_name = names.get(&r.buyer).cloned().unwrap_or_default();
                 items.push(RequestQueueItem {
                     request_id: *r.id.as_uuid(),
                     title: r.content.title.clone(),
@@ -83,14 +87,22 @@ pub async fn matches(
             } else {
                 None
             };
+            let suppliers: Vec<OrganisationId> = page.iter().map(|m| m.supplier).collect();
+            let names = names_of(conn, &suppliers)?;
+            // A page often holds several matches of one request.
+            let mut titles: HashMap<SourcingRequestId, String> = HashMap::new();
             let mut items = Vec::with_capacity(page.len());
             for m in page {
-                let request_title = sourcing::find_request(conn, m.request)?
-                    .map(|r| r.content.title)
-                    .unwrap_or_default();
-                let supplier_name = accounts::find_organisation(conn, m.supplier)?
-                    .map(|o| o.legal_name)
-                    .unwrap_or_default();
+                let request_title = match titles.entry(m.request) {
+                    Entry::Occupied(known) => known.get().clone(),
+                    Entry::Vacant(slot) => {
+                        let title = sourcing::find_request(conn, m.request)?
+                            .map(|r| r.content.title)
+                            .unwrap_or_default();
+                        slot.insert(title).clone()
+                    }
+                };
+                let supplier_name = names.get(&m.supplier).cloned().unwrap_or_default();
                 items.push(MatchQueueItem {
                     match_id: *m.id.as_uuid(),
                     request_id: *m.request.as_uuid(),
@@ -104,4 +116,15 @@ pub async fn matches(
             Ok(MatchQueue { items, next_cursor })
         })
         .await
+}
+
+/// Legal names of organisations, in one query.
+fn names_of(
+    conn: &mut persistence::DbConnection,
+    ids: &[OrganisationId],
+) -> ApiResult<HashMap<OrganisationId, String>> {
+    Ok(accounts::find_organisations(conn, ids)?
+        .into_iter()
+        .map(|o| (o.id, o.legal_name))
+        .collect())
 }

@@ -68,6 +68,7 @@ pub fn view(
     actor: &Actor,
     request: &SourcingRequest,
     access: RequestAccess,
+    catalogue: &Catalogue,
     language: Language,
 ) -> ApiResult<RequestView> {
     let buyer = accounts::find_organisation(conn, request.buyer)?;
@@ -77,13 +78,12 @@ pub fn view(
         }
         _ => None,
     };
-    let catalogue = Catalogue::load(conn)?;
     Ok(views::request(
         request,
         access,
         buyer.as_ref(),
         invitation.as_ref(),
-        &catalogue,
+        catalogue,
         language,
     ))
 }
@@ -106,7 +106,8 @@ pub async fn create(
     let now = state.clock.now();
     state
         .transaction(move |conn| {
-            let content = parse_content(&body, &Catalogue::load(conn)?)?;
+            let catalogue = Catalogue::load(conn)?;
+            let content = parse_content(&body, &catalogue)?;
             let request = SourcingRequest::new(buyer, actor.user_id, content, now);
             sourcing::insert_request(conn, &request)?;
             record(
@@ -119,7 +120,14 @@ pub async fn create(
                 false,
                 now,
             )?;
-            view(conn, &actor, &request, RequestAccess::Buyer, language)
+            view(
+                conn,
+                &actor,
+                &request,
+                RequestAccess::Buyer,
+                &catalogue,
+                language,
+            )
         })
         .await
 }
@@ -133,7 +141,8 @@ pub async fn get(
     state
         .read(move |conn| {
             let (request, access) = load(conn, &actor, id)?;
-            view(conn, &actor, &request, access, language)
+            let catalogue = Catalogue::load(conn)?;
+            view(conn, &actor, &request, access, &catalogue, language)
         })
         .await
 }
@@ -185,9 +194,10 @@ pub async fn list(
             } else {
                 RequestAccess::InvitedSupplier
             };
+            let catalogue = Catalogue::load(conn)?;
             let items = requests
                 .iter()
-                .map(|r| view(conn, &actor, r, access, language))
+                .map(|r| view(conn, &actor, r, access, &catalogue, language))
                 .collect::<ApiResult<_>>()?;
             Ok(RequestPage {
                 items,
@@ -219,7 +229,8 @@ pub async fn edit(
                     ),
                 )
             })?;
-            let content = parse_content(&body, &Catalogue::load(conn)?)?;
+            let catalogue = Catalogue::load(conn)?;
+            let content = parse_content(&body, &catalogue)?;
             let read_version = request.version;
             request.edit(access.party()?, expected, content, now)?;
             save(conn, &request, read_version)?;
@@ -233,7 +244,7 @@ pub async fn edit(
                 false,
                 now,
             )?;
-            view(conn, &actor, &request, access, language)
+            view(conn, &actor, &request, access, &catalogue, language)
         })
         .await
 }
@@ -295,7 +306,8 @@ pub async fn step(
                 comment.as_deref(),
                 now,
             )?;
-            view(conn, &actor, &request, access, language)
+            let catalogue = Catalogue::load(conn)?;
+            view(conn, &actor, &request, access, &catalogue, language)
         })
         .await
 }
@@ -323,7 +335,8 @@ pub async fn reveal_identity(
                 false,
                 now,
             )?;
-            view(conn, &actor, &request, access, language)
+            let catalogue = Catalogue::load(conn)?;
+            view(conn, &actor, &request, access, &catalogue, language)
         })
         .await
 }
