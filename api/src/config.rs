@@ -74,6 +74,8 @@ pub struct Settings {
     /// Attempts per minute and IP address on the endpoints that check a
     /// password or an emailed token.
     pub auth_attempts_per_minute: std::num::NonZeroU32,
+    /// Requests per minute and IP address on any route.
+    pub client_requests_per_minute: std::num::NonZeroU32,
     /// How often open requests are checked against their deadline.
     pub deadline_check_interval: std::time::Duration,
 }
@@ -205,6 +207,7 @@ impl Settings {
             json_logs,
             body_limit_bytes: parse(env, "BODY_LIMIT_BYTES", "262144")?,
             auth_attempts_per_minute: parse(env, "AUTH_RATE_LIMIT_PER_MINUTE", "20")?,
+            client_requests_per_minute: parse(env, "RATE_LIMIT_PER_MINUTE", "1200")?,
             deadline_check_interval: std::time::Duration::from_secs(parse(
                 env,
                 "DEADLINE_CHECK_INTERVAL_SECONDS",

@@ -34,6 +34,7 @@ error_codes! {
     InvalidBody => UNPROCESSABLE_ENTITY, "The request body does not match the expected shape";
     InvalidQuery => BAD_REQUEST, "The query string is invalid";
     InvalidPath => BAD_REQUEST, "A path parameter is invalid";
+    InvalidHeader => BAD_REQUEST, "A request header is invalid";
     UnsupportedMediaType => UNSUPPORTED_MEDIA_TYPE, "Send the body as application/json";
     PayloadTooLarge => PAYLOAD_TOO_LARGE, "The request body is too large";
     RouteNotFound => NOT_FOUND, "No such route";
@@ -49,6 +50,8 @@ error_codes! {
     PreconditionFailed => PRECONDITION_FAILED, "The object was modified by someone else";
     PreconditionRequired => PRECONDITION_REQUIRED, "Send If-Match with the version you edited";
     TooManyRequests => TOO_MANY_REQUESTS, "Too many requests";
+    IdempotencyKeyMismatch => UNPROCESSABLE_ENTITY, "This Idempotency-Key was used with another request";
+    IdempotencyKeyInUse => CONFLICT, "The first request with this Idempotency-Key is still running";
     ServiceUnavailable => SERVICE_UNAVAILABLE, "A dependency is unavailable; retry later";
     InternalError => INTERNAL_SERVER_ERROR, "Internal error";
 }
@@ -78,6 +81,9 @@ pub enum ApiError {
     Persistence(#[from] PersistenceError),
     #[error(transparent)]
     Index(#[from] search::IndexError),
+    /// A rate limit refused the request; the client may retry after the wait.
+    #[error("too many requests; retry in {} s", retry_after.as_secs())]
+    RateLimited { retry_after: std::time::Duration },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -126,6 +132,7 @@ impl ApiError {
         };
         match self {
             Self::Coded { code, detail } => simple(*code, Some(detail.clone())),
+            Self::RateLimited { .. } => simple(ErrorCode::TooManyRequests, Some(self.to_string())),
             Self::Domain(error) => match error {
                 DomainError::Validation(errors) => Rendered {
                     errors: errors
@@ -182,13 +189,20 @@ impl ResponseError for ApiError {
         if rendered.status.is_server_error() {
             tracing::error!(error = ?anyhow_chain(self), "request failed");
         }
-        problem_response(
+        let mut response = problem_response(
             rendered.status,
             &rendered.code,
             rendered.title,
             rendered.detail,
             rendered.errors,
-        )
+        );
+        if let Self::RateLimited { retry_after } = self {
+            response.headers_mut().insert(
+                actix_web::http::header::RETRY_AFTER,
+                retry_after.as_secs().into(),
+            );
+        }
+        response
     }
 }
 

@@ -4,6 +4,7 @@ mod app;
 mod auth;
 mod config;
 mod error;
+mod middleware;
 mod notify;
 mod routes;
 mod server;

@@ -7,7 +7,7 @@ use actix_web::dev::{Server, Service, ServiceResponse};
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
-use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
+use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers, from_fn};
 use actix_web::{App, HttpMessage, HttpRequest, HttpResponse, HttpServer, web};
 use actix_web_prom::{PrometheusMetrics, PrometheusMetricsBuilder};
 use openapi::ApiDoc;
@@ -17,6 +17,8 @@ use utoipa_actix_web::{AppExt, scope};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::{ApiError, ErrorCode, PROBLEM_JSON, problem_response};
+use crate::middleware::idempotency::{self, CreatingRoutes};
+use crate::middleware::{client_limit, security_headers};
 use crate::routes;
 use crate::state::AppState;
 
@@ -31,6 +33,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
         .configure(routes::health::configure)
         .split_for_parts();
     routes::add_common_responses(&mut api);
+    idempotency::document(&mut api);
     let codes: Vec<String> = ErrorCode::ALL
         .iter()
         .map(|code| {
@@ -66,14 +69,20 @@ pub fn start(
 ) -> anyhow::Result<Server> {
     let spec = openapi_document();
     let known_routes = web::Data::new(KnownRoutes::from_spec(&spec));
+    let creating_routes = web::Data::new(CreatingRoutes::from_spec(&spec));
     let settings = state.settings.clone();
     let state = web::Data::new(state);
     let server = HttpServer::new(move || {
         let body_limit = settings.body_limit_bytes;
         App::new()
+            // Innermost first: a refused or replayed request never reaches
+            // a handler.
+            .wrap(from_fn(idempotency::apply))
+            .wrap(from_fn(client_limit::limit))
             .wrap(cors(&settings.cors_allowed_origins))
             // Outside CORS, so its refusals become problem documents too.
             .wrap(ErrorHandlers::new().default_handler(plain_errors_to_problem))
+            .wrap(from_fn(security_headers::add))
             .wrap(metrics.clone())
             .wrap_fn(|req, srv| {
                 let request_id: Option<String> =
@@ -90,6 +99,7 @@ pub fn start(
             .wrap(TracingLogger::default())
             .app_data(state.clone())
             .app_data(known_routes.clone())
+            .app_data(creating_routes.clone())
             .app_data(
                 web::JsonConfig::default()
                     .limit(body_limit)
@@ -133,8 +143,14 @@ fn cors(origins: &[String]) -> Cors {
             header::CONTENT_TYPE,
             header::IF_MATCH,
             header::ACCEPT_LANGUAGE,
+            HeaderName::from_static("idempotency-key"),
         ])
-        .expose_headers([header::ETAG, REQUEST_ID])
+        .expose_headers([
+            header::ETAG,
+            header::RETRY_AFTER,
+            REQUEST_ID,
+            HeaderName::from_static("idempotent-replayed"),
+        ])
         .max_age(3600);
     for origin in origins {
         cors = cors.allowed_origin(origin);

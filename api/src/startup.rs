@@ -11,7 +11,7 @@ use search::CapabilityIndex;
 
 use crate::auth::jwt::JwtKeys;
 use crate::auth::password::PasswordHasher;
-use crate::auth::throttle::AuthThrottle;
+use crate::auth::throttle::RateLimit;
 use crate::config::{Environment, Settings};
 use crate::notify::mailer::Mailer;
 use crate::state::{AppState, Clock};
@@ -78,7 +78,8 @@ async fn build_state() -> anyhow::Result<AppState> {
             settings.access_token_ttl_seconds,
         ),
         hasher: PasswordHasher::new(settings.password_hash_cost),
-        auth_throttle: Arc::new(AuthThrottle::new(settings.auth_attempts_per_minute)),
+        auth_throttle: Arc::new(RateLimit::per_minute(settings.auth_attempts_per_minute)),
+        client_limit: Arc::new(RateLimit::per_minute(settings.client_requests_per_minute)),
         settings: Arc::new(settings),
         db,
         index,
@@ -166,11 +167,11 @@ pub async fn serve(seed_demo: bool) -> anyhow::Result<()> {
         settings.reminder_interval,
     ));
     actix_web::rt::spawn(app::indexing::run(state.clone(), Duration::from_secs(1)));
-    let throttle = state.auth_throttle.clone();
+    let limits = [state.auth_throttle.clone(), state.client_limit.clone()];
     actix_web::rt::spawn(async move {
         loop {
             tokio::time::sleep(Duration::from_secs(60)).await;
-            throttle.forget_idle();
+            limits.iter().for_each(|limit| limit.forget_idle());
         }
     });
     actix_web::rt::spawn(app::sourcing::deadlines::run(

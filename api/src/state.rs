@@ -8,6 +8,7 @@ use search::CapabilityIndex;
 
 use crate::auth::jwt::JwtKeys;
 use crate::auth::password::PasswordHasher;
+use crate::auth::throttle::RateLimit;
 use crate::config::Settings;
 use crate::error::{ApiError, ApiResult};
 
@@ -43,7 +44,10 @@ pub struct AppState {
     /// Whether the index settings were applied. An index that was down at
     /// start gets them as soon as it answers, before any read or write.
     pub index_settings_applied: Arc<std::sync::atomic::AtomicBool>,
-    pub auth_throttle: Arc<crate::auth::throttle::AuthThrottle>,
+    /// Attempts per address on endpoints that check a secret.
+    pub auth_throttle: Arc<RateLimit>,
+    /// Requests per address on every route.
+    pub client_limit: Arc<RateLimit>,
 }
 
 impl AppState {

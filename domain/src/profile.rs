@@ -209,9 +209,11 @@ impl ProfileContent {
                 "describe the organisation in French, English or both",
             );
         }
-        if input.capabilities.len() > 60 {
-            errors.add("capabilities", "too_many", "at most 60 capabilities");
-        }
+        errors.at_most("capabilities", &input.capabilities, 60);
+        errors.at_most("sectors", &input.sectors, 10);
+        errors.at_most("equipment", &input.equipment, 50);
+        errors.at_most("working_languages", &input.working_languages, 10);
+        errors.at_most("private_contacts", &input.private_contacts, 20);
         let mut capabilities = Vec::new();
         for (i, (code, detail)) in input.capabilities.iter().enumerate() {
             let field = format!("capabilities[{i}]");

@@ -44,6 +44,14 @@ impl ValidationErrors {
         });
     }
 
+    /// Refuses a list of more than `max` items; each item is still checked
+    /// by the caller, so one answer lists every problem.
+    pub fn at_most<T>(&mut self, field: &str, list: &[T], max: usize) {
+        if list.len() > max {
+            self.add(field, "too_many", format!("at most {max} items"));
+        }
+    }
+
     /// Records the error of `result` under `field` (prefixed) and returns the
     /// value when valid. Lets a constructor parse every field before failing.
     pub fn check<T>(&mut self, field: &str, result: Result<T, ValidationErrors>) -> Option<T> {

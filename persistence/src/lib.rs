@@ -10,6 +10,7 @@ pub mod certifications;
 mod convert;
 pub mod db;
 mod error;
+pub mod idempotency;
 pub mod index_events;
 pub mod notifications;
 pub mod profiles;

@@ -343,6 +343,7 @@ fn base_env(database_url: &str, data_dir: &Path) -> Vec<(String, String)> {
         ("BODY_LIMIT_BYTES".into(), "65536".into()),
         // Tests log in far more often than people; one test checks the limit.
         ("AUTH_RATE_LIMIT_PER_MINUTE".into(), "100000".into()),
+        ("RATE_LIMIT_PER_MINUTE".into(), "1000000".into()),
         (
             "RUST_LOG".into(),
             std::env::var("TEST_LOG").unwrap_or_else(|_| "error".into()),

@@ -76,6 +76,7 @@ pub async fn add_capability(
     };
     let fr = errors.check("label_fr", domain::validation::text(&body.label_fr, 1, 120));
     let en = errors.check("label_en", domain::validation::text(&body.label_en, 1, 120));
+    errors.at_most("synonyms", &body.synonyms, 30);
     let synonyms: Vec<String> = body
         .synonyms
         .iter()

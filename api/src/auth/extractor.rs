@@ -22,7 +22,8 @@ impl FromRequest for Authenticated {
     }
 }
 
-fn authenticate(req: &HttpRequest) -> Result<Authenticated, ApiError> {
+/// The caller of `req`, from its bearer token.
+pub fn authenticate(req: &HttpRequest) -> Result<Authenticated, ApiError> {
     let Some(state) = req.app_data::<web::Data<AppState>>() else {
         return Err(ApiError::Internal(anyhow::anyhow!("AppState missing")));
     };

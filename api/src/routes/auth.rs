@@ -88,6 +88,7 @@ async fn login(
 )]
 #[post("/auth/refresh")]
 async fn refresh(
+    _throttled: Throttled,
     state: web::Data<AppState>,
     body: web::Json<RefreshRequest>,
 ) -> ApiResult<web::Json<TokenResponse>> {
@@ -100,6 +101,7 @@ async fn refresh(
 #[utoipa::path(tag = "auth", request_body = RefreshRequest, responses((status = 204, description = "Session ended")))]
 #[post("/auth/logout")]
 async fn logout(
+    _throttled: Throttled,
     state: web::Data<AppState>,
     body: web::Json<RefreshRequest>,
 ) -> ApiResult<HttpResponse> {

@@ -14,7 +14,7 @@ pub mod requests;
 use actix_web::http::header::{ETAG, IF_MATCH};
 use actix_web::{HttpRequest, HttpResponse};
 use utoipa::openapi::path::Operation;
-use utoipa::openapi::{ContentBuilder, OpenApi, Ref, ResponseBuilder};
+use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Routes under `/api/v1`.
@@ -94,6 +94,11 @@ pub fn add_common_responses(openapi: &mut OpenApi) {
                     "Missing, invalid or expired access token (`unauthenticated`, `invalid_token`)",
                 );
             }
+            add(
+                operation,
+                "429",
+                "Too many requests from this address (`too_many_requests`); wait `Retry-After` seconds",
+            );
             add(operation, "500", "Internal error (`internal_error`)");
             add(
                 operation,
@@ -101,6 +106,18 @@ pub fn add_common_responses(openapi: &mut OpenApi) {
                 "Database or index unavailable (`service_unavailable`)",
             );
         }
+    }
+}
+
+/// Documents a problem answer of `operation`, or appends `description` to
+/// the one documented for `status`.
+pub fn add_problem(operation: &mut Operation, status: &str, description: &str) {
+    match operation.responses.responses.get_mut(status) {
+        Some(RefOr::T(response)) => {
+            response.description = format!("{}. {description}", response.description);
+        }
+        Some(RefOr::Ref(_)) => {}
+        None => add(operation, status, description),
     }
 }
 

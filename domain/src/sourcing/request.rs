@@ -217,6 +217,10 @@ impl RequestContent {
             "description",
             validation::text(input.description, 1, 10_000),
         );
+        errors.at_most("capabilities", &input.capabilities, 30);
+        errors.at_most("certifications", &input.certifications, 20);
+        errors.at_most("sectors", &input.sectors, 10);
+        errors.at_most("attachments", &input.attachments, 20);
         let mut capabilities = Vec::new();
         for (i, raw) in input.capabilities.iter().enumerate() {
             let field = format!("capabilities[{i}]");
@@ -314,9 +318,6 @@ impl RequestContent {
                 })
             })
             .collect();
-        if attachments.len() > 20 {
-            errors.add("attachments", "too_many", "at most 20 attachments");
-        }
         match (
             title,
             description,

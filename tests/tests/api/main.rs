@@ -1,10 +1,12 @@
 //! End-to-end specification of the PMT Business API, over HTTP, on both
 //! databases. One test binary: built once, run in parallel.
 
+mod abuse;
 mod accounts;
 mod admin;
 mod directory;
 mod http_conventions;
+mod idempotency;
 mod import;
 mod notifications;
 mod openapi_spec;

@@ -37,6 +37,7 @@ fn own_invitation(
 
 fn attachments(list: &[AttachmentBody]) -> Result<Vec<Attachment>, ValidationErrors> {
     let mut errors = ValidationErrors::new();
+    errors.at_most("attachments", list, 20);
     let parsed = list
         .iter()
         .enumerate()
@@ -49,9 +50,13 @@ fn attachments(list: &[AttachmentBody]) -> Result<Vec<Attachment>, ValidationErr
                 &format!("attachments[{i}].reference"),
                 domain::validation::text(&a.reference, 1, 1000),
             );
+            let content_type = errors.check(
+                &format!("attachments[{i}].content_type"),
+                domain::validation::optional_text(a.content_type.as_deref(), 100),
+            );
             Some(Attachment {
                 name: name?,
-                content_type: a.content_type.clone(),
+                content_type: content_type?,
                 size_bytes: a.size_bytes,
                 reference: reference?,
             })
@@ -439,6 +444,14 @@ pub async fn award(
     body: AwardRequest,
     language: Language,
 ) -> ApiResult<RequestView> {
+    if body.supplier_ids.len() > 50 {
+        return Err(ValidationErrors::single(
+            "supplier_ids",
+            "too_many",
+            "award at most 50 suppliers",
+        )
+        .into());
+    }
     if body.supplier_ids.is_empty() {
         return Err(ValidationErrors::single(
             "supplier_ids",

@@ -1,0 +1,7 @@
+//! Request middleware that every route gets: limits, idempotency and
+//! response headers apply to routes added later without their handlers
+//! doing anything.
+
+pub mod client_limit;
+pub mod idempotency;
+pub mod security_headers;
