@@ -25,6 +25,10 @@ fn invalid_refresh() -> ApiError {
 /// The same answer for an unknown email, a wrong password and a deactivated
 /// account, in about the same time: no account enumeration.
 pub async fn login(state: &AppState, email: String, password: String) -> ApiResult<TokenResponse> {
+    // No stored password is longer: refuse without spending a hash on it.
+    if password.chars().count() > domain::password::MAX_PASSWORD_CHARS {
+        return Err(invalid_credentials());
+    }
     let found = match Email::parse(&email) {
         Ok(email) => {
             state

@@ -122,6 +122,11 @@ on_both_backends! {
             assert!(fields.contains(&field), "{field} not refused: {}", reply.body);
         }
 
+        // No password is longer than 128 characters: a longer one costs no hash.
+        app.post("/api/v1/auth/login", None, json!({ "email": "a@b.example", "password": "p".repeat(10_000) }))
+            .await
+            .assert_problem(401, "invalid_credentials");
+
         // A body over the limit never reaches a handler.
         let mut huge = registration("buyer", "big@x.example", &siret(99));
         huge["organisation"]["legal_name"] = json!("x".repeat(70_000));
