@@ -4,6 +4,7 @@
 mod accounts;
 mod admin;
 mod directory;
+mod faults;
 mod http_conventions;
 mod import;
 mod notifications;
