@@ -204,9 +204,7 @@ mod index_outage {
         );
         let new = app.get("/api/v1/suppliers?q=salle%20blanche", None).await;
         assert_eq!(hit_ids(new.assert_status(200)), [cleanroom_org.clone()]);
-        let suspended = app
-            .get("/api/v1/suppliers?q=gamma", None)
-            .await;
+        let suspended = app.get("/api/v1/suppliers?q=gamma", None).await;
         assert!(
             hit_ids(suspended.assert_status(200)).is_empty(),
             "{}",
@@ -431,8 +429,10 @@ mod crash_while_draining_the_outboxes {
     const BUYERS: u32 = 30;
 
     /// The server is killed (SIGKILL) while its email worker drains a
-    /// backlog and while index events wait to be applied; a new process on
-    /// the same database and data directory finishes the work.
+    /// backlog (some messages delivered, one claimed, the rest pending) and
+    /// while index events wait to be applied; a new process on the same
+    /// database and data directory finishes the work. The claimed message
+    /// waits for its lease (36 s here), which is most of this test's time.
     ///
     /// What "applied once" means, precisely:
     /// - every email the outbox holds reaches the SMTP server, and nothing
@@ -512,6 +512,11 @@ mod crash_while_draining_the_outboxes {
         for (n, buyer) in (10..).zip(&buyers) {
             app.register("buyer", buyer, &siret(n)).await;
         }
+        // Crash in the middle of the drain: some delivered, more to go.
+        eventually(30, "the first deliveries", async || {
+            (mail.all().len() >= 5).then_some(())
+        })
+        .await;
         let before = readiness(&app).await.body;
         let backlog = before["outbox_backlog"].as_i64().expect("backlog");
         assert!(
@@ -520,6 +525,18 @@ mod crash_while_draining_the_outboxes {
         );
         assert!(before["index_lag"].as_i64() > Some(0), "{before}");
 
+        // What the killed worker held: claimed, maybe accepted by the SMTP
+        // server, not marked sent.
+        let in_flight: Vec<String> = app
+            .get("/api/v1/admin/notifications?status=sending", Some(&admin))
+            .await
+            .assert_status(200)
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|n| format!("{}@pmt-business", n["id"].as_str().expect("id")))
+            .collect();
+        assert!(in_flight.len() <= 1, "one message at a time: {in_flight:?}");
         app.crash_and_restart().await;
         index_down(&fault, false);
 
@@ -554,6 +571,12 @@ mod crash_while_draining_the_outboxes {
             expected,
             "Message-IDs received"
         );
+        for id in &in_flight {
+            assert!(
+                copies.contains_key(id),
+                "the message in flight at the crash was lost"
+            );
+        }
         let extra = received.len() - expected.len();
         assert!(extra <= 1, "{extra} extra copies: {copies:?}");
         for buyer in &buyers {
