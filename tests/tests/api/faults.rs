@@ -261,9 +261,11 @@ impl Probe {
 /// stopping it disturbs no other test.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_database_outage_answers_503_and_the_api_recovers_by_itself() {
-    let cluster = tokio::task::spawn_blocking(Cluster::start)
-        .await
-        .expect("cluster");
+    let cluster = std::sync::Arc::new(
+        tokio::task::spawn_blocking(Cluster::start)
+            .await
+            .expect("cluster"),
+    );
     let database = cluster.fresh_database();
     let mut app = TestApp::spawn_on_postgres(database, &[]).await;
     let expert = app.back_office("expert", "expert@pmt.example").await;
@@ -365,36 +367,76 @@ async fn a_database_outage_answers_503_and_the_api_recovers_by_itself() {
         }
     };
 
-    let stop = &cluster;
-    tokio::task::block_in_place(|| stop.stop());
-    // Two waves of concurrent requests: the first meets the pool's dead
-    // connections, the second a pool that cannot connect at all.
-    for wave in 1..=2 {
-        let answers = futures::future::join_all(probes().into_iter().map(&send)).await;
-        for (label, status, content_type, body) in answers {
-            assert_eq!(status, 503, "wave {wave}, {label}: {body}");
-            assert_eq!(
-                content_type, "application/problem+json",
-                "wave {wave}, {label}"
-            );
-            assert_eq!(
-                body["code"], "service_unavailable",
-                "wave {wave}, {label}: {body}"
-            );
+    // A stream of requests that keeps arriving across the stop and the
+    // restart: repeatable ones, so that each may succeed any number of times.
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let stream = async {
+        let mut answers = Vec::new();
+        while !done.load(std::sync::atomic::Ordering::Acquire) {
+            let batch = probes()
+                .into_iter()
+                .filter(|p| !matches!(p.label, "registration" | "certificate"));
+            answers.extend(futures::future::join_all(batch.map(&send)).await);
         }
+        answers
+    };
+    let outage = async {
+        let stopping = cluster.clone();
+        tokio::task::spawn_blocking(move || stopping.stop())
+            .await
+            .expect("stop PostgreSQL");
+        // Two waves of every request, writes included: the first meets the
+        // pool's dead connections, the second a pool that cannot connect.
+        for wave in 1..=2 {
+            let answers = futures::future::join_all(probes().into_iter().map(&send)).await;
+            for (label, status, content_type, body) in answers {
+                assert_eq!(status, 503, "wave {wave}, {label}: {body}");
+                assert_eq!(
+                    content_type, "application/problem+json",
+                    "wave {wave}, {label}"
+                );
+                assert_eq!(
+                    body["code"], "service_unavailable",
+                    "wave {wave}, {label}: {body}"
+                );
+            }
+        }
+        let ready = readiness(&app).await;
+        assert_eq!(ready.assert_status(503)["database"], "unavailable");
+        app.get("/healthz", None).await.assert_status(200);
+
+        let starting = cluster.clone();
+        tokio::task::spawn_blocking(move || starting.resume())
+            .await
+            .expect("start PostgreSQL again");
+        eventually(30, "the API answers again", async || {
+            (app.get("/api/v1/me", Some(&buyer)).await.status == 200).then_some(())
+        })
+        .await;
+        done.store(true, std::sync::atomic::Ordering::Release);
+    };
+    let (streamed, ()) = tokio::join!(stream, outage);
+    for (label, status, content_type, body) in &streamed {
+        let unavailable = *status == 503
+            && content_type == "application/problem+json"
+            && body["code"] == "service_unavailable";
+        assert!(
+            (200..300).contains(status) || unavailable,
+            "{label} during the outage: {status} {content_type} {body}"
+        );
     }
-    let ready = readiness(&app).await;
-    assert_eq!(ready.assert_status(503)["database"], "unavailable");
-    app.get("/healthz", None).await.assert_status(200);
+    let failed = streamed
+        .iter()
+        .filter(|(_, status, _, _)| *status == 503)
+        .count();
+    assert!(
+        failed > 0 && failed < streamed.len(),
+        "the stream spanned the outage"
+    );
     assert!(app.server_is_running(), "the server died during the outage");
 
-    tokio::task::block_in_place(|| cluster.resume());
-    eventually(30, "the API answers again", async || {
-        (app.get("/api/v1/me", Some(&buyer)).await.status == 200).then_some(())
-    })
-    .await;
-    // Every request of the stream now succeeds on the same process; the
-    // registration refused during the outage left nothing behind.
+    // Every request now succeeds on the same process; the registration
+    // refused during the outage left nothing behind.
     for probe in probes() {
         let (label, status, _, body) = send(probe).await;
         assert!(
