@@ -651,3 +651,35 @@ mod crash_while_draining_the_outboxes {
         scenario(Backend::Postgres).await;
     }
 }
+
+/// The fault switch exists for tests: a production server refuses to start
+/// with it rather than run with an index someone can turn off with a file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_index_fault_switch_is_refused_in_production() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let database = format!("sqlite://{}", data.path().join("pmt.db").display());
+    let fault = data.path().join("index-down");
+    let mut command = tokio::process::Command::new(tests::server::pmt_binary());
+    command
+        .arg("serve")
+        .env_remove("MEILI_URL")
+        .env_remove("SMTP_URL")
+        .env("PMT_ENV", "production")
+        .env("JWT_SECRET", tests::server::JWT_SECRET)
+        .env("PASSWORD_HASH_COST", "standard")
+        .env("DATABASE_URL", &database)
+        .env("PMT_DATA_DIR", data.path())
+        .env("PMT_BIND", "127.0.0.1:0")
+        .env("PMT_INDEX_FAULT_FILE", &fault)
+        .kill_on_drop(true);
+    let output = tokio::time::timeout(Duration::from_secs(60), command.output())
+        .await
+        .expect("the server started instead of refusing")
+        .expect("run pmt serve");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("PMT_INDEX_FAULT_FILE is refused when PMT_ENV=production"),
+        "{stderr}"
+    );
+}
