@@ -194,16 +194,19 @@ mod index_outage {
         let edit = app
             .get("/api/v1/suppliers?q=%C3%A9lectro%C3%A9rosion", None)
             .await;
-        assert_eq!(hit_ids(edit.assert_status(200)), [machining_org.clone()]);
+        assert_eq!(
+            hit_ids(edit.assert_status(200)),
+            vec![machining_org.clone()]
+        );
         let certified = app
             .get("/api/v1/suppliers?certification=iso_13485", None)
             .await;
         assert_eq!(
             hit_ids(certified.assert_status(200)),
-            [machining_org.clone()]
+            vec![machining_org.clone()]
         );
         let new = app.get("/api/v1/suppliers?q=salle%20blanche", None).await;
-        assert_eq!(hit_ids(new.assert_status(200)), [cleanroom_org.clone()]);
+        assert_eq!(hit_ids(new.assert_status(200)), vec![cleanroom_org.clone()]);
         let suspended = app.get("/api/v1/suppliers?q=gamma", None).await;
         assert!(
             hit_ids(suspended.assert_status(200)).is_empty(),
