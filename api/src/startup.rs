@@ -36,7 +36,18 @@ async fn open_index(settings: &Settings) -> anyhow::Result<Arc<dyn CapabilityInd
             })?,
         ),
     };
-    Ok(index)
+    // Development only: lets the fault tests take the index down and bring
+    // it back while the server runs.
+    match std::env::var_os("PMT_INDEX_FAULT_FILE").filter(|v| !v.is_empty()) {
+        Some(_) if settings.environment == Environment::Production => {
+            anyhow::bail!("PMT_INDEX_FAULT_FILE is refused when PMT_ENV=production")
+        }
+        Some(file) => Ok(Arc::new(search::fault::FaultSwitch::new(
+            index,
+            file.into(),
+        ))),
+        None => Ok(index),
+    }
 }
 
 /// Loads everything a command needs; runs pending migrations.

@@ -4,7 +4,8 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 /// lookups return `Option`, so a broken database cannot pass for a missing row.
 #[derive(Debug, thiserror::Error)]
 pub enum PersistenceError {
-    /// No connection could be had in time: the database is down or saturated.
+    /// No connection could be had in time, or the one in use was lost: the
+    /// database is down, restarting or saturated. Retrying later may succeed.
     #[error("database unavailable: {0}")]
     Unavailable(String),
     /// A uniqueness constraint refused the write (a race lost against a
@@ -37,6 +38,12 @@ impl From<DieselError> for PersistenceError {
             DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
                 Self::UniqueViolation(info.message().to_owned())
             }
+            // The server went away under a pooled connection (restart,
+            // failover, `pg_ctl stop`): the same outage as an empty pool.
+            DieselError::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                info,
+            ) => Self::Unavailable(info.message().to_owned()),
             other => Self::Query(other),
         }
     }
@@ -54,5 +61,33 @@ pub(crate) fn corrupt(table: &'static str, reason: impl ToString) -> Persistence
     PersistenceError::Corrupt {
         table,
         reason: reason.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn database_error(kind: DatabaseErrorKind) -> PersistenceError {
+        PersistenceError::from(DieselError::DatabaseError(
+            kind,
+            Box::new("server closed the connection unexpectedly".to_owned()),
+        ))
+    }
+
+    #[test]
+    fn a_lost_connection_is_an_outage_not_a_failed_query() {
+        assert!(matches!(
+            database_error(DatabaseErrorKind::ClosedConnection),
+            PersistenceError::Unavailable(_)
+        ));
+        assert!(matches!(
+            database_error(DatabaseErrorKind::UnableToSendCommand),
+            PersistenceError::Unavailable(_)
+        ));
+        assert!(matches!(
+            database_error(DatabaseErrorKind::Unknown),
+            PersistenceError::Query(_)
+        ));
     }
 }

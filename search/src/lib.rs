@@ -12,6 +12,7 @@ mod query;
 
 pub mod contract;
 pub mod embedded;
+pub mod fault;
 mod html;
 pub mod meili;
 pub mod synonyms;

@@ -1,5 +1,6 @@
-//! A throwaway PostgreSQL 15 cluster for the whole test run, unless
-//! `TEST_DATABASE_URL` points at a server. Each test gets its own database.
+//! Throwaway PostgreSQL 15 clusters. The whole test run shares one, unless
+//! `TEST_DATABASE_URL` points at a server; each test gets its own database.
+//! A test that stops and restarts PostgreSQL starts a dedicated cluster.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -21,17 +22,27 @@ pub fn fresh_database() -> String {
         Ok(url) if !url.is_empty() => Server {
             base_url: strip_database(&url),
         },
-        _ => start_cluster(),
+        _ => {
+            // Lives as long as the test process; the reaper removes it.
+            let cluster = Cluster::start();
+            let base_url = cluster.base_url.clone();
+            std::mem::forget(cluster);
+            Server { base_url }
+        }
     });
+    create_database(&server.base_url)
+}
+
+fn create_database(base_url: &str) -> String {
     let name = format!("pmt_test_{}", uuid::Uuid::new_v4().simple());
     let status = Command::new(psql())
-        .arg(format!("{}/postgres", server.base_url))
+        .arg(format!("{base_url}/postgres"))
         .args(["-q", "-c", &format!("CREATE DATABASE {name}")])
         .stdout(Stdio::null())
         .status()
         .expect("run psql");
     assert!(status.success(), "could not create database {name}");
-    format!("{}/{name}", server.base_url)
+    format!("{base_url}/{name}")
 }
 
 fn psql() -> PathBuf {
@@ -51,15 +62,18 @@ fn strip_database(url: &str) -> String {
     }
 }
 
-/// `initdb` refuses to run as root; run the cluster as `postgres` then.
-fn as_cluster_user(program: &str) -> Command {
-    let root = Command::new("id")
+fn is_root() -> bool {
+    Command::new("id")
         .arg("-u")
         .output()
         .map(|o| o.stdout.starts_with(b"0\n"))
-        .unwrap_or(false);
+        .unwrap_or(false)
+}
+
+/// `initdb` refuses to run as root; run the cluster as `postgres` then.
+fn as_cluster_user(program: &str) -> Command {
     let path = Path::new(PG_BIN).join(program);
-    if root {
+    if is_root() {
         let mut command = Command::new("runuser");
         command.args(["-u", "postgres", "--"]).arg(path);
         command
@@ -68,75 +82,128 @@ fn as_cluster_user(program: &str) -> Command {
     }
 }
 
-fn start_cluster() -> Server {
-    assert!(
-        Path::new(PG_BIN).join("initdb").exists(),
-        "PostgreSQL 15 server binaries not found in {PG_BIN}: install postgresql-15 or set TEST_DATABASE_URL"
-    );
-    let dir = tempfile::Builder::new()
-        .prefix("pmt-pg-")
-        .tempdir()
-        .expect("temp dir")
-        .keep();
-    let root = Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| o.stdout.starts_with(b"0\n"))
-        .unwrap_or(false);
-    if root {
-        let status = Command::new("chown")
-            .args(["-R", "postgres:"])
-            .arg(&dir)
-            .status()
-            .expect("chown");
-        assert!(status.success(), "chown of the cluster directory failed");
+/// A PostgreSQL cluster of this test process, on its own port and
+/// directory. Dropping it stops it and deletes its files; if the process
+/// dies first, a reaper does.
+pub struct Cluster {
+    /// `postgres://postgres@127.0.0.1:PORT`, without a database.
+    pub base_url: String,
+    dir: PathBuf,
+    data: PathBuf,
+    port: u16,
+}
+
+impl Cluster {
+    /// `initdb` and start a new cluster on a free port.
+    pub fn start() -> Self {
+        assert!(
+            Path::new(PG_BIN).join("initdb").exists(),
+            "PostgreSQL 15 server binaries not found in {PG_BIN}: install postgresql-15 or set TEST_DATABASE_URL"
+        );
+        let dir = tempfile::Builder::new()
+            .prefix("pmt-pg-")
+            .tempdir()
+            .expect("temp dir")
+            .keep();
+        if is_root() {
+            let status = Command::new("chown")
+                .args(["-R", "postgres:"])
+                .arg(&dir)
+                .status()
+                .expect("chown");
+            assert!(status.success(), "chown of the cluster directory failed");
+        }
+        let data = dir.join("data");
+        let output = as_cluster_user("initdb")
+            .arg("-D")
+            .arg(&data)
+            .args([
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+                "--locale=C",
+            ])
+            .output()
+            .expect("run initdb");
+        assert!(
+            output.status.success(),
+            "initdb failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
+        spawn_reaper(&dir, &data);
+        let cluster = Self {
+            base_url: format!("postgres://postgres@127.0.0.1:{port}"),
+            dir,
+            data,
+            port,
+        };
+        cluster.resume();
+        cluster
     }
-    let data = dir.join("data");
-    let output = as_cluster_user("initdb")
-        .arg("-D")
-        .arg(&data)
-        .args([
-            "-U",
-            "postgres",
-            "--auth=trust",
-            "-E",
-            "UTF8",
-            "--no-sync",
-            "--locale=C",
-        ])
-        .output()
-        .expect("run initdb");
-    assert!(
-        output.status.success(),
-        "initdb failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port();
-    let options = format!(
-        "-c listen_addresses=127.0.0.1 -p {port} -c unix_socket_directories={} -c fsync=off \
-         -c synchronous_commit=off -c full_page_writes=off -c max_connections=400",
-        dir.display()
-    );
-    let output = as_cluster_user("pg_ctl")
-        .arg("-D")
-        .arg(&data)
-        .args(["-o", &options, "-l"])
-        .arg(dir.join("server.log"))
-        .args(["-w", "start"])
-        .output()
-        .expect("run pg_ctl");
-    assert!(
-        output.status.success(),
-        "pg_ctl start failed: {}{}",
-        String::from_utf8_lossy(&output.stderr),
-        std::fs::read_to_string(dir.join("server.log")).unwrap_or_default()
-    );
-    spawn_reaper(&dir, &data);
-    Server {
-        base_url: format!("postgres://postgres@127.0.0.1:{port}"),
+
+    /// A URL to a new, empty database on this cluster.
+    pub fn fresh_database(&self) -> String {
+        create_database(&self.base_url)
+    }
+
+    /// `pg_ctl stop -m fast`: open connections are terminated and new ones
+    /// refused until `resume`.
+    pub fn stop(&self) {
+        let output = as_cluster_user("pg_ctl")
+            .arg("-D")
+            .arg(&self.data)
+            .args(["-m", "fast", "-w", "stop"])
+            .output()
+            .expect("run pg_ctl");
+        assert!(
+            output.status.success(),
+            "pg_ctl stop failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+
+    /// Starts the (stopped) cluster again, on the same port.
+    pub fn resume(&self) {
+        let options = format!(
+            "-c listen_addresses=127.0.0.1 -p {} -c unix_socket_directories={} -c fsync=off \
+             -c synchronous_commit=off -c full_page_writes=off -c max_connections=400",
+            self.port,
+            self.dir.display()
+        );
+        let output = as_cluster_user("pg_ctl")
+            .arg("-D")
+            .arg(&self.data)
+            .args(["-o", &options, "-l"])
+            .arg(self.dir.join("server.log"))
+            .args(["-w", "start"])
+            .output()
+            .expect("run pg_ctl");
+        assert!(
+            output.status.success(),
+            "pg_ctl start failed: {}{}",
+            String::from_utf8_lossy(&output.stderr),
+            std::fs::read_to_string(self.dir.join("server.log")).unwrap_or_default()
+        );
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let _ = as_cluster_user("pg_ctl")
+            .arg("-D")
+            .arg(&self.data)
+            .args(["-m", "immediate", "stop"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
@@ -149,12 +216,7 @@ fn start_cluster() -> Server {
 fn spawn_reaper(dir: &Path, data: &Path) {
     let pid = std::process::id();
     let pg_ctl = Path::new(PG_BIN).join("pg_ctl");
-    let stop = if Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| o.stdout.starts_with(b"0\n"))
-        .unwrap_or(false)
-    {
+    let stop = if is_root() {
         format!(
             "runuser -u postgres -- {} -D {} -m immediate stop",
             pg_ctl.display(),

@@ -129,6 +129,25 @@ impl TestApp {
                 .await
                 .expect("create database"),
         };
+        Self::spawn_in(backend, data_dir, database_url, env).await
+    }
+
+    /// Starts a server on a given PostgreSQL database (e.g. on a dedicated
+    /// cluster a test stops and starts).
+    pub async fn spawn_on_postgres(database_url: String, env: &[(&str, &str)]) -> Self {
+        let data_dir = tempfile::Builder::new()
+            .prefix("pmt-test-")
+            .tempdir()
+            .expect("temp dir");
+        Self::spawn_in(Backend::Postgres, data_dir, database_url, env).await
+    }
+
+    async fn spawn_in(
+        backend: Backend,
+        data_dir: tempfile::TempDir,
+        database_url: String,
+        env: &[(&str, &str)],
+    ) -> Self {
         let mut extra_env: Vec<(String, String)> = env
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -173,6 +192,22 @@ impl TestApp {
     /// to run an admin command that needs the embedded index to itself.
     pub async fn stop_server(&mut self) {
         let _ = self.server.kill().await;
+    }
+
+    /// Kills this test's server with SIGKILL, whatever it is doing, and
+    /// starts a new process on the same database and data directory with
+    /// the same environment; requests then go to the new one.
+    pub async fn crash_and_restart(&mut self) {
+        self.stop_server().await;
+        let (server, base_url) =
+            start(&self.database_url, self.data_dir.path(), &self.extra_env).await;
+        self.server = server;
+        self.base_url = base_url;
+    }
+
+    /// Whether the server process is still running (it did not crash).
+    pub fn server_is_running(&mut self) -> bool {
+        matches!(self.server.try_wait(), Ok(None))
     }
 
     /// Runs a `pmt` subcommand against this server's database.

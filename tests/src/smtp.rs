@@ -11,6 +11,21 @@ use tokio::process::{Child, Command};
 
 use crate::mail::Outbox;
 
+/// aiosmtpd's maildir handler, delayed by `PMT_SMTP_DELAY_MS` before it
+/// stores a message and answers 250.
+const SLOW_MAILBOX: &str = r#"
+import asyncio
+import os
+
+from aiosmtpd.handlers import Mailbox
+
+
+class SlowMailbox(Mailbox):
+    async def handle_DATA(self, server, session, envelope):
+        await asyncio.sleep(int(os.environ.get("PMT_SMTP_DELAY_MS", "0")) / 1000)
+        return await super().handle_DATA(server, session, envelope)
+"#;
+
 /// Debian's interpreter, which has `aiosmtpd`; the `python3` on `PATH` may
 /// be another one without it.
 const PYTHON: &str = "/usr/bin/python3";
@@ -18,6 +33,8 @@ const PYTHON: &str = "/usr/bin/python3";
 pub struct SmtpServer {
     pub port: u16,
     maildir: tempfile::TempDir,
+    /// How long the server waits before accepting each message's data.
+    delay: Duration,
     /// Dropping it stops the server (`kill_on_drop`).
     process: Option<Child>,
 }
@@ -25,6 +42,12 @@ pub struct SmtpServer {
 impl SmtpServer {
     /// Starts a server on a free port with an empty maildir.
     pub async fn start() -> Self {
+        Self::start_slow(Duration::ZERO).await
+    }
+
+    /// A server that waits `delay` before accepting each message, so that a
+    /// backlog takes a known minimum time to deliver.
+    pub async fn start_slow(delay: Duration) -> Self {
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free port")
@@ -33,9 +56,12 @@ impl SmtpServer {
             .prefix("pmt-smtp-")
             .tempdir()
             .expect("temp dir");
+        std::fs::write(maildir.path().join("pmt_slow_mailbox.py"), SLOW_MAILBOX)
+            .expect("write the slow handler");
         let mut server = Self {
             port,
             maildir,
+            delay,
             process: None,
         };
         server.resume().await;
@@ -78,8 +104,10 @@ impl SmtpServer {
         let process = Command::new(PYTHON)
             .args(["-m", "aiosmtpd", "-n", "-l"])
             .arg(format!("127.0.0.1:{}", self.port))
-            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .args(["-c", "pmt_slow_mailbox.SlowMailbox"])
             .arg(self.maildir())
+            .env("PYTHONPATH", self.maildir.path())
+            .env("PMT_SMTP_DELAY_MS", self.delay.as_millis().to_string())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .kill_on_drop(true)

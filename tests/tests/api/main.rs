@@ -5,6 +5,7 @@ mod abuse;
 mod accounts;
 mod admin;
 mod directory;
+mod faults;
 mod http_conventions;
 mod idempotency;
 mod import;
