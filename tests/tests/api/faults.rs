@@ -5,6 +5,8 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use reqwest::Method;
@@ -264,7 +266,7 @@ impl Probe {
 /// stopping it disturbs no other test.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_database_outage_answers_503_and_the_api_recovers_by_itself() {
-    let cluster = std::sync::Arc::new(
+    let cluster = Arc::new(
         tokio::task::spawn_blocking(Cluster::start)
             .await
             .expect("cluster"),
@@ -372,18 +374,25 @@ async fn a_database_outage_answers_503_and_the_api_recovers_by_itself() {
 
     // A stream of requests that keeps arriving across the stop and the
     // restart: repeatable ones, so that each may succeed any number of times.
-    let done = std::sync::atomic::AtomicBool::new(false);
+    let done = AtomicBool::new(false);
+    let answered = AtomicUsize::new(0);
     let stream = async {
         let mut answers = Vec::new();
-        while !done.load(std::sync::atomic::Ordering::Acquire) {
+        while !done.load(Ordering::Acquire) {
             let batch = probes()
                 .into_iter()
                 .filter(|p| !matches!(p.label, "registration" | "certificate"));
             answers.extend(futures::future::join_all(batch.map(&send)).await);
+            answered.store(answers.len(), Ordering::Release);
         }
         answers
     };
     let outage = async {
+        // The stream flows (and succeeds) before the database goes away.
+        eventually(30, "the stream flowing", async || {
+            (answered.load(Ordering::Acquire) > 0).then_some(())
+        })
+        .await;
         let stopping = cluster.clone();
         tokio::task::spawn_blocking(move || stopping.stop())
             .await
@@ -416,7 +425,7 @@ async fn a_database_outage_answers_503_and_the_api_recovers_by_itself() {
             (app.get("/api/v1/me", Some(&buyer)).await.status == 200).then_some(())
         })
         .await;
-        done.store(true, std::sync::atomic::Ordering::Release);
+        done.store(true, Ordering::Release);
     };
     let (streamed, ()) = tokio::join!(stream, outage);
     for (label, status, content_type, body) in &streamed {
