@@ -6,6 +6,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::TestApp;
+use crate::server::siret;
 
 /// A micro-machining shop described only in French.
 pub fn micro_machining_profile() -> Value {
@@ -48,6 +49,31 @@ pub fn iso_13485(valid_from: &str, valid_until: &str) -> Value {
 }
 
 impl TestApp {
+    /// Two published suppliers without certificates: a micro-machining shop
+    /// (`a@microtech.example`) and a sterilisation provider
+    /// (`b@sterilis.example`), as (token, org id) each.
+    pub async fn machining_and_sterilisation(&self, expert: &str) -> [(String, String); 2] {
+        let machining = self
+            .published_supplier(
+                "a@microtech.example",
+                &siret(1),
+                micro_machining_profile(),
+                &[],
+                expert,
+            )
+            .await;
+        let sterilisation = self
+            .published_supplier(
+                "b@sterilis.example",
+                &siret(2),
+                sterilisation_profile(),
+                &[],
+                expert,
+            )
+            .await;
+        [machining, sterilisation]
+    }
+
     /// Registers a supplier, writes `profile`, declares `certificates`,
     /// submits, and has `expert` approve. Returns (supplier token, org id).
     pub async fn published_supplier(

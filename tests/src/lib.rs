@@ -36,3 +36,19 @@ macro_rules! on_both_backends {
         }
     )+};
 }
+
+/// Polls `check` every 100 ms until it gives a value, for up to `seconds`;
+/// panics naming `what` past that.
+pub async fn eventually<T>(
+    seconds: u64,
+    what: &str,
+    mut check: impl AsyncFnMut() -> Option<T>,
+) -> T {
+    for _ in 0..seconds * 10 {
+        if let Some(value) = check().await {
+            return value;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{what}: not within {seconds} s");
+}

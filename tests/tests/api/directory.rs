@@ -298,31 +298,13 @@ on_both_backends! {
 }
 
 mod reindex {
-    use tests::directory::{hit_ids, micro_machining_profile, sterilisation_profile};
-    use tests::server::siret;
+    use tests::directory::hit_ids;
     use tests::{Backend, TestApp};
 
     async fn scenario(backend: Backend) {
         let mut app = TestApp::spawn(backend).await;
         let expert = app.back_office("expert", "expert@pmt.example").await;
-        let (_, first) = app
-            .published_supplier(
-                "a@microtech.example",
-                &siret(1),
-                micro_machining_profile(),
-                &[],
-                &expert,
-            )
-            .await;
-        let (_, second) = app
-            .published_supplier(
-                "b@sterilis.example",
-                &siret(2),
-                sterilisation_profile(),
-                &[],
-                &expert,
-            )
-            .await;
+        let [(_, first), (_, second)] = app.machining_and_sterilisation(&expert).await;
         app.search_until("per_page=10", |r| r["total"] == 2).await;
 
         // The index is lost; `admin reindex` rebuilds it from the database.

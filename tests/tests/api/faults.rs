@@ -11,22 +11,11 @@ use std::time::Duration;
 
 use reqwest::Method;
 use serde_json::{Value, json};
-use tests::directory::{hit_ids, iso_13485, micro_machining_profile, sterilisation_profile};
+use tests::directory::{hit_ids, iso_13485, micro_machining_profile};
 use tests::postgres::Cluster;
 use tests::server::{Reply, registration, siret};
 use tests::smtp::SmtpServer;
-use tests::{Backend, TestApp};
-
-/// Polls `check` every 100 ms for up to `seconds`.
-async fn eventually<T>(seconds: u64, what: &str, mut check: impl AsyncFnMut() -> Option<T>) -> T {
-    for _ in 0..seconds * 10 {
-        if let Some(value) = check().await {
-            return value;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{what}: not within {seconds} s");
-}
+use tests::{Backend, TestApp, eventually};
 
 fn today_plus(days: i64) -> String {
     (chrono::Utc::now().date_naive() + chrono::TimeDelta::days(days))
@@ -114,24 +103,8 @@ mod index_outage {
         let app =
             TestApp::spawn_with(backend, &[("PMT_INDEX_FAULT_FILE", fault_env.as_str())]).await;
         let expert = app.back_office("expert", "expert@pmt.example").await;
-        let (machining, machining_org) = app
-            .published_supplier(
-                "a@microtech.example",
-                &siret(1),
-                micro_machining_profile(),
-                &[],
-                &expert,
-            )
-            .await;
-        let (_, sterilisation_org) = app
-            .published_supplier(
-                "b@sterilis.example",
-                &siret(2),
-                sterilisation_profile(),
-                &[],
-                &expert,
-            )
-            .await;
+        let [(machining, machining_org), (_, sterilisation_org)] =
+            app.machining_and_sterilisation(&expert).await;
         app.search_until("per_page=50", |r| r["total"] == 2).await;
 
         index_down(&fault, true);
@@ -520,24 +493,7 @@ mod crash_while_draining_the_outboxes {
         let mail = smtp.outbox();
         let admin = app.back_office("admin", "admin@pmt.example").await;
         let expert = app.back_office("expert", "expert@pmt.example").await;
-        let (_, machining) = app
-            .published_supplier(
-                "a@microtech.example",
-                &siret(1),
-                micro_machining_profile(),
-                &[],
-                &expert,
-            )
-            .await;
-        let (_, sterilisation) = app
-            .published_supplier(
-                "b@sterilis.example",
-                &siret(2),
-                sterilisation_profile(),
-                &[],
-                &expert,
-            )
-            .await;
+        let [(_, machining), (_, sterilisation)] = app.machining_and_sterilisation(&expert).await;
         app.search_until("per_page=50", |r| r["total"] == 2).await;
 
         // Index events that cannot be applied before the crash: a new

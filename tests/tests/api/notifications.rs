@@ -10,7 +10,7 @@ use tests::directory::{iso_13485, micro_machining_profile, sterilisation_profile
 use tests::mail::Email;
 use tests::server::{PASSWORD, registration, siret};
 use tests::smtp::SmtpServer;
-use tests::{Backend, TestApp};
+use tests::{Backend, TestApp, eventually};
 
 const BASE_URL: &str = "https://pmt.test/";
 
@@ -109,17 +109,6 @@ async fn token(app: &TestApp, email: &str) -> String {
         .as_str()
         .expect("token")
         .to_owned()
-}
-
-/// Polls `check` every 100 ms for up to `seconds`.
-async fn eventually<T>(seconds: u64, what: &str, mut check: impl AsyncFnMut() -> Option<T>) -> T {
-    for _ in 0..seconds * 10 {
-        if let Some(value) = check().await {
-            return value;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{what}: not within {seconds} s");
 }
 
 async fn notifications(app: &TestApp, admin: &str, status: &str) -> Vec<Value> {
