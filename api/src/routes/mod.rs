@@ -13,8 +13,8 @@ pub mod requests;
 
 use actix_web::http::header::{ETAG, IF_MATCH};
 use actix_web::{HttpRequest, HttpResponse};
-use utoipa::openapi::path::Operation;
-use utoipa::openapi::{ContentBuilder, OpenApi, Ref, ResponseBuilder};
+use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Routes under `/api/v1`.
@@ -73,8 +73,28 @@ pub fn add_common_responses(openapi: &mut OpenApi) {
         .flatten()
         {
             let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
-            if operation.request_body.is_some() {
-                add(operation, "400", "Malformed JSON (`malformed_json`)");
+            let has_body = operation.request_body.is_some();
+            let has = |place: ParameterIn| {
+                operation
+                    .parameters
+                    .iter()
+                    .flatten()
+                    .any(|p| matches!(p, RefOr::T(p) if p.parameter_in == place))
+            };
+            let (in_path, in_query) = (has(ParameterIn::Path), has(ParameterIn::Query));
+            // One 400 and one 422 per operation, naming every code it may carry.
+            let bad_request: Vec<&str> = [
+                (has_body, "malformed JSON (`malformed_json`)"),
+                (in_path, "invalid path parameter (`invalid_path`)"),
+                (in_query, "invalid query string (`invalid_query`)"),
+            ]
+            .into_iter()
+            .filter_map(|(applies, text)| applies.then_some(text))
+            .collect();
+            if !bad_request.is_empty() {
+                add(operation, "400", &capitalized(&bad_request.join("; ")));
+            }
+            if has_body {
                 add(operation, "413", "Body too large (`payload_too_large`)");
                 add(
                     operation,
@@ -86,6 +106,8 @@ pub fn add_common_responses(openapi: &mut OpenApi) {
                     "422",
                     "Invalid fields (`validation_failed`, `invalid_body`)",
                 );
+            } else if in_query {
+                add(operation, "422", "Invalid query values (`validation_failed`)");
             }
             if secured {
                 add(
@@ -102,6 +124,14 @@ pub fn add_common_responses(openapi: &mut OpenApi) {
             );
         }
     }
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 fn add(operation: &mut Operation, status: &str, description: &str) {
