@@ -38,6 +38,8 @@ pub fn if_match(req: &HttpRequest) -> crate::error::ApiResult<Option<i64>> {
                 .to_str()
                 .ok()
                 .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
+                // Digits only, as documented: no sign, never out of range.
+                .filter(|v| (1..=18).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_digit()))
                 .and_then(|v| v.parse().ok())
                 .ok_or_else(|| {
                     crate::error::ApiError::coded(

@@ -53,7 +53,7 @@ async fn get_profile(
     security(("bearer" = [])),
     params(
         ("id" = Uuid, Path, description = "Supplier organisation id"),
-        ("If-Match" = Option<String>, Header, description = "Version being edited; required once the profile exists"),
+        ("If-Match" = Option<String>, Header, nullable = false, pattern = r#"^\s*(W/)*"*[0-9]{1,18}"*\s*$"#, description = "Version being edited; required once the profile exists"),
     ),
     request_body = ProfileInput,
     responses(

@@ -144,7 +144,7 @@ async fn get_request(
 #[utoipa::path(
     tag = "requests",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Request id"), ("If-Match" = String, Header, description = "The version being edited")),
+    params(("id" = Uuid, Path, description = "Request id"), ("If-Match" = String, Header, pattern = r#"^\s*(W/)*"*[0-9]{1,18}"*\s*$"#, description = "The version being edited")),
     request_body = RequestInput,
     responses(
         (status = 200, body = RequestView),
