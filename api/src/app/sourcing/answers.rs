@@ -49,10 +49,14 @@ fn attachments(list: &[AttachmentBody]) -> Result<Vec<Attachment>, ValidationErr
                 &format!("attachments[{i}].reference"),
                 domain::validation::text(&a.reference, 1, 1000),
             );
+            let size_bytes = errors.check(
+                &format!("attachments[{i}].size_bytes"),
+                domain::validation::byte_size(a.size_bytes),
+            );
             Some(Attachment {
                 name: name?,
                 content_type: a.content_type.clone(),
-                size_bytes: a.size_bytes,
+                size_bytes: size_bytes?,
                 reference: reference?,
             })
         })
