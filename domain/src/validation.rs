@@ -105,9 +105,10 @@ pub(crate) fn invalid<T>(code: &'static str, message: impl Into<String>) -> Vali
 /// and both databases hold).
 pub fn byte_size(raw: Option<u64>) -> Validated<Option<u64>> {
     match raw {
-        Some(size) if i64::try_from(size).is_err() => {
-            invalid("out_of_range", "a size is at most 9223372036854775807 bytes")
-        }
+        Some(size) if i64::try_from(size).is_err() => invalid(
+            "out_of_range",
+            "a size is at most 9223372036854775807 bytes",
+        ),
         _ => Ok(raw),
     }
 }
