@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod auth;
 pub mod backoffice;
+mod body;
 pub mod directory;
 pub mod health;
 pub mod me;
@@ -109,7 +110,11 @@ pub fn add_common_responses(openapi: &mut OpenApi) {
                     "Invalid fields (`validation_failed`, `invalid_body`)",
                 );
             } else if in_query {
-                add(operation, "422", "Invalid query values (`validation_failed`)");
+                add(
+                    operation,
+                    "422",
+                    "Invalid query values (`validation_failed`)",
+                );
             }
             if secured {
                 add(

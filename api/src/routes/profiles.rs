@@ -6,6 +6,7 @@ use openapi::problem::Problem;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
+use super::body::JsonBody;
 use super::{if_match, with_etag};
 use crate::app::profiles;
 use crate::auth::Authenticated;
@@ -72,7 +73,7 @@ async fn save_profile(
     auth: Authenticated,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<ProfileInput>,
+    body: JsonBody<ProfileInput>,
 ) -> ApiResult<HttpResponse> {
     let (view, created) = profiles::save(
         &state,
@@ -154,7 +155,7 @@ async fn add_certification(
     state: web::Data<AppState>,
     auth: Authenticated,
     id: web::Path<Uuid>,
-    body: web::Json<CertificationInput>,
+    body: JsonBody<CertificationInput>,
 ) -> ApiResult<HttpResponse> {
     let created =
         profiles::add_certification(&state, auth.0, OrganisationId::from(*id), body.into_inner())
@@ -179,7 +180,7 @@ async fn update_certification(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<CertificationInput>,
+    body: JsonBody<CertificationInput>,
 ) -> ApiResult<web::Json<CertificationView>> {
     let (org, cert) = path.into_inner();
     let view = profiles::update_certification(
