@@ -3,7 +3,7 @@
 CARGO ?= cargo
 PMT := ./target/debug/pmt
 
-.PHONY: run build test lint openapi bench
+.PHONY: run build test fuzz lint openapi bench
 
 build:
 	$(CARGO) build -p api
@@ -14,6 +14,11 @@ run: build
 # The end-to-end tests start the server binary, so build it first.
 test: build
 	$(CARGO) test --workspace
+
+# schemathesis (pinned, in target/fuzz-venv) against a live seeded server,
+# authenticated as each demo role, every check on; fails on any failure.
+fuzz: build
+	tests/fuzz/run.sh
 
 lint:
 	$(CARGO) fmt --all -- --check

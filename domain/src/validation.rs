@@ -109,6 +109,18 @@ pub(crate) fn invalid<T>(code: &'static str, message: impl Into<String>) -> Vali
     Err(ValidationErrors::single("", code, message))
 }
 
+/// A size in bytes, bounded by the documented `int64` range (what clients
+/// and both databases hold).
+pub fn byte_size(raw: Option<u64>) -> Validated<Option<u64>> {
+    match raw {
+        Some(size) if i64::try_from(size).is_err() => invalid(
+            "out_of_range",
+            "a size is at most 9223372036854775807 bytes",
+        ),
+        _ => Ok(raw),
+    }
+}
+
 /// Trims and bounds a free-text field.
 pub fn text(raw: &str, min: usize, max: usize) -> Validated<String> {
     let value = raw.trim();

@@ -11,6 +11,7 @@ pub struct UserListQuery {
     /// pass the previous page's `next_after`).
     pub after: Option<String>,
     /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
 }
 

@@ -12,6 +12,7 @@ use uuid::Uuid;
 #[into_params(parameter_in = Query)]
 pub struct LanguageQuery {
     /// `fr` or `en`; overrides `Accept-Language`. Default: French.
+    #[param(pattern = r"^\s*([Ff][Rr]|[Ee][Nn])\s*$")]
     pub lang: Option<String>,
 }
 
@@ -241,6 +242,7 @@ pub struct QueueQuery {
     /// Cursor from the previous page's `next_cursor`.
     pub cursor: Option<String>,
     /// Page size, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
 }
 
@@ -265,7 +267,7 @@ pub struct ProfileQueue {
 #[into_params(parameter_in = Query)]
 pub struct SupplierSearchQuery {
     /// Free text, typo-tolerant, accent-insensitive, in French or English.
-    #[param(example = "micro-usinage titane")]
+    #[param(example = "micro-usinage titane", max_length = 200)]
     pub q: Option<String>,
     /// Capability codes, comma-separated (any of them; a code matches its sub-capabilities).
     #[param(example = "machining")]
@@ -282,10 +284,13 @@ pub struct SupplierSearchQuery {
     /// relevance (default), name or recent.
     pub sort: Option<String>,
     /// 1-based page number (default 1).
+    #[param(minimum = 1, maximum = 500)]
     pub page: Option<usize>,
     /// 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<usize>,
     /// Language of labels: fr or en (default from Accept-Language, else fr).
+    #[param(pattern = r"^\s*([Ff][Rr]|[Ee][Nn])\s*$")]
     pub lang: Option<String>,
 }
 

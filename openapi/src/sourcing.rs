@@ -150,8 +150,10 @@ pub struct RequestPage {
 pub struct PageQuery {
     pub cursor: Option<String>,
     /// 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// Language of labels, fr or en.
+    #[param(pattern = r"^\s*([Ff][Rr]|[Ee][Nn])\s*$")]
     pub lang: Option<String>,
 }
 
@@ -389,6 +391,7 @@ pub struct RequestQueueQuery {
     pub status: Option<String>,
     pub cursor: Option<String>,
     /// 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
 }
 
@@ -400,5 +403,6 @@ pub struct MatchQueueQuery {
     pub request_id: Option<Uuid>,
     pub cursor: Option<String>,
     /// 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
 }

@@ -133,7 +133,9 @@ pub async fn apply(
     let Some(key) = raw
         .to_str()
         .ok()
-        .filter(|k| !k.is_empty() && k.len() <= MAX_KEY_LENGTH)
+        .filter(|k| {
+            (1..=MAX_KEY_LENGTH).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic())
+        })
     else {
         let error = ApiError::coded(
             ErrorCode::InvalidHeader,

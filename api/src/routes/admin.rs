@@ -8,6 +8,7 @@ use openapi::problem::Problem;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
+use super::body::JsonBody;
 use crate::app::admin;
 use crate::auth::Authenticated;
 use crate::error::ApiResult;
@@ -106,7 +107,7 @@ async fn set_membership(
     state: web::Data<AppState>,
     auth: Authenticated,
     id: web::Path<Uuid>,
-    body: web::Json<MembershipRequest>,
+    body: JsonBody<MembershipRequest>,
 ) -> ApiResult<web::Json<OrganisationView>> {
     Ok(web::Json(
         admin::set_membership(

@@ -6,6 +6,7 @@ use openapi::accounts::{
 use openapi::problem::Problem;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use super::body::JsonBody;
 use crate::app::{accounts, sessions};
 use crate::auth::Authenticated;
 use crate::auth::throttle::Throttled;
@@ -41,7 +42,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 async fn register(
     _throttled: Throttled,
     state: web::Data<AppState>,
-    body: web::Json<RegisterRequest>,
+    body: JsonBody<RegisterRequest>,
 ) -> ApiResult<HttpResponse> {
     let (user, organisation) = accounts::register(&state, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(RegisterResponse {
@@ -67,7 +68,7 @@ async fn register(
 async fn login(
     _throttled: Throttled,
     state: web::Data<AppState>,
-    body: web::Json<LoginRequest>,
+    body: JsonBody<LoginRequest>,
 ) -> ApiResult<web::Json<TokenResponse>> {
     let body = body.into_inner();
     Ok(web::Json(
@@ -90,7 +91,7 @@ async fn login(
 async fn refresh(
     _throttled: Throttled,
     state: web::Data<AppState>,
-    body: web::Json<RefreshRequest>,
+    body: JsonBody<RefreshRequest>,
 ) -> ApiResult<web::Json<TokenResponse>> {
     Ok(web::Json(
         sessions::refresh(&state, body.into_inner().refresh_token).await?,
@@ -103,7 +104,7 @@ async fn refresh(
 async fn logout(
     _throttled: Throttled,
     state: web::Data<AppState>,
-    body: web::Json<RefreshRequest>,
+    body: JsonBody<RefreshRequest>,
 ) -> ApiResult<HttpResponse> {
     sessions::logout(&state, body.into_inner().refresh_token).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -123,7 +124,7 @@ async fn logout(
 async fn verify_email(
     _throttled: Throttled,
     state: web::Data<AppState>,
-    body: web::Json<TokenRequest>,
+    body: JsonBody<TokenRequest>,
 ) -> ApiResult<HttpResponse> {
     accounts::verify_email(&state, body.into_inner().token).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -151,7 +152,7 @@ async fn resend_verification(
 async fn request_password_reset(
     _throttled: Throttled,
     state: web::Data<AppState>,
-    body: web::Json<PasswordResetRequest>,
+    body: JsonBody<PasswordResetRequest>,
 ) -> ApiResult<HttpResponse> {
     accounts::request_password_reset(&state, body.into_inner().email).await?;
     Ok(HttpResponse::Accepted().json(Accepted {
@@ -173,7 +174,7 @@ async fn request_password_reset(
 async fn confirm_password_reset(
     _throttled: Throttled,
     state: web::Data<AppState>,
-    body: web::Json<PasswordResetConfirm>,
+    body: JsonBody<PasswordResetConfirm>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
     accounts::reset_password(&state, body.token, body.new_password).await?;
@@ -195,7 +196,7 @@ async fn confirm_password_reset(
 async fn accept_invitation(
     _throttled: Throttled,
     state: web::Data<AppState>,
-    body: web::Json<AcceptInvitationRequest>,
+    body: JsonBody<AcceptInvitationRequest>,
 ) -> ApiResult<HttpResponse> {
     let user = accounts::accept_invitation(&state, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(user))

@@ -9,6 +9,7 @@ use openapi::sourcing::{MatchQueue, MatchQueueQuery, RequestQueue, RequestQueueQ
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
+use super::body::JsonBody;
 use crate::app::profiles::{self, Decision};
 use crate::app::sourcing::queues;
 use crate::auth::Authenticated;
@@ -125,7 +126,7 @@ async fn approve(
     state: web::Data<AppState>,
     auth: Authenticated,
     id: web::Path<Uuid>,
-    body: web::Json<ReviewRequest>,
+    body: JsonBody<ReviewRequest>,
 ) -> ApiResult<web::Json<ProfileView>> {
     decide(
         &state,
@@ -154,7 +155,7 @@ async fn request_changes(
     state: web::Data<AppState>,
     auth: Authenticated,
     id: web::Path<Uuid>,
-    body: web::Json<CommentRequest>,
+    body: JsonBody<CommentRequest>,
 ) -> ApiResult<web::Json<ProfileView>> {
     decide(
         &state,
@@ -183,7 +184,7 @@ async fn suspend(
     state: web::Data<AppState>,
     auth: Authenticated,
     id: web::Path<Uuid>,
-    body: web::Json<CommentRequest>,
+    body: JsonBody<CommentRequest>,
 ) -> ApiResult<web::Json<ProfileView>> {
     decide(
         &state,
@@ -212,7 +213,7 @@ async fn reinstate(
     state: web::Data<AppState>,
     auth: Authenticated,
     id: web::Path<Uuid>,
-    body: web::Json<ReviewRequest>,
+    body: JsonBody<ReviewRequest>,
 ) -> ApiResult<web::Json<ProfileView>> {
     decide(
         &state,
@@ -262,7 +263,7 @@ async fn verify_certification(
     state: web::Data<AppState>,
     auth: Authenticated,
     id: web::Path<Uuid>,
-    body: web::Json<ReviewRequest>,
+    body: JsonBody<ReviewRequest>,
 ) -> ApiResult<web::Json<CertificationView>> {
     Ok(web::Json(
         profiles::verify_certification(
@@ -293,7 +294,7 @@ async fn reject_certification(
     state: web::Data<AppState>,
     auth: Authenticated,
     id: web::Path<Uuid>,
-    body: web::Json<CommentRequest>,
+    body: JsonBody<CommentRequest>,
 ) -> ApiResult<web::Json<CertificationView>> {
     Ok(web::Json(
         profiles::verify_certification(

@@ -9,6 +9,7 @@ use openapi::problem::Problem;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
+use super::body::JsonBody;
 use crate::app::directory;
 use crate::auth::Authenticated;
 use crate::error::ApiResult;
@@ -60,7 +61,7 @@ async fn taxonomy(
 async fn add_capability(
     state: web::Data<AppState>,
     auth: Authenticated,
-    body: web::Json<NewCapabilityRequest>,
+    body: JsonBody<NewCapabilityRequest>,
 ) -> ApiResult<actix_web::HttpResponse> {
     let created = directory::add_capability(&state, auth.0, body.into_inner()).await?;
     Ok(actix_web::HttpResponse::Created().json(created))

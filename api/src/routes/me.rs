@@ -2,6 +2,7 @@ use actix_web::{get, patch, web};
 use openapi::accounts::{MeResponse, PreferencesRequest, UserView};
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use super::body::JsonBody;
 use crate::app::accounts;
 use crate::auth::Authenticated;
 use crate::error::ApiResult;
@@ -24,7 +25,7 @@ async fn me(state: web::Data<AppState>, auth: Authenticated) -> ApiResult<web::J
 async fn update_preferences(
     state: web::Data<AppState>,
     auth: Authenticated,
-    body: web::Json<PreferencesRequest>,
+    body: JsonBody<PreferencesRequest>,
 ) -> ApiResult<web::Json<UserView>> {
     Ok(web::Json(
         accounts::update_preferences(&state, auth.0, body.into_inner()).await?,

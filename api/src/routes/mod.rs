@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod auth;
 pub mod backoffice;
+mod body;
 pub mod directory;
 pub mod health;
 pub mod me;
@@ -13,7 +14,7 @@ pub mod requests;
 
 use actix_web::http::header::{ETAG, IF_MATCH};
 use actix_web::{HttpRequest, HttpResponse};
-use utoipa::openapi::path::Operation;
+use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -38,6 +39,8 @@ pub fn if_match(req: &HttpRequest) -> crate::error::ApiResult<Option<i64>> {
                 .to_str()
                 .ok()
                 .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
+                // Digits only, as documented: no sign, never out of range.
+                .filter(|v| (1..=18).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_digit()))
                 .and_then(|v| v.parse().ok())
                 .ok_or_else(|| {
                     crate::error::ApiError::coded(
@@ -73,8 +76,28 @@ pub fn add_common_responses(openapi: &mut OpenApi) {
         .flatten()
         {
             let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
-            if operation.request_body.is_some() {
-                add(operation, "400", "Malformed JSON (`malformed_json`)");
+            let has_body = operation.request_body.is_some();
+            let has = |place: ParameterIn| {
+                operation
+                    .parameters
+                    .iter()
+                    .flatten()
+                    .any(|p| matches!(p, RefOr::T(p) if p.parameter_in == place))
+            };
+            let (in_path, in_query) = (has(ParameterIn::Path), has(ParameterIn::Query));
+            // One 400 and one 422 per operation, naming every code it may carry.
+            let bad_request: Vec<&str> = [
+                (has_body, "malformed JSON (`malformed_json`)"),
+                (in_path, "invalid path parameter (`invalid_path`)"),
+                (in_query, "invalid query string (`invalid_query`)"),
+            ]
+            .into_iter()
+            .filter_map(|(applies, text)| applies.then_some(text))
+            .collect();
+            if !bad_request.is_empty() {
+                add(operation, "400", &capitalized(&bad_request.join("; ")));
+            }
+            if has_body {
                 add(operation, "413", "Body too large (`payload_too_large`)");
                 add(
                     operation,
@@ -85,6 +108,12 @@ pub fn add_common_responses(openapi: &mut OpenApi) {
                     operation,
                     "422",
                     "Invalid fields (`validation_failed`, `invalid_body`)",
+                );
+            } else if in_query {
+                add(
+                    operation,
+                    "422",
+                    "Invalid query values (`validation_failed`)",
                 );
             }
             if secured {
@@ -119,6 +148,14 @@ pub fn add_problem(operation: &mut Operation, status: &str, description: &str) {
         Some(RefOr::Ref(_)) => {}
         None => add(operation, status, description),
     }
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 fn add(operation: &mut Operation, status: &str, description: &str) {

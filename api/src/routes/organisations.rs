@@ -5,6 +5,7 @@ use openapi::problem::Problem;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
+use super::body::JsonBody;
 use crate::app::accounts;
 use crate::auth::Authenticated;
 use crate::error::ApiResult;
@@ -77,7 +78,7 @@ async fn invite(
     state: web::Data<AppState>,
     auth: Authenticated,
     id: web::Path<Uuid>,
-    body: web::Json<InvitationRequest>,
+    body: JsonBody<InvitationRequest>,
 ) -> ApiResult<HttpResponse> {
     let invitation =
         accounts::invite(&state, auth.0, OrganisationId::from(*id), body.into_inner()).await?;

@@ -6,6 +6,7 @@ use openapi::problem::Problem;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
+use super::body::JsonBody;
 use super::{if_match, with_etag};
 use crate::app::profiles;
 use crate::auth::Authenticated;
@@ -53,7 +54,7 @@ async fn get_profile(
     security(("bearer" = [])),
     params(
         ("id" = Uuid, Path, description = "Supplier organisation id"),
-        ("If-Match" = Option<String>, Header, description = "Version being edited; required once the profile exists"),
+        ("If-Match" = Option<String>, Header, nullable = false, pattern = r#"^\s*(W/)*"*[0-9]{1,18}"*\s*$"#, description = "Version being edited; required once the profile exists"),
     ),
     request_body = ProfileInput,
     responses(
@@ -72,7 +73,7 @@ async fn save_profile(
     auth: Authenticated,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<ProfileInput>,
+    body: JsonBody<ProfileInput>,
 ) -> ApiResult<HttpResponse> {
     let (view, created) = profiles::save(
         &state,
@@ -98,6 +99,7 @@ async fn save_profile(
     params(("id" = Uuid, Path, description = "Supplier organisation id")),
     responses(
         (status = 200, body = ProfileView),
+        (status = 403, description = "`forbidden`: only the organisation's own users edit its profile and certificates", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`profile_<state>`: not in draft or changes requested", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`validation_failed`: incomplete profile", body = Problem, content_type = "application/problem+json"),
@@ -144,6 +146,7 @@ async fn profile_history(
     request_body = CertificationInput,
     responses(
         (status = 201, body = CertificationView),
+        (status = 403, description = "`forbidden`: only the organisation's own users edit its profile and certificates", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -152,7 +155,7 @@ async fn add_certification(
     state: web::Data<AppState>,
     auth: Authenticated,
     id: web::Path<Uuid>,
-    body: web::Json<CertificationInput>,
+    body: JsonBody<CertificationInput>,
 ) -> ApiResult<HttpResponse> {
     let created =
         profiles::add_certification(&state, auth.0, OrganisationId::from(*id), body.into_inner())
@@ -168,6 +171,7 @@ async fn add_certification(
     request_body = CertificationInput,
     responses(
         (status = 200, body = CertificationView),
+        (status = 403, description = "`forbidden`: only the organisation's own users edit its profile and certificates", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -176,7 +180,7 @@ async fn update_certification(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<CertificationInput>,
+    body: JsonBody<CertificationInput>,
 ) -> ApiResult<web::Json<CertificationView>> {
     let (org, cert) = path.into_inner();
     let view = profiles::update_certification(
@@ -197,6 +201,7 @@ async fn update_certification(
     params(("id" = Uuid, Path, description = "Supplier organisation id"), ("cert_id" = Uuid, Path, description = "Certificate id")),
     responses(
         (status = 204, description = "Removed"),
+        (status = 403, description = "`forbidden`: only the organisation's own users edit its profile and certificates", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
     )
 )]

@@ -14,6 +14,7 @@ use openapi::sourcing::{
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
+use super::body::JsonBody;
 use super::{if_match, with_etag};
 use crate::app::directory;
 use crate::app::sourcing::requests::Step;
@@ -86,7 +87,7 @@ async fn create(
     state: web::Data<AppState>,
     auth: Authenticated,
     req: HttpRequest,
-    body: web::Json<RequestInput>,
+    body: JsonBody<RequestInput>,
 ) -> ApiResult<HttpResponse> {
     let view = requests::create(&state, auth.0, body.into_inner(), language(&req)).await?;
     Ok(view_with_etag(view, actix_web::http::StatusCode::CREATED))
@@ -144,7 +145,7 @@ async fn get_request(
 #[utoipa::path(
     tag = "requests",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Request id"), ("If-Match" = String, Header, description = "The version being edited")),
+    params(("id" = Uuid, Path, description = "Request id"), ("If-Match" = String, Header, pattern = r#"^\s*(W/)*"*[0-9]{1,18}"*\s*$"#, description = "The version being edited")),
     request_body = RequestInput,
     responses(
         (status = 200, body = RequestView),
@@ -160,7 +161,7 @@ async fn edit(
     auth: Authenticated,
     req: HttpRequest,
     path: web::Path<Uuid>,
-    body: web::Json<RequestInput>,
+    body: JsonBody<RequestInput>,
 ) -> ApiResult<HttpResponse> {
     let view = requests::edit(
         &state,
@@ -209,7 +210,7 @@ macro_rules! step_route {
             )
         )]
         #[post($path)]
-        async fn $name(state: web::Data<AppState>, auth: Authenticated, req: HttpRequest, path: web::Path<Uuid>, body: web::Json<$body>) -> ApiResult<HttpResponse> {
+        async fn $name(state: web::Data<AppState>, auth: Authenticated, req: HttpRequest, path: web::Path<Uuid>, body: JsonBody<$body>) -> ApiResult<HttpResponse> {
             let comment: fn($body) -> Option<String> = $comment;
             take_step(&state, auth, &req, &path, $action, comment(body.into_inner())).await
         }
@@ -385,7 +386,7 @@ async fn add_match(
     auth: Authenticated,
     req: HttpRequest,
     path: web::Path<Uuid>,
-    body: web::Json<AddMatchRequest>,
+    body: JsonBody<AddMatchRequest>,
 ) -> ApiResult<HttpResponse> {
     let view = matching::add(&state, auth.0, id(&path), body.into_inner(), language(&req)).await?;
     Ok(HttpResponse::Created().json(view))
@@ -405,7 +406,7 @@ async fn approve_match(
     auth: Authenticated,
     req: HttpRequest,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<MatchDecisionRequest>,
+    body: JsonBody<MatchDecisionRequest>,
 ) -> ApiResult<web::Json<MatchView>> {
     let (request, m) = path.into_inner();
     Ok(web::Json(
@@ -436,7 +437,7 @@ async fn discard_match(
     auth: Authenticated,
     req: HttpRequest,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<MatchDecisionRequest>,
+    body: JsonBody<MatchDecisionRequest>,
 ) -> ApiResult<web::Json<MatchView>> {
     let (request, m) = path.into_inner();
     Ok(web::Json(
@@ -466,7 +467,7 @@ async fn decline(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
-    body: web::Json<DeclineRequest>,
+    body: JsonBody<DeclineRequest>,
 ) -> ApiResult<web::Json<MyAnswerView>> {
     Ok(web::Json(
         answers::decline(&state, auth.0, id(&path), body.into_inner().reason).await?,
@@ -487,7 +488,7 @@ async fn quote(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
-    body: web::Json<QuoteInput>,
+    body: JsonBody<QuoteInput>,
 ) -> ApiResult<HttpResponse> {
     let answer = answers::quote(&state, auth.0, id(&path), body.into_inner()).await?;
     Ok(HttpResponse::Created().json(answer))
@@ -543,7 +544,7 @@ async fn ask(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
-    body: web::Json<QuestionInput>,
+    body: JsonBody<QuestionInput>,
 ) -> ApiResult<HttpResponse> {
     let asked = answers::ask(&state, auth.0, id(&path), body.into_inner().question).await?;
     Ok(HttpResponse::Created().json(asked))
@@ -562,7 +563,7 @@ async fn answer_question(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<AnswerInput>,
+    body: JsonBody<AnswerInput>,
 ) -> ApiResult<web::Json<QuestionView>> {
     let (request, question) = path.into_inner();
     Ok(web::Json(
@@ -630,7 +631,7 @@ async fn shortlist(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<ShortlistRequest>,
+    body: JsonBody<ShortlistRequest>,
 ) -> ApiResult<HttpResponse> {
     let (request, supplier) = path.into_inner();
     answers::shortlist(
@@ -664,7 +665,7 @@ async fn award(
     auth: Authenticated,
     req: HttpRequest,
     path: web::Path<Uuid>,
-    body: web::Json<AwardRequest>,
+    body: JsonBody<AwardRequest>,
 ) -> ApiResult<HttpResponse> {
     let view = answers::award(&state, auth.0, id(&path), body.into_inner(), language(&req)).await?;
     Ok(view_with_etag(view, actix_web::http::StatusCode::OK))

@@ -310,10 +310,14 @@ impl RequestContent {
                     &format!("{field}.reference"),
                     validation::text(a.reference, 1, 1000),
                 );
+                let size_bytes = errors.check(
+                    &format!("{field}.size_bytes"),
+                    validation::byte_size(a.size_bytes),
+                );
                 Some(Attachment {
                     name: name?,
                     content_type: content_type?,
-                    size_bytes: a.size_bytes,
+                    size_bytes: size_bytes?,
                     reference: reference?,
                 })
             })
@@ -579,6 +583,41 @@ mod tests {
             content(now + TimeDelta::days(10)),
             now,
         )
+    }
+
+    #[test]
+    fn an_attachment_size_beyond_int64_is_refused_with_its_field() {
+        let attachment = |size| AttachmentInput {
+            name: "plan.pdf",
+            content_type: None,
+            size_bytes: Some(size),
+            reference: "ged://plans/42",
+        };
+        let input = |size| RequestInput {
+            title: "Micro-usinage titane",
+            description: "Vis implantables",
+            capabilities: vec!["machining.micro_machining"],
+            certifications: vec![],
+            sectors: vec![],
+            quantities: None,
+            budget_min: None,
+            budget_max: None,
+            currency: None,
+            desired_delivery: None,
+            response_deadline: Utc::now() + TimeDelta::days(10),
+            location_constraints: None,
+            region: None,
+            language: None,
+            confidential: false,
+            nda_required: false,
+            attachments: vec![attachment(size)],
+        };
+        let largest = i64::MAX.unsigned_abs();
+        let kept = RequestContent::parse(&input(largest), |_| true, |_| true).unwrap();
+        assert_eq!(kept.attachments[0].size_bytes, Some(largest));
+        let refused = RequestContent::parse(&input(largest + 1), |_| true, |_| true).unwrap_err();
+        assert_eq!(refused.errors()[0].field, "attachments[0].size_bytes");
+        assert_eq!(refused.errors()[0].code, "out_of_range");
     }
 
     #[test]

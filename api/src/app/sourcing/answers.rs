@@ -54,10 +54,14 @@ fn attachments(list: &[AttachmentBody]) -> Result<Vec<Attachment>, ValidationErr
                 &format!("attachments[{i}].content_type"),
                 domain::validation::optional_text(a.content_type.as_deref(), 100),
             );
+            let size_bytes = errors.check(
+                &format!("attachments[{i}].size_bytes"),
+                domain::validation::byte_size(a.size_bytes),
+            );
             Some(Attachment {
                 name: name?,
                 content_type: content_type?,
-                size_bytes: a.size_bytes,
+                size_bytes: size_bytes?,
                 reference: reference?,
             })
         })
