@@ -98,6 +98,7 @@ async fn save_profile(
     params(("id" = Uuid, Path, description = "Supplier organisation id")),
     responses(
         (status = 200, body = ProfileView),
+        (status = 403, description = "`forbidden`: experts review, suppliers edit", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`profile_<state>`: not in draft or changes requested", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`validation_failed`: incomplete profile", body = Problem, content_type = "application/problem+json"),
@@ -144,6 +145,7 @@ async fn profile_history(
     request_body = CertificationInput,
     responses(
         (status = 201, body = CertificationView),
+        (status = 403, description = "`forbidden`: experts review, suppliers edit", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -168,6 +170,7 @@ async fn add_certification(
     request_body = CertificationInput,
     responses(
         (status = 200, body = CertificationView),
+        (status = 403, description = "`forbidden`: experts review, suppliers edit", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -197,6 +200,7 @@ async fn update_certification(
     params(("id" = Uuid, Path, description = "Supplier organisation id"), ("cert_id" = Uuid, Path, description = "Certificate id")),
     responses(
         (status = 204, description = "Removed"),
+        (status = 403, description = "`forbidden`: experts review, suppliers edit", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
     )
 )]
