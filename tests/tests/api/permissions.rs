@@ -101,14 +101,31 @@ fn table() -> Vec<Row> {
         .collect()
 }
 
-/// `METHOD /path` of every operation of the spec, with whether it takes a body.
-fn spec_operations(spec: &Value) -> BTreeMap<String, bool> {
+/// What the spec says of one operation.
+struct SpecOperation {
+    takes_body: bool,
+    documented: BTreeSet<u16>,
+}
+
+/// Every operation of the spec, by `METHOD /path`.
+fn spec_operations(spec: &Value) -> BTreeMap<String, SpecOperation> {
     let mut operations = BTreeMap::new();
     for (path, item) in spec["paths"].as_object().expect("paths") {
         for method in ["get", "post", "put", "patch", "delete"] {
             if let Some(operation) = item.get(method) {
                 let op = format!("{} {path}", method.to_uppercase());
-                operations.insert(op, operation.get("requestBody").is_some());
+                let documented = operation["responses"]
+                    .as_object()
+                    .map(|r| r.keys().filter_map(|s| s.parse().ok()).collect())
+                    .unwrap_or_default();
+                let takes_body = operation.get("requestBody").is_some();
+                operations.insert(
+                    op,
+                    SpecOperation {
+                        takes_body,
+                        documented,
+                    },
+                );
             }
         }
     }
@@ -131,6 +148,8 @@ struct World {
     tokens: [Option<String>; 7],
     a_org: String,
     s1_org: String,
+    s1_cert: String,
+    s2_org: String,
     /// A buyer organisation that exists to be logged into, invited into and
     /// reset: the probe of the public auth calls.
     z_token: String,
@@ -139,6 +158,7 @@ struct World {
     /// A's confidential request, open: S1 invited through an approved match
     /// with an internal note, S1 asked a question and quoted.
     request: String,
+    match_id: String,
     question: String,
     /// A's qualified request, without matches yet (candidates).
     qualified: String,
@@ -686,6 +706,152 @@ impl<'a> Matrix<'a> {
         }
     }
 
+    /// Paths whose outer object is the caller's own and whose inner object
+    /// belongs to someone else: the inner one must be out of reach too, and
+    /// left as it was.
+    async fn mixed_paths(&mut self) {
+        let w = &self.w;
+        let b_request = id_of(
+            &self
+                .post_as(BuyerB, "/api/v1/requests", titanium_request())
+                .await,
+            201,
+        );
+        let s2_cert = format!(
+            "/api/v1/organisations/{}/certifications/{}",
+            w.s2_org, w.s1_cert
+        );
+        let cases: [(Actor, Method, String, Value); 8] = [
+            (
+                OtherSupplier,
+                Method::PUT,
+                s2_cert.clone(),
+                iso_13485(&day(-1), &day(30)),
+            ),
+            (OtherSupplier, Method::DELETE, s2_cert, Value::Null),
+            (
+                BuyerB,
+                Method::POST,
+                format!(
+                    "/api/v1/requests/{b_request}/questions/{}/answer",
+                    w.question
+                ),
+                json!({ "answer": "x" }),
+            ),
+            (
+                BuyerB,
+                Method::GET,
+                format!("/api/v1/requests/{b_request}/answers/{}/quotes", w.s1_org),
+                Value::Null,
+            ),
+            (
+                Expert,
+                Method::GET,
+                format!(
+                    "/api/v1/requests/{}/answers/{}/quotes",
+                    w.qualified, w.s1_org
+                ),
+                Value::Null,
+            ),
+            (
+                Expert,
+                Method::POST,
+                format!(
+                    "/api/v1/requests/{}/matches/{}/approve",
+                    w.qualified, w.match_id
+                ),
+                json!({}),
+            ),
+            (
+                Expert,
+                Method::POST,
+                format!(
+                    "/api/v1/requests/{}/matches/{}/discard",
+                    w.qualified, w.match_id
+                ),
+                json!({}),
+            ),
+            (
+                BuyerB,
+                Method::POST,
+                format!("/api/v1/requests/{b_request}/reveal-identity"),
+                Value::Null,
+            ),
+        ];
+        for (actor, method, path, body) in cases {
+            let mut builder = self.app.request(method.clone(), &path, self.token(actor));
+            if !body.is_null() {
+                builder = builder.json(&body);
+            }
+            let reply = self.app.send(builder).await;
+            let operation = format!("{method} {path} (mixed owners)");
+            // The last case is a control: B's own request is within B's reach.
+            let expected = if path.ends_with("reveal-identity") {
+                200
+            } else {
+                404
+            };
+            if reply.status.as_u16() != expected {
+                self.failures.push(format!(
+                    "{operation} as {}: expected {expected}, got {}: {}",
+                    actor.name(),
+                    reply.status,
+                    reply.body
+                ));
+            }
+            self.seen.push(Seen {
+                actor,
+                operation,
+                body: reply.body.to_string(),
+            });
+        }
+        let profile = self
+            .app
+            .get(
+                &format!("/api/v1/organisations/{}/profile", self.w.s1_org),
+                self.token(InvitedSupplier),
+            )
+            .await;
+        assert!(
+            profile
+                .assert_status(200)
+                .to_string()
+                .contains(&self.w.s1_cert),
+            "S1's certificate survives S2's attempts"
+        );
+        let matches = self
+            .app
+            .get(
+                &format!("/api/v1/requests/{}/matches", self.w.request),
+                self.token(Expert),
+            )
+            .await;
+        assert_eq!(
+            matches.assert_status(200)[0]["status"],
+            "approved",
+            "the match of another request is untouched"
+        );
+        let questions = self
+            .app
+            .get(
+                &format!("/api/v1/requests/{}/questions", self.w.request),
+                self.token(BuyerA),
+            )
+            .await;
+        let questions = questions.assert_status(200).clone();
+        let asked = questions
+            .as_array()
+            .expect("questions")
+            .iter()
+            .find(|q| q["id"] == self.w.question.as_str())
+            .expect("question");
+        assert_eq!(
+            asked["answer"],
+            Value::Null,
+            "B cannot answer A's question through its own request"
+        );
+    }
+
     /// What must never reach whom, checked on every response of the run.
     fn leaks(&self) -> Vec<String> {
         let s = &self.w.secrets;
@@ -719,18 +885,28 @@ impl<'a> Matrix<'a> {
             ),
         ];
         let mut leaks = Vec::new();
-        for seen in &self.seen {
-            for (what, needles, readers) in &rules {
-                if readers.contains(&seen.actor) {
-                    continue;
+        for (what, needles, readers) in &rules {
+            for needle in needles {
+                let mut shown = false;
+                for seen in self
+                    .seen
+                    .iter()
+                    .filter(|seen| seen.body.contains(needle.as_str()))
+                {
+                    if readers.contains(&seen.actor) {
+                        shown = true;
+                    } else {
+                        leaks.push(format!(
+                            "{} as {} shows {what} ({needle}): {}",
+                            seen.operation,
+                            seen.actor.name(),
+                            seen.body
+                        ));
+                    }
                 }
-                for needle in needles.iter().filter(|n| seen.body.contains(n.as_str())) {
-                    leaks.push(format!(
-                        "{} as {} shows {what} ({needle}): {}",
-                        seen.operation,
-                        seen.actor.name(),
-                        seen.body
-                    ));
+                // A secret nobody ever reads would make its rule prove nothing.
+                if !shown && !readers.is_empty() {
+                    leaks.push(format!("{what} ({needle}) never reached even its readers: the scan for it proves nothing"));
                 }
             }
         }
@@ -775,26 +951,28 @@ async fn registered(app: &TestApp, body: Value) -> (String, String, String) {
     )
 }
 
-/// A supplier with a published profile and a valid ISO 13485: (token, org).
+/// A supplier with a published profile and a valid ISO 13485: (token, org,
+/// certificate).
 async fn published(
     app: &TestApp,
     expert: &str,
     email: &str,
     n: u32,
     profile: Value,
-) -> (String, String) {
+) -> (String, String, String) {
     let (token, org, _) = registered(app, registration("supplier", email, &siret(n))).await;
     let base = format!("/api/v1/organisations/{org}");
     app.put(&format!("{base}/profile"), Some(&token), profile)
         .await
         .assert_status(201);
-    app.post(
-        &format!("{base}/certifications"),
-        Some(&token),
-        iso_13485(&day(-100), &day(700)),
-    )
-    .await
-    .assert_status(201);
+    let certificate = app
+        .post(
+            &format!("{base}/certifications"),
+            Some(&token),
+            iso_13485(&day(-100), &day(700)),
+        )
+        .await;
+    let certificate = id_of(&certificate, 201);
     app.post(&format!("{base}/profile/submit"), Some(&token), json!(null))
         .await
         .assert_status(200);
@@ -805,7 +983,7 @@ async fn published(
     )
     .await
     .assert_status(200);
-    (token, org)
+    (token, org, certificate)
 }
 
 /// The actors, and buyer A's requests that the rows read.
@@ -829,7 +1007,7 @@ async fn world(app: &TestApp) -> Matrix<'_> {
     let z_email = "sonde@matrix.example";
     let (z_token, z_org, _) = registered(app, registration("buyer", z_email, &siret(3))).await;
     let s1_private_contact = format!("prive{marker}@s1.example");
-    let (s1, s1_org) = published(
+    let (s1, s1_org, s1_cert) = published(
         app,
         &expert,
         "s1@microtech.example",
@@ -837,7 +1015,7 @@ async fn world(app: &TestApp) -> Matrix<'_> {
         s1_profile(&s1_private_contact),
     )
     .await;
-    let (s2, _) = published(
+    let (s2, s2_org, _) = published(
         app,
         &expert,
         "s2@microtech.example",
@@ -892,10 +1070,13 @@ async fn world(app: &TestApp) -> Matrix<'_> {
         ],
         a_org,
         s1_org,
+        s1_cert,
+        s2_org,
         z_token,
         z_org,
         z_email: z_email.to_owned(),
         request: String::new(),
+        match_id: String::new(),
         question: String::new(),
         qualified: String::new(),
         notification: String::new(),
@@ -910,6 +1091,16 @@ async fn world(app: &TestApp) -> Matrix<'_> {
     };
     let request = m.a_open().await;
     m.w.request = request.clone();
+    let matches = app
+        .get(
+            &format!("/api/v1/requests/{request}/matches"),
+            m.token(Expert),
+        )
+        .await;
+    m.w.match_id = matches.assert_status(200)[0]["id"]
+        .as_str()
+        .expect("match")
+        .to_owned();
     m.w.question = m.s1_question().await;
     let mut offer = quote("18400", 40);
     offer["message"] = json!(m.w.secrets.s1_quote);
@@ -950,13 +1141,22 @@ on_both_backends! {
             missing.is_empty() && unknown.is_empty(),
             "tests/tests/api/permissions.txt is out of date.\n  operations of the spec without a row: {missing:#?}\n  rows naming no operation of the spec: {unknown:#?}"
         );
+        // A client reading the spec must be able to expect every answer.
+        let undocumented: Vec<String> = rows
+            .iter()
+            .flat_map(|row| ACTORS.iter().map(move |a| (row, *a, row.expected[a.index()])))
+            .filter(|(row, _, status)| !operations[&row.operation].documented.contains(status))
+            .map(|(row, actor, status)| format!("{} as {}: {status}", row.operation, actor.name()))
+            .collect();
+        assert!(undocumented.is_empty(), "statuses of permissions.txt that the spec does not document: {undocumented:#?}");
 
         let mut matrix = world(app).await;
         let (last, first): (Vec<&Row>, Vec<&Row>) = rows.iter().partition(|r| REVEAL_THE_BUYER.contains(&r.operation.as_str()));
         for row in first.into_iter().chain(last) {
-            matrix.run_row(row, operations[&row.operation]).await;
+            matrix.run_row(row, operations[&row.operation].takes_body).await;
         }
         assert_eq!(matrix.seen.len(), 7 * rows.len(), "every cell was called");
+        matrix.mixed_paths().await;
         let failures = matrix.failures.join("\n");
         assert!(failures.is_empty(), "cells differing from permissions.txt:\n{failures}");
         let leaks = matrix.leaks().join("\n");
