@@ -11,5 +11,6 @@ mod idempotency;
 mod import;
 mod notifications;
 mod openapi_spec;
+mod permissions;
 mod sessions;
 mod sourcing;
