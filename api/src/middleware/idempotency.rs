@@ -4,7 +4,7 @@
 //! request is refused (422), and so is a retry while the first request is
 //! still running (409). Keys belong to their sender and are kept a day.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use actix_web::body::{self, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -36,8 +36,9 @@ fn creates(operation: &Operation) -> bool {
     operation.responses.responses.contains_key("201")
 }
 
-/// Path templates of the creating POSTs, as actix matches them.
-pub struct CreatingRoutes(HashSet<String>);
+/// Path templates of the creating POSTs, as actix matches them, each with
+/// whether it needs an access token.
+pub struct CreatingRoutes(HashMap<String, bool>);
 
 impl CreatingRoutes {
     pub fn from_spec(spec: &OpenApi) -> Self {
@@ -45,8 +46,11 @@ impl CreatingRoutes {
             spec.paths
                 .paths
                 .iter()
-                .filter(|(_, item)| item.post.as_ref().is_some_and(creates))
-                .map(|(path, _)| path.clone())
+                .filter_map(|(path, item)| {
+                    let operation = item.post.as_ref().filter(|op| creates(op))?;
+                    let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+                    Some((path.clone(), secured))
+                })
                 .collect(),
         )
     }
@@ -125,31 +129,33 @@ pub async fn apply(
     ) else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
-    let creating = req.method() == actix_web::http::Method::POST
-        && req.match_pattern().is_some_and(|p| routes.0.contains(&p));
-    if !creating {
+    let secured = match req.match_pattern() {
+        Some(pattern) if req.method() == actix_web::http::Method::POST => {
+            routes.0.get(&pattern).copied()
+        }
+        _ => None,
+    };
+    let Some(secured) = secured else {
         return Ok(next.call(req).await?.map_into_boxed_body());
-    }
-    let Some(key) = raw
-        .to_str()
-        .ok()
-        .filter(|k| {
-            (1..=MAX_KEY_LENGTH).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic())
-        })
-    else {
+    };
+    let Some(key) = raw.to_str().ok().filter(|k| {
+        (1..=MAX_KEY_LENGTH).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic())
+    }) else {
         let error = ApiError::coded(
             ErrorCode::InvalidHeader,
             format!("{HEADER} must be 1 to {MAX_KEY_LENGTH} visible ASCII characters"),
         );
         return Ok(req.error_response(error));
     };
-    // An invalid token gets its 401 from the handler, without a key.
+    // A missing or invalid token gets its 401 from the handler, never an
+    // answer about a key; anonymous keys exist only where no token is needed.
     let scope = match authenticate(req.request()) {
         Ok(actor) => format!("user:{}", actor.0.user_id),
         Err(_)
-            if req
-                .headers()
-                .contains_key(actix_web::http::header::AUTHORIZATION) =>
+            if secured
+                || req
+                    .headers()
+                    .contains_key(actix_web::http::header::AUTHORIZATION) =>
         {
             return Ok(next.call(req).await?.map_into_boxed_body());
         }

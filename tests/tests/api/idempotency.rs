@@ -102,10 +102,24 @@ on_both_backends! {
         assert_eq!(request_count(app, &w.buyer).await, 1);
     }
 
+    async fn a_key_without_a_token_is_no_answer_about_the_key(app: &TestApp) {
+        // An anonymous key on a route that needs a token: 401, whatever the key.
+        let body = titanium_request();
+        for _ in 0..2 {
+            let reply = app.send(app.request(Method::POST, "/api/v1/requests", None).header(KEY, "anon").json(&body)).await;
+            reply.assert_problem(401, "unauthenticated");
+        }
+        let mut other = body.clone();
+        other["title"] = json!("Autre");
+        let reply = app.send(app.request(Method::POST, "/api/v1/requests", None).header(KEY, "anon").json(&other)).await;
+        reply.assert_problem(401, "unauthenticated");
+    }
+
     async fn malformed_keys_are_refused(app: &TestApp) {
         let w = app.sourcing_world().await;
         create_request(app, &w.buyer, &"k".repeat(256), &titanium_request()).await.assert_problem(400, "invalid_header");
         create_request(app, &w.buyer, "", &titanium_request()).await.assert_problem(400, "invalid_header");
+        create_request(app, &w.buyer, "two words", &titanium_request()).await.assert_problem(400, "invalid_header");
         assert_eq!(request_count(app, &w.buyer).await, 0);
     }
 
