@@ -143,6 +143,8 @@ struct Seen {
     body: String,
 }
 
+/// The run: the world, every response seen, and the cells that differ from
+/// the table.
 struct Matrix<'a> {
     app: &'a TestApp,
     w: World,
@@ -152,25 +154,25 @@ struct Matrix<'a> {
 }
 
 impl Matrix<'_> {
-    pub(super) fn token(&self, actor: Actor) -> Option<&str> {
+    fn token(&self, actor: Actor) -> Option<&str> {
         self.w.tokens[actor.index()].as_deref()
     }
 
-    pub(super) fn unique(&self) -> u32 {
+    fn unique(&self) -> u32 {
         self.next.fetch_add(1, Ordering::Relaxed)
     }
 
-    pub(super) fn a_request(&self) -> Value {
+    fn a_request(&self) -> Value {
         let mut body = titanium_request();
         body["title"] = json!(self.w.secrets.a_request_title);
         body
     }
 
-    pub(super) async fn post_as(&self, actor: Actor, path: &str, body: Value) -> Reply {
+    async fn post_as(&self, actor: Actor, path: &str, body: Value) -> Reply {
         self.app.post(path, self.token(actor), body).await
     }
 
-    pub(super) async fn run_row(&mut self, row: &Row, takes_body: bool) {
+    async fn run_row(&mut self, row: &Row, takes_body: bool) {
         // Refusals first, on one set of objects; then every allowed actor on
         // objects of its own, so no success changes what another cell sees.
         let mut order: Vec<Actor> = ACTORS.to_vec();
@@ -226,7 +228,7 @@ impl Matrix<'_> {
     }
 
     /// What must never reach whom, checked on every response of the run.
-    pub(super) fn leaks(&self) -> Vec<String> {
+    fn leaks(&self) -> Vec<String> {
         let s = &self.w.secrets;
         let rules: [(&str, Vec<String>, &[Actor]); 6] = [
             ("a password or token hash", s.hashes.clone(), &[]),
@@ -247,7 +249,7 @@ impl Matrix<'_> {
                 &[BuyerA, InvitedSupplier, Expert, Admin],
             ),
             (
-                "S1's private contacts (before any award to S1)",
+                "S1's private contacts",
                 vec![s.s1_private_contact.clone()],
                 &[InvitedSupplier, Expert, Admin],
             ),
