@@ -251,6 +251,14 @@ pub fn retry_failed(
     Ok(updated == 1)
 }
 
+/// Whether the message exists, whatever its status.
+pub fn exists(conn: &mut DbConnection, notification_id: NotificationId) -> Result<bool> {
+    Ok(diesel::select(diesel::dsl::exists(
+        notifications::table.find(notification_id.to_string()),
+    ))
+    .get_result(conn)?)
+}
+
 /// Messages not yet delivered (pending or in flight), for readiness.
 pub fn backlog(conn: &mut DbConnection) -> Result<i64> {
     Ok(notifications::table

@@ -197,6 +197,9 @@ pub async fn retry_notification(
     state
         .transaction(move |conn| {
             if !notifications::retry_failed(conn, id, now)? {
+                if !notifications::exists(conn, id)? {
+                    return Err(ApiError::not_found("notification"));
+                }
                 return Err(domain::DomainError::InvalidState {
                     code: "notification_not_failed".to_owned(),
                     message: "only a failed notification can be retried".to_owned(),

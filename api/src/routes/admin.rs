@@ -149,6 +149,7 @@ async fn list_notifications(
     responses(
         (status = 202, description = "Queued again"),
         (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`: no such message", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`notification_not_failed`", body = Problem, content_type = "application/problem+json"),
     )
 )]

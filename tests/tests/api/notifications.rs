@@ -337,6 +337,9 @@ with_smtp_on_both_backends! {
         app.post(&format!("/api/v1/admin/notifications/{verification}/retry"), Some(&admin), json!(null))
             .await
             .assert_problem(409, "notification_not_failed");
+        app.post("/api/v1/admin/notifications/00000000-0000-0000-0000-000000000000/retry", Some(&admin), json!(null))
+            .await
+            .assert_problem(404, "not_found");
 
         smtp.resume().await;
         app.post(&format!("/api/v1/admin/notifications/{id}/retry"), Some(&admin), json!(null)).await.assert_status(202);
