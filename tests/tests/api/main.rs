@@ -8,5 +8,6 @@ mod http_conventions;
 mod import;
 mod notifications;
 mod openapi_spec;
+mod schema_conformance;
 mod sessions;
 mod sourcing;
