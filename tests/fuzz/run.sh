@@ -11,7 +11,7 @@ cd "$(dirname "$0")/../.."
 SCHEMATHESIS_VERSION=4.32.5
 VENV=target/fuzz-venv
 PMT=./target/debug/pmt
-MAX_EXAMPLES=${FUZZ_MAX_EXAMPLES:-8}
+MAX_EXAMPLES=${FUZZ_MAX_EXAMPLES:-25}
 SEED=${FUZZ_SEED:-$RANDOM}
 
 [ -x "$PMT" ] || { echo "fuzz: $PMT is missing (run make build)" >&2; exit 1; }
