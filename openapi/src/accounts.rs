@@ -180,6 +180,7 @@ pub struct PreferencesRequest {
 pub struct InvitationRequest {
     pub email: String,
     /// `member` (default) or `owner`.
+    #[schema(pattern = "^(owner|member)$")]
     pub role: Option<String>,
 }
 

@@ -26,6 +26,7 @@ pub struct UserPage {
 #[serde(deny_unknown_fields)]
 pub struct MembershipRequest {
     /// `member` or `not_member`.
+    #[schema(pattern = "^(member|not_member)$")]
     pub membership: String,
 }
 
@@ -48,5 +49,6 @@ pub struct NotificationView {
 #[into_params(parameter_in = Query)]
 pub struct NotificationListQuery {
     /// Only messages in this status (`failed` to see what needs a retry).
+    #[param(pattern = "^(pending|sending|sent|failed)$")]
     pub status: Option<String>,
 }

@@ -337,6 +337,7 @@ pub struct ShortlistRequest {
 #[serde(deny_unknown_fields)]
 pub struct AwardRequest {
     /// One or several suppliers that answered.
+    #[schema(min_items = 1)]
     pub supplier_ids: Vec<Uuid>,
 }
 

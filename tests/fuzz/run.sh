@@ -11,7 +11,7 @@ cd "$(dirname "$0")/../.."
 SCHEMATHESIS_VERSION=4.32.5
 VENV=target/fuzz-venv
 PMT=./target/debug/pmt
-MAX_EXAMPLES=${FUZZ_MAX_EXAMPLES:-8}
+MAX_EXAMPLES=${FUZZ_MAX_EXAMPLES:-25}
 SEED=${FUZZ_SEED:-$RANDOM}
 
 [ -x "$PMT" ] || { echo "fuzz: $PMT is missing (run make build)" >&2; exit 1; }
@@ -59,28 +59,26 @@ account() { # role -> first demo email of that role
     awk -v role="$1" '$1 == role && $2 ~ /@/ { print $2; exit }' "$work/server.out"
 }
 
-token() { # email -> access token
-    "$VENV/bin/python" - "$base" "$1" "$password" <<'PY'
-import json, sys, urllib.request
-base, email, password = sys.argv[1:]
-request = urllib.request.Request(
-    f"{base}/api/v1/auth/login",
-    data=json.dumps({"email": email, "password": password}).encode(),
-    headers={"content-type": "application/json"},
-)
-print(json.load(urllib.request.urlopen(request))["access_token"])
-PY
-}
+accounts=()
+for role in buyer supplier expert admin; do
+    email=$(account "$role")
+    [ -n "$email" ] || { echo "fuzz: no demo $role account" >&2; exit 1; }
+    accounts+=("$role=$email")
+done
+
+# Test data for every run, before any run changes the demo data.
+"$VENV/bin/python" tests/fuzz/prepare.py "$base" "$password" "$work/data-for" "${accounts[@]}"
 
 echo "fuzz: server $base, seed $SEED, $MAX_EXAMPLES examples per operation and role"
 started=$SECONDS
 total=0
 status=0
 for role in buyer supplier expert admin; do
-    email=$(account "$role")
-    [ -n "$email" ] || { echo "fuzz: no demo $role account" >&2; exit 1; }
-    bearer=$(token "$email")
-    echo "== $role ($email)"
+    # The ids this run draws from, where schemathesis.toml reads them.
+    mkdir -p target/fuzz-dicts
+    cp "$work/data-for/$role/"*.dict target/fuzz-dicts/
+    bearer=$(cat "$work/data-for/$role/token")
+    echo "== $role ($(account "$role"))"
     if ! "$VENV/bin/schemathesis" --no-color --config-file tests/fuzz/schemathesis.toml run \
         "$base/openapi.json" \
         --header "Authorization: Bearer $bearer" \

@@ -149,7 +149,7 @@ async fn get_request(
     request_body = RequestInput,
     responses(
         (status = 200, body = RequestView),
-        (status = 403, description = "`forbidden`: only the buyer edits its request", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden`: only the buyer's organisation edits its request", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`request_<state>`: not editable in this state", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "`precondition_failed`: someone saved a newer version", body = Problem, content_type = "application/problem+json"),

@@ -12,5 +12,6 @@ mod import;
 mod notifications;
 mod openapi_spec;
 mod permissions;
+mod schema_conformance;
 mod sessions;
 mod sourcing;
