@@ -175,6 +175,23 @@ impl TestApp {
         let _ = self.server.kill().await;
     }
 
+    /// The server process id, e.g. to read its memory use.
+    pub fn server_pid(&self) -> Option<u32> {
+        self.server.id()
+    }
+
+    /// Stops the server and starts it again on the same database and data
+    /// directory; returns how long the new process took to listen.
+    pub async fn restart_server(&mut self) -> Duration {
+        let _ = self.server.kill().await;
+        let started = std::time::Instant::now();
+        let (child, base_url) = start(&self.database_url, self.data_dir.path(), &self.extra_env).await;
+        let elapsed = started.elapsed();
+        self.server = child;
+        self.base_url = base_url;
+        elapsed
+    }
+
     /// Runs a `pmt` subcommand against this server's database.
     pub async fn cli(&self, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
         let mut command = Command::new(pmt_binary());
