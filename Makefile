@@ -3,7 +3,7 @@
 CARGO ?= cargo
 PMT := ./target/debug/pmt
 
-.PHONY: run build test fuzz lint openapi bench
+.PHONY: run build test fuzz lint openapi bench bench-micro
 
 build:
 	$(CARGO) build -p api
@@ -27,10 +27,18 @@ lint:
 openapi: build
 	$(PMT) openapi > openapi/openapi.json
 
-# Release-mode benchmarks that print their figures: the embedded index
-# (upserts, search latency, memory) and, against the real server (which
-# the second one starts, hence `build`), approval-to-search delay and HTTP
-# search latency.
-bench: build
+# `make bench`: release build, then the matching quality on the labelled set
+# and the load benchmark (server on a throwaway PostgreSQL, Meilisearch when
+# MEILI_URL is set, SCALE suppliers, default 10000); writes BENCHMARKS.md and
+# bench-results.csv. Both benches are built with the same package selection,
+# so that one set of release dependencies serves them. `make bench-micro`: the embedded index alone and the
+# approval-to-search delay on SQLite.
+bench:
+	$(CARGO) build --release -p api
+	$(CARGO) bench -p search -p tests --bench quality
+	PMT_BIN=$(CURDIR)/target/release/pmt $(CARGO) bench -p search -p tests --bench load
+
+bench-micro:
+	$(CARGO) build --release -p api
 	$(CARGO) bench -p search --bench index
-	$(CARGO) bench -p tests --bench publish_to_search
+	PMT_BIN=$(CURDIR)/target/release/pmt $(CARGO) bench -p tests --bench publish_to_search

@@ -198,16 +198,29 @@ impl TestApp {
     /// starts a new process on the same database and data directory with
     /// the same environment; requests then go to the new one.
     pub async fn crash_and_restart(&mut self) {
-        self.stop_server().await;
-        let (server, base_url) =
-            start(&self.database_url, self.data_dir.path(), &self.extra_env).await;
-        self.server = server;
-        self.base_url = base_url;
+        self.restart_server().await;
     }
 
     /// Whether the server process is still running (it did not crash).
     pub fn server_is_running(&mut self) -> bool {
         matches!(self.server.try_wait(), Ok(None))
+    }
+
+    /// The server process id, e.g. to read its memory use.
+    pub fn server_pid(&self) -> Option<u32> {
+        self.server.id()
+    }
+
+    /// Kills the server and starts it again on the same database and data
+    /// directory; returns how long the new process took to listen.
+    pub async fn restart_server(&mut self) -> Duration {
+        let _ = self.server.kill().await;
+        let started = std::time::Instant::now();
+        let (child, base_url) = start(&self.database_url, self.data_dir.path(), &self.extra_env).await;
+        let elapsed = started.elapsed();
+        self.server = child;
+        self.base_url = base_url;
+        elapsed
     }
 
     /// Runs a `pmt` subcommand against this server's database.

@@ -1,0 +1,1073 @@
+//! `make bench`: the release `pmt` server on a throwaway PostgreSQL cluster
+//! (with Meilisearch when `MEILI_URL` is set, the embedded index otherwise),
+//! loaded with `SCALE` generated suppliers (default 10 000, imported with
+//! `pmt admin import-suppliers`) and `REQUESTS` sourcing requests (default
+//! 5 000, created through the API), then measured:
+//!
+//! - throughput and p50/p99 latency of login, get one request, list a page
+//!   of requests, directory search, candidates and submitting a quote, with
+//!   `CONCURRENCY` workers (default 16) for `BENCH_SECONDS` (default 10);
+//! - two baselines in the same run: `baseline_server` (bare actix-web +
+//!   diesel reading one row by primary key) and the index queried directly
+//!   with the directory's searches;
+//! - import, index catch-up and full reindex time; delay from an approved
+//!   profile change to the change being searchable; start-up time; RSS idle
+//!   and under load.
+//!
+//! Writes `target/bench/load-<engine>-<scale>.{md,csv}` and rebuilds
+//! `BENCHMARKS.md` and `bench-results.csv` at the repository root from every
+//! run found there plus `target/bench/quality.csv` (the quality bench).
+//! Needs `PMT_BIN` (the Makefile passes the release binary).
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use reqwest::Client;
+use search::embedded::TantivyIndex;
+use search::meili::MeiliIndex;
+use search::{CapabilityIndex, SearchQuery};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tests::directory::{iso_13485, micro_machining_profile};
+use tests::load::{self, Figures, RssSampler, percentile, rss_bytes};
+use tests::server::{PASSWORD, siret};
+use tests::sourcing::{quote, titanium_request};
+use tests::{Backend, TestApp};
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+const BFC: &str = "Bourgogne-Franche-Comté";
+/// Quoting suppliers and the open requests they are invited to.
+const QUOTERS: u32 = 6;
+const OPEN_REQUESTS: usize = 12;
+const BUYERS: usize = 20;
+/// Requests submitted for review (candidates are asked for these).
+const SUBMITTED: usize = 200;
+const FRESHNESS_SAMPLES: u32 = 40;
+/// Generous: far above what any client does, so the limiter is not measured.
+const NO_LIMIT: &str = "100000000";
+
+fn env_number(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.replace('_', "").parse().ok())
+        .unwrap_or(default)
+}
+
+struct Settings {
+    scale: usize,
+    requests: usize,
+    concurrency: usize,
+    duration: Duration,
+    warm_up: Duration,
+    meili: Option<(String, Option<String>, String)>,
+}
+
+impl Settings {
+    fn from_env() -> Self {
+        let seconds = env_number("BENCH_SECONDS", 10) as u64;
+        Self {
+            scale: env_number("SCALE", 10_000),
+            requests: env_number("REQUESTS", 5_000),
+            concurrency: env_number("CONCURRENCY", 16),
+            duration: Duration::from_secs(seconds),
+            warm_up: Duration::from_secs((seconds / 5).max(1)),
+            meili: std::env::var("MEILI_URL").ok().map(|url| {
+                (
+                    url,
+                    std::env::var("MEILI_MASTER_KEY").ok(),
+                    format!("bench_{}_", uuid::Uuid::new_v4().simple()),
+                )
+            }),
+        }
+    }
+
+    fn engine(&self) -> &'static str {
+        if self.meili.is_some() {
+            "meilisearch"
+        } else {
+            "embedded"
+        }
+    }
+
+    /// The server's (and admin commands') environment beyond the harness's.
+    fn server_env(&self) -> Vec<(String, String)> {
+        let mut env: Vec<(String, String)> = [
+            // Logins are measured at the production cost.
+            ("PASSWORD_HASH_COST", "standard"),
+            ("DATABASE_POOL_SIZE", "8"),
+            ("AUTH_RATE_LIMIT_PER_MINUTE", NO_LIMIT),
+            ("RATE_LIMIT_PER_MINUTE", NO_LIMIT),
+            ("RUST_LOG", "error"),
+        ]
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+        if let Some((url, key, prefix)) = &self.meili {
+            env.push(("MEILI_URL".into(), url.clone()));
+            env.push(("MEILI_INDEX_PREFIX".into(), prefix.clone()));
+            if let Some(key) = key {
+                env.push(("MEILI_MASTER_KEY".into(), key.clone()));
+            }
+        }
+        env
+    }
+}
+
+/// One line of the report: a figure, and its ratio to a baseline if any.
+struct Row {
+    section: &'static str,
+    name: String,
+    value: f64,
+    unit: &'static str,
+    note: String,
+}
+
+#[derive(Default)]
+struct Report {
+    rows: Vec<Row>,
+}
+
+impl Report {
+    fn add(&mut self, section: &'static str, name: &str, value: f64, unit: &'static str, note: &str) {
+        println!("{section:<10} {name:<48} {value:>10.2} {unit:<6} {note}");
+        self.rows.push(Row {
+            section,
+            name: name.to_owned(),
+            value,
+            unit,
+            note: note.to_owned(),
+        });
+    }
+
+    fn load(&mut self, figures: &Figures, note: &str) {
+        let errors = if figures.errors > 0 {
+            format!("{} errors; ", figures.errors)
+        } else {
+            String::new()
+        };
+        let note = format!("{errors}{note}");
+        self.add("load", &format!("{} throughput", figures.name), figures.throughput(), "req/s", &note);
+        self.add("load", &format!("{} p50", figures.name), figures.p50_ms(), "ms", "");
+        self.add("load", &format!("{} p99", figures.name), figures.p99_ms(), "ms", "");
+    }
+}
+
+#[derive(Deserialize)]
+struct Node {
+    code: String,
+    fr: String,
+    en: String,
+}
+
+/// A small deterministic generator (xorshift): every run loads the same data.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+const NAMES: &[&str] = &[
+    "Précimicro", "Comtoise", "Jura", "Doubs", "Saône", "Morvan", "Loue", "Lison", "Vosges",
+    "Bresse", "Auxois", "Haut-Doubs", "Ognon", "Vingeanne",
+];
+const SUFFIXES: &[&str] = &[
+    "Médical", "Technologies", "Industrie", "Précision", "Santé", "Plasturgie", "Biotech",
+    "Analyses", "Instruments", "Implants",
+];
+const MATERIALS: &[(&str, &str)] = &[
+    ("titane", "titanium"),
+    ("inox 316L", "316L stainless steel"),
+    ("PEEK", "PEEK"),
+    ("cobalt-chrome", "cobalt-chrome"),
+    ("silicone", "silicone"),
+    ("polycarbonate", "polycarbonate"),
+    ("nitinol", "nitinol"),
+    ("céramique", "ceramic"),
+];
+/// (city, postal code, department, region)
+const PLACES: &[(&str, &str, &str, &str)] = &[
+    ("Besançon", "25000", "25", BFC),
+    ("Dijon", "21000", "21", BFC),
+    ("Dole", "39100", "39", BFC),
+    ("Belfort", "90000", "90", BFC),
+    ("Chalon-sur-Saône", "71100", "71", BFC),
+    ("Vesoul", "70000", "70", BFC),
+    ("Auxerre", "89000", "89", BFC),
+    ("Oyonnax", "01100", "01", "Auvergne-Rhône-Alpes"),
+    ("Lyon", "69003", "69", "Auvergne-Rhône-Alpes"),
+    ("Mulhouse", "68100", "68", "Grand Est"),
+];
+const SECTORS: &[&str] = &["medtech", "biotech", "pharma", "cosmetics", "nutrition", "aerospace"];
+const CERTIFICATIONS: &[&str] = &[
+    "iso_13485", "iso_9001", "iso_14001", "iso_17025", "iso_14644", "gmp", "hds", "iso_11137",
+];
+
+/// The capability leaves of the seeded taxonomy.
+fn taxonomy_leaves() -> Vec<Node> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../persistence/seed/taxonomy.json");
+    let text = std::fs::read_to_string(&path).expect("read taxonomy.json");
+    let nodes: Vec<Node> = serde_json::from_str(&text).expect("parse taxonomy.json");
+    nodes.into_iter().filter(|n| n.code.contains('.')).collect()
+}
+
+fn csv_field(value: &str) -> String {
+    format!("\"{}\"", value.replace('"', "\"\""))
+}
+
+/// `count` realistic suppliers as an import CSV: 1 to 3 capabilities, 0 to 2
+/// certificates (some expired), 1 or 2 sectors, FR and EN descriptions (a
+/// third of them in one language only), ten places in three regions.
+fn suppliers_csv(count: usize, leaves: &[Node]) -> String {
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut csv = String::from(
+        "legal_name,siret,street,postal_code,city,department,region,membership,description_fr,description_en,capabilities,sectors,certifications\n",
+    );
+    for i in 0..count {
+        let chosen: Vec<&Node> = (0..1 + rng.below(3)).map(|_| rng.pick(leaves)).collect();
+        let mut codes: Vec<&str> = chosen.iter().map(|n| n.code.as_str()).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        let (city, postal, department, region) = *rng.pick(PLACES);
+        let (material_fr, material_en) = *rng.pick(MATERIALS);
+        let fr: Vec<&str> = chosen.iter().map(|n| n.fr.as_str()).collect();
+        let en: Vec<&str> = chosen.iter().map(|n| n.en.as_str()).collect();
+        let language = rng.below(3);
+        let description_fr = if language == 2 {
+            String::new()
+        } else {
+            format!(
+                "{} à {city} pour les dispositifs médicaux : pièces en {material_fr}, du prototype à la série.",
+                fr.join(", ")
+            )
+        };
+        let description_en = if language == 1 {
+            String::new()
+        } else {
+            format!(
+                "{} in {city} for medical devices: {material_en} parts, from prototypes to production runs.",
+                en.join(", ")
+            )
+        };
+        let mut sectors = vec![*rng.pick(SECTORS)];
+        if rng.below(2) == 0 {
+            sectors.push(rng.pick(SECTORS));
+        }
+        sectors.sort_unstable();
+        sectors.dedup();
+        let mut certificates: Vec<String> = Vec::new();
+        let mut held: Vec<&str> = Vec::new();
+        for _ in 0..rng.below(3) {
+            let code = *rng.pick(CERTIFICATIONS);
+            if held.contains(&code) {
+                continue;
+            }
+            held.push(code);
+            let from_year = 2022 + rng.below(4);
+            certificates.push(format!(
+                "{code}|{from_year}-03-01|{}-02-28|GMED|Production",
+                from_year + 3
+            ));
+        }
+        let name = format!("{} {} {i}", rng.pick(NAMES), rng.pick(SUFFIXES));
+        let membership = if rng.below(3) > 0 { "member" } else { "not_member" };
+        let _ = writeln!(
+            csv,
+            "{},{},{},{postal},{},{department},{},{membership},{},{},{},{},{}",
+            csv_field(&name),
+            siret(100_000 + i as u32),
+            csv_field("1 rue de l'Industrie"),
+            csv_field(city),
+            csv_field(region),
+            csv_field(&description_fr),
+            csv_field(&description_en),
+            csv_field(&codes.join(";")),
+            sectors.join(";"),
+            csv_field(&certificates.join(";")),
+        );
+    }
+    csv
+}
+
+/// The directory searches measured (text and filters), as the HTTP query
+/// and as the same query sent to the index directly.
+fn searches(now: i64) -> Vec<(String, SearchQuery)> {
+    let query = |text: &str, capabilities: &[&str], certifications: &[&str], sectors: &[&str], regions: &[&str]| {
+        let list = |values: &[&str]| values.iter().map(|v| (*v).to_owned()).collect::<Vec<_>>();
+        let mut http = format!("q={}", urlencode(text));
+        for (name, values) in [
+            ("capability", capabilities),
+            ("certification", certifications),
+            ("sector", sectors),
+            ("region", regions),
+        ] {
+            if !values.is_empty() {
+                let _ = write!(http, "&{name}={}", urlencode(&values.join(",")));
+            }
+        }
+        (
+            http,
+            SearchQuery {
+                text: Some(text.to_owned()),
+                capabilities: list(capabilities),
+                certifications: list(certifications),
+                sectors: list(sectors),
+                regions: list(regions),
+                now,
+                limit: 20,
+                ..SearchQuery::default()
+            },
+        )
+    };
+    vec![
+        query("micro-usinage titane", &["machining"], &[], &[], &[BFC]),
+        query("sterilisation", &[], &["iso_13485"], &["medtech"], &[]),
+        query("injection moulding", &["plastics"], &[], &[], &[]),
+        query("essais mécaniques", &[], &[], &["medtech"], &[BFC]),
+        query("usinnage inox", &[], &[], &[], &[]),
+        query("cleanroom assembly", &["cleanroom"], &["iso_13485"], &[], &[]),
+        query("culture cellulaire", &[], &[], &["biotech"], &[]),
+        query("métrologie", &["testing"], &[], &[], &["Grand Est"]),
+    ]
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn token(body: &Value) -> String {
+    body["access_token"].as_str().expect("access token").to_owned()
+}
+
+fn id(body: &Value) -> String {
+    body["id"].as_str().expect("id").to_owned()
+}
+
+/// A sourcing request on one of the taxonomy's capabilities.
+fn generated_request(n: usize, leaves: &[Node]) -> Value {
+    let leaf = &leaves[n % leaves.len()];
+    let mut body = titanium_request();
+    body["title"] = json!(format!("{} — lot {n}", leaf.fr));
+    body["description"] = json!(format!("Besoin n° {n} : {} ({}).", leaf.fr, leaf.en));
+    body["capabilities"] = json!([leaf.code]);
+    body["certifications"] = if n % 3 == 0 {
+        json!([])
+    } else {
+        json!([{ "code": CERTIFICATIONS[n % CERTIFICATIONS.len()], "mandatory": n % 2 == 0 }])
+    };
+    body["sectors"] = json!([SECTORS[n % SECTORS.len()]]);
+    body["confidential"] = json!(n % 4 == 0);
+    body["attachments"] = json!([]);
+    body
+}
+
+/// Waits until the index worker has applied every event (`/readyz`).
+async fn index_caught_up(app: &TestApp) {
+    for _ in 0..12_000 {
+        let ready = app.get("/readyz", None).await;
+        if ready.body["index_lag"] == 0 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the index did not catch up within 10 minutes");
+}
+
+/// Runs `tasks` futures, at most `concurrency` at a time.
+async fn in_parallel<T, Fut>(concurrency: usize, tasks: impl IntoIterator<Item = Fut>) -> Vec<T>
+where
+    Fut: std::future::Future<Output = T>,
+{
+    use futures::StreamExt;
+    futures::stream::iter(tasks).buffered(concurrency).collect().await
+}
+
+struct Loaded {
+    buyers: Vec<(String, String)>,
+    expert: String,
+    requests: Vec<(usize, String)>,
+    submitted: Vec<String>,
+    quoting: Vec<(String, String)>,
+    quoters: Vec<(String, String)>,
+}
+
+async fn load_data(app: &TestApp, settings: &Settings, leaves: &[Node], report: &mut Report) -> Loaded {
+    let env = settings.server_env();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let csv = suppliers_csv(settings.scale, leaves);
+    let path = app.data_dir.path().join("bench-suppliers.csv");
+    std::fs::write(&path, csv).expect("write suppliers csv");
+    let started = Instant::now();
+    let output = app
+        .cli(&["admin", "import-suppliers", &path.display().to_string()], &env)
+        .await;
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let imported = started.elapsed();
+    let summary = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        summary.contains(&format!("{} created, 0 updated, 0 unchanged, 0 rejected", settings.scale)),
+        "import: {summary}"
+    );
+    report.add(
+        "load data",
+        &format!("import-suppliers ({} rows)", settings.scale),
+        imported.as_secs_f64(),
+        "s",
+        &format!("{:.0} rows/s", settings.scale as f64 / imported.as_secs_f64()),
+    );
+    index_caught_up(app).await;
+    let caught_up = started.elapsed();
+    report.add(
+        "load data",
+        "import + index worker caught up",
+        caught_up.as_secs_f64(),
+        "s",
+        "",
+    );
+    let total = app.get("/api/v1/suppliers?per_page=1", None).await;
+    println!("directory total after import: {}", total.body["total"]);
+
+    let expert = app.back_office("expert", "expert@bench.example").await;
+    let buyers: Vec<(String, String)> = in_parallel(
+        4,
+        (0..BUYERS).map(|b| async move {
+            let email = format!("buyer{b}@bench.example");
+            let (token, _) = app.signed_up("buyer", &email, &siret(b as u32 + 1)).await;
+            (email, token)
+        }),
+    )
+    .await;
+
+    let started = Instant::now();
+    let requests: Vec<(usize, String)> = in_parallel(
+        settings.concurrency,
+        (0..settings.requests).map(|n| {
+            let buyer = buyers[n % BUYERS].1.clone();
+            let body = generated_request(n, leaves);
+            async move {
+                let created = app.post("/api/v1/requests", Some(&buyer), body).await;
+                (n % BUYERS, id(created.assert_status(201)))
+            }
+        }),
+    )
+    .await;
+    let elapsed = started.elapsed();
+    report.add(
+        "load data",
+        &format!("create {} requests through the API", settings.requests),
+        elapsed.as_secs_f64(),
+        "s",
+        &format!("{:.0} req/s", settings.requests as f64 / elapsed.as_secs_f64()),
+    );
+    let submitted: Vec<String> = in_parallel(
+        settings.concurrency,
+        requests.iter().take(SUBMITTED).map(|(buyer, request)| {
+            let token = buyers[*buyer].1.clone();
+            async move {
+                app.step(&token, request, "submit", json!({})).await.assert_status(200);
+                request.clone()
+            }
+        }),
+    )
+    .await;
+
+    // Suppliers with accounts, invited to open requests, to quote.
+    let mut quoters = Vec::new();
+    for n in 0..QUOTERS {
+        let email = format!("quoter{n}@bench.example");
+        let cert = iso_13485("2025-01-01", "2030-01-01");
+        let (token, org) = app
+            .published_supplier(&email, &siret(50 + n), micro_machining_profile(), &[cert], &expert)
+            .await;
+        quoters.push((token, org));
+    }
+    index_caught_up(app).await;
+    let buyer = &buyers[0].1;
+    let mut open = Vec::new();
+    for _ in 0..OPEN_REQUESTS {
+        let created = app.post("/api/v1/requests", Some(buyer), titanium_request()).await;
+        let request = id(created.assert_status(201));
+        app.step(buyer, &request, "submit", json!({})).await.assert_status(200);
+        app.step(&expert, &request, "qualify", json!({})).await.assert_status(200);
+        for (_, org) in &quoters {
+            let added = app
+                .post(
+                    &format!("/api/v1/requests/{request}/matches"),
+                    Some(&expert),
+                    json!({ "supplier_id": org }),
+                )
+                .await;
+            let match_id = id(added.assert_status(201));
+            app.post(
+                &format!("/api/v1/requests/{request}/matches/{match_id}/approve"),
+                Some(&expert),
+                json!({ "note": "ok" }),
+            )
+            .await
+            .assert_status(200);
+        }
+        app.step(&expert, &request, "open", json!({})).await.assert_status(200);
+        open.push(request);
+    }
+    let quoting = open
+        .iter()
+        .flat_map(|request| quoters.iter().map(move |(token, _)| (token.clone(), request.clone())))
+        .collect();
+    Loaded {
+        buyers,
+        expert,
+        requests,
+        submitted,
+        quoting,
+        quoters,
+    }
+}
+
+/// Starts `baseline_server` on `database_url`; returns it and its base URL.
+async fn start_baseline(database_url: &str) -> (tokio::process::Child, String) {
+    // Built by Cargo with this bench, from this package.
+    let binary = env!("CARGO_BIN_EXE_baseline_server");
+    let mut child = tokio::process::Command::new(binary)
+        .env("BASELINE_DATABASE_URL", database_url)
+        .env("DATABASE_POOL_SIZE", "8")
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start baseline_server");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
+        .await
+        .expect("baseline_server did not start")
+        .expect("read stdout")
+        .expect("baseline_server exited");
+    let address = line
+        .strip_prefix("listening on ")
+        .expect("listening line")
+        .to_owned();
+    (child, address)
+}
+
+/// The index the server uses, opened in this process: Meilisearch's same
+/// index, or a copy of the embedded index directory (the server keeps the
+/// original's writer).
+fn direct_index(app: &TestApp, settings: &Settings, copy: &Path) -> Arc<dyn CapabilityIndex> {
+    match &settings.meili {
+        Some((url, key, prefix)) => Arc::new(MeiliIndex::new(url, key.clone(), prefix).expect("meili client")),
+        None => {
+            let source = app.data_dir.path().join("index");
+            std::fs::create_dir_all(copy).expect("index copy dir");
+            for entry in std::fs::read_dir(&source).expect("read index dir") {
+                let entry = entry.expect("index entry");
+                let name = entry.file_name();
+                if name.to_string_lossy().ends_with(".lock") {
+                    continue;
+                }
+                std::fs::copy(entry.path(), copy.join(name)).expect("copy index file");
+            }
+            Arc::new(TantivyIndex::open(copy).expect("open index copy"))
+        }
+    }
+}
+
+async fn ok(response: Result<reqwest::Response, reqwest::Error>, status: u16) -> bool {
+    match response {
+        Ok(response) => {
+            let good = response.status().as_u16() == status;
+            // Read the whole body: it is part of the answer's cost.
+            response.bytes().await.is_ok() && good
+        }
+        Err(_) => false,
+    }
+}
+
+async fn measure(app: &TestApp, settings: &Settings, data: &Loaded, report: &mut Report) -> u64 {
+    let pid = app.server_pid().expect("server pid");
+    let sampler = RssSampler::start(pid);
+    let client = Client::builder()
+        .pool_max_idle_per_host(settings.concurrency * 2)
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("client");
+    let base = Arc::new(app.base_url.clone());
+    let (c, w, d) = (settings.concurrency, settings.warm_up, settings.duration);
+
+    let emails: Arc<Vec<String>> = Arc::new(data.buyers.iter().map(|(e, _)| e.clone()).collect());
+    let login = load::run("POST /auth/login", c, w, d, {
+        let (client, base, emails) = (client.clone(), Arc::clone(&base), Arc::clone(&emails));
+        move |n| {
+            let request = client
+                .post(format!("{base}/api/v1/auth/login"))
+                .json(&json!({ "email": emails[n as usize % emails.len()], "password": PASSWORD }));
+            async move { ok(request.send().await, 200).await }
+        }
+    })
+    .await;
+    report.load(&login, "argon2id at the standard cost");
+
+    let owned: Arc<Vec<(String, String)>> = Arc::new(
+        data.requests
+            .iter()
+            .map(|(buyer, request)| (data.buyers[*buyer].1.clone(), request.clone()))
+            .collect(),
+    );
+    let get_one = load::run("GET /requests/{id}", c, w, d, {
+        let (client, base, owned) = (client.clone(), Arc::clone(&base), Arc::clone(&owned));
+        move |n| {
+            let (token, request) = &owned[n as usize * 7919 % owned.len()];
+            let request = client.get(format!("{base}/api/v1/requests/{request}")).bearer_auth(token);
+            async move { ok(request.send().await, 200).await }
+        }
+    })
+    .await;
+
+    let (mut baseline, baseline_url) = start_baseline(&app.database_url).await;
+    let bare = load::run("baseline: bare actix-web + diesel, one row by id", c, w, d, {
+        let (client, owned) = (client.clone(), Arc::clone(&owned));
+        let base = Arc::new(baseline_url);
+        move |n| {
+            let (_, request) = &owned[n as usize * 7919 % owned.len()];
+            let request = client.get(format!("{base}/requests/{request}"));
+            async move { ok(request.send().await, 200).await }
+        }
+    })
+    .await;
+    let _ = baseline.kill().await;
+    report.load(
+        &get_one,
+        &format!("{:.0} % of the bare baseline's throughput", 100.0 * get_one.throughput() / bare.throughput()),
+    );
+    report.load(&bare, "");
+
+    let tokens: Arc<Vec<String>> = Arc::new(data.buyers.iter().map(|(_, t)| t.clone()).collect());
+    let list = load::run("GET /requests (a page of 20)", c, w, d, {
+        let (client, base, tokens) = (client.clone(), Arc::clone(&base), Arc::clone(&tokens));
+        move |n| {
+            let request = client
+                .get(format!("{base}/api/v1/requests?limit=20"))
+                .bearer_auth(&tokens[n as usize % tokens.len()]);
+            async move { ok(request.send().await, 200).await }
+        }
+    })
+    .await;
+    report.load(&list, &format!("{} requests per buyer", settings.requests / BUYERS));
+
+    let now = chrono::Utc::now().timestamp();
+    let queries = Arc::new(searches(now));
+    let search = load::run("GET /suppliers (text + filters)", c, w, d, {
+        let (client, base, queries) = (client.clone(), Arc::clone(&base), Arc::clone(&queries));
+        move |n| {
+            let (http, _) = &queries[n as usize % queries.len()];
+            let request = client.get(format!("{base}/api/v1/suppliers?{http}"));
+            async move { ok(request.send().await, 200).await }
+        }
+    })
+    .await;
+    let copy = tempfile::tempdir().expect("temp dir");
+    let index = direct_index(app, settings, copy.path());
+    let direct = load::run(
+        &format!("baseline: {} index queried directly, same searches", settings.engine()),
+        c,
+        w,
+        d,
+        {
+            let (index, queries) = (Arc::clone(&index), Arc::clone(&queries));
+            move |n| {
+                let (_, query) = queries[n as usize % queries.len()].clone();
+                let index = Arc::clone(&index);
+                async move { index.search(query).await.is_ok() }
+            }
+        },
+    )
+    .await;
+    drop(index);
+    report.load(
+        &search,
+        &format!(
+            "p50 {:+.2} ms over the direct index query; {:.0} % of its throughput",
+            search.p50_ms() - direct.p50_ms(),
+            100.0 * search.throughput() / direct.throughput()
+        ),
+    );
+    report.load(&direct, "");
+
+    let submitted = Arc::new(data.submitted.clone());
+    let expert = Arc::new(data.expert.clone());
+    let candidates = load::run("GET /requests/{id}/candidates", c, w, d, {
+        let (client, base, submitted, expert) =
+            (client.clone(), Arc::clone(&base), Arc::clone(&submitted), Arc::clone(&expert));
+        move |n| {
+            let request = &submitted[n as usize % submitted.len()];
+            let request = client
+                .get(format!("{base}/api/v1/requests/{request}/candidates"))
+                .bearer_auth(expert.as_str());
+            async move { ok(request.send().await, 200).await }
+        }
+    })
+    .await;
+    report.load(&candidates, "up to 50 candidates, explained");
+
+    let quoting = Arc::new(data.quoting.clone());
+    let answers = load::run("POST /requests/{id}/quotes", c, w, d, {
+        let (client, base, quoting) = (client.clone(), Arc::clone(&base), Arc::clone(&quoting));
+        move |n| {
+            let (token, request) = &quoting[n as usize % quoting.len()];
+            let request = client
+                .post(format!("{base}/api/v1/requests/{request}/quotes"))
+                .bearer_auth(token)
+                .json(&quote(&format!("{}", 1_000 + n % 9_000), 30));
+            async move { ok(request.send().await, 201).await }
+        }
+    })
+    .await;
+    report.load(
+        &answers,
+        &format!("{} suppliers x {} open requests, every revision kept", QUOTERS, OPEN_REQUESTS),
+    );
+    sampler.peak()
+}
+
+/// From an expert's approval of a changed profile to the change being
+/// returned by the directory (polled every 5 ms).
+async fn freshness(app: &TestApp, data: &Loaded, report: &mut Report) {
+    let mut delays = Vec::new();
+    let (token, org) = &data.quoters[0];
+    for n in 0..FRESHNESS_SAMPLES {
+        let marker: String = format!("{n:04}").bytes().map(|d| char::from(b'k' + (d - b'0'))).collect();
+        let marker = format!("fraicheur{marker}");
+        let mut profile = micro_machining_profile();
+        profile["description_fr"] = json!(format!("Atelier de micro-usinage, référence {marker}."));
+        let put = app
+            .put(&format!("/api/v1/organisations/{org}/profile"), Some(token), profile)
+            .await;
+        assert!(put.status.is_success(), "profile update: {}", put.body);
+        app.post(&format!("/api/v1/organisations/{org}/profile/submit"), Some(token), json!(null))
+            .await
+            .assert_status(200);
+        let started = Instant::now();
+        app.post(
+            &format!("/api/v1/backoffice/profiles/{org}/approve"),
+            Some(&data.expert),
+            json!({}),
+        )
+        .await
+        .assert_status(200);
+        let path = format!("/api/v1/suppliers?q={marker}");
+        loop {
+            let found = app.get(&path, None).await;
+            if found.body["total"] == 1 {
+                break;
+            }
+            assert!(started.elapsed() < Duration::from_secs(30), "change {n} not searchable after 30 s");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        delays.push(started.elapsed());
+    }
+    delays.sort_unstable();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    report.add("freshness", "approval -> searchable p50", ms(percentile(&delays, 0.5)), "ms", &format!("{FRESHNESS_SAMPLES} changes"));
+    report.add("freshness", "approval -> searchable p99", ms(percentile(&delays, 0.99)), "ms", "target < 1000 ms");
+}
+
+fn machine() -> String {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find(|l| l.starts_with("model name"))
+        .and_then(|l| l.split(':').nth(1))
+        .unwrap_or("?")
+        .trim()
+        .to_owned();
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    let memory = meminfo
+        .lines()
+        .find(|l| l.starts_with("MemTotal"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<u64>().ok())
+        .map_or(0.0, |kb| kb as f64 / 1024.0 / 1024.0);
+    format!("{model}, {cores} cores available, {memory:.1} GiB RAM")
+}
+
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .unwrap_or_default()
+        .split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn mib(bytes: u64) -> f64 {
+    bytes as f64 / 1024.0 / 1024.0
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let settings = Settings::from_env();
+    let leaves = taxonomy_leaves();
+    let mut report = Report::default();
+    let load_before = loadavg();
+    println!(
+        "bench: {} suppliers, {} requests, engine {}, {} workers x {:?}",
+        settings.scale,
+        settings.requests,
+        settings.engine(),
+        settings.concurrency,
+        settings.duration
+    );
+    let env = settings.server_env();
+    let env_refs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let mut app = TestApp::spawn_with(Backend::Postgres, &env_refs).await;
+    let engine = app.get("/readyz", None).await.body["index_engine"].clone();
+    println!("pmt {} on PostgreSQL, index engine {engine}", app.base_url);
+
+    let data = load_data(&app, &settings, &leaves, &mut report).await;
+
+    app.stop_server().await;
+    let started = Instant::now();
+    let output = app.cli(&["admin", "reindex"], &env_refs).await;
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let reindex = started.elapsed();
+    let documents = settings.scale + QUOTERS as usize;
+    report.add(
+        "index",
+        &format!("full reindex ({documents} suppliers, `pmt admin reindex`)"),
+        reindex.as_secs_f64(),
+        "s",
+        &format!("{:.0} documents/s", documents as f64 / reindex.as_secs_f64()),
+    );
+    let startup = app.restart_server().await;
+    report.add("server", "start-up (process start to listening)", startup.as_secs_f64() * 1000.0, "ms", "");
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let pid = app.server_pid().expect("server pid");
+    let idle = rss_bytes(pid).unwrap_or(0);
+    report.add("server", "RSS idle (after start, data loaded)", mib(idle), "MiB", "target < 60 MB");
+
+    let peak = measure(&app, &settings, &data, &mut report).await;
+    report.add("server", "RSS peak under load", mib(peak), "MiB", "");
+    freshness(&app, &data, &mut report).await;
+    let load_after = loadavg();
+
+    write_run(&settings, &report, &load_before, &load_after);
+    write_summary();
+}
+
+fn bench_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench")
+}
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// This run's section of BENCHMARKS.md and its CSV rows.
+fn write_run(settings: &Settings, report: &Report, load_before: &str, load_after: &str) {
+    let run = format!("{}-{}", settings.engine(), settings.scale);
+    let mut md = format!(
+        "## {} index, {} suppliers, {} requests\n\n\
+         Run {} on {}; load average {} before, {} after (the machine is shared: \
+         figures are noisy). {} closed-loop load workers for {} s after a {} s warm-up; \
+         the load generator runs on the same machine and shares its CPUs with the server.\n\n\
+         | section | figure | value | unit | note |\n|---|---|---:|---|---|\n",
+        settings.engine(),
+        settings.scale,
+        settings.requests,
+        chrono::Utc::now().format("%Y-%m-%d %H:%M UTC"),
+        machine(),
+        load_before,
+        load_after,
+        settings.concurrency,
+        settings.duration.as_secs(),
+        settings.warm_up.as_secs(),
+    );
+    let mut csv = String::new();
+    for row in &report.rows {
+        let _ = writeln!(md, "| {} | {} | {:.2} | {} | {} |", row.section, row.name, row.value, row.unit, row.note);
+        let _ = writeln!(
+            csv,
+            "{},{},{},{},{},{:.3},{},{}",
+            settings.engine(),
+            settings.scale,
+            settings.requests,
+            row.section,
+            csv_field(&row.name),
+            row.value,
+            row.unit,
+            csv_field(&row.note)
+        );
+    }
+    std::fs::create_dir_all(bench_dir()).expect("target/bench");
+    std::fs::write(bench_dir().join(format!("load-{run}.md")), md).expect("write run md");
+    std::fs::write(bench_dir().join(format!("load-{run}.csv")), csv).expect("write run csv");
+}
+
+/// BENCHMARKS.md and bench-results.csv from every run in target/bench.
+fn write_summary() {
+    let mut runs: Vec<PathBuf> = std::fs::read_dir(bench_dir())
+        .expect("target/bench")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("load-")))
+        .collect();
+    runs.sort();
+    let mut md = String::from(
+        "# Benchmarks\n\nWritten by `make bench` (`SCALE=100000 make bench` for the large run; \
+         `MEILI_URL=... MEILI_MASTER_KEY=... make bench` for Meilisearch). Release build, \
+         PostgreSQL 15 throwaway cluster (fsync off), the `pmt` server with \
+         `PASSWORD_HASH_COST=standard`, pool of 8 connections, rate limits set out of reach. \
+         Each section below is one run; `bench-results.csv` has the same rows.\n\n",
+    );
+    let mut csv = String::from("engine,scale,requests,section,figure,value,unit,note\n");
+    for run in &runs {
+        let text = std::fs::read_to_string(run).unwrap_or_default();
+        if run.extension().is_some_and(|e| e == "md") {
+            md.push_str(&text);
+            md.push('\n');
+        } else {
+            csv.push_str(&text);
+        }
+    }
+    let quality = std::fs::read_to_string(bench_dir().join("quality.csv")).unwrap_or_default();
+    md.push_str(&targets(&csv, &quality));
+    if !quality.is_empty() {
+        md.push_str(
+            "## Matching quality\n\n`cargo bench -p search --bench quality`: labelled set \
+             `search/fixtures/quality.json` (46 suppliers, 26 sourcing needs, 22 directory \
+             searches, graded 0-3, FR and EN, typos). Recall counts grades 2 and 3.\n\n\
+             | engine | kind | nDCG@10 | recall@10 | cases |\n|---|---|---:|---:|---:|\n",
+        );
+        for line in quality.lines().skip(1) {
+            let cells: Vec<&str> = line.split(',').collect();
+            let _ = writeln!(md, "| {} |", cells.join(" | "));
+            if let [engine, kind, ndcg, recall, _] = cells.as_slice() {
+                let _ = writeln!(csv, "{engine},46,0,quality,{kind} nDCG@10,{ndcg},,");
+                let _ = writeln!(csv, "{engine},46,0,quality,{kind} recall@10,{recall},,");
+            }
+        }
+    }
+    std::fs::write(repo_root().join("BENCHMARKS.md"), md).expect("write BENCHMARKS.md");
+    std::fs::write(repo_root().join("bench-results.csv"), csv).expect("write bench-results.csv");
+    println!("wrote BENCHMARKS.md and bench-results.csv");
+}
+
+/// The issue's targets, checked against every run found (`csv` rows as
+/// written by `write_run`, `quality` as written by the quality bench).
+fn targets(csv: &str, quality: &str) -> String {
+    struct Line {
+        run: String,
+        engine: String,
+        scale: String,
+        figure: String,
+        value: f64,
+    }
+    let lines: Vec<Line> = csv
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
+            let cells: Vec<&str> = line.split(',').collect();
+            let [engine, scale, _, _, figure, value, ..] = cells.as_slice() else {
+                return None;
+            };
+            Some(Line {
+                run: format!("{engine}, {scale}"),
+                engine: (*engine).to_owned(),
+                scale: (*scale).to_owned(),
+                figure: figure.trim_matches('"').to_owned(),
+                value: value.parse().ok()?,
+            })
+        })
+        .collect();
+    let mut runs: Vec<(String, String, String)> = lines
+        .iter()
+        .map(|l| (l.run.clone(), l.engine.clone(), l.scale.clone()))
+        .collect();
+    runs.dedup();
+    let find = |run: &str, prefix: &str| {
+        lines
+            .iter()
+            .find(|l| l.run == run && l.figure.starts_with(prefix))
+            .map(|l| l.value)
+    };
+    let mut out = String::from(
+        "## Targets\n\n| target | run | measured | met |\n|---|---|---:|---|\n",
+    );
+    let mut row = |target: &str, run: &str, measured: Option<String>, met: Option<bool>| {
+        let _ = writeln!(
+            out,
+            "| {target} | {run} | {} | {} |",
+            measured.unwrap_or_else(|| "not measured".to_owned()),
+            match met {
+                Some(true) => "yes",
+                Some(false) => "**no**",
+                None => "-",
+            }
+        );
+    };
+    for line in quality.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        if let [engine, "candidates", ndcg, ..] = cells.as_slice() {
+            let ndcg: f64 = ndcg.parse().unwrap_or(0.0);
+            row("candidates nDCG@10 >= 0.95", engine, Some(format!("{ndcg:.3}")), Some(ndcg >= 0.95));
+        }
+    }
+    for (run, engine, scale) in &runs {
+        let ratio = find(run, "GET /requests/{id} throughput")
+            .zip(find(run, "baseline: bare actix-web + diesel, one row by id throughput"))
+            .map(|(ours, bare)| ours / bare);
+        row(
+            "authenticated get-one-request >= 60 % of the bare baseline's throughput",
+            run,
+            ratio.map(|r| format!("{:.0} %", r * 100.0)),
+            ratio.map(|r| r >= 0.6),
+        );
+        let gap = find(run, "GET /suppliers (text + filters) p50")
+            .zip(lines.iter().find(|l| &l.run == run && l.figure.starts_with("baseline:") && l.figure.contains("index queried directly") && l.figure.ends_with(" p50")).map(|l| l.value))
+            .map(|(ours, direct)| ours - direct);
+        row(
+            "directory search p50 within 2 ms of the direct index query",
+            run,
+            gap.map(|g| format!("{g:+.2} ms")),
+            gap.map(|g| g <= 2.0),
+        );
+        let p99 = find(run, "approval -> searchable p99");
+        row("profile change searchable < 1 s p99", run, p99.map(|v| format!("{v:.0} ms")), p99.map(|v| v < 1000.0));
+        let idle = find(run, "RSS idle");
+        row(
+            "idle RSS < 60 MB",
+            run,
+            idle.map(|v| format!("{:.1} MB", v * 1.048_576)),
+            idle.map(|v| v * 1.048_576 < 60.0),
+        );
+        if engine == "meilisearch" && scale == "100000" {
+            let p99 = find(run, "GET /suppliers (text + filters) p99");
+            row("search p99 < 50 ms at 100 000 suppliers (Meilisearch)", run, p99.map(|v| format!("{v:.1} ms")), p99.map(|v| v < 50.0));
+            let reindex = find(run, "full reindex");
+            row("full reindex < 60 s at 100 000 suppliers", run, reindex.map(|v| format!("{v:.1} s")), reindex.map(|v| v < 60.0));
+        }
+    }
+    if !runs.iter().any(|(_, engine, scale)| engine == "meilisearch" && scale == "100000") {
+        row("search p99 < 50 ms and reindex < 60 s at 100 000 suppliers (Meilisearch)", "no such run", None, None);
+    }
+    out.push('\n');
+    out
+}

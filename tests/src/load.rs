@@ -1,0 +1,154 @@
+//! A small closed-loop load generator for the benchmarks: `concurrency`
+//! workers each send one request, wait for the answer, and send the next,
+//! for a fixed duration after a warm-up; latencies go to a histogram.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use hdrhistogram::Histogram;
+
+/// Throughput and latency of one scenario.
+#[derive(Debug, Clone)]
+pub struct Figures {
+    pub name: String,
+    pub requests: u64,
+    pub errors: u64,
+    pub seconds: f64,
+    pub p50: Duration,
+    pub p99: Duration,
+}
+
+impl Figures {
+    pub fn throughput(&self) -> f64 {
+        self.requests as f64 / self.seconds
+    }
+
+    pub fn p50_ms(&self) -> f64 {
+        self.p50.as_secs_f64() * 1000.0
+    }
+
+    pub fn p99_ms(&self) -> f64 {
+        self.p99.as_secs_f64() * 1000.0
+    }
+}
+
+/// Runs `call(n)` (n = a global sequence number, to vary the requests) from
+/// `concurrency` workers: `warm_up` unmeasured, then `duration` measured.
+/// `call` answers whether the request succeeded; failures are counted and
+/// kept out of the latencies.
+pub async fn run<F, Fut>(
+    name: &str,
+    concurrency: usize,
+    warm_up: Duration,
+    duration: Duration,
+    call: F,
+) -> Figures
+where
+    F: Fn(u64) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = bool> + Send + 'static,
+{
+    let call = Arc::new(call);
+    let sequence = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let measure_from = started + warm_up;
+    let end = measure_from + duration;
+    let mut workers = Vec::new();
+    for _ in 0..concurrency {
+        let call = Arc::clone(&call);
+        let sequence = Arc::clone(&sequence);
+        workers.push(tokio::spawn(async move {
+            let mut histogram = latency_histogram();
+            let mut errors = 0;
+            loop {
+                let sent = Instant::now();
+                if sent >= end {
+                    break;
+                }
+                let ok = call(sequence.fetch_add(1, Ordering::Relaxed)).await;
+                if sent < measure_from {
+                    continue;
+                }
+                if ok {
+                    let micros = sent.elapsed().as_micros().max(1);
+                    histogram.saturating_record(u64::try_from(micros).unwrap_or(u64::MAX));
+                } else {
+                    errors += 1;
+                }
+            }
+            (histogram, errors)
+        }));
+    }
+    let mut histogram = latency_histogram();
+    let mut errors = 0;
+    for worker in workers {
+        let (h, e) = worker.await.expect("load worker");
+        histogram.add(h).expect("merge histograms");
+        errors += e;
+    }
+    Figures {
+        name: name.to_owned(),
+        requests: histogram.len(),
+        errors,
+        seconds: duration.as_secs_f64(),
+        p50: Duration::from_micros(histogram.value_at_quantile(0.5)),
+        p99: Duration::from_micros(histogram.value_at_quantile(0.99)),
+    }
+}
+
+/// 1 µs to 60 s, 3 significant digits.
+fn latency_histogram() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, 60_000_000, 3).expect("histogram bounds")
+}
+
+/// Percentile `p` (0..=1) of sorted samples.
+pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
+}
+
+/// Resident memory of process `pid` in bytes (Linux `/proc`), if readable.
+pub fn rss_bytes(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// Samples the RSS of `pid` every 100 ms until dropped; `peak()` is the max seen.
+pub struct RssSampler {
+    peak: Arc<AtomicU64>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl RssSampler {
+    pub fn start(pid: u32) -> Self {
+        let peak = Arc::new(AtomicU64::new(rss_bytes(pid).unwrap_or(0)));
+        let task = tokio::spawn({
+            let peak = Arc::clone(&peak);
+            async move {
+                loop {
+                    if let Some(rss) = rss_bytes(pid) {
+                        peak.fetch_max(rss, Ordering::Relaxed);
+                    }
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            }
+        });
+        Self { peak, task }
+    }
+
+    pub fn peak(&self) -> u64 {
+        self.peak.load(Ordering::Relaxed)
+    }
+}
+
+impl Drop for RssSampler {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
