@@ -185,7 +185,8 @@ impl TestApp {
     pub async fn restart_server(&mut self) -> Duration {
         let _ = self.server.kill().await;
         let started = std::time::Instant::now();
-        let (child, base_url) = start(&self.database_url, self.data_dir.path(), &self.extra_env).await;
+        let (child, base_url) =
+            start(&self.database_url, self.data_dir.path(), &self.extra_env).await;
         let elapsed = started.elapsed();
         self.server = child;
         self.base_url = base_url;
