@@ -89,7 +89,15 @@ async fn main() {
     let mut summary = Summary::default();
     let dir = tempfile::tempdir().expect("temp dir");
     let embedded = TantivyIndex::open(dir.path()).expect("open index");
-    evaluate(&embedded, &set.candidates, &set.searches, &docs, &keys, &mut summary).await;
+    evaluate(
+        &embedded,
+        &set.candidates,
+        &set.searches,
+        &docs,
+        &keys,
+        &mut summary,
+    )
+    .await;
 
     match std::env::var("MEILI_URL") {
         Ok(url) => {
@@ -97,7 +105,15 @@ async fn main() {
             let prefix = format!("quality_{}_", Uuid::new_v4().simple());
             let meili = MeiliIndex::new(&url, key, &prefix).expect("client");
             meili.bootstrap().await.expect("bootstrap");
-            evaluate(&meili, &set.candidates, &set.searches, &docs, &keys, &mut summary).await;
+            evaluate(
+                &meili,
+                &set.candidates,
+                &set.searches,
+                &docs,
+                &keys,
+                &mut summary,
+            )
+            .await;
             meili.delete_index().await.expect("delete bench index");
         }
         Err(_) => println!("meilisearch: not measured (MEILI_URL not set)"),
@@ -225,7 +241,11 @@ fn report(engine: &str, kind: &str, scored: &[Scored], summary: &mut Summary) {
             case.top.iter().take(6).collect::<Vec<_>>()
         );
     }
-    summary
-        .rows
-        .push((engine.to_owned(), kind.to_owned(), ndcg, recall, scored.len()));
+    summary.rows.push((
+        engine.to_owned(),
+        kind.to_owned(),
+        ndcg,
+        recall,
+        scored.len(),
+    ));
 }

@@ -131,7 +131,14 @@ struct Report {
 }
 
 impl Report {
-    fn add(&mut self, section: &'static str, name: &str, value: f64, unit: &'static str, note: &str) {
+    fn add(
+        &mut self,
+        section: &'static str,
+        name: &str,
+        value: f64,
+        unit: &'static str,
+        note: &str,
+    ) {
         println!("{section:<10} {name:<48} {value:>10.2} {unit:<6} {note}");
         self.rows.push(Row {
             section,
@@ -149,9 +156,27 @@ impl Report {
             String::new()
         };
         let note = format!("{errors}{note}");
-        self.add("load", &format!("{} throughput", figures.name), figures.throughput(), "req/s", &note);
-        self.add("load", &format!("{} p50", figures.name), figures.p50_ms(), "ms", "");
-        self.add("load", &format!("{} p99", figures.name), figures.p99_ms(), "ms", "");
+        self.add(
+            "load",
+            &format!("{} throughput", figures.name),
+            figures.throughput(),
+            "req/s",
+            &note,
+        );
+        self.add(
+            "load",
+            &format!("{} p50", figures.name),
+            figures.p50_ms(),
+            "ms",
+            "",
+        );
+        self.add(
+            "load",
+            &format!("{} p99", figures.name),
+            figures.p99_ms(),
+            "ms",
+            "",
+        );
     }
 }
 
@@ -183,12 +208,32 @@ impl Rng {
 }
 
 const NAMES: &[&str] = &[
-    "Précimicro", "Comtoise", "Jura", "Doubs", "Saône", "Morvan", "Loue", "Lison", "Vosges",
-    "Bresse", "Auxois", "Haut-Doubs", "Ognon", "Vingeanne",
+    "Précimicro",
+    "Comtoise",
+    "Jura",
+    "Doubs",
+    "Saône",
+    "Morvan",
+    "Loue",
+    "Lison",
+    "Vosges",
+    "Bresse",
+    "Auxois",
+    "Haut-Doubs",
+    "Ognon",
+    "Vingeanne",
 ];
 const SUFFIXES: &[&str] = &[
-    "Médical", "Technologies", "Industrie", "Précision", "Santé", "Plasturgie", "Biotech",
-    "Analyses", "Instruments", "Implants",
+    "Médical",
+    "Technologies",
+    "Industrie",
+    "Précision",
+    "Santé",
+    "Plasturgie",
+    "Biotech",
+    "Analyses",
+    "Instruments",
+    "Implants",
 ];
 const MATERIALS: &[(&str, &str)] = &[
     ("titane", "titanium"),
@@ -213,9 +258,23 @@ const PLACES: &[(&str, &str, &str, &str)] = &[
     ("Lyon", "69003", "69", "Auvergne-Rhône-Alpes"),
     ("Mulhouse", "68100", "68", "Grand Est"),
 ];
-const SECTORS: &[&str] = &["medtech", "biotech", "pharma", "cosmetics", "nutrition", "aerospace"];
+const SECTORS: &[&str] = &[
+    "medtech",
+    "biotech",
+    "pharma",
+    "cosmetics",
+    "nutrition",
+    "aerospace",
+];
 const CERTIFICATIONS: &[&str] = &[
-    "iso_13485", "iso_9001", "iso_14001", "iso_17025", "iso_14644", "gmp", "hds", "iso_11137",
+    "iso_13485",
+    "iso_9001",
+    "iso_14001",
+    "iso_17025",
+    "iso_14644",
+    "gmp",
+    "hds",
+    "iso_11137",
 ];
 
 /// The capability leaves of the seeded taxonomy.
@@ -266,7 +325,7 @@ fn suppliers_csv(count: usize, leaves: &[Node]) -> String {
         };
         let mut sectors = vec![*rng.pick(SECTORS)];
         if rng.below(2) == 0 {
-            sectors.push(rng.pick(SECTORS));
+            sectors.push(*rng.pick(SECTORS));
         }
         sectors.sort_unstable();
         sectors.dedup();
@@ -285,7 +344,11 @@ fn suppliers_csv(count: usize, leaves: &[Node]) -> String {
             ));
         }
         let name = format!("{} {} {i}", rng.pick(NAMES), rng.pick(SUFFIXES));
-        let membership = if rng.below(3) > 0 { "member" } else { "not_member" };
+        let membership = if rng.below(3) > 0 {
+            "member"
+        } else {
+            "not_member"
+        };
         let _ = writeln!(
             csv,
             "{},{},{},{postal},{},{department},{},{membership},{},{},{},{},{}",
@@ -307,7 +370,11 @@ fn suppliers_csv(count: usize, leaves: &[Node]) -> String {
 /// The directory searches measured (text and filters), as the HTTP query
 /// and as the same query sent to the index directly.
 fn searches(now: i64) -> Vec<(String, SearchQuery)> {
-    let query = |text: &str, capabilities: &[&str], certifications: &[&str], sectors: &[&str], regions: &[&str]| {
+    let query = |text: &str,
+                 capabilities: &[&str],
+                 certifications: &[&str],
+                 sectors: &[&str],
+                 regions: &[&str]| {
         let list = |values: &[&str]| values.iter().map(|v| (*v).to_owned()).collect::<Vec<_>>();
         let mut http = format!("q={}", urlencode(text));
         for (name, values) in [
@@ -340,7 +407,13 @@ fn searches(now: i64) -> Vec<(String, SearchQuery)> {
         query("injection moulding", &["plastics"], &[], &[], &[]),
         query("essais mécaniques", &[], &[], &["medtech"], &[BFC]),
         query("usinnage inox", &[], &[], &[], &[]),
-        query("cleanroom assembly", &["cleanroom"], &["iso_13485"], &[], &[]),
+        query(
+            "cleanroom assembly",
+            &["cleanroom"],
+            &["iso_13485"],
+            &[],
+            &[],
+        ),
         query("culture cellulaire", &[], &[], &["biotech"], &[]),
         query("métrologie", &["testing"], &[], &[], &["Grand Est"]),
     ]
@@ -355,10 +428,6 @@ fn urlencode(text: &str) -> String {
         .collect()
 }
 
-fn token(body: &Value) -> String {
-    body["access_token"].as_str().expect("access token").to_owned()
-}
-
 fn id(body: &Value) -> String {
     body["id"].as_str().expect("id").to_owned()
 }
@@ -370,13 +439,13 @@ fn generated_request(n: usize, leaves: &[Node]) -> Value {
     body["title"] = json!(format!("{} — lot {n}", leaf.fr));
     body["description"] = json!(format!("Besoin n° {n} : {} ({}).", leaf.fr, leaf.en));
     body["capabilities"] = json!([leaf.code]);
-    body["certifications"] = if n % 3 == 0 {
+    body["certifications"] = if n.is_multiple_of(3) {
         json!([])
     } else {
-        json!([{ "code": CERTIFICATIONS[n % CERTIFICATIONS.len()], "mandatory": n % 2 == 0 }])
+        json!([{ "code": CERTIFICATIONS[n % CERTIFICATIONS.len()], "mandatory": n.is_multiple_of(2) }])
     };
     body["sectors"] = json!([SECTORS[n % SECTORS.len()]]);
-    body["confidential"] = json!(n % 4 == 0);
+    body["confidential"] = json!(n.is_multiple_of(4));
     body["attachments"] = json!([]);
     body
 }
@@ -399,7 +468,10 @@ where
     Fut: std::future::Future<Output = T>,
 {
     use futures::StreamExt;
-    futures::stream::iter(tasks).buffered(concurrency).collect().await
+    futures::stream::iter(tasks)
+        .buffered(concurrency)
+        .collect()
+        .await
 }
 
 struct Loaded {
@@ -411,7 +483,12 @@ struct Loaded {
     quoters: Vec<(String, String)>,
 }
 
-async fn load_data(app: &TestApp, settings: &Settings, leaves: &[Node], report: &mut Report) -> Loaded {
+async fn load_data(
+    app: &TestApp,
+    settings: &Settings,
+    leaves: &[Node],
+    report: &mut Report,
+) -> Loaded {
     let env = settings.server_env();
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let csv = suppliers_csv(settings.scale, leaves);
@@ -419,13 +496,23 @@ async fn load_data(app: &TestApp, settings: &Settings, leaves: &[Node], report: 
     std::fs::write(&path, csv).expect("write suppliers csv");
     let started = Instant::now();
     let output = app
-        .cli(&["admin", "import-suppliers", &path.display().to_string()], &env)
+        .cli(
+            &["admin", "import-suppliers", &path.display().to_string()],
+            &env,
+        )
         .await;
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let imported = started.elapsed();
     let summary = String::from_utf8_lossy(&output.stdout);
     assert!(
-        summary.contains(&format!("{} created, 0 updated, 0 unchanged, 0 rejected", settings.scale)),
+        summary.contains(&format!(
+            "{} created, 0 updated, 0 unchanged, 0 rejected",
+            settings.scale
+        )),
         "import: {summary}"
     );
     report.add(
@@ -433,7 +520,10 @@ async fn load_data(app: &TestApp, settings: &Settings, leaves: &[Node], report: 
         &format!("import-suppliers ({} rows)", settings.scale),
         imported.as_secs_f64(),
         "s",
-        &format!("{:.0} rows/s", settings.scale as f64 / imported.as_secs_f64()),
+        &format!(
+            "{:.0} rows/s",
+            settings.scale as f64 / imported.as_secs_f64()
+        ),
     );
     index_caught_up(app).await;
     let caught_up = started.elapsed();
@@ -477,14 +567,19 @@ async fn load_data(app: &TestApp, settings: &Settings, leaves: &[Node], report: 
         &format!("create {} requests through the API", settings.requests),
         elapsed.as_secs_f64(),
         "s",
-        &format!("{:.0} req/s", settings.requests as f64 / elapsed.as_secs_f64()),
+        &format!(
+            "{:.0} req/s",
+            settings.requests as f64 / elapsed.as_secs_f64()
+        ),
     );
     let submitted: Vec<String> = in_parallel(
         settings.concurrency,
         requests.iter().take(SUBMITTED).map(|(buyer, request)| {
             let token = buyers[*buyer].1.clone();
             async move {
-                app.step(&token, request, "submit", json!({})).await.assert_status(200);
+                app.step(&token, request, "submit", json!({}))
+                    .await
+                    .assert_status(200);
                 request.clone()
             }
         }),
@@ -497,7 +592,13 @@ async fn load_data(app: &TestApp, settings: &Settings, leaves: &[Node], report: 
         let email = format!("quoter{n}@bench.example");
         let cert = iso_13485("2025-01-01", "2030-01-01");
         let (token, org) = app
-            .published_supplier(&email, &siret(50 + n), micro_machining_profile(), &[cert], &expert)
+            .published_supplier(
+                &email,
+                &siret(50 + n),
+                micro_machining_profile(),
+                &[cert],
+                &expert,
+            )
             .await;
         quoters.push((token, org));
     }
@@ -505,10 +606,16 @@ async fn load_data(app: &TestApp, settings: &Settings, leaves: &[Node], report: 
     let buyer = &buyers[0].1;
     let mut open = Vec::new();
     for _ in 0..OPEN_REQUESTS {
-        let created = app.post("/api/v1/requests", Some(buyer), titanium_request()).await;
+        let created = app
+            .post("/api/v1/requests", Some(buyer), titanium_request())
+            .await;
         let request = id(created.assert_status(201));
-        app.step(buyer, &request, "submit", json!({})).await.assert_status(200);
-        app.step(&expert, &request, "qualify", json!({})).await.assert_status(200);
+        app.step(buyer, &request, "submit", json!({}))
+            .await
+            .assert_status(200);
+        app.step(&expert, &request, "qualify", json!({}))
+            .await
+            .assert_status(200);
         for (_, org) in &quoters {
             let added = app
                 .post(
@@ -526,12 +633,18 @@ async fn load_data(app: &TestApp, settings: &Settings, leaves: &[Node], report: 
             .await
             .assert_status(200);
         }
-        app.step(&expert, &request, "open", json!({})).await.assert_status(200);
+        app.step(&expert, &request, "open", json!({}))
+            .await
+            .assert_status(200);
         open.push(request);
     }
     let quoting = open
         .iter()
-        .flat_map(|request| quoters.iter().map(move |(token, _)| (token.clone(), request.clone())))
+        .flat_map(|request| {
+            quoters
+                .iter()
+                .map(move |(token, _)| (token.clone(), request.clone()))
+        })
         .collect();
     Loaded {
         buyers,
@@ -573,7 +686,9 @@ async fn start_baseline(database_url: &str) -> (tokio::process::Child, String) {
 /// original's writer).
 fn direct_index(app: &TestApp, settings: &Settings, copy: &Path) -> Arc<dyn CapabilityIndex> {
     match &settings.meili {
-        Some((url, key, prefix)) => Arc::new(MeiliIndex::new(url, key.clone(), prefix).expect("meili client")),
+        Some((url, key, prefix)) => {
+            Arc::new(MeiliIndex::new(url, key.clone(), prefix).expect("meili client"))
+        }
         None => {
             let source = app.data_dir.path().join("index");
             std::fs::create_dir_all(copy).expect("index copy dir");
@@ -635,27 +750,38 @@ async fn measure(app: &TestApp, settings: &Settings, data: &Loaded, report: &mut
         let (client, base, owned) = (client.clone(), Arc::clone(&base), Arc::clone(&owned));
         move |n| {
             let (token, request) = &owned[n as usize * 7919 % owned.len()];
-            let request = client.get(format!("{base}/api/v1/requests/{request}")).bearer_auth(token);
+            let request = client
+                .get(format!("{base}/api/v1/requests/{request}"))
+                .bearer_auth(token);
             async move { ok(request.send().await, 200).await }
         }
     })
     .await;
 
     let (mut baseline, baseline_url) = start_baseline(&app.database_url).await;
-    let bare = load::run("baseline: bare actix-web + diesel, one row by id", c, w, d, {
-        let (client, owned) = (client.clone(), Arc::clone(&owned));
-        let base = Arc::new(baseline_url);
-        move |n| {
-            let (_, request) = &owned[n as usize * 7919 % owned.len()];
-            let request = client.get(format!("{base}/requests/{request}"));
-            async move { ok(request.send().await, 200).await }
-        }
-    })
+    let bare = load::run(
+        "baseline: bare actix-web + diesel, one row by id",
+        c,
+        w,
+        d,
+        {
+            let (client, owned) = (client.clone(), Arc::clone(&owned));
+            let base = Arc::new(baseline_url);
+            move |n| {
+                let (_, request) = &owned[n as usize * 7919 % owned.len()];
+                let request = client.get(format!("{base}/requests/{request}"));
+                async move { ok(request.send().await, 200).await }
+            }
+        },
+    )
     .await;
     let _ = baseline.kill().await;
     report.load(
         &get_one,
-        &format!("{:.0} % of the bare baseline's throughput", 100.0 * get_one.throughput() / bare.throughput()),
+        &format!(
+            "{:.0} % of the bare baseline's throughput",
+            100.0 * get_one.throughput() / bare.throughput()
+        ),
     );
     report.load(&bare, "");
 
@@ -670,7 +796,10 @@ async fn measure(app: &TestApp, settings: &Settings, data: &Loaded, report: &mut
         }
     })
     .await;
-    report.load(&list, &format!("{} requests per buyer", settings.requests / BUYERS));
+    report.load(
+        &list,
+        &format!("{} requests per buyer", settings.requests / BUYERS),
+    );
 
     let now = chrono::Utc::now().timestamp();
     let queries = Arc::new(searches(now));
@@ -686,7 +815,10 @@ async fn measure(app: &TestApp, settings: &Settings, data: &Loaded, report: &mut
     let copy = tempfile::tempdir().expect("temp dir");
     let index = direct_index(app, settings, copy.path());
     let direct = load::run(
-        &format!("baseline: {} index queried directly, same searches", settings.engine()),
+        &format!(
+            "baseline: {} index queried directly, same searches",
+            settings.engine()
+        ),
         c,
         w,
         d,
@@ -714,8 +846,12 @@ async fn measure(app: &TestApp, settings: &Settings, data: &Loaded, report: &mut
     let submitted = Arc::new(data.submitted.clone());
     let expert = Arc::new(data.expert.clone());
     let candidates = load::run("GET /requests/{id}/candidates", c, w, d, {
-        let (client, base, submitted, expert) =
-            (client.clone(), Arc::clone(&base), Arc::clone(&submitted), Arc::clone(&expert));
+        let (client, base, submitted, expert) = (
+            client.clone(),
+            Arc::clone(&base),
+            Arc::clone(&submitted),
+            Arc::clone(&expert),
+        );
         move |n| {
             let request = &submitted[n as usize % submitted.len()];
             let request = client
@@ -742,7 +878,10 @@ async fn measure(app: &TestApp, settings: &Settings, data: &Loaded, report: &mut
     .await;
     report.load(
         &answers,
-        &format!("{} suppliers x {} open requests, every revision kept", QUOTERS, OPEN_REQUESTS),
+        &format!(
+            "{} suppliers x {} open requests, every revision kept",
+            QUOTERS, OPEN_REQUESTS
+        ),
     );
     sampler.peak()
 }
@@ -753,17 +892,28 @@ async fn freshness(app: &TestApp, data: &Loaded, report: &mut Report) {
     let mut delays = Vec::new();
     let (token, org) = &data.quoters[0];
     for n in 0..FRESHNESS_SAMPLES {
-        let marker: String = format!("{n:04}").bytes().map(|d| char::from(b'k' + (d - b'0'))).collect();
+        let marker: String = format!("{n:04}")
+            .bytes()
+            .map(|d| char::from(b'k' + (d - b'0')))
+            .collect();
         let marker = format!("fraicheur{marker}");
         let mut profile = micro_machining_profile();
         profile["description_fr"] = json!(format!("Atelier de micro-usinage, référence {marker}."));
         let put = app
-            .put(&format!("/api/v1/organisations/{org}/profile"), Some(token), profile)
+            .put(
+                &format!("/api/v1/organisations/{org}/profile"),
+                Some(token),
+                profile,
+            )
             .await;
         assert!(put.status.is_success(), "profile update: {}", put.body);
-        app.post(&format!("/api/v1/organisations/{org}/profile/submit"), Some(token), json!(null))
-            .await
-            .assert_status(200);
+        app.post(
+            &format!("/api/v1/organisations/{org}/profile/submit"),
+            Some(token),
+            json!(null),
+        )
+        .await
+        .assert_status(200);
         let started = Instant::now();
         app.post(
             &format!("/api/v1/backoffice/profiles/{org}/approve"),
@@ -778,15 +928,30 @@ async fn freshness(app: &TestApp, data: &Loaded, report: &mut Report) {
             if found.body["total"] == 1 {
                 break;
             }
-            assert!(started.elapsed() < Duration::from_secs(30), "change {n} not searchable after 30 s");
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "change {n} not searchable after 30 s"
+            );
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
         delays.push(started.elapsed());
     }
     delays.sort_unstable();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    report.add("freshness", "approval -> searchable p50", ms(percentile(&delays, 0.5)), "ms", &format!("{FRESHNESS_SAMPLES} changes"));
-    report.add("freshness", "approval -> searchable p99", ms(percentile(&delays, 0.99)), "ms", "target < 1000 ms");
+    report.add(
+        "freshness",
+        "approval -> searchable p50",
+        ms(percentile(&delays, 0.5)),
+        "ms",
+        &format!("{FRESHNESS_SAMPLES} changes"),
+    );
+    report.add(
+        "freshness",
+        "approval -> searchable p99",
+        ms(percentile(&delays, 0.99)),
+        "ms",
+        "target < 1000 ms",
+    );
 }
 
 fn machine() -> String {
@@ -847,7 +1012,11 @@ async fn main() {
     app.stop_server().await;
     let started = Instant::now();
     let output = app.cli(&["admin", "reindex"], &env_refs).await;
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let reindex = started.elapsed();
     let documents = settings.scale + QUOTERS as usize;
     report.add(
@@ -855,14 +1024,29 @@ async fn main() {
         &format!("full reindex ({documents} suppliers, `pmt admin reindex`)"),
         reindex.as_secs_f64(),
         "s",
-        &format!("{:.0} documents/s", documents as f64 / reindex.as_secs_f64()),
+        &format!(
+            "{:.0} documents/s",
+            documents as f64 / reindex.as_secs_f64()
+        ),
     );
     let startup = app.restart_server().await;
-    report.add("server", "start-up (process start to listening)", startup.as_secs_f64() * 1000.0, "ms", "");
+    report.add(
+        "server",
+        "start-up (process start to listening)",
+        startup.as_secs_f64() * 1000.0,
+        "ms",
+        "",
+    );
     tokio::time::sleep(Duration::from_secs(3)).await;
     let pid = app.server_pid().expect("server pid");
     let idle = rss_bytes(pid).unwrap_or(0);
-    report.add("server", "RSS idle (after start, data loaded)", mib(idle), "MiB", "target < 60 MB");
+    report.add(
+        "server",
+        "RSS idle (after start, data loaded)",
+        mib(idle),
+        "MiB",
+        "target < 60 MB",
+    );
 
     let peak = measure(&app, &settings, &data, &mut report).await;
     report.add("server", "RSS peak under load", mib(peak), "MiB", "");
@@ -903,7 +1087,11 @@ fn write_run(settings: &Settings, report: &Report, load_before: &str, load_after
     );
     let mut csv = String::new();
     for row in &report.rows {
-        let _ = writeln!(md, "| {} | {} | {:.2} | {} | {} |", row.section, row.name, row.value, row.unit, row.note);
+        let _ = writeln!(
+            md,
+            "| {} | {} | {:.2} | {} | {} |",
+            row.section, row.name, row.value, row.unit, row.note
+        );
         let _ = writeln!(
             csv,
             "{},{},{},{},{},{:.3},{},{}",
@@ -927,7 +1115,10 @@ fn write_summary() {
     let mut runs: Vec<PathBuf> = std::fs::read_dir(bench_dir())
         .expect("target/bench")
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("load-")))
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("load-"))
+        })
         .collect();
     runs.sort();
     let mut md = String::from(
@@ -1008,9 +1199,8 @@ fn targets(csv: &str, quality: &str) -> String {
             .find(|l| l.run == run && l.figure.starts_with(prefix))
             .map(|l| l.value)
     };
-    let mut out = String::from(
-        "## Targets\n\n| target | run | measured | met |\n|---|---|---:|---|\n",
-    );
+    let mut out =
+        String::from("## Targets\n\n| target | run | measured | met |\n|---|---|---:|---|\n");
     let mut row = |target: &str, run: &str, measured: Option<String>, met: Option<bool>| {
         let _ = writeln!(
             out,
@@ -1027,12 +1217,20 @@ fn targets(csv: &str, quality: &str) -> String {
         let cells: Vec<&str> = line.split(',').collect();
         if let [engine, "candidates", ndcg, ..] = cells.as_slice() {
             let ndcg: f64 = ndcg.parse().unwrap_or(0.0);
-            row("candidates nDCG@10 >= 0.95", engine, Some(format!("{ndcg:.3}")), Some(ndcg >= 0.95));
+            row(
+                "candidates nDCG@10 >= 0.95",
+                engine,
+                Some(format!("{ndcg:.3}")),
+                Some(ndcg >= 0.95),
+            );
         }
     }
     for (run, engine, scale) in &runs {
         let ratio = find(run, "GET /requests/{id} throughput")
-            .zip(find(run, "baseline: bare actix-web + diesel, one row by id throughput"))
+            .zip(find(
+                run,
+                "baseline: bare actix-web + diesel, one row by id throughput",
+            ))
             .map(|(ours, bare)| ours / bare);
         row(
             "authenticated get-one-request >= 60 % of the bare baseline's throughput",
@@ -1041,7 +1239,17 @@ fn targets(csv: &str, quality: &str) -> String {
             ratio.map(|r| r >= 0.6),
         );
         let gap = find(run, "GET /suppliers (text + filters) p50")
-            .zip(lines.iter().find(|l| &l.run == run && l.figure.starts_with("baseline:") && l.figure.contains("index queried directly") && l.figure.ends_with(" p50")).map(|l| l.value))
+            .zip(
+                lines
+                    .iter()
+                    .find(|l| {
+                        &l.run == run
+                            && l.figure.starts_with("baseline:")
+                            && l.figure.contains("index queried directly")
+                            && l.figure.ends_with(" p50")
+                    })
+                    .map(|l| l.value),
+            )
             .map(|(ours, direct)| ours - direct);
         row(
             "directory search p50 within 2 ms of the direct index query",
@@ -1050,7 +1258,12 @@ fn targets(csv: &str, quality: &str) -> String {
             gap.map(|g| g <= 2.0),
         );
         let p99 = find(run, "approval -> searchable p99");
-        row("profile change searchable < 1 s p99", run, p99.map(|v| format!("{v:.0} ms")), p99.map(|v| v < 1000.0));
+        row(
+            "profile change searchable < 1 s p99",
+            run,
+            p99.map(|v| format!("{v:.0} ms")),
+            p99.map(|v| v < 1000.0),
+        );
         let idle = find(run, "RSS idle");
         row(
             "idle RSS < 60 MB",
@@ -1060,13 +1273,31 @@ fn targets(csv: &str, quality: &str) -> String {
         );
         if engine == "meilisearch" && scale == "100000" {
             let p99 = find(run, "GET /suppliers (text + filters) p99");
-            row("search p99 < 50 ms at 100 000 suppliers (Meilisearch)", run, p99.map(|v| format!("{v:.1} ms")), p99.map(|v| v < 50.0));
+            row(
+                "search p99 < 50 ms at 100 000 suppliers (Meilisearch)",
+                run,
+                p99.map(|v| format!("{v:.1} ms")),
+                p99.map(|v| v < 50.0),
+            );
             let reindex = find(run, "full reindex");
-            row("full reindex < 60 s at 100 000 suppliers", run, reindex.map(|v| format!("{v:.1} s")), reindex.map(|v| v < 60.0));
+            row(
+                "full reindex < 60 s at 100 000 suppliers",
+                run,
+                reindex.map(|v| format!("{v:.1} s")),
+                reindex.map(|v| v < 60.0),
+            );
         }
     }
-    if !runs.iter().any(|(_, engine, scale)| engine == "meilisearch" && scale == "100000") {
-        row("search p99 < 50 ms and reindex < 60 s at 100 000 suppliers (Meilisearch)", "no such run", None, None);
+    if !runs
+        .iter()
+        .any(|(_, engine, scale)| engine == "meilisearch" && scale == "100000")
+    {
+        row(
+            "search p99 < 50 ms and reindex < 60 s at 100 000 suppliers (Meilisearch)",
+            "no such run",
+            None,
+            None,
+        );
     }
     out.push('\n');
     out

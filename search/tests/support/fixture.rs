@@ -43,13 +43,18 @@ struct TaxonomyEntry {
 
 /// The regional suppliers of `fixtures/suppliers.json`.
 pub fn regional_suppliers() -> Vec<FixtureSupplier> {
-    read_json(&format!("{}/fixtures/suppliers.json", env!("CARGO_MANIFEST_DIR")))
+    read_json(&format!(
+        "{}/fixtures/suppliers.json",
+        env!("CARGO_MANIFEST_DIR")
+    ))
 }
 
 /// The suppliers as the application would index them: capability codes expanded with
 /// their ancestors, labels and synonyms of every code in both languages. Ids follow
 /// the order of `suppliers`; the map gives each id's fixture key.
-pub fn documents(suppliers: Vec<FixtureSupplier>) -> (Vec<SupplierDocument>, HashMap<Uuid, String>) {
+pub fn documents(
+    suppliers: Vec<FixtureSupplier>,
+) -> (Vec<SupplierDocument>, HashMap<Uuid, String>) {
     let root = env!("CARGO_MANIFEST_DIR");
     let taxonomy: Vec<TaxonomyEntry> =
         read_json(&format!("{root}/../persistence/seed/taxonomy.json"));
