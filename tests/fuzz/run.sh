@@ -4,7 +4,9 @@
 # reached, every check on. Fails on any failure; prints the number of cases.
 #
 # Builds nothing: `make fuzz` builds the binary first.
-# FUZZ_MAX_EXAMPLES (per operation and role) and FUZZ_SEED tune the run.
+# FUZZ_MAX_EXAMPLES (per operation and role) and FUZZ_SEED tune the run;
+# FUZZ_DATABASE_URL (an empty PostgreSQL database) replaces the temporary
+# SQLite file.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -34,7 +36,7 @@ trap cleanup EXIT
 # run checks the API's answers, not its throttling (tested elsewhere).
 PMT_BIND=127.0.0.1:0 \
 PMT_DATA_DIR="$work/data" \
-DATABASE_URL="sqlite://$work/data/pmt.db" \
+DATABASE_URL="${FUZZ_DATABASE_URL:-sqlite://$work/data/pmt.db}" \
 PASSWORD_HASH_COST=fast \
 AUTH_RATE_LIMIT_PER_MINUTE=1000000 \
 RATE_LIMIT_PER_MINUTE=1000000 \
