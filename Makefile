@@ -16,7 +16,8 @@ test: build
 	$(CARGO) test --workspace
 
 # schemathesis (pinned, in target/fuzz-venv) against a live seeded server,
-# authenticated as each demo role, every check on; fails on any failure.
+# authenticated as each demo role, every check on, on SQLite and on a
+# throwaway PostgreSQL cluster; fails on any failure (tests/fuzz/run.sh).
 fuzz: build
 	tests/fuzz/run.sh
 

@@ -21,6 +21,15 @@ pub async fn list_users(
     limit: Option<i64>,
 ) -> ApiResult<UserPage> {
     actor.may_manage_users()?;
+    // PostgreSQL text cannot hold U+0000; such a key is no email anyway.
+    if after.as_deref().is_some_and(|a| a.contains('\0')) {
+        return Err(ValidationErrors::single(
+            "after",
+            "invalid_cursor",
+            "after is the next_after of a previous page",
+        )
+        .into());
+    }
     let limit = match limit {
         None => 50,
         Some(n @ 1..=200) => n,

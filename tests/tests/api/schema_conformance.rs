@@ -32,6 +32,22 @@ on_both_backends! {
         assert_eq!(saved.assert_status(200)["language"], "en");
     }
 
+    async fn text_with_a_nul_character_is_refused_not_an_internal_error(app: &TestApp) {
+        let w = app.sourcing_world().await;
+        let mut request = titanium_request();
+        request["title"] = json!("Micro\u{0}usinage");
+        let refused = app.post("/api/v1/requests", Some(&w.buyer), request).await;
+        refused.assert_problem(422, "invalid_body");
+        assert!(refused.body["detail"].as_str().unwrap_or_default().contains("/title"), "{}", refused.body);
+        app.post("/api/v1/auth/login", None, json!({ "email": "a\u{0}b@x.example", "password": "x" }))
+            .await
+            .assert_problem(422, "invalid_body");
+        let admin = app.back_office("admin", "admin@pmt.example").await;
+        app.get("/api/v1/admin/users?after=a%00b", Some(&admin)).await.assert_problem(422, "validation_failed");
+        let listed = app.get("/api/v1/admin/users?after=a", Some(&admin)).await;
+        assert!(listed.assert_status(200)["items"].as_array().is_some_and(|users| !users.is_empty()));
+    }
+
     async fn an_attachment_larger_than_int64_is_refused_on_its_field(app: &TestApp) {
         let w = app.sourcing_world().await;
         let mut request = titanium_request();
