@@ -57,6 +57,10 @@ pub const PAIRS: &[(&str, &str)] = &[
     ("biocompatibilité", "biocompatibility"),
     ("dispositif médical", "medical device"),
     ("dispositifs médicaux", "medical devices"),
+    // French plural to singular: "médicaux" is two edits from "médical".
+    ("dispositifs médicaux", "dispositif médical"),
+    ("instrument chirurgical", "surgical instrument"),
+    ("instruments chirurgicaux", "surgical instruments"),
     ("logiciel", "software"),
     ("hébergement", "hosting"),
     ("données de santé", "health data"),

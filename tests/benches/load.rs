@@ -14,6 +14,8 @@
 //!   profile change to the change being searchable; start-up time; RSS idle
 //!   and under load.
 //!
+//! `BENCH_SUMMARY_ONLY=1` skips the run and only rebuilds the summary.
+//!
 //! Writes `target/bench/load-<engine>-<scale>.{md,csv}` and rebuilds
 //! `BENCHMARKS.md` and `bench-results.csv` at the repository root from every
 //! run found there plus `target/bench/quality.csv` (the quality bench).
@@ -23,6 +25,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use reqwest::Client;
@@ -708,9 +711,19 @@ fn direct_index(app: &TestApp, settings: &Settings, copy: &Path) -> Arc<dyn Capa
 async fn ok(response: Result<reqwest::Response, reqwest::Error>, status: u16) -> bool {
     match response {
         Ok(response) => {
-            let good = response.status().as_u16() == status;
+            let got = response.status().as_u16();
             // Read the whole body: it is part of the answer's cost.
-            response.bytes().await.is_ok() && good
+            let body = response.bytes().await;
+            if got != status {
+                static SHOWN: AtomicUsize = AtomicUsize::new(0);
+                if SHOWN.fetch_add(1, Ordering::Relaxed) < 5 {
+                    let body = body
+                        .as_ref()
+                        .map(|b| String::from_utf8_lossy(b).into_owned());
+                    eprintln!("unexpected {got} (wanted {status}): {body:?}");
+                }
+            }
+            body.is_ok() && got == status
         }
         Err(_) => false,
     }
@@ -984,14 +997,8 @@ async fn freshness(app: &TestApp, data: &Loaded, report: &mut Report) {
                     .json(&profile),
             )
             .await;
+        // An edit of a published profile goes to review by itself.
         assert!(put.status.is_success(), "profile update: {}", put.body);
-        app.post(
-            &format!("/api/v1/organisations/{org}/profile/submit"),
-            Some(token),
-            json!(null),
-        )
-        .await
-        .assert_status(200);
         let started = Instant::now();
         app.post(
             &format!("/api/v1/backoffice/profiles/{org}/approve"),
@@ -1067,6 +1074,11 @@ fn mib(bytes: u64) -> f64 {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
+    if std::env::var_os("BENCH_SUMMARY_ONLY").is_some() {
+        // Rewrites BENCHMARKS.md from the runs already in target/bench.
+        write_summary();
+        return;
+    }
     let settings = Settings::from_env();
     let leaves = taxonomy_leaves();
     let mut report = Report::default();
@@ -1188,6 +1200,9 @@ fn write_run(settings: &Settings, report: &Report, load_before: &str, load_after
     std::fs::write(bench_dir().join(format!("load-{run}.csv")), csv).expect("write run csv");
 }
 
+/// Everything after this line of BENCHMARKS.md survives a new run.
+const NOTES_MARKER: &str = "<!-- Notes below are written by hand and kept by `make bench`. -->";
+
 /// BENCHMARKS.md and bench-results.csv from every run in target/bench.
 fn write_summary() {
     let mut runs: Vec<PathBuf> = std::fs::read_dir(bench_dir())
@@ -1234,6 +1249,15 @@ fn write_summary() {
             }
         }
     }
+    // The analysis written by hand after a run is kept.
+    let previous = std::fs::read_to_string(repo_root().join("BENCHMARKS.md")).unwrap_or_default();
+    match previous.find(NOTES_MARKER) {
+        Some(at) => md.push_str(&previous[at..]),
+        None => {
+            md.push_str(NOTES_MARKER);
+            md.push('\n');
+        }
+    }
     std::fs::write(repo_root().join("BENCHMARKS.md"), md).expect("write BENCHMARKS.md");
     std::fs::write(repo_root().join("bench-results.csv"), csv).expect("write bench-results.csv");
     println!("wrote BENCHMARKS.md and bench-results.csv");
@@ -1253,15 +1277,15 @@ fn targets(csv: &str, quality: &str) -> String {
         .lines()
         .skip(1)
         .filter_map(|line| {
-            let cells: Vec<&str> = line.split(',').collect();
+            let cells = csv_cells(line);
             let [engine, scale, _, _, figure, value, ..] = cells.as_slice() else {
                 return None;
             };
             Some(Line {
                 run: format!("{engine}, {scale}"),
-                engine: (*engine).to_owned(),
-                scale: (*scale).to_owned(),
-                figure: figure.trim_matches('"').to_owned(),
+                engine: engine.clone(),
+                scale: scale.clone(),
+                figure: figure.clone(),
                 value: value.parse().ok()?,
             })
         })
@@ -1379,4 +1403,29 @@ fn targets(csv: &str, quality: &str) -> String {
     }
     out.push('\n');
     out
+}
+
+/// The cells of one CSV line as `csv_field` writes them (quotes doubled inside).
+fn csv_cells(line: &str) -> Vec<String> {
+    let mut cells = vec![String::new()];
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                chars.next();
+                if let Some(cell) = cells.last_mut() {
+                    cell.push('"');
+                }
+            }
+            '"' => quoted = !quoted,
+            ',' if !quoted => cells.push(String::new()),
+            c => {
+                if let Some(cell) = cells.last_mut() {
+                    cell.push(c);
+                }
+            }
+        }
+    }
+    cells
 }
