@@ -91,6 +91,7 @@ async fn build_state() -> anyhow::Result<AppState> {
         hasher: PasswordHasher::new(settings.password_hash_cost),
         auth_throttle: Arc::new(RateLimit::per_minute(settings.auth_attempts_per_minute)),
         client_limit: Arc::new(RateLimit::per_minute(settings.client_requests_per_minute)),
+        catalogue: Arc::default(),
         settings: Arc::new(settings),
         db,
         index,

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use persistence::{Database, DbConnection};
 use search::CapabilityIndex;
 
+use crate::app::catalogue::{Catalogue, CatalogueCache};
 use crate::auth::jwt::JwtKeys;
 use crate::auth::password::PasswordHasher;
 use crate::auth::throttle::RateLimit;
@@ -48,6 +49,7 @@ pub struct AppState {
     pub auth_throttle: Arc<RateLimit>,
     /// Requests per address on every route.
     pub client_limit: Arc<RateLimit>,
+    pub catalogue: Arc<CatalogueCache>,
 }
 
 impl AppState {
@@ -64,6 +66,16 @@ impl AppState {
         self.index.bootstrap().await?;
         self.index_settings_applied.store(true, Ordering::Release);
         Ok(())
+    }
+
+    /// The catalogue to label codes with, as of at most a minute ago.
+    pub async fn catalogue(&self) -> ApiResult<Arc<Catalogue>> {
+        if let Some(catalogue) = self.catalogue.fresh() {
+            return Ok(catalogue);
+        }
+        let loaded = Arc::new(self.read(Catalogue::load).await?);
+        self.catalogue.store(loaded.clone());
+        Ok(loaded)
     }
 
     /// Runs a read on the blocking pool: diesel is synchronous and must never

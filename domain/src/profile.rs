@@ -529,6 +529,11 @@ impl SupplierProfile {
         }
     }
 
+    /// `public_content`, taking the profile.
+    pub fn into_public_content(self) -> Option<ProfileContent> {
+        self.public_content().is_some().then_some(self.published)?
+    }
+
     fn step(&mut self, to: ProfileStatus, now: DateTime<Utc>) -> Transition {
         let from = self.status;
         self.status = to;

@@ -107,6 +107,21 @@ pub fn find_request(
         .transpose()
 }
 
+/// The requests among `ids` that exist, in no particular order.
+pub fn find_requests(
+    conn: &mut DbConnection,
+    ids: &[SourcingRequestId],
+) -> Result<Vec<SourcingRequest>> {
+    let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
+    sourcing_requests::table
+        .filter(sourcing_requests::id.eq_any(ids))
+        .select(RequestRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(RequestRow::into_domain)
+        .collect()
+}
+
 /// Requests of a buyer organisation, newest first.
 pub fn requests_of_buyer(
     conn: &mut DbConnection,

@@ -20,7 +20,7 @@ use serde_json::json;
 use crate::app::notifications::notify_user;
 use crate::auth::tokens::{digest, random_token};
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::state::{AppState, blocking};
+use crate::state::AppState;
 
 const INVITATION_LIFETIME: chrono::TimeDelta = chrono::TimeDelta::days(7);
 
@@ -162,14 +162,7 @@ fn email_link(
 }
 
 pub async fn hash_password(state: &AppState, password: &NewPassword) -> ApiResult<String> {
-    let hasher = state.hasher.clone();
-    let password = password.clone();
-    blocking(move || {
-        hasher
-            .hash(password.expose())
-            .map_err(|e| ApiError::Internal(anyhow::anyhow!("hashing failed: {e}")))
-    })
-    .await
+    state.hasher.hash(password.expose().to_owned()).await
 }
 
 pub async fn verify_email(state: &AppState, token: String) -> ApiResult<()> {

@@ -1,7 +1,9 @@
-//! The capability taxonomy and certification catalogue, as loaded once per
-//! use case and used to label codes.
+//! The capability taxonomy and certification catalogue, used to validate
+//! and label codes.
 
 use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
 
 use domain::account::Language;
 use domain::certification::CertificationType;
@@ -61,5 +63,36 @@ impl Catalogue {
                     Language::En => t.en.clone(),
                 },
             )
+    }
+}
+
+/// The catalogue changes only when an admin adds a capability, yet nearly
+/// every view labels codes with it: readers share one copy. A change made by
+/// this process drops it at once; one made by another process (a second
+/// server, an admin command) shows within `MAX_AGE`. Validation does not use
+/// this copy: a write checks codes against the database in its transaction.
+#[derive(Default)]
+pub struct CatalogueCache {
+    current: RwLock<Option<(Instant, Arc<Catalogue>)>>,
+}
+
+impl CatalogueCache {
+    const MAX_AGE: Duration = Duration::from_secs(60);
+
+    pub fn fresh(&self) -> Option<Arc<Catalogue>> {
+        let current = self.current.read().unwrap_or_else(|p| p.into_inner());
+        current
+            .as_ref()
+            .filter(|(loaded, _)| loaded.elapsed() < Self::MAX_AGE)
+            .map(|(_, catalogue)| catalogue.clone())
+    }
+
+    pub fn store(&self, catalogue: Arc<Catalogue>) {
+        *self.current.write().unwrap_or_else(|p| p.into_inner()) =
+            Some((Instant::now(), catalogue));
+    }
+
+    pub fn invalidate(&self) {
+        *self.current.write().unwrap_or_else(|p| p.into_inner()) = None;
     }
 }

@@ -17,6 +17,7 @@ use persistence::{accounts, audit, catalogue, certifications, profiles};
 use search::{SearchQuery, SortOrder};
 
 use crate::app::catalogue::Catalogue;
+use crate::app::suppliers::{self, Listed};
 use crate::app::views;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::state::AppState;
@@ -101,7 +102,7 @@ pub async fn add_capability(
         synonyms,
     };
     let now = state.clock.now();
-    state
+    let added = state
         .transaction(move |conn| {
             let existing = Catalogue::load(conn)?;
             if let Some(parent) = node.code.parent()
@@ -140,7 +141,9 @@ pub async fn add_capability(
                 synonyms: node.synonyms,
             })
         })
-        .await
+        .await?;
+    state.catalogue.invalidate();
+    Ok(added)
 }
 
 fn list(raw: Option<&str>) -> Vec<String> {
@@ -226,32 +229,25 @@ pub async fn search(
         .map(|h| OrganisationId::from(h.id))
         .collect();
     let today = now.date_naive();
-    let (catalogue, organisations, found_profiles, certificates) = state
-        .read(move |conn| {
-            Ok((
-                Catalogue::load(conn)?,
-                accounts::find_organisations(conn, &ids)?,
-                profiles::find_many(conn, &ids)?,
-                certifications::of_organisations(conn, &ids)?,
-            ))
-        })
-        .await?;
+    let catalogue = state.catalogue().await?;
+    let mut listed = state.read(move |conn| suppliers::load(conn, &ids)).await?;
     let hits = results
         .hits
         .into_iter()
         .filter_map(|hit| {
-            let org = organisations.iter().find(|o| *o.id.as_uuid() == hit.id)?;
             // The index may lag behind a suspension: the database decides.
-            let content = found_profiles
-                .iter()
-                .find(|p| p.organisation_id == org.id)?
-                .public_content()?;
+            let Listed {
+                organisation,
+                content,
+                certifications,
+                ..
+            } = listed.remove(&OrganisationId::from(hit.id))?;
             Some(SupplierHit {
                 id: hit.id,
-                name: org.legal_name.clone(),
-                city: content.location.city.clone(),
-                region: content.location.region.clone(),
-                member: org.membership == Membership::Member,
+                name: organisation.legal_name,
+                city: content.location.city,
+                region: content.location.region,
+                member: organisation.membership == Membership::Member,
                 sectors: content
                     .sectors
                     .iter()
@@ -265,9 +261,9 @@ pub async fn search(
                         label: catalogue.capability_label(c.code.as_str(), language),
                     })
                     .collect(),
-                certifications: certificates
+                certifications: certifications
                     .iter()
-                    .filter(|c| c.organisation_id == org.id && c.counts_on(today))
+                    .filter(|c| c.counts_on(today))
                     .map(|c| LabelledCode {
                         code: c.details.type_code.as_str().to_owned(),
                         label: catalogue
@@ -327,13 +323,13 @@ pub async fn public_profile(
     language: Language,
 ) -> ApiResult<PublicProfileView> {
     let today = state.clock.now().date_naive();
+    let catalogue = state.catalogue().await?;
     state
         .read(move |conn| {
             let not_found = || ApiError::not_found("supplier");
             let profile = profiles::find(conn, org)?.ok_or_else(not_found)?;
             let content = profile.public_content().ok_or_else(not_found)?;
             let organisation = accounts::find_organisation(conn, org)?.ok_or_else(not_found)?;
-            let catalogue = Catalogue::load(conn)?;
             let certs = certifications::of_organisation(conn, org)?;
             Ok(PublicProfileView {
                 id: *org.as_uuid(),

@@ -3,6 +3,7 @@
 //! with retries and backoff, so writes succeed while the index is down and
 //! the index catches up when it is back.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{NaiveDate, TimeDelta};
@@ -10,30 +11,23 @@ use domain::certification::VerificationStatus;
 use domain::ids::OrganisationId;
 use domain::organisation::Membership;
 use persistence::index_events;
-use persistence::{DbConnection, accounts, certifications, profiles};
+use persistence::profiles;
 use search::{CertificationDoc, SupplierDocument};
 
 use crate::app::catalogue::Catalogue;
+use crate::app::suppliers::{self, Listed};
 use crate::error::ApiResult;
 use crate::state::AppState;
 
-/// The index document of a supplier, or `None` when it must not be listed
-/// (no published profile, or suspended).
-pub fn document(
-    conn: &mut DbConnection,
-    catalogue: &Catalogue,
-    org: OrganisationId,
-) -> ApiResult<Option<SupplierDocument>> {
-    let Some(profile) = profiles::find(conn, org)? else {
-        return Ok(None);
-    };
-    let Some(content) = profile.public_content() else {
-        return Ok(None);
-    };
-    let Some(organisation) = accounts::find_organisation(conn, org)? else {
-        return Ok(None);
-    };
-
+/// The index document of a listed supplier.
+pub fn document(catalogue: &Catalogue, supplier: Listed) -> SupplierDocument {
+    let Listed {
+        organisation,
+        content,
+        published_at,
+        updated_at,
+        certifications,
+    } = supplier;
     let mut capability_codes: Vec<String> = Vec::new();
     for capability in &content.capabilities {
         for code in capability.code.with_ancestors() {
@@ -50,7 +44,7 @@ pub fn document(
             capability_labels.extend(node.synonyms.iter().cloned());
         }
     }
-    let certifications = certifications::of_organisation(conn, org)?
+    let certifications = certifications
         .into_iter()
         .filter(|c| c.status != VerificationStatus::Rejected)
         .map(|c| CertificationDoc {
@@ -60,8 +54,8 @@ pub fn document(
             valid_until: day_start(c.details.valid_until) + 86_400,
         })
         .collect();
-    Ok(Some(SupplierDocument {
-        id: *org.as_uuid(),
+    SupplierDocument {
+        id: *organisation.id.as_uuid(),
         name: organisation.legal_name,
         description_fr: content.description_fr.clone(),
         description_en: content.description_en.clone(),
@@ -84,11 +78,8 @@ pub fn document(
         country: content.location.country.clone(),
         member: organisation.membership == Membership::Member,
         equipment: content.equipment.clone(),
-        updated_at: profile
-            .published_at
-            .unwrap_or(profile.updated_at)
-            .timestamp(),
-    }))
+        updated_at: published_at.unwrap_or(updated_at).timestamp(),
+    }
 }
 
 fn day_start(day: NaiveDate) -> i64 {
@@ -160,11 +151,12 @@ async fn apply(state: &AppState, organisations: Vec<OrganisationId>) -> ApiResul
     let (upserts, deletes) = state
         .read(move |conn| {
             let catalogue = Catalogue::load(conn)?;
+            let mut listed = suppliers::load(conn, &organisations)?;
             let mut upserts = Vec::new();
             let mut deletes = Vec::new();
             for org in organisations {
-                match document(conn, &catalogue, org)? {
-                    Some(doc) => upserts.push(doc),
+                match listed.remove(&org) {
+                    Some(supplier) => upserts.push(document(&catalogue, supplier)),
                     None => deletes.push(*org.as_uuid()),
                 }
             }
@@ -180,24 +172,38 @@ async fn apply(state: &AppState, organisations: Vec<OrganisationId>) -> ApiResul
     Ok(())
 }
 
+/// Documents per index write during a rebuild: large enough that the
+/// per-task overhead of Meilisearch vanishes, small enough to stay far below
+/// its payload limit (a document is a few kilobytes).
+const REINDEX_CHUNK: usize = 5000;
+
 /// Rebuilds the index from the database: clears it, then writes every
 /// listed supplier. Returns how many were indexed.
 pub async fn reindex(state: &AppState) -> ApiResult<usize> {
-    let docs = state
+    let (catalogue, ids) = state
         .read(|conn| {
-            let catalogue = Catalogue::load(conn)?;
-            let mut docs = Vec::new();
-            for org in profiles::all_organisation_ids(conn)? {
-                docs.extend(document(conn, &catalogue, org)?);
-            }
-            Ok(docs)
+            Ok((
+                Arc::new(Catalogue::load(conn)?),
+                profiles::all_organisation_ids(conn)?,
+            ))
         })
         .await?;
     state.ensure_index_settings().await?;
     state.index.clear().await?;
-    let count = docs.len();
-    for chunk in docs.chunks(200) {
-        state.index.upsert(chunk.to_vec()).await?;
+    let mut count = 0;
+    // Chunk by chunk, so a large directory never sits in memory whole.
+    for chunk in ids.chunks(REINDEX_CHUNK) {
+        let (catalogue, chunk) = (catalogue.clone(), chunk.to_vec());
+        let docs: Vec<SupplierDocument> = state
+            .read(move |conn| {
+                Ok(suppliers::load(conn, &chunk)?
+                    .into_values()
+                    .map(|supplier| document(&catalogue, supplier))
+                    .collect())
+            })
+            .await?;
+        count += docs.len();
+        state.index.upsert(docs).await?;
     }
     Ok(count)
 }

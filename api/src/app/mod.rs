@@ -15,4 +15,5 @@ pub mod paging;
 pub mod profiles;
 pub mod sessions;
 pub mod sourcing;
+pub mod suppliers;
 pub mod views;

@@ -9,7 +9,7 @@ use persistence::{DbConnection, accounts, audit, tokens as token_store};
 
 use crate::auth::tokens::{digest, random_token};
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::state::{AppState, blocking};
+use crate::state::AppState;
 
 fn invalid_credentials() -> ApiError {
     ApiError::coded(
@@ -37,19 +37,11 @@ pub async fn login(state: &AppState, email: String, password: String) -> ApiResu
         }
         Err(_) => None,
     };
-    let hasher = state.hasher.clone();
-    let user = blocking(move || {
-        Ok(match found {
-            Some((user, hash)) if hasher.verify(&password, &hash) && user.active => Some(user),
-            Some(_) => None,
-            None => {
-                hasher.verify_dummy(&password);
-                None
-            }
-        })
-    })
-    .await?
-    .ok_or_else(invalid_credentials)?;
+    let (user, stored) = found.unzip();
+    let verified = state.hasher.verify(password, stored).await?;
+    let user = user
+        .filter(|user| verified && user.active)
+        .ok_or_else(invalid_credentials)?;
 
     let now = state.clock.now();
     let state_for_tx = state.clone();

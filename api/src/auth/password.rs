@@ -1,18 +1,30 @@
-//! argon2id password hashing. Hashing is CPU-heavy: callers run it on the
-//! blocking pool, never on an executor thread.
+//! argon2id password hashing. Each hash takes 19 MiB and a core for tens of
+//! milliseconds, so hashing runs on the blocking pool, at most one per core
+//! at a time, in working memory that is reused: a burst of logins queues
+//! instead of multiplying the server's memory.
+
+use std::sync::{Arc, Mutex};
 
 use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::{Output, PasswordHash, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
+use tokio::sync::Semaphore;
 
 use crate::config::PasswordHashCost;
+use crate::error::{ApiError, ApiResult};
+use crate::state::blocking;
 
 #[derive(Clone)]
 pub struct PasswordHasher {
     params: Params,
     /// A hash to verify against when the email is unknown, so that a login
     /// takes as long whether or not the account exists.
-    dummy_hash: String,
+    dummy_hash: Arc<str>,
+    /// One hash at a time per core.
+    slots: Arc<Semaphore>,
+    cores: usize,
+    /// Working memory of finished hashes, at most one per core.
+    memory: Arc<Mutex<Vec<Vec<Block>>>>,
 }
 
 impl PasswordHasher {
@@ -27,48 +39,139 @@ impl PasswordHasher {
             reason = "constant parameters within argon2's bounds"
         )]
         let params = Params::new(memory_kib, iterations, 1, None).expect("valid argon2 parameters");
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
         let mut hasher = Self {
             params,
-            dummy_hash: String::new(),
+            dummy_hash: Arc::from(""),
+            slots: Arc::new(Semaphore::new(cores)),
+            cores,
+            memory: Arc::default(),
         };
         #[expect(
             clippy::expect_used,
             reason = "hashing a constant with valid parameters cannot fail"
         )]
         let dummy = hasher
-            .hash("dummy password for timing")
+            .hash_now("dummy password for timing")
             .expect("hash the dummy password");
-        hasher.dummy_hash = dummy;
+        hasher.dummy_hash = Arc::from(dummy);
+        // An idle server need not hold working memory until its first login.
+        hasher
+            .memory
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
         hasher
     }
 
-    fn argon2(&self) -> Argon2<'_> {
-        Argon2::new(Algorithm::Argon2id, Version::V0x13, self.params.clone())
+    /// A PHC string (`$argon2id$v=19$m=...`) of a new random salt.
+    pub async fn hash(&self, password: String) -> ApiResult<String> {
+        self.in_slot(move |hasher| {
+            hasher
+                .hash_now(&password)
+                .map_err(|e| ApiError::Internal(anyhow::anyhow!("hashing failed: {e}")))
+        })
+        .await
     }
 
-    pub fn hash(&self, password: &str) -> Result<String, argon2::password_hash::Error> {
-        let salt = SaltString::generate(&mut OsRng);
-        Ok(self
-            .argon2()
-            .hash_password(password.as_bytes(), &salt)?
-            .to_string())
-    }
-
-    /// Verifies against the stored hash; the parameters embedded in the hash
-    /// are used, so raising the cost later keeps old hashes valid.
-    pub fn verify(&self, password: &str, stored: &str) -> bool {
-        PasswordHash::new(stored)
-            .map(|hash| {
-                self.argon2()
-                    .verify_password(password.as_bytes(), &hash)
-                    .is_ok()
+    /// Whether `password` matches the stored hash. Without a stored hash
+    /// (unknown account) it burns the same time and answers false. The
+    /// parameters embedded in the hash are used, so raising the cost later
+    /// keeps old hashes valid.
+    pub async fn verify(&self, password: String, stored: Option<String>) -> ApiResult<bool> {
+        self.in_slot(move |hasher| {
+            Ok(match stored {
+                Some(stored) => hasher.verify_now(&password, &stored),
+                None => {
+                    hasher.verify_now(&password, &hasher.dummy_hash);
+                    false
+                }
             })
-            .unwrap_or(false)
+        })
+        .await
     }
 
-    /// Burns the same time as a real verification.
-    pub fn verify_dummy(&self, password: &str) {
-        let _ = self.verify(password, &self.dummy_hash);
+    async fn in_slot<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Self) -> ApiResult<T> + Send + 'static,
+    ) -> ApiResult<T> {
+        let _slot = self
+            .slots
+            .acquire()
+            .await
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("hashing slots closed: {e}")))?;
+        let hasher = self.clone();
+        blocking(move || f(&hasher)).await
+    }
+
+    fn hash_now(&self, password: &str) -> Result<String, argon2::password_hash::Error> {
+        let salt = SaltString::generate(&mut OsRng);
+        let mut salt_bytes = [0u8; 64];
+        let salt_bytes = salt.decode_b64(&mut salt_bytes)?;
+        let mut output = [0u8; Params::DEFAULT_OUTPUT_LEN];
+        let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, self.params.clone());
+        self.with_memory(self.params.block_count(), |memory| {
+            argon2.hash_password_into_with_memory(
+                password.as_bytes(),
+                salt_bytes,
+                &mut output,
+                memory,
+            )
+        })?;
+        Ok(PasswordHash {
+            algorithm: Algorithm::Argon2id.ident(),
+            version: Some(Version::V0x13.into()),
+            params: (&self.params).try_into()?,
+            salt: Some(salt.as_salt()),
+            hash: Some(Output::new(&output)?),
+        }
+        .to_string())
+    }
+
+    fn verify_now(&self, password: &str, stored: &str) -> bool {
+        let Ok(hash) = PasswordHash::new(stored) else {
+            return false;
+        };
+        let (Some(expected), Some(salt)) = (hash.hash, hash.salt) else {
+            return false;
+        };
+        let (Ok(algorithm), Ok(version), Ok(params)) = (
+            Algorithm::try_from(hash.algorithm),
+            hash.version.map_or(Ok(Version::V0x13), Version::try_from),
+            Params::try_from(&hash),
+        ) else {
+            return false;
+        };
+        let mut salt_bytes = [0u8; 64];
+        let Ok(salt_bytes) = salt.decode_b64(&mut salt_bytes) else {
+            return false;
+        };
+        let mut output = vec![0u8; expected.len()];
+        let computed = self.with_memory(params.block_count(), |memory| {
+            Argon2::new(algorithm, version, params.clone()).hash_password_into_with_memory(
+                password.as_bytes(),
+                salt_bytes,
+                &mut output,
+                memory,
+            )
+        });
+        // `Output` compares in constant time.
+        computed.is_ok() && Output::new(&output).is_ok_and(|output| output == expected)
+    }
+
+    /// Runs `f` on reused working memory of at least `blocks` blocks.
+    fn with_memory<T>(&self, blocks: usize, f: impl FnOnce(&mut [Block]) -> T) -> T {
+        let pooled = self.memory.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let mut memory = pooled.unwrap_or_default();
+        if memory.len() < blocks {
+            memory.resize(blocks, Block::default());
+        }
+        let result = f(&mut memory);
+        let mut pool = self.memory.lock().unwrap_or_else(|p| p.into_inner());
+        if pool.len() < self.cores {
+            pool.push(memory);
+        }
+        result
     }
 }
 
@@ -79,10 +182,24 @@ mod tests {
     #[test]
     fn a_hash_verifies_its_password_only() {
         let hasher = PasswordHasher::new(PasswordHashCost::Fast);
-        let hash = hasher.hash("titane-usinage-2026").expect("hash");
-        assert!(hash.starts_with("$argon2id$"));
-        assert!(hasher.verify("titane-usinage-2026", &hash));
-        assert!(!hasher.verify("titane-usinage-2027", &hash));
-        assert!(!hasher.verify("titane-usinage-2026", "not a hash"));
+        let hash = hasher.hash_now("titane-usinage-2026").expect("hash");
+        assert!(hash.starts_with("$argon2id$v=19$m=256,t=1,p=1$"));
+        assert!(hasher.verify_now("titane-usinage-2026", &hash));
+        assert!(!hasher.verify_now("titane-usinage-2027", &hash));
+        assert!(!hasher.verify_now("titane-usinage-2026", "not a hash"));
+    }
+
+    #[test]
+    fn hashes_made_by_the_argon2_crate_verify() {
+        use argon2::PasswordHasher as _;
+        let params = Params::new(512, 2, 1, None).expect("params");
+        let salt = SaltString::generate(&mut OsRng);
+        let stored = Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+            .hash_password(b"salle-blanche-iso7", &salt)
+            .expect("hash")
+            .to_string();
+        let hasher = PasswordHasher::new(PasswordHashCost::Fast);
+        assert!(hasher.verify_now("salle-blanche-iso7", &stored));
+        assert!(!hasher.verify_now("salle-blanche-iso8", &stored));
     }
 }

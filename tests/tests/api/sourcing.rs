@@ -1,6 +1,7 @@
 //! Sourcing requests end to end: from the buyer's draft through the
 //! experts' qualification and vetted matching to quotes and the award.
 
+use futures::future::join_all;
 use serde_json::{Value, json};
 use tests::on_both_backends;
 use tests::sourcing::{World, quote, titanium_request};
@@ -317,6 +318,27 @@ on_both_backends! {
         let other = app.draft_request(&w).await;
         let none = app.get(&format!("/api/v1/backoffice/matches?request_id={other}"), Some(&w.expert)).await;
         assert_eq!(none.assert_status(200)["items"], json!([]));
+    }
+
+    async fn concurrent_revisions_of_one_quote_are_all_kept_in_order(app: &TestApp) {
+        let w = app.sourcing_world().await;
+        let id = app.open_request(&w).await;
+        let supplier = &w.certified[0];
+        let path = format!("/api/v1/requests/{id}/quotes");
+        let prices: Vec<String> = (0..24).map(|i| (1000 - i).to_string()).collect();
+        let replies = join_all(prices.iter().map(|p| app.post(&path, Some(&supplier.token), quote(p, 10)))).await;
+        for reply in &replies {
+            reply.assert_status(201);
+        }
+        let answer = app.get(&format!("/api/v1/requests/{id}/my-answer"), Some(&supplier.token)).await;
+        let quotes = answer.assert_status(200)["quotes"].as_array().cloned().unwrap_or_default();
+        let revisions: Vec<i64> = quotes.iter().filter_map(|q| q["revision"].as_i64()).collect();
+        assert_eq!(revisions, (1..=24).collect::<Vec<i64>>(), "each revision numbered after the one before");
+        let mut stored: Vec<&str> = quotes.iter().filter_map(|q| q["amount"].as_str()).collect();
+        stored.sort_unstable();
+        let mut sent: Vec<String> = prices.iter().map(|p| format!("{p}.00")).collect();
+        sent.sort_unstable();
+        assert_eq!(stored, sent, "no revision lost");
     }
 
     async fn quotes_stop_at_the_deadline_and_the_job_closes_the_request(app: &TestApp) {

@@ -125,6 +125,13 @@ pub async fn quote(
             let (request, access) = load(conn, &actor, id)?;
             let mut invitation = own_invitation(conn, &actor, &request, access)?;
             request.accepts_answers(now)?;
+            invitation.status = InvitationStatus::Answered;
+            invitation.decline_reason = None;
+            invitation.responded_at = Some(now);
+            // Writing the invitation first locks its row: a concurrent
+            // revision by the same supplier waits for this one and then
+            // numbers itself after it, instead of colliding on the number.
+            sourcing::update_invitation(conn, &invitation)?;
             let previous = sourcing::quotes_of(conn, id, Some(invitation.supplier))?;
             let revision = previous.last().map_or(1, |q| q.revision + 1);
             let quote = Quote {
@@ -141,10 +148,6 @@ pub async fn quote(
                 created_at: now,
             };
             sourcing::insert_quote(conn, &quote)?;
-            invitation.status = InvitationStatus::Answered;
-            invitation.decline_reason = None;
-            invitation.responded_at = Some(now);
-            sourcing::update_invitation(conn, &invitation)?;
             let action = if revision == 1 {
                 "answer.quoted"
             } else {

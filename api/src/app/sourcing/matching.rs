@@ -13,12 +13,13 @@ use domain::sourcing::{RequestAccess, SourcingRequest};
 use openapi::sourcing::{
     AddMatchRequest, CandidateView, CandidatesView, MatchDecisionRequest, MatchView,
 };
-use persistence::{DbConnection, accounts, certifications, profiles, sourcing};
+use persistence::{DbConnection, accounts, sourcing};
 use search::CandidateQuery;
 
 use super::{load, optional_text, record};
 use crate::app::catalogue::Catalogue;
 use crate::app::sourcing::views;
+use crate::app::suppliers::{self, Listed};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -53,31 +54,14 @@ async fn ranked(
         .collect())
 }
 
-/// The supplier's explanation against the request, from its published
-/// profile; `None` if it is not (or no longer) published.
-fn explain(
-    conn: &mut DbConnection,
-    request: &SourcingRequest,
-    supplier: OrganisationId,
-    now: DateTime<Utc>,
-) -> ApiResult<Option<(Explanation, String, String, bool)>> {
-    let Some(profile) = profiles::find(conn, supplier)? else {
-        return Ok(None);
-    };
-    let Some(content) = profile.public_content() else {
-        return Ok(None);
-    };
-    let Some(org) = accounts::find_organisation(conn, supplier)? else {
-        return Ok(None);
-    };
-    let certs = certifications::of_organisation(conn, supplier)?;
-    let explanation = Explanation::of(&request.content, content, &certs, now.date_naive());
-    Ok(Some((
-        explanation,
-        org.legal_name,
-        content.location.city.clone(),
-        org.membership == Membership::Member,
-    )))
+/// How the supplier's published profile meets each requirement.
+fn explain(request: &SourcingRequest, supplier: &Listed, now: DateTime<Utc>) -> Explanation {
+    Explanation::of(
+        &request.content,
+        &supplier.content,
+        &supplier.certifications,
+        now.date_naive(),
+    )
 }
 
 fn require_back_office(access: RequestAccess) -> ApiResult<()> {
@@ -103,30 +87,31 @@ pub async fn candidates(
         .await?;
     let ranked = ranked(state, &request).await?;
     let now = state.clock.now();
+    let catalogue = state.catalogue().await?;
     state
         .read(move |conn| {
-            let catalogue = Catalogue::load(conn)?;
             let matched: Vec<OrganisationId> = sourcing::matches_of(conn, id)?
                 .iter()
                 .map(|m| m.supplier)
                 .collect();
+            let ids: Vec<OrganisationId> = ranked.iter().map(|(s, _)| *s).collect();
+            let mut listed = suppliers::load(conn, &ids)?;
             let mut view = CandidatesView {
                 candidates: Vec::new(),
                 excluded: Vec::new(),
             };
             for (supplier, score) in ranked {
                 // The index may lag behind a suspension: the database decides.
-                let Some((explanation, name, city, member)) =
-                    explain(conn, &request, supplier, now)?
-                else {
+                let Some(found) = listed.remove(&supplier) else {
                     continue;
                 };
+                let explanation = explain(&request, &found, now);
                 let excluded = !explanation.missing_mandatory().is_empty();
                 let candidate = CandidateView {
                     supplier_id: *supplier.as_uuid(),
-                    name,
-                    city,
-                    member,
+                    name: found.organisation.legal_name,
+                    city: found.content.location.city,
+                    member: found.organisation.membership == Membership::Member,
                     score,
                     explanation: views::explanation(&explanation, &catalogue, language),
                     matched: matched.contains(&supplier),
@@ -172,14 +157,17 @@ pub async fn add(
             // Re-read inside the transaction: the request may have moved on.
             let (request, _) = load(conn, &actor, id)?;
             matching_allowed(request.status)?;
-            let (explanation, name, _, _) =
-                explain(conn, &request, supplier, now)?.ok_or_else(|| {
+            let found = suppliers::load(conn, &[supplier])?
+                .remove(&supplier)
+                .ok_or_else(|| {
                     ApiError::validation(domain::ValidationErrors::single(
                         "supplier_id",
                         "not_published",
                         "only published suppliers can be matched",
                     ))
                 })?;
+            let explanation = explain(&request, &found, now);
+            let name = found.organisation.legal_name;
             if sourcing::matches_of(conn, id)?
                 .iter()
                 .any(|m| m.supplier == supplier)

@@ -3,7 +3,7 @@
 
 use domain::account::{Language, PlatformRole};
 use domain::auth::Actor;
-use domain::ids::SourcingRequestId;
+use domain::ids::{OrganisationId, SourcingRequestId};
 use domain::sourcing::request::{Action, AttachmentInput, RequestInput as DomainInput};
 use domain::sourcing::{RequestAccess, RequestContent, SourcingRequest};
 use domain::{DomainError, ValidationErrors};
@@ -138,10 +138,10 @@ pub async fn get(
     id: SourcingRequestId,
     language: Language,
 ) -> ApiResult<RequestView> {
+    let catalogue = state.catalogue().await?;
     state
         .read(move |conn| {
             let (request, access) = load(conn, &actor, id)?;
-            let catalogue = Catalogue::load(conn)?;
             view(conn, &actor, &request, access, &catalogue, language)
         })
         .await
@@ -158,6 +158,7 @@ pub async fn list(
 ) -> ApiResult<RequestPage> {
     let limit = page_limit(limit)?;
     let before = parse_cursor(cursor_raw)?;
+    let catalogue = state.catalogue().await?;
     state
         .read(move |conn| {
             let org = actor.organisation_id().ok_or_else(|| {
@@ -166,14 +167,14 @@ pub async fn list(
                     "experts use GET /api/v1/backoffice/requests",
                 )
             })?;
-            let (requests, next): (Vec<SourcingRequest>, Option<String>) = match actor.role {
+            let (requests, invitations, next) = match actor.role {
                 PlatformRole::Buyer => {
                     let mut page = sourcing::requests_of_buyer(conn, org, before, limit + 1)?;
                     let next = (page.len() as i64 > limit).then(|| {
                         page.truncate(limit as usize);
                         page.last().map(|r| cursor(r.created_at, r.id))
                     });
-                    (page, next.flatten())
+                    (page, Vec::new(), next.flatten())
                 }
                 _ => {
                     let mut invitations =
@@ -182,11 +183,12 @@ pub async fn list(
                         invitations.truncate(limit as usize);
                         invitations.last().map(|i| cursor(i.invited_at, i.request))
                     });
-                    let mut requests = Vec::with_capacity(invitations.len());
-                    for invitation in &invitations {
-                        requests.extend(sourcing::find_request(conn, invitation.request)?);
-                    }
-                    (requests, next.flatten())
+                    let ids: Vec<SourcingRequestId> =
+                        invitations.iter().map(|i| i.request).collect();
+                    let mut found = sourcing::find_requests(conn, &ids)?;
+                    // In the invitations' order, which the cursor follows.
+                    found.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
+                    (found, invitations, next.flatten())
                 }
             };
             let access = if actor.role == PlatformRole::Buyer {
@@ -194,11 +196,23 @@ pub async fn list(
             } else {
                 RequestAccess::InvitedSupplier
             };
-            let catalogue = Catalogue::load(conn)?;
+            let mut buyer_ids: Vec<OrganisationId> = requests.iter().map(|r| r.buyer).collect();
+            buyer_ids.sort_unstable();
+            buyer_ids.dedup();
+            let buyers = accounts::find_organisations(conn, &buyer_ids)?;
             let items = requests
                 .iter()
-                .map(|r| view(conn, &actor, r, access, &catalogue, language))
-                .collect::<ApiResult<_>>()?;
+                .map(|r| {
+                    views::request(
+                        r,
+                        access,
+                        buyers.iter().find(|b| b.id == r.buyer),
+                        invitations.iter().find(|i| i.request == r.id),
+                        &catalogue,
+                        language,
+                    )
+                })
+                .collect();
             Ok(RequestPage {
                 items,
                 next_cursor: next,
