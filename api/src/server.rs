@@ -29,8 +29,8 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
     let (_, mut api) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
-        .service(scope::scope("/api/v1").configure(routes::api_v1))
-        .configure(routes::health::configure)
+        .service(scope::scope("/api/v1").configure(|cfg| routes::api_v1(cfg)))
+        .configure(|cfg| routes::health::configure(cfg))
         .split_for_parts();
     routes::add_common_responses(&mut api);
     idempotency::document(&mut api);
@@ -108,11 +108,8 @@ pub fn start(
             .app_data(web::PayloadConfig::default().limit(body_limit))
             .app_data(web::QueryConfig::default().error_handler(query_error))
             .app_data(web::PathConfig::default().error_handler(path_error))
-            .into_utoipa_app()
-            .service(scope::scope("/api/v1").configure(routes::api_v1))
+            .service(web::scope("/api/v1").configure(routes::api_v1))
             .configure(routes::health::configure)
-            .split_for_parts()
-            .0
             .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec.clone()))
             .route(
                 "/docs",

@@ -40,28 +40,27 @@ impl PasswordHasher {
         )]
         let params = Params::new(memory_kib, iterations, 1, None).expect("valid argon2 parameters");
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
-        let mut hasher = Self {
+        // Verifying against it costs what a real verification costs, and
+        // nothing matches its all-zero output. Not computed at start: a
+        // 19 MiB allocation freed there would raise glibc's mmap threshold
+        // and leave every later temporary allocation in the heap.
+        #[expect(
+            clippy::expect_used,
+            reason = "a constant salt and output of valid lengths"
+        )]
+        let dummy_hash = phc(
+            &params,
+            SaltString::from_b64("cG10LWR1bW15LXNhbHQ").expect("valid salt"),
+            &[0; Params::DEFAULT_OUTPUT_LEN],
+        )
+        .expect("valid dummy hash");
+        Self {
             params,
-            dummy_hash: Arc::from(""),
+            dummy_hash: Arc::from(dummy_hash),
             slots: Arc::new(Semaphore::new(cores)),
             cores,
             memory: Arc::default(),
-        };
-        #[expect(
-            clippy::expect_used,
-            reason = "hashing a constant with valid parameters cannot fail"
-        )]
-        let dummy = hasher
-            .hash_now("dummy password for timing")
-            .expect("hash the dummy password");
-        hasher.dummy_hash = Arc::from(dummy);
-        // An idle server need not hold working memory until its first login.
-        hasher
-            .memory
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clear();
-        hasher
+        }
     }
 
     /// A PHC string (`$argon2id$v=19$m=...`) of a new random salt.
@@ -118,14 +117,7 @@ impl PasswordHasher {
                 memory,
             )
         })?;
-        Ok(PasswordHash {
-            algorithm: Algorithm::Argon2id.ident(),
-            version: Some(Version::V0x13.into()),
-            params: (&self.params).try_into()?,
-            salt: Some(salt.as_salt()),
-            hash: Some(Output::new(&output)?),
-        }
-        .to_string())
+        phc(&self.params, salt, &output)
     }
 
     fn verify_now(&self, password: &str, stored: &str) -> bool {
@@ -175,6 +167,22 @@ impl PasswordHasher {
     }
 }
 
+/// The PHC string of an argon2id hash.
+fn phc(
+    params: &Params,
+    salt: SaltString,
+    output: &[u8],
+) -> Result<String, argon2::password_hash::Error> {
+    Ok(PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: params.try_into()?,
+        salt: Some(salt.as_salt()),
+        hash: Some(Output::new(output)?),
+    }
+    .to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,6 +195,18 @@ mod tests {
         assert!(hasher.verify_now("titane-usinage-2026", &hash));
         assert!(!hasher.verify_now("titane-usinage-2027", &hash));
         assert!(!hasher.verify_now("titane-usinage-2026", "not a hash"));
+    }
+
+    #[test]
+    fn an_unknown_account_costs_a_verification_at_the_configured_cost() {
+        let hasher = PasswordHasher::new(PasswordHashCost::Standard);
+        let dummy = PasswordHash::new(&hasher.dummy_hash).expect("a PHC string");
+        let params = Params::try_from(&dummy).expect("argon2 parameters");
+        assert_eq!(
+            (params.m_cost(), params.t_cost(), params.p_cost()),
+            (19 * 1024, 2, 1)
+        );
+        assert!(!hasher.verify_now("", &hasher.dummy_hash));
     }
 
     #[test]

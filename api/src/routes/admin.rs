@@ -1,3 +1,4 @@
+use super::Routes;
 use actix_web::{HttpResponse, get, post, put, web};
 use domain::ids::{NotificationId, OrganisationId, UserId};
 use openapi::accounts::{OrganisationView, UserView};
@@ -5,7 +6,6 @@ use openapi::admin::{
     MembershipRequest, NotificationListQuery, NotificationView, UserListQuery, UserPage,
 };
 use openapi::problem::Problem;
-use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use super::body::JsonBody;
@@ -14,7 +14,7 @@ use crate::auth::Authenticated;
 use crate::error::ApiResult;
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig) {
+pub fn configure(cfg: &mut impl Routes) {
     cfg.service(list_users)
         .service(deactivate_user)
         .service(reactivate_user)

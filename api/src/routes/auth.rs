@@ -1,10 +1,10 @@
+use super::Routes;
 use actix_web::{HttpResponse, post, web};
 use openapi::accounts::{
     AcceptInvitationRequest, Accepted, LoginRequest, PasswordResetConfirm, PasswordResetRequest,
     RefreshRequest, RegisterRequest, RegisterResponse, TokenRequest, TokenResponse, UserView,
 };
 use openapi::problem::Problem;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::body::JsonBody;
 use crate::app::{accounts, sessions};
@@ -13,7 +13,7 @@ use crate::auth::throttle::Throttled;
 use crate::error::ApiResult;
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig) {
+pub fn configure(cfg: &mut impl Routes) {
     cfg.service(register)
         .service(login)
         .service(refresh)

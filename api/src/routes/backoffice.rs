@@ -1,3 +1,4 @@
+use super::Routes;
 use actix_web::{get, post, web};
 use domain::ids::{CertificationId, OrganisationId};
 use openapi::directory::{
@@ -6,7 +7,6 @@ use openapi::directory::{
 };
 use openapi::problem::Problem;
 use openapi::sourcing::{MatchQueue, MatchQueueQuery, RequestQueue, RequestQueueQuery};
-use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use super::body::JsonBody;
@@ -16,7 +16,7 @@ use crate::auth::Authenticated;
 use crate::error::ApiResult;
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig) {
+pub fn configure(cfg: &mut impl Routes) {
     cfg.service(request_queue)
         .service(match_queue)
         .service(profile_queue)

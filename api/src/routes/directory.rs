@@ -1,3 +1,4 @@
+use super::Routes;
 use actix_web::http::header::ACCEPT_LANGUAGE;
 use actix_web::{HttpRequest, get, post, web};
 use domain::ids::OrganisationId;
@@ -6,7 +7,6 @@ use openapi::directory::{
     SupplierSearchQuery, SupplierSearchResponse, TaxonomyNodeView,
 };
 use openapi::problem::Problem;
-use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use super::body::JsonBody;
@@ -15,7 +15,7 @@ use crate::auth::Authenticated;
 use crate::error::ApiResult;
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig) {
+pub fn configure(cfg: &mut impl Routes) {
     cfg.service(taxonomy)
         .service(add_capability)
         .service(certification_types)

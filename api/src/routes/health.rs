@@ -1,10 +1,10 @@
+use super::Routes;
 use actix_web::{HttpResponse, get, web};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::app::health::{self, Readiness};
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig) {
+pub fn configure(cfg: &mut impl Routes) {
     cfg.service(healthz).service(readyz);
 }
 

@@ -1,6 +1,6 @@
+use super::Routes;
 use actix_web::{get, patch, web};
 use openapi::accounts::{MeResponse, PreferencesRequest, UserView};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::body::JsonBody;
 use crate::app::accounts;
@@ -8,7 +8,7 @@ use crate::auth::Authenticated;
 use crate::error::ApiResult;
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig) {
+pub fn configure(cfg: &mut impl Routes) {
     cfg.service(me).service(update_preferences);
 }
 

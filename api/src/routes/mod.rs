@@ -12,14 +12,42 @@ pub mod organisations;
 pub mod profiles;
 pub mod requests;
 
+use actix_web::dev::HttpServiceFactory;
 use actix_web::http::header::{ETAG, IF_MATCH};
 use actix_web::{HttpRequest, HttpResponse};
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
-use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::OpenApiFactory;
+
+/// Where handlers are registered. utoipa's configuration also collects each
+/// handler's OpenAPI operation, which the document needs once; every worker
+/// builds its app with actix's own, sparing it megabytes of schemas.
+pub trait Routes {
+    fn service<F>(&mut self, factory: F) -> &mut Self
+    where
+        F: HttpServiceFactory + OpenApiFactory + 'static;
+}
+
+impl Routes for utoipa_actix_web::service_config::ServiceConfig<'_> {
+    fn service<F>(&mut self, factory: F) -> &mut Self
+    where
+        F: HttpServiceFactory + OpenApiFactory + 'static,
+    {
+        utoipa_actix_web::service_config::ServiceConfig::service(self, factory)
+    }
+}
+
+impl Routes for actix_web::web::ServiceConfig {
+    fn service<F>(&mut self, factory: F) -> &mut Self
+    where
+        F: HttpServiceFactory + OpenApiFactory + 'static,
+    {
+        actix_web::web::ServiceConfig::service(self, factory)
+    }
+}
 
 /// Routes under `/api/v1`.
-pub fn api_v1(cfg: &mut ServiceConfig) {
+pub fn api_v1(cfg: &mut impl Routes) {
     auth::configure(cfg);
     me::configure(cfg);
     organisations::configure(cfg);

@@ -1,8 +1,8 @@
+use super::Routes;
 use actix_web::{HttpResponse, get, post, web};
 use domain::ids::OrganisationId;
 use openapi::accounts::{InvitationRequest, InvitationView, OrganisationView, UserView};
 use openapi::problem::Problem;
-use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use super::body::JsonBody;
@@ -11,7 +11,7 @@ use crate::auth::Authenticated;
 use crate::error::ApiResult;
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig) {
+pub fn configure(cfg: &mut impl Routes) {
     cfg.service(organisation)
         .service(organisation_users)
         .service(invite);

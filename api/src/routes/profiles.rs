@@ -1,9 +1,9 @@
+use super::Routes;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use domain::ids::{CertificationId, OrganisationId};
 use openapi::audit::AuditEntryView;
 use openapi::directory::{CertificationInput, CertificationView, ProfileInput, ProfileView};
 use openapi::problem::Problem;
-use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use super::body::JsonBody;
@@ -13,7 +13,7 @@ use crate::auth::Authenticated;
 use crate::error::ApiResult;
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig) {
+pub fn configure(cfg: &mut impl Routes) {
     cfg.service(get_profile)
         .service(save_profile)
         .service(submit_profile)

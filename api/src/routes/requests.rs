@@ -1,3 +1,4 @@
+use super::Routes;
 use actix_web::http::header::ACCEPT_LANGUAGE;
 use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use domain::account::Language;
@@ -11,7 +12,6 @@ use openapi::sourcing::{
     DeclineRequest, MatchDecisionRequest, MatchView, MyAnswerView, PageQuery, QuestionInput,
     QuestionView, QuoteInput, QuoteView, RequestInput, RequestPage, RequestView, ShortlistRequest,
 };
-use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use super::body::JsonBody;
@@ -23,7 +23,7 @@ use crate::auth::Authenticated;
 use crate::error::ApiResult;
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig) {
+pub fn configure(cfg: &mut impl Routes) {
     cfg.service(create)
         .service(list)
         .service(get_request)
