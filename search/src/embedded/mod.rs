@@ -6,6 +6,7 @@
 //! which keeps query-time expiry exact and costs O(matches) for the catalogue sizes
 //! of a regional marketplace (thousands of suppliers).
 
+mod collector;
 mod highlight;
 mod schema;
 mod text_query;
@@ -14,7 +15,6 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
-use tantivy::collector::TopDocs;
 use tantivy::directory::MmapDirectory;
 use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
@@ -22,6 +22,7 @@ use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 use uuid::Uuid;
 
+use self::collector::AllMatches;
 use self::schema::Fields;
 use self::text_query::{TextQuery, Vocabulary};
 use crate::CapabilityIndex;
@@ -316,13 +317,7 @@ impl Engine {
     /// Every document matching `query`, with its score.
     fn matches(&self, query: &dyn Query) -> Result<Vec<Match>, IndexError> {
         let searcher: Searcher = self.reader.searcher();
-        let all = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
-        if all == 0 {
-            return Ok(Vec::new());
-        }
-        let scored = searcher
-            .search(query, &TopDocs::with_limit(all).order_by_score())
-            .map_err(internal)?;
+        let scored = searcher.search(query, &AllMatches).map_err(internal)?;
         scored
             .into_iter()
             .map(|(score, address)| {

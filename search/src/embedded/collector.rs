@@ -1,0 +1,53 @@
+//! Every matching document with its score. `TopDocs` with a limit of "all"
+//! would reserve room for twice the whole index in every segment on every
+//! query; this grows with the matches only.
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+
+pub struct AllMatches;
+
+impl Collector for AllMatches {
+    type Fruit = Vec<(Score, DocAddress)>;
+    type Child = SegmentMatches;
+
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        _reader: &SegmentReader,
+    ) -> tantivy::Result<SegmentMatches> {
+        Ok(SegmentMatches {
+            segment,
+            matches: Vec::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    /// Best first; equal scores in index order, as `TopDocs` gives them.
+    fn merge_fruits(&self, segments: Vec<Self::Fruit>) -> tantivy::Result<Self::Fruit> {
+        let mut all: Self::Fruit = segments.into_iter().flatten().collect();
+        all.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        Ok(all)
+    }
+}
+
+pub struct SegmentMatches {
+    segment: SegmentOrdinal,
+    matches: Vec<(Score, DocAddress)>,
+}
+
+impl SegmentCollector for SegmentMatches {
+    type Fruit = Vec<(Score, DocAddress)>;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        self.matches
+            .push((score, DocAddress::new(self.segment, doc)));
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        self.matches
+    }
+}
