@@ -48,7 +48,7 @@ const OPEN_REQUESTS: usize = 12;
 const BUYERS: usize = 20;
 /// Requests submitted for review (candidates are asked for these).
 const SUBMITTED: usize = 200;
-const FRESHNESS_SAMPLES: u32 = 40;
+const FRESHNESS_SAMPLES: u32 = 200;
 /// Generous: far above what any client does, so the limiter is not measured.
 const NO_LIMIT: &str = "100000000";
 
@@ -1035,7 +1035,10 @@ async fn freshness(app: &TestApp, data: &Loaded, report: &mut Report) {
         "approval -> searchable p99",
         ms(percentile(&delays, 0.99)),
         "ms",
-        "target < 1000 ms",
+        &format!(
+            "target < 1000 ms; slowest {:.0} ms",
+            delays.last().map_or(0.0, |d| ms(*d))
+        ),
     );
 }
 
@@ -1374,13 +1377,20 @@ fn targets(csv: &str, quality: &str) -> String {
             idle.map(|v| v * 1.048_576 < 60.0),
         );
         if engine == "meilisearch" && scale == "100000" {
-            let p99 = find(run, "GET /suppliers (text + filters) p99");
-            row(
-                "search p99 < 50 ms at 100 000 suppliers (Meilisearch)",
-                run,
-                p99.map(|v| format!("{v:.1} ms")),
-                p99.map(|v| v < 50.0),
-            );
+            // Both: one client shows the latency of a search, sixteen show
+            // what queueing on this machine's two cores adds to it.
+            for (figure, label) in [
+                ("GET /suppliers, one client p99", "one client"),
+                ("GET /suppliers (text + filters) p99", "16 clients"),
+            ] {
+                let p99 = find(run, figure);
+                row(
+                    &format!("search p99 < 50 ms at 100 000 suppliers (Meilisearch, {label})"),
+                    run,
+                    p99.map(|v| format!("{v:.1} ms")),
+                    p99.map(|v| v < 50.0),
+                );
+            }
             let reindex = find(run, "full reindex");
             row(
                 "full reindex < 60 s at 100 000 suppliers",
