@@ -10,9 +10,18 @@ async fn meilisearch_engine_meets_the_contract() {
     };
     let key = std::env::var("MEILI_MASTER_KEY").ok();
     let prefix = format!("test_{}_", uuid::Uuid::new_v4().simple());
-    let index = MeiliIndex::new(&url, key, &prefix).expect("client");
+    let index = MeiliIndex::new(&url, key.clone(), &prefix).expect("client");
     index.bootstrap().await.expect("bootstrap");
     index.bootstrap().await.expect("bootstrap is idempotent");
+    // Settings are sent once: applying them again, even unchanged, makes
+    // Meilisearch reprocess every document at every server start.
+    let client = meilisearch_sdk::client::Client::new(&url, key).expect("client");
+    let mut query = meilisearch_sdk::tasks::TasksSearchQuery::new(&client);
+    query
+        .with_index_uids([index.uid()])
+        .with_types(["settingsUpdate"]);
+    let updates = client.get_tasks_with(&query).await.expect("tasks");
+    assert_eq!(updates.results.len(), 1, "settings applied once");
     // Delete the index even when the suite panics.
     let outcome = tokio::spawn({
         let index = index.clone();
