@@ -110,7 +110,9 @@ pub async fn run(state: AppState, poll: Duration) {
 /// supplier's current state), and the batch goes to the index in one upsert
 /// and one delete: a burst of edits costs one index task, not one each.
 pub async fn apply_pending(state: &AppState) -> ApiResult<bool> {
-    const BATCH: i64 = 200;
+    // Meilisearch spends about as long on a task of 1 000 documents as on
+    // one of 200 once the index is large: a bulk import catches up faster.
+    const BATCH: i64 = 1000;
     let now = state.clock.now();
     let events = state
         .read(move |conn| Ok(index_events::next_batch(conn, now, BATCH)?))
