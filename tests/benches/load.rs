@@ -1163,8 +1163,8 @@ fn write_run(settings: &Settings, report: &Report, load_before: &str, load_after
     let run = format!("{}-{}", settings.engine(), settings.scale);
     let mut md = format!(
         "## {} index, {} suppliers, {} requests\n\n\
-         Run {} on {}; load average {} before, {} after (the machine is shared: \
-         figures are noisy). {} closed-loop load workers for {} s after a {} s warm-up; \
+         Run {} on {}; load average {} before, {} after (the run itself adds up to \
+         about 3; more before means other work shared the CPUs). {} closed-loop load workers for {} s after a {} s warm-up; \
          the load generator runs on the same machine and shares its CPUs with the server.\n\n\
          | section | figure | value | unit | note |\n|---|---|---:|---|---|\n",
         settings.engine(),
