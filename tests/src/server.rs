@@ -65,6 +65,16 @@ impl Reply {
             .unwrap_or_default()
     }
 
+    /// The `ETag` header, which an edit sends back in `If-Match`.
+    #[track_caller]
+    pub fn etag(&self) -> String {
+        self.headers
+            .get("etag")
+            .and_then(|v| v.to_str().ok())
+            .expect("an ETag header")
+            .to_owned()
+    }
+
     /// Asserts a problem+json error with this status and code.
     #[track_caller]
     pub fn assert_problem(&self, status: u16, code: &str) {

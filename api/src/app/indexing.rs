@@ -57,14 +57,14 @@ pub fn document(catalogue: &Catalogue, supplier: Listed) -> SupplierDocument {
     SupplierDocument {
         id: *organisation.id.as_uuid(),
         name: organisation.legal_name,
-        description_fr: content.description_fr.clone(),
-        description_en: content.description_en.clone(),
+        description_fr: content.description_fr,
+        description_en: content.description_en,
         capability_codes,
         capability_labels,
         capability_details: content
             .capabilities
-            .iter()
-            .filter_map(|c| c.detail.clone())
+            .into_iter()
+            .filter_map(|c| c.detail)
             .collect(),
         certifications,
         sectors: content
@@ -72,12 +72,12 @@ pub fn document(catalogue: &Catalogue, supplier: Listed) -> SupplierDocument {
             .iter()
             .map(|s| s.as_str().to_owned())
             .collect(),
-        region: content.location.region.clone(),
-        department: content.location.department.clone(),
-        city: content.location.city.clone(),
-        country: content.location.country.clone(),
+        region: content.location.region,
+        department: content.location.department,
+        city: content.location.city,
+        country: content.location.country,
         member: organisation.membership == Membership::Member,
-        equipment: content.equipment.clone(),
+        equipment: content.equipment,
         updated_at: published_at.unwrap_or(updated_at).timestamp(),
     }
 }

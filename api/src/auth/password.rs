@@ -41,9 +41,7 @@ impl PasswordHasher {
         let params = Params::new(memory_kib, iterations, 1, None).expect("valid argon2 parameters");
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
         // Verifying against it costs what a real verification costs, and
-        // nothing matches its all-zero output. Not computed at start: a
-        // 19 MiB allocation freed there would raise glibc's mmap threshold
-        // and leave every later temporary allocation in the heap.
+        // nothing matches its all-zero output; start-up spends no hash on it.
         #[expect(
             clippy::expect_used,
             reason = "a constant salt and output of valid lengths"
@@ -109,14 +107,7 @@ impl PasswordHasher {
         let salt_bytes = salt.decode_b64(&mut salt_bytes)?;
         let mut output = [0u8; Params::DEFAULT_OUTPUT_LEN];
         let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, self.params.clone());
-        self.with_memory(self.params.block_count(), |memory| {
-            argon2.hash_password_into_with_memory(
-                password.as_bytes(),
-                salt_bytes,
-                &mut output,
-                memory,
-            )
-        })?;
+        self.derive(&argon2, password, salt_bytes, &mut output)?;
         phc(&self.params, salt, &output)
     }
 
@@ -139,26 +130,29 @@ impl PasswordHasher {
             return false;
         };
         let mut output = vec![0u8; expected.len()];
-        let computed = self.with_memory(params.block_count(), |memory| {
-            Argon2::new(algorithm, version, params.clone()).hash_password_into_with_memory(
-                password.as_bytes(),
-                salt_bytes,
-                &mut output,
-                memory,
-            )
-        });
+        let argon2 = Argon2::new(algorithm, version, params);
+        let computed = self.derive(&argon2, password, salt_bytes, &mut output);
         // `Output` compares in constant time.
         computed.is_ok() && Output::new(&output).is_ok_and(|output| output == expected)
     }
 
-    /// Runs `f` on reused working memory of at least `blocks` blocks.
-    fn with_memory<T>(&self, blocks: usize, f: impl FnOnce(&mut [Block]) -> T) -> T {
+    /// `argon2` of `password` and `salt` into `output`, in working memory
+    /// taken from the pool and given back.
+    fn derive(
+        &self,
+        argon2: &Argon2<'_>,
+        password: &str,
+        salt: &[u8],
+        output: &mut [u8],
+    ) -> Result<(), argon2::Error> {
         let pooled = self.memory.lock().unwrap_or_else(|p| p.into_inner()).pop();
         let mut memory = pooled.unwrap_or_default();
+        let blocks = argon2.params().block_count();
         if memory.len() < blocks {
             memory.resize(blocks, Block::default());
         }
-        let result = f(&mut memory);
+        let result =
+            argon2.hash_password_into_with_memory(password.as_bytes(), salt, output, &mut memory);
         let mut pool = self.memory.lock().unwrap_or_else(|p| p.into_inner());
         if pool.len() < self.cores {
             pool.push(memory);

@@ -444,8 +444,6 @@ fn highlights(formatted: serde_json::Map<String, Value>) -> BTreeMap<String, Str
         .collect()
 }
 
-/// Connection trouble is `Unavailable` (503 upstream); a rejected search is
-/// `InvalidQuery`; the rest is a bug or misconfiguration.
 /// Settings as JSON, with the lists Meilisearch treats as sets (and records
 /// sorted) in order.
 fn json_of(settings: &Settings) -> Option<Value> {
@@ -466,6 +464,8 @@ fn json_of(settings: &Settings) -> Option<Value> {
     Some(json)
 }
 
+/// Connection trouble is `Unavailable` (503 upstream); a rejected search is
+/// `InvalidQuery`; the rest is a bug or misconfiguration.
 fn from_sdk(err: Error) -> IndexError {
     match &err {
         Error::HttpError(_) | Error::Timeout => IndexError::Unavailable(err.to_string()),

@@ -76,7 +76,7 @@ on_both_backends! {
         let expert = app.back_office("expert", "expert@pmt.example").await;
         let (supplier, org) = app.published_supplier("a@microtech.example", &siret(1), micro_machining_profile(), &[], &expert).await;
         let current = app.get(&format!("/api/v1/organisations/{org}/profile"), Some(&supplier)).await;
-        let etag = current.headers.get("etag").and_then(|v| v.to_str().ok()).expect("etag").to_owned();
+        let etag = current.etag();
 
         let mut edited = micro_machining_profile();
         edited["description_fr"] = json!("Nouvelle description : micro-usinage et électroérosion.");

@@ -67,12 +67,7 @@ async fn readiness(app: &TestApp) -> Reply {
 async fn republish(app: &TestApp, supplier: &str, org: &str, profile: Value, expert: &str) {
     let path = format!("/api/v1/organisations/{org}/profile");
     let current = app.get(&path, Some(supplier)).await;
-    let etag = current
-        .headers
-        .get("etag")
-        .and_then(|v| v.to_str().ok())
-        .expect("etag")
-        .to_owned();
+    let etag = current.etag();
     app.send(
         app.request(Method::PUT, &path, Some(supplier))
             .header("if-match", etag)

@@ -128,7 +128,7 @@ on_both_backends! {
         let id = app.draft_request(&w).await;
         let path = format!("/api/v1/requests/{id}");
         let current = app.get(&path, Some(&w.buyer)).await;
-        let etag = current.headers.get("etag").and_then(|v| v.to_str().ok()).expect("etag").to_owned();
+        let etag = current.etag();
         let edits = (0..5).map(|n| {
             let mut edited = titanium_request();
             edited["title"] = json!(format!("Version concurrente {n}"));

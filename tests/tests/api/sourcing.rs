@@ -266,7 +266,7 @@ on_both_backends! {
         let path = format!("/api/v1/requests/{id}");
         app.put(&path, Some(&w.buyer), titanium_request()).await.assert_problem(428, "precondition_required");
         let current = app.get(&path, Some(&w.buyer)).await;
-        let etag = current.headers.get("etag").and_then(|v| v.to_str().ok()).expect("etag").to_owned();
+        let etag = current.etag();
         let mut edited = titanium_request();
         edited["title"] = json!("Vis en titane, version 2");
         let saved = app.send(app.request(reqwest::Method::PUT, &path, Some(&w.buyer)).header("if-match", &etag).json(&edited)).await;

@@ -451,21 +451,13 @@ pub async fn award(
     body: AwardRequest,
     language: Language,
 ) -> ApiResult<RequestView> {
-    if body.supplier_ids.len() > 50 {
-        return Err(ValidationErrors::single(
-            "supplier_ids",
-            "too_many",
-            "award at most 50 suppliers",
-        )
-        .into());
-    }
+    let mut errors = ValidationErrors::new();
+    errors.at_most("supplier_ids", &body.supplier_ids, 50);
     if body.supplier_ids.is_empty() {
-        return Err(ValidationErrors::single(
-            "supplier_ids",
-            "required",
-            "award at least one supplier",
-        )
-        .into());
+        errors.add("supplier_ids", "required", "award at least one supplier");
+    }
+    if !errors.is_empty() {
+        return Err(errors.into());
     }
     let winners: Vec<OrganisationId> = body
         .supplier_ids

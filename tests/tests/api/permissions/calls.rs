@@ -193,12 +193,7 @@ impl Matrix<'_> {
                     .app
                     .get(&format!("/api/v1/requests/{id}"), self.token(BuyerA))
                     .await;
-                let etag = current
-                    .headers
-                    .get("etag")
-                    .and_then(|v| v.to_str().ok())
-                    .expect("etag")
-                    .to_owned();
+                let etag = current.etag();
                 let mut call = with(vec![("id", id)]).body(self.a_request());
                 call.if_match = Some(etag);
                 call
