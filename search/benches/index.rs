@@ -11,6 +11,10 @@ use search::embedded::TantivyIndex;
 use search::{CandidateQuery, CapabilityIndex, CertificationDoc, SearchQuery, SupplierDocument};
 use serde::Deserialize;
 
+#[path = "support/generator.rs"]
+mod generator;
+use generator::{CERTIFICATIONS, NAMES, Rng, SECTORS, SUFFIXES};
+
 const SIZES: [usize; 2] = [1_000, 10_000];
 const QUERIES_PER_KIND: usize = 125;
 const NOW: i64 = 1_790_000_000;
@@ -25,34 +29,6 @@ struct Node {
     synonyms: Vec<String>,
 }
 
-const NAMES: &[&str] = &[
-    "Précimicro",
-    "Comtoise",
-    "Jura",
-    "Doubs",
-    "Saône",
-    "Morvan",
-    "Loue",
-    "Lison",
-    "Vosges",
-    "Bresse",
-    "Auxois",
-    "Haut-Doubs",
-    "Ognon",
-    "Vingeanne",
-];
-const SUFFIXES: &[&str] = &[
-    "Médical",
-    "Technologies",
-    "Industrie",
-    "Précision",
-    "Santé",
-    "Plasturgie",
-    "Biotech",
-    "Analyses",
-    "Instruments",
-    "Implants",
-];
 const MATERIALS: &[&str] = &[
     "titane",
     "inox 316L",
@@ -77,24 +53,6 @@ const PLACES: &[(&str, &str, &str)] = &[
     ("Lyon", "69", "Auvergne-Rhône-Alpes"),
     ("Mulhouse", "68", "Grand Est"),
 ];
-const SECTORS: &[&str] = &[
-    "medtech",
-    "biotech",
-    "pharma",
-    "cosmetics",
-    "nutrition",
-    "aerospace",
-];
-const CERTIFICATIONS: &[&str] = &[
-    "iso_13485",
-    "iso_9001",
-    "iso_14001",
-    "iso_17025",
-    "iso_14644",
-    "gmp",
-    "hds",
-    "iso_11137",
-];
 const EQUIPMENT: &[&str] = &[
     "Tornos SwissNano",
     "Kern Micro HD",
@@ -104,27 +62,6 @@ const EQUIPMENT: &[&str] = &[
     "Getinge GSS67",
     "EOS M 290",
 ];
-
-/// A small deterministic generator (xorshift), so every run indexes the
-/// same catalogue.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-}
 
 fn supplier(i: usize, rng: &mut Rng, leaves: &[&Node], taxonomy: &[Node]) -> SupplierDocument {
     let mut codes: Vec<String> = Vec::new();

@@ -72,12 +72,12 @@ struct Summary {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let set: LabelledSet = fixture::read_json(&format!(
+    let mut set: LabelledSet = fixture::read_json(&format!(
         "{}/fixtures/quality.json",
         env!("CARGO_MANIFEST_DIR")
     ));
     let mut suppliers = fixture::regional_suppliers();
-    suppliers.extend(set.suppliers);
+    suppliers.append(&mut set.suppliers);
     let supplier_count = suppliers.len();
     let (docs, keys) = fixture::documents(suppliers);
     println!(
@@ -89,15 +89,7 @@ async fn main() {
     let mut summary = Summary::default();
     let dir = tempfile::tempdir().expect("temp dir");
     let embedded = TantivyIndex::open(dir.path()).expect("open index");
-    evaluate(
-        &embedded,
-        &set.candidates,
-        &set.searches,
-        &docs,
-        &keys,
-        &mut summary,
-    )
-    .await;
+    evaluate(&embedded, &set, &docs, &keys, &mut summary).await;
 
     match std::env::var("MEILI_URL") {
         Ok(url) => {
@@ -105,15 +97,7 @@ async fn main() {
             let prefix = format!("quality_{}_", Uuid::new_v4().simple());
             let meili = MeiliIndex::new(&url, key, &prefix).expect("client");
             meili.bootstrap().await.expect("bootstrap");
-            evaluate(
-                &meili,
-                &set.candidates,
-                &set.searches,
-                &docs,
-                &keys,
-                &mut summary,
-            )
-            .await;
+            evaluate(&meili, &set, &docs, &keys, &mut summary).await;
             meili.delete_index().await.expect("delete bench index");
         }
         Err(_) => println!("meilisearch: not measured (MEILI_URL not set)"),
@@ -128,10 +112,10 @@ async fn main() {
     std::fs::write(out.join("quality.csv"), csv).expect("write quality.csv");
 }
 
+/// Loads `docs` into `index` and scores its candidates and searches on `set`'s cases.
 async fn evaluate(
     index: &dyn CapabilityIndex,
-    needs: &[NeedCase],
-    searches: &[SearchCase],
+    set: &LabelledSet,
     docs: &[search::SupplierDocument],
     keys: &HashMap<Uuid, String>,
     summary: &mut Summary,
@@ -142,7 +126,7 @@ async fn evaluate(
     let key_of = |id: &Uuid| keys.get(id).cloned().unwrap_or_else(|| "?".to_owned());
 
     let mut scored = Vec::new();
-    for case in needs {
+    for case in &set.candidates {
         let found = index
             .candidates(CandidateQuery {
                 capabilities: case.capabilities.clone(),
@@ -161,7 +145,7 @@ async fn evaluate(
     report(index.engine_name(), "candidates", &scored, summary);
 
     let mut scored = Vec::new();
-    for case in searches {
+    for case in &set.searches {
         let query = SearchQuery {
             text: case.text.clone(),
             capabilities: case.capabilities.clone(),

@@ -41,6 +41,10 @@ use tests::sourcing::{quote, titanium_request};
 use tests::{Backend, TestApp};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
+#[path = "../../search/benches/support/generator.rs"]
+mod generator;
+use generator::{CERTIFICATIONS, NAMES, Rng, SECTORS, SUFFIXES};
+
 const BFC: &str = "Bourgogne-Franche-Comté";
 /// Quoting suppliers and the open requests they are invited to.
 const QUOTERS: u32 = 6;
@@ -190,54 +194,6 @@ struct Node {
     en: String,
 }
 
-/// A small deterministic generator (xorshift): every run loads the same data.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-}
-
-const NAMES: &[&str] = &[
-    "Précimicro",
-    "Comtoise",
-    "Jura",
-    "Doubs",
-    "Saône",
-    "Morvan",
-    "Loue",
-    "Lison",
-    "Vosges",
-    "Bresse",
-    "Auxois",
-    "Haut-Doubs",
-    "Ognon",
-    "Vingeanne",
-];
-const SUFFIXES: &[&str] = &[
-    "Médical",
-    "Technologies",
-    "Industrie",
-    "Précision",
-    "Santé",
-    "Plasturgie",
-    "Biotech",
-    "Analyses",
-    "Instruments",
-    "Implants",
-];
 const MATERIALS: &[(&str, &str)] = &[
     ("titane", "titanium"),
     ("inox 316L", "316L stainless steel"),
@@ -260,24 +216,6 @@ const PLACES: &[(&str, &str, &str, &str)] = &[
     ("Oyonnax", "01100", "01", "Auvergne-Rhône-Alpes"),
     ("Lyon", "69003", "69", "Auvergne-Rhône-Alpes"),
     ("Mulhouse", "68100", "68", "Grand Est"),
-];
-const SECTORS: &[&str] = &[
-    "medtech",
-    "biotech",
-    "pharma",
-    "cosmetics",
-    "nutrition",
-    "aerospace",
-];
-const CERTIFICATIONS: &[&str] = &[
-    "iso_13485",
-    "iso_9001",
-    "iso_14001",
-    "iso_17025",
-    "iso_14644",
-    "gmp",
-    "hds",
-    "iso_11137",
 ];
 
 /// The capability leaves of the seeded taxonomy.
@@ -729,22 +667,54 @@ async fn ok(response: Result<reqwest::Response, reqwest::Error>, status: u16) ->
     }
 }
 
-/// Runs a scenario against the server and reports the server's peak RSS during it.
-async fn with_rss(
+/// What every HTTP scenario shares: the client, the server's address, the
+/// load's shape, and the server's pid for its RSS.
+struct Scenarios {
     pid: u32,
-    report: &mut Report,
-    run: impl std::future::Future<Output = Figures>,
-) -> Figures {
-    let sampler = RssSampler::start(pid);
-    let figures = run.await;
-    report.add(
-        "server",
-        &format!("RSS peak during {}", figures.name),
-        mib(sampler.peak()),
-        "MiB",
-        "",
-    );
-    figures
+    client: Client,
+    base: Arc<String>,
+    concurrency: usize,
+    warm_up: Duration,
+    duration: Duration,
+}
+
+impl Scenarios {
+    /// A closed-loop load of `request(client, base, n)` from `concurrency`
+    /// workers; an answer other than `status` counts as an error.
+    async fn run(
+        &self,
+        name: &str,
+        concurrency: usize,
+        status: u16,
+        request: impl Fn(&Client, &str, u64) -> reqwest::RequestBuilder + Send + Sync + 'static,
+    ) -> Figures {
+        let (client, base) = (self.client.clone(), Arc::clone(&self.base));
+        load::run(name, concurrency, self.warm_up, self.duration, move |n| {
+            let request = request(&client, &base, n);
+            async move { ok(request.send().await, status).await }
+        })
+        .await
+    }
+
+    /// `run` with every worker, reporting the server's peak RSS during it.
+    async fn run_with_rss(
+        &self,
+        report: &mut Report,
+        name: &str,
+        status: u16,
+        request: impl Fn(&Client, &str, u64) -> reqwest::RequestBuilder + Send + Sync + 'static,
+    ) -> Figures {
+        let sampler = RssSampler::start(self.pid);
+        let figures = self.run(name, self.concurrency, status, request).await;
+        report.add(
+            "server",
+            &format!("RSS peak during {}", figures.name),
+            mib(sampler.peak()),
+            "MiB",
+            "",
+        );
+        figures
+    }
 }
 
 /// The directory's searches sent to the index in this process.
@@ -780,24 +750,24 @@ async fn measure(app: &TestApp, settings: &Settings, data: &Loaded, report: &mut
         .timeout(Duration::from_secs(30))
         .build()
         .expect("client");
-    let base = Arc::new(app.base_url.clone());
     let (c, w, d) = (settings.concurrency, settings.warm_up, settings.duration);
-
-    let emails: Arc<Vec<String>> = Arc::new(data.buyers.iter().map(|(e, _)| e.clone()).collect());
-    let login = with_rss(
+    let scenarios = Scenarios {
         pid,
-        report,
-        load::run("POST /auth/login", c, w, d, {
-            let (client, base, emails) = (client.clone(), Arc::clone(&base), Arc::clone(&emails));
-            move |n| {
-                let request = client.post(format!("{base}/api/v1/auth/login")).json(
-                    &json!({ "email": emails[n as usize % emails.len()], "password": PASSWORD }),
-                );
-                async move { ok(request.send().await, 200).await }
-            }
-        }),
-    )
-    .await;
+        client,
+        base: Arc::new(app.base_url.clone()),
+        concurrency: c,
+        warm_up: w,
+        duration: d,
+    };
+
+    let emails: Vec<String> = data.buyers.iter().map(|(e, _)| e.clone()).collect();
+    let login = scenarios
+        .run_with_rss(report, "POST /auth/login", 200, move |client, base, n| {
+            client
+                .post(format!("{base}/api/v1/auth/login"))
+                .json(&json!({ "email": emails[n as usize % emails.len()], "password": PASSWORD }))
+        })
+        .await;
     report.load(&login, "argon2id at the standard cost");
 
     let owned: Arc<Vec<(String, String)>> = Arc::new(
@@ -806,39 +776,30 @@ async fn measure(app: &TestApp, settings: &Settings, data: &Loaded, report: &mut
             .map(|(buyer, request)| (data.buyers[*buyer].1.clone(), request.clone()))
             .collect(),
     );
-    let get_one = with_rss(
-        pid,
-        report,
-        load::run("GET /requests/{id}", c, w, d, {
-            let (client, base, owned) = (client.clone(), Arc::clone(&base), Arc::clone(&owned));
-            move |n| {
+    let get_one = scenarios
+        .run_with_rss(report, "GET /requests/{id}", 200, {
+            let owned = Arc::clone(&owned);
+            move |client, base, n| {
                 let (token, request) = &owned[n as usize * 7919 % owned.len()];
-                let request = client
+                client
                     .get(format!("{base}/api/v1/requests/{request}"))
-                    .bearer_auth(token);
-                async move { ok(request.send().await, 200).await }
+                    .bearer_auth(token)
             }
-        }),
-    )
-    .await;
+        })
+        .await;
 
     let (mut baseline, baseline_url) = start_baseline(&app.database_url).await;
-    let bare = load::run(
-        "baseline: bare actix-web + diesel, one row by id",
-        c,
-        w,
-        d,
-        {
-            let (client, owned) = (client.clone(), Arc::clone(&owned));
-            let base = Arc::new(baseline_url);
-            move |n| {
+    let bare = scenarios
+        .run(
+            "baseline: bare actix-web + diesel, one row by id",
+            c,
+            200,
+            move |client, _, n| {
                 let (_, request) = &owned[n as usize * 7919 % owned.len()];
-                let request = client.get(format!("{base}/requests/{request}"));
-                async move { ok(request.send().await, 200).await }
-            }
-        },
-    )
-    .await;
+                client.get(format!("{baseline_url}/requests/{request}"))
+            },
+        )
+        .await;
     let _ = baseline.kill().await;
     report.load(
         &get_one,
@@ -849,21 +810,19 @@ async fn measure(app: &TestApp, settings: &Settings, data: &Loaded, report: &mut
     );
     report.load(&bare, "");
 
-    let tokens: Arc<Vec<String>> = Arc::new(data.buyers.iter().map(|(_, t)| t.clone()).collect());
-    let list = with_rss(
-        pid,
-        report,
-        load::run("GET /requests (a page of 20)", c, w, d, {
-            let (client, base, tokens) = (client.clone(), Arc::clone(&base), Arc::clone(&tokens));
-            move |n| {
-                let request = client
+    let tokens: Vec<String> = data.buyers.iter().map(|(_, t)| t.clone()).collect();
+    let list = scenarios
+        .run_with_rss(
+            report,
+            "GET /requests (a page of 20)",
+            200,
+            move |client, base, n| {
+                client
                     .get(format!("{base}/api/v1/requests?limit=20"))
-                    .bearer_auth(&tokens[n as usize % tokens.len()]);
-                async move { ok(request.send().await, 200).await }
-            }
-        }),
-    )
-    .await;
+                    .bearer_auth(&tokens[n as usize % tokens.len()])
+            },
+        )
+        .await;
     report.load(
         &list,
         &format!("{} requests per buyer", settings.requests / BUYERS),
@@ -871,19 +830,20 @@ async fn measure(app: &TestApp, settings: &Settings, data: &Loaded, report: &mut
 
     let now = chrono::Utc::now().timestamp();
     let queries = Arc::new(searches(now));
-    let search = with_rss(
-        pid,
-        report,
-        load::run("GET /suppliers (text + filters)", c, w, d, {
-            let (client, base, queries) = (client.clone(), Arc::clone(&base), Arc::clone(&queries));
-            move |n| {
-                let (http, _) = &queries[n as usize % queries.len()];
-                let request = client.get(format!("{base}/api/v1/suppliers?{http}"));
-                async move { ok(request.send().await, 200).await }
-            }
-        }),
-    )
-    .await;
+    let directory_search = |queries: Arc<Vec<(String, SearchQuery)>>| {
+        move |client: &Client, base: &str, n: u64| {
+            let (http, _) = &queries[n as usize % queries.len()];
+            client.get(format!("{base}/api/v1/suppliers?{http}"))
+        }
+    };
+    let search = scenarios
+        .run_with_rss(
+            report,
+            "GET /suppliers (text + filters)",
+            200,
+            directory_search(Arc::clone(&queries)),
+        )
+        .await;
     let copy = tempfile::tempdir().expect("temp dir");
     let index = direct_index(app, settings, copy.path());
     let direct = direct_search(&index, &queries, c, w, d, "").await;
@@ -898,15 +858,14 @@ async fn measure(app: &TestApp, settings: &Settings, data: &Loaded, report: &mut
     report.load(&direct, "");
     // One client at a time: the overhead of the server itself, without queueing
     // on a saturated CPU.
-    let sequential = load::run("GET /suppliers, one client", 1, w, d, {
-        let (client, base, queries) = (client.clone(), Arc::clone(&base), Arc::clone(&queries));
-        move |n| {
-            let (http, _) = &queries[n as usize % queries.len()];
-            let request = client.get(format!("{base}/api/v1/suppliers?{http}"));
-            async move { ok(request.send().await, 200).await }
-        }
-    })
-    .await;
+    let sequential = scenarios
+        .run(
+            "GET /suppliers, one client",
+            1,
+            200,
+            directory_search(Arc::clone(&queries)),
+        )
+        .await;
     let direct_sequential = direct_search(&index, &queries, 1, w, d, ", one client").await;
     drop(index);
     report.load(
@@ -918,47 +877,38 @@ async fn measure(app: &TestApp, settings: &Settings, data: &Loaded, report: &mut
     );
     report.load(&direct_sequential, "");
 
-    let submitted = Arc::new(data.submitted.clone());
-    let expert = Arc::new(data.expert.clone());
-    let candidates = with_rss(
-        pid,
-        report,
-        load::run("GET /requests/{id}/candidates", c, w, d, {
-            let (client, base, submitted, expert) = (
-                client.clone(),
-                Arc::clone(&base),
-                Arc::clone(&submitted),
-                Arc::clone(&expert),
-            );
-            move |n| {
+    let submitted = data.submitted.clone();
+    let expert = data.expert.clone();
+    let candidates = scenarios
+        .run_with_rss(
+            report,
+            "GET /requests/{id}/candidates",
+            200,
+            move |client, base, n| {
                 let request = &submitted[n as usize % submitted.len()];
-                let request = client
+                client
                     .get(format!("{base}/api/v1/requests/{request}/candidates"))
-                    .bearer_auth(expert.as_str());
-                async move { ok(request.send().await, 200).await }
-            }
-        }),
-    )
-    .await;
+                    .bearer_auth(&expert)
+            },
+        )
+        .await;
     report.load(&candidates, "up to 50 candidates, explained");
 
-    let quoting = Arc::new(data.quoting.clone());
-    let answers = with_rss(
-        pid,
-        report,
-        load::run("POST /requests/{id}/quotes", c, w, d, {
-            let (client, base, quoting) = (client.clone(), Arc::clone(&base), Arc::clone(&quoting));
-            move |n| {
+    let quoting = data.quoting.clone();
+    let answers = scenarios
+        .run_with_rss(
+            report,
+            "POST /requests/{id}/quotes",
+            201,
+            move |client, base, n| {
                 let (token, request) = &quoting[n as usize % quoting.len()];
-                let request = client
+                client
                     .post(format!("{base}/api/v1/requests/{request}/quotes"))
                     .bearer_auth(token)
-                    .json(&quote(&format!("{}", 1_000 + n % 9_000), 30));
-                async move { ok(request.send().await, 201).await }
-            }
-        }),
-    )
-    .await;
+                    .json(&quote(&format!("{}", 1_000 + n % 9_000), 30))
+            },
+        )
+        .await;
     report.load(
         &answers,
         &format!(
