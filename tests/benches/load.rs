@@ -934,12 +934,7 @@ async fn freshness(app: &TestApp, data: &Loaded, report: &mut Report) {
         profile["description_fr"] = json!(format!("Atelier de micro-usinage, référence {marker}."));
         let path = format!("/api/v1/organisations/{org}/profile");
         let current = app.get(&path, Some(token)).await;
-        let etag = current
-            .headers
-            .get("etag")
-            .and_then(|v| v.to_str().ok())
-            .expect("profile etag")
-            .to_owned();
+        let etag = current.etag();
         let put = app
             .send(
                 app.request(reqwest::Method::PUT, &path, Some(token))
