@@ -162,6 +162,10 @@ impl Group {
     }
 }
 
+/// The most word groups a query is made of; a request's text beyond them (a long
+/// description) adds cost more than meaning, its title and first lines coming first.
+const MAX_GROUPS: usize = 40;
+
 /// The analysed words of a query, in the order typed, without stop words.
 #[derive(Debug, Clone)]
 pub(crate) struct QueryWords {
@@ -222,7 +226,7 @@ impl QueryWords {
         let last = words.len().checked_sub(1)?;
         let mut groups: Vec<Group> = Vec::new();
         let mut start = 0;
-        while start < words.len() {
+        while start < words.len() && groups.len() < MAX_GROUPS {
             // Longest synonym phrase starting here, or the single word.
             let longest = vocabulary.longest_phrase.min(words.len() - start);
             let (len, equivalents) = (1..=longest)
