@@ -65,7 +65,12 @@ pub fn words_only_request() -> Value {
 
 /// What an expert recodes: capabilities, certification requirements,
 /// sectors and region.
-pub fn requirements(capabilities: &[&str], certifications: Value, sectors: &[&str], region: Option<&str>) -> Value {
+pub fn requirements(
+    capabilities: &[&str],
+    certifications: Value,
+    sectors: &[&str],
+    region: Option<&str>,
+) -> Value {
     json!({ "capabilities": capabilities, "certifications": certifications, "sectors": sectors, "region": region })
 }
 

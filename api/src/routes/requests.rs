@@ -10,8 +10,8 @@ use openapi::problem::Problem;
 use openapi::sourcing::{
     AddMatchRequest, AnswerInput, AnswerRow, AwardRequest, CandidatesView, ConnectionView,
     DeclineRequest, MatchDecisionRequest, MatchView, MyAnswerView, PageQuery, QuestionInput,
-    QuestionView, QuoteInput, QuoteView, RequestInput, RequestPage, RequestView,
-    RequirementsInput, ShortlistRequest,
+    QuestionView, QuoteInput, QuoteView, RequestInput, RequestPage, RequestView, RequirementsInput,
+    ShortlistRequest,
 };
 use uuid::Uuid;
 

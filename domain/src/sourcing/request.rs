@@ -447,7 +447,11 @@ impl Requirements {
             }
         }
         let certification = |c: &CertificationRequirement| {
-            let kind = if c.mandatory { "mandatory" } else { "desirable" };
+            let kind = if c.mandatory {
+                "mandatory"
+            } else {
+                "desirable"
+            };
             format!("{} ({kind})", c.code.as_str())
         };
         let region = |r: &Option<String>| r.clone().unwrap_or_else(|| NONE.to_owned());
@@ -995,7 +999,11 @@ mod tests {
         assert_eq!(r.content.certifications.len(), 2);
         // The same requirements again: nothing to record, the version stays.
         let same = r.content.requirements();
-        assert!(r.recode(Party::Expert, r.version, same, now).unwrap().is_empty());
+        assert!(
+            r.recode(Party::Expert, r.version, same, now)
+                .unwrap()
+                .is_empty()
+        );
         assert_eq!(r.version, version + 1);
         let cleared = Requirements {
             capabilities: vec![],
@@ -1062,7 +1070,10 @@ mod tests {
             .map(|e| (e.field.as_str(), e.code))
             .collect();
         assert_eq!(fields[0], ("capabilities[1]", "unknown_capability"));
-        assert_eq!(fields[1], ("certifications[0].code", "unknown_certification_type"));
+        assert_eq!(
+            fields[1],
+            ("certifications[0].code", "unknown_certification_type")
+        );
         assert_eq!(fields[2].0, "sectors[0]");
     }
 
