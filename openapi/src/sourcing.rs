@@ -50,7 +50,9 @@ pub struct RequestInput {
     #[schema(example = "Micro-usinage de vis implantables en titane")]
     pub title: String,
     pub description: String,
-    /// Taxonomy codes.
+    /// Taxonomy codes, optional until qualification: a buyer may describe
+    /// the need in words only and let the experts code it.
+    #[serde(default)]
     #[schema(example = json!(["machining.micro_machining"]))]
     pub capabilities: Vec<String>,
     #[serde(default)]
@@ -76,6 +78,25 @@ pub struct RequestInput {
     pub nda_required: bool,
     #[serde(default)]
     pub attachments: Vec<AttachmentBody>,
+}
+
+/// What suppliers are matched on, recoded by an expert while qualifying a
+/// submitted request. The four replace the request's current ones: send
+/// those you keep.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RequirementsInput {
+    /// Taxonomy codes; qualifying needs at least one.
+    #[schema(example = json!(["machining.micro_machining", "surface.electropolishing"]))]
+    pub capabilities: Vec<String>,
+    /// Certification requirements, each mandatory (default) or desirable.
+    #[schema(example = json!([{ "code": "iso_13485", "mandatory": true }]))]
+    pub certifications: Vec<CertificationRequirementInput>,
+    #[schema(example = json!(["medtech"]))]
+    pub sectors: Vec<String>,
+    /// Preferred supplier region (ranks candidates); absent or null for none.
+    #[schema(example = "Bourgogne-Franche-Comté")]
+    pub region: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

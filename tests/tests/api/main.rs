@@ -12,6 +12,7 @@ mod import;
 mod notifications;
 mod openapi_spec;
 mod permissions;
+mod recoding;
 mod schema_conformance;
 mod sessions;
 mod sourcing;
