@@ -18,9 +18,11 @@ pub mod reminders;
 mod schema;
 pub mod sourcing;
 pub mod tokens;
+mod tx;
 
 pub use db::{Backend, Database, DatabaseUrl, DbConnection};
 pub use error::{PersistenceError, Result};
+pub use tx::Tx;
 
 /// A keyset cursor: the last item's sort time and id.
 pub type Cursor = (chrono::DateTime<chrono::Utc>, String);
