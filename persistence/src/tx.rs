@@ -68,3 +68,56 @@ impl DerefMut for Tx<'_> {
         self.conn
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use domain::organisation::{
+        Address, LegalIdentity, Membership, Organisation, OrganisationKind, Siret,
+    };
+
+    use super::*;
+    use crate::db::{Database, DatabaseUrl};
+    use crate::{accounts, index_events};
+
+    #[test]
+    fn indexed_writes_record_one_event_per_supplier_and_transaction() {
+        let path = std::env::temp_dir().join(format!("pmt-tx-{}.db", uuid::Uuid::new_v4()));
+        let db = Database::connect(&DatabaseUrl::Sqlite(path.clone()), 1).expect("open");
+        db.migrate().expect("migrate");
+        let now = Utc::now();
+        let mut org = Organisation {
+            id: OrganisationId::new(),
+            kind: OrganisationKind::Supplier,
+            legal_name: "Microtech".to_owned(),
+            identity: LegalIdentity::French {
+                siret: Siret::parse("73282932000074").expect("siret"),
+            },
+            address: Address {
+                street: "1 rue X".to_owned(),
+                postal_code: "25000".to_owned(),
+                city: "Besançon".to_owned(),
+            },
+            region: "Bourgogne-Franche-Comté".to_owned(),
+            website: None,
+            membership: Membership::NotMember,
+            created_at: now,
+            updated_at: now,
+        };
+        let touched = db
+            .transaction(|conn| -> Result<_> {
+                accounts::insert_organisation(conn, &org)?;
+                let mut tx = Tx::new(conn, now);
+                let before = tx.index_touched();
+                accounts::set_membership(&mut tx, org.id, Membership::Member, now)?;
+                org.legal_name = "Microtech SAS".to_owned();
+                accounts::update_organisation(&mut tx, &org)?;
+                Ok((before, tx.index_touched()))
+            })
+            .expect("transaction");
+        assert_eq!(touched, (false, true));
+        assert_eq!(db.read(index_events::lag).expect("lag"), 1);
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+    }
+}
