@@ -9,6 +9,7 @@ mod faults;
 mod http_conventions;
 mod idempotency;
 mod import;
+mod index_freshness;
 mod notifications;
 mod openapi_spec;
 mod permissions;
