@@ -125,7 +125,8 @@ struct LabelToken {
 struct Term {
     fold: String,
     stem: String,
-    chars: usize,
+    fold_shape: Shape,
+    stem_shape: Shape,
     digits: bool,
     /// Rarity across entries: ln(1 + entries / entries with this stem).
     weight: f32,
@@ -288,10 +289,12 @@ impl Suggester {
 
     fn add_term(&mut self, fold: &str, weight: f32, label: usize, start: usize, span: usize) {
         let t = *self.by_fold.entry(fold.to_owned()).or_insert_with(|| {
+            let stem = analysis::stem(fold);
             self.terms.push(Term {
+                fold_shape: Shape::of(fold),
+                stem_shape: Shape::of(&stem),
                 fold: fold.to_owned(),
-                stem: analysis::stem(fold),
-                chars: fold.chars().count(),
+                stem,
                 digits: analysis::has_digit(fold),
                 weight,
                 postings: Vec::new(),
@@ -489,10 +492,9 @@ impl Suggester {
         if !found.is_empty() || !typos || analysis::has_digit(&unit.fold) {
             return found;
         }
-        let chars = unit.fold.chars().count();
-        let stem_chars = unit.stem.chars().count();
-        let budget = analysis::typo_budget(chars);
-        let stem_budget = analysis::typo_budget(stem_chars);
+        let (fold_shape, stem_shape) = (Shape::of(&unit.fold), Shape::of(&unit.stem));
+        let budget = analysis::typo_budget(fold_shape.chars);
+        let stem_budget = analysis::typo_budget(stem_shape.chars);
         if budget == 0 && stem_budget == 0 {
             return found;
         }
@@ -501,13 +503,13 @@ impl Suggester {
                 continue;
             }
             let mut quality: f32 = 0.0;
-            if budget > 0 && term.chars.abs_diff(chars) <= budget {
+            if fold_shape.near(&term.fold_shape, budget) {
                 let typos = analysis::typos(&unit.fold, &term.fold);
                 if typos <= budget {
                     quality = 1.0 - TYPO_COST * typos as f32;
                 }
             }
-            if stem_budget > 0 && term.stem.chars().count().abs_diff(stem_chars) <= stem_budget {
+            if stem_shape.near(&term.stem_shape, stem_budget) {
                 let typos = analysis::typos(&unit.stem, &term.stem);
                 if typos <= stem_budget {
                     quality = quality.max(STEM_QUALITY - TYPO_COST * typos as f32);
@@ -518,6 +520,39 @@ impl Suggester {
             }
         }
         found
+    }
+}
+
+/// What a cheap test needs to rule out most words before counting typos.
+#[derive(Clone, Copy)]
+struct Shape {
+    chars: usize,
+    /// The set of characters (letters, digits, anything else as one).
+    letters: u64,
+}
+
+impl Shape {
+    fn of(word: &str) -> Self {
+        let mut letters = 0_u64;
+        let mut chars = 0;
+        for c in word.chars() {
+            chars += 1;
+            letters |= 1
+                << match c {
+                    'a'..='z' => c as u32 - 'a' as u32,
+                    '0'..='9' => 26 + c as u32 - '0' as u32,
+                    _ => 63,
+                };
+        }
+        Self { chars, letters }
+    }
+
+    /// Whether `typos` edits may turn one word into the other: each changes
+    /// the length by at most one and the set of characters by at most two.
+    fn near(&self, other: &Self, typos: usize) -> bool {
+        typos > 0
+            && self.chars.abs_diff(other.chars) <= typos
+            && (self.letters ^ other.letters).count_ones() as usize <= 2 * typos
     }
 }
 

@@ -15,3 +15,4 @@ mod permissions;
 mod schema_conformance;
 mod sessions;
 mod sourcing;
+mod suggestions;
