@@ -328,8 +328,8 @@ impl Suggester {
                 .or_insert_with(|| self.lookup(&unit, single));
             for &(t, quality) in matches.iter() {
                 let term = &self.terms[t];
-                for w in unit.first..=unit.last {
-                    word_weight[w] = word_weight[w].max(term.weight);
+                for weight in &mut word_weight[unit.first..=unit.last] {
+                    *weight = weight.max(term.weight);
                 }
                 for posting in &term.postings {
                     let tokens = hits.entry(posting.label).or_insert_with(|| {
@@ -380,8 +380,8 @@ impl Suggester {
                 let record = |map: &mut HashMap<usize, Vec<f32>>| {
                     let evidence = map.entry(node).or_insert_with(|| vec![0.0; n]);
                     for hit in token_hits {
-                        for w in hit.first..=hit.last {
-                            evidence[w] = evidence[w].max(hit.quality);
+                        for said in &mut evidence[hit.first..=hit.last] {
+                            *said = said.max(hit.quality);
                         }
                     }
                 };
