@@ -320,11 +320,13 @@ impl Suggester {
         // Every label token's hits by the text's words.
         let mut hits: HashMap<usize, Vec<Vec<Hit>>> = HashMap::new();
         let mut word_weight = vec![0.0_f32; words.len()];
-        let mut cache: HashMap<String, Vec<(usize, f32)>> = HashMap::new();
+        // Typos are looked for in single words only (a repeated word is
+        // looked up once).
+        let mut cache: HashMap<(String, bool), Vec<(usize, f32)>> = HashMap::new();
         for unit in units(&words) {
             let single = unit.first == unit.last;
             let matches = cache
-                .entry(unit.fold.clone())
+                .entry((unit.fold.clone(), single))
                 .or_insert_with(|| self.lookup(&unit, single));
             for &(t, quality) in matches.iter() {
                 let term = &self.terms[t];
