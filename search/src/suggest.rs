@@ -15,11 +15,13 @@
 //! same stem (a light suffix stripper: usiner/usinage, stérilisé/sterilized,
 //! machined/machining, plurals), or is within Meilisearch's typo budget (one
 //! typo from 5 characters, two from 9, a wrong first letter counting twice;
-//! never on words with a digit, so "ISO 13458" is not ISO 13485). Two
-//! neighbouring words also match as one ("clean room" → "Cleanroom",
+//! never on words with a digit, so "ISO 13458" is not ISO 13485; only the
+//! closest words count, so "chimiques" is "chimie", not also "cliniques").
+//! Two neighbouring words also match as one ("clean room" → "Cleanroom",
 //! "micromachining" → "Micro-machining"). A label's parts in parentheses or
 //! around " / " count as labels of their own: "BPF (GMP)" is also "BPF" and
-//! "GMP".
+//! "GMP"; so do the domains a top-level capability's label lists ("Essais
+//! et analyses", "Pharma, cosmetics and nutrition").
 //!
 //! # How codes are ranked
 //! - A code is suggested only for words of its own labels: a child's label
@@ -184,10 +186,11 @@ impl Suggester {
         let mut entries: Vec<(SuggestionKind, String, Vec<Vec<Word>>)> = Vec::new();
         for (kind, entry) in kinds {
             let mut seen = HashSet::new();
+            let umbrella = kind == SuggestionKind::Capability && !entry.code.contains('.');
             let phrases = entry
                 .labels
                 .iter()
-                .flat_map(|label| alternatives(label))
+                .flat_map(|label| alternatives(label, umbrella))
                 .map(|label| analysis::words(&mut analyzer, &label, MAX_WORDS))
                 .filter(|words| {
                     !words.is_empty()
@@ -521,6 +524,10 @@ impl Suggester {
                 found.push((t, quality));
             }
         }
+        // A word means what it is closest to: "chimiques" is "chimie" (one
+        // typo on the stem), not also "cliniques" (two).
+        let closest = found.iter().map(|(_, q)| *q).fold(0.0, f32::max);
+        found.retain(|(_, q)| *q >= closest - TYPO_COST / 2.0);
         found
     }
 }
@@ -627,7 +634,11 @@ fn phrase(tokens: &[Vec<Hit>]) -> f32 {
 /// A label and its parts: "BPF (GMP)" is also "BPF" and "GMP", "ISO 17025 /
 /// COFRAC" also "ISO 17025" and "COFRAC". Only a parenthesis after a space
 /// and a slash between spaces split: "510(k)" and "2017/745" stay whole.
-fn alternatives(label: &str) -> Vec<String> {
+/// The label of an `umbrella` (a top-level capability) lists its domains:
+/// "Essais et analyses" is also "Essais" and "analyses", "Pharma, cosmetics
+/// and nutrition" also each of the three. Deeper labels do not split:
+/// "Laser sources and systems" is not "systems".
+fn alternatives(label: &str, umbrella: bool) -> Vec<String> {
     let mut out = vec![label.to_owned()];
     let mut outside = String::new();
     let mut rest = label;
@@ -645,9 +656,18 @@ fn alternatives(label: &str) -> Vec<String> {
     if outside != label {
         out.push(outside.clone());
     }
-    for part in [label.to_owned(), outside] {
+    for part in [label.to_owned(), outside.clone()] {
         if part.contains(" / ") {
             out.extend(part.split(" / ").map(str::to_owned));
+        }
+    }
+    if umbrella {
+        let listed = outside
+            .replace(", ", "\n")
+            .replace(" et ", "\n")
+            .replace(" and ", "\n");
+        if listed.contains('\n') {
+            out.extend(listed.split('\n').map(str::to_owned));
         }
     }
     let mut seen = HashSet::new();
@@ -661,16 +681,40 @@ mod tests {
 
     #[test]
     fn labels_split_on_parentheses_and_slashes_between_spaces() {
-        assert_eq!(alternatives("BPF (GMP)"), ["BPF (GMP)", "GMP", "BPF"]);
         assert_eq!(
-            alternatives("ISO 17025 / COFRAC"),
+            alternatives("BPF (GMP)", false),
+            ["BPF (GMP)", "GMP", "BPF"]
+        );
+        assert_eq!(
+            alternatives("ISO 17025 / COFRAC", false),
             ["ISO 17025 / COFRAC", "ISO 17025", "COFRAC"]
         );
-        assert_eq!(alternatives("510(k)"), ["510(k)"]);
-        assert_eq!(alternatives("2017/745"), ["2017/745"]);
+        assert_eq!(alternatives("510(k)", false), ["510(k)"]);
+        assert_eq!(alternatives("2017/745", false), ["2017/745"]);
         assert_eq!(
-            alternatives("ISO 14644 (salle propre)"),
+            alternatives("ISO 14644 (salle propre)", false),
             ["ISO 14644 (salle propre)", "salle propre", "ISO 14644"]
+        );
+    }
+
+    #[test]
+    fn umbrella_labels_list_their_domains() {
+        assert_eq!(
+            alternatives("Pharma, cosmetics and nutrition", true),
+            [
+                "Pharma, cosmetics and nutrition",
+                "Pharma",
+                "cosmetics",
+                "nutrition"
+            ]
+        );
+        assert_eq!(
+            alternatives("Essais et analyses", true),
+            ["Essais et analyses", "Essais", "analyses"]
+        );
+        assert_eq!(
+            alternatives("Laser sources and systems", false),
+            ["Laser sources and systems"]
         );
     }
 }

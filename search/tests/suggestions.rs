@@ -216,6 +216,9 @@ const NEEDS: &[(&str, &str)] = &[
         "industrialisation de notre produit",
         "design.industrialisation",
     ),
+    ("consultant en affaires réglementaires", "regulatory"),
+    ("essais en laboratoire", "testing"),
+    ("photonique", "optics"),
     // English.
     (
         "We need a supplier for machining titanium implants",
@@ -295,6 +298,8 @@ const NEEDS: &[(&str, &str)] = &[
         "optics.precision_optics",
     ),
     ("lab-on-chip microfluidic cartridge", "microfluidics.chips"),
+    ("regulatory strategy for the US market", "regulatory"),
+    ("nutrition products", "pharma_cosmetics_nutrition"),
 ];
 
 #[test]
