@@ -27,6 +27,53 @@ pub struct TaxonomyNodeView {
     pub children: Vec<TaxonomyNodeView>,
 }
 
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SuggestionQuery {
+    /// The need in the buyer's words, French or English, at most 2000
+    /// characters. Typos, plurals, verb forms and request fluff ("nous
+    /// recherchons un sous-traitant", "we need a supplier") are fine.
+    #[param(
+        example = "Nous recherchons un sous-traitant pour usiner des implants en titane, certifié ISO 13485",
+        max_length = 2000
+    )]
+    pub text: String,
+    /// How many suggestions at most, 1 to 20 (default 5).
+    #[param(minimum = 1, maximum = 20)]
+    pub limit: Option<i64>,
+    /// Language of labels: fr or en (default from Accept-Language, else fr).
+    #[param(pattern = r"^\s*([Ff][Rr]|[Ee][Nn])\s*$")]
+    pub lang: Option<String>,
+}
+
+/// What a suggested code names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SuggestionKind {
+    /// A capability of the taxonomy (`GET /api/v1/taxonomy`).
+    Capability,
+    /// A certification type (`GET /api/v1/certification-types`).
+    Certification,
+}
+
+/// A code a free-text need most likely means.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SuggestionView {
+    pub kind: SuggestionKind,
+    /// Capability code or certification type code.
+    #[schema(example = "machining")]
+    pub code: String,
+    /// In the caller's language.
+    #[schema(example = "Usinage")]
+    pub label: String,
+    /// How strongly the text names this code, 0 to 1 (1: its label said
+    /// word for word, and nothing else recognised). Comparable within one
+    /// answer, not a probability.
+    #[schema(example = 0.95, minimum = 0.0, maximum = 1.0)]
+    pub score: f32,
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewCapabilityRequest {

@@ -16,6 +16,7 @@ pub mod embedded;
 pub mod fault;
 mod html;
 pub mod meili;
+pub mod suggest;
 pub mod synonyms;
 
 pub use document::{CertificationDoc, SupplierDocument};

@@ -2,13 +2,14 @@
 //! and label codes.
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
 use domain::account::Language;
 use domain::certification::CertificationType;
 use domain::taxonomy::{CapabilityCode, CapabilityNode};
 use persistence::{DbConnection, catalogue};
+use search::suggest::Suggester;
 
 use crate::error::ApiResult;
 
@@ -16,6 +17,9 @@ pub struct Catalogue {
     nodes: Vec<CapabilityNode>,
     by_code: HashMap<String, usize>,
     certification_types: Vec<CertificationType>,
+    /// Built at the first suggestion asked of this copy: a changed catalogue
+    /// is a new copy, with its own.
+    suggester: OnceLock<Suggester>,
 }
 
 impl Catalogue {
@@ -30,6 +34,14 @@ impl Catalogue {
             nodes,
             by_code,
             certification_types: catalogue::certification_types(conn)?,
+            suggester: OnceLock::new(),
+        })
+    }
+
+    /// What free-text needs mean in this catalogue's terms.
+    pub fn suggester(&self) -> &Suggester {
+        self.suggester.get_or_init(|| {
+            crate::app::suggestions::suggester(&self.nodes, &self.certification_types)
         })
     }
 

@@ -15,5 +15,6 @@ pub mod paging;
 pub mod profiles;
 pub mod sessions;
 pub mod sourcing;
+pub mod suggestions;
 pub mod suppliers;
 pub mod views;

@@ -4,19 +4,20 @@ use actix_web::{HttpRequest, get, post, web};
 use domain::ids::OrganisationId;
 use openapi::directory::{
     CapabilityView, CertificationTypeView, LanguageQuery, NewCapabilityRequest, PublicProfileView,
-    SupplierSearchQuery, SupplierSearchResponse, TaxonomyNodeView,
+    SuggestionQuery, SuggestionView, SupplierSearchQuery, SupplierSearchResponse, TaxonomyNodeView,
 };
 use openapi::problem::Problem;
 use uuid::Uuid;
 
 use super::body::JsonBody;
-use crate::app::directory;
+use crate::app::{directory, suggestions};
 use crate::auth::Authenticated;
 use crate::error::ApiResult;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut impl Routes) {
     cfg.service(taxonomy)
+        .service(suggest_capabilities)
         .service(add_capability)
         .service(certification_types)
         .service(search_suppliers)
@@ -44,6 +45,40 @@ async fn taxonomy(
 ) -> ApiResult<web::Json<Vec<TaxonomyNodeView>>> {
     let language = directory::language(query.lang.as_deref(), accept_language(&req))?;
     Ok(web::Json(directory::taxonomy(&state, language).await?))
+}
+
+/// The capabilities and certification types a need in free text names (no login needed).
+///
+/// For a buyer who describes a need in their own words, in French or
+/// English: "Nous recherchons un sous-traitant pour usiner des implants en
+/// titane, certifié ISO 13485" suggests `machining` and `iso_13485`. Accents,
+/// case, typos (one from 5 letters, two from 9; none in numbers), plurals
+/// and verb forms (usiner/usinage, machined/machining), capability synonyms
+/// and request fluff ("je cherche un prestataire", "we need a supplier",
+/// "devis urgent") are handled. A word naming a sub-capability prefers it to
+/// its parent; a word naming only the parent suggests the parent. A text
+/// naming nothing (empty, or only stop words) gives an empty list. Labels
+/// are in French or English (`lang`, else `Accept-Language`).
+#[utoipa::path(
+    tag = "directory",
+    params(SuggestionQuery),
+    responses(
+        (status = 200, description = "Suggestions, best first (highest score, then capabilities before certifications, then by code); empty when the text names nothing", body = Vec<SuggestionView>),
+        (status = 400, description = "`invalid_query`: `text` missing, `limit` not an integer, or `lang` neither fr nor en", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`: `text` over 2000 characters (`too_long`) or `limit` outside 1-20 (`out_of_range`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/taxonomy/suggestions")]
+async fn suggest_capabilities(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: web::Query<SuggestionQuery>,
+) -> ApiResult<web::Json<Vec<SuggestionView>>> {
+    let query = query.into_inner();
+    let language = directory::language(query.lang.as_deref(), accept_language(&req))?;
+    Ok(web::Json(
+        suggestions::suggest(&state, query, language).await?,
+    ))
 }
 
 /// Add a capability to the taxonomy (admins).

@@ -17,3 +17,4 @@ mod recoding;
 mod schema_conformance;
 mod sessions;
 mod sourcing;
+mod suggestions;

@@ -35,6 +35,7 @@ async fn every_operation_documents_its_errors_and_security() {
         "/healthz",
         "/readyz",
         "/api/v1/taxonomy",
+        "/api/v1/taxonomy/suggestions",
         "/api/v1/certification-types",
         "/api/v1/suppliers",
         "/api/v1/suppliers/{id}",

@@ -10,10 +10,12 @@ use tests::sourcing::{quote, requirements, titanium_request};
 use super::world::{day, id_of, sha256};
 use super::{Actor, Actor::*, Matrix, Seen};
 
-/// One call: its path with parameters filled, body and `If-Match`.
+/// One call: its path with parameters filled, query string, body and
+/// `If-Match`.
 #[derive(Default)]
 pub(super) struct Call {
     pub(super) params: Vec<(&'static str, String)>,
+    pub(super) query: Vec<(&'static str, String)>,
     pub(super) body: Option<Value>,
     pub(super) if_match: Option<String>,
 }
@@ -41,6 +43,10 @@ impl Matrix<'_> {
         let request = || vec![("id", w.request.clone())];
         match op {
             "GET /api/v1/suppliers/{id}" => with(vec![("id", w.s1_org.clone())]),
+            "GET /api/v1/taxonomy/suggestions" => Call {
+                query: vec![("text", "usinage de vis en titane, ISO 13485".to_owned())],
+                ..Call::default()
+            },
             "POST /api/v1/auth/register" => {
                 let n = self.unique();
                 with(vec![]).body(registration(

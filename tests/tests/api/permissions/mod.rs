@@ -191,6 +191,9 @@ impl Matrix<'_> {
             let mut builder = self
                 .app
                 .request(row.method.clone(), &path, self.token(actor));
+            if !call.query.is_empty() {
+                builder = builder.query(&call.query);
+            }
             if let Some(version) = &call.if_match {
                 builder = builder.header("if-match", version);
             }

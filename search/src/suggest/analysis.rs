@@ -1,0 +1,284 @@
+//! Text analysis shared by the catalogue's labels and the buyer's text:
+//! tantivy's tokenizer with lower-casing and ASCII folding, French and English
+//! stop words (request fluff included), a light suffix-stripping stemmer and
+//! Meilisearch's typo budget.
+
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
+};
+
+/// Lower-cased, ASCII-folded words split on anything not alphanumeric:
+/// "Stérilisation à l'oxyde d'éthylène" gives `sterilisation`, `a`, `l`,
+/// `oxyde`, `d`, `ethylene`.
+pub(super) fn analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
+/// One word that counts: not a stop word.
+#[derive(Debug, Clone)]
+pub(super) struct Word {
+    /// Folded form, as written.
+    pub fold: String,
+    pub stem: String,
+    /// Position among all the words of the text, stop words included: two
+    /// words are adjacent when their positions follow each other.
+    pub position: usize,
+}
+
+/// The words of `text` that are not stop words, at most `max` of them.
+pub(super) fn words(analyzer: &mut TextAnalyzer, text: &str, max: usize) -> Vec<Word> {
+    let mut stream = analyzer.token_stream(text);
+    let mut out = Vec::new();
+    while out.len() < max && stream.advance() {
+        let token = stream.token();
+        if is_stop_word(&token.text) {
+            continue;
+        }
+        out.push(Word {
+            stem: stem(&token.text),
+            fold: token.text.clone(),
+            position: token.position,
+        });
+    }
+    out
+}
+
+/// French and English words that say nothing about a capability, including
+/// the fluff of a request ("je cherche un sous-traitant", "we need a
+/// supplier", "devis urgent"). Folded; matched on whole words. They are
+/// dropped from labels too: a word listed here never names anything, which
+/// is the point for "médical" and "sous-traitant", and a loss for a label
+/// word added here by mistake.
+#[rustfmt::skip]
+const STOP_WORDS: &[&str] = &[
+    // French grammar words.
+    "a", "ai", "au", "aux", "avec", "avez", "avoir", "avons", "c", "ce", "ces", "cet", "cette",
+    "chez", "comme", "d", "dans", "de", "des", "dont", "du", "elle", "elles", "en", "est", "et",
+    "etre", "eux", "il", "ils", "j", "je", "l", "la", "le", "les", "leur", "leurs", "lui", "m",
+    "ma", "mais", "me", "mes", "moi", "mon", "n", "ne", "nos", "notre", "nous", "on", "ont", "ou",
+    "par", "pas", "peu", "plus", "pour", "qu", "que", "quel", "quelle", "qui", "s", "sa", "sans",
+    "se", "ses", "son", "sont", "sur", "t", "ta", "te", "tes", "toi", "ton", "tres", "tu", "un",
+    "une", "vos", "votre", "vous", "y", "ca", "cela", "ceci", "tout", "tous", "toute", "toutes",
+    "aussi", "afin", "ainsi", "bien", "entre", "etc", "via", "selon", "environ", "chaque",
+    // French request fluff.
+    "bonjour", "merci", "svp", "plait", "cherche", "cherchons", "chercher", "recherche",
+    "recherchons", "rechercher", "souhaite", "souhaitons", "souhaiterions", "voudrions", "voudrais",
+    "aimerions", "aimerais", "besoin", "besoins", "faut", "faudrait", "pouvez", "pourriez",
+    "pouvant", "peut", "capable", "capables", "trouver", "sous", "traitant", "traitants",
+    "prestataire", "prestataires", "fournisseur", "fournisseurs", "partenaire", "partenaires",
+    "entreprise", "entreprises", "societe", "societes", "urgent", "urgente", "urgence",
+    "rapidement", "devis", "chiffrage", "tarif", "tarifs", "prix", "frais", "projet", "nouveau",
+    "nouvelle", "realiser", "faire",
+    // What every need of a health-tech cluster is about: naming it says
+    // nothing about the capability ("logiciel de dispositif médical").
+    "dispositif", "dispositifs", "medical", "medicale", "medicales", "medicaux", "medtech",
+    // English grammar words.
+    "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "i", "in", "into",
+    "is", "it", "its", "me", "my", "of", "on", "or", "our", "ours", "the", "their", "them", "this",
+    "that", "these", "those", "to", "us", "we", "will", "would", "could", "can", "should", "with",
+    "you", "your", "who", "which", "what", "some", "any", "very", "also", "per", "about",
+    // English request fluff.
+    "hello", "hi", "dear", "thanks", "thank", "please", "need", "needs", "needed", "require",
+    "requires", "required", "looking", "look", "seeking", "seek", "search", "searching", "find",
+    "want", "wanted", "supplier", "suppliers", "subcontractor", "subcontractors", "vendor",
+    "vendors", "provider", "providers", "partner", "partners", "company", "companies", "able",
+    "urgently", "asap", "quote", "quotes", "quotation", "rfq", "price", "project", "new", "device",
+    "devices",
+];
+
+pub(super) fn is_stop_word(folded: &str) -> bool {
+    STOP_WORDS.contains(&folded)
+}
+
+/// Suffixes stripped (replaced) by [`stem`], the first that matches in this
+/// order, at most twice. A verb, its noun and their plurals end on one stem: usiner, usiné,
+/// usinage, usinages → `usin`; stérilisation, stériliser, sterilized →
+/// `sterilis`; machined, machining → `machin`.
+const SUFFIXES: &[(&str, &str)] = &[
+    // analyse, analysis, analytique, analytical → analys.
+    ("ysis", "ys"),
+    ("ytic", "ys"),
+    ("ement", ""),
+    ("ation", ""),
+    ("ating", ""),
+    ("ated", ""),
+    ("ical", "ic"),
+    ("ment", ""),
+    ("euse", ""),
+    ("ate", ""),
+    ("ite", ""),
+    ("ity", ""),
+    ("ing", ""),
+    ("age", ""),
+    ("ion", ""),
+    ("eur", ""),
+    ("ive", ""),
+    ("ee", ""),
+    ("er", ""),
+    ("ed", ""),
+    ("if", ""),
+    ("e", ""),
+    ("y", ""),
+];
+
+/// Shortest stem a suffix may leave ("file" stays "file", not "fil").
+const MIN_STEM: usize = 4;
+
+/// A light French/English stemmer for folded words. Words with a digit
+/// (`13485`, `3d`) and words of three letters or fewer are kept whole.
+pub(super) fn stem(word: &str) -> String {
+    if word.len() <= 3 || word.bytes().any(|b| b.is_ascii_digit()) {
+        return word.to_owned();
+    }
+    // "-ique" and "-ic" meet (technique, technical); "-ize" is "-ise".
+    let mut w = word
+        .replace("qu", "c")
+        .replace("iz", "is")
+        .replace("yz", "ys");
+    // Plurals: médicaux → médical, assemblies → assembly, tubes → tube.
+    if w.len() > 5 && w.ends_with("aux") {
+        w.truncate(w.len() - 3);
+        w.push_str("al");
+    } else if w.len() > 5 && w.ends_with("ies") {
+        w.truncate(w.len() - 3);
+        w.push('y');
+    } else if w.len() > 3
+        && w.ends_with('s')
+        && !w.ends_with("ss")
+        && !w.ends_with("us")
+        && (!w.ends_with("is") || w.ends_with("ais"))
+    {
+        w.pop();
+    }
+    for _ in 0..2 {
+        let Some((suffix, replacement)) = SUFFIXES.iter().find(|(suffix, replacement)| {
+            w.ends_with(suffix) && w.len() - suffix.len() + replacement.len() >= MIN_STEM
+        }) else {
+            break;
+        };
+        w.truncate(w.len() - suffix.len());
+        w.push_str(replacement);
+    }
+    w
+}
+
+/// Meilisearch's default typo tolerance: none below 5 characters, one from
+/// 5, two from 9.
+pub(super) fn typo_budget(chars: usize) -> usize {
+    match chars {
+        0..=4 => 0,
+        5..=8 => 1,
+        _ => 2,
+    }
+}
+
+/// Typos between two words: optimal string alignment (a swap of two
+/// neighbours is one typo), a wrong first letter counting twice (as in
+/// Meilisearch: "sablage" is not a typo of "câblage").
+pub(super) fn typos(a: &str, b: &str) -> usize {
+    let first_differs = a.chars().next() != b.chars().next();
+    strsim::osa_distance(a, b) + usize::from(first_differs)
+}
+
+pub(super) fn has_digit(word: &str) -> bool {
+    word.bytes().any(|b| b.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stems(words: &[&str]) -> Vec<String> {
+        words.iter().map(|w| stem(w)).collect()
+    }
+
+    #[test]
+    fn verbs_nouns_and_plurals_share_a_stem() {
+        for group in [
+            &[
+                "usinage", "usiner", "usine", "usinee", "usinees", "usinages",
+            ][..],
+            &[
+                "sterilisation",
+                "steriliser",
+                "sterilise",
+                "sterilization",
+                "sterilized",
+            ],
+            &["machining", "machined", "machine"],
+            &[
+                "anodisation",
+                "anodising",
+                "anodizing",
+                "anodise",
+                "anodized",
+            ],
+            &[
+                "assemblage",
+                "assembler",
+                "assembly",
+                "assemblies",
+                "assembled",
+            ],
+            &["injection", "injecter", "injecte", "injected"],
+            &["prototypage", "prototype", "prototypes", "prototyping"],
+            &["medical", "medicaux", "medicale", "medicales"],
+            &["optique", "optics", "optical"],
+            &["electronique", "electroniques", "electronics"],
+            &["revetement", "revetements"],
+            &["coating", "coatings", "coated"],
+            &["test", "tests", "testing", "tested"],
+            &["passivation", "passivated", "passivating"],
+            &["hebergement", "hebergeur", "heberger"],
+            &["essai", "essais"],
+            &[
+                "analyse",
+                "analyses",
+                "analysis",
+                "analytique",
+                "analytical",
+            ],
+            &["clinique", "cliniques", "clinical"],
+        ] {
+            let stems = stems(group);
+            assert!(
+                stems.iter().all(|s| s == &stems[0]),
+                "{group:?} gave {stems:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn numbers_and_short_words_stay_whole() {
+        assert_eq!(stem("13485"), "13485");
+        assert_eq!(stem("3d"), "3d");
+        assert_eq!(stem("eto"), "eto");
+        // "fil" (wire) is not "file".
+        assert_eq!(stem("file"), "file");
+    }
+
+    #[test]
+    fn a_wrong_first_letter_counts_twice() {
+        assert_eq!(typos("usinnage", "usinage"), 1);
+        assert_eq!(typos("sablage", "cablage"), 2);
+        assert_eq!(typos("stelirisation", "sterilisation"), 2);
+    }
+
+    #[test]
+    fn fluff_is_dropped() {
+        let mut analyzer = analyzer();
+        let kept: Vec<String> = words(
+            &mut analyzer,
+            "Je cherche un sous-traitant pour usiner des implants, devis urgent",
+            100,
+        )
+        .into_iter()
+        .map(|w| w.fold)
+        .collect();
+        assert_eq!(kept, ["usiner", "implants"]);
+    }
+}
