@@ -385,6 +385,10 @@ pub struct SupplierSearchResponse {
     pub per_page: usize,
     pub hits: Vec<SupplierHit>,
     pub facets: SupplierFacets,
+    /// When `q` found no supplier: the capabilities and certification types
+    /// its words most likely mean (as `GET /taxonomy/suggestions` gives them),
+    /// to search by instead. Empty otherwise.
+    pub suggestions: Vec<SuggestionView>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

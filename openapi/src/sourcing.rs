@@ -157,6 +157,11 @@ pub struct RequestView {
     pub updated_at: DateTime<Utc>,
     /// For an invited supplier: where its answer stands.
     pub my_invitation: Option<MyInvitationView>,
+    /// Until the request is qualified (draft, submitted, changes requested),
+    /// for the buyer and the back office: the capabilities and certification
+    /// types its title, description and quantities most likely mean and that
+    /// it does not name yet, best first. Empty otherwise.
+    pub suggested_requirements: Vec<crate::directory::SuggestionView>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

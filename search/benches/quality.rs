@@ -23,6 +23,7 @@ use std::time::Duration;
 use meilisearch_sdk::client::Client;
 use search::embedded::TantivyIndex;
 use search::meili::MeiliIndex;
+use search::suggest::{Entry, Suggester, SuggestionKind};
 use search::{CandidateQuery, CapabilityIndex, SearchQuery, SupplierDocument};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -90,7 +91,7 @@ impl SearchCase {
 }
 
 /// A free-text need and the taxonomy codes it most likely means (best first), with
-/// the certifications it names. Scored once the suggestion module exists.
+/// the certifications it names.
 #[derive(Deserialize)]
 struct SuggestionCase {
     text: String,
@@ -140,7 +141,7 @@ async fn main() {
         set.searches.len(),
         count_kinds(set.searches.iter().map(|s| s.kind.as_str())),
     );
-    print_suggestion_set(&set.suggestions);
+    score_suggestions(&set.suggestions);
 
     let mut summary = Summary::default();
     let dir = tempfile::tempdir().expect("temp dir");
@@ -205,28 +206,86 @@ fn count_kinds<'a>(kinds: impl Iterator<Item = &'a str>) -> String {
         .join(", ")
 }
 
-/// The suggestion needs are labelled but not scored yet (no suggestion module).
-fn print_suggestion_set(suggestions: &[SuggestionCase]) {
-    let codes: BTreeSet<&str> = suggestions
-        .iter()
-        .filter_map(|case| case.capabilities.first().map(String::as_str))
-        .collect();
-    let naming_certificates = suggestions
-        .iter()
-        .filter(|case| !case.certifications.is_empty())
-        .count();
-    let words: usize = suggestions
-        .iter()
-        .map(|case| case.text.split_whitespace().count())
-        .sum();
-    println!(
-        "suggestions: {} labelled needs ({} distinct expected capabilities, {} naming \
-         certifications, {:.1} words on average), not scored yet",
-        suggestions.len(),
-        codes.len(),
-        naming_certificates,
-        words as f64 / suggestions.len().max(1) as f64
+/// Capability suggestions on the labelled needs, from the seeded catalogue built
+/// as the application builds it: the share of needs whose first expected
+/// capability is among the first three capability suggestions, and the share of
+/// named certifications among the suggestions.
+fn score_suggestions(suggestions: &[SuggestionCase]) {
+    #[derive(Deserialize)]
+    struct Node {
+        code: String,
+        fr: String,
+        en: String,
+        #[serde(default)]
+        synonyms: Vec<String>,
+    }
+    #[derive(Deserialize)]
+    struct CertificationType {
+        code: String,
+        fr: String,
+        en: String,
+        description_fr: String,
+        description_en: String,
+    }
+    let seed = |name: &str| format!("{}/../persistence/seed/{name}", env!("CARGO_MANIFEST_DIR"));
+    let nodes: Vec<Node> = fixture::read_json(&seed("taxonomy.json"));
+    let types: Vec<CertificationType> = fixture::read_json(&seed("certifications.json"));
+    let suggester = Suggester::new(
+        nodes
+            .into_iter()
+            .map(|n| Entry {
+                code: n.code,
+                labels: [n.fr, n.en].into_iter().chain(n.synonyms).collect(),
+            })
+            .collect(),
+        types
+            .into_iter()
+            .map(|t| Entry {
+                code: t.code,
+                labels: vec![t.fr, t.en, t.description_fr, t.description_en],
+            })
+            .collect(),
     );
+    let mut top3 = 0;
+    let mut named = 0;
+    let mut found = 0;
+    let mut misses = Vec::new();
+    for case in suggestions {
+        let suggested = suggester.suggest(&case.text, 10);
+        let capabilities: Vec<&str> = suggested
+            .iter()
+            .filter(|s| s.kind == SuggestionKind::Capability)
+            .map(|s| s.code.as_str())
+            .collect();
+        let wanted = case.capabilities.first().map(String::as_str);
+        if wanted.is_some_and(|wanted| capabilities.iter().take(3).any(|c| *c == wanted)) {
+            top3 += 1;
+        } else {
+            misses.push(format!(
+                "    {:?}: {:?}",
+                case.text,
+                &capabilities[..capabilities.len().min(3)]
+            ));
+        }
+        for code in &case.certifications {
+            named += 1;
+            if suggested
+                .iter()
+                .any(|s| s.kind == SuggestionKind::Certification && s.code == *code)
+            {
+                found += 1;
+            }
+        }
+    }
+    println!(
+        "suggester    suggestions       top-3 {:.3}  certifications named {:.3}  ({} needs)",
+        top3 as f64 / suggestions.len().max(1) as f64,
+        found as f64 / named.max(1) as f64,
+        suggestions.len()
+    );
+    for miss in misses {
+        println!("{miss}");
+    }
 }
 
 /// Loads `docs` into `index` and scores its candidates and searches on `set`'s cases.

@@ -17,6 +17,7 @@ use persistence::{accounts, audit, catalogue, certifications, profiles};
 use search::{SearchQuery, SortOrder};
 
 use crate::app::catalogue::Catalogue;
+use crate::app::suggestions;
 use crate::app::suppliers::{self, Listed};
 use crate::app::views;
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -159,6 +160,9 @@ fn list(raw: Option<&str>) -> Vec<String> {
 pub const MAX_PER_PAGE: usize = 100;
 
 /// Searches published suppliers. Only data the public may see is indexed.
+/// Suggestions offered with a search that found nothing.
+const ZERO_HIT_SUGGESTIONS: usize = 5;
+
 pub async fn search(
     state: &AppState,
     query: SupplierSearchQuery,
@@ -206,11 +210,12 @@ pub async fn search(
         return Err(errors.into());
     }
     let now = state.clock.now();
+    let text = query.q.filter(|q| !q.trim().is_empty());
     state.ensure_index_settings().await?;
     let results = state
         .index
         .search(SearchQuery {
-            text: query.q.filter(|q| !q.trim().is_empty()),
+            text: text.clone(),
             capabilities,
             certifications: list(query.certification.as_deref()),
             sectors,
@@ -289,11 +294,19 @@ pub async fn search(
         values
     };
     let facets = results.facets;
+    // Nothing found: say what the words may mean in the taxonomy's terms.
+    let suggestions = match &text {
+        Some(text) if results.total == 0 => {
+            suggestions::views(&catalogue, text, ZERO_HIT_SUGGESTIONS, language)
+        }
+        _ => Vec::new(),
+    };
     Ok(SupplierSearchResponse {
         total: results.total,
         page,
         per_page,
         hits,
+        suggestions,
         facets: SupplierFacets {
             capabilities: facet(facets.capabilities, &|code| {
                 catalogue.capability_label(code, language)

@@ -5,7 +5,7 @@ use domain::certification::Certification;
 use domain::organisation::Organisation;
 use domain::sourcing::answers::{Invitation, Quote};
 use domain::sourcing::matching::{Explanation, Match};
-use domain::sourcing::request::Attachment;
+use domain::sourcing::request::{Attachment, RequestStatus};
 use domain::sourcing::{RequestAccess, SourcingRequest};
 use openapi::directory::LabelledCode;
 use openapi::sourcing::{
@@ -14,6 +14,7 @@ use openapi::sourcing::{
 };
 
 use crate::app::catalogue::Catalogue;
+use crate::app::suggestions;
 
 fn amount(minor: i64) -> String {
     format!("{}.{:02}", minor / 100, minor % 100)
@@ -32,6 +33,9 @@ pub fn attachments(list: &[Attachment]) -> Vec<AttachmentBody> {
 
 /// The request as `access` may see it: suppliers get no buyer identity
 /// while it is confidential.
+/// Suggestions shown on a request before qualification.
+const SUGGESTED_REQUIREMENTS: usize = 5;
+
 pub fn request(
     r: &SourcingRequest,
     access: RequestAccess,
@@ -42,6 +46,30 @@ pub fn request(
 ) -> RequestView {
     let c = &r.content;
     let show_buyer = access != RequestAccess::InvitedSupplier || r.buyer_visible_to_suppliers();
+    let suggested_requirements = if access != RequestAccess::InvitedSupplier
+        && matches!(
+            r.status,
+            RequestStatus::Draft | RequestStatus::Submitted | RequestStatus::ChangesRequested
+        ) {
+        let named = |code: &str| {
+            c.capabilities.iter().any(|named| named.as_str() == code)
+                || c.certifications
+                    .iter()
+                    .any(|named| named.code.as_str() == code)
+        };
+        let text = [Some(&c.title), Some(&c.description), c.quantities.as_ref()]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join("\n");
+        suggestions::views(catalogue, &text, SUGGESTED_REQUIREMENTS, language)
+            .into_iter()
+            .filter(|s| !named(&s.code))
+            .collect()
+    } else {
+        Vec::new()
+    };
     RequestView {
         id: *r.id.as_uuid(),
         status: r.status.as_str().to_owned(),
@@ -98,6 +126,7 @@ pub fn request(
                 status: i.status.as_str().to_owned(),
                 outcome: i.outcome.map(|o| o.as_str().to_owned()),
             }),
+        suggested_requirements,
     }
 }
 
