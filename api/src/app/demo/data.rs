@@ -9,7 +9,7 @@ use domain::sourcing::RequestStatus;
 use serde::Deserialize;
 
 /// An organisation and its owner's account.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Organisation {
     pub name: String,

@@ -101,18 +101,11 @@ pub async fn seed(state: &AppState) -> ApiResult<Option<String>> {
     )
     .await?;
     let (expert, admin) = (actor(&expert), actor(&admin));
+    let accounts = open_accounts(state, &data, admin).await?;
     let today = state.clock.now().date_naive();
-    let mut accounts = Accounts::default();
-    for buyer in &data.buyers {
-        let account = open_account(state, "buyer", buyer, admin).await?;
-        accounts.0.insert(buyer.email.clone(), account);
-    }
     let mut certificates = 0;
     for supplier in &data.suppliers {
-        let account = open_account(state, "supplier", &supplier.organisation, admin).await?;
-        accounts
-            .0
-            .insert(supplier.organisation.email.clone(), account);
+        let account = accounts.get(&supplier.organisation.email)?;
         let (actor, org) = (account.actor, account.organisation);
         profiles::save(state, actor, org, None, profile(supplier)?).await?;
         for certificate in &supplier.certificates {
@@ -127,6 +120,32 @@ pub async fn seed(state: &AppState) -> ApiResult<Option<String>> {
         walk(state, &accounts, expert, request).await?;
     }
     Ok(Some(credentials(state, &data)))
+}
+
+/// Opens every demo organisation's account, several at a time: password
+/// hashing (one at a time per core) is most of the seeding time, and the
+/// registration use case hashes each account's password.
+async fn open_accounts(
+    state: &AppState,
+    data: &data::DemoData,
+    admin: Actor,
+) -> ApiResult<Accounts> {
+    let organisations = data.buyers.iter().map(|b| ("buyer", b));
+    let suppliers = data.suppliers.iter().map(|s| ("supplier", &s.organisation));
+    let mut opening = tokio::task::JoinSet::new();
+    for (kind, org) in organisations.chain(suppliers) {
+        let (state, org) = (state.clone(), org.clone());
+        opening.spawn(async move {
+            let account = open_account(&state, kind, &org, admin).await?;
+            ApiResult::Ok((org.email, account))
+        });
+    }
+    let mut accounts = Accounts::default();
+    while let Some(opened) = opening.join_next().await {
+        let (email, account) = opened.map_err(|e| ApiError::Internal(e.into()))??;
+        accounts.0.insert(email, account);
+    }
+    Ok(accounts)
 }
 
 /// Registers the organisation with its owner (email verified), a member of
@@ -250,7 +269,11 @@ async fn certify(
     today: NaiveDate,
     n: i64,
 ) -> ApiResult<()> {
-    let day = |offset: i64| (today + TimeDelta::days(offset)).format("%Y-%m-%d").to_string();
+    let day = |offset: i64| {
+        (today + TimeDelta::days(offset))
+            .format("%Y-%m-%d")
+            .to_string()
+    };
     let valid_until = c.expires_in_days.unwrap_or(200 + n * 131 % 700);
     let declared = profiles::add_certification(
         state,
@@ -311,7 +334,14 @@ async fn walk(
     if target == RequestStatus::Draft {
         return Ok(());
     }
-    step(state, buyer, id, Action::Submit, comment(RequestStatus::Submitted)).await?;
+    step(
+        state,
+        buyer,
+        id,
+        Action::Submit,
+        comment(RequestStatus::Submitted),
+    )
+    .await?;
     let (who, action) = match target {
         RequestStatus::Submitted => return Ok(()),
         RequestStatus::Cancelled => (buyer, Action::Cancel),
@@ -334,12 +364,26 @@ async fn walk(
     if target == RequestStatus::Qualified {
         return Ok(());
     }
-    step(state, expert, id, Action::Open, comment(RequestStatus::Open)).await?;
+    step(
+        state,
+        expert,
+        id,
+        Action::Open,
+        comment(RequestStatus::Open),
+    )
+    .await?;
     answer(state, accounts, buyer, id, r).await?;
     if target == RequestStatus::Open {
         return Ok(());
     }
-    step(state, buyer, id, Action::Close, comment(RequestStatus::Closed)).await?;
+    step(
+        state,
+        buyer,
+        id,
+        Action::Close,
+        comment(RequestStatus::Closed),
+    )
+    .await?;
     if target == RequestStatus::Closed {
         return Ok(());
     }
@@ -347,7 +391,14 @@ async fn walk(
     for email in &r.awarded {
         supplier_ids.push(*accounts.get(email)?.organisation.as_uuid());
     }
-    answers::award(state, buyer, id, AwardRequest { supplier_ids }, Language::Fr).await?;
+    answers::award(
+        state,
+        buyer,
+        id,
+        AwardRequest { supplier_ids },
+        Language::Fr,
+    )
+    .await?;
     Ok(())
 }
 
@@ -448,7 +499,11 @@ fn supplier_line(s: &Supplier) -> String {
         .capabilities
         .first()
         .map_or("", |(code, _)| code.split('.').next().unwrap_or(code));
-    let member = if s.organisation.member { ", member" } else { "" };
+    let member = if s.organisation.member {
+        ", member"
+    } else {
+        ""
+    };
     let name = format!("{} ({family}{member})", s.organisation.name);
     line("supplier", &s.organisation.email, &name)
 }
