@@ -17,24 +17,32 @@ use crate::notify::mailer::Mailer;
 use crate::state::{AppState, Clock};
 use crate::{app, notify, server, telemetry};
 
-async fn open_index(settings: &Settings) -> anyhow::Result<Arc<dyn CapabilityIndex>> {
-    let index: Arc<dyn CapabilityIndex> = match &settings.meili {
-        Some(meili) => Arc::new(
-            search::meili::MeiliIndex::new(
-                &meili.url,
-                meili.master_key.as_ref().map(|k| k.expose().to_owned()),
-                &meili.index_prefix,
-            )
-            .context("MEILI_URL")?,
-        ),
-        None => Arc::new(
-            search::embedded::TantivyIndex::open(&settings.index_dir()).with_context(|| {
-                format!(
-                    "opening the embedded index in {}",
-                    settings.index_dir().display()
+/// The capability index, and whether it was just created (a new data
+/// directory, or a new version of the embedded index) and needs filling.
+async fn open_index(settings: &Settings) -> anyhow::Result<(Arc<dyn CapabilityIndex>, bool)> {
+    let (index, created): (Arc<dyn CapabilityIndex>, bool) = match &settings.meili {
+        Some(meili) => (
+            Arc::new(
+                search::meili::MeiliIndex::new(
+                    &meili.url,
+                    meili.master_key.as_ref().map(|k| k.expose().to_owned()),
+                    &meili.index_prefix,
                 )
-            })?,
+                .context("MEILI_URL")?,
+            ),
+            false,
         ),
+        None => {
+            let embedded = search::embedded::TantivyIndex::open(&settings.index_dir())
+                .with_context(|| {
+                    format!(
+                        "opening the embedded index in {}",
+                        settings.index_dir().display()
+                    )
+                })?;
+            let created = embedded.created();
+            (Arc::new(embedded), created)
+        }
     };
     // Development only: lets the fault tests take the index down and bring
     // it back while the server runs.
@@ -42,11 +50,11 @@ async fn open_index(settings: &Settings) -> anyhow::Result<Arc<dyn CapabilityInd
         Some(_) if settings.environment == Environment::Production => {
             anyhow::bail!("PMT_INDEX_FAULT_FILE is refused when PMT_ENV=production")
         }
-        Some(file) => Ok(Arc::new(search::fault::FaultSwitch::new(
-            index,
-            file.into(),
-        ))),
-        None => Ok(index),
+        Some(file) => Ok((
+            Arc::new(search::fault::FaultSwitch::new(index, file.into())),
+            created,
+        )),
+        None => Ok((index, created)),
     }
 }
 
@@ -72,7 +80,7 @@ async fn build_state() -> anyhow::Result<AppState> {
         Ok(db)
     })
     .await??;
-    let index = open_index(&settings).await?;
+    let (index, index_created) = open_index(&settings).await?;
     let clock = match std::env::var("PMT_CLOCK_OFFSET_SECONDS")
         .ok()
         .and_then(|s| s.parse::<i64>().ok())
@@ -104,6 +112,14 @@ async fn build_state() -> anyhow::Result<AppState> {
     // as it answers.
     if let Err(error) = state.ensure_index_settings().await {
         tracing::warn!(%error, engine = state.index.engine_name(), "capability index settings not applied yet");
+    }
+    // A new embedded index (first start, or a new version of its schema after
+    // an upgrade) is filled from the database before anything reads it.
+    if index_created {
+        let count = app::indexing::reindex(&state)
+            .await
+            .map_err(|e| anyhow::anyhow!("filling the new embedded index: {e}"))?;
+        tracing::info!(count, "embedded index filled from the database");
     }
     Ok(state)
 }

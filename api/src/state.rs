@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use persistence::{Database, DbConnection};
+use persistence::{Database, DbConnection, Tx};
 use search::CapabilityIndex;
 
 use crate::app::catalogue::{Catalogue, CatalogueCache};
@@ -39,8 +39,9 @@ pub struct AppState {
     pub jwt: JwtKeys,
     pub hasher: PasswordHasher,
     pub clock: Clock,
-    /// Pinged after a change writes index events, so the index worker
-    /// applies them at once instead of at its next poll.
+    /// Pinged by [`AppState::transaction`] after a commit that wrote index
+    /// events, so the index worker applies them at once instead of at its
+    /// next poll. Nothing else needs to ping it.
     pub indexer_wakeup: Arc<tokio::sync::Notify>,
     /// Whether the index settings were applied. An index that was down at
     /// start gets them as soon as it answers, before any read or write.
@@ -53,10 +54,6 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn wake_indexer(&self) {
-        self.indexer_wakeup.notify_one();
-    }
-
     /// Applies the index settings unless done already (idempotent).
     pub async fn ensure_index_settings(&self) -> ApiResult<()> {
         use std::sync::atomic::Ordering;
@@ -89,14 +86,29 @@ impl AppState {
         blocking(move || db.read(f)).await
     }
 
-    /// Runs `f` in one transaction on the blocking pool.
+    /// Runs `f` in one transaction on the blocking pool. `f` gets a [`Tx`]
+    /// (a connection for every query): the writes of indexed data write
+    /// their index events through it, and once the transaction commits with
+    /// any, the index worker is woken here.
     pub async fn transaction<T, F>(&self, f: F) -> ApiResult<T>
     where
-        F: FnOnce(&mut DbConnection) -> ApiResult<T> + Send + 'static,
+        F: FnOnce(&mut Tx<'_>) -> ApiResult<T> + Send + 'static,
         T: Send + 'static,
     {
         let db = self.db.clone();
-        blocking(move || db.transaction(f)).await
+        let now = self.clock.now();
+        let (value, index_touched) = blocking(move || {
+            db.transaction(|conn| {
+                let mut tx = Tx::new(conn, now);
+                let value = f(&mut tx)?;
+                Ok((value, tx.index_touched()))
+            })
+        })
+        .await?;
+        if index_touched {
+            self.indexer_wakeup.notify_one();
+        }
+        Ok(value)
     }
 }
 

@@ -50,7 +50,9 @@ pub struct RequestInput {
     #[schema(example = "Micro-usinage de vis implantables en titane")]
     pub title: String,
     pub description: String,
-    /// Taxonomy codes.
+    /// Taxonomy codes, optional until qualification: a buyer may describe
+    /// the need in words only and let the experts code it.
+    #[serde(default)]
     #[schema(example = json!(["machining.micro_machining"]))]
     pub capabilities: Vec<String>,
     #[serde(default)]
@@ -76,6 +78,25 @@ pub struct RequestInput {
     pub nda_required: bool,
     #[serde(default)]
     pub attachments: Vec<AttachmentBody>,
+}
+
+/// What suppliers are matched on, recoded by an expert while qualifying a
+/// submitted request. The four replace the request's current ones: send
+/// those you keep.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RequirementsInput {
+    /// Taxonomy codes; qualifying needs at least one.
+    #[schema(example = json!(["machining.micro_machining", "surface.electropolishing"]))]
+    pub capabilities: Vec<String>,
+    /// Certification requirements, each mandatory (default) or desirable.
+    #[schema(example = json!([{ "code": "iso_13485", "mandatory": true }]))]
+    pub certifications: Vec<CertificationRequirementInput>,
+    #[schema(example = json!(["medtech"]))]
+    pub sectors: Vec<String>,
+    /// Preferred supplier region (ranks candidates); absent or null for none.
+    #[schema(example = "Bourgogne-Franche-Comté")]
+    pub region: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -165,6 +186,27 @@ pub struct CheckView {
     /// For certifications.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mandatory: Option<bool>,
+    /// For an unmet capability: one the supplier holds next to it in the
+    /// taxonomy (a sibling or the parent), with its label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adjacent: Option<AdjacentCapabilityView>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AdjacentCapabilityView {
+    pub code: String,
+    pub label: String,
+}
+
+/// How a candidate relates to the requested capabilities.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CandidateTier {
+    /// Holds a requested capability.
+    Full,
+    /// Holds a capability next to a requested one, or its profile matches the
+    /// request's text strongly; always listed after every full candidate.
+    Partial,
 }
 
 /// Requirement by requirement, what a supplier meets and misses.
@@ -185,7 +227,12 @@ pub struct CandidateView {
     pub name: String,
     pub city: String,
     pub member: bool,
+    pub tier: CandidateTier,
+    /// Rank within the tier; comparable only between candidates of one list.
     pub score: f64,
+    /// Words of the request's title, description and quantities found in the
+    /// supplier's profile (lower case, without accents), in the request's order.
+    pub matched_terms: Vec<String>,
     pub explanation: ExplanationView,
     /// Already a match of this request.
     pub matched: bool,
@@ -193,7 +240,8 @@ pub struct CandidateView {
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct CandidatesView {
-    /// Ranked by the capability index and the requirements met.
+    /// Full candidates first, ranked by requirements met and then by how well
+    /// their profile matches the request's text; then partial candidates.
     pub candidates: Vec<CandidateView>,
     /// Relevant suppliers lacking a valid mandatory certification: matched
     /// only by an expert with an override reason.

@@ -1,4 +1,8 @@
 //! Organisations and users.
+//!
+//! An organisation's name, address and membership are in the capability
+//! index: the functions that change them take a [`Tx`] and write the
+//! supplier's index event themselves.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -12,6 +16,7 @@ use crate::convert::{enum_value, from_micros, id, micros, opt_from_micros};
 use crate::db::DbConnection;
 use crate::error::{Result, corrupt};
 use crate::schema::{organisations, users};
+use crate::tx::Tx;
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = organisations)]
@@ -87,6 +92,8 @@ impl OrganisationRow {
     }
 }
 
+/// A new organisation has no profile yet, so nothing of it is listed: no
+/// index event until its profile is written.
 pub fn insert_organisation(conn: &mut DbConnection, org: &Organisation) -> Result<()> {
     diesel::insert_into(organisations::table)
         .values(OrganisationRow::from_domain(org))
@@ -154,7 +161,8 @@ pub fn find_organisation_by_registration(
 
 /// Saves the name, address, region, website and membership of `org`; its
 /// kind and legal identity never change.
-pub fn update_organisation(conn: &mut DbConnection, org: &Organisation) -> Result<bool> {
+pub fn update_organisation(tx: &mut Tx, org: &Organisation) -> Result<bool> {
+    tx.supplier_changed(org.id)?;
     let updated = diesel::update(organisations::table.find(org.id.to_string()))
         .set((
             organisations::legal_name.eq(&org.legal_name),
@@ -166,7 +174,7 @@ pub fn update_organisation(conn: &mut DbConnection, org: &Organisation) -> Resul
             organisations::membership.eq(org.membership.as_str()),
             organisations::updated_at.eq(micros(org.updated_at)),
         ))
-        .execute(conn)?;
+        .execute(&mut **tx)?;
     Ok(updated == 1)
 }
 
@@ -179,17 +187,18 @@ pub fn siret_taken(conn: &mut DbConnection, siret: &Siret) -> Result<bool> {
 }
 
 pub fn set_membership(
-    conn: &mut DbConnection,
+    tx: &mut Tx,
     org_id: OrganisationId,
     membership: Membership,
     now: DateTime<Utc>,
 ) -> Result<bool> {
+    tx.supplier_changed(org_id)?;
     let updated = diesel::update(organisations::table.find(org_id.to_string()))
         .set((
             organisations::membership.eq(membership.as_str()),
             organisations::updated_at.eq(micros(now)),
         ))
-        .execute(conn)?;
+        .execute(&mut **tx)?;
     Ok(updated == 1)
 }
 

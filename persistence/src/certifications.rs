@@ -1,4 +1,6 @@
-//! Certificates declared by suppliers.
+//! Certificates declared by suppliers. They are in the capability index
+//! (rejected ones excepted): every write takes a [`Tx`] and writes the
+//! supplier's index event.
 
 use diesel::prelude::*;
 use domain::certification::{
@@ -10,6 +12,7 @@ use crate::convert::{enum_value, from_micros, id, micros, opt_from_micros};
 use crate::db::DbConnection;
 use crate::error::{Result, corrupt};
 use crate::schema::supplier_certifications;
+use crate::tx::Tx;
 
 const TABLE: &str = "supplier_certifications";
 
@@ -75,38 +78,30 @@ impl Row {
     }
 }
 
-pub fn insert(conn: &mut DbConnection, certification: &Certification) -> Result<()> {
+pub fn insert(tx: &mut Tx, certification: &Certification) -> Result<()> {
+    tx.supplier_changed(certification.organisation_id)?;
     diesel::insert_into(supplier_certifications::table)
         .values(Row::from_domain(certification))
-        .execute(conn)?;
+        .execute(&mut **tx)?;
     Ok(())
 }
 
-pub fn update(conn: &mut DbConnection, certification: &Certification) -> Result<()> {
+/// Saves `certification`, whose organisation never changes.
+pub fn update(tx: &mut Tx, certification: &Certification) -> Result<()> {
+    tx.supplier_changed(certification.organisation_id)?;
     diesel::update(supplier_certifications::table.find(certification.id.to_string()))
         .set(Row::from_domain(certification))
-        .execute(conn)?;
+        .execute(&mut **tx)?;
     Ok(())
 }
 
-pub fn delete(conn: &mut DbConnection, certification: CertificationId) -> Result<bool> {
+pub fn delete(tx: &mut Tx, certification: &Certification) -> Result<bool> {
+    tx.supplier_changed(certification.organisation_id)?;
     Ok(
-        diesel::delete(supplier_certifications::table.find(certification.to_string()))
-            .execute(conn)?
+        diesel::delete(supplier_certifications::table.find(certification.id.to_string()))
+            .execute(&mut **tx)?
             == 1,
     )
-}
-
-/// Deletes every certificate of `organisation`; returns how many.
-pub fn delete_of_organisation(
-    conn: &mut DbConnection,
-    organisation: OrganisationId,
-) -> Result<usize> {
-    Ok(diesel::delete(
-        supplier_certifications::table
-            .filter(supplier_certifications::organisation_id.eq(organisation.to_string())),
-    )
-    .execute(conn)?)
 }
 
 pub fn find(

@@ -2,6 +2,9 @@
 //! transaction as the change, applied to the capability index in order by a
 //! worker. Applying an event re-reads the supplier's current state, so
 //! applying one twice is harmless.
+//!
+//! Events are written only through [`crate::Tx::supplier_changed`], which
+//! the writes of indexed columns call themselves.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -19,7 +22,7 @@ pub struct IndexEvent {
     pub attempts: i32,
 }
 
-pub fn enqueue(
+pub(crate) fn enqueue(
     conn: &mut DbConnection,
     organisation: OrganisationId,
     now: DateTime<Utc>,

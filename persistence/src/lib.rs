@@ -1,7 +1,9 @@
 //! Storage of PMT Business on SQLite or PostgreSQL with one diesel code base.
 //!
 //! Functions take `&mut DbConnection` so that the caller decides the
-//! transaction; they return domain types, never rows.
+//! transaction; they return domain types, never rows. Writes of what the
+//! capability index holds take a [`Tx`] instead and record the supplier's
+//! index event themselves.
 
 pub mod accounts;
 pub mod audit;
@@ -18,9 +20,11 @@ pub mod reminders;
 mod schema;
 pub mod sourcing;
 pub mod tokens;
+mod tx;
 
 pub use db::{Backend, Database, DatabaseUrl, DbConnection};
 pub use error::{PersistenceError, Result};
+pub use tx::Tx;
 
 /// A keyset cursor: the last item's sort time and id.
 pub type Cursor = (chrono::DateTime<chrono::Utc>, String);

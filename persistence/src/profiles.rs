@@ -1,4 +1,6 @@
-//! Supplier profiles; their content is stored as JSON documents.
+//! Supplier profiles; their content is stored as JSON documents. The
+//! published content and the status decide what the capability index holds:
+//! every write takes a [`Tx`] and writes the supplier's index event.
 
 use diesel::prelude::*;
 use domain::ids::OrganisationId;
@@ -8,6 +10,7 @@ use crate::convert::{enum_value, from_micros, id, micros, opt_from_micros};
 use crate::db::DbConnection;
 use crate::error::{Result, corrupt};
 use crate::schema::supplier_profiles;
+use crate::tx::Tx;
 
 const TABLE: &str = "supplier_profiles";
 
@@ -91,28 +94,26 @@ pub fn find(
         .transpose()
 }
 
-pub fn insert(conn: &mut DbConnection, profile: &SupplierProfile) -> Result<()> {
+pub fn insert(tx: &mut Tx, profile: &SupplierProfile) -> Result<()> {
+    tx.supplier_changed(profile.organisation_id)?;
     diesel::insert_into(supplier_profiles::table)
         .values(Row::from_domain(profile)?)
-        .execute(conn)?;
+        .execute(&mut **tx)?;
     Ok(())
 }
 
 /// Saves `profile` if the stored version is still `read_version` (the one it
 /// was loaded at). Returns false when someone else saved in between: the
 /// caller reports a conflict instead of losing their update.
-pub fn update(
-    conn: &mut DbConnection,
-    profile: &SupplierProfile,
-    read_version: i64,
-) -> Result<bool> {
+pub fn update(tx: &mut Tx, profile: &SupplierProfile, read_version: i64) -> Result<bool> {
+    tx.supplier_changed(profile.organisation_id)?;
     let updated = diesel::update(
         supplier_profiles::table
             .find(profile.organisation_id.to_string())
             .filter(supplier_profiles::version.eq(read_version)),
     )
     .set(Row::from_domain(profile)?)
-    .execute(conn)?;
+    .execute(&mut **tx)?;
     Ok(updated == 1)
 }
 

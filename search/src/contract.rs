@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::{
     CandidateQuery, CapabilityIndex, CertificationDoc, IndexError, SearchQuery, SearchResults,
-    SortOrder, SupplierDocument,
+    SortOrder, SupplierDocument, Tier,
 };
 
 /// The clock of the suite: 2025-06-15T15:06:40Z.
@@ -24,6 +24,9 @@ const BFC: &str = "Bourgogne-Franche-Comté";
 pub async fn run_all(index: &dyn CapabilityIndex) {
     health(index).await;
     typo_tolerance(index).await;
+    sentences_rank_words_instead_of_requiring_all(index).await;
+    stop_words_only_is_no_text(index).await;
+    words_matching_nothing_find_nothing(index).await;
     accent_insensitivity(index).await;
     cross_language(index).await;
     capability_filter_matches_descendants(index).await;
@@ -37,6 +40,7 @@ pub async fn run_all(index: &dyn CapabilityIndex) {
     upsert_replaces_delete_removes_clear_empties(index).await;
     candidates_rank_by_requirements_met(index).await;
     candidates_from_text(index).await;
+    candidates_include_explained_partial_matches(index).await;
 }
 
 pub async fn health(index: &dyn CapabilityIndex) {
@@ -73,6 +77,75 @@ pub async fn typo_tolerance(index: &dyn CapabilityIndex) {
             index.engine_name()
         );
     }
+}
+
+/// People type sentences: every word is optional, and the supplier matching
+/// most of the meaningful words comes first.
+pub async fn sentences_rank_words_instead_of_requiring_all(index: &dyn CapabilityIndex) {
+    reset(index, typo_catalogue()).await;
+    let engine = index.engine_name();
+    for (sentence, expected) in [
+        ("usinage de vis en titane", id(1)),
+        ("sous-traitant usinage titane", id(1)),
+        (
+            "je cherche un sous-traitant pour usiner des implants en titane",
+            id(1),
+        ),
+        ("stérilisation oxyde éthylène dispositifs", id(2)),
+        (
+            "We are looking for a partner to sterilise catheters with ethylene oxide",
+            id(2),
+        ),
+        (
+            "Nous recherchons un prestataire pour l'électropolissage d'implants",
+            id(5),
+        ),
+    ] {
+        let results = search(index, text(sentence)).await;
+        assert_eq!(
+            results.hits.first().map(|hit| hit.id),
+            Some(expected),
+            "[{engine}] {sentence:?} should rank {expected} first, got {:?}",
+            hit_ids(&results)
+        );
+    }
+    // Two steriliser: the one matching more words first.
+    let ranked = hit_ids(&search(index, text("stérilisation oxyde éthylène")).await);
+    let position = |n: u128| ranked.iter().position(|found| *found == id(n));
+    assert!(
+        position(2).is_some() && position(6).is_some() && position(2) < position(6),
+        "[{engine}] matching three words beats matching one: {ranked:?}"
+    );
+}
+
+/// A sentence of stop words and request phrasing says nothing: it answers as
+/// an empty query, never an error.
+pub async fn stop_words_only_is_no_text(index: &dyn CapabilityIndex) {
+    reset(index, typo_catalogue()).await;
+    let engine = index.engine_name();
+    let everything = search(index, all()).await.total;
+    for words in [
+        "je cherche un sous-traitant pour",
+        "we are looking for a supplier",
+        "de la",
+    ] {
+        let results = search(index, text(words)).await;
+        assert_eq!(
+            results.total, everything,
+            "[{engine}] {words:?} answers like an empty query"
+        );
+    }
+}
+
+pub async fn words_matching_nothing_find_nothing(index: &dyn CapabilityIndex) {
+    reset(index, typo_catalogue()).await;
+    let results = search(index, text("zzyzx qwxv")).await;
+    assert_eq!(
+        (results.total, results.hits.len()),
+        (0, 0),
+        "[{}] no word matches: no hits",
+        index.engine_name()
+    );
 }
 
 pub async fn accent_insensitivity(index: &dyn CapabilityIndex) {
@@ -608,13 +681,23 @@ pub async fn candidates_rank_by_requirements_met(index: &dyn CapabilityIndex) {
         "[{engine}] 4 requirements, then 3 (expired certificate)"
     );
     assert_eq!(
-        order.iter().skip(2).copied().collect::<BTreeSet<_>>(),
+        order
+            .iter()
+            .skip(2)
+            .take(2)
+            .copied()
+            .collect::<BTreeSet<_>>(),
         ids(&[53, 54]).into_iter().collect(),
         "[{engine}] then the capability-only suppliers; 55 lacks the capability"
     );
     assert!(
         ranked[0].score > ranked[1].score && ranked[1].score > ranked[2].score,
         "[{engine}] scores must fall with requirements met: {ranked:?}"
+    );
+    assert_eq!(
+        ranked.get(4).map(|c| (c.id, c.tier)),
+        Some((id(55), Tier::Partial)),
+        "[{engine}] 55 mills (a sibling of micro-machining): a partial candidate, last"
     );
 
     let before_expiry = candidates(
@@ -703,6 +786,74 @@ pub async fn candidates_from_text(index: &dyn CapabilityIndex) {
         matches!(empty, Err(IndexError::InvalidQuery(_))),
         "[{engine}] a need without capability nor text is invalid, got {empty:?}"
     );
+}
+
+/// Suppliers holding a sibling capability, or whose profile speaks of the need,
+/// reach the expert as partial candidates, below every full one, with the words
+/// they matched.
+pub async fn candidates_include_explained_partial_matches(index: &dyn CapabilityIndex) {
+    let engine = index.engine_name();
+    let holder = SupplierDocument {
+        capability_codes: strings(&["surface", "surface.electropolishing"]),
+        description_fr: "Finition de pièces.".to_owned(),
+        ..supplier(71, "Polifinition")
+    };
+    let sibling = SupplierDocument {
+        capability_codes: strings(&["surface", "surface.passivation"]),
+        description_fr: "Passivation et électropolissage de stents et d'implants en nitinol."
+            .to_owned(),
+        ..supplier(72, "Passiv'Est")
+    };
+    let by_text = SupplierDocument {
+        capability_codes: strings(&["machining", "machining.laser_micromachining"]),
+        description_en: "Laser cutting and electropolishing of nitinol stents.".to_owned(),
+        ..supplier(73, "Stent Factory")
+    };
+    let unrelated = SupplierDocument {
+        capability_codes: strings(&["plastics", "plastics.injection_moulding"]),
+        description_fr: "Injection plastique.".to_owned(),
+        ..supplier(74, "Plastijura")
+    };
+    reset(index, vec![holder, sibling, by_text, unrelated]).await;
+    let ranked = candidates(
+        index,
+        CandidateQuery {
+            capabilities: strings(&["surface.electropolishing"]),
+            text: Some(
+                "Électropolissage de stents en nitinol découpés au laser, 2 000 pièces par an"
+                    .to_owned(),
+            ),
+            now: NOW,
+            limit: 10,
+            ..CandidateQuery::default()
+        },
+    )
+    .await;
+    let order: Vec<(Uuid, Tier)> = ranked.iter().map(|c| (c.id, c.tier)).collect();
+    assert_eq!(
+        order.first(),
+        Some(&(id(71), Tier::Full)),
+        "[{engine}] the holder first, though its text matches least: {ranked:?}"
+    );
+    assert_eq!(
+        order[1..]
+            .iter()
+            .map(|(id, _)| *id)
+            .collect::<BTreeSet<_>>(),
+        ids(&[72, 73]).into_iter().collect(),
+        "[{engine}] then the sibling holder and the profile matching the text; not the moulder: {ranked:?}"
+    );
+    assert!(
+        order[1..].iter().all(|(_, tier)| *tier == Tier::Partial),
+        "[{engine}] both partial: {ranked:?}"
+    );
+    let sibling = ranked.iter().find(|c| c.id == id(72));
+    for word in ["electropolissage", "stents", "nitinol"] {
+        assert!(
+            sibling.is_some_and(|c| c.matched_terms.iter().any(|term| term == word)),
+            "[{engine}] the sibling's explanation names {word:?}: {sibling:?}"
+        );
+    }
 }
 
 // --- catalogues -------------------------------------------------------------------

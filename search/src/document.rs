@@ -57,6 +57,16 @@ impl SupplierDocument {
             .any(|cert| cert.code == code && cert.is_valid_at(now))
     }
 
+    /// Every searchable text of the profile.
+    pub(crate) fn texts(&self) -> impl Iterator<Item = &str> {
+        [&self.name, &self.description_fr, &self.description_en]
+            .into_iter()
+            .chain(&self.capability_labels)
+            .chain(&self.capability_details)
+            .chain(&self.equipment)
+            .map(String::as_str)
+    }
+
     /// Codes of the certifications valid at `now`, each once, sorted.
     pub fn valid_certification_codes(&self, now: i64) -> std::collections::BTreeSet<&str> {
         self.certifications

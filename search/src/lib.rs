@@ -6,6 +6,7 @@
 //! [`embedded::TantivyIndex`] (tantivy in a local directory, for single-binary
 //! deployments and tests).
 
+mod analysis;
 mod document;
 mod error;
 mod query;
@@ -21,7 +22,7 @@ pub use document::{CertificationDoc, SupplierDocument};
 pub use error::IndexError;
 pub use query::{
     Candidate, CandidateQuery, Facets, MAX_RESULT_WINDOW, SearchHit, SearchQuery, SearchResults,
-    SortOrder,
+    SortOrder, Tier,
 };
 
 /// A searchable store of supplier documents.

@@ -14,10 +14,14 @@ pub const MAX_RESULT_WINDOW: usize = 10_000;
 
 /// A free-text search with filters.
 ///
-/// Text semantics, identical on both engines: every query word (or one of its
-/// synonyms) must match some searchable field, with 1 typo allowed from 5 characters
-/// and 2 from 9; accents and case are ignored; the last word also matches as a prefix;
-/// French and English stop words are ignored.
+/// Text semantics, identical on both engines: every query word is optional, and
+/// a document matches when one of the words (or one of its synonyms) matches some
+/// searchable field, with 1 typo allowed from 5 characters and 2 from 9; accents
+/// and case are ignored; the last word also matches as a prefix; French and English
+/// stop words, including the phrasing of a request ("je cherche un sous-traitant
+/// pour"), are ignored, and a text of stop words only is no text. Documents
+/// matching more of the words rank first, then fewer typos, then the field
+/// matched (name and capability labels above descriptions).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SearchQuery {
     pub text: Option<String>,
@@ -83,25 +87,45 @@ pub struct Facets {
 /// A structured need, e.g. the requirements of a sourcing request.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CandidateQuery {
-    /// Candidates must have at least one of these; when empty, they must match `text`.
+    /// Full candidates hold at least one of these (or a descendant); holders of a
+    /// sibling or the parent are partial candidates.
     pub capabilities: Vec<String>,
     /// Wanted certifications (valid at `now`).
     pub certifications: Vec<String>,
     pub sectors: Vec<String>,
     pub region: Option<String>,
+    /// The need in the buyer's words (title, description, quantities): ranks the
+    /// candidates, and a profile that matches it strongly is a partial candidate.
     pub text: Option<String>,
     pub now: i64,
     pub limit: usize,
 }
 
-/// A ranked candidate. `score` is the number of requirements met (each wanted
-/// capability, valid certification and sector, and the region) plus a text relevance
-/// in `0..1`, so a supplier meeting more requirements always ranks first and text only
-/// breaks ties.
+/// How a candidate relates to the requested capabilities.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Tier {
+    /// Holds a requested capability.
+    Full,
+    /// Holds a sibling or the parent of a requested capability, or its profile
+    /// matches the need's text strongly: worth the expert's look, never ranked
+    /// above a full candidate.
+    Partial,
+}
+
+/// A ranked candidate: full candidates first, then partial ones. Within the full
+/// tier, `score` is the number of requirements met (each wanted capability, valid
+/// certification and sector, and the region) plus a text relevance in `0..1`, so a
+/// supplier meeting more requirements always ranks first and text only breaks ties.
+/// Within the partial tier, the text counts most: what the profile says is why it
+/// is there.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Candidate {
     pub id: Uuid,
+    pub tier: Tier,
     pub score: f32,
+    /// The need's words (as analysed: lower case, no accents) the profile matched,
+    /// in the order of the text.
+    pub matched_terms: Vec<String>,
 }
 
 impl SearchQuery {
@@ -139,13 +163,32 @@ impl CandidateQuery {
         Ok(())
     }
 
-    /// Requirements `doc` meets; see [`Candidate`].
-    pub(crate) fn requirements_met(&self, doc: &SupplierDocument) -> usize {
-        let capabilities = self
+    /// Parents of the requested capabilities that are not requested themselves:
+    /// documents carry their ancestors, so holders of a parent are the holders
+    /// of the parent itself or of any sibling.
+    pub(crate) fn related_capabilities(&self) -> Vec<String> {
+        let mut related: Vec<String> = self
             .capabilities
             .iter()
+            .filter_map(|code| code.rsplit_once('.').map(|(parent, _)| parent.to_owned()))
+            .filter(|parent| !self.capabilities.contains(parent))
+            .collect();
+        related.sort_unstable();
+        related.dedup();
+        related
+    }
+
+    /// Requested capabilities `doc` holds.
+    fn capabilities_met(&self, doc: &SupplierDocument) -> usize {
+        self.capabilities
+            .iter()
             .filter(|code| doc.capability_codes.contains(code))
-            .count();
+            .count()
+    }
+
+    /// Requirements `doc` meets; see [`Candidate`].
+    pub(crate) fn requirements_met(&self, doc: &SupplierDocument) -> usize {
+        let capabilities = self.capabilities_met(doc);
         let certifications = self
             .certifications
             .iter()
@@ -163,22 +206,56 @@ impl CandidateQuery {
         capabilities + certifications + sectors + usize::from(region)
     }
 
-    /// Ranks scored documents best first (ties by id) and keeps `limit`.
-    /// `relevance` must already be normalised to `0..=1`.
+    /// Sorts scored documents into tiers, ranks them best first (ties by id)
+    /// and keeps `limit`; documents that are neither full nor partial candidates
+    /// are dropped. `relevance` must already be normalised to `0..=1` (the best
+    /// text match of the selection is 1).
     pub(crate) fn rank<'a>(
         &self,
         scored: impl IntoIterator<Item = (&'a SupplierDocument, f32)>,
     ) -> Vec<Candidate> {
         // Text relevance stays below 1 so it never outweighs a met requirement.
         const TEXT_WEIGHT: f32 = 0.99;
+        // A profile this close to the best text match is worth a look even
+        // without a related capability.
+        const STRONG_TEXT: f32 = 0.5;
+        const RELATED_CAPABILITY: f32 = 0.5;
+        const PARTIAL_REQUIREMENT: f32 = 0.25;
+        let related = self.related_capabilities();
         let mut candidates: Vec<Candidate> = scored
             .into_iter()
-            .map(|(doc, relevance)| Candidate {
-                id: doc.id,
-                score: self.requirements_met(doc) as f32 + TEXT_WEIGHT * relevance.clamp(0.0, 1.0),
+            .filter_map(|(doc, relevance)| {
+                let relevance = relevance.clamp(0.0, 1.0);
+                let requirements = self.requirements_met(doc) as f32;
+                let (tier, score) = if self.capabilities_met(doc) > 0 {
+                    (Tier::Full, requirements + TEXT_WEIGHT * relevance)
+                } else {
+                    let related = related
+                        .iter()
+                        .any(|code| doc.capability_codes.contains(code));
+                    if !related && relevance < STRONG_TEXT {
+                        return None;
+                    }
+                    let related = if related { RELATED_CAPABILITY } else { 0.0 };
+                    (
+                        Tier::Partial,
+                        2.0 * relevance + related + PARTIAL_REQUIREMENT * requirements,
+                    )
+                };
+                Some(Candidate {
+                    id: doc.id,
+                    tier,
+                    score,
+                    matched_terms: Vec::new(),
+                })
             })
             .collect();
-        candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
+        candidates.sort_by(|a, b| {
+            a.tier
+                .cmp(&b.tier)
+                .then(b.score.total_cmp(&a.score))
+                .then(a.id.cmp(&b.id))
+        });
         candidates.truncate(self.limit);
         candidates
     }

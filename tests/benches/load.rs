@@ -1184,16 +1184,27 @@ fn write_summary() {
     if !quality.is_empty() {
         md.push_str(
             "## Matching quality\n\n`cargo bench -p search --bench quality`: labelled set \
-             `search/fixtures/quality.json` (46 suppliers, 26 sourcing needs, 22 directory \
-             searches, graded 0-3, FR and EN, typos). Recall counts grades 2 and 3.\n\n\
-             | engine | kind | nDCG@10 | recall@10 | cases |\n|---|---|---:|---:|---:|\n",
+             `search/fixtures/quality.json` (46 suppliers; sourcing needs whose best \
+             suppliers hold a requested capability (`exact`) or an adjacent one \
+             (`adjacent`); short and sentence directory searches; graded 0-3, FR and EN, \
+             typos). Recall counts grades 2 and 3; the zero-hit rate is the share of cases \
+             answering nothing. `meilisearch-bare`: a Meilisearch index with default \
+             settings, same documents and searches.\n\n\
+             | engine | kind | nDCG@10 | recall@10 | cases | zero-hit rate |\n\
+             |---|---|---:|---:|---:|---:|\n",
         );
         for line in quality.lines().skip(1) {
             let cells: Vec<&str> = line.split(',').collect();
             let _ = writeln!(md, "| {} |", cells.join(" | "));
-            if let [engine, kind, ndcg, recall, _] = cells.as_slice() {
+            if let [engine, kind, ndcg, recall, _, rest @ ..] = cells.as_slice() {
                 let _ = writeln!(csv, "{engine},46,0,quality,{kind} nDCG@10,{ndcg},,");
                 let _ = writeln!(csv, "{engine},46,0,quality,{kind} recall@10,{recall},,");
+                if let [zero_hit_rate, ..] = rest {
+                    let _ = writeln!(
+                        csv,
+                        "{engine},46,0,quality,{kind} zero-hit rate,{zero_hit_rate},,"
+                    );
+                }
             }
         }
     }

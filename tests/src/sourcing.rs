@@ -51,6 +51,29 @@ pub fn titanium_request() -> Value {
     })
 }
 
+/// The same need in the buyer's words only: no capability, certification,
+/// sector or region, which the experts code while qualifying.
+pub fn words_only_request() -> Value {
+    let mut body = titanium_request();
+    if let Some(fields) = body.as_object_mut() {
+        for coded in ["capabilities", "certifications", "sectors", "region"] {
+            fields.remove(coded);
+        }
+    }
+    body
+}
+
+/// What an expert recodes: capabilities, certification requirements,
+/// sectors and region.
+pub fn requirements(
+    capabilities: &[&str],
+    certifications: Value,
+    sectors: &[&str],
+    region: Option<&str>,
+) -> Value {
+    json!({ "capabilities": capabilities, "certifications": certifications, "sectors": sectors, "region": region })
+}
+
 pub fn quote(amount: &str, lead_time_days: i64) -> Value {
     json!({ "amount": amount, "currency": "EUR", "lead_time_days": lead_time_days, "valid_until": day(60), "message": "Offre ferme" })
 }
@@ -110,6 +133,31 @@ impl TestApp {
             .as_str()
             .expect("id")
             .to_owned()
+    }
+
+    /// `PUT /requests/{id}/requirements` with `If-Match: etag` when given.
+    pub async fn recode(
+        &self,
+        token: &str,
+        request: &str,
+        etag: Option<&str>,
+        body: Value,
+    ) -> crate::server::Reply {
+        let path = format!("/api/v1/requests/{request}/requirements");
+        let mut builder = self.request(reqwest::Method::PUT, &path, Some(token));
+        if let Some(etag) = etag {
+            builder = builder.header("if-match", etag);
+        }
+        self.send(builder.json(&body)).await
+    }
+
+    /// The request's `ETag` as `token` reads it.
+    pub async fn etag_of(&self, token: &str, request: &str) -> String {
+        let reply = self
+            .get(&format!("/api/v1/requests/{request}"), Some(token))
+            .await;
+        reply.assert_status(200);
+        reply.etag()
     }
 
     pub async fn step(

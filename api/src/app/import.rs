@@ -15,9 +15,10 @@
 //! published at once, with audit entries made by no user
 //! (`organisation.imported`, `profile.imported`, `certification.imported`),
 //! and certificates are `declared` until an expert verifies them. The index
-//! is updated through index events that the running server applies; the
-//! command never writes the index itself (the embedded index has a single
-//! writer, the server).
+//! is updated through the index events that the organisation, profile and
+//! certificate writes record, which the running server applies; the command
+//! never writes the index itself (the embedded index has a single writer,
+//! the server).
 //!
 //! No user account is created. Self-registration with an imported SIRET
 //! answers 409 `siret_taken`, so an owner account for an imported
@@ -56,9 +57,7 @@ use domain::organisation::{
 use domain::profile::{ProfileContent, ProfileInput, ProfileStatus, SupplierProfile};
 use domain::validation::{self, ValidationErrors};
 use domain::{DomainError, FieldError};
-use persistence::{
-    DbConnection, PersistenceError, accounts, audit, certifications, index_events, profiles,
-};
+use persistence::{DbConnection, PersistenceError, Tx, accounts, audit, certifications, profiles};
 use serde::Deserialize;
 
 use crate::app::catalogue::Catalogue;
@@ -569,7 +568,6 @@ pub async fn import(state: &AppState, rows: Vec<SourceRow>) -> ApiResult<ImportR
             }),
         }
     }
-    state.wake_indexer();
     Ok(report)
 }
 
@@ -597,11 +595,7 @@ async fn import_with_retry(state: &AppState, supplier: Supplier) -> ApiResult<Ou
     }
 }
 
-fn import_one(
-    conn: &mut DbConnection,
-    supplier: Supplier,
-    now: DateTime<Utc>,
-) -> ApiResult<Outcome> {
+fn import_one(conn: &mut Tx, supplier: Supplier, now: DateTime<Utc>) -> ApiResult<Outcome> {
     let existing = match &supplier.identity {
         LegalIdentity::French { siret } => accounts::find_organisation_by_siret(conn, siret)?,
         LegalIdentity::Foreign {
@@ -684,7 +678,7 @@ fn import_one(
     let current = certifications::of_organisation(conn, org.id)?;
     if !same_certificates(&current, &supplier.certifications) {
         for old in &current {
-            certifications::delete(conn, old.id)?;
+            certifications::delete(conn, old)?;
             audit::record(
                 conn,
                 &AuditEntry::new(None, "certification.deleted", "certification", old.id, now)
@@ -699,11 +693,10 @@ fn import_one(
     if changed.is_empty() {
         return Ok(Outcome::Unchanged);
     }
-    index_events::enqueue(conn, org.id, now)?;
     Ok(Outcome::Updated)
 }
 
-fn create(conn: &mut DbConnection, supplier: Supplier, now: DateTime<Utc>) -> ApiResult<()> {
+fn create(conn: &mut Tx, supplier: Supplier, now: DateTime<Utc>) -> ApiResult<()> {
     let org = Organisation {
         id: OrganisationId::new(),
         kind: OrganisationKind::Supplier,
@@ -724,12 +717,11 @@ fn create(conn: &mut DbConnection, supplier: Supplier, now: DateTime<Utc>) -> Ap
     )?;
     publish(conn, org.id, supplier.content, now)?;
     insert_certificates(conn, org.id, supplier.certifications, now)?;
-    index_events::enqueue(conn, org.id, now)?;
     Ok(())
 }
 
 fn publish(
-    conn: &mut DbConnection,
+    conn: &mut Tx,
     org: OrganisationId,
     content: ProfileContent,
     now: DateTime<Utc>,
@@ -755,7 +747,7 @@ fn record_profile(
 }
 
 fn insert_certificates(
-    conn: &mut DbConnection,
+    conn: &mut Tx,
     org: OrganisationId,
     certificates: Vec<CertificationDetails>,
     now: DateTime<Utc>,

@@ -1,7 +1,9 @@
-//! Keeping the capability index in step with the database. Changes write an
-//! index event in their transaction; the worker applies events in order,
-//! with retries and backoff, so writes succeed while the index is down and
-//! the index catches up when it is back.
+//! Keeping the capability index in step with the database. The writes of
+//! indexed data write an index event in their transaction (through
+//! `persistence::Tx`, which `AppState::transaction` hands out and which wakes
+//! this worker after the commit); the worker applies events in order, with
+//! retries and backoff, so writes succeed while the index is down and the
+//! index catches up when it is back.
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -1,6 +1,7 @@
 //! Supplier profiles and certificates: written by the supplier, reviewed by
-//! the cluster's experts. Every change writes an audit entry and an index
-//! event in its transaction.
+//! the cluster's experts. Every change writes an audit entry in its
+//! transaction; the profile and certificate writes write the index event
+//! themselves (see `persistence::Tx`).
 
 use chrono::{DateTime, Utc};
 use domain::account::{PlatformRole, User};
@@ -19,7 +20,7 @@ use openapi::directory::{
     CertificationInput, CertificationQueue, CertificationQueueItem, CertificationView,
     ProfileInput, ProfileQueue, ProfileQueueItem, ProfileView,
 };
-use persistence::{DbConnection, accounts, audit, certifications, index_events, profiles};
+use persistence::{DbConnection, Tx, accounts, audit, certifications, profiles};
 use serde_json::json;
 
 use crate::app::catalogue::Catalogue;
@@ -97,7 +98,8 @@ fn parse_content(
     ProfileContent::parse(&input, |code| catalogue.has_capability(code))
 }
 
-fn record(
+/// Writes the audit entry of a profile change (only that).
+fn audit_profile(
     conn: &mut DbConnection,
     actor: &Actor,
     action: &str,
@@ -112,7 +114,6 @@ fn record(
         entry = entry.transition(Some(t.from.as_str()), t.to.as_str());
     }
     audit::record(conn, &entry)?;
-    index_events::enqueue(conn, org, now)?;
     Ok(())
 }
 
@@ -170,7 +171,7 @@ pub async fn save(
     actor.may_edit_supplier(org)?;
     let now = state.clock.now();
     let base = state.settings.public_base_url.clone();
-    let result = state
+    state
         .transaction(move |conn| {
             let organisation = supplier(conn, org)?;
             let catalogue = Catalogue::load(conn)?;
@@ -178,7 +179,7 @@ pub async fn save(
             let Some(mut profile) = profiles::find(conn, org)? else {
                 let profile = SupplierProfile::new(org, content, now);
                 profiles::insert(conn, &profile)?;
-                record(conn, &actor, "profile.created", org, None, None, now)?;
+                audit_profile(conn, &actor, "profile.created", org, None, None, now)?;
                 return Ok((view(conn, &profile, now)?, true));
             };
             let expected = if_match.ok_or_else(|| {
@@ -198,7 +199,7 @@ pub async fn save(
                 }
                 .into());
             }
-            record(
+            audit_profile(
                 conn,
                 &actor,
                 "profile.edited",
@@ -219,19 +220,17 @@ pub async fn save(
             }
             Ok((view(conn, &profile, now)?, false))
         })
-        .await?;
-    state.wake_indexer();
-    Ok(result)
+        .await
 }
 
 fn review_vars(base: &str, org: OrganisationId, name: &str) -> serde_json::Value {
     json!({ "supplier": name, "link": format!("{base}/backoffice/profiles/{org}") })
 }
 
-/// Loads the profile, applies `change`, saves it if nobody saved in between,
-/// records the audit entry and the index event.
+/// Loads the profile, applies `change`, saves it if nobody saved in between
+/// (which writes the index event), and writes the audit entry.
 fn transition(
-    conn: &mut DbConnection,
+    conn: &mut Tx,
     actor: &Actor,
     org: OrganisationId,
     action: &str,
@@ -248,7 +247,7 @@ fn transition(
         }
         .into());
     }
-    record(conn, actor, action, org, Some(step), note, now)?;
+    audit_profile(conn, actor, action, org, Some(step), note, now)?;
     Ok(profile)
 }
 
@@ -257,7 +256,7 @@ pub async fn submit(state: &AppState, actor: Actor, org: OrganisationId) -> ApiR
     actor.may_edit_supplier(org)?;
     let now = state.clock.now();
     let base = state.settings.public_base_url.clone();
-    let result = state
+    state
         .transaction(move |conn| {
             let organisation = supplier(conn, org)?;
             let profile = transition(conn, &actor, org, "profile.submitted", None, now, |p| {
@@ -271,9 +270,7 @@ pub async fn submit(state: &AppState, actor: Actor, org: OrganisationId) -> ApiR
             )?;
             view(conn, &profile, now)
         })
-        .await?;
-    state.wake_indexer();
-    Ok(result)
+        .await
 }
 
 /// What an expert decides about a profile.
@@ -305,7 +302,7 @@ pub async fn review(
     };
     let now = state.clock.now();
     let base = state.settings.public_base_url.clone();
-    let result = state
+    state
         .transaction(move |conn| {
             let organisation = supplier(conn, org)?;
             let expert = actor.user_id;
@@ -334,9 +331,7 @@ pub async fn review(
             };
             view(conn, &profile, now)
         })
-        .await?;
-    state.wake_indexer();
-    Ok(result)
+        .await
 }
 
 /// Review decisions and edits of a profile, oldest first.
@@ -427,7 +422,8 @@ fn parse_certification(
     Ok(details)
 }
 
-fn record_certification(
+/// Writes the audit entry of a certificate change (only that).
+fn audit_certification(
     conn: &mut DbConnection,
     actor: &Actor,
     action: &str,
@@ -449,7 +445,6 @@ fn record_certification(
             false,
         );
     audit::record(conn, &entry)?;
-    index_events::enqueue(conn, c.organisation_id, now)?;
     Ok(())
 }
 
@@ -463,7 +458,7 @@ pub async fn add_certification(
 ) -> ApiResult<CertificationView> {
     actor.may_edit_supplier(org)?;
     let now = state.clock.now();
-    let result = state
+    state
         .transaction(move |conn| {
             supplier(conn, org)?;
             let details = parse_certification(&body, &Catalogue::load(conn)?)?;
@@ -479,7 +474,7 @@ pub async fn add_certification(
                 updated_at: now,
             };
             certifications::insert(conn, &certification)?;
-            record_certification(
+            audit_certification(
                 conn,
                 &actor,
                 "certification.declared",
@@ -490,9 +485,7 @@ pub async fn add_certification(
             )?;
             Ok(views::certification(&certification, now.date_naive()))
         })
-        .await?;
-    state.wake_indexer();
-    Ok(result)
+        .await
 }
 
 fn own_certification(
@@ -515,7 +508,7 @@ pub async fn update_certification(
 ) -> ApiResult<CertificationView> {
     actor.may_edit_supplier(org)?;
     let now = state.clock.now();
-    let result = state
+    state
         .transaction(move |conn| {
             let mut certification = own_certification(conn, org, id)?;
             let from = certification.status;
@@ -526,7 +519,7 @@ pub async fn update_certification(
             certification.reviewed_at = None;
             certification.updated_at = now;
             certifications::update(conn, &certification)?;
-            record_certification(
+            audit_certification(
                 conn,
                 &actor,
                 "certification.updated",
@@ -537,9 +530,7 @@ pub async fn update_certification(
             )?;
             Ok(views::certification(&certification, now.date_naive()))
         })
-        .await?;
-    state.wake_indexer();
-    Ok(result)
+        .await
 }
 
 pub async fn delete_certification(
@@ -553,7 +544,7 @@ pub async fn delete_certification(
     state
         .transaction(move |conn| {
             let certification = own_certification(conn, org, id)?;
-            certifications::delete(conn, id)?;
+            certifications::delete(conn, &certification)?;
             audit::record(
                 conn,
                 &AuditEntry::new(
@@ -565,12 +556,9 @@ pub async fn delete_certification(
                 )
                 .transition(Some(certification.status.as_str()), "deleted"),
             )?;
-            index_events::enqueue(conn, org, now)?;
             Ok(())
         })
-        .await?;
-    state.wake_indexer();
-    Ok(())
+        .await
 }
 
 /// An expert's verdict on a certificate after seeing the document.
@@ -596,7 +584,7 @@ pub async fn verify_certification(
         .into());
     }
     let now = state.clock.now();
-    let result = state
+    state
         .transaction(move |conn| {
             let mut certification =
                 certifications::find(conn, id)?.ok_or_else(certification_not_found)?;
@@ -616,12 +604,10 @@ pub async fn verify_certification(
             } else {
                 "certification.rejected"
             };
-            record_certification(conn, &actor, action, &certification, Some(from), note, now)?;
+            audit_certification(conn, &actor, action, &certification, Some(from), note, now)?;
             Ok(views::certification(&certification, now.date_naive()))
         })
-        .await?;
-    state.wake_indexer();
-    Ok(result)
+        .await
 }
 
 /// Declared certificates waiting for verification, longest waiting first

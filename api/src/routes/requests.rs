@@ -10,7 +10,8 @@ use openapi::problem::Problem;
 use openapi::sourcing::{
     AddMatchRequest, AnswerInput, AnswerRow, AwardRequest, CandidatesView, ConnectionView,
     DeclineRequest, MatchDecisionRequest, MatchView, MyAnswerView, PageQuery, QuestionInput,
-    QuestionView, QuoteInput, QuoteView, RequestInput, RequestPage, RequestView, ShortlistRequest,
+    QuestionView, QuoteInput, QuoteView, RequestInput, RequestPage, RequestView, RequirementsInput,
+    ShortlistRequest,
 };
 use uuid::Uuid;
 
@@ -28,6 +29,7 @@ pub fn configure(cfg: &mut impl Routes) {
         .service(list)
         .service(get_request)
         .service(edit)
+        .service(recode)
         .service(submit)
         .service(qualify)
         .service(request_changes)
@@ -176,6 +178,48 @@ async fn edit(
     Ok(view_with_etag(view, actix_web::http::StatusCode::OK))
 }
 
+/// Recode a submitted request's requirements while qualifying it (experts).
+///
+/// Capabilities, certification requirements (mandatory or desirable),
+/// sectors and region replace the current ones, from the version `If-Match`
+/// names. The request's history shows each changed field before and after
+/// (`request.recoded`), to the buyer too; the same requirements again
+/// change nothing, not even the version.
+#[utoipa::path(
+    tag = "requests",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Request id"), ("If-Match" = String, Header, pattern = r#"^\s*(W/)*"*[0-9]{1,18}"*\s*$"#, description = "The version being recoded")),
+    request_body = RequirementsInput,
+    responses(
+        (status = 200, body = RequestView, headers(("ETag" = String, description = "The new request version"))),
+        (status = 403, description = "`forbidden`: only the cluster's experts recode a request", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`request_<state>`: only submitted requests are recoded", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`precondition_failed`: someone saved a newer version", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`: each failing field named, e.g. `unknown_capability` on `capabilities[0]`, `unknown_certification_type` on `certifications[0].code`; `invalid_body`", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`precondition_required`: send If-Match", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/requests/{id}/requirements")]
+async fn recode(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    path: web::Path<Uuid>,
+    body: JsonBody<RequirementsInput>,
+) -> ApiResult<HttpResponse> {
+    let view = requests::recode(
+        &state,
+        auth.0,
+        id(&path),
+        if_match(&req)?,
+        body.into_inner(),
+        language(&req),
+    )
+    .await?;
+    Ok(view_with_etag(view, actix_web::http::StatusCode::OK))
+}
+
 async fn take_step(
     state: &AppState,
     auth: Authenticated,
@@ -196,7 +240,7 @@ async fn take_step(
 }
 
 macro_rules! step_route {
-    ($name:ident, $path:literal, $action:expr, $body:ty, $comment:expr, $doc:literal, $who:literal) => {
+    ($name:ident, $path:literal, $action:expr, $body:ty, $comment:expr, $doc:literal, $who:literal $(, $unprocessable:literal)?) => {
         #[doc = $doc]
         #[utoipa::path(
             tag = "requests",
@@ -208,6 +252,7 @@ macro_rules! step_route {
                 (status = 403, description = $who, body = Problem, content_type = "application/problem+json"),
                 (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
                 (status = 409, description = "`request_<state>`: not allowed in the current state", body = Problem, content_type = "application/problem+json"),
+                $((status = 422, description = $unprocessable, body = Problem, content_type = "application/problem+json"),)?
             )
         )]
         #[post($path)]
@@ -233,8 +278,9 @@ step_route!(
     Action::Qualify,
     ReviewRequest,
     |b| b.comment,
-    "Qualify a submitted request (experts).",
-    "`forbidden`: experts qualify"
+    "Qualify a submitted request naming at least one capability (experts).",
+    "`forbidden`: experts qualify",
+    "`validation_failed`: `capabilities_required` on `capabilities` when the request names no capability (recode it with `PUT /api/v1/requests/{id}/requirements`); invalid fields; `invalid_body`"
 );
 step_route!(
     request_changes,

@@ -15,6 +15,10 @@ use crate::taxonomy::CapabilityCode;
 pub struct CapabilityCheck {
     pub code: CapabilityCode,
     pub met: bool,
+    /// When not met: a capability the supplier holds next to it in the
+    /// taxonomy (a sibling, or the parent), which may still do the job.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adjacent: Option<CapabilityCode>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,12 +63,25 @@ impl Explanation {
         let capabilities = need
             .capabilities
             .iter()
-            .map(|wanted| CapabilityCheck {
-                code: wanted.clone(),
-                met: profile
+            .map(|wanted| {
+                let met = profile
                     .capabilities
                     .iter()
-                    .any(|c| c.code.with_ancestors().contains(wanted)),
+                    .any(|c| c.code.with_ancestors().contains(wanted));
+                let parent = wanted.parent();
+                let adjacent = (!met && parent.is_some())
+                    .then(|| {
+                        profile.capabilities.iter().find(|held| {
+                            held.code.parent() == parent || Some(&held.code) == parent.as_ref()
+                        })
+                    })
+                    .flatten()
+                    .map(|held| held.code.clone());
+                CapabilityCheck {
+                    code: wanted.clone(),
+                    met,
+                    adjacent,
+                }
             })
             .collect();
         let certifications = need

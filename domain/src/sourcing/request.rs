@@ -6,6 +6,11 @@
 //!   └─changes_requested◀┘  └──reject──▶ rejected
 //! any state before award (except rejected) ──cancel──▶ cancelled
 //! ```
+//!
+//! A buyer may draft and submit with words only: capabilities are optional
+//! until qualification, which needs at least one. While a request is
+//! submitted, the experts may recode its requirements (capabilities,
+//! certifications, sectors, region): [`SourcingRequest::recode`].
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -181,9 +186,7 @@ pub struct RequestContent {
 pub struct RequestInput<'a> {
     pub title: &'a str,
     pub description: &'a str,
-    pub capabilities: Vec<&'a str>,
-    pub certifications: Vec<(&'a str, bool)>,
-    pub sectors: Vec<&'a str>,
+    pub requirements: RequirementsInput<'a>,
     pub quantities: Option<&'a str>,
     pub budget_min: Option<&'a str>,
     pub budget_max: Option<&'a str>,
@@ -191,7 +194,6 @@ pub struct RequestInput<'a> {
     pub desired_delivery: Option<&'a str>,
     pub response_deadline: DateTime<Utc>,
     pub location_constraints: Option<&'a str>,
-    pub region: Option<&'a str>,
     pub language: Option<&'a str>,
     pub confidential: bool,
     pub nda_required: bool,
@@ -217,60 +219,13 @@ impl RequestContent {
             "description",
             validation::text(input.description, 1, 10_000),
         );
-        errors.at_most("capabilities", &input.capabilities, 30);
-        errors.at_most("certifications", &input.certifications, 20);
-        errors.at_most("sectors", &input.sectors, 10);
+        let requirements = Requirements::check(
+            &mut errors,
+            &input.requirements,
+            known_capability,
+            known_certification,
+        );
         errors.at_most("attachments", &input.attachments, 20);
-        let mut capabilities = Vec::new();
-        for (i, raw) in input.capabilities.iter().enumerate() {
-            let field = format!("capabilities[{i}]");
-            match errors.check(&field, CapabilityCode::parse(raw)) {
-                Some(code) if !known_capability(&code) => {
-                    errors.add(
-                        field,
-                        "unknown_capability",
-                        format!("{code} is not in the taxonomy"),
-                    );
-                }
-                Some(code) if !capabilities.contains(&code) => capabilities.push(code),
-                _ => {}
-            }
-        }
-        if input.capabilities.is_empty() {
-            errors.add(
-                "capabilities",
-                "required",
-                "name at least one capability from the taxonomy",
-            );
-        }
-        let mut certifications: Vec<CertificationRequirement> = Vec::new();
-        for (i, (raw, mandatory)) in input.certifications.iter().enumerate() {
-            let field = format!("certifications[{i}].code");
-            match errors.check(&field, CertificationTypeCode::parse(raw)) {
-                Some(code) if !known_certification(&code) => {
-                    errors.add(
-                        field,
-                        "unknown_certification_type",
-                        format!("{} is not a certification type", code.as_str()),
-                    );
-                }
-                Some(code) if !certifications.iter().any(|c| c.code == code) => {
-                    certifications.push(CertificationRequirement {
-                        code,
-                        mandatory: *mandatory,
-                    });
-                }
-                _ => {}
-            }
-        }
-        let mut sectors = Vec::new();
-        for (i, raw) in input.sectors.iter().enumerate() {
-            if let Some(sector) = errors.check(&format!("sectors[{i}]"), Sector::parse(raw))
-                && !sectors.contains(&sector)
-            {
-                sectors.push(sector);
-            }
-        }
         let quantities = errors.check(
             "quantities",
             validation::optional_text(input.quantities, 1000),
@@ -290,7 +245,6 @@ impl RequestContent {
             "location_constraints",
             validation::optional_text(input.location_constraints, 500),
         );
-        let region = errors.check("region", validation::optional_text(input.region, 100));
         let language = errors.check(
             "language",
             crate::registration::parse_language(input.language),
@@ -325,21 +279,26 @@ impl RequestContent {
         match (
             title,
             description,
+            requirements,
             quantities,
             budget,
             desired_delivery,
             location_constraints,
-            region,
             language,
         ) {
             (
                 Some(title),
                 Some(description),
+                Some(Requirements {
+                    capabilities,
+                    certifications,
+                    sectors,
+                    region,
+                }),
                 Some(quantities),
                 Some(budget),
                 Some(desired_delivery),
                 Some(location_constraints),
-                Some(region),
                 Some(language),
             ) if errors.is_empty() => Ok(Self {
                 title,
@@ -362,11 +321,193 @@ impl RequestContent {
         }
     }
 
+    /// What suppliers are matched on.
+    pub fn requirements(&self) -> Requirements {
+        Requirements {
+            capabilities: self.capabilities.clone(),
+            certifications: self.certifications.clone(),
+            sectors: self.sectors.clone(),
+            region: self.region.clone(),
+        }
+    }
+
     pub fn mandatory_certifications(&self) -> impl Iterator<Item = &CertificationTypeCode> {
         self.certifications
             .iter()
             .filter(|c| c.mandatory)
             .map(|c| &c.code)
+    }
+}
+
+/// What suppliers are matched on: the part of a request that the experts
+/// may recode while qualifying it. A draft or a submitted request may name
+/// no capability (the buyer's words say what is needed); qualifying needs
+/// at least one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Requirements {
+    pub capabilities: Vec<CapabilityCode>,
+    pub certifications: Vec<CertificationRequirement>,
+    pub sectors: Vec<Sector>,
+    pub region: Option<String>,
+}
+
+pub struct RequirementsInput<'a> {
+    pub capabilities: Vec<&'a str>,
+    /// (certification type code, mandatory).
+    pub certifications: Vec<(&'a str, bool)>,
+    pub sectors: Vec<&'a str>,
+    pub region: Option<&'a str>,
+}
+
+impl Requirements {
+    pub fn parse(
+        input: &RequirementsInput<'_>,
+        known_capability: impl Fn(&CapabilityCode) -> bool,
+        known_certification: impl Fn(&CertificationTypeCode) -> bool,
+    ) -> Result<Self, ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        match Self::check(&mut errors, input, known_capability, known_certification) {
+            Some(requirements) if errors.is_empty() => Ok(requirements),
+            _ => Err(errors),
+        }
+    }
+
+    /// Adds every failing field to `errors` (`capabilities[0]`,
+    /// `certifications[1].code`, `sectors[0]`, `region`); duplicates are
+    /// dropped. `None` when a field could not be read at all.
+    fn check(
+        errors: &mut ValidationErrors,
+        input: &RequirementsInput<'_>,
+        known_capability: impl Fn(&CapabilityCode) -> bool,
+        known_certification: impl Fn(&CertificationTypeCode) -> bool,
+    ) -> Option<Self> {
+        errors.at_most("capabilities", &input.capabilities, 30);
+        errors.at_most("certifications", &input.certifications, 20);
+        errors.at_most("sectors", &input.sectors, 10);
+        let mut capabilities = Vec::new();
+        for (i, raw) in input.capabilities.iter().enumerate() {
+            let field = format!("capabilities[{i}]");
+            match errors.check(&field, CapabilityCode::parse(raw)) {
+                Some(code) if !known_capability(&code) => {
+                    errors.add(
+                        field,
+                        "unknown_capability",
+                        format!("{code} is not in the taxonomy"),
+                    );
+                }
+                Some(code) if !capabilities.contains(&code) => capabilities.push(code),
+                _ => {}
+            }
+        }
+        let mut certifications: Vec<CertificationRequirement> = Vec::new();
+        for (i, (raw, mandatory)) in input.certifications.iter().enumerate() {
+            let field = format!("certifications[{i}].code");
+            match errors.check(&field, CertificationTypeCode::parse(raw)) {
+                Some(code) if !known_certification(&code) => {
+                    errors.add(
+                        field,
+                        "unknown_certification_type",
+                        format!("{} is not a certification type", code.as_str()),
+                    );
+                }
+                Some(code) if !certifications.iter().any(|c| c.code == code) => {
+                    certifications.push(CertificationRequirement {
+                        code,
+                        mandatory: *mandatory,
+                    });
+                }
+                _ => {}
+            }
+        }
+        let mut sectors = Vec::new();
+        for (i, raw) in input.sectors.iter().enumerate() {
+            if let Some(sector) = errors.check(&format!("sectors[{i}]"), Sector::parse(raw))
+                && !sectors.contains(&sector)
+            {
+                sectors.push(sector);
+            }
+        }
+        let region = errors.check("region", validation::optional_text(input.region, 100))?;
+        Some(Self {
+            capabilities,
+            certifications,
+            sectors,
+            region,
+        })
+    }
+
+    /// What differs from `self` to `after`, field by field, in the order
+    /// capabilities, certifications, sectors, region.
+    pub fn changes_to(&self, after: &Self) -> Vec<RequirementChange> {
+        fn list<T>(items: &[T], show: impl Fn(&T) -> String) -> String {
+            if items.is_empty() {
+                NONE.to_owned()
+            } else {
+                items.iter().map(show).collect::<Vec<_>>().join(", ")
+            }
+        }
+        let certification = |c: &CertificationRequirement| {
+            let kind = if c.mandatory {
+                "mandatory"
+            } else {
+                "desirable"
+            };
+            format!("{} ({kind})", c.code.as_str())
+        };
+        let region = |r: &Option<String>| r.clone().unwrap_or_else(|| NONE.to_owned());
+        let mut changes = Vec::new();
+        let mut compare = |field: &'static str, differs: bool, before: String, after: String| {
+            if differs {
+                changes.push(RequirementChange {
+                    field,
+                    before,
+                    after,
+                });
+            }
+        };
+        compare(
+            "capabilities",
+            self.capabilities != after.capabilities,
+            list(&self.capabilities, ToString::to_string),
+            list(&after.capabilities, ToString::to_string),
+        );
+        compare(
+            "certifications",
+            self.certifications != after.certifications,
+            list(&self.certifications, certification),
+            list(&after.certifications, certification),
+        );
+        compare(
+            "sectors",
+            self.sectors != after.sectors,
+            list(&self.sectors, |s| s.as_str().to_owned()),
+            list(&after.sectors, |s| s.as_str().to_owned()),
+        );
+        compare(
+            "region",
+            self.region != after.region,
+            region(&self.region),
+            region(&after.region),
+        );
+        changes
+    }
+}
+
+/// How an empty list or an absent region reads in a change.
+const NONE: &str = "(none)";
+
+/// One requirement recoded, as the request's history shows it:
+/// `capabilities: machining.milling → machining.milling, surface.electropolishing`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequirementChange {
+    pub field: &'static str,
+    pub before: String,
+    pub after: String,
+}
+
+impl std::fmt::Display for RequirementChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {} → {}", self.field, self.before, self.after)
     }
 }
 
@@ -480,6 +621,14 @@ impl SourcingRequest {
             )
             .into());
         }
+        if action == Action::Qualify && self.content.capabilities.is_empty() {
+            return Err(ValidationErrors::single(
+                "capabilities",
+                "capabilities_required",
+                "qualifying needs at least one capability from the taxonomy: recode the request's requirements first",
+            )
+            .into());
+        }
         if action == Action::Submit {
             self.submitted_at = Some(now);
         }
@@ -519,6 +668,49 @@ impl SourcingRequest {
         Ok(())
     }
 
+    /// An expert recodes what suppliers are matched on (capabilities,
+    /// certifications, sectors, region) while qualifying: only the back
+    /// office, only while the request is submitted, only from the current
+    /// version. Returns what changed, field by field; nothing changes, not
+    /// even the version, when the requirements are the same.
+    pub fn recode(
+        &mut self,
+        party: Party,
+        expected_version: i64,
+        requirements: Requirements,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<RequirementChange>, DomainError> {
+        if party != Party::Expert {
+            return Err(DomainError::Forbidden(
+                "only the cluster's experts recode a request",
+            ));
+        }
+        if self.status != RequestStatus::Submitted {
+            return Err(wrong_state(self.status, "recode"));
+        }
+        if expected_version != self.version {
+            return Err(DomainError::VersionMismatch {
+                current: self.version,
+            });
+        }
+        let changes = self.content.requirements().changes_to(&requirements);
+        if !changes.is_empty() {
+            let Requirements {
+                capabilities,
+                certifications,
+                sectors,
+                region,
+            } = requirements;
+            self.content.capabilities = capabilities;
+            self.content.certifications = certifications;
+            self.content.sectors = sectors;
+            self.content.region = region;
+            self.version += 1;
+            self.updated_at = now;
+        }
+        Ok(changes)
+    }
+
     pub fn reveal_identity(&mut self, party: Party, now: DateTime<Utc>) -> Result<(), DomainError> {
         if party != Party::Buyer {
             return Err(DomainError::Forbidden(
@@ -556,9 +748,12 @@ mod tests {
         let input = RequestInput {
             title: "Micro-usinage titane",
             description: "Vis implantables",
-            capabilities: vec!["machining.micro_machining"],
-            certifications: vec![("iso_13485", true)],
-            sectors: vec!["medtech"],
+            requirements: RequirementsInput {
+                capabilities: vec!["machining.micro_machining"],
+                certifications: vec![("iso_13485", true)],
+                sectors: vec!["medtech"],
+                region: Some("Bourgogne-Franche-Comté"),
+            },
             quantities: Some("5 000 pièces / an"),
             budget_min: Some("10000"),
             budget_max: Some("25000.50"),
@@ -566,7 +761,6 @@ mod tests {
             desired_delivery: Some("2027-03-01"),
             response_deadline: deadline,
             location_constraints: None,
-            region: Some("Bourgogne-Franche-Comté"),
             language: Some("fr"),
             confidential: true,
             nda_required: true,
@@ -596,9 +790,12 @@ mod tests {
         let input = |size| RequestInput {
             title: "Micro-usinage titane",
             description: "Vis implantables",
-            capabilities: vec!["machining.micro_machining"],
-            certifications: vec![],
-            sectors: vec![],
+            requirements: RequirementsInput {
+                capabilities: vec!["machining.micro_machining"],
+                certifications: vec![],
+                sectors: vec![],
+                region: None,
+            },
             quantities: None,
             budget_min: None,
             budget_max: None,
@@ -606,7 +803,6 @@ mod tests {
             desired_delivery: None,
             response_deadline: Utc::now() + TimeDelta::days(10),
             location_constraints: None,
-            region: None,
             language: None,
             confidential: false,
             nda_required: false,
@@ -722,6 +918,163 @@ mod tests {
             r.edit(Party::Buyer, r.version, content(now), now),
             Err(DomainError::InvalidState { .. })
         ));
+    }
+
+    fn words_only(deadline: DateTime<Utc>) -> RequestContent {
+        let mut c = content(deadline);
+        c.capabilities.clear();
+        c.certifications.clear();
+        c.sectors.clear();
+        c.region = None;
+        c
+    }
+
+    fn requirements(capabilities: &[&str], certifications: &[(&str, bool)]) -> Requirements {
+        let input = RequirementsInput {
+            capabilities: capabilities.to_vec(),
+            certifications: certifications.to_vec(),
+            sectors: vec!["medtech"],
+            region: Some("Bourgogne-Franche-Comté"),
+        };
+        Requirements::parse(&input, |_| true, |_| true).unwrap()
+    }
+
+    #[test]
+    fn a_request_in_words_only_is_submitted_but_qualified_only_once_coded() {
+        let now = Utc::now();
+        let mut r = SourcingRequest::new(
+            OrganisationId::new(),
+            UserId::new(),
+            words_only(now + TimeDelta::days(10)),
+            now,
+        );
+        r.apply(Action::Submit, Party::Buyer, now).unwrap();
+        match r.apply(Action::Qualify, Party::Expert, now) {
+            Err(DomainError::Validation(errors)) => {
+                assert_eq!(errors.errors()[0].field, "capabilities");
+                assert_eq!(errors.errors()[0].code, "capabilities_required");
+            }
+            other => panic!("qualified without capabilities: {other:?}"),
+        }
+        assert_eq!(r.status, RequestStatus::Submitted, "nothing changed");
+        r.recode(
+            Party::Expert,
+            r.version,
+            requirements(&["machining.milling"], &[]),
+            now,
+        )
+        .unwrap();
+        assert_eq!(
+            r.apply(Action::Qualify, Party::Expert, now).unwrap().to,
+            RequestStatus::Qualified
+        );
+    }
+
+    #[test]
+    fn a_recoding_reads_as_before_and_after_field_by_field() {
+        let now = Utc::now();
+        let mut r = request();
+        r.apply(Action::Submit, Party::Buyer, now).unwrap();
+        let version = r.version;
+        let changes = r
+            .recode(
+                Party::Expert,
+                version,
+                requirements(
+                    &["machining.micro_machining", "surface.electropolishing"],
+                    &[("iso_13485", true), ("iso_14644", false)],
+                ),
+                now,
+            )
+            .unwrap();
+        let lines: Vec<String> = changes.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            lines,
+            [
+                "capabilities: machining.micro_machining → machining.micro_machining, surface.electropolishing",
+                "certifications: iso_13485 (mandatory) → iso_13485 (mandatory), iso_14644 (desirable)",
+            ]
+        );
+        assert_eq!(r.version, version + 1);
+        assert_eq!(r.content.certifications.len(), 2);
+        // The same requirements again: nothing to record, the version stays.
+        let same = r.content.requirements();
+        assert!(
+            r.recode(Party::Expert, r.version, same, now)
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(r.version, version + 1);
+        let cleared = Requirements {
+            capabilities: vec![],
+            certifications: vec![],
+            sectors: vec![],
+            region: None,
+        };
+        let lines: Vec<String> = r
+            .recode(Party::Expert, r.version, cleared, now)
+            .unwrap()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(lines[2], "sectors: medtech → (none)");
+        assert_eq!(lines[3], "region: Bourgogne-Franche-Comté → (none)");
+    }
+
+    #[test]
+    fn only_experts_recode_only_submitted_requests_only_from_the_current_version() {
+        let now = Utc::now();
+        let coded = || requirements(&["machining.milling"], &[]);
+        for status in RequestStatus::ALL {
+            let mut r = request();
+            r.status = status;
+            let result = r.recode(Party::Expert, r.version, coded(), now);
+            if status == RequestStatus::Submitted {
+                assert!(result.is_ok());
+            } else {
+                match result {
+                    Err(DomainError::InvalidState { code, .. }) => {
+                        assert_eq!(code, format!("request_{}", status.as_str()))
+                    }
+                    other => panic!("recoded while {status:?}: {other:?}"),
+                }
+            }
+        }
+        let mut r = request();
+        r.apply(Action::Submit, Party::Buyer, now).unwrap();
+        for party in [Party::Buyer, Party::System] {
+            assert!(matches!(
+                r.recode(party, r.version, coded(), now),
+                Err(DomainError::Forbidden(_))
+            ));
+        }
+        assert!(matches!(
+            r.recode(Party::Expert, r.version - 1, coded(), now),
+            Err(DomainError::VersionMismatch { .. })
+        ));
+    }
+
+    #[test]
+    fn recoded_requirements_name_each_failing_field() {
+        let input = RequirementsInput {
+            capabilities: vec!["machining.milling", "machining.teleportation"],
+            certifications: vec![("iso_00000", true)],
+            sectors: vec!["astrology"],
+            region: None,
+        };
+        let known = |code: &CapabilityCode| code.as_str() == "machining.milling";
+        let errors = Requirements::parse(&input, known, |c| c.as_str() == "iso_13485").unwrap_err();
+        let fields: Vec<(&str, &str)> = errors
+            .errors()
+            .iter()
+            .map(|e| (e.field.as_str(), e.code))
+            .collect();
+        assert_eq!(fields[0], ("capabilities[1]", "unknown_capability"));
+        assert_eq!(
+            fields[1],
+            ("certifications[0].code", "unknown_certification_type")
+        );
+        assert_eq!(fields[2].0, "sectors[0]");
     }
 
     #[test]

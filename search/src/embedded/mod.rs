@@ -24,8 +24,8 @@ use uuid::Uuid;
 
 use self::collector::AllMatches;
 use self::schema::Fields;
-use self::text_query::{TextQuery, Vocabulary};
 use crate::CapabilityIndex;
+use crate::analysis::{self, QueryWords};
 use crate::document::SupplierDocument;
 use crate::error::IndexError;
 use crate::query::{
@@ -50,22 +50,28 @@ struct Engine {
     writer: Mutex<Option<IndexWriter>>,
     fields: Fields,
     analyzer: TextAnalyzer,
-    vocabulary: Vocabulary,
+    /// Whether `open` created the index: it then needs a reindex.
+    created: bool,
 }
 
 impl TantivyIndex {
-    /// Opens the index in `dir`, creating the directory and the index if missing.
-    /// Blocking: call it at startup, not on a request path.
+    /// Opens the index in a subdirectory of `dir` named after the schema version,
+    /// creating it if missing (see [`TantivyIndex::created`]). Blocking: call it at
+    /// startup, not on a request path.
     pub fn open(dir: &Path) -> Result<Self, IndexError> {
-        std::fs::create_dir_all(dir).map_err(|err| {
+        let dir = dir.join(schema::VERSION);
+        std::fs::create_dir_all(&dir).map_err(|err| {
             IndexError::Unavailable(format!("cannot create {}: {err}", dir.display()))
         })?;
-        let directory = MmapDirectory::open(dir).map_err(|err| {
+        let directory = MmapDirectory::open(&dir).map_err(|err| {
             IndexError::Unavailable(format!("cannot open {}: {err}", dir.display()))
+        })?;
+        let created = !Index::exists(&directory).map_err(|err| {
+            IndexError::Unavailable(format!("cannot read {}: {err}", dir.display()))
         })?;
         let (schema, fields) = schema::build();
         let index = Index::open_or_create(directory, schema).map_err(internal)?;
-        let mut analyzer = schema::analyzer();
+        let analyzer = analysis::analyzer();
         index
             .tokenizers()
             .register(schema::TOKENIZER, analyzer.clone());
@@ -75,7 +81,6 @@ impl TantivyIndex {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(internal)?;
-        let vocabulary = Vocabulary::new(&mut analyzer);
         Ok(TantivyIndex {
             engine: Arc::new(Engine {
                 index,
@@ -83,9 +88,15 @@ impl TantivyIndex {
                 writer: Mutex::new(None),
                 fields,
                 analyzer,
-                vocabulary,
+                created,
             }),
         })
+    }
+
+    /// Whether this `open` created the index (a new data directory, or a new
+    /// schema version): the caller fills it with a reindex.
+    pub fn created(&self) -> bool {
+        self.engine.created
     }
 
     /// Runs `work` on the blocking pool: tantivy does file I/O and CPU-bound work
@@ -120,13 +131,14 @@ impl CapabilityIndex for TantivyIndex {
 
     async fn upsert(&self, docs: Vec<SupplierDocument>) -> Result<(), IndexError> {
         self.blocking(move |engine| {
+            let mut analyzer = engine.analyzer.clone();
             engine.write(|writer, fields| {
                 for doc in &docs {
                     // Replace: the delete applies to documents added before it, so a
                     // repeated id within one batch keeps its last version only.
                     writer.delete_term(id_term(fields, doc.id));
                     writer
-                        .add_document(fields.tantivy_document(doc)?)
+                        .add_document(fields.tantivy_document(doc, &mut analyzer)?)
                         .map_err(internal)?;
                 }
                 Ok(())
@@ -213,19 +225,20 @@ impl Engine {
         self.reader.reload().map_err(internal)
     }
 
-    fn parse_text(&self, text: Option<&str>) -> Option<TextQuery> {
-        TextQuery::parse(text?, &mut self.analyzer.clone(), &self.vocabulary)
+    fn parse_text(&self, text: Option<&str>) -> Option<QueryWords> {
+        QueryWords::parse(text?, &mut self.analyzer.clone())
     }
 
     fn search(&self, query: &SearchQuery) -> Result<SearchResults, IndexError> {
         let text = self.parse_text(query.text());
         let fields = &self.fields;
+        let searcher = self.reader.searcher();
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
             Occur::Must,
-            text.as_ref().map_or_else(
-                || Box::new(AllQuery) as Box<dyn Query>,
-                |text| text.to_query(fields),
-            ),
+            match &text {
+                Some(text) => text_query::to_query(text, fields, &searcher)?,
+                None => Box::new(AllQuery),
+            },
         )];
         let filters = [
             any_of(fields.capability_codes, &query.capabilities),
@@ -249,7 +262,7 @@ impl Engine {
                 .flatten()
                 .map(|filter| (Occur::Must, unscored(filter))),
         );
-        let mut matches = self.matches(&BooleanQuery::new(clauses))?;
+        let mut matches = self.matches(&searcher, &BooleanQuery::new(clauses))?;
         matches.retain(|found| {
             query
                 .certifications
@@ -262,7 +275,7 @@ impl Engine {
             facets.count(&found.doc, query.now);
         }
         sort(&mut matches, query.sort);
-        let words: Vec<_> = text.iter().flat_map(TextQuery::words).cloned().collect();
+        let words: Vec<_> = text.iter().flat_map(QueryWords::words).cloned().collect();
         let mut analyzer = self.analyzer.clone();
         let hits = matches
             .iter()
@@ -283,40 +296,51 @@ impl Engine {
 
     fn candidates(&self, need: &CandidateQuery) -> Result<Vec<Candidate>, IndexError> {
         let text = self.parse_text(need.text());
-        let text_query = text.as_ref().map(|text| text.to_query(&self.fields));
-        let query: Box<dyn Query> = match (
+        let searcher = self.reader.searcher();
+        // Holders of a requested capability, of a related one, or suppliers
+        // whose profile speaks of the need: the ranking sorts them into tiers.
+        let selections = [
             any_of(self.fields.capability_codes, &need.capabilities),
-            text_query,
-        ) {
-            // Capabilities select; the text only adds relevance.
-            (Some(capabilities), Some(text)) => Box::new(BooleanQuery::new(vec![
-                (Occur::Must, unscored(capabilities)),
-                (Occur::Should, text),
-            ])),
-            (Some(capabilities), None) => capabilities,
-            (None, Some(text)) => text,
-            (None, None) => {
-                return Err(IndexError::InvalidQuery(
-                    "the candidate text has no searchable word".to_owned(),
-                ));
-            }
-        };
-        let matches = self.matches(query.as_ref())?;
+            any_of(self.fields.capability_codes, &need.related_capabilities()),
+        ];
+        let mut clauses: Vec<Box<dyn Query>> =
+            selections.into_iter().flatten().map(unscored).collect();
+        if let Some(text) = &text {
+            clauses.push(text_query::to_query(text, &self.fields, &searcher)?);
+        }
+        if clauses.is_empty() {
+            return Err(IndexError::InvalidQuery(
+                "the candidate text has no searchable word".to_owned(),
+            ));
+        }
+        let matches = self.matches(&searcher, &BooleanQuery::union(clauses))?;
         let best = matches
             .iter()
             .map(|found| found.score)
             .fold(0.0_f32, f32::max);
         let relevance = |score: f32| if best > 0.0 { score / best } else { 0.0 };
-        Ok(need.rank(
+        let mut candidates = need.rank(
             matches
                 .iter()
                 .map(|found| (&found.doc, relevance(found.score))),
-        ))
+        );
+        if let Some(text) = &text {
+            let docs: std::collections::HashMap<Uuid, &SupplierDocument> = matches
+                .iter()
+                .map(|found| (found.doc.id, &found.doc))
+                .collect();
+            let mut analyzer = self.analyzer.clone();
+            for candidate in &mut candidates {
+                if let Some(doc) = docs.get(&candidate.id) {
+                    candidate.matched_terms = text.matched_in(doc.texts(), &mut analyzer);
+                }
+            }
+        }
+        Ok(candidates)
     }
 
     /// Every document matching `query`, with its score.
-    fn matches(&self, query: &dyn Query) -> Result<Vec<Match>, IndexError> {
-        let searcher: Searcher = self.reader.searcher();
+    fn matches(&self, searcher: &Searcher, query: &dyn Query) -> Result<Vec<Match>, IndexError> {
         let scored = searcher.search(query, &AllMatches).map_err(internal)?;
         scored
             .into_iter()

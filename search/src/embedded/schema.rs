@@ -1,40 +1,36 @@
-//! The tantivy schema: folded full-text fields for search, raw keyword fields for
-//! filters, and the whole document stored as JSON for facets, validity and ranking.
+//! The tantivy schema: folded full-text fields for search, each with a twin of
+//! its words' stems, raw keyword fields for filters, and the whole document
+//! stored as JSON for facets, validity and ranking.
 
 use tantivy::TantivyDocument;
 use tantivy::schema::{
     Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
-use tantivy::tokenizer::{
-    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
-};
+use tantivy::tokenizer::TextAnalyzer;
 
+use crate::analysis::{analyse, stem};
 use crate::document::SupplierDocument;
 use crate::error::IndexError;
 
-/// Name under which [`analyzer`] is registered on the index. Tokenizers are not
-/// persisted by tantivy, so it is registered again at every open.
+/// Name under which [`crate::analysis::analyzer`] is registered on the index.
+/// Tokenizers are not persisted by tantivy, so it is registered again at every open.
 pub(super) const TOKENIZER: &str = "folded";
 
-/// Lower-cased and ASCII-folded words: "Électropolissage" and "electropolissage"
-/// index and query as the same term.
-pub(super) fn analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .build()
-}
+/// Bumped whenever the schema or the analysis changes: each version lives in its
+/// own subdirectory, and a new one is filled by a reindex.
+pub(super) const VERSION: &str = "v2";
 
-/// Searchable fields with their weight in the BM25 sum: a word in the name says more
-/// about a supplier than the same word deep in a description.
+/// Searchable fields with the weight of a match in them: what a supplier does
+/// (its name, its capabilities) says more than a word deep in a description.
+/// Close to each other, so that matching more of the query's words counts
+/// more than where one word matched (Meilisearch's `words` before `attribute`).
 pub(super) const SEARCHABLE: [(&str, f32); 7] = [
-    ("name", 3.0),
-    ("capability_labels", 2.0),
-    ("description_fr", 1.0),
-    ("description_en", 1.0),
-    ("capability_details", 1.0),
-    ("equipment", 0.8),
+    ("name", 1.0),
+    ("capability_labels", 1.0),
+    ("capability_details", 0.85),
+    ("description_fr", 0.8),
+    ("description_en", 0.8),
+    ("equipment", 0.7),
     ("city", 0.5),
 ];
 
@@ -42,13 +38,21 @@ pub(super) const SEARCHABLE: [(&str, f32); 7] = [
 pub(super) struct Fields {
     pub id: Field,
     pub document: Field,
-    /// In the order of [`SEARCHABLE`], with their weights.
-    pub searchable: Vec<(Field, f32)>,
+    /// In the order of [`SEARCHABLE`]: the folded words, the field of their
+    /// stems, and the weight.
+    pub searchable: Vec<Searchable>,
     pub capability_codes: Field,
     pub certification_codes: Field,
     pub sectors: Field,
     pub region: Field,
     pub member: Field,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Searchable {
+    pub words: Field,
+    pub stems: Field,
+    pub weight: f32,
 }
 
 pub(super) fn build() -> (Schema, Fields) {
@@ -60,7 +64,11 @@ pub(super) fn build() -> (Schema, Fields) {
     );
     let searchable = SEARCHABLE
         .iter()
-        .map(|(name, weight)| (builder.add_text_field(name, text.clone()), *weight))
+        .map(|(name, weight)| Searchable {
+            words: builder.add_text_field(name, text.clone()),
+            stems: builder.add_text_field(&format!("{name}_stems"), text.clone()),
+            weight: *weight,
+        })
         .collect();
     let fields = Fields {
         id: builder.add_text_field("id", STRING),
@@ -79,6 +87,7 @@ impl Fields {
     pub(super) fn tantivy_document(
         &self,
         doc: &SupplierDocument,
+        analyzer: &mut TextAnalyzer,
     ) -> Result<TantivyDocument, IndexError> {
         let json = serde_json::to_string(doc)
             .map_err(|err| IndexError::Internal(format!("cannot serialise document: {err}")))?;
@@ -95,9 +104,14 @@ impl Fields {
             &doc.equipment,
             std::slice::from_ref(&doc.city),
         ];
-        for ((field, _), values) in self.searchable.iter().zip(texts) {
+        for (field, values) in self.searchable.iter().zip(texts) {
             for value in values {
-                out.add_text(*field, value);
+                out.add_text(field.words, value);
+                let stems: Vec<String> = analyse(analyzer, value)
+                    .iter()
+                    .map(|word| stem(word))
+                    .collect();
+                out.add_text(field.stems, stems.join(" "));
             }
         }
         for code in &doc.capability_codes {

@@ -52,7 +52,7 @@ fn valid_certification(code: &str, now: i64) -> Result<String, IndexError> {
     Ok(format!("({})", windows.join(" OR ")))
 }
 
-fn all_of(clauses: Vec<String>) -> Option<String> {
+pub(super) fn all_of(clauses: Vec<String>) -> Option<String> {
     if clauses.is_empty() {
         return None;
     }

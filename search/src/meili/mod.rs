@@ -26,12 +26,41 @@ use uuid::Uuid;
 
 use self::record::Record;
 use crate::CapabilityIndex;
+use crate::analysis::{self, QueryWords};
 use crate::document::SupplierDocument;
 use crate::error::IndexError;
 use crate::query::{
-    Candidate, CandidateQuery, Facets, MAX_RESULT_WINDOW, SearchHit, SearchQuery, SearchResults,
-    SortOrder,
+    Candidate, CandidateQuery, Facets, SearchHit, SearchQuery, SearchResults, SortOrder,
 };
+
+/// Every query word is optional; when not all match, the most frequent ones
+/// are dropped first, so the words that say what the buyer needs weigh most.
+/// Chosen over `last` on the labelled set (see BENCHMARKS.md).
+const MATCHING: MatchingStrategies = MatchingStrategies::FREQUENCY;
+/// How many holders of a requested capability are ranked by requirements met;
+/// beyond it, the holders that match the need's text least are left out.
+const FULL_WINDOW: usize = 1_000;
+/// How many holders of a related capability, and how many text-only matches,
+/// are considered for the partial tier.
+const PARTIAL_WINDOW: usize = 200;
+/// What ranking a candidate needs of its document; the texts are fetched only
+/// for the candidates kept, to name the words they matched.
+const RANKING_ATTRIBUTES: [&str; 5] = [
+    "id",
+    "capability_codes",
+    "certifications",
+    "sectors",
+    "region",
+];
+const TEXT_ATTRIBUTES: [&str; 7] = [
+    "id",
+    "name",
+    "description_fr",
+    "description_en",
+    "capability_labels",
+    "capability_details",
+    "equipment",
+];
 
 const TASK_POLL_INTERVAL: Duration = Duration::from_millis(20);
 /// Long enough for a full reindex of a regional catalogue.
@@ -71,6 +100,58 @@ pub struct MeiliIndex {
 #[derive(Debug, Deserialize)]
 struct HitId {
     id: Uuid,
+}
+
+/// The searchable texts of a document, to name the words a candidate matched.
+#[derive(Debug, Deserialize)]
+struct Texts {
+    id: Uuid,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    description_fr: String,
+    #[serde(default)]
+    description_en: String,
+    #[serde(default)]
+    capability_labels: Vec<String>,
+    #[serde(default)]
+    capability_details: Vec<String>,
+    #[serde(default)]
+    equipment: Vec<String>,
+}
+
+impl Texts {
+    fn all(&self) -> impl Iterator<Item = &str> {
+        [&self.name, &self.description_fr, &self.description_en]
+            .into_iter()
+            .chain(&self.capability_labels)
+            .chain(&self.capability_details)
+            .chain(&self.equipment)
+            .map(String::as_str)
+    }
+}
+
+/// The fields of [`RANKING_ATTRIBUTES`] as a document; the others stay empty.
+fn ranking_document(mut fields: Value) -> Result<SupplierDocument, IndexError> {
+    if let Value::Object(map) = &mut fields {
+        for (name, empty) in [
+            ("name", Value::from("")),
+            ("description_fr", Value::from("")),
+            ("description_en", Value::from("")),
+            ("capability_labels", Value::Array(Vec::new())),
+            ("capability_details", Value::Array(Vec::new())),
+            ("department", Value::from("")),
+            ("city", Value::from("")),
+            ("country", Value::from("")),
+            ("member", Value::Bool(false)),
+            ("equipment", Value::Array(Vec::new())),
+            ("updated_at", Value::from(0)),
+        ] {
+            map.entry(name).or_insert(empty);
+        }
+    }
+    serde_json::from_value(fields)
+        .map_err(|err| IndexError::Internal(format!("unexpected document in meilisearch: {err}")))
 }
 
 impl MeiliIndex {
@@ -239,7 +320,7 @@ impl CapabilityIndex for MeiliIndex {
             .with_hits_per_page(0)
             .with_facets(Selectors::Some(&FACETS));
         for search in [&mut page, &mut counts] {
-            search.with_matching_strategy(MatchingStrategies::ALL);
+            search.with_matching_strategy(MATCHING);
             if let Some(text) = text {
                 search.with_query(text);
             }
@@ -301,64 +382,73 @@ impl CapabilityIndex for MeiliIndex {
     async fn candidates(&self, need: CandidateQuery) -> Result<Vec<Candidate>, IndexError> {
         need.check()?;
         let index = self.index();
-        let capabilities = filter::any_of("capability_codes", &need.capabilities);
         let text = need.text();
+        let full = filter::any_of("capability_codes", &need.capabilities);
+        let related = filter::any_of("capability_codes", &need.related_capabilities());
+        let not = |filter: &Option<String>| filter.as_ref().map(|f| format!("NOT ({f})"));
 
-        // First query: the candidate set. Second, when there are both capabilities
-        // and text: the text relevance of those candidates.
-        let mut selection = index.search();
-        selection
-            .with_limit(MAX_RESULT_WINDOW)
-            .with_matching_strategy(MatchingStrategies::ALL);
-        if let Some(capabilities) = capabilities.as_deref() {
-            selection.with_filter(capabilities);
-        } else if let Some(text) = text {
-            selection.with_query(text).with_show_ranking_score(true);
+        // One round trip, one search per tier: the holders of a requested
+        // capability, of a related one, and the profiles matching the text.
+        // Each returns only what ranking needs.
+        let mut tiers: Vec<(Option<String>, usize)> = Vec::new();
+        if full.is_some() {
+            tiers.push((full.clone(), FULL_WINDOW));
+        }
+        if let Some(related) = &related {
+            let filter = [Some(related.clone()), not(&full)];
+            tiers.push((
+                filter::all_of(filter.into_iter().flatten().collect()),
+                PARTIAL_WINDOW,
+            ));
+        }
+        if text.is_some() {
+            let filter = [not(&full), not(&related)];
+            tiers.push((
+                filter::all_of(filter.into_iter().flatten().collect()),
+                PARTIAL_WINDOW,
+            ));
         }
         let mut batch = self.client.multi_search();
-        batch.with_search_query(selection);
-        if let (Some(capabilities), Some(text)) = (capabilities.as_deref(), text) {
-            let mut relevance = index.search();
-            relevance
-                .with_limit(MAX_RESULT_WINDOW)
-                .with_matching_strategy(MatchingStrategies::ALL)
-                .with_filter(capabilities)
-                .with_query(text)
-                .with_show_ranking_score(true)
-                .with_attributes_to_retrieve(Selectors::Some(&["id"]));
-            batch.with_search_query(relevance);
+        for (filter, limit) in &tiers {
+            let mut search = index.search();
+            search
+                .with_limit(*limit)
+                .with_matching_strategy(MATCHING)
+                .with_attributes_to_retrieve(Selectors::Some(&RANKING_ATTRIBUTES));
+            if let Some(filter) = filter.as_deref() {
+                search.with_filter(filter);
+            }
+            if let Some(text) = text {
+                search.with_query(text).with_show_ranking_score(true);
+            }
+            batch.with_search_query(search);
         }
         let results = batch.execute::<Value>().await.map_err(from_sdk)?.results;
-        let mut results = results.into_iter();
-        let selected = results.next().ok_or_else(|| {
-            IndexError::Internal("meilisearch multi-search answer empty".to_owned())
-        })?;
-        let relevance: HashMap<String, f64> = match results.next() {
-            Some(scored) => scored
-                .hits
-                .into_iter()
-                .filter_map(|hit| {
-                    let id = hit.result.get("id")?.as_str()?.to_owned();
-                    Some((id, hit.ranking_score?))
-                })
-                .collect(),
-            None => HashMap::new(),
-        };
-        let scored = selected
-            .hits
-            .into_iter()
-            .map(|hit| {
-                let own_score = hit.ranking_score;
-                let doc: SupplierDocument = serde_json::from_value(hit.result).map_err(|err| {
-                    IndexError::Internal(format!("unexpected document in meilisearch: {err}"))
-                })?;
-                let score = own_score
-                    .or_else(|| relevance.get(&doc.id.to_string()).copied())
-                    .unwrap_or_default();
-                Ok((doc, score as f32))
-            })
-            .collect::<Result<Vec<_>, IndexError>>()?;
-        Ok(need.rank(scored.iter().map(|(doc, score)| (doc, *score))))
+        let mut scored: Vec<(SupplierDocument, f32)> = Vec::new();
+        for result in results {
+            for hit in result.hits {
+                let relevance = hit.ranking_score.unwrap_or_default() as f32;
+                let doc = ranking_document(hit.result)?;
+                if !scored.iter().any(|(known, _)| known.id == doc.id) {
+                    scored.push((doc, relevance));
+                }
+            }
+        }
+        // Meilisearch scores in 0..=1 whatever the query: relative to the best,
+        // as the embedded engine's relevance.
+        let best = scored
+            .iter()
+            .map(|(_, score)| *score)
+            .fold(0.0_f32, f32::max);
+        let mut candidates = need.rank(
+            scored
+                .iter()
+                .map(|(doc, score)| (doc, if best > 0.0 { score / best } else { 0.0 })),
+        );
+        if let Some(text) = text {
+            self.name_matched_terms(text, &mut candidates).await?;
+        }
+        Ok(candidates)
     }
 
     fn engine_name(&self) -> &'static str {
@@ -367,6 +457,38 @@ impl CapabilityIndex for MeiliIndex {
 }
 
 impl MeiliIndex {
+    /// Fills each candidate's `matched_terms` from the texts of its document,
+    /// fetched for the kept candidates only.
+    async fn name_matched_terms(
+        &self,
+        text: &str,
+        candidates: &mut [Candidate],
+    ) -> Result<(), IndexError> {
+        let Some(words) = QueryWords::parse(text, &mut analysis::analyzer()) else {
+            return Ok(());
+        };
+        if candidates.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<String> = candidates.iter().map(|c| c.id.to_string()).collect();
+        let filter = filter::any_of("id", &ids).unwrap_or_default();
+        let index = self.index();
+        let mut search = index.search();
+        search
+            .with_filter(&filter)
+            .with_limit(ids.len())
+            .with_attributes_to_retrieve(Selectors::Some(&TEXT_ATTRIBUTES));
+        let found = search.execute::<Texts>().await.map_err(from_sdk)?;
+        let mut analyzer = analysis::analyzer();
+        for hit in found.hits {
+            let texts = hit.result;
+            if let Some(candidate) = candidates.iter_mut().find(|c| c.id == texts.id) {
+                candidate.matched_terms = words.matched_in(texts.all(), &mut analyzer);
+            }
+        }
+        Ok(())
+    }
+
     /// Counts, per certification code present among the matches, the matches holding
     /// it valid at `now`: the plain facet counts expired certificates too.
     async fn valid_certification_counts(
@@ -391,7 +513,7 @@ impl MeiliIndex {
             count
                 .with_page(1)
                 .with_hits_per_page(0)
-                .with_matching_strategy(MatchingStrategies::ALL)
+                .with_matching_strategy(MATCHING)
                 .with_filter(code_filter);
             if let Some(text) = text {
                 count.with_query(text);

@@ -19,7 +19,9 @@ const SEARCHABLE: [&str; 7] = [
     "city",
 ];
 
-const FILTERABLE: [&str; 6] = [
+const FILTERABLE: [&str; 7] = [
+    // To fetch the texts of chosen candidates.
+    "id",
     "capability_codes",
     "certification_codes",
     "sectors",

@@ -11,10 +11,10 @@ use domain::sourcing::answers::{Invitation, InvitationStatus};
 use domain::sourcing::matching::{Explanation, Match, MatchOrigin, MatchStatus, matching_allowed};
 use domain::sourcing::{RequestAccess, SourcingRequest};
 use openapi::sourcing::{
-    AddMatchRequest, CandidateView, CandidatesView, MatchDecisionRequest, MatchView,
+    AddMatchRequest, CandidateTier, CandidateView, CandidatesView, MatchDecisionRequest, MatchView,
 };
 use persistence::{DbConnection, accounts, sourcing};
-use search::CandidateQuery;
+use search::{CandidateQuery, Tier};
 
 use super::{load, optional_text, record};
 use crate::app::catalogue::Catalogue;
@@ -25,11 +25,27 @@ use crate::state::AppState;
 
 const CANDIDATES: usize = 50;
 
+/// A supplier the index proposes for a request.
+struct Ranked {
+    supplier: OrganisationId,
+    tier: Tier,
+    score: f64,
+    matched_terms: Vec<String>,
+}
+
+/// The request in the buyer's words, for the index to read.
+fn need_text(request: &SourcingRequest) -> String {
+    let c = &request.content;
+    [Some(&c.title), Some(&c.description), c.quantities.as_ref()]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// What the index ranks for this request, best first, with scores.
-async fn ranked(
-    state: &AppState,
-    request: &SourcingRequest,
-) -> ApiResult<Vec<(OrganisationId, f64)>> {
+async fn ranked(state: &AppState, request: &SourcingRequest) -> ApiResult<Vec<Ranked>> {
     let c = &request.content;
     state.ensure_index_settings().await?;
     let found = state
@@ -43,14 +59,19 @@ async fn ranked(
                 .collect(),
             sectors: c.sectors.iter().map(|s| s.as_str().to_owned()).collect(),
             region: c.region.clone(),
-            text: None,
+            text: Some(need_text(request)),
             now: state.clock.now().timestamp(),
             limit: CANDIDATES,
         })
         .await?;
     Ok(found
         .into_iter()
-        .map(|c| (OrganisationId::from(c.id), f64::from(c.score)))
+        .map(|c| Ranked {
+            supplier: OrganisationId::from(c.id),
+            tier: c.tier,
+            score: f64::from(c.score),
+            matched_terms: c.matched_terms,
+        })
         .collect())
 }
 
@@ -94,13 +115,19 @@ pub async fn candidates(
                 .iter()
                 .map(|m| m.supplier)
                 .collect();
-            let ids: Vec<OrganisationId> = ranked.iter().map(|(s, _)| *s).collect();
+            let ids: Vec<OrganisationId> = ranked.iter().map(|r| r.supplier).collect();
             let mut listed = suppliers::load(conn, &ids)?;
             let mut view = CandidatesView {
                 candidates: Vec::new(),
                 excluded: Vec::new(),
             };
-            for (supplier, score) in ranked {
+            for Ranked {
+                supplier,
+                tier,
+                score,
+                matched_terms,
+            } in ranked
+            {
                 // The index may lag behind a suspension: the database decides.
                 let Some(found) = listed.remove(&supplier) else {
                     continue;
@@ -112,7 +139,12 @@ pub async fn candidates(
                     name: found.organisation.legal_name,
                     city: found.content.location.city,
                     member: found.organisation.membership == Membership::Member,
+                    tier: match tier {
+                        Tier::Full => CandidateTier::Full,
+                        Tier::Partial => CandidateTier::Partial,
+                    },
                     score,
+                    matched_terms,
                     explanation: views::explanation(&explanation, &catalogue, language),
                     matched: matched.contains(&supplier),
                 };
@@ -150,7 +182,7 @@ pub async fn add(
     let from_index = ranked(state, &request)
         .await?
         .into_iter()
-        .find(|(s, _)| *s == supplier);
+        .find(|r| r.supplier == supplier);
     let now = state.clock.now();
     state
         .transaction(move |conn| {
@@ -179,7 +211,7 @@ pub async fn add(
                 .into());
             }
             let (origin, score) = match from_index {
-                Some((_, score)) => (MatchOrigin::Index, score),
+                Some(ranked) => (MatchOrigin::Index, ranked.score),
                 None => (MatchOrigin::Manual, 0.0),
             };
             let m = Match::propose(

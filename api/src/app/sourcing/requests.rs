@@ -4,11 +4,16 @@
 use domain::account::{Language, PlatformRole};
 use domain::auth::Actor;
 use domain::ids::{OrganisationId, SourcingRequestId};
-use domain::sourcing::request::{Action, AttachmentInput, RequestInput as DomainInput};
+use domain::sourcing::request::{
+    Action, AttachmentInput, RequestInput as DomainInput, RequirementChange, Requirements,
+    RequirementsInput as DomainRequirements,
+};
 use domain::sourcing::{RequestAccess, RequestContent, SourcingRequest};
 use domain::{DomainError, ValidationErrors};
 use openapi::audit::AuditEntryView;
-use openapi::sourcing::{RequestInput, RequestPage, RequestView};
+use openapi::sourcing::{
+    CertificationRequirementInput, RequestInput, RequestPage, RequestView, RequirementsInput,
+};
 use persistence::{DbConnection, accounts, audit, sourcing};
 
 use super::{
@@ -19,6 +24,23 @@ use crate::app::catalogue::Catalogue;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::state::AppState;
 
+fn requirements_input<'a>(
+    capabilities: &'a [String],
+    certifications: &'a [CertificationRequirementInput],
+    sectors: &'a [String],
+    region: Option<&'a str>,
+) -> DomainRequirements<'a> {
+    DomainRequirements {
+        capabilities: capabilities.iter().map(String::as_str).collect(),
+        certifications: certifications
+            .iter()
+            .map(|c| (c.code.as_str(), c.mandatory))
+            .collect(),
+        sectors: sectors.iter().map(String::as_str).collect(),
+        region,
+    }
+}
+
 fn parse_content(
     body: &RequestInput,
     catalogue: &Catalogue,
@@ -26,13 +48,12 @@ fn parse_content(
     let input = DomainInput {
         title: &body.title,
         description: &body.description,
-        capabilities: body.capabilities.iter().map(String::as_str).collect(),
-        certifications: body
-            .certifications
-            .iter()
-            .map(|c| (c.code.as_str(), c.mandatory))
-            .collect(),
-        sectors: body.sectors.iter().map(String::as_str).collect(),
+        requirements: requirements_input(
+            &body.capabilities,
+            &body.certifications,
+            &body.sectors,
+            body.region.as_deref(),
+        ),
         quantities: body.quantities.as_deref(),
         budget_min: body.budget.as_ref().and_then(|b| b.min.as_deref()),
         budget_max: body.budget.as_ref().and_then(|b| b.max.as_deref()),
@@ -40,7 +61,6 @@ fn parse_content(
         desired_delivery: body.desired_delivery.as_deref(),
         response_deadline: body.response_deadline,
         location_constraints: body.location_constraints.as_deref(),
-        region: body.region.as_deref(),
         language: body.language.as_deref(),
         confidential: body.confidential,
         nda_required: body.nda_required,
@@ -221,6 +241,35 @@ pub async fn list(
         .await
 }
 
+fn parse_requirements(
+    body: &RequirementsInput,
+    catalogue: &Catalogue,
+) -> Result<Requirements, ValidationErrors> {
+    Requirements::parse(
+        &requirements_input(
+            &body.capabilities,
+            &body.certifications,
+            &body.sectors,
+            body.region.as_deref(),
+        ),
+        |code| catalogue.has_capability(code),
+        |code| catalogue.has_certification_type(code.as_str()),
+    )
+}
+
+/// `If-Match`'s version, or 428 naming the current one.
+fn expected_version(if_match: Option<i64>, request: &SourcingRequest) -> ApiResult<i64> {
+    if_match.ok_or_else(|| {
+        ApiError::coded(
+            ErrorCode::PreconditionRequired,
+            format!(
+                "send If-Match: \"{}\" (the version you edited)",
+                request.version
+            ),
+        )
+    })
+}
+
 /// Replaces the buyer's need; `If-Match` must name the current version.
 pub async fn edit(
     state: &AppState,
@@ -234,15 +283,7 @@ pub async fn edit(
     state
         .transaction(move |conn| {
             let (mut request, access) = load(conn, &actor, id)?;
-            let expected = if_match.ok_or_else(|| {
-                ApiError::coded(
-                    ErrorCode::PreconditionRequired,
-                    format!(
-                        "send If-Match: \"{}\" (the version you edited)",
-                        request.version
-                    ),
-                )
-            })?;
+            let expected = expected_version(if_match, &request)?;
             let catalogue = Catalogue::load(conn)?;
             let content = parse_content(&body, &catalogue)?;
             let read_version = request.version;
@@ -261,6 +302,55 @@ pub async fn edit(
             view(conn, &actor, &request, access, &catalogue, language)
         })
         .await
+}
+
+/// An expert recodes a submitted request's requirements (capabilities,
+/// certifications, sectors, region) from the version `If-Match` names. The
+/// request's history shows each changed field before and after, to the
+/// buyer too; the same requirements again change nothing.
+pub async fn recode(
+    state: &AppState,
+    actor: Actor,
+    id: SourcingRequestId,
+    if_match: Option<i64>,
+    body: RequirementsInput,
+    language: Language,
+) -> ApiResult<RequestView> {
+    let now = state.clock.now();
+    state
+        .transaction(move |conn| {
+            let (mut request, access) = load(conn, &actor, id)?;
+            let expected = expected_version(if_match, &request)?;
+            let catalogue = Catalogue::load(conn)?;
+            let requirements = parse_requirements(&body, &catalogue)?;
+            let read_version = request.version;
+            let changes = request.recode(access.party()?, expected, requirements, now)?;
+            if !changes.is_empty() {
+                save(conn, &request, read_version)?;
+                record(
+                    conn,
+                    Some(&actor),
+                    id,
+                    "request.recoded",
+                    None,
+                    Some(describe(&changes)),
+                    false,
+                    now,
+                )?;
+            }
+            view(conn, &actor, &request, access, &catalogue, language)
+        })
+        .await
+}
+
+/// The history's note of a recoding: one `field: before → after` per
+/// changed field.
+fn describe(changes: &[RequirementChange]) -> String {
+    changes
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// One step of the state machine with its optional comment.

@@ -9,8 +9,8 @@ use domain::sourcing::request::Attachment;
 use domain::sourcing::{RequestAccess, SourcingRequest};
 use openapi::directory::LabelledCode;
 use openapi::sourcing::{
-    AttachmentBody, BudgetView, BuyerView, CertificationRequirementView, CheckView,
-    ExplanationView, MatchView, MyInvitationView, QuoteView, RequestView,
+    AdjacentCapabilityView, AttachmentBody, BudgetView, BuyerView, CertificationRequirementView,
+    CheckView, ExplanationView, MatchView, MyInvitationView, QuoteView, RequestView,
 };
 
 use crate::app::catalogue::Catalogue;
@@ -112,6 +112,10 @@ pub fn explanation(e: &Explanation, catalogue: &Catalogue, language: Language) -
                 label: catalogue.capability_label(c.code.as_str(), language),
                 met: c.met,
                 mandatory: None,
+                adjacent: c.adjacent.as_ref().map(|code| AdjacentCapabilityView {
+                    code: code.to_string(),
+                    label: catalogue.capability_label(code.as_str(), language),
+                }),
             })
             .collect(),
         certifications: e
@@ -122,6 +126,7 @@ pub fn explanation(e: &Explanation, catalogue: &Catalogue, language: Language) -
                 label: catalogue.certification_label(c.code.as_str(), language),
                 met: c.met,
                 mandatory: Some(c.mandatory),
+                adjacent: None,
             })
             .collect(),
         sectors: e
@@ -132,6 +137,7 @@ pub fn explanation(e: &Explanation, catalogue: &Catalogue, language: Language) -
                 label: s.sector.as_str().to_owned(),
                 met: s.met,
                 mandatory: None,
+                adjacent: None,
             })
             .collect(),
         region: e.region.as_ref().map(|r| CheckView {
@@ -139,6 +145,7 @@ pub fn explanation(e: &Explanation, catalogue: &Catalogue, language: Language) -
             label: r.wanted.clone(),
             met: r.met,
             mandatory: None,
+            adjacent: None,
         }),
         met,
         total,

@@ -5,7 +5,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use tests::directory::iso_13485;
 use tests::server::{PASSWORD, registration, siret};
-use tests::sourcing::{quote, titanium_request};
+use tests::sourcing::{quote, requirements, titanium_request};
 
 use super::world::{day, id_of, sha256};
 use super::{Actor, Actor::*, Matrix, Seen};
@@ -195,6 +195,22 @@ impl Matrix<'_> {
                     .await;
                 let etag = current.etag();
                 let mut call = with(vec![("id", id)]).body(self.a_request());
+                call.if_match = Some(etag);
+                call
+            }
+            "PUT /api/v1/requests/{id}/requirements" => {
+                let id = self.a_submitted().await;
+                let current = self
+                    .app
+                    .get(&format!("/api/v1/requests/{id}"), self.token(Expert))
+                    .await;
+                let etag = current.etag();
+                let mut call = with(vec![("id", id)]).body(requirements(
+                    &["machining.micro_machining", "surface.electropolishing"],
+                    json!([{ "code": "iso_13485", "mandatory": true }]),
+                    &["medtech"],
+                    Some("Bourgogne-Franche-Comté"),
+                ));
                 call.if_match = Some(etag);
                 call
             }

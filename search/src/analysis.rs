@@ -1,0 +1,409 @@
+//! From the words people type to the words the engines compare: folding, stop
+//! words, synonyms, light stemming and typo budgets. Shared by both engines so a
+//! query means the same thing on each, and by the candidate explanations, which
+//! say which of the request's words a supplier's profile matched.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
+};
+
+use crate::synonyms;
+
+/// Lower-cased and ASCII-folded words: "Électropolissage" and "electropolissage"
+/// compare as the same word.
+pub(crate) fn analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
+pub(crate) fn analyse(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+    let mut stream = analyzer.token_stream(text);
+    let mut words = Vec::new();
+    while let Some(token) = stream.next() {
+        words.push(token.text.clone());
+    }
+    words
+}
+
+/// Typos forgiven in a word of `chars` characters: Meilisearch's defaults
+/// (`minWordSizeForTypos`: one from 5 characters, two from 9), so both engines
+/// forgive the same mistakes.
+pub(crate) fn allowed_typos(chars: usize) -> u8 {
+    match chars {
+        0..=4 => 0,
+        5..=8 => 1,
+        _ => 2,
+    }
+}
+
+/// The shortest stem [`stem`] leaves: below it, stripping a suffix joins
+/// unrelated words ("using" and "usinage").
+const MIN_STEM: usize = 4;
+
+/// A light French and English stemmer over folded words: plural to singular,
+/// then one derivational or verbal suffix, so that "usiner", "usiné" and
+/// "usinage", or "sterilisation", "sterilization" and "stérilisé" share a stem.
+/// Deliberately light: a Snowball stemmer of either language mangles the other
+/// one's words, and profiles mix both.
+pub(crate) fn stem(word: &str) -> String {
+    // Longest first; each leaves at least `MIN_STEM` characters.
+    const SUFFIXES: &[&str] = &[
+        "issement", "ements", "ations", "ateurs", "atrices", "ement", "ation", "ateur", "atrice",
+        "ables", "ibles", "aires", "ings", "able", "ible", "aire", "ages", "ique", "euse", "eurs",
+        "ing", "age", "eur", "ers", "ees", "ion", "ed", "er", "es", "ee", "y", "e",
+    ];
+    let mut word = word.to_owned();
+    if !word.is_ascii() {
+        return word;
+    }
+    // Plurals: "médicaux" → "medical", "lasers" → "laser", not "process" → "proces".
+    if word.len() > MIN_STEM + 2 && word.ends_with("aux") {
+        word.truncate(word.len() - 3);
+        word.push_str("al");
+    } else if word.len() > MIN_STEM
+        && (word.ends_with('x') || (word.ends_with('s') && !word.ends_with("ss")))
+    {
+        word.pop();
+    }
+    if let Some(suffix) = SUFFIXES
+        .iter()
+        .find(|suffix| word.len() >= MIN_STEM + suffix.len() && word.ends_with(*suffix))
+    {
+        word.truncate(word.len() - suffix.len());
+    }
+    // British and American spellings: "anodiz" and "anodis".
+    word.replace("iz", "is").replace("yz", "ys")
+}
+
+/// One analysed query word and how loosely it may match an indexed term.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Word {
+    pub text: String,
+    pub typos: u8,
+    /// Also match indexed terms that start with this word (the last word typed).
+    pub prefix: bool,
+    /// The word's [`stem`], unless too short to mean anything: matched exactly
+    /// against the stems of the indexed words.
+    pub stem: Option<String>,
+}
+
+impl Word {
+    fn typed(text: &str, last: bool) -> Self {
+        let stem = stem(text);
+        Word {
+            typos: allowed_typos(text.chars().count()),
+            prefix: last,
+            stem: (stem.len() >= MIN_STEM).then_some(stem),
+            text: text.to_owned(),
+        }
+    }
+
+    /// Synonyms match exactly, as in Meilisearch.
+    fn synonym(text: &str) -> Self {
+        Word {
+            text: text.to_owned(),
+            typos: 0,
+            prefix: false,
+            stem: None,
+        }
+    }
+
+    /// Whether the indexed (analysed) `term` is this word: the same word, the same
+    /// stem, or within the typo budget (of some prefix of `term`, for a prefix word).
+    pub(crate) fn matches(&self, term: &str) -> bool {
+        if self.text == term
+            || self
+                .stem
+                .as_deref()
+                .is_some_and(|stem| stem == self::stem(term))
+        {
+            return true;
+        }
+        if self.typos == 0 && !self.prefix {
+            return false;
+        }
+        let query: Vec<char> = self.text.chars().collect();
+        let term: Vec<char> = term.chars().collect();
+        let distances = distances_to_prefixes(&query, &term);
+        let budget = usize::from(self.typos);
+        if self.prefix {
+            distances.iter().any(|distance| *distance <= budget)
+        } else {
+            distances.last().is_some_and(|distance| *distance <= budget)
+        }
+    }
+}
+
+/// One meaningful unit of the query: a word, or a phrase that has synonyms
+/// ("salle propre"), with its equivalents. A group matches a document when one
+/// of its alternatives does; an alternative matches when all its words do.
+#[derive(Debug, Clone)]
+pub(crate) struct Group {
+    /// The words as typed (analysed), e.g. "salle propre".
+    pub typed: String,
+    /// The typed words first, then each synonym phrase.
+    pub alternatives: Vec<Vec<Word>>,
+}
+
+impl Group {
+    /// Whether the analysed words of a text match this group.
+    fn matches(&self, terms: &[String]) -> bool {
+        self.alternatives.iter().any(|words| {
+            words
+                .iter()
+                .all(|word| terms.iter().any(|term| word.matches(term)))
+        })
+    }
+}
+
+/// The most word groups a query is made of; a request's text beyond them (a long
+/// description) adds cost more than meaning, its title and first lines coming first.
+const MAX_GROUPS: usize = 40;
+
+/// The analysed words of a query, in the order typed, without stop words.
+#[derive(Debug, Clone)]
+pub(crate) struct QueryWords {
+    pub groups: Vec<Group>,
+}
+
+/// Stop words and synonyms, analysed once so they compare with analysed words.
+#[derive(Debug)]
+pub(crate) struct Vocabulary {
+    stop_words: HashSet<String>,
+    /// Phrase (analysed words) -> equivalent phrases.
+    synonyms: HashMap<Vec<String>, Vec<Vec<String>>>,
+    longest_phrase: usize,
+}
+
+/// Built once per process: the lists are constants.
+pub(crate) static VOCABULARY: LazyLock<Vocabulary> =
+    LazyLock::new(|| Vocabulary::new(&mut analyzer()));
+
+impl Vocabulary {
+    fn new(analyzer: &mut TextAnalyzer) -> Self {
+        let stop_words: HashSet<String> = synonyms::STOP_WORDS
+            .iter()
+            .flat_map(|word| analyse(analyzer, word))
+            .collect();
+        let mut phrase = |text: &str| -> Vec<String> {
+            analyse(analyzer, text)
+                .into_iter()
+                .filter(|word| !stop_words.contains(word))
+                .collect()
+        };
+        let synonyms: HashMap<Vec<String>, Vec<Vec<String>>> = synonyms::mutual_map()
+            .into_iter()
+            .map(|(from, to)| (phrase(&from), to.iter().map(|to| phrase(to)).collect()))
+            .filter(|(from, _)| !from.is_empty())
+            .collect();
+        let longest_phrase = synonyms.keys().map(Vec::len).max().unwrap_or(1);
+        Vocabulary {
+            stop_words,
+            synonyms,
+            longest_phrase,
+        }
+    }
+
+    pub(crate) fn is_stop_word(&self, word: &str) -> bool {
+        self.stop_words.contains(word)
+    }
+}
+
+impl QueryWords {
+    /// `None` when the text holds no searchable word (empty, punctuation, stop words).
+    pub(crate) fn parse(text: &str, analyzer: &mut TextAnalyzer) -> Option<QueryWords> {
+        let vocabulary = &*VOCABULARY;
+        let words: Vec<String> = analyse(analyzer, text)
+            .into_iter()
+            .filter(|word| !vocabulary.is_stop_word(word))
+            .collect();
+        let last = words.len().checked_sub(1)?;
+        let mut groups: Vec<Group> = Vec::new();
+        let mut start = 0;
+        while start < words.len() && groups.len() < MAX_GROUPS {
+            // Longest synonym phrase starting here, or the single word.
+            let longest = vocabulary.longest_phrase.min(words.len() - start);
+            let (len, equivalents) = (1..=longest)
+                .rev()
+                .find_map(|len| {
+                    vocabulary
+                        .synonyms
+                        .get(&words[start..start + len])
+                        .map(|equivalents| (len, equivalents.as_slice()))
+                })
+                .unwrap_or((1, &[]));
+            let typed_words = &words[start..start + len];
+            let typed = typed_words.join(" ");
+            start += len;
+            // A word repeated in a sentence counts once.
+            if groups.iter().any(|group| group.typed == typed) {
+                continue;
+            }
+            let alternatives = std::iter::once(
+                typed_words
+                    .iter()
+                    .enumerate()
+                    .map(|(at, word)| Word::typed(word, start - len + at == last))
+                    .collect(),
+            )
+            .chain(
+                equivalents
+                    .iter()
+                    .filter(|phrase| !phrase.is_empty())
+                    .map(|phrase| phrase.iter().map(|text| Word::synonym(text)).collect()),
+            )
+            .collect();
+            groups.push(Group {
+                typed,
+                alternatives,
+            });
+        }
+        Some(QueryWords { groups })
+    }
+
+    /// Every word of every alternative, for highlighting.
+    pub(crate) fn words(&self) -> impl Iterator<Item = &Word> {
+        self.groups
+            .iter()
+            .flat_map(|group| group.alternatives.iter().flatten())
+    }
+
+    /// The typed form of each group some of `texts` match, in query order: what
+    /// an explanation shows as "matched words".
+    pub(crate) fn matched_in<'a>(
+        &self,
+        texts: impl IntoIterator<Item = &'a str>,
+        analyzer: &mut TextAnalyzer,
+    ) -> Vec<String> {
+        let terms: Vec<String> = texts
+            .into_iter()
+            .flat_map(|text| analyse(analyzer, text))
+            .collect();
+        self.groups
+            .iter()
+            .filter(|group| group.matches(&terms))
+            .map(|group| group.typed.clone())
+            .collect()
+    }
+}
+
+/// Optimal-string-alignment distance (a transposition costs one, as in the fuzzy
+/// queries) from `query` to each prefix `term[..j]`, for `j` in `0..=term.len()`.
+fn distances_to_prefixes(query: &[char], term: &[char]) -> Vec<usize> {
+    let width = term.len() + 1;
+    // rows[i][j]: distance between query[..i] and term[..j].
+    let mut rows: Vec<Vec<usize>> = (0..=query.len())
+        .map(|i| {
+            let mut row = vec![0; width];
+            row[0] = i;
+            row
+        })
+        .collect();
+    for (j, cell) in rows[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=query.len() {
+        for j in 1..width {
+            let substitution = usize::from(query[i - 1] != term[j - 1]);
+            let mut best = (rows[i - 1][j] + 1)
+                .min(rows[i][j - 1] + 1)
+                .min(rows[i - 1][j - 1] + substitution);
+            if i > 1 && j > 1 && query[i - 1] == term[j - 2] && query[i - 2] == term[j - 1] {
+                best = best.min(rows[i - 2][j - 2] + 1);
+            }
+            rows[i][j] = best;
+        }
+    }
+    rows.pop().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn word(text: &str, typos: u8, prefix: bool) -> Word {
+        Word {
+            text: text.to_owned(),
+            typos,
+            prefix,
+            stem: None,
+        }
+    }
+
+    #[test]
+    fn forgives_typos_within_budget() {
+        assert!(word("usinnage", 1, false).matches("usinage"));
+        assert!(
+            word("usniage", 1, false).matches("usinage"),
+            "transposition"
+        );
+        assert!(!word("usinxxge", 1, false).matches("usinage"));
+        assert!(word("steriliation", 2, false).matches("sterilisation"));
+    }
+
+    #[test]
+    fn matches_prefixes_of_the_last_word() {
+        assert!(word("usinag", 1, true).matches("usinage"));
+        assert!(word("micro", 1, true).matches("microfluidique"));
+        assert!(!word("laser", 0, false).matches("lasers"));
+    }
+
+    #[test]
+    fn verbs_nouns_and_plurals_share_a_stem() {
+        for family in [
+            &["usiner", "usinage", "usine", "usines"][..],
+            &["sterilisation", "sterilization", "sterilise", "steriliser"],
+            &["machining", "machined"],
+            &["implants", "implant", "implantable"],
+            &["medicaux", "medical"],
+            &["anodised", "anodized", "anodisation"],
+            &["decoupe", "decoupes", "decoupage"],
+        ] {
+            let stems: HashSet<String> = family.iter().map(|word| stem(word)).collect();
+            assert_eq!(stems.len(), 1, "{family:?} → {stems:?}");
+        }
+        assert_ne!(stem("using"), stem("usinage"), "short stems stay apart");
+        assert_eq!(stem("process"), "process");
+    }
+
+    #[test]
+    fn a_sentence_keeps_its_meaningful_words() {
+        let parsed = QueryWords::parse(
+            "Je cherche un sous-traitant pour usiner des implants en titane",
+            &mut analyzer(),
+        )
+        .map(|query| {
+            query
+                .groups
+                .iter()
+                .map(|group| group.typed.clone())
+                .collect::<Vec<_>>()
+        });
+        assert_eq!(
+            parsed,
+            Some(vec![
+                "usiner".to_owned(),
+                "implants".to_owned(),
+                "titane".to_owned()
+            ])
+        );
+        assert!(QueryWords::parse("pour les de la", &mut analyzer()).is_none());
+    }
+
+    #[test]
+    fn names_the_query_words_a_text_matches() {
+        let query = QueryWords::parse("électropolissage de stents découpés", &mut analyzer())
+            .expect("words");
+        let matched = query.matched_in(
+            ["Découpe laser de stents", "Electropolishing"],
+            &mut analyzer(),
+        );
+        assert_eq!(matched, vec!["electropolissage", "stents", "decoupes"]);
+    }
+}
