@@ -120,7 +120,7 @@ pub enum CertificateStatus {
 }
 
 /// A request walked through the workflow up to `status`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Request {
     /// The buyer's email.
@@ -141,11 +141,14 @@ pub struct Request {
     /// Emails of the suppliers awarded.
     #[serde(default)]
     pub awarded: Vec<String>,
+    /// The requirements an expert sets while qualifying, as
+    /// `PUT /api/v1/requests/{id}/requirements` takes them.
+    pub recode: Option<serde_json::Value>,
     /// The need as `POST /api/v1/requests` takes it, less its two dates.
     pub need: serde_json::Map<String, serde_json::Value>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Match {
     pub supplier: String,
@@ -168,7 +171,7 @@ pub enum Decision {
     Proposed,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Question {
     pub supplier: String,
@@ -177,7 +180,7 @@ pub struct Question {
     pub answer: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Quote {
     pub supplier: String,
@@ -186,7 +189,7 @@ pub struct Quote {
     pub message: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Decline {
     pub supplier: String,

@@ -6,13 +6,14 @@
 //!
 //! Everything goes through the use cases the API calls (registration,
 //! membership, profile edit and review, certificate declaration and
-//! verification, the request workflow, matching, answers and award), so the
-//! audit trail, index events and emails are those of real use. The data is
-//! in `data.rs` and its JSON files.
+//! verification, the request workflow with an expert's recoding, matching,
+//! answers and award), so the audit trail, index events and emails are
+//! those of real use. The data is in `data.rs` and its JSON files.
 
 mod data;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{NaiveDate, TimeDelta};
 use domain::account::{Language, PlatformRole, User};
@@ -62,7 +63,6 @@ struct Account {
 }
 
 /// The demo accounts by email.
-#[derive(Default)]
 struct Accounts(HashMap<String, Account>);
 
 impl Accounts {
@@ -101,6 +101,7 @@ pub async fn seed(state: &AppState) -> ApiResult<Option<String>> {
     )
     .await?;
     let (expert, admin) = (actor(&expert), actor(&admin));
+    let started = std::time::Instant::now();
     let accounts = open_accounts(state, &data, admin).await?;
     let today = state.clock.now().date_naive();
     let mut certificates = 0;
@@ -116,9 +117,20 @@ pub async fn seed(state: &AppState) -> ApiResult<Option<String>> {
     }
     // The experts' matches come from the capability index, as they would.
     while indexing::apply_pending(state).await? {}
-    for request in &data.requests {
-        walk(state, &accounts, expert, request).await?;
-    }
+    // Each match an expert adds ranks the candidates again: most of the
+    // time left, spread over the cores.
+    let accounts = Arc::new(accounts);
+    concurrently(data.requests.iter().map(|request| {
+        let (state, accounts, request) = (state.clone(), accounts.clone(), request.clone());
+        async move { walk(&state, &accounts, expert, &request).await }
+    }))
+    .await?;
+    tracing::info!(
+        suppliers = data.suppliers.len(),
+        requests = data.requests.len(),
+        elapsed_ms = started.elapsed().as_millis(),
+        "demo data loaded"
+    );
     Ok(Some(credentials(state, &data)))
 }
 
@@ -130,22 +142,33 @@ async fn open_accounts(
     data: &data::DemoData,
     admin: Actor,
 ) -> ApiResult<Accounts> {
-    let organisations = data.buyers.iter().map(|b| ("buyer", b));
+    let buyers = data.buyers.iter().map(|b| ("buyer", b));
     let suppliers = data.suppliers.iter().map(|s| ("supplier", &s.organisation));
-    let mut opening = tokio::task::JoinSet::new();
-    for (kind, org) in organisations.chain(suppliers) {
+    let opened = concurrently(buyers.chain(suppliers).map(|(kind, org)| {
         let (state, org) = (state.clone(), org.clone());
-        opening.spawn(async move {
+        async move {
             let account = open_account(&state, kind, &org, admin).await?;
-            ApiResult::Ok((org.email, account))
-        });
+            Ok((org.email, account))
+        }
+    }))
+    .await?;
+    Ok(Accounts(opened.into_iter().collect()))
+}
+
+/// Runs the tasks at once (the cores, the password hasher's slots and the
+/// database pool bound how many really run); fails with the first failure.
+async fn concurrently<T: Send + 'static>(
+    tasks: impl IntoIterator<Item = impl Future<Output = ApiResult<T>> + Send + 'static>,
+) -> ApiResult<Vec<T>> {
+    let mut running = tokio::task::JoinSet::new();
+    for task in tasks {
+        running.spawn(task);
     }
-    let mut accounts = Accounts::default();
-    while let Some(opened) = opening.join_next().await {
-        let (email, account) = opened.map_err(|e| ApiError::Internal(e.into()))??;
-        accounts.0.insert(email, account);
+    let mut done = Vec::new();
+    while let Some(finished) = running.join_next().await {
+        done.push(finished.map_err(|e| ApiError::Internal(e.into()))??);
     }
-    Ok(accounts)
+    Ok(done)
 }
 
 /// Registers the organisation with its owner (email verified), a member of
@@ -302,16 +325,18 @@ async fn certify(
     Ok(())
 }
 
-/// One step of a request's workflow.
+/// One step of a request's workflow; returns the request's version.
 async fn step(
     state: &AppState,
     actor: Actor,
     id: SourcingRequestId,
     action: Action,
     comment: Option<String>,
-) -> ApiResult<()> {
-    requests::step(state, actor, id, Step { action, comment }, Language::Fr).await?;
-    Ok(())
+) -> ApiResult<i64> {
+    let step = Step { action, comment };
+    Ok(requests::step(state, actor, id, step, Language::Fr)
+        .await?
+        .version)
 }
 
 /// Drafts the request and takes it through the workflow up to its status,
@@ -334,7 +359,7 @@ async fn walk(
     if target == RequestStatus::Draft {
         return Ok(());
     }
-    step(
+    let version = step(
         state,
         buyer,
         id,
@@ -354,6 +379,11 @@ async fn walk(
     } else {
         target
     };
+    // The expert recodes what the buyer's words mean before qualifying.
+    if let Some(requirements) = r.recode.clone().filter(|_| action == Action::Qualify) {
+        let body = serde_json::from_value(requirements).map_err(invalid_data)?;
+        requests::recode(state, expert, id, Some(version), body, Language::Fr).await?;
+    }
     step(state, who, id, action, comment(reached)).await?;
     if reached != RequestStatus::Qualified {
         return Ok(());
