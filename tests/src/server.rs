@@ -29,6 +29,8 @@ pub struct TestApp {
     pub database_url: String,
     pub backend: Backend,
     extra_env: Vec<(String, String)>,
+    /// Options of `pmt serve` (e.g. `--seed-demo`), kept for restarts.
+    serve_args: Vec<String>,
     /// Dropping it stops the server (`kill_on_drop`).
     server: Child,
 }
@@ -129,6 +131,15 @@ impl TestApp {
 
     /// Starts a server with extra environment variables (e.g. `SMTP_URL`).
     pub async fn spawn_with(backend: Backend, env: &[(&str, &str)]) -> Self {
+        Self::spawn_serving(backend, env, &[]).await
+    }
+
+    /// Starts `pmt serve` with options (e.g. `--seed-demo`); restarts keep them.
+    pub async fn spawn_serving(
+        backend: Backend,
+        env: &[(&str, &str)],
+        serve_args: &[&str],
+    ) -> Self {
         let data_dir = tempfile::Builder::new()
             .prefix("pmt-test-")
             .tempdir()
@@ -139,7 +150,7 @@ impl TestApp {
                 .await
                 .expect("create database"),
         };
-        Self::spawn_in(backend, data_dir, database_url, env).await
+        Self::spawn_in(backend, data_dir, database_url, env, serve_args).await
     }
 
     /// Starts a server on a given PostgreSQL database (e.g. on a dedicated
@@ -149,7 +160,7 @@ impl TestApp {
             .prefix("pmt-test-")
             .tempdir()
             .expect("temp dir");
-        Self::spawn_in(Backend::Postgres, data_dir, database_url, env).await
+        Self::spawn_in(Backend::Postgres, data_dir, database_url, env, &[]).await
     }
 
     async fn spawn_in(
@@ -157,7 +168,9 @@ impl TestApp {
         data_dir: tempfile::TempDir,
         database_url: String,
         env: &[(&str, &str)],
+        serve_args: &[&str],
     ) -> Self {
+        let serve_args: Vec<String> = serve_args.iter().map(|a| (*a).to_owned()).collect();
         let mut extra_env: Vec<(String, String)> = env
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -174,7 +187,7 @@ impl TestApp {
                 extra_env.push(("MEILI_MASTER_KEY".into(), key));
             }
         }
-        let child = start(&database_url, data_dir.path(), &extra_env).await;
+        let child = start(&database_url, data_dir.path(), &extra_env, &serve_args).await;
         let (child, base_url) = child;
         Self {
             base_url,
@@ -186,6 +199,7 @@ impl TestApp {
             database_url,
             backend,
             extra_env,
+            serve_args,
             server: child,
         }
     }
@@ -195,7 +209,13 @@ impl TestApp {
     pub async fn spawn_sibling(&self, env: &[(&str, &str)]) -> (Child, String) {
         let mut extra = self.extra_env.clone();
         extra.extend(env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
-        start(&self.database_url, self.data_dir.path(), &extra).await
+        start(
+            &self.database_url,
+            self.data_dir.path(),
+            &extra,
+            &self.serve_args,
+        )
+        .await
     }
 
     /// Stops this test's server (its database and data directory stay), e.g.
@@ -226,8 +246,13 @@ impl TestApp {
     pub async fn restart_server(&mut self) -> Duration {
         let _ = self.server.kill().await;
         let started = std::time::Instant::now();
-        let (child, base_url) =
-            start(&self.database_url, self.data_dir.path(), &self.extra_env).await;
+        let (child, base_url) = start(
+            &self.database_url,
+            self.data_dir.path(),
+            &self.extra_env,
+            &self.serve_args,
+        )
+        .await;
         let elapsed = started.elapsed();
         self.server = child;
         self.base_url = base_url;
@@ -414,10 +439,12 @@ async fn start(
     database_url: &str,
     data_dir: &Path,
     extra_env: &[(String, String)],
+    serve_args: &[String],
 ) -> (Child, String) {
     let mut command = Command::new(pmt_binary());
     command
         .arg("serve")
+        .args(serve_args)
         .env_remove("MEILI_URL")
         .env_remove("SMTP_URL")
         .envs(base_env(database_url, data_dir))

@@ -4,6 +4,7 @@
 mod abuse;
 mod accounts;
 mod admin;
+mod demo;
 mod directory;
 mod faults;
 mod http_conventions;
