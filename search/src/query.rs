@@ -218,7 +218,7 @@ impl CandidateQuery {
         const TEXT_WEIGHT: f32 = 0.99;
         // A profile this close to the best text match is worth a look even
         // without a related capability.
-        const STRONG_TEXT: f32 = 0.5;
+        const STRONG_TEXT: f32 = 0.3;
         const RELATED_CAPABILITY: f32 = 0.5;
         const PARTIAL_REQUIREMENT: f32 = 0.25;
         let related = self.related_capabilities();
