@@ -177,6 +177,14 @@ fn queries(kind: &str, rng: &mut Rng, leaves: &[&Node]) -> Vec<Query> {
                 ..base.clone()
             };
             match kind {
+                // About 20 words, the way a buyer types a need in the search box.
+                "sentence (20 words)" => Query::Search(SearchQuery {
+                    text: Some(format!(
+                        "Bonjour, nous recherchons un sous-traitant régional pour la {text} \
+                         de petites séries de pièces pour un dispositif médical, avec un devis rapide"
+                    )),
+                    ..base
+                }),
                 "text with typos" => Query::Search(SearchQuery {
                     text: Some(with_typo(&text, rng)),
                     ..base
@@ -259,6 +267,7 @@ async fn bench(size: usize, taxonomy: &[Node]) {
 
     let mut all = Vec::new();
     for kind in [
+        "sentence (20 words)",
         "text with typos",
         "filters only",
         "text + filters",
