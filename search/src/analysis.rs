@@ -324,10 +324,10 @@ fn distances_to_prefixes(query: &[char], term: &[char]) -> Vec<usize> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn word(text: &str, typos: u8, prefix: bool) -> Word {
+    pub(crate) fn word(text: &str, typos: u8, prefix: bool) -> Word {
         Word {
             text: text.to_owned(),
             typos,

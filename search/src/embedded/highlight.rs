@@ -68,15 +68,7 @@ fn mark(text: &str, words: &[Word], analyzer: &mut TextAnalyzer) -> Option<Strin
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn word(text: &str, typos: u8, prefix: bool) -> Word {
-        Word {
-            text: text.to_owned(),
-            typos,
-            prefix,
-            stem: None,
-        }
-    }
+    use crate::analysis::tests::word;
 
     #[test]
     fn wraps_matched_words_in_the_original_text() {

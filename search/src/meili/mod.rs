@@ -102,39 +102,15 @@ struct HitId {
     id: Uuid,
 }
 
-/// The searchable texts of a document, to name the words a candidate matched.
-#[derive(Debug, Deserialize)]
-struct Texts {
-    id: Uuid,
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    description_fr: String,
-    #[serde(default)]
-    description_en: String,
-    #[serde(default)]
-    capability_labels: Vec<String>,
-    #[serde(default)]
-    capability_details: Vec<String>,
-    #[serde(default)]
-    equipment: Vec<String>,
-}
-
-impl Texts {
-    fn all(&self) -> impl Iterator<Item = &str> {
-        [&self.name, &self.description_fr, &self.description_en]
-            .into_iter()
-            .chain(&self.capability_labels)
-            .chain(&self.capability_details)
-            .chain(&self.equipment)
-            .map(String::as_str)
-    }
-}
-
-/// The fields of [`RANKING_ATTRIBUTES`] as a document; the others stay empty.
-fn ranking_document(mut fields: Value) -> Result<SupplierDocument, IndexError> {
+/// Some fields of a document (`attributesToRetrieve`) as a document; the others
+/// stay empty.
+fn partial_document(mut fields: Value) -> Result<SupplierDocument, IndexError> {
     if let Value::Object(map) = &mut fields {
         for (name, empty) in [
+            ("capability_codes", Value::Array(Vec::new())),
+            ("certifications", Value::Array(Vec::new())),
+            ("sectors", Value::Array(Vec::new())),
+            ("region", Value::from("")),
             ("name", Value::from("")),
             ("description_fr", Value::from("")),
             ("description_en", Value::from("")),
@@ -428,7 +404,7 @@ impl CapabilityIndex for MeiliIndex {
         for result in results {
             for hit in result.hits {
                 let relevance = hit.ranking_score.unwrap_or_default() as f32;
-                let doc = ranking_document(hit.result)?;
+                let doc = partial_document(hit.result)?;
                 if !scored.iter().any(|(known, _)| known.id == doc.id) {
                     scored.push((doc, relevance));
                 }
@@ -478,12 +454,12 @@ impl MeiliIndex {
             .with_filter(&filter)
             .with_limit(ids.len())
             .with_attributes_to_retrieve(Selectors::Some(&TEXT_ATTRIBUTES));
-        let found = search.execute::<Texts>().await.map_err(from_sdk)?;
+        let found = search.execute::<Value>().await.map_err(from_sdk)?;
         let mut analyzer = analysis::analyzer();
         for hit in found.hits {
-            let texts = hit.result;
-            if let Some(candidate) = candidates.iter_mut().find(|c| c.id == texts.id) {
-                candidate.matched_terms = words.matched_in(texts.all(), &mut analyzer);
+            let doc = partial_document(hit.result)?;
+            if let Some(candidate) = candidates.iter_mut().find(|c| c.id == doc.id) {
+                candidate.matched_terms = words.matched_in(doc.texts(), &mut analyzer);
             }
         }
         Ok(())
