@@ -11,15 +11,20 @@ mod highlight;
 mod schema;
 mod text_query;
 
+use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use async_trait::async_trait;
 use tantivy::directory::MmapDirectory;
+use tantivy::index::SegmentId;
 use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
+use tantivy::{
+    DocAddress, DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument,
+    Term,
+};
 use uuid::Uuid;
 
 use self::collector::AllMatches;
@@ -52,6 +57,11 @@ struct Engine {
     analyzer: TextAnalyzer,
     /// Whether `open` created the index: it then needs a reindex.
     created: bool,
+    /// Stored documents already parsed, by segment and document: a sentence
+    /// matches much of the catalogue, and parsing every match's JSON at every
+    /// query dominated its cost. Segments never change, so entries never go
+    /// stale; the cache is emptied at each write to drop merged segments.
+    parsed: RwLock<HashMap<(SegmentId, DocId), Arc<SupplierDocument>>>,
 }
 
 impl TantivyIndex {
@@ -89,6 +99,7 @@ impl TantivyIndex {
                 fields,
                 analyzer,
                 created,
+                parsed: RwLock::default(),
             }),
         })
     }
@@ -187,7 +198,7 @@ impl CapabilityIndex for TantivyIndex {
 /// A matching document with its tantivy score.
 struct Match {
     score: f32,
-    doc: SupplierDocument,
+    doc: Arc<SupplierDocument>,
 }
 
 impl Engine {
@@ -222,7 +233,11 @@ impl Engine {
             writer.rollback().map_err(internal)?;
             return Err(err);
         }
-        self.reader.reload().map_err(internal)
+        self.reader.reload().map_err(internal)?;
+        if let Ok(mut parsed) = self.parsed.write() {
+            parsed.clear();
+        }
+        Ok(())
     }
 
     fn parse_text(&self, text: Option<&str>) -> Option<QueryWords> {
@@ -322,12 +337,12 @@ impl Engine {
         let mut candidates = need.rank(
             matches
                 .iter()
-                .map(|found| (&found.doc, relevance(found.score))),
+                .map(|found| (&*found.doc, relevance(found.score))),
         );
         if let Some(text) = &text {
-            let docs: std::collections::HashMap<Uuid, &SupplierDocument> = matches
+            let docs: HashMap<Uuid, &SupplierDocument> = matches
                 .iter()
-                .map(|found| (found.doc.id, &found.doc))
+                .map(|found| (found.doc.id, &*found.doc))
                 .collect();
             let mut analyzer = self.analyzer.clone();
             for candidate in &mut candidates {
@@ -342,16 +357,41 @@ impl Engine {
     /// Every document matching `query`, with its score.
     fn matches(&self, searcher: &Searcher, query: &dyn Query) -> Result<Vec<Match>, IndexError> {
         let scored = searcher.search(query, &AllMatches).map_err(internal)?;
-        scored
-            .into_iter()
-            .map(|(score, address)| {
-                let stored: TantivyDocument = searcher.doc(address).map_err(internal)?;
-                Ok(Match {
-                    score,
-                    doc: self.fields.stored_supplier(&stored)?,
+        let key = |address: DocAddress| {
+            (
+                searcher.segment_reader(address.segment_ord).segment_id(),
+                address.doc_id,
+            )
+        };
+        let mut parsed = Vec::new();
+        let matches = {
+            let known = self
+                .parsed
+                .read()
+                .map_err(|_| IndexError::Internal("document cache poisoned".to_owned()))?;
+            scored
+                .into_iter()
+                .map(|(score, address)| {
+                    let doc = match known.get(&key(address)) {
+                        Some(doc) => Arc::clone(doc),
+                        None => {
+                            let stored: TantivyDocument =
+                                searcher.doc(address).map_err(internal)?;
+                            let doc = Arc::new(self.fields.stored_supplier(&stored)?);
+                            parsed.push((key(address), Arc::clone(&doc)));
+                            doc
+                        }
+                    };
+                    Ok(Match { score, doc })
                 })
-            })
-            .collect()
+                .collect::<Result<Vec<_>, IndexError>>()?
+        };
+        if !parsed.is_empty()
+            && let Ok(mut known) = self.parsed.write()
+        {
+            known.extend(parsed);
+        }
+        Ok(matches)
     }
 }
 
