@@ -208,6 +208,21 @@ pub struct AttachmentInput<'a> {
 }
 
 impl RequestContent {
+    /// The need in the buyer's own words: title, description and quantities,
+    /// for the capability index and the suggester to read.
+    pub fn in_words(&self) -> String {
+        [
+            Some(&self.title),
+            Some(&self.description),
+            self.quantities.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join("\n")
+    }
+
     pub fn parse(
         input: &RequestInput<'_>,
         known_capability: impl Fn(&CapabilityCode) -> bool,

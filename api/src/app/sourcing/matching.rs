@@ -33,17 +33,6 @@ struct Ranked {
     matched_terms: Vec<String>,
 }
 
-/// The request in the buyer's words, for the index to read.
-fn need_text(request: &SourcingRequest) -> String {
-    let c = &request.content;
-    [Some(&c.title), Some(&c.description), c.quantities.as_ref()]
-        .into_iter()
-        .flatten()
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 /// What the index ranks for this request, best first, with scores.
 async fn ranked(state: &AppState, request: &SourcingRequest) -> ApiResult<Vec<Ranked>> {
     let c = &request.content;
@@ -59,7 +48,7 @@ async fn ranked(state: &AppState, request: &SourcingRequest) -> ApiResult<Vec<Ra
                 .collect(),
             sectors: c.sectors.iter().map(|s| s.as_str().to_owned()).collect(),
             region: c.region.clone(),
-            text: Some(need_text(request)),
+            text: Some(c.in_words()),
             now: state.clock.now().timestamp(),
             limit: CANDIDATES,
         })

@@ -57,13 +57,7 @@ pub fn request(
                     .iter()
                     .any(|named| named.code.as_str() == code)
         };
-        let text = [Some(&c.title), Some(&c.description), c.quantities.as_ref()]
-            .into_iter()
-            .flatten()
-            .map(String::as_str)
-            .collect::<Vec<_>>()
-            .join("\n");
-        suggestions::views(catalogue, &text, SUGGESTED_REQUIREMENTS, language)
+        suggestions::views(catalogue, &c.in_words(), SUGGESTED_REQUIREMENTS, language)
             .into_iter()
             .filter(|s| !named(&s.code))
             .collect()
