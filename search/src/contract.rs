@@ -1,5 +1,6 @@
-//! The behaviour every [`CapabilityIndex`] engine must have, as one suite that the
-//! tests of each engine run: `run_all(&index).await`.
+//! The behaviour every [`CapabilityIndex`] engine must have, as scenarios that
+//! the tests of each engine run one test each: `search::contract_tests!(with open)`.
+//! Compiled with the `contract` feature only, for tests.
 //!
 //! Each scenario clears the index and loads its own small catalogue, so scenarios
 //! are independent of each other and of leftovers. Failures panic with a message
@@ -20,27 +21,24 @@ const DAY: i64 = 86_400;
 const YEAR: i64 = 365 * DAY;
 const BFC: &str = "Bourgogne-Franche-Comté";
 
-/// Runs every scenario in order.
-pub async fn run_all(index: &dyn CapabilityIndex) {
-    health(index).await;
-    typo_tolerance(index).await;
-    sentences_rank_words_instead_of_requiring_all(index).await;
-    stop_words_only_is_no_text(index).await;
-    words_matching_nothing_find_nothing(index).await;
-    accent_insensitivity(index).await;
-    cross_language(index).await;
-    capability_filter_matches_descendants(index).await;
-    sector_region_and_member_filters(index).await;
-    certification_validity_follows_the_clock(index).await;
-    facet_counts(index).await;
-    stable_pagination(index).await;
-    sort_orders(index).await;
-    highlights(index).await;
-    highlights_escape_supplier_text(index).await;
-    upsert_replaces_delete_removes_clear_empties(index).await;
-    candidates_rank_by_requirements_met(index).await;
-    candidates_from_text(index).await;
-    candidates_include_explained_partial_matches(index).await;
+/// One `#[tokio::test]` per scenario, for one engine. `$with` is an async
+/// function that opens a fresh index, runs the closure on it and cleans up;
+/// attributes (such as `#[ignore = "needs MEILI_URL"]`) apply to every test.
+#[macro_export]
+macro_rules! contract_tests {
+    ($(#[$attr:meta])* with $with:path) => {
+        $crate::contract_tests!(@each [$(#[$attr])*] $with; health typo_tolerance sentences_rank_words_instead_of_requiring_all stop_words_only_is_no_text words_matching_nothing_find_nothing accent_insensitivity cross_language capability_filter_matches_descendants sector_region_and_member_filters certification_validity_follows_the_clock facet_counts stable_pagination sort_orders highlights highlights_escape_supplier_text upsert_replaces_delete_removes_clear_empties candidates_rank_by_requirements_met candidates_from_text candidates_include_explained_partial_matches);
+    };
+    (@each $attrs:tt $with:path; $($scenario:ident)*) => {
+        $($crate::contract_tests!(@one $attrs $with; $scenario);)*
+    };
+    (@one [$(#[$attr:meta])*] $with:path; $scenario:ident) => {
+        $(#[$attr])*
+        #[tokio::test]
+        async fn $scenario() {
+            $with(|index| async move { $crate::contract::$scenario(&index).await }).await;
+        }
+    };
 }
 
 pub async fn health(index: &dyn CapabilityIndex) {

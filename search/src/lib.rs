@@ -11,6 +11,7 @@ mod document;
 mod error;
 mod query;
 
+#[cfg(feature = "contract")]
 pub mod contract;
 pub mod embedded;
 pub mod fault;

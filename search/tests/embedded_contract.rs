@@ -1,13 +1,21 @@
+use std::future::Future;
+
 use search::embedded::TantivyIndex;
 use search::{CapabilityIndex, SearchQuery, contract};
 
-#[tokio::test]
-async fn embedded_engine_meets_the_contract() {
+/// Runs one scenario on a fresh embedded index in a temporary directory.
+async fn with_embedded<F, Fut>(scenario: F)
+where
+    F: FnOnce(TantivyIndex) -> Fut,
+    Fut: Future<Output = ()>,
+{
     let dir = tempfile::tempdir().expect("temp dir");
     let index = TantivyIndex::open(dir.path()).expect("open index");
     index.bootstrap().await.expect("bootstrap");
-    contract::run_all(&index).await;
+    scenario(index).await;
 }
+
+search::contract_tests!(with with_embedded);
 
 #[tokio::test]
 async fn embedded_index_survives_a_restart() {
@@ -31,7 +39,6 @@ async fn embedded_index_survives_a_restart() {
         vec![contract::id(1)]
     );
 }
-
 fn restart_doc() -> search::SupplierDocument {
     search::SupplierDocument {
         id: contract::id(1),

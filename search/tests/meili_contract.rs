@@ -1,37 +1,54 @@
-use search::meili::MeiliIndex;
-use search::{CapabilityIndex, contract};
+//! The contract on a real Meilisearch server. CI has none: these tests are
+//! ignored unless run with `MEILI_URL` (and `MEILI_MASTER_KEY`) set and
+//! `cargo test -p search -- --ignored` (README, "Meilisearch").
 
-/// Runs the contract on a real server when `MEILI_URL` is set, in a throwaway index.
+use std::future::Future;
+
+use search::CapabilityIndex;
+use search::meili::MeiliIndex;
+
+fn server() -> (String, Option<String>) {
+    let url = std::env::var("MEILI_URL").expect("these tests need MEILI_URL");
+    (url, std::env::var("MEILI_MASTER_KEY").ok())
+}
+
+/// A throwaway index on the server, deleted even when the scenario panics.
+async fn with_meili<F, Fut>(scenario: F)
+where
+    F: FnOnce(MeiliIndex) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let (url, key) = server();
+    let prefix = format!("test_{}_", uuid::Uuid::new_v4().simple());
+    let index = MeiliIndex::new(&url, key, &prefix).expect("client");
+    index.bootstrap().await.expect("bootstrap");
+    let outcome = tokio::spawn(scenario(index.clone())).await;
+    index.delete_index().await.expect("delete test index");
+    if let Err(failure) = outcome {
+        std::panic::resume_unwind(failure.into_panic());
+    }
+}
+
+search::contract_tests!(#[ignore = "needs MEILI_URL"] with with_meili);
+
+/// Settings are sent once: applying them again, even unchanged, makes
+/// Meilisearch reprocess every document at every server start.
 #[tokio::test]
-async fn meilisearch_engine_meets_the_contract() {
-    let Ok(url) = std::env::var("MEILI_URL") else {
-        eprintln!("meilisearch contract tests skipped: MEILI_URL not set");
-        return;
-    };
-    let key = std::env::var("MEILI_MASTER_KEY").ok();
+#[ignore = "needs MEILI_URL"]
+async fn bootstrap_applies_settings_once() {
+    let (url, key) = server();
     let prefix = format!("test_{}_", uuid::Uuid::new_v4().simple());
     let index = MeiliIndex::new(&url, key.clone(), &prefix).expect("client");
     index.bootstrap().await.expect("bootstrap");
     index.bootstrap().await.expect("bootstrap is idempotent");
-    // Settings are sent once: applying them again, even unchanged, makes
-    // Meilisearch reprocess every document at every server start.
     let client = meilisearch_sdk::client::Client::new(&url, key).expect("client");
     let mut query = meilisearch_sdk::tasks::TasksSearchQuery::new(&client);
     query
         .with_index_uids([index.uid()])
         .with_types(["settingsUpdate"]);
     let updates = client.get_tasks_with(&query).await.expect("tasks");
-    assert_eq!(updates.results.len(), 1, "settings applied once");
-    // Delete the index even when the suite panics.
-    let outcome = tokio::spawn({
-        let index = index.clone();
-        async move { contract::run_all(&index).await }
-    })
-    .await;
     index.delete_index().await.expect("delete test index");
-    if let Err(failure) = outcome {
-        std::panic::resume_unwind(failure.into_panic());
-    }
+    assert_eq!(updates.results.len(), 1, "settings applied once");
 }
 
 #[tokio::test]
