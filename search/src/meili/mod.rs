@@ -8,6 +8,7 @@
 mod filter;
 mod record;
 mod settings;
+mod words;
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
@@ -16,7 +17,9 @@ use async_trait::async_trait;
 use meilisearch_sdk::client::Client;
 use meilisearch_sdk::errors::{Error, ErrorCode};
 use meilisearch_sdk::indexes::Index;
-use meilisearch_sdk::search::{MatchingStrategies, SearchResults as MeiliResults, Selectors};
+use meilisearch_sdk::search::{
+    FederationOptions, MatchingStrategies, MergeFacets, SearchResult, SearchResults as MeiliResults, Selectors,
+};
 use meilisearch_sdk::settings::Settings;
 use meilisearch_sdk::task_info::TaskInfo;
 use meilisearch_sdk::tasks::{Task, TaskType, TasksSearchQuery};
@@ -25,6 +28,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use self::record::Record;
+use self::words::{Search, Words};
 use crate::CapabilityIndex;
 use crate::analysis::{self, QueryWords};
 use crate::document::SupplierDocument;
@@ -276,53 +280,63 @@ impl CapabilityIndex for MeiliIndex {
     async fn search(&self, query: SearchQuery) -> Result<SearchResults, IndexError> {
         query.check()?;
         let filter = filter::for_search(&query)?;
-        let text = query.text();
+        let words = query.text().and_then(Words::of);
         let sort: &[&str] = match query.sort {
             SortOrder::Relevance => &[],
             SortOrder::NameAsc => &["name:asc", "id:asc"],
             SortOrder::UpdatedDesc => &["updated_at:desc", "id:asc"],
         };
         let index = self.index();
-
-        // One round trip for the page and, with an exhaustive count, the facets.
-        let mut page = index.search();
-        page.with_offset(query.offset)
-            .with_limit(query.limit)
-            .with_attributes_to_retrieve(Selectors::Some(&HIT_ATTRIBUTES))
-            .with_sort(sort);
-        let mut counts = index.search();
-        counts
-            .with_page(1)
-            .with_hits_per_page(0)
-            .with_facets(Selectors::Some(&FACETS));
-        for search in [&mut page, &mut counts] {
-            search.with_matching_strategy(MATCHING);
-            if let Some(text) = text {
-                search.with_query(text);
+        let (hits, total, mut distribution) = match &words {
+            // One round trip for the page and, with an exhaustive count, the facets.
+            None => {
+                let mut page = index.search();
+                page.with_offset(query.offset).with_limit(query.limit);
+                hit_search(&mut page, filter.as_deref(), sort);
+                let mut counts = index.search();
+                counts
+                    .with_page(1)
+                    .with_hits_per_page(0)
+                    .with_facets(Selectors::Some(&FACETS));
+                hit_search(&mut counts, filter.as_deref(), sort);
+                let mut batch = self.client.multi_search();
+                batch.with_search_query(page).with_search_query(counts);
+                let mut results = batch.execute::<HitId>().await.map_err(from_sdk)?.results;
+                let (Some(counts), Some(page)) = (results.pop(), results.pop()) else {
+                    return Err(IndexError::Internal(
+                        "meilisearch multi-search answer incomplete".to_owned(),
+                    ));
+                };
+                let total = counts.total_hits.unwrap_or_default();
+                (page.hits, total, counts.facet_distribution.unwrap_or_default())
             }
-            if let Some(filter) = filter.as_deref() {
-                search.with_filter(filter);
+            Some(words) => {
+                let batch = words.searches(&self.client, &index, |search| {
+                    hit_search(search, filter.as_deref(), sort);
+                    search
+                        .with_attributes_to_highlight(Selectors::Some(&HIGHLIGHTED))
+                        .with_highlight_pre_tag(PRE_TAG)
+                        .with_highlight_post_tag(POST_TAG);
+                });
+                let federated = batch.with_federation(FederationOptions {
+                    offset: Some(query.offset),
+                    limit: Some(query.limit),
+                    facets_by_index: Some(HashMap::from([(
+                        self.uid.clone(),
+                        FACETS.map(str::to_owned).to_vec(),
+                    )])),
+                    merge_facets: Some(MergeFacets::default()),
+                    ..FederationOptions::default()
+                });
+                let page = federated.execute::<HitId>().await.map_err(from_sdk)?;
+                let distribution = page.facet_distribution.unwrap_or_default();
+                (page.hits, page.estimated_total_hits, distribution)
             }
-        }
-        if text.is_some() {
-            page.with_attributes_to_highlight(Selectors::Some(&HIGHLIGHTED))
-                .with_highlight_pre_tag(PRE_TAG)
-                .with_highlight_post_tag(POST_TAG)
-                .with_show_ranking_score(true);
-        }
-        let mut batch = self.client.multi_search();
-        batch.with_search_query(page).with_search_query(counts);
-        let mut results = batch.execute::<HitId>().await.map_err(from_sdk)?.results;
-        let (Some(counts), Some(page)) = (results.pop(), results.pop()) else {
-            return Err(IndexError::Internal(
-                "meilisearch multi-search answer incomplete".to_owned(),
-            ));
         };
 
-        let mut distribution = counts.facet_distribution.unwrap_or_default();
         let certified = self
             .valid_certification_counts(
-                text,
+                words.as_ref(),
                 filter.as_deref(),
                 query.now,
                 distribution
@@ -338,18 +352,16 @@ impl CapabilityIndex for MeiliIndex {
             regions: facet("region"),
             member: facet("member"),
         };
-        let hits = page
-            .hits
+        let hits = hits
             .into_iter()
             .map(|hit| SearchHit {
                 id: hit.result.id,
-                // Narrowing to f32 is fine for a 0..=1 score.
-                score: hit.ranking_score.map(|score| score as f32),
+                score: words.as_ref().map(|_| relevance(&hit)),
                 highlights: hit.formatted_result.map(highlights).unwrap_or_default(),
             })
             .collect();
         Ok(SearchResults {
-            total: counts.total_hits.unwrap_or_default(),
+            total,
             hits,
             facets,
         })
@@ -358,56 +370,77 @@ impl CapabilityIndex for MeiliIndex {
     async fn candidates(&self, need: CandidateQuery) -> Result<Vec<Candidate>, IndexError> {
         need.check()?;
         let index = self.index();
-        let text = need.text();
+        let words = need.text().and_then(Words::of);
         let full = filter::any_of("capability_codes", &need.capabilities);
         let related = filter::any_of("capability_codes", &need.related_capabilities());
-        let not = |filter: &Option<String>| filter.as_ref().map(|f| format!("NOT ({f})"));
+        let not = |filter: &str| format!("NOT ({filter})");
 
-        // One round trip, one search per tier: the holders of a requested
-        // capability, of a related one, and the profiles matching the text.
-        // Each returns only what ranking needs.
-        let mut tiers: Vec<(Option<String>, usize)> = Vec::new();
-        if full.is_some() {
-            tiers.push((full.clone(), FULL_WINDOW));
-        }
-        if let Some(related) = &related {
-            let filter = [Some(related.clone()), not(&full)];
-            tiers.push((
-                filter::all_of(filter.into_iter().flatten().collect()),
-                PARTIAL_WINDOW,
-            ));
-        }
-        if text.is_some() {
-            let filter = [not(&full), not(&related)];
-            tiers.push((
-                filter::all_of(filter.into_iter().flatten().collect()),
-                PARTIAL_WINDOW,
-            ));
-        }
-        let mut batch = self.client.multi_search();
-        for (filter, limit) in &tiers {
-            let mut search = index.search();
-            search
-                .with_limit(*limit)
-                .with_matching_strategy(MATCHING)
-                .with_attributes_to_retrieve(Selectors::Some(&RANKING_ATTRIBUTES));
+        // Every holder of a requested capability and of a related one, whatever
+        // its text says.
+        let mut holders = self.client.multi_search();
+        let related_only = related.as_deref().map(|related| match full.as_deref() {
+            Some(full) => format!("({related}) AND {}", not(full)),
+            None => related.to_owned(),
+        });
+        for (filter, window) in [(&full, FULL_WINDOW), (&related_only, PARTIAL_WINDOW)] {
             if let Some(filter) = filter.as_deref() {
-                search.with_filter(filter);
+                let mut search = index.search();
+                search.with_limit(window);
+                ranking_search(&mut search, Some(filter));
+                holders.with_search_query(search);
             }
-            if let Some(text) = text {
-                search.with_query(text).with_show_ranking_score(true);
-            }
-            batch.with_search_query(search);
         }
-        let results = batch.execute::<Value>().await.map_err(from_sdk)?.results;
-        let mut scored: Vec<(SupplierDocument, f32)> = Vec::new();
-        for result in results {
-            for hit in result.hits {
-                let relevance = hit.ranking_score.unwrap_or_default() as f32;
-                let doc = partial_document(hit.result)?;
-                if !scored.iter().any(|(known, _)| known.id == doc.id) {
-                    scored.push((doc, relevance));
+        // The text's relevance, for the holders and for the other profiles.
+        let held = filter::any_of(
+            "capability_codes",
+            &[need.capabilities.clone(), need.related_capabilities()].concat(),
+        );
+        let others = held.as_deref().map(not);
+        let text_parts = [(held.as_deref(), FULL_WINDOW), (others.as_deref(), PARTIAL_WINDOW)];
+        let text_searches = words.iter().flat_map(|words| {
+            text_parts
+                .iter()
+                .filter(|(filter, _)| filter.is_some() || held.is_none())
+                .map(|(filter, window)| {
+                    words
+                        .searches(&self.client, &index, |search| ranking_search(search, *filter))
+                        .with_federation(FederationOptions {
+                            limit: Some(*window),
+                            ..FederationOptions::default()
+                        })
+                })
+                .collect::<Vec<_>>()
+        });
+        let text_searches: Vec<_> = text_searches.collect();
+        let (holders, matches) = futures::future::try_join(
+            async {
+                if holders.queries.is_empty() {
+                    return Ok(Vec::new());
                 }
+                Ok(holders.execute::<Value>().await?.results)
+            },
+            futures::future::try_join_all(
+                text_searches.iter().map(|search| search.execute::<Value>()),
+            ),
+        )
+        .await
+        .map_err(from_sdk)?;
+
+        let mut scored: Vec<(SupplierDocument, f32)> = Vec::new();
+        let found = matches
+            .into_iter()
+            .flat_map(|result| result.hits)
+            .map(|hit| (relevance(&hit), hit.result))
+            .chain(
+                holders
+                    .into_iter()
+                    .flat_map(|result| result.hits)
+                    .map(|hit| (0.0, hit.result)),
+            );
+        for (relevance, fields) in found {
+            let doc = partial_document(fields)?;
+            if !scored.iter().any(|(known, _)| known.id == doc.id) {
+                scored.push((doc, relevance));
             }
         }
         // Meilisearch scores in 0..=1 whatever the query: relative to the best,
@@ -421,7 +454,7 @@ impl CapabilityIndex for MeiliIndex {
                 .iter()
                 .map(|(doc, score)| (doc, if best > 0.0 { score / best } else { 0.0 })),
         );
-        if let Some(text) = text {
+        if let Some(text) = need.text() {
             self.name_matched_terms(text, &mut candidates).await?;
         }
         Ok(candidates)
@@ -469,7 +502,7 @@ impl MeiliIndex {
     /// it valid at `now`: the plain facet counts expired certificates too.
     async fn valid_certification_counts(
         &self,
-        text: Option<&str>,
+        words: Option<&Words>,
         filter: Option<&str>,
         now: i64,
         present: HashMap<String, usize>,
@@ -483,25 +516,52 @@ impl MeiliIndex {
             .map(|code| filter::with_valid_certification(filter, code, now))
             .collect::<Result<Vec<_>, _>>()?;
         let index = self.index();
-        let mut batch = self.client.multi_search();
-        for code_filter in &filters {
-            let mut count = index.search();
-            count
-                .with_page(1)
-                .with_hits_per_page(0)
-                .with_matching_strategy(MATCHING)
-                .with_filter(code_filter);
-            if let Some(text) = text {
-                count.with_query(text);
+        let totals: Vec<usize> = match words {
+            None => {
+                let mut batch = self.client.multi_search();
+                for code_filter in &filters {
+                    let mut count = index.search();
+                    count
+                        .with_page(1)
+                        .with_hits_per_page(0)
+                        .with_filter(code_filter);
+                    batch.with_search_query(count);
+                }
+                let results: Vec<MeiliResults<HitId>> =
+                    batch.execute::<HitId>().await.map_err(from_sdk)?.results;
+                results
+                    .into_iter()
+                    .map(|result| result.total_hits.unwrap_or_default())
+                    .collect()
             }
-            batch.with_search_query(count);
-        }
-        let results: Vec<MeiliResults<HitId>> =
-            batch.execute::<HitId>().await.map_err(from_sdk)?.results;
+            // A federated search counts one set of queries: one per code.
+            Some(words) => {
+                let counts: Vec<_> = filters
+                    .iter()
+                    .map(|code_filter| {
+                        words
+                            .searches(&self.client, &index, |search| {
+                                search
+                                    .with_matching_strategy(MATCHING)
+                                    .with_filter(code_filter);
+                            })
+                            .with_federation(FederationOptions {
+                                limit: Some(0),
+                                ..FederationOptions::default()
+                            })
+                    })
+                    .collect();
+                futures::future::try_join_all(counts.iter().map(|count| count.execute::<HitId>()))
+                    .await
+                    .map_err(from_sdk)?
+                    .into_iter()
+                    .map(|result| result.estimated_total_hits)
+                    .collect()
+            }
+        };
         Ok(codes
             .into_iter()
-            .zip(results)
-            .map(|(code, result)| (code, result.total_hits.unwrap_or_default()))
+            .zip(totals)
             .filter(|(_, count)| *count > 0)
             .collect())
     }
@@ -542,13 +602,44 @@ fn highlights(formatted: serde_json::Map<String, Value>) -> BTreeMap<String, Str
         .collect()
 }
 
+/// A search for a page of hits.
+fn hit_search<'a>(search: &mut Search<'a>, filter: Option<&'a str>, sort: &'a [&'a str]) {
+    search
+        .with_matching_strategy(MATCHING)
+        .with_attributes_to_retrieve(Selectors::Some(&HIT_ATTRIBUTES))
+        .with_sort(sort);
+    if let Some(filter) = filter {
+        search.with_filter(filter);
+    }
+}
+
+/// A search for what ranking a candidate needs.
+fn ranking_search<'a>(search: &mut Search<'a>, filter: Option<&'a str>) {
+    search
+        .with_matching_strategy(MATCHING)
+        .with_attributes_to_retrieve(Selectors::Some(&RANKING_ATTRIBUTES));
+    if let Some(filter) = filter {
+        search.with_filter(filter);
+    }
+}
+
+/// A text match's relevance in 0..=1: as weighted in a federated search.
+fn relevance<T>(hit: &SearchResult<T>) -> f32 {
+    match &hit.federation {
+        Some(federation) => federation.weighted_ranking_score,
+        // Narrowing to f32 is fine for a 0..=1 score.
+        None => hit.ranking_score.unwrap_or_default() as f32,
+    }
+}
+
 /// Settings as JSON, with the lists Meilisearch treats as sets (and records
-/// sorted) in order.
+/// sorted and without duplicates) in order.
 fn json_of(settings: &Settings) -> Option<Value> {
     let mut json = serde_json::to_value(settings).ok()?;
     let sort = |value: &mut Value| {
         if let Value::Array(items) = value {
             items.sort_by_cached_key(Value::to_string);
+            items.dedup();
         }
     };
     for set in ["filterableAttributes", "sortableAttributes", "stopWords"] {
