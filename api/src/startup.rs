@@ -106,6 +106,7 @@ async fn build_state() -> anyhow::Result<AppState> {
         clock,
         indexer_wakeup: Default::default(),
         index_settings_applied: Default::default(),
+        passes: Default::default(),
     };
     // An unreachable index must not stop the API: writes queue up in the
     // index outbox, /readyz reports it, and the settings are applied as soon

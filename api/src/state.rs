@@ -51,6 +51,18 @@ pub struct AppState {
     /// Requests per address on every route.
     pub client_limit: Arc<RateLimit>,
     pub catalogue: Arc<CatalogueCache>,
+    pub passes: Arc<WorkerPasses>,
+}
+
+/// How many passes the background workers have completed, reported by
+/// `/readyz`: a count that stops moving is a stuck worker, and a test waits
+/// for a pass instead of sleeping to show that something did not happen.
+#[derive(Debug, Default)]
+pub struct WorkerPasses {
+    /// Polls of the email outbox that found nothing due.
+    pub outbox_idle: std::sync::atomic::AtomicU64,
+    /// Runs of the reminder jobs (certificate expiry, deadlines).
+    pub reminders: std::sync::atomic::AtomicU64,
 }
 
 impl AppState {

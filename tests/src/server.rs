@@ -121,7 +121,35 @@ pub fn pmt_binary() -> PathBuf {
         "{} not found: build it with `cargo build -p api` (make test does)",
         path.display()
     );
+    let stale = changed_since_built(&path);
+    assert!(
+        stale.is_empty(),
+        "{} is older than its sources ({}): build it with `cargo build -p api` \
+         (make test does), or these tests would test the previous code",
+        path.display(),
+        stale.join(", ")
+    );
     path
+}
+
+/// The source files of `binary` modified after it was built, from the
+/// dep-info file cargo writes beside it (`pmt.d`: every file the build read).
+fn changed_since_built(binary: &Path) -> Vec<String> {
+    let modified = |path: &Path| std::fs::metadata(path).and_then(|meta| meta.modified()).ok();
+    let (Some(built), Ok(dep_info)) = (
+        modified(binary),
+        std::fs::read_to_string(binary.with_extension("d")),
+    ) else {
+        return Vec::new();
+    };
+    let Some((_, sources)) = dep_info.split_once(": ") else {
+        return Vec::new();
+    };
+    sources
+        .split_whitespace()
+        .filter(|source| modified(Path::new(source)).is_some_and(|changed| changed > built))
+        .map(str::to_owned)
+        .collect()
 }
 
 impl TestApp {
@@ -216,6 +244,45 @@ impl TestApp {
             &self.serve_args,
         )
         .await
+    }
+
+    /// Waits until the email worker of the server at `base_url` (this test's
+    /// server or a sibling) has polled the outbox and found nothing due, in
+    /// a poll begun after this call: every email due now has been delivered
+    /// or has failed. What has not been sent by then is not about to be.
+    pub async fn emails_settled(&self, base_url: &str) {
+        let start = self.worker_passes(base_url, "outbox_idle").await;
+        crate::eventually(30, "an idle pass of the email worker", async || {
+            (self.worker_passes(base_url, "outbox_idle").await >= start + 2).then_some(())
+        })
+        .await;
+    }
+
+    /// Waits for a run of the reminder jobs begun after this call (every
+    /// reminder due now is queued), then for the emails to settle.
+    pub async fn reminders_settled(&self, base_url: &str) {
+        let start = self.worker_passes(base_url, "reminders").await;
+        crate::eventually(30, "a pass of the reminder jobs", async || {
+            (self.worker_passes(base_url, "reminders").await >= start + 2).then_some(())
+        })
+        .await;
+        self.emails_settled(base_url).await;
+    }
+
+    /// A worker's pass count from `/readyz`.
+    async fn worker_passes(&self, base_url: &str, worker: &str) -> u64 {
+        let readiness: Value = self
+            .client
+            .get(format!("{base_url}/readyz"))
+            .send()
+            .await
+            .expect("readyz")
+            .json()
+            .await
+            .expect("readiness json");
+        readiness["workers"][worker]
+            .as_u64()
+            .unwrap_or_else(|| panic!("readyz reports no {worker} passes: {readiness}"))
     }
 
     /// Stops this test's server (its database and data directory stay), e.g.

@@ -1,6 +1,8 @@
 //! What `/readyz` reports: the dependencies and how far behind the
 //! background work is.
 
+use std::sync::atomic::Ordering;
+
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -17,6 +19,17 @@ pub struct Readiness {
     pub index_lag: Option<i64>,
     /// Emails not delivered yet.
     pub outbox_backlog: Option<i64>,
+    pub workers: WorkerPassCounts,
+}
+
+/// Passes completed by the background workers of this instance since it
+/// started; a count that stops moving is a stuck worker.
+#[derive(Serialize, ToSchema)]
+pub struct WorkerPassCounts {
+    /// Polls of the email outbox that found nothing due.
+    pub outbox_idle: u64,
+    /// Runs of the reminder jobs (certificate expiry, response deadlines).
+    pub reminders: u64,
 }
 
 pub async fn readiness(state: &AppState) -> Readiness {
@@ -45,5 +58,9 @@ pub async fn readiness(state: &AppState) -> Readiness {
         index_engine: state.index.engine_name(),
         index_lag: lag,
         outbox_backlog: backlog,
+        workers: WorkerPassCounts {
+            outbox_idle: state.passes.outbox_idle.load(Ordering::Acquire),
+            reminders: state.passes.reminders.load(Ordering::Acquire),
+        },
     }
 }

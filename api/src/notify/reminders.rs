@@ -33,6 +33,10 @@ pub async fn run(state: AppState, interval: Duration) {
             Ok(reminded) => tracing::info!(reminded, "deadline reminders queued"),
             Err(error) => tracing::warn!(%error, "deadline reminders: will try again"),
         }
+        state
+            .passes
+            .reminders
+            .fetch_add(1, std::sync::atomic::Ordering::Release);
         tokio::time::sleep(interval).await;
     }
 }

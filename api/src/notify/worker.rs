@@ -4,6 +4,7 @@
 //! them (see `persistence::notifications`).
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use chrono::TimeDelta;
@@ -45,7 +46,10 @@ pub async fn run(state: AppState, mailer: Arc<Mailer>, poll: Duration) {
     loop {
         match deliver_next(&state, &mailer, timing, policy).await {
             Ok(true) => {}
-            Ok(false) => tokio::time::sleep(poll).await,
+            Ok(false) => {
+                state.passes.outbox_idle.fetch_add(1, Ordering::Release);
+                tokio::time::sleep(poll).await;
+            }
             Err(error) => {
                 tracing::warn!(%error, "notification worker: database unavailable, retrying");
                 tokio::time::sleep(poll * 5).await;

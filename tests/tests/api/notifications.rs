@@ -3,7 +3,6 @@
 //! outage; failure, admin retry; two server instances on one PostgreSQL.
 
 use std::collections::HashMap;
-use std::time::Duration;
 
 use serde_json::{Value, json};
 use tests::directory::{iso_13485, micro_machining_profile, sterilisation_profile};
@@ -238,7 +237,8 @@ with_smtp_on_both_backends! {
 
         // The job keeps running every second: still one reminder each, and
         // none for the certificate ending in 100 days or the expired one.
-        tokio::time::sleep(Duration::from_secs(4)).await;
+        app.reminders_settled(&app.base_url).await;
+        app.reminders_settled(&app.base_url).await;
         let reminders: Vec<Email> = mail.all().into_iter().filter(|e| e.subject.contains("ISO 13485")).collect();
         assert_each_once(&reminders, 2);
     }
@@ -262,7 +262,7 @@ with_smtp_on_both_backends! {
         let reset = mail.wait_for("sophie@microtech.example", "Réinitialisation de votre mot de passe").await;
         assert_links(&reset, "/reset-password?token=");
         mail.wait_for("expert@pmt.example", "Profil à valider").await;
-        tokio::time::sleep(Duration::from_secs(1)).await;
+        app.emails_settled(&app.base_url).await;
         let to_sophie: Vec<String> = mail.all().into_iter().filter(|e| e.to == "sophie@microtech.example").map(|e| e.subject).collect();
         assert_eq!(to_sophie.len(), 2, "verification and reset only: {to_sophie:?}");
         assert!(!to_sophie.iter().any(|s| s.contains("profil")), "{to_sophie:?}");
@@ -304,7 +304,7 @@ with_smtp_on_both_backends! {
             (backlog == 0).then_some(())
         })
         .await;
-        tokio::time::sleep(Duration::from_secs(2)).await;
+        app.emails_settled(&app.base_url).await;
         let all = mail.all();
         assert_each_once(&all, 20);
         for user in &users {
@@ -352,7 +352,7 @@ with_smtp_on_both_backends! {
         app.post(&format!("/api/v1/admin/notifications/{id}/retry"), Some(&admin), json!(null))
             .await
             .assert_problem(409, "notification_not_failed");
-        tokio::time::sleep(Duration::from_secs(1)).await;
+        app.emails_settled(&app.base_url).await;
         assert_each_once(&mail.all(), 2);
     }
 }
@@ -403,6 +403,7 @@ async fn two_instances_on_one_postgresql_deliver_each_email_exactly_once() {
         (mail.all().len() >= 30).then_some(())
     })
     .await;
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    app.emails_settled(&app.base_url).await;
+    app.emails_settled(&sibling_url).await;
     assert_each_once(&mail.all(), 30);
 }

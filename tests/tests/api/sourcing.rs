@@ -412,11 +412,12 @@ on_both_backends! {
 
         // Seen 13 days later, the deadline is within 48 hours: those who have
         // not answered are reminded, once.
-        let (_later, _) = app.spawn_sibling(&[("PMT_CLOCK_OFFSET_SECONDS", "1123200"), ("REMINDER_INTERVAL_SECONDS", "1")]).await;
+        let (_later, later_url) = app.spawn_sibling(&[("PMT_CLOCK_OFFSET_SECONDS", "1123200"), ("REMINDER_INTERVAL_SECONDS", "1")]).await;
         for supplier in &w.certified[1..] {
             outbox.wait_for(&supplier.email, &format!("Date limite proche : {title}")).await;
         }
-        tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+        app.reminders_settled(&later_url).await;
+        app.emails_settled(&app.base_url).await;
         let reminders: Vec<_> = outbox.all().into_iter().filter(|e| e.subject.starts_with("Date limite proche")).collect();
         assert_eq!(reminders.len(), 2, "one reminder each, only to those who have not answered: {:?}", reminders.iter().map(|e| &e.to).collect::<Vec<_>>());
 
