@@ -167,7 +167,7 @@ pub async fn hash_password(state: &AppState, password: &NewPassword) -> ApiResul
 
 pub async fn verify_email(state: &AppState, token: String) -> ApiResult<()> {
     let now = state.clock.now();
-    state
+    let user = state
         .transaction(move |conn| {
             let user_id = token_store::consume_one_time(
                 conn,
@@ -181,9 +181,11 @@ pub async fn verify_email(state: &AppState, token: String) -> ApiResult<()> {
                 conn,
                 &AuditEntry::new(Some(user_id), "user.email_verified", "user", user_id, now),
             )?;
-            Ok(())
+            Ok(user_id)
         })
-        .await
+        .await?;
+    state.standing.forget_user(user);
+    Ok(())
 }
 
 fn invalid_link() -> ApiError {
@@ -244,7 +246,7 @@ pub async fn reset_password(
     })?;
     let hash = hash_password(state, &password).await?;
     let now = state.clock.now();
-    state
+    let user = state
         .transaction(move |conn| {
             let user_id = token_store::consume_one_time(
                 conn,
@@ -261,9 +263,12 @@ pub async fn reset_password(
                 conn,
                 &AuditEntry::new(Some(user_id), "user.password_reset", "user", user_id, now),
             )?;
-            Ok(())
+            Ok(user_id)
         })
-        .await
+        .await?;
+    // Every session ended: this instance refuses its access tokens at once.
+    state.standing.forget_user(user);
+    Ok(())
 }
 
 pub async fn me(state: &AppState, actor: Actor) -> ApiResult<MeResponse> {
@@ -462,6 +467,11 @@ pub async fn accept_invitation(
         .transaction(move |conn| {
             let invitation = token_store::accept_invitation(conn, &digest(&body.token), now)?
                 .ok_or_else(invalid_link)?;
+            // An invitation speaks for its sender: once they are deactivated
+            // (or gone), it no longer opens the organisation.
+            if !accounts::find_user(conn, invitation.invited_by)?.is_some_and(|u| u.active) {
+                return Err(invalid_link());
+            }
             if accounts::email_taken(conn, &invitation.email)? {
                 return Err(email_taken());
             }

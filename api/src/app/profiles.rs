@@ -300,9 +300,10 @@ pub async fn review(
         Decision::Suspend(c) => Decision::Suspend(required(&c)?),
         other => other,
     };
+    let standing_changes = matches!(decision, Decision::Suspend(_) | Decision::Reinstate(_));
     let now = state.clock.now();
     let base = state.settings.public_base_url.clone();
-    state
+    let reviewed = state
         .transaction(move |conn| {
             let organisation = supplier(conn, org)?;
             let expert = actor.user_id;
@@ -331,7 +332,13 @@ pub async fn review(
             };
             view(conn, &profile, now)
         })
-        .await
+        .await?;
+    if standing_changes {
+        // The organisation's users read only (or act again) on this
+        // instance at once, on others within the standing TTL.
+        state.standing.forget_all();
+    }
+    Ok(reviewed)
 }
 
 /// Review decisions and edits of a profile, oldest first.
