@@ -371,6 +371,7 @@ pub async fn invite(
     // Outsiders learn nothing about the organisation; members get a clear 403.
     actor.may_view_organisation(org_id)?;
     actor.may_invite_into(org_id)?;
+    actor.require_verified_email("inviting")?;
     let mut errors = ValidationErrors::new();
     let email = errors.check("email", Email::parse(&body.email));
     let role = errors.check(

@@ -15,6 +15,7 @@ mod notifications;
 mod openapi_spec;
 mod permissions;
 mod recoding;
+mod revocation;
 mod schema_conformance;
 mod sessions;
 mod sourcing;

@@ -124,6 +124,7 @@ pub async fn quote(
         .transaction(move |conn| {
             let (request, access) = load(conn, &actor, id)?;
             let mut invitation = own_invitation(conn, &actor, &request, access)?;
+            actor.require_verified_email("quoting")?;
             request.accepts_answers(now)?;
             invitation.status = InvitationStatus::Answered;
             invitation.decline_reason = None;
@@ -214,6 +215,7 @@ pub async fn ask(
         .transaction(move |conn| {
             let (request, access) = load(conn, &actor, id)?;
             let invitation = own_invitation(conn, &actor, &request, access)?;
+            actor.require_verified_email("asking the buyer a question")?;
             request.accepts_answers(now)?;
             let asked = Question {
                 id: QuestionId::new(),

@@ -230,6 +230,7 @@ async fn registered(app: &TestApp, body: Value) -> (String, String, String) {
     let reply = app.post("/api/v1/auth/register", None, body.clone()).await;
     let registered = reply.assert_status(201).clone();
     let email = body["user"]["email"].as_str().expect("email");
+    app.verify_email(email).await;
     let tokens = app.login(email, PASSWORD).await;
     (
         tokens["access_token"].as_str().expect("token").to_owned(),
