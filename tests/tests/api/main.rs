@@ -19,4 +19,5 @@ mod revocation;
 mod schema_conformance;
 mod sessions;
 mod sourcing;
+mod verification;
 mod suggestions;
