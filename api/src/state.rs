@@ -9,8 +9,8 @@ use search::CapabilityIndex;
 
 use crate::app::catalogue::{Catalogue, CatalogueCache};
 use crate::auth::jwt::{JwtKeys, TokenClaims};
-use crate::auth::standing::StandingCache;
 use crate::auth::password::PasswordHasher;
+use crate::auth::standing::StandingCache;
 use crate::auth::throttle::RateLimit;
 use crate::config::Settings;
 use crate::error::{ApiError, ApiResult};

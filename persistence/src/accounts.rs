@@ -447,8 +447,9 @@ pub fn standing(
     );
     let row: Option<(UserRow, Option<String>, bool)> = users::table
         .left_join(
-            supplier_profiles::table
-                .on(supplier_profiles::organisation_id.nullable().eq(users::organisation_id)),
+            supplier_profiles::table.on(supplier_profiles::organisation_id
+                .nullable()
+                .eq(users::organisation_id)),
         )
         .filter(users::id.eq(user_id.to_string()))
         .select((

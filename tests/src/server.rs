@@ -352,13 +352,9 @@ impl TestApp {
             .wait_for_link(email, "/verify-email")
             .await
             .token_for("/verify-email");
-        self.post(
-            "/api/v1/auth/verify-email",
-            None,
-            json!({ "token": token }),
-        )
-        .await
-        .assert_status(204);
+        self.post("/api/v1/auth/verify-email", None, json!({ "token": token }))
+            .await
+            .assert_status(204);
     }
 
     pub async fn login(&self, email: &str, password: &str) -> Value {

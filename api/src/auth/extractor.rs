@@ -34,7 +34,7 @@ impl FromRequest for Authenticated {
 
 /// Writes that act for the user alone, not for their organisation: a
 /// suspended supplier's users may still make them.
-const SELF_SERVICE: &[&str] = &["/api/v1/me/preferences", "/api/v1/auth/verify-email/resend"];
+pub const SELF_SERVICE: &[&str] = &["/api/v1/me/preferences", "/api/v1/auth/verify-email/resend"];
 
 /// The caller of `req`: its token, checked against the account now.
 pub async fn authenticate(req: &HttpRequest) -> Result<Authenticated, ApiError> {

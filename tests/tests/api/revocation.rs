@@ -9,7 +9,10 @@ use tests::sourcing::titanium_request;
 use tests::{TestApp, eventually};
 
 fn access(tokens: &Value) -> String {
-    tokens["access_token"].as_str().expect("access token").to_owned()
+    tokens["access_token"]
+        .as_str()
+        .expect("access token")
+        .to_owned()
 }
 
 async fn user_id(app: &TestApp, token: &str) -> String {

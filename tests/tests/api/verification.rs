@@ -3,11 +3,11 @@
 //! verified address (403 `email_unverified`).
 
 use serde_json::{Value, json};
+use tests::TestApp;
 use tests::directory::micro_machining_profile;
 use tests::on_both_backends;
 use tests::server::{PASSWORD, siret};
 use tests::sourcing::{quote, titanium_request};
-use tests::TestApp;
 
 async fn unverified(app: &TestApp, kind: &str, email: &str, n: u32) -> (String, String) {
     let registered = app.register_unverified(kind, email, &siret(n)).await;
@@ -15,7 +15,10 @@ async fn unverified(app: &TestApp, kind: &str, email: &str, n: u32) -> (String, 
         .as_str()
         .expect("token")
         .to_owned();
-    let org = registered["organisation"]["id"].as_str().expect("org").to_owned();
+    let org = registered["organisation"]["id"]
+        .as_str()
+        .expect("org")
+        .to_owned();
     (token, org)
 }
 
