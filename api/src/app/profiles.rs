@@ -303,6 +303,7 @@ pub async fn review(
     let standing_changes = matches!(decision, Decision::Suspend(_) | Decision::Reinstate(_));
     let now = state.clock.now();
     let base = state.settings.public_base_url.clone();
+    let state_for_tx = state.clone();
     let reviewed = state
         .transaction(move |conn| {
             let organisation = supplier(conn, org)?;
@@ -324,7 +325,9 @@ pub async fn review(
                     profile
                 }
                 Decision::Suspend(reason) => {
-                    transition(conn, &actor, org, "profile.suspended", Some(reason.clone()), now, |p| p.suspend(expert, reason.clone(), now))?
+                    let profile = transition(conn, &actor, org, "profile.suspended", Some(reason.clone()), now, |p| p.suspend(expert, reason.clone(), now))?;
+                    crate::app::sourcing::answers::withdraw_suspended(conn, &state_for_tx, &actor, org, now)?;
+                    profile
                 }
                 Decision::Reinstate(comment) => {
                     transition(conn, &actor, org, "profile.reinstated", comment.clone(), now, |p| p.reinstate(expert, comment.clone(), now))?

@@ -21,4 +21,5 @@ mod schema_conformance;
 mod sessions;
 mod sourcing;
 mod suggestions;
+mod suspension;
 mod verification;
