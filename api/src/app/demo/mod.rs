@@ -213,7 +213,10 @@ async fn open_account(
         admin::set_membership(state, admin, organisation.id, "member".to_owned()).await?;
     }
     Ok(Account {
-        actor: actor(&user),
+        actor: Actor {
+            email_verified: true,
+            ..actor(&user)
+        },
         organisation: organisation.id,
     })
 }

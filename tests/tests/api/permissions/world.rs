@@ -182,7 +182,10 @@ impl Matrix<'_> {
     pub(super) async fn fresh_user(&self) -> (String, String) {
         let n = self.unique();
         let email = format!("sonde{n}@matrix.example");
-        let registered = self.app.register("buyer", &email, &siret(n)).await;
+        let registered = self
+            .app
+            .register_unverified("buyer", &email, &siret(n))
+            .await;
         (
             registered["user"]["id"].as_str().expect("user").to_owned(),
             email,
