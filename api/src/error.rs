@@ -46,6 +46,8 @@ error_codes! {
     InvalidRefreshToken => UNAUTHORIZED, "The refresh token is invalid, expired or revoked";
     InvalidOrExpiredLink => BAD_REQUEST, "This link is invalid, expired or already used";
     Forbidden => FORBIDDEN, "You may not do this";
+    EmailUnverified => FORBIDDEN, "Verify your email address first";
+    OrganisationSuspended => FORBIDDEN, "Your organisation is suspended: read only";
     Conflict => CONFLICT, "The request conflicts with the current state";
     PreconditionFailed => PRECONDITION_FAILED, "The object was modified by someone else";
     PreconditionRequired => PRECONDITION_REQUIRED, "Send If-Match with the version you edited";
@@ -148,6 +150,12 @@ impl ApiError {
                 },
                 DomainError::NotFound(_) => simple(ErrorCode::NotFound, Some(error.to_string())),
                 DomainError::Forbidden(_) => simple(ErrorCode::Forbidden, Some(error.to_string())),
+                DomainError::EmailUnverified(_) => {
+                    simple(ErrorCode::EmailUnverified, Some(error.to_string()))
+                }
+                DomainError::OrganisationSuspended => {
+                    simple(ErrorCode::OrganisationSuspended, Some(error.to_string()))
+                }
                 DomainError::Conflict { code, message } => Rendered {
                     code: (*code).to_owned(),
                     ..simple(ErrorCode::Conflict, Some(message.clone()))

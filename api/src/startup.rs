@@ -100,6 +100,7 @@ async fn build_state() -> anyhow::Result<AppState> {
         auth_throttle: Arc::new(RateLimit::per_minute(settings.auth_attempts_per_minute)),
         client_limit: Arc::new(RateLimit::per_minute(settings.client_requests_per_minute)),
         catalogue: Arc::default(),
+        standing: Arc::default(),
         settings: Arc::new(settings),
         db,
         index,

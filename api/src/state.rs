@@ -3,12 +3,14 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use domain::auth::Actor;
 use persistence::{Database, DbConnection, Tx};
 use search::CapabilityIndex;
 
 use crate::app::catalogue::{Catalogue, CatalogueCache};
-use crate::auth::jwt::JwtKeys;
+use crate::auth::jwt::{JwtKeys, TokenClaims};
 use crate::auth::password::PasswordHasher;
+use crate::auth::standing::StandingCache;
 use crate::auth::throttle::RateLimit;
 use crate::config::Settings;
 use crate::error::{ApiError, ApiResult};
@@ -51,6 +53,8 @@ pub struct AppState {
     /// Requests per address on every route.
     pub client_limit: Arc<RateLimit>,
     pub catalogue: Arc<CatalogueCache>,
+    /// Where token bearers stand, read at most a few seconds ago.
+    pub standing: Arc<StandingCache>,
     pub passes: Arc<WorkerPasses>,
 }
 
@@ -85,6 +89,26 @@ impl AppState {
         let loaded = Arc::new(self.read(Catalogue::load).await?);
         self.catalogue.store(loaded.clone());
         Ok(loaded)
+    }
+
+    /// The actor a token's claims speak for now, or `None` when the user is
+    /// gone or inactive or the session has ended (see `auth::standing`).
+    pub async fn standing(&self, claims: TokenClaims) -> ApiResult<Option<Actor>> {
+        let started = std::time::Instant::now();
+        if let Some(known) = self.standing.get(&claims, started) {
+            return Ok(known);
+        }
+        let actor = self
+            .read(move |conn| {
+                Ok(
+                    persistence::accounts::standing(conn, claims.user_id, claims.session)?
+                        .filter(|s| s.user.active && s.session_open)
+                        .map(|s| Actor::of(&s.user, s.organisation_suspended)),
+                )
+            })
+            .await?;
+        self.standing.put(claims, actor, started);
+        Ok(actor)
     }
 
     /// Runs a read on the blocking pool: diesel is synchronous and must never

@@ -1,19 +1,56 @@
 //! Who may do what. Every handler asks one of these rules; none decides by
 //! itself.
 
-use crate::account::{Affiliation, OrgRole, PlatformRole};
+use crate::account::{Affiliation, OrgRole, PlatformRole, User};
 use crate::error::DomainError;
 use crate::ids::{OrganisationId, UserId};
 
-/// The authenticated caller, as established from a verified access token.
+/// The authenticated caller: the account a verified access token names, as
+/// it stands now (role, organisation, verified address, suspension).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Actor {
     pub user_id: UserId,
     pub role: PlatformRole,
     pub affiliation: Affiliation,
+    /// Whether the user proved their address (emailed link or invitation).
+    pub email_verified: bool,
+    /// Whether the user's supplier organisation is suspended.
+    pub organisation_suspended: bool,
 }
 
 impl Actor {
+    /// The actor an active account speaks for.
+    pub fn of(user: &User, organisation_suspended: bool) -> Self {
+        Self {
+            user_id: user.id,
+            role: user.platform_role,
+            affiliation: user.affiliation,
+            email_verified: user.email_verified_at.is_some(),
+            organisation_suspended,
+        }
+    }
+
+    /// Actions that reach other people (submitting a request, quoting,
+    /// inviting) need a proven address: an unverified account may only
+    /// prepare them.
+    pub fn require_verified_email(&self, action: &'static str) -> Result<(), DomainError> {
+        if self.email_verified {
+            Ok(())
+        } else {
+            Err(DomainError::EmailUnverified(action))
+        }
+    }
+
+    /// A suspended supplier's users keep read access and nothing else: no
+    /// write acts for the organisation.
+    pub fn may_act_for_organisation(&self) -> Result<(), DomainError> {
+        if self.organisation_suspended {
+            Err(DomainError::OrganisationSuspended)
+        } else {
+            Ok(())
+        }
+    }
+
     pub fn organisation_id(&self) -> Option<OrganisationId> {
         match self.affiliation {
             Affiliation::Organisation { id, .. } => Some(id),
@@ -110,7 +147,43 @@ mod tests {
             user_id: UserId::new(),
             role,
             affiliation,
+            email_verified: true,
+            organisation_suspended: false,
         }
+    }
+
+    #[test]
+    fn unverified_users_prepare_but_do_not_reach_others() {
+        let mut buyer = actor(
+            PlatformRole::Buyer,
+            Affiliation::Organisation {
+                id: OrganisationId::new(),
+                role: OrgRole::Owner,
+            },
+        );
+        assert!(buyer.require_verified_email("submit a request").is_ok());
+        buyer.email_verified = false;
+        assert!(matches!(
+            buyer.require_verified_email("submit a request"),
+            Err(DomainError::EmailUnverified(_))
+        ));
+    }
+
+    #[test]
+    fn a_suspended_organisation_only_reads() {
+        let mut supplier = actor(
+            PlatformRole::Supplier,
+            Affiliation::Organisation {
+                id: OrganisationId::new(),
+                role: OrgRole::Owner,
+            },
+        );
+        assert!(supplier.may_act_for_organisation().is_ok());
+        supplier.organisation_suspended = true;
+        assert!(matches!(
+            supplier.may_act_for_organisation(),
+            Err(DomainError::OrganisationSuspended)
+        ));
     }
 
     #[test]

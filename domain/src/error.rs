@@ -17,6 +17,14 @@ pub enum DomainError {
     /// A transition that the current state does not allow; `code` names the state.
     #[error("{message}")]
     InvalidState { code: String, message: String },
+    /// The caller's email address is not verified yet, and this action
+    /// needs one (submitting a request, quoting, inviting).
+    #[error("verify your email address first: {0}")]
+    EmailUnverified(&'static str),
+    /// The caller's supplier organisation is suspended: its users may read,
+    /// never act for it.
+    #[error("your organisation is suspended by the cluster; you may only read")]
+    OrganisationSuspended,
     /// Optimistic concurrency: the caller edited a stale version.
     #[error("the object was modified by someone else (current version {current})")]
     VersionMismatch { current: i64 },

@@ -35,10 +35,16 @@ pub enum NotificationKind {
     /// To the supplier's users and to experts: a certificate ends within
     /// 30 days.
     CertificationExpiring,
+    /// To an existing account whose address an organisation invited: told
+    /// instead of invited, so that inviting reveals no account.
+    InvitationExistingAccount,
+    /// To the buyer: a supplier invited to the request was suspended and
+    /// no longer takes part.
+    SupplierWithdrawn,
 }
 
 impl NotificationKind {
-    pub const ALL: [Self; 17] = [
+    pub const ALL: [Self; 19] = [
         Self::VerifyEmail,
         Self::PasswordReset,
         Self::OrganisationInvitation,
@@ -56,6 +62,8 @@ impl NotificationKind {
         Self::Awarded,
         Self::NotSelected,
         Self::CertificationExpiring,
+        Self::InvitationExistingAccount,
+        Self::SupplierWithdrawn,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -77,6 +85,8 @@ impl NotificationKind {
             Self::Awarded => "awarded",
             Self::NotSelected => "not_selected",
             Self::CertificationExpiring => "certification_expiring",
+            Self::InvitationExistingAccount => "invitation_existing_account",
+            Self::SupplierWithdrawn => "supplier_withdrawn",
         }
     }
 
@@ -88,7 +98,10 @@ impl NotificationKind {
     pub const fn is_essential(self) -> bool {
         matches!(
             self,
-            Self::VerifyEmail | Self::PasswordReset | Self::OrganisationInvitation
+            Self::VerifyEmail
+                | Self::PasswordReset
+                | Self::OrganisationInvitation
+                | Self::InvitationExistingAccount
         )
     }
 }
@@ -208,7 +221,7 @@ mod tests {
             .into_iter()
             .filter(|k| k.is_essential())
             .collect();
-        assert_eq!(essential.len(), 3, "only account and security emails");
+        assert_eq!(essential.len(), 4, "only account and security emails");
     }
 
     #[test]

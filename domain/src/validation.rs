@@ -138,10 +138,56 @@ pub fn text(raw: &str, min: usize, max: usize) -> Validated<String> {
     Ok(value.to_owned())
 }
 
+/// A name that goes into email subjects and bodies (a person's or an
+/// organisation's): [`text`], and no control character (CR/LF would
+/// forge lines) nor bidirectional override (it would disguise the text).
+pub fn name(raw: &str, min: usize, max: usize) -> Validated<String> {
+    let value = text(raw, min, max)?;
+    let disguising = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if value.chars().any(disguising) {
+        return invalid(
+            "control_characters",
+            "must not contain line breaks, control or bidirectional formatting characters",
+        );
+    }
+    Ok(value)
+}
+
 /// Same as [`text`] for an optional field; blank counts as absent.
 pub fn optional_text(raw: Option<&str>, max: usize) -> Validated<Option<String>> {
     match raw.map(str::trim) {
         None | Some("") => Ok(None),
         Some(value) => text(value, 1, max).map(Some),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_refuse_line_breaks_controls_and_bidi_overrides() {
+        assert_eq!(
+            name("  Claire Martin ", 1, 120).ok().as_deref(),
+            Some("Claire Martin")
+        );
+        assert_eq!(
+            name("Élodie d'Aubigné", 1, 120).ok().as_deref(),
+            Some("Élodie d'Aubigné")
+        );
+        for bad in [
+            "Claire\r\nBcc: x@evil.example",
+            "Claire\nMartin",
+            "tab\there",
+            "nul\u{0}",
+            "evil\u{202e}gpj.exe",
+            "iso\u{2067}late",
+        ] {
+            let errors = name(bad, 1, 120).expect_err(bad);
+            assert_eq!(errors.errors()[0].code, "control_characters", "{bad:?}");
+        }
     }
 }

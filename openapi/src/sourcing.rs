@@ -121,7 +121,7 @@ pub struct BuyerView {
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct MyInvitationView {
-    /// invited, declined or answered.
+    /// invited, declined, answered or withdrawn (the supplier was suspended).
     pub status: String,
     /// awarded or not_selected once the buyer decided.
     pub outcome: Option<String>,
@@ -366,7 +366,7 @@ pub struct QuestionView {
 pub struct AnswerRow {
     pub supplier_id: Uuid,
     pub supplier_name: String,
-    /// invited, declined or answered.
+    /// invited, declined, answered or withdrawn (the supplier was suspended).
     pub status: String,
     pub decline_reason: Option<String>,
     /// The latest revision.

@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use domain::account::{Affiliation, Email, Language, OrgRole, PlatformRole, User};
-use domain::ids::{OrganisationId, UserId};
+use domain::ids::{OrganisationId, TokenFamilyId, UserId};
 use domain::organisation::{
     Address, CountryCode, LegalIdentity, Membership, Organisation, OrganisationKind, Siret, Website,
 };
@@ -15,7 +15,7 @@ use domain::organisation::{
 use crate::convert::{enum_value, from_micros, id, micros, opt_from_micros};
 use crate::db::DbConnection;
 use crate::error::{Result, corrupt};
-use crate::schema::{organisations, users};
+use crate::schema::{organisations, refresh_tokens, supplier_profiles, users};
 use crate::tx::Tx;
 
 #[derive(Queryable, Selectable, Insertable)]
@@ -416,4 +416,56 @@ pub fn set_preferences(
         ))
         .execute(conn)?;
     Ok(())
+}
+
+/// Where an account stands now, as an access token's bearer: read on
+/// every authenticated request.
+#[derive(Debug, Clone)]
+pub struct Standing {
+    pub user: User,
+    /// Whether the token's session (refresh-token family) is still open:
+    /// logout, password reset, deactivation and refresh-token reuse close it.
+    pub session_open: bool,
+    /// Whether the user's supplier organisation is suspended.
+    pub organisation_suspended: bool,
+}
+
+/// The account and session an access token names, in one indexed read
+/// (the user by primary key, its organisation's profile by primary key,
+/// the session by `refresh_tokens_family`). `None` when the user is gone.
+pub fn standing(
+    conn: &mut DbConnection,
+    user_id: UserId,
+    session: TokenFamilyId,
+) -> Result<Option<Standing>> {
+    use diesel::dsl::exists;
+    let open_session = exists(
+        refresh_tokens::table
+            .filter(refresh_tokens::family_id.eq(session.to_string()))
+            .filter(refresh_tokens::user_id.eq(user_id.to_string()))
+            .filter(refresh_tokens::revoked_at.is_null()),
+    );
+    let row: Option<(UserRow, Option<String>, bool)> = users::table
+        .left_join(
+            supplier_profiles::table.on(supplier_profiles::organisation_id
+                .nullable()
+                .eq(users::organisation_id)),
+        )
+        .filter(users::id.eq(user_id.to_string()))
+        .select((
+            UserRow::as_select(),
+            supplier_profiles::status.nullable(),
+            open_session,
+        ))
+        .first(conn)
+        .optional()?;
+    row.map(|(user, profile_status, session_open)| {
+        Ok(Standing {
+            user: user.into_domain()?.0,
+            session_open,
+            organisation_suspended: profile_status.as_deref()
+                == Some(domain::profile::ProfileStatus::Suspended.as_str()),
+        })
+    })
+    .transpose()
 }

@@ -269,3 +269,22 @@ pub fn backlog(conn: &mut DbConnection) -> Result<i64> {
         .count()
         .get_result(conn)?)
 }
+
+/// When emails of `kind` were queued for `recipient` since `since` (to
+/// apply the email quotas; index `notifications_recipient`).
+pub fn queued_since(
+    conn: &mut DbConnection,
+    recipient: &str,
+    kind: NotificationKind,
+    since: DateTime<Utc>,
+) -> Result<Vec<DateTime<Utc>>> {
+    notifications::table
+        .filter(notifications::recipient_email.eq(recipient))
+        .filter(notifications::kind.eq(kind.as_str()))
+        .filter(notifications::created_at.gt(micros(since)))
+        .select(notifications::created_at)
+        .load::<i64>(conn)?
+        .into_iter()
+        .map(|t| from_micros(TABLE, t))
+        .collect()
+}

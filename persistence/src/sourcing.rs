@@ -443,6 +443,24 @@ pub fn invitations_of(
         .collect()
 }
 
+/// Every invitation of a supplier, oldest first (to withdraw them all).
+pub fn all_invitations_of_supplier(
+    conn: &mut DbConnection,
+    supplier: OrganisationId,
+) -> Result<Vec<Invitation>> {
+    request_invitations::table
+        .filter(request_invitations::supplier_organisation_id.eq(supplier.to_string()))
+        .order((
+            request_invitations::invited_at.asc(),
+            request_invitations::request_id.asc(),
+        ))
+        .select(InvitationRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(InvitationRow::into_domain)
+        .collect()
+}
+
 /// A supplier's invitations, newest first.
 pub fn invitations_of_supplier(
     conn: &mut DbConnection,

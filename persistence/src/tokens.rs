@@ -284,3 +284,35 @@ pub fn accept_invitation(
         created_at: from_micros(INVITATIONS, created)?,
     }))
 }
+
+/// When `organisation` sent invitations since `since` (email quotas).
+pub fn invitations_sent_since(
+    conn: &mut DbConnection,
+    organisation: OrganisationId,
+    since: DateTime<Utc>,
+) -> Result<Vec<DateTime<Utc>>> {
+    invitations::table
+        .filter(invitations::organisation_id.eq(organisation.to_string()))
+        .filter(invitations::created_at.gt(micros(since)))
+        .select(invitations::created_at)
+        .load::<i64>(conn)?
+        .into_iter()
+        .map(|t| from_micros(INVITATIONS, t))
+        .collect()
+}
+
+/// When `email` was invited, by any organisation, since `since`.
+pub fn invitations_received_since(
+    conn: &mut DbConnection,
+    email: &Email,
+    since: DateTime<Utc>,
+) -> Result<Vec<DateTime<Utc>>> {
+    invitations::table
+        .filter(invitations::email.eq(email.as_str()))
+        .filter(invitations::created_at.gt(micros(since)))
+        .select(invitations::created_at)
+        .load::<i64>(conn)?
+        .into_iter()
+        .map(|t| from_micros(INVITATIONS, t))
+        .collect()
+}

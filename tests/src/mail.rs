@@ -66,6 +66,24 @@ impl Outbox {
             .collect()
     }
 
+    /// Waits (up to 15 s) for the latest email to `to` with a `path?token=`
+    /// link, e.g. the verification link of a new account.
+    pub async fn wait_for_link(&self, to: &str, path: &str) -> Email {
+        let marker = format!("{path}?token=");
+        for _ in 0..150 {
+            if let Some(email) = self
+                .all()
+                .into_iter()
+                .rev()
+                .find(|e| e.to == to && e.text.contains(&marker))
+            {
+                return email;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("no email to {to} with a {marker} link");
+    }
+
     /// Waits (up to 15 s) for an email to `to` whose subject contains `subject`.
     pub async fn wait_for(&self, to: &str, subject: &str) -> Email {
         for _ in 0..150 {

@@ -31,6 +31,9 @@ pub struct TestApp {
     extra_env: Vec<(String, String)>,
     /// Options of `pmt serve` (e.g. `--seed-demo`), kept for restarts.
     serve_args: Vec<String>,
+    /// Where the server's emails land when it sends them to a test SMTP
+    /// server (see [`TestApp::with_maildir`]); the file outbox otherwise.
+    maildir: Option<PathBuf>,
     /// Dropping it stops the server (`kill_on_drop`).
     server: Child,
 }
@@ -228,8 +231,17 @@ impl TestApp {
             backend,
             extra_env,
             serve_args,
+            maildir: None,
             server: child,
         }
+    }
+
+    /// Tells the harness that this server's emails land in `maildir` (a
+    /// test SMTP server's), so `outbox()` and the email verification of
+    /// `register` read them there.
+    pub fn with_maildir(mut self, maildir: PathBuf) -> Self {
+        self.maildir = Some(maildir);
+        self
     }
 
     /// Another server process on the same database and data directory, as
@@ -337,7 +349,10 @@ impl TestApp {
     }
 
     pub fn outbox(&self) -> Outbox {
-        Outbox::Files(self.data_dir.path().join("outbox"))
+        match &self.maildir {
+            Some(maildir) => Outbox::Maildir(maildir.clone()),
+            None => Outbox::Files(self.data_dir.path().join("outbox")),
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -375,8 +390,24 @@ impl TestApp {
             .await
     }
 
-    /// Registers an organisation of `kind` with its owner; returns the reply body.
+    /// Registers an organisation of `kind` with its owner and verifies the
+    /// owner's address through the emailed link; returns the reply body.
+    /// A server that sends to an SMTP server whose maildir the harness was
+    /// not given (see [`TestApp::with_maildir`]) leaves the owner
+    /// unverified: such tests read their mail themselves.
     pub async fn register(&self, kind: &str, email: &str, siret: &str) -> Value {
+        let registered = self.register_unverified(kind, email, siret).await;
+        let unreadable =
+            self.maildir.is_none() && self.extra_env.iter().any(|(k, _)| k == "SMTP_URL");
+        if !unreadable {
+            self.verify_email(email).await;
+        }
+        registered
+    }
+
+    /// Registers without verifying the address: the account may prepare,
+    /// not submit, quote or invite.
+    pub async fn register_unverified(&self, kind: &str, email: &str, siret: &str) -> Value {
         let reply = self
             .post(
                 "/api/v1/auth/register",
@@ -385,6 +416,19 @@ impl TestApp {
             )
             .await;
         reply.assert_status(201).clone()
+    }
+
+    /// Verifies `email` as its owner would: follows the link of the latest
+    /// verification email sent to it.
+    pub async fn verify_email(&self, email: &str) {
+        let token = self
+            .outbox()
+            .wait_for_link(email, "/verify-email")
+            .await
+            .token_for("/verify-email");
+        self.post("/api/v1/auth/verify-email", None, json!({ "token": token }))
+            .await
+            .assert_status(204);
     }
 
     pub async fn login(&self, email: &str, password: &str) -> Value {

@@ -3,6 +3,7 @@
 use domain::account::{Affiliation, Email, OrgRole, PlatformRole, TokenPurpose, User};
 use domain::audit::AuditEntry;
 use domain::auth::Actor;
+use domain::email_limits::Quota;
 use domain::ids::{InvitationId, OrganisationId};
 use domain::notification::NotificationKind;
 use domain::organisation::{Membership, Organisation};
@@ -14,7 +15,7 @@ use openapi::accounts::{
     PreferencesRequest, RegisterRequest, UserView,
 };
 use persistence::tokens::Invitation;
-use persistence::{DbConnection, accounts, audit, tokens as token_store};
+use persistence::{DbConnection, accounts, audit, notifications, tokens as token_store};
 use serde_json::json;
 
 use crate::app::notifications::notify_user;
@@ -167,7 +168,7 @@ pub async fn hash_password(state: &AppState, password: &NewPassword) -> ApiResul
 
 pub async fn verify_email(state: &AppState, token: String) -> ApiResult<()> {
     let now = state.clock.now();
-    state
+    let user = state
         .transaction(move |conn| {
             let user_id = token_store::consume_one_time(
                 conn,
@@ -181,9 +182,11 @@ pub async fn verify_email(state: &AppState, token: String) -> ApiResult<()> {
                 conn,
                 &AuditEntry::new(Some(user_id), "user.email_verified", "user", user_id, now),
             )?;
-            Ok(())
+            Ok(user_id)
         })
-        .await
+        .await?;
+    state.standing.forget_user(user);
+    Ok(())
 }
 
 fn invalid_link() -> ApiError {
@@ -198,6 +201,14 @@ pub async fn resend_verification(state: &AppState, actor: Actor) -> ApiResult<()
             let user = accounts::find_user(conn, actor.user_id)?
                 .ok_or_else(|| ApiError::not_found("user"))?;
             if user.email_verified_at.is_none() {
+                let quota = Quota::verification_per_user();
+                let sent = notifications::queued_since(
+                    conn,
+                    user.email.as_str(),
+                    NotificationKind::VerifyEmail,
+                    quota.since(now),
+                )?;
+                quota.check(&sent, now).map_err(throttled)?;
                 email_link(conn, &user, TokenPurpose::VerifyEmail, &base_url, now)?;
             }
             Ok(())
@@ -226,6 +237,18 @@ pub async fn request_password_reset(state: &AppState, email: String) -> ApiResul
             if !user.active {
                 return Ok(());
             }
+            // Beyond the quota nothing more is sent, and the answer stays
+            // the same: a 429 here would tell which addresses have accounts.
+            let quota = Quota::password_reset_per_user();
+            let sent = notifications::queued_since(
+                conn,
+                user.email.as_str(),
+                NotificationKind::PasswordReset,
+                quota.since(now),
+            )?;
+            if quota.check(&sent, now).is_err() {
+                return Ok(());
+            }
             email_link(conn, &user, TokenPurpose::ResetPassword, &base_url, now)
         })
         .await
@@ -244,7 +267,7 @@ pub async fn reset_password(
     })?;
     let hash = hash_password(state, &password).await?;
     let now = state.clock.now();
-    state
+    let user = state
         .transaction(move |conn| {
             let user_id = token_store::consume_one_time(
                 conn,
@@ -261,9 +284,12 @@ pub async fn reset_password(
                 conn,
                 &AuditEntry::new(Some(user_id), "user.password_reset", "user", user_id, now),
             )?;
-            Ok(())
+            Ok(user_id)
         })
-        .await
+        .await?;
+    // Every session ended: this instance refuses its access tokens at once.
+    state.standing.forget_user(user);
+    Ok(())
 }
 
 pub async fn me(state: &AppState, actor: Actor) -> ApiResult<MeResponse> {
@@ -357,6 +383,12 @@ pub async fn organisation_users(
 }
 
 /// An owner invites a colleague by email; the invitation link is emailed.
+///
+/// The answer is the same whether or not the address has an account, so
+/// inviting cannot probe for accounts: an existing account is told by email
+/// instead of invited (its invitation row is kept, without a usable link,
+/// so that it counts towards the quotas like any other). Invitations are
+/// limited per organisation and per recipient (429 with `Retry-After`).
 pub async fn invite(
     state: &AppState,
     actor: Actor,
@@ -366,6 +398,7 @@ pub async fn invite(
     // Outsiders learn nothing about the organisation; members get a clear 403.
     actor.may_view_organisation(org_id)?;
     actor.may_invite_into(org_id)?;
+    actor.require_verified_email("inviting")?;
     let mut errors = ValidationErrors::new();
     let email = errors.check("email", Email::parse(&body.email));
     let role = errors.check(
@@ -384,13 +417,30 @@ pub async fn invite(
     let base_url = state.settings.public_base_url.clone();
     state
         .transaction(move |conn| {
-            if accounts::email_taken(conn, &email)? {
-                return Err(email_taken());
-            }
             let organisation = accounts::find_organisation(conn, org_id)?
                 .ok_or_else(|| ApiError::not_found("organisation"))?;
             let inviter = accounts::find_user(conn, actor.user_id)?
                 .ok_or_else(|| ApiError::not_found("user"))?;
+            for (quota, sent) in [
+                (
+                    Quota::invitations_per_organisation(),
+                    token_store::invitations_sent_since(
+                        conn,
+                        org_id,
+                        Quota::invitations_per_organisation().since(now),
+                    )?,
+                ),
+                (
+                    Quota::invitations_per_recipient(),
+                    token_store::invitations_received_since(
+                        conn,
+                        &email,
+                        Quota::invitations_per_recipient().since(now),
+                    )?,
+                ),
+            ] {
+                quota.check(&sent, now).map_err(throttled)?;
+            }
             let invitation = Invitation {
                 id: InvitationId::new(),
                 organisation_id: org_id,
@@ -403,6 +453,7 @@ pub async fn invite(
             };
             let token = random_token();
             token_store::insert_invitation(conn, &invitation, &digest(&token))?;
+            let existing = accounts::find_user_by_email(conn, &email)?.map(|(user, _)| user);
             audit::record(
                 conn,
                 &AuditEntry::new(
@@ -414,21 +465,37 @@ pub async fn invite(
                 )
                 .note(Some(format!("{} as {}", email, role.as_str())), false),
             )?;
-            persistence::notifications::enqueue(
-                conn,
-                &persistence::notifications::NewNotification {
-                    kind: NotificationKind::OrganisationInvitation,
-                    recipient: email.to_string(),
-                    // The invitee has no preference yet: use the inviter's.
-                    language: inviter.language,
-                    payload: json!({
-                        "organisation": organisation.legal_name,
-                        "inviter": inviter.full_name,
-                        "link": format!("{base_url}/accept-invitation?token={token}"),
-                    }),
-                },
-                now,
-            )?;
+            let vars = json!({
+                "organisation": organisation.legal_name,
+                "inviter": inviter.full_name,
+            });
+            match existing {
+                // Told, not invited: the link to accept is never sent, so
+                // the stored invitation cannot be used.
+                Some(user) => notify_user(
+                    conn,
+                    &user,
+                    NotificationKind::InvitationExistingAccount,
+                    with_link(vars, format!("{base_url}/login")),
+                    now,
+                )?,
+                None => {
+                    persistence::notifications::enqueue(
+                        conn,
+                        &persistence::notifications::NewNotification {
+                            kind: NotificationKind::OrganisationInvitation,
+                            recipient: email.to_string(),
+                            // The invitee has no preference yet: use the inviter's.
+                            language: inviter.language,
+                            payload: with_link(
+                                vars,
+                                format!("{base_url}/accept-invitation?token={token}"),
+                            ),
+                        },
+                        now,
+                    )?;
+                }
+            }
             Ok(InvitationView {
                 id: *invitation.id.as_uuid(),
                 organisation_id: *org_id.as_uuid(),
@@ -440,6 +507,20 @@ pub async fn invite(
         .await
 }
 
+fn with_link(mut vars: serde_json::Value, link: String) -> serde_json::Value {
+    if let serde_json::Value::Object(map) = &mut vars {
+        map.insert("link".to_owned(), serde_json::Value::String(link));
+    }
+    vars
+}
+
+/// A quota refused an email: 429 with the wait until one may go.
+fn throttled(wait: chrono::TimeDelta) -> ApiError {
+    ApiError::RateLimited {
+        retry_after: wait.to_std().unwrap_or(std::time::Duration::from_secs(1)),
+    }
+}
+
 /// Creates the invitee's account in the inviting organisation. The emailed
 /// token proves the address, so the account starts verified.
 pub async fn accept_invitation(
@@ -449,7 +530,7 @@ pub async fn accept_invitation(
     let mut errors = ValidationErrors::new();
     let full_name = errors.check(
         "full_name",
-        domain::validation::text(&body.full_name, 1, 120),
+        domain::validation::name(&body.full_name, 1, 120),
     );
     let password = errors.check("password", NewPassword::parse(&body.password));
     let language = errors.check("language", parse_language(body.language.as_deref()));
@@ -462,6 +543,11 @@ pub async fn accept_invitation(
         .transaction(move |conn| {
             let invitation = token_store::accept_invitation(conn, &digest(&body.token), now)?
                 .ok_or_else(invalid_link)?;
+            // An invitation speaks for its sender: once they are deactivated
+            // (or gone), it no longer opens the organisation.
+            if !accounts::find_user(conn, invitation.invited_by)?.is_some_and(|u| u.active) {
+                return Err(invalid_link());
+            }
             if accounts::email_taken(conn, &invitation.email)? {
                 return Err(email_taken());
             }

@@ -61,8 +61,9 @@ pub async fn list_users(
         .await
 }
 
-/// Deactivating ends the user's sessions at once; reactivating lets them
-/// log in again.
+/// Deactivating ends the user's sessions: their access tokens stop working
+/// within seconds (see `auth::standing`) and the invitations they sent can
+/// no longer be accepted; reactivating lets them log in again.
 pub async fn set_user_active(
     state: &AppState,
     actor: Actor,
@@ -78,7 +79,7 @@ pub async fn set_user_active(
         .into());
     }
     let now = state.clock.now();
-    state
+    let view = state
         .transaction(move |conn| {
             let user =
                 accounts::find_user(conn, user_id)?.ok_or_else(|| ApiError::not_found("user"))?;
@@ -112,7 +113,11 @@ pub async fn set_user_active(
                 accounts::find_user(conn, user_id)?.ok_or_else(|| ApiError::not_found("user"))?;
             Ok(UserView::from(&user))
         })
-        .await
+        .await?;
+    // This instance refuses the user's tokens at once; others within the
+    // standing TTL.
+    state.standing.forget_user(user_id);
+    Ok(view)
 }
 
 pub async fn set_membership(

@@ -300,9 +300,11 @@ pub async fn review(
         Decision::Suspend(c) => Decision::Suspend(required(&c)?),
         other => other,
     };
+    let standing_changes = matches!(decision, Decision::Suspend(_) | Decision::Reinstate(_));
     let now = state.clock.now();
     let base = state.settings.public_base_url.clone();
-    state
+    let state_for_tx = state.clone();
+    let reviewed = state
         .transaction(move |conn| {
             let organisation = supplier(conn, org)?;
             let expert = actor.user_id;
@@ -323,7 +325,9 @@ pub async fn review(
                     profile
                 }
                 Decision::Suspend(reason) => {
-                    transition(conn, &actor, org, "profile.suspended", Some(reason.clone()), now, |p| p.suspend(expert, reason.clone(), now))?
+                    let profile = transition(conn, &actor, org, "profile.suspended", Some(reason.clone()), now, |p| p.suspend(expert, reason.clone(), now))?;
+                    crate::app::sourcing::answers::withdraw_suspended(conn, &state_for_tx, &actor, org, now)?;
+                    profile
                 }
                 Decision::Reinstate(comment) => {
                     transition(conn, &actor, org, "profile.reinstated", comment.clone(), now, |p| p.reinstate(expert, comment.clone(), now))?
@@ -331,7 +335,13 @@ pub async fn review(
             };
             view(conn, &profile, now)
         })
-        .await
+        .await?;
+    if standing_changes {
+        // The organisation's users read only (or act again) on this
+        // instance at once, on others within the standing TTL.
+        state.standing.forget_all();
+    }
+    Ok(reviewed)
 }
 
 /// Review decisions and edits of a profile, oldest first.

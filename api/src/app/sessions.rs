@@ -76,7 +76,7 @@ fn start_family(
     )?;
     let access_token = state
         .jwt
-        .issue(user, now)
+        .issue(user, family, now)
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("signing access token: {e}")))?;
     Ok(TokenResponse {
         access_token,
@@ -89,8 +89,9 @@ fn start_family(
 
 enum Rotation {
     Issued(TokenResponse),
-    /// The token was refused; any revocation decided must still commit.
-    Refused,
+    /// The token was refused; any revocation decided must still commit,
+    /// and the user whose session it closed is named.
+    Refused(Option<domain::ids::UserId>),
 }
 
 /// Exchanges a live refresh token for a new pair. Presenting a token that
@@ -102,10 +103,10 @@ pub async fn refresh(state: &AppState, token: String) -> ApiResult<TokenResponse
     let outcome = state
         .transaction(move |conn| {
             let Some(stored) = token_store::find_refresh(conn, &digest(&token))? else {
-                return Ok(Rotation::Refused);
+                return Ok(Rotation::Refused(None));
             };
             if stored.revoked_at.is_some() || stored.expires_at <= now {
-                return Ok(Rotation::Refused);
+                return Ok(Rotation::Refused(None));
             }
             if stored.rotated_at.is_some() || !token_store::mark_rotated(conn, stored.id, now)? {
                 token_store::revoke_family(conn, stored.family_id, now)?;
@@ -123,7 +124,7 @@ pub async fn refresh(state: &AppState, token: String) -> ApiResult<TokenResponse
                         true,
                     ),
                 )?;
-                return Ok(Rotation::Refused);
+                return Ok(Rotation::Refused(Some(stored.user_id)));
             }
             match accounts::find_user(conn, stored.user_id)? {
                 Some(user) if user.active => Ok(Rotation::Issued(start_family(
@@ -135,24 +136,31 @@ pub async fn refresh(state: &AppState, token: String) -> ApiResult<TokenResponse
                 )?)),
                 _ => {
                     token_store::revoke_family(conn, stored.family_id, now)?;
-                    Ok(Rotation::Refused)
+                    Ok(Rotation::Refused(Some(stored.user_id)))
                 }
             }
         })
         .await?;
     match outcome {
         Rotation::Issued(tokens) => Ok(tokens),
-        Rotation::Refused => Err(invalid_refresh()),
+        Rotation::Refused(closed) => {
+            if let Some(user) = closed {
+                state.standing.forget_user(user);
+            }
+            Err(invalid_refresh())
+        }
     }
 }
 
-/// Ends the session the refresh token belongs to. Unknown tokens are
-/// ignored: logging out twice is not an error.
+/// Ends the session the refresh token belongs to: its refresh tokens and
+/// its access tokens (within seconds, see `auth::standing`). Unknown tokens
+/// are ignored: logging out twice is not an error.
 pub async fn logout(state: &AppState, token: String) -> ApiResult<()> {
     let now = state.clock.now();
-    state
+    let closed = state
         .transaction(move |conn| {
-            if let Some(stored) = token_store::find_refresh(conn, &digest(&token))? {
+            let found = token_store::find_refresh(conn, &digest(&token))?;
+            if let Some(stored) = &found {
                 token_store::revoke_family(conn, stored.family_id, now)?;
                 audit::record(
                     conn,
@@ -165,7 +173,11 @@ pub async fn logout(state: &AppState, token: String) -> ApiResult<()> {
                     ),
                 )?;
             }
-            Ok(())
+            Ok(found.map(|stored| stored.user_id))
         })
-        .await
+        .await?;
+    if let Some(user) = closed {
+        state.standing.forget_user(user);
+    }
+    Ok(())
 }

@@ -1,9 +1,12 @@
 //! Access tokens: HS256 JWTs with issuer, audience and expiry checked. The
 //! algorithm is pinned, so `alg: none` or an RS/HS confusion is refused.
+//! A token names its user and session (`sid`, the refresh-token family);
+//! who the user is now (active, role, verified address, suspension) is read
+//! on each request (see `auth::standing`), never trusted from the token.
 
 use chrono::{DateTime, Utc};
 use domain::account::{Affiliation, OrgRole, PlatformRole, User};
-use domain::auth::Actor;
+use domain::ids::{TokenFamilyId, UserId};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -18,6 +21,8 @@ struct Claims {
     iat: i64,
     exp: i64,
     jti: Uuid,
+    /// The session: the refresh-token family this token was issued with.
+    sid: Uuid,
     role: PlatformRole,
     #[serde(skip_serializing_if = "Option::is_none")]
     org: Option<Uuid>,
@@ -57,6 +62,7 @@ impl JwtKeys {
     pub fn issue(
         &self,
         user: &User,
+        session: TokenFamilyId,
         now: DateTime<Utc>,
     ) -> Result<String, jsonwebtoken::errors::Error> {
         let (org, org_role) = match user.affiliation {
@@ -70,6 +76,7 @@ impl JwtKeys {
             iat: now.timestamp(),
             exp: now.timestamp() + self.ttl_seconds,
             jti: Uuid::new_v4(),
+            sid: *session.as_uuid(),
             role: user.platform_role,
             org,
             org_role,
@@ -77,24 +84,28 @@ impl JwtKeys {
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
     }
 
-    /// The actor a valid token speaks for; `None` for any invalid token
-    /// (bad signature, algorithm, issuer, audience, expired, malformed).
-    pub fn verify(&self, token: &str) -> Option<Actor> {
+    /// The user and session a valid token names; `None` for any invalid
+    /// token (bad signature, algorithm, issuer, audience, expired, malformed,
+    /// or issued without a session).
+    pub fn verify(&self, token: &str) -> Option<TokenClaims> {
         let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .ok()?
             .claims;
-        let affiliation = match (claims.org, claims.org_role) {
-            (Some(org), Some(role)) => Affiliation::Organisation {
-                id: org.into(),
-                role,
-            },
-            (None, None) => Affiliation::BackOffice,
+        match (claims.org, claims.org_role) {
+            (Some(_), Some(_)) | (None, None) => {}
             _ => return None,
-        };
-        Some(Actor {
+        }
+        Some(TokenClaims {
             user_id: claims.sub.into(),
-            role: claims.role,
-            affiliation,
+            session: claims.sid.into(),
         })
     }
+}
+
+/// What an access token asserts; the account behind it is checked on each
+/// request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TokenClaims {
+    pub user_id: UserId,
+    pub session: TokenFamilyId,
 }

@@ -5,6 +5,7 @@
 pub mod extractor;
 pub mod jwt;
 pub mod password;
+pub mod standing;
 pub mod throttle;
 pub mod tokens;
 

@@ -149,7 +149,7 @@ pub async fn apply(
     };
     // A missing or invalid token gets its 401 from the handler, never an
     // answer about a key; anonymous keys exist only where no token is needed.
-    let scope = match authenticate(req.request()) {
+    let scope = match authenticate(req.request()).await {
         Ok(actor) => format!("user:{}", actor.0.user_id),
         Err(_)
             if secured

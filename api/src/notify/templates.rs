@@ -195,6 +195,26 @@ fn copy(kind: NotificationKind, language: Language) -> Copy {
             body: "Hello {{ recipient_name }},\n\nThe {{ certification }} certificate of {{ supplier }} expires on {{ valid_until }}. The renewed certificate must be declared to keep appearing on the published directory profile.",
             action: Some("Update the certificates"),
         },
+        (InvitationExistingAccount, Fr) => Copy {
+            subject: "{{ inviter }} a voulu vous inviter à rejoindre {{ organisation }}",
+            body: "Bonjour {{ recipient_name }},\n\n{{ inviter }} a voulu vous inviter à rejoindre l'espace de {{ organisation }} sur PMT Business, mais votre adresse a déjà un compte. Une adresse ne peut appartenir qu'à une organisation : connectez-vous avec votre compte, ou demandez à l'équipe du pôle de vous rattacher à {{ organisation }}. Si vous ne connaissez pas cette organisation, ignorez ce message.",
+            action: Some("Me connecter"),
+        },
+        (InvitationExistingAccount, En) => Copy {
+            subject: "{{ inviter }} tried to invite you to join {{ organisation }}",
+            body: "Hello {{ recipient_name }},\n\n{{ inviter }} tried to invite you to join {{ organisation }} on PMT Business, but your address already has an account. An address belongs to one organisation: log in with your account, or ask the cluster team to move you to {{ organisation }}. If you do not know this organisation, ignore this message.",
+            action: Some("Log in"),
+        },
+        (SupplierWithdrawn, Fr) => Copy {
+            subject: "Un fournisseur ne participe plus à « {{ request_title }} »",
+            body: "Bonjour {{ recipient_name }},\n\nL'équipe du pôle a suspendu un fournisseur invité à votre demande « {{ request_title }} » : son invitation est retirée et il ne peut plus y répondre. Ses réponses déjà envoyées restent visibles dans l'historique.",
+            action: Some("Suivre ma demande"),
+        },
+        (SupplierWithdrawn, En) => Copy {
+            subject: "A supplier no longer takes part in “{{ request_title }}”",
+            body: "Hello {{ recipient_name }},\n\nThe cluster team suspended a supplier invited to your request “{{ request_title }}”: its invitation is withdrawn and it can no longer answer. Answers it already sent stay in the history.",
+            action: Some("Follow my request"),
+        },
     }
 }
 

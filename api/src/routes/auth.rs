@@ -130,8 +130,12 @@ async fn verify_email(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Send a new verification email to the logged-in user.
-#[utoipa::path(tag = "auth", security(("bearer" = [])), responses((status = 202, body = Accepted)))]
+/// Send a new verification email to the logged-in user (at most 5 an
+/// hour, registration's included).
+#[utoipa::path(tag = "auth", security(("bearer" = [])), responses(
+    (status = 202, body = Accepted),
+    (status = 429, description = "`too_many_requests`: 5 verification emails went within the hour; wait `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
+))]
 #[post("/auth/verify-email/resend")]
 async fn resend_verification(
     state: web::Data<AppState>,

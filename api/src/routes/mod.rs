@@ -92,16 +92,17 @@ pub fn with_etag(mut response: HttpResponse, version: i64) -> HttpResponse {
 /// overload, internal error), and 401 to every secured operation, so each
 /// operation of the document lists all its errors.
 pub fn add_common_responses(openapi: &mut OpenApi) {
-    for item in openapi.paths.paths.values_mut() {
-        for operation in [
-            &mut item.get,
-            &mut item.post,
-            &mut item.put,
-            &mut item.patch,
-            &mut item.delete,
+    for (path, item) in openapi.paths.paths.iter_mut() {
+        let acts_for_organisation = !crate::auth::extractor::SELF_SERVICE.contains(&path.as_str());
+        for (writes, operation) in [
+            (false, &mut item.get),
+            (true, &mut item.post),
+            (true, &mut item.put),
+            (true, &mut item.patch),
+            (true, &mut item.delete),
         ]
         .into_iter()
-        .flatten()
+        .filter_map(|(writes, operation)| operation.as_mut().map(|o| (writes, o)))
         {
             let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
             let has_body = operation.request_body.is_some();
@@ -148,8 +149,15 @@ pub fn add_common_responses(openapi: &mut OpenApi) {
                 add(
                     operation,
                     "401",
-                    "Missing, invalid or expired access token (`unauthenticated`, `invalid_token`)",
+                    "Missing, invalid or expired access token, ended session or deactivated account (`unauthenticated`, `invalid_token`)",
                 );
+                if writes && acts_for_organisation {
+                    add_problem(
+                        operation,
+                        "403",
+                        "`organisation_suspended`: your supplier organisation is suspended; its users may only read",
+                    );
+                }
             }
             add(
                 operation,

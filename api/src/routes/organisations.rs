@@ -59,8 +59,11 @@ async fn organisation_users(
     ))
 }
 
-/// Invite a colleague by email (organisation owners; admins for any
-/// organisation, e.g. the first owner of an imported one).
+/// Invite a colleague by email (organisation owners with a verified
+/// address; admins for any organisation, e.g. the first owner of an
+/// imported one). The answer is the same whether or not the address has an
+/// account; an existing account is told by email instead of invited. At
+/// most 50 invitations a day per organisation and 3 a day to one address.
 #[utoipa::path(
     tag = "organisations",
     security(("bearer" = [])),
@@ -68,9 +71,9 @@ async fn organisation_users(
     request_body = InvitationRequest,
     responses(
         (status = 201, body = InvitationView),
-        (status = 403, description = "`forbidden`: only owners invite", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden`: only owners invite; `email_unverified`: verify your address first", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`email_taken`", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`too_many_requests`: the organisation's or the address's daily invitations are used up; wait `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/organisations/{id}/invitations")]

@@ -269,8 +269,8 @@ step_route!(
     Action::Submit,
     ReviewRequest,
     |b| b.comment,
-    "Submit a draft to the cluster's experts (buyer).",
-    "`forbidden`: the buyer submits"
+    "Submit a draft to the cluster's experts (buyer, with a verified email address).",
+    "`forbidden`: the buyer submits; `email_unverified`: verify your address first"
 );
 step_route!(
     qualify,
@@ -507,7 +507,7 @@ async fn discard_match(
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Request id")),
     request_body = DeclineRequest,
-    responses((status = 200, body = MyAnswerView), (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"), (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"), (status = 409, description = "`request_<state>` or `deadline_passed`", body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, body = MyAnswerView), (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"), (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"), (status = 409, description = "`request_<state>`, `deadline_passed` or `invitation_withdrawn`", body = Problem, content_type = "application/problem+json"))
 )]
 #[post("/requests/{id}/decline")]
 async fn decline(
@@ -528,7 +528,7 @@ async fn decline(
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Request id")),
     request_body = QuoteInput,
-    responses((status = 201, body = MyAnswerView), (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"), (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"), (status = 409, description = "`request_<state>` or `deadline_passed`", body = Problem, content_type = "application/problem+json"))
+    responses((status = 201, body = MyAnswerView), (status = 403, description = "`forbidden`; `email_unverified`: verify your address first", body = Problem, content_type = "application/problem+json"), (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"), (status = 409, description = "`request_<state>`, `deadline_passed` or `invitation_withdrawn`", body = Problem, content_type = "application/problem+json"))
 )]
 #[post("/requests/{id}/quotes")]
 async fn quote(
@@ -584,7 +584,7 @@ async fn list_questions(
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Request id")),
     request_body = QuestionInput,
-    responses((status = 201, body = QuestionView), (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"), (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"), (status = 409, description = "`request_<state>` or `deadline_passed`", body = Problem, content_type = "application/problem+json"))
+    responses((status = 201, body = QuestionView), (status = 403, description = "`forbidden`; `email_unverified`: verify your address first", body = Problem, content_type = "application/problem+json"), (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"), (status = 409, description = "`request_<state>`, `deadline_passed` or `invitation_withdrawn`", body = Problem, content_type = "application/problem+json"))
 )]
 #[post("/requests/{id}/questions")]
 async fn ask(

@@ -101,6 +101,8 @@ mod tests {
             user_id: UserId::new(),
             role,
             affiliation,
+            email_verified: true,
+            organisation_suspended: false,
         }
     }
 

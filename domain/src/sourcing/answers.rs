@@ -16,6 +16,8 @@ pub enum InvitationStatus {
     Invited,
     Declined,
     Answered,
+    /// The supplier was suspended by the cluster: it no longer takes part.
+    Withdrawn,
 }
 
 impl InvitationStatus {
@@ -24,13 +26,19 @@ impl InvitationStatus {
             Self::Invited => "invited",
             Self::Declined => "declined",
             Self::Answered => "answered",
+            Self::Withdrawn => "withdrawn",
         }
     }
 
     pub fn parse(raw: &str) -> Option<Self> {
-        [Self::Invited, Self::Declined, Self::Answered]
-            .into_iter()
-            .find(|s| s.as_str() == raw)
+        [
+            Self::Invited,
+            Self::Declined,
+            Self::Answered,
+            Self::Withdrawn,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == raw)
     }
 }
 
@@ -68,6 +76,39 @@ pub struct Invitation {
     pub outcome: Option<Outcome>,
     pub invited_at: DateTime<Utc>,
     pub responded_at: Option<DateTime<Utc>>,
+}
+
+impl Invitation {
+    /// A withdrawn invitation takes no answer, question or decline, even
+    /// after the supplier is reinstated.
+    pub fn ensure_current(&self) -> Result<(), crate::DomainError> {
+        if self.status == InvitationStatus::Withdrawn {
+            Err(crate::DomainError::InvalidState {
+                code: "invitation_withdrawn".to_owned(),
+                message: "the cluster withdrew this invitation when it suspended your organisation"
+                    .to_owned(),
+            })
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Ends the supplier's part in a request still running (open, or closed
+    /// and not awarded yet); `false` when there is nothing to end (it
+    /// declined, has an outcome, or was already withdrawn).
+    pub fn withdraw(&mut self, request_running: bool, now: DateTime<Utc>) -> bool {
+        let pending = matches!(
+            self.status,
+            InvitationStatus::Invited | InvitationStatus::Answered
+        );
+        if !request_running || !pending || self.outcome.is_some() {
+            return false;
+        }
+        self.status = InvitationStatus::Withdrawn;
+        self.shortlisted = false;
+        self.responded_at = Some(now);
+        true
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -176,5 +217,46 @@ mod tests {
             QuoteTerms::parse("-5", "EUR", 0, "2026-01-01", "", vec![], today).unwrap_err();
         let fields: Vec<_> = errors.errors().iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["price", "lead_time_days", "valid_until"]);
+    }
+}
+
+#[cfg(test)]
+mod withdrawal_tests {
+    use super::*;
+
+    fn invitation(status: InvitationStatus) -> Invitation {
+        Invitation {
+            request: SourcingRequestId::new(),
+            supplier: OrganisationId::new(),
+            status,
+            decline_reason: None,
+            shortlisted: true,
+            outcome: None,
+            invited_at: Utc::now(),
+            responded_at: None,
+        }
+    }
+
+    #[test]
+    fn a_suspension_withdraws_pending_invitations_of_running_requests_only() {
+        let now = Utc::now();
+        for status in [InvitationStatus::Invited, InvitationStatus::Answered] {
+            let mut pending = invitation(status);
+            assert!(pending.withdraw(true, now));
+            assert_eq!(pending.status, InvitationStatus::Withdrawn);
+            assert!(!pending.shortlisted);
+            assert!(pending.ensure_current().is_err());
+            assert!(!pending.withdraw(true, now), "once");
+        }
+        assert!(!invitation(InvitationStatus::Invited).withdraw(false, now));
+        assert!(!invitation(InvitationStatus::Declined).withdraw(true, now));
+        let mut decided = invitation(InvitationStatus::Answered);
+        decided.outcome = Some(Outcome::Awarded);
+        assert!(!decided.withdraw(true, now));
+        assert!(
+            invitation(InvitationStatus::Invited)
+                .ensure_current()
+                .is_ok()
+        );
     }
 }

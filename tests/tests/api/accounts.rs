@@ -6,7 +6,7 @@ use tests::server::{PASSWORD, registration, siret};
 
 on_both_backends! {
     async fn a_buyer_registers_an_organisation_and_becomes_its_owner(app: &TestApp) {
-        let body = app.register("buyer", "claire@cardiodijon.example", &siret(1)).await;
+        let body = app.register_unverified("buyer", "claire@cardiodijon.example", &siret(1)).await;
         assert_eq!(body["organisation"]["kind"], "buyer");
         assert_eq!(body["organisation"]["membership"], "not_member");
         assert_eq!(body["organisation"]["siret"], siret(1));
@@ -76,7 +76,10 @@ on_both_backends! {
     }
 
     async fn the_verification_email_link_verifies_the_address_once(app: &TestApp) {
-        let (token, _) = app.signed_up("buyer", "claire@cardiodijon.example", &siret(1)).await;
+        app.register_unverified("buyer", "claire@cardiodijon.example", &siret(1)).await;
+        let token = app.login("claire@cardiodijon.example", PASSWORD).await["access_token"].as_str().expect("token").to_owned();
+        let me = app.get("/api/v1/me", Some(&token)).await;
+        assert_eq!(me.assert_status(200)["user"]["email_verified"], false);
         let email = app.outbox().wait_for("claire@cardiodijon.example", "Confirmez votre adresse").await;
         assert!(email.text.contains("https://pmt.test/verify-email?token="), "{}", email.text);
         let link_token = email.token_for("/verify-email");

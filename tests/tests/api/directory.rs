@@ -142,7 +142,7 @@ on_both_backends! {
         let version = app.get(&format!("/api/v1/organisations/{org}/profile"), Some(&supplier)).await.body["version"].clone();
         app.send(app.request(reqwest::Method::PUT, &format!("/api/v1/organisations/{org}/profile"), Some(&supplier)).header("if-match", version.to_string()).json(&edit))
             .await
-            .assert_problem(409, "profile_suspended");
+            .assert_problem(403, "organisation_suspended");
         app.post(&format!("/api/v1/backoffice/profiles/{org}/reinstate"), Some(&expert), json!({})).await.assert_status(200);
         app.search_until("q=micro-usinage", |r| hit_ids(r) == [org.clone()]).await;
     }

@@ -24,7 +24,9 @@ async fn spawn(backend: Backend, smtp: &SmtpServer, env: &[(&str, &str)]) -> Tes
         ("REMINDER_INTERVAL_SECONDS", "1"),
     ];
     all.extend_from_slice(env);
-    TestApp::spawn_with(backend, &all).await
+    TestApp::spawn_with(backend, &all)
+        .await
+        .with_maildir(smtp.maildir())
 }
 
 /// Runs a scenario on SQLite and on PostgreSQL, each with its own SMTP
@@ -97,10 +99,13 @@ fn assert_language(email: &Email, language: &str) {
 async fn register_in(app: &TestApp, kind: &str, email: &str, n: u32, language: &str) -> Value {
     let mut body = registration(kind, email, &siret(n));
     body["user"]["language"] = json!(language);
-    app.post("/api/v1/auth/register", None, body)
+    let registered = app
+        .post("/api/v1/auth/register", None, body)
         .await
         .assert_status(201)
-        .clone()
+        .clone();
+    app.verify_email(email).await;
+    registered
 }
 
 async fn token(app: &TestApp, email: &str) -> String {

@@ -48,11 +48,7 @@ fn invalid_data(what: impl std::fmt::Display) -> ApiError {
 }
 
 fn actor(user: &User) -> Actor {
-    Actor {
-        user_id: user.id,
-        role: user.platform_role,
-        affiliation: user.affiliation,
-    }
+    Actor::of(user, false)
 }
 
 /// A demo organisation's owner, as the seed acts on its behalf.
@@ -217,7 +213,10 @@ async fn open_account(
         admin::set_membership(state, admin, organisation.id, "member".to_owned()).await?;
     }
     Ok(Account {
-        actor: actor(&user),
+        actor: Actor {
+            email_verified: true,
+            ..actor(&user)
+        },
         organisation: organisation.id,
     })
 }

@@ -8,7 +8,7 @@ use domain::sourcing::answers::{
     Invitation, InvitationStatus, Outcome, Question, Quote, QuoteTerms,
 };
 use domain::sourcing::matching::MatchStatus;
-use domain::sourcing::request::{Action, Attachment, Party};
+use domain::sourcing::request::{Action, Attachment, Party, RequestStatus};
 use domain::sourcing::{RequestAccess, SourcingRequest};
 use domain::{DomainError, ValidationErrors};
 use openapi::directory::ContactView;
@@ -82,6 +82,7 @@ pub async fn decline(
         .transaction(move |conn| {
             let (request, access) = load(conn, &actor, id)?;
             let mut invitation = own_invitation(conn, &actor, &request, access)?;
+            invitation.ensure_current()?;
             request.accepts_answers(now)?;
             invitation.status = InvitationStatus::Declined;
             invitation.decline_reason = Some(reason.clone());
@@ -124,6 +125,8 @@ pub async fn quote(
         .transaction(move |conn| {
             let (request, access) = load(conn, &actor, id)?;
             let mut invitation = own_invitation(conn, &actor, &request, access)?;
+            invitation.ensure_current()?;
+            actor.require_verified_email("quoting")?;
             request.accepts_answers(now)?;
             invitation.status = InvitationStatus::Answered;
             invitation.decline_reason = None;
@@ -214,6 +217,8 @@ pub async fn ask(
         .transaction(move |conn| {
             let (request, access) = load(conn, &actor, id)?;
             let invitation = own_invitation(conn, &actor, &request, access)?;
+            invitation.ensure_current()?;
+            actor.require_verified_email("asking the buyer a question")?;
             request.accepts_answers(now)?;
             let asked = Question {
                 id: QuestionId::new(),
@@ -608,4 +613,43 @@ fn connection(
         address: format!("{}, {} {}", a.street, a.postal_code, a.city),
         contacts,
     })
+}
+
+/// A suspended supplier stops taking part: each of its invitations to a
+/// request still running is withdrawn, with an entry in the request's
+/// history, and the buyer is told. Runs in the suspension's transaction.
+pub fn withdraw_suspended(
+    conn: &mut DbConnection,
+    state: &AppState,
+    expert: &Actor,
+    supplier: OrganisationId,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<usize> {
+    let name = accounts::find_organisation(conn, supplier)?
+        .map(|o| o.legal_name)
+        .unwrap_or_default();
+    let mut withdrawn = 0;
+    for mut invitation in sourcing::all_invitations_of_supplier(conn, supplier)? {
+        let Some(request) = sourcing::find_request(conn, invitation.request)? else {
+            continue;
+        };
+        let running = matches!(request.status, RequestStatus::Open | RequestStatus::Closed);
+        if !invitation.withdraw(running, now) {
+            continue;
+        }
+        sourcing::update_invitation(conn, &invitation)?;
+        record(
+            conn,
+            Some(expert),
+            request.id,
+            "answer.withdrawn",
+            None,
+            Some(format!("{name}: supplier suspended by the cluster")),
+            false,
+            now,
+        )?;
+        super::notices::supplier_withdrawn(conn, state, &request, now)?;
+        withdrawn += 1;
+    }
+    Ok(withdrawn)
 }

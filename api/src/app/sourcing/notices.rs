@@ -144,3 +144,22 @@ pub fn outcome(
     let users = active_users(conn, supplier)?;
     notify_all(conn, &users, kind, &vars, now)
 }
+
+/// The buyer learns that a supplier invited to its request was suspended
+/// and no longer takes part.
+pub fn supplier_withdrawn(
+    conn: &mut DbConnection,
+    state: &AppState,
+    request: &SourcingRequest,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    let vars = json!({ "request_title": request.content.title, "link": link(state, request) });
+    let buyers = active_users(conn, request.buyer)?;
+    notify_all(
+        conn,
+        &buyers,
+        NotificationKind::SupplierWithdrawn,
+        &vars,
+        now,
+    )
+}

@@ -385,6 +385,9 @@ pub async fn step(
     state
         .transaction(move |conn| {
             let (mut request, access) = load(conn, &actor, id)?;
+            if step.action == Action::Submit {
+                actor.require_verified_email("submitting a request")?;
+            }
             let read_version = request.version;
             let transition = request.apply(step.action, access.party()?, now)?;
             if step.action == Action::Open {

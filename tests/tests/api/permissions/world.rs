@@ -182,7 +182,10 @@ impl Matrix<'_> {
     pub(super) async fn fresh_user(&self) -> (String, String) {
         let n = self.unique();
         let email = format!("sonde{n}@matrix.example");
-        let registered = self.app.register("buyer", &email, &siret(n)).await;
+        let registered = self
+            .app
+            .register_unverified("buyer", &email, &siret(n))
+            .await;
         (
             registered["user"]["id"].as_str().expect("user").to_owned(),
             email,
@@ -230,6 +233,7 @@ async fn registered(app: &TestApp, body: Value) -> (String, String, String) {
     let reply = app.post("/api/v1/auth/register", None, body.clone()).await;
     let registered = reply.assert_status(201).clone();
     let email = body["user"]["email"].as_str().expect("email");
+    app.verify_email(email).await;
     let tokens = app.login(email, PASSWORD).await;
     (
         tokens["access_token"].as_str().expect("token").to_owned(),

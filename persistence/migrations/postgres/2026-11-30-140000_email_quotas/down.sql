@@ -1,0 +1,3 @@
+DROP INDEX invitations_organisation_created;
+DROP INDEX invitations_email;
+DROP INDEX notifications_recipient;
