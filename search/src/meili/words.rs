@@ -22,7 +22,7 @@ pub(super) type Search<'a> = SearchQuery<'a, DefaultHttpClient>;
 const MAX_QUERY_WORDS: usize = 10;
 /// A document found by one word alone weighs this much of a document the
 /// sentence found with the same score.
-const WORD_WEIGHT: f32 = 0.5;
+const WORD_WEIGHT: f32 = 0.3;
 
 /// The words of a text that say something, as the embedded engine reads them:
 /// without stop words and request phrasing ("je cherche un sous-traitant
