@@ -21,7 +21,8 @@ pub(super) type Search<'a> = SearchQuery<'a, DefaultHttpClient>;
 /// included: it is given the meaningful ones.
 const MAX_QUERY_WORDS: usize = 10;
 /// A document found by one word alone weighs this much of a document the
-/// sentence found with the same score.
+/// sentence found with the same score. On the labelled set (sentence nDCG@10,
+/// `make bench`): 0.5 → 0.764, 0.3 → 0.829, 0.15 → 0.831.
 const WORD_WEIGHT: f32 = 0.3;
 
 /// The words of a text that say something, as the embedded engine reads them:
