@@ -14,6 +14,7 @@ mod index_freshness;
 mod notifications;
 mod openapi_spec;
 mod permissions;
+mod protocol;
 mod recoding;
 mod schema_conformance;
 mod sessions;
