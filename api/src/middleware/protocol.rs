@@ -1,7 +1,7 @@
 //! The outermost checks, before metrics record anything and before any
 //! route is looked for: only the standard HTTP methods go further (an
 //! extension method is a 501), the request line and headers are bounded
-//! (414, 431), `HEAD` is served as a `GET` without its body, and
+//! (414, 431), a query holding a NUL byte is a 400, `HEAD` is served as a `GET` without its body, and
 //! `/metrics` asks for `METRICS_TOKEN` when one is set. Every refusal is a
 //! problem document, so a metric label can only take values from closed
 //! sets (nine methods, the route patterns or `UNKNOWN`, the statuses).
@@ -70,6 +70,14 @@ fn refusal(req: &ServiceRequest) -> Option<ApiError> {
         return Some(ApiError::coded(
             ErrorCode::UriTooLong,
             format!("the path and query hold at most {MAX_URI_BYTES} bytes"),
+        ));
+    }
+    // No parameter of this API may hold U+0000 (PostgreSQL text cannot);
+    // refused here for every route, whatever its handler does.
+    if req.query_string().contains("%00") {
+        return Some(ApiError::coded(
+            ErrorCode::InvalidQuery,
+            "the query string may not contain a NUL byte (%00)",
         ));
     }
     let header_bytes: usize = req

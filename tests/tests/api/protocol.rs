@@ -122,3 +122,40 @@ async fn metrics_require_the_metrics_token_when_one_is_set() {
     // The probes stay open to a load balancer.
     app.get("/healthz", None).await.assert_status(200);
 }
+
+on_both_backends! {
+    async fn cursors_are_opaque_and_a_forged_one_is_a_bad_query(app: &TestApp) {
+        let w = app.sourcing_world().await;
+        let admin = app.back_office("admin", "admin@pmt.example").await;
+        let forged = [
+            "1_%00x",
+            "1_x",
+            "x_00000000-0000-0000-0000-000000000000",
+            "1_00000000-0000-0000-0000-000000000000%00",
+            "99999999999999999999_00000000-0000-0000-0000-000000000000",
+        ];
+        let lists = [
+            ("/api/v1/requests?", &w.buyer),
+            ("/api/v1/requests?", &w.certified[0].token),
+            ("/api/v1/backoffice/requests?", &w.expert),
+            ("/api/v1/backoffice/matches?request_id=00000000-0000-0000-0000-000000000000&", &w.expert),
+            ("/api/v1/backoffice/profiles?", &w.expert),
+            ("/api/v1/backoffice/certifications?", &w.expert),
+        ];
+        for (list, token) in lists {
+            for cursor in forged {
+                app.get(&format!("{list}cursor={cursor}"), Some(token))
+                    .await
+                    .assert_problem(400, "invalid_query");
+            }
+        }
+        for after in ["%00", "a%00b%40x.fr", &"a".repeat(300), "a%0Ab%40x.fr"] {
+            app.get(&format!("/api/v1/admin/users?after={after}"), Some(&admin))
+                .await
+                .assert_problem(400, "invalid_query");
+        }
+        // A NUL byte in any other parameter is refused the same way.
+        app.get("/api/v1/suppliers?q=ti%00tane", None).await.assert_problem(400, "invalid_query");
+        app.get("/api/v1/admin/users?after=a%40x.fr", Some(&admin)).await.assert_status(200);
+    }
+}
