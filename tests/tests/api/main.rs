@@ -4,6 +4,7 @@
 mod abuse;
 mod accounts;
 mod admin;
+mod business_rules;
 mod demo;
 mod directory;
 mod faults;

@@ -5,6 +5,7 @@ use domain::account::Language;
 use domain::auth::Actor;
 use domain::ids::{OrganisationId, QuestionId, QuoteId, SourcingRequestId};
 use domain::sourcing::answers::{
+    self,
     Invitation, InvitationStatus, Outcome, Question, Quote, QuoteTerms,
 };
 use domain::sourcing::matching::MatchStatus;
@@ -215,6 +216,11 @@ pub async fn ask(
             let (request, access) = load(conn, &actor, id)?;
             let invitation = own_invitation(conn, &actor, &request, access)?;
             request.accepts_answers(now)?;
+            let asked_so_far = sourcing::questions_of(conn, id)?
+                .iter()
+                .filter(|q| q.asked_by_supplier == invitation.supplier)
+                .count();
+            answers::may_ask_another(asked_so_far)?;
             let asked = Question {
                 id: QuestionId::new(),
                 request: id,
@@ -271,6 +277,7 @@ pub async fn answer_question(
         .transaction(move |conn| {
             let (request, access) = load(conn, &actor, id)?;
             access.party()?;
+            request.accepts_clarifications()?;
             let mut q = sourcing::find_question(conn, question)?
                 .filter(|q| q.request == id)
                 .ok_or_else(|| ApiError::not_found("question"))?;
