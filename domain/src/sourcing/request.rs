@@ -241,7 +241,7 @@ impl RequestContent {
                 "the response deadline is at most two years ahead",
             );
         }
-        let title = errors.check("title", validation::text(input.title, 3, 200));
+        let title = errors.check("title", validation::line(input.title, 3, 200));
         let description = errors.check(
             "description",
             validation::text(input.description, 1, 10_000),
