@@ -145,10 +145,7 @@ fn visible_characters(value: &str) -> Validated<()> {
         .chars()
         .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
     {
-        return invalid(
-            "control_character",
-            "must not contain control characters",
-        );
+        return invalid("control_character", "must not contain control characters");
     }
     if value.chars().any(is_bidi_control) {
         return invalid(
@@ -214,7 +211,10 @@ mod tests {
 
     #[test]
     fn text_refuses_controls_bidi_overrides_and_invisible_only_content() {
-        assert_eq!(text("  Usinage\nde précision ", 1, 50).unwrap(), "Usinage\nde précision");
+        assert_eq!(
+            text("  Usinage\nde précision ", 1, 50).unwrap(),
+            "Usinage\nde précision"
+        );
         assert_eq!(text("\u{200B}Titane\u{FEFF}", 1, 50).unwrap(), "Titane");
         assert_eq!(code(text("a\u{0}b", 1, 50)), "control_character");
         assert_eq!(code(text("a\u{1b}[31mb", 1, 50)), "control_character");
@@ -225,7 +225,10 @@ mod tests {
         assert_eq!(code(text(" \u{2060} ", 3, 50)), "too_short");
         assert_eq!(optional_text(Some("\u{200B}"), 10).unwrap(), None);
         assert_eq!(code(optional_text(Some("x\u{202D}"), 10)), "bidi_control");
-        assert_eq!(code(line("Claire\r\nBcc: x@y.fr", 1, 50)), "control_character");
+        assert_eq!(
+            code(line("Claire\r\nBcc: x@y.fr", 1, 50)),
+            "control_character"
+        );
         assert_eq!(line("Claire Martin", 1, 50).unwrap(), "Claire Martin");
     }
 }

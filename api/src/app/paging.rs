@@ -73,10 +73,7 @@ mod tests {
             "1_00000000-0000-0000-0000-000000000000\0",
             "99999999999999999999_00000000-0000-0000-0000-000000000000",
         ] {
-            assert!(
-                parse_cursor(Some(forged.to_owned())).is_err(),
-                "{forged:?}"
-            );
+            assert!(parse_cursor(Some(forged.to_owned())).is_err(), "{forged:?}");
         }
     }
 }

@@ -62,10 +62,7 @@ fn refusal(req: &ServiceRequest) -> Option<ApiError> {
             "this server implements GET, HEAD, POST, PUT, PATCH, DELETE and OPTIONS",
         ));
     }
-    let uri_len = req
-        .uri()
-        .path_and_query()
-        .map_or(0, |pq| pq.as_str().len());
+    let uri_len = req.uri().path_and_query().map_or(0, |pq| pq.as_str().len());
     if uri_len > MAX_URI_BYTES {
         return Some(ApiError::coded(
             ErrorCode::UriTooLong,
@@ -139,7 +136,10 @@ mod tests {
             Some(&value("Bearer s3cret-tokem")),
             "s3cret-token"
         ));
-        assert!(!bearer_matches(Some(&value("s3cret-token")), "s3cret-token"));
+        assert!(!bearer_matches(
+            Some(&value("s3cret-token")),
+            "s3cret-token"
+        ));
         assert!(!bearer_matches(None, "s3cret-token"));
     }
 }

@@ -212,7 +212,10 @@ mod tests {
         assert!(may_ask_another(MAX_QUESTIONS_PER_SUPPLIER - 1).is_ok());
         assert!(matches!(
             may_ask_another(MAX_QUESTIONS_PER_SUPPLIER),
-            Err(crate::DomainError::Conflict { code: "question_limit_reached", .. })
+            Err(crate::DomainError::Conflict {
+                code: "question_limit_reached",
+                ..
+            })
         ));
     }
 }

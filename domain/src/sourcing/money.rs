@@ -195,7 +195,11 @@ mod tests {
     fn currencies_are_iso_codes_of_the_closed_list_and_amounts_are_bounded() {
         assert_eq!(Currency::parse(" chf ").unwrap(), Currency::CHF);
         assert_eq!(Currency::parse("PLN").unwrap().as_str(), "PLN");
-        assert!(Currency::ALL.iter().all(|c| Currency::parse(c.as_str()) == Ok(*c)));
+        assert!(
+            Currency::ALL
+                .iter()
+                .all(|c| Currency::parse(c.as_str()) == Ok(*c))
+        );
         assert_eq!(
             Money::parse("1000000000", "EUR").unwrap().minor_units,
             100_000_000_000

@@ -849,7 +849,8 @@ mod tests {
         let largest = i64::MAX.unsigned_abs();
         let kept = RequestContent::parse(&input(largest), Utc::now(), |_| true, |_| true).unwrap();
         assert_eq!(kept.attachments[0].size_bytes, Some(largest));
-        let refused = RequestContent::parse(&input(largest + 1), Utc::now(), |_| true, |_| true).unwrap_err();
+        let refused =
+            RequestContent::parse(&input(largest + 1), Utc::now(), |_| true, |_| true).unwrap_err();
         assert_eq!(refused.errors()[0].field, "attachments[0].size_bytes");
         assert_eq!(refused.errors()[0].code, "out_of_range");
     }
@@ -882,7 +883,8 @@ mod tests {
         assert!(RequestContent::parse(&input(within), now, |_| true, |_| true).is_ok());
         let year_262142 = DateTime::from_timestamp(8_210_266_876_799, 0).unwrap();
         for deadline in [now + TimeDelta::days(2 * 366 + 1), year_262142] {
-            let errors = RequestContent::parse(&input(deadline), now, |_| true, |_| true).unwrap_err();
+            let errors =
+                RequestContent::parse(&input(deadline), now, |_| true, |_| true).unwrap_err();
             assert_eq!(errors.errors()[0].field, "response_deadline");
             assert_eq!(errors.errors()[0].code, "too_far_ahead");
         }
@@ -897,7 +899,10 @@ mod tests {
     fn questions_are_answered_only_while_the_request_is_open() {
         let mut r = request();
         let now = Utc::now();
-        assert!(r.accepts_clarifications().is_err(), "a draft has no questions");
+        assert!(
+            r.accepts_clarifications().is_err(),
+            "a draft has no questions"
+        );
         for (action, party) in [
             (Action::Submit, Party::Buyer),
             (Action::Qualify, Party::Expert),

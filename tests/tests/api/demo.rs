@@ -201,7 +201,10 @@ async fn seed_demo_is_refused_in_production() {
         .expect("run pmt");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success(), "{stderr}");
-    assert!(stderr.contains("--seed-demo") && stderr.contains("production"), "{stderr}");
+    assert!(
+        stderr.contains("--seed-demo") && stderr.contains("production"),
+        "{stderr}"
+    );
     // No demo account was created.
     app.restart_server().await;
     app.post(

@@ -113,9 +113,12 @@ async fn metrics_require_the_metrics_token_when_one_is_set() {
     app.get("/metrics", None)
         .await
         .assert_problem(401, "unauthenticated");
-    app.get("/metrics", Some("metrics-wrong-token-Zq8rT2vK9xLm4NpW7sYb3H"))
-        .await
-        .assert_problem(401, "unauthenticated");
+    app.get(
+        "/metrics",
+        Some("metrics-wrong-token-Zq8rT2vK9xLm4NpW7sYb3H"),
+    )
+    .await
+    .assert_problem(401, "unauthenticated");
     let (status, metrics) = metrics_text(&app, Some(METRICS_TOKEN)).await;
     assert_eq!(status, 200);
     assert!(metrics.contains("pmt_http_requests_total"), "{metrics}");

@@ -5,8 +5,7 @@ use domain::account::Language;
 use domain::auth::Actor;
 use domain::ids::{OrganisationId, QuestionId, QuoteId, SourcingRequestId};
 use domain::sourcing::answers::{
-    self,
-    Invitation, InvitationStatus, Outcome, Question, Quote, QuoteTerms,
+    self, Invitation, InvitationStatus, Outcome, Question, Quote, QuoteTerms,
 };
 use domain::sourcing::matching::MatchStatus;
 use domain::sourcing::request::{Action, Attachment, Party};
