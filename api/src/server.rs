@@ -83,8 +83,9 @@ pub fn start(
             // Outside CORS, so its refusals become problem documents too.
             .wrap(ErrorHandlers::new().default_handler(plain_errors_to_problem))
             // Metrics only ever see what the protocol guard let through: a
-            // known method, a bounded request head, an allowed reader of
-            // `/metrics`.
+            // known method or `OTHER`, a bounded request head, an allowed
+            // reader of `/metrics`.
+            .wrap(from_fn(protocol::refuse_other))
             .wrap(metrics.clone())
             .wrap(from_fn(protocol::guard))
             .wrap(from_fn(security_headers::add))

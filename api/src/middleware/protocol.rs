@@ -1,6 +1,6 @@
 //! The outermost checks, before metrics record anything and before any
-//! route is looked for: only the standard HTTP methods go further (an
-//! extension method is a 501), the request line and headers are bounded
+//! route is looked for: only the standard HTTP methods reach a route (an
+//! extension method is counted as `OTHER` and answered 501), the request line and headers are bounded
 //! (414, 431), a query holding a NUL byte is a 400, `HEAD` is served as a `GET` without its body, and
 //! `/metrics` asks for `METRICS_TOKEN` when one is set. Every refusal is a
 //! problem document, so a metric label can only take values from closed
@@ -40,28 +40,64 @@ pub const KNOWN_METHODS: [Method; 9] = [
 
 pub const METRICS_PATH: &str = "/metrics";
 
+/// What an extension method becomes before metrics see it: one label
+/// value for all of them, whatever a client sends.
+fn other() -> Method {
+    Method::from_bytes(b"OTHER").unwrap_or(Method::TRACE)
+}
+
+/// Outside the metrics: refuses oversized heads and unauthorised metrics
+/// readers, renames any extension method `OTHER` (refused by
+/// [`refuse_other`], inside the metrics), serves HEAD as GET.
 pub async fn guard(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     if let Some(error) = refusal(&req) {
-        return Ok(req.error_response(error));
+        return Ok(answer(req, &error));
     }
-    // The connection already knows the request was HEAD and sends no body;
-    // routes answer it as the GET it mirrors.
-    if req.method() == Method::HEAD {
+    if !KNOWN_METHODS.contains(req.method()) {
+        req.head_mut().method = other();
+    } else if req.method() == Method::HEAD {
+        // The connection already knows the request was HEAD and sends no
+        // body; routes answer it as the GET it mirrors.
         req.head_mut().method = Method::GET;
     }
     Ok(next.call(req).await?.map_into_boxed_body())
 }
 
-fn refusal(req: &ServiceRequest) -> Option<ApiError> {
+/// Inside the metrics, before routing: an extension method (already
+/// renamed `OTHER`) is 501, counted under `method="OTHER"`.
+pub async fn refuse_other(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
     if !KNOWN_METHODS.contains(req.method()) {
-        return Some(ApiError::coded(
+        let error = ApiError::coded(
             ErrorCode::MethodNotImplemented,
             "this server implements GET, HEAD, POST, PUT, PATCH, DELETE and OPTIONS",
-        ));
+        );
+        return Ok(answer(req, &error));
     }
+    Ok(next.call(req).await?.map_into_boxed_body())
+}
+
+/// The problem document of a deliberate refusal, without attaching the
+/// error to the response: the request logger would log every one of a
+/// flood of 501s as a server error.
+fn answer(req: ServiceRequest, error: &ApiError) -> ServiceResponse<BoxBody> {
+    use actix_web::ResponseError as _;
+    let mut response = error.error_response();
+    if response.status() == actix_web::http::StatusCode::UNAUTHORIZED {
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"metrics\""),
+        );
+    }
+    req.into_response(response)
+}
+
+fn refusal(req: &ServiceRequest) -> Option<ApiError> {
     let uri_len = req.uri().path_and_query().map_or(0, |pq| pq.as_str().len());
     if uri_len > MAX_URI_BYTES {
         return Some(ApiError::coded(

@@ -60,6 +60,8 @@ on_both_backends! {
             );
         }
         assert!(metrics.contains(r#"endpoint="UNKNOWN",method="GET",status="404"} 40"#), "{metrics}");
+        // The flood shows, under one label.
+        assert!(metrics.contains(r#"endpoint="/api/v1/taxonomy",method="OTHER",status="501"} 40"#), "{metrics}");
     }
 
     async fn head_is_served_on_get_routes_without_a_body(app: &TestApp) {
@@ -110,9 +112,15 @@ on_both_backends! {
 async fn metrics_require_the_metrics_token_when_one_is_set() {
     let app = TestApp::spawn_with(Backend::Sqlite, &[("METRICS_TOKEN", METRICS_TOKEN)]).await;
     app.get("/api/v1/taxonomy", None).await.assert_status(200);
-    app.get("/metrics", None)
-        .await
-        .assert_problem(401, "unauthenticated");
+    let anonymous = app.get("/metrics", None).await;
+    anonymous.assert_problem(401, "unauthenticated");
+    assert_eq!(
+        anonymous
+            .headers
+            .get("www-authenticate")
+            .and_then(|v| v.to_str().ok()),
+        Some(r#"Bearer realm="metrics""#)
+    );
     app.get(
         "/metrics",
         Some("metrics-wrong-token-Zq8rT2vK9xLm4NpW7sYb3H"),
