@@ -276,10 +276,10 @@ pub async fn answer_question(
         .transaction(move |conn| {
             let (request, access) = load(conn, &actor, id)?;
             access.party()?;
-            request.accepts_clarifications()?;
             let mut q = sourcing::find_question(conn, question)?
                 .filter(|q| q.request == id)
                 .ok_or_else(|| ApiError::not_found("question"))?;
+            request.accepts_clarifications()?;
             if q.answer.is_some() {
                 return Err(DomainError::InvalidState {
                     code: "question_answered".to_owned(),
