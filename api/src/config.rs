@@ -54,6 +54,8 @@ pub struct Settings {
     pub database_url: DatabaseUrl,
     pub database_pool_size: u32,
     pub jwt_secret: Secret,
+    /// When set, `GET /metrics` requires `Authorization: Bearer <token>`.
+    pub metrics_token: Option<Secret>,
     pub jwt_issuer: String,
     pub access_token_ttl_seconds: i64,
     pub refresh_token_ttl_days: i64,
@@ -116,15 +118,22 @@ impl Settings {
             None => DatabaseUrl::Sqlite(data_dir.join("pmt.db")),
         };
         let jwt_secret = match (env.get("JWT_SECRET"), environment) {
-            (Some(secret), _) if secret.len() < 32 => {
-                bail!("JWT_SECRET must be at least 32 characters")
+            (Some(secret), _) => {
+                strong_secret(&secret).map_err(|e| anyhow::anyhow!("JWT_SECRET {e}"))?;
+                Secret(secret)
             }
-            (Some(secret), _) => Secret(secret),
             (None, Environment::Production) => {
                 bail!("JWT_SECRET is required when PMT_ENV=production")
             }
             (None, Environment::Development) => Secret(development_secret(&data_dir)?),
         };
+        let metrics_token = env
+            .get("METRICS_TOKEN")
+            .map(|token| -> anyhow::Result<Secret> {
+                strong_secret(&token).map_err(|e| anyhow::anyhow!("METRICS_TOKEN {e}"))?;
+                Ok(Secret(token))
+            })
+            .transpose()?;
         let password_hash_cost = match env.get("PASSWORD_HASH_COST").as_deref() {
             None | Some("standard") => PasswordHashCost::Standard,
             Some("fast") if environment == Environment::Development => PasswordHashCost::Fast,
@@ -178,6 +187,7 @@ impl Settings {
             database_pool_size: parse(env, "DATABASE_POOL_SIZE", "8")?,
             database_url,
             jwt_secret,
+            metrics_token,
             jwt_issuer: env
                 .get("JWT_ISSUER")
                 .unwrap_or_else(|| "pmt-business".to_owned()),
@@ -255,19 +265,99 @@ fn bounded(
     Ok(value)
 }
 
+/// Fewest characters, and fewest bits of estimated entropy, of a secret.
+const SECRET_MIN_CHARS: usize = 32;
+const SECRET_MIN_BITS: f64 = 128.0;
+
+/// Refuses a secret that is short or visibly not random: its estimated
+/// entropy (Shannon entropy of its characters times its length) must reach
+/// 128 bits, which 32 identical characters or a short repeated word do not
+/// and 32 random hexadecimal digits do.
+fn strong_secret(secret: &str) -> anyhow::Result<()> {
+    let chars = secret.chars().count();
+    if chars < SECRET_MIN_CHARS {
+        bail!("must be at least {SECRET_MIN_CHARS} characters");
+    }
+    let mut counts = std::collections::HashMap::new();
+    for c in secret.chars() {
+        *counts.entry(c).or_insert(0u32) += 1;
+    }
+    #[expect(clippy::cast_precision_loss, reason = "lengths far below 2^52")]
+    let total = chars as f64;
+    let bits_per_char: f64 = counts
+        .values()
+        .map(|&n| {
+            let p = f64::from(n) / total;
+            -p * p.log2()
+        })
+        .sum();
+    if bits_per_char * total < SECRET_MIN_BITS {
+        bail!(
+            "is not random enough (about {:.0} bits, at least {SECRET_MIN_BITS:.0} needed): \
+             generate one, e.g. `openssl rand -base64 48`",
+            bits_per_char * total
+        );
+    }
+    Ok(())
+}
+
 /// In development a signing secret is generated once and kept under the
-/// data directory, so tokens survive restarts without configuration.
+/// data directory (readable by its owner only), so tokens survive restarts
+/// without configuration. A file that is empty or weak is refused, never
+/// used: whoever could write it could sign tokens.
 fn development_secret(data_dir: &Path) -> anyhow::Result<String> {
     let path = data_dir.join("jwt-secret");
-    if let Ok(secret) = std::fs::read_to_string(&path) {
-        return Ok(secret.trim().to_owned());
+    match std::fs::read_to_string(&path) {
+        Ok(secret) => {
+            let secret = secret.trim().to_owned();
+            strong_secret(&secret).map_err(|e| {
+                anyhow::anyhow!(
+                    "JWT_SECRET unset and the development secret {} {e}; delete it to generate a new one",
+                    path.display()
+                )
+            })?;
+            owner_only(&path)?;
+            return Ok(secret);
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
     }
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("PMT_DATA_DIR: cannot create {}", data_dir.display()))?;
     let secret = crate::auth::tokens::random_token();
-    std::fs::write(&path, &secret).with_context(|| format!("cannot write {}", path.display()))?;
+    write_owner_only(&path, &secret).with_context(|| format!("cannot write {}", path.display()))?;
     tracing::warn!(path = %path.display(), "JWT_SECRET not set: generated a development secret; set JWT_SECRET in production");
     Ok(secret)
+}
+
+/// Writes a new file readable and writable by its owner only (0600), whole
+/// or not at all.
+fn write_owner_only(path: &Path, content: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&tmp)?;
+    file.write_all(content.as_bytes())?;
+    file.sync_all()?;
+    std::fs::rename(&tmp, path)
+}
+
+/// Narrows an existing secret file (e.g. one written world-readable by an
+/// older version) to its owner.
+fn owner_only(path: &Path) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(path)?.permissions().mode();
+        if mode & 0o077 != 0 {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+                .with_context(|| format!("cannot restrict {} to its owner", path.display()))?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -359,6 +449,53 @@ mod tests {
             let error = load(&vars).expect_err("must fail").to_string();
             assert!(error.contains(name), "{error:?} should name {name}");
         }
+    }
+
+    #[test]
+    fn weak_secrets_are_refused() {
+        for weak in [
+            "a".repeat(32),
+            "abababababababababababababababab".to_owned(),
+            "passwordpasswordpasswordpassword".to_owned(),
+        ] {
+            for name in ["JWT_SECRET", "METRICS_TOKEN"] {
+                let env = [(name, &*Box::leak(weak.clone().into_boxed_str()))];
+                let error = load(&env).expect_err("weak secret").to_string();
+                assert!(error.contains(name), "{error}");
+                let production = [env[0], ("PMT_ENV", "production")];
+                assert!(load(&production).is_err(), "{weak} accepted in production");
+            }
+        }
+        let random = crate::auth::tokens::random_token();
+        let random: &'static str = Box::leak(random.into_boxed_str());
+        load(&[("JWT_SECRET", random), ("PMT_ENV", "production")]).expect("a random secret loads");
+        load(&[("METRICS_TOKEN", "0123456789abcdef0123456789abcdef")]).expect("32 hex digits load");
+    }
+
+    #[test]
+    fn the_development_secret_is_owner_only_and_never_empty() {
+        let dir = tempfile_dir();
+        let settings = Settings::load(&Map(HashMap::from([("PMT_DATA_DIR", dir)]))).expect("loads");
+        let path = Path::new(dir).join("jwt-secret");
+        assert!(strong_secret(settings.jwt_secret.expose()).is_ok());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&path).expect("file").permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        for weak in ["", "\n", "short", &"x".repeat(64)] {
+            std::fs::write(&path, weak).expect("write");
+            let error = Settings::load(&Map(HashMap::from([("PMT_DATA_DIR", dir)])))
+                .expect_err("a weak development secret is refused")
+                .to_string();
+            assert!(error.contains("jwt-secret"), "{error}");
+        }
+    }
+
+    fn tempfile_dir() -> &'static str {
+        let dir = std::env::temp_dir().join(format!("pmt-config-{}", uuid::Uuid::new_v4()));
+        Box::leak(dir.to_string_lossy().into_owned().into_boxed_str())
     }
 
     #[test]

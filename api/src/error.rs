@@ -40,6 +40,9 @@ error_codes! {
     RouteNotFound => NOT_FOUND, "No such route";
     NotFound => NOT_FOUND, "Not found";
     MethodNotAllowed => METHOD_NOT_ALLOWED, "Method not allowed on this route";
+    MethodNotImplemented => NOT_IMPLEMENTED, "This HTTP method is not implemented";
+    UriTooLong => URI_TOO_LONG, "The path and query are too long";
+    HeadersTooLarge => REQUEST_HEADER_FIELDS_TOO_LARGE, "The request headers are too large";
     Unauthenticated => UNAUTHORIZED, "Authentication required";
     InvalidToken => UNAUTHORIZED, "The access token is invalid or expired";
     InvalidCredentials => UNAUTHORIZED, "Wrong email or password";
@@ -194,7 +197,9 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         let rendered = self.render();
-        if rendered.status.is_server_error() {
+        // A coded answer is deliberate (e.g. 501 to an extension method):
+        // logging each one would let a flood fill the logs.
+        if rendered.status.is_server_error() && !matches!(self, Self::Coded { .. }) {
             tracing::error!(error = ?anyhow_chain(self), "request failed");
         }
         let mut response = problem_response(

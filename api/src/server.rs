@@ -18,7 +18,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::{ApiError, ErrorCode, PROBLEM_JSON, problem_response};
 use crate::middleware::idempotency::{self, CreatingRoutes};
-use crate::middleware::{client_limit, security_headers};
+use crate::middleware::{client_limit, protocol, security_headers};
 use crate::routes;
 use crate::state::AppState;
 
@@ -56,7 +56,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
 
 pub fn metrics() -> anyhow::Result<PrometheusMetrics> {
     PrometheusMetricsBuilder::new("pmt")
-        .endpoint("/metrics")
+        .endpoint(protocol::METRICS_PATH)
         .mask_unmatched_patterns("UNKNOWN")
         .build()
         .map_err(|e| anyhow::anyhow!("metrics: {e}"))
@@ -82,8 +82,13 @@ pub fn start(
             .wrap(cors(&settings.cors_allowed_origins))
             // Outside CORS, so its refusals become problem documents too.
             .wrap(ErrorHandlers::new().default_handler(plain_errors_to_problem))
-            .wrap(from_fn(security_headers::add))
+            // Metrics only ever see what the protocol guard let through: a
+            // known method or `OTHER`, a bounded request head, an allowed
+            // reader of `/metrics`.
+            .wrap(from_fn(protocol::refuse_other))
             .wrap(metrics.clone())
+            .wrap(from_fn(protocol::guard))
+            .wrap(from_fn(security_headers::add))
             .wrap_fn(|req, srv| {
                 let request_id: Option<String> =
                     req.extensions().get::<RequestId>().map(|id| id.to_string());
@@ -202,6 +207,8 @@ impl KnownRoutes {
                     .collect();
                 let methods = [
                     (Method::GET, item.get.is_some()),
+                    // Served as a GET without its body (see `protocol`).
+                    (Method::HEAD, item.get.is_some()),
                     (Method::POST, item.post.is_some()),
                     (Method::PUT, item.put.is_some()),
                     (Method::PATCH, item.patch.is_some()),
@@ -225,7 +232,9 @@ impl KnownRoutes {
                     && segments
                         .iter()
                         .zip(&parts)
-                        .all(|(s, p)| s.as_deref().is_none_or(|s| s == *p))
+                        // A parameter is never empty: `/requests/` is no
+                        // route (404), not `/requests/{id}` (405).
+                        .all(|(s, p)| s.as_deref().map_or(!p.is_empty(), |s| s == *p))
             })
             .flat_map(|(_, methods)| methods.iter().cloned())
             .collect()
@@ -284,6 +293,9 @@ fn plain_errors_to_problem<B>(
     let code = match status {
         StatusCode::NOT_FOUND => ErrorCode::RouteNotFound,
         StatusCode::METHOD_NOT_ALLOWED => ErrorCode::MethodNotAllowed,
+        StatusCode::NOT_IMPLEMENTED => ErrorCode::MethodNotImplemented,
+        StatusCode::URI_TOO_LONG => ErrorCode::UriTooLong,
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => ErrorCode::HeadersTooLarge,
         StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::PayloadTooLarge,
         StatusCode::UNSUPPORTED_MEDIA_TYPE => ErrorCode::UnsupportedMediaType,
         StatusCode::UNAUTHORIZED => ErrorCode::Unauthenticated,

@@ -60,7 +60,10 @@ async fn open_index(settings: &Settings) -> anyhow::Result<(Arc<dyn CapabilityIn
 
 /// Loads everything a command needs; runs pending migrations.
 async fn build_state() -> anyhow::Result<AppState> {
-    let settings = Settings::from_env()?;
+    build_state_with(Settings::from_env()?).await
+}
+
+async fn build_state_with(settings: Settings) -> anyhow::Result<AppState> {
     telemetry::init(settings.json_logs);
     let url = settings.database_url.clone();
     let pool_size = settings.database_pool_size;
@@ -174,7 +177,20 @@ pub async fn import_suppliers(path: &std::path::Path) -> anyhow::Result<()> {
 }
 
 pub async fn serve(seed_demo: bool) -> anyhow::Result<()> {
-    let state = build_state().await?;
+    let settings = Settings::from_env()?;
+    // The demo accounts share a published password: like every development
+    // switch, refused before anything is opened.
+    if seed_demo && settings.environment == Environment::Production {
+        anyhow::bail!("--seed-demo is refused when PMT_ENV=production");
+    }
+    let state = build_state_with(settings).await?;
+    if state.settings.environment == Environment::Production
+        && state.settings.metrics_token.is_none()
+    {
+        tracing::warn!(
+            "METRICS_TOKEN not set: /metrics is readable by anyone who reaches PMT_BIND"
+        );
+    }
     let settings = state.settings.clone();
     if seed_demo
         && let Some(credentials) = app::demo::seed(&state)

@@ -65,7 +65,7 @@ pub fn parse_new_user(
     };
     let email = errors.check(&field("email"), Email::parse(email));
     let password = errors.check(&field("password"), NewPassword::parse(password));
-    let full_name = errors.check(&field("full_name"), validation::name(full_name, 1, 120));
+    let full_name = errors.check(&field("full_name"), validation::line(full_name, 1, 120));
     let language = errors.check(&field("language"), parse_language(language));
     Some(NewUser {
         email: email?,
@@ -90,7 +90,7 @@ impl Registration {
         );
         let legal_name = errors.check(
             "organisation.legal_name",
-            validation::name(input.legal_name, 2, 200),
+            validation::line(input.legal_name, 2, 200),
         );
         let identity = errors.check(
             "organisation",

@@ -121,9 +121,47 @@ pub fn byte_size(raw: Option<u64>) -> Validated<Option<u64>> {
     }
 }
 
-/// Trims and bounds a free-text field.
+/// Characters that reorder how text is displayed (bidirectional embeddings,
+/// overrides and isolates): they make a name or a message read differently
+/// from what it is, as in "Trojan Source" attacks.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Characters that show nothing: zero-width spaces and joiners, direction
+/// marks, the byte order mark, the soft hyphen. Allowed inside text (some
+/// scripts need joiners), never as all of it.
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}' | '\u{061C}' | '\u{180E}'
+    )
+}
+
+/// Refuses control characters (other than the tab and line breaks of
+/// multi-line text) and bidirectional controls.
+fn visible_characters(value: &str) -> Validated<()> {
+    if value
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return invalid("control_character", "must not contain control characters");
+    }
+    if value.chars().any(is_bidi_control) {
+        return invalid(
+            "bidi_control",
+            "must not contain bidirectional override or isolate characters",
+        );
+    }
+    Ok(())
+}
+
+/// Trims and bounds a free-text field. Control characters and
+/// bidirectional overrides are refused; text of invisible characters only
+/// (zero-width spaces...) counts as empty.
 pub fn text(raw: &str, min: usize, max: usize) -> Validated<String> {
-    let value = raw.trim();
+    visible_characters(raw)?;
+    let value = raw.trim_matches(|c: char| c.is_whitespace() || is_invisible(c));
     let len = value.chars().count();
     if len < min {
         return if min <= 1 {
@@ -138,29 +176,28 @@ pub fn text(raw: &str, min: usize, max: usize) -> Validated<String> {
     Ok(value.to_owned())
 }
 
-/// A name that goes into email subjects and bodies (a person's or an
-/// organisation's): [`text`], and no control character (CR/LF would
-/// forge lines) nor bidirectional override (it would disguise the text).
-pub fn name(raw: &str, min: usize, max: usize) -> Validated<String> {
-    let value = text(raw, min, max)?;
-    let disguising = |c: char| {
-        c.is_control()
-            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-    };
-    if value.chars().any(disguising) {
-        return invalid(
-            "control_characters",
-            "must not contain line breaks, control or bidirectional formatting characters",
-        );
+/// Same as [`text`] for a one-line value (a name, a title): line breaks
+/// and tabs are refused too, so it cannot start a new header or line of an
+/// email.
+pub fn line(raw: &str, min: usize, max: usize) -> Validated<String> {
+    if raw.contains(['\n', '\r', '\t']) {
+        return invalid("control_character", "must be a single line");
     }
-    Ok(value)
+    text(raw, min, max)
 }
 
 /// Same as [`text`] for an optional field; blank counts as absent.
 pub fn optional_text(raw: Option<&str>, max: usize) -> Validated<Option<String>> {
-    match raw.map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(value) => text(value, 1, max).map(Some),
+    match raw {
+        None => Ok(None),
+        Some(value) => {
+            visible_characters(value)?;
+            if value.chars().all(|c| c.is_whitespace() || is_invisible(c)) {
+                Ok(None)
+            } else {
+                text(value, 1, max).map(Some)
+            }
+        }
     }
 }
 
@@ -168,26 +205,54 @@ pub fn optional_text(raw: Option<&str>, max: usize) -> Validated<Option<String>>
 mod tests {
     use super::*;
 
+    fn code(result: Validated<impl std::fmt::Debug>) -> &'static str {
+        result.expect_err("refused").errors()[0].code
+    }
+
+    #[test]
+    fn text_refuses_controls_bidi_overrides_and_invisible_only_content() {
+        assert_eq!(
+            text("  Usinage\nde précision ", 1, 50).unwrap(),
+            "Usinage\nde précision"
+        );
+        assert_eq!(text("\u{200B}Titane\u{FEFF}", 1, 50).unwrap(), "Titane");
+        assert_eq!(code(text("a\u{0}b", 1, 50)), "control_character");
+        assert_eq!(code(text("a\u{1b}[31mb", 1, 50)), "control_character");
+        assert_eq!(code(text("a\u{85}b", 1, 50)), "control_character");
+        assert_eq!(code(text("invoice\u{202E}fdp.exe", 1, 50)), "bidi_control");
+        assert_eq!(code(text("\u{2067}x", 1, 50)), "bidi_control");
+        assert_eq!(code(text("\u{200B}\u{200C}\u{200D}", 1, 50)), "required");
+        assert_eq!(code(text(" \u{2060} ", 3, 50)), "too_short");
+        assert_eq!(optional_text(Some("\u{200B}"), 10).unwrap(), None);
+        assert_eq!(code(optional_text(Some("x\u{202D}"), 10)), "bidi_control");
+        assert_eq!(
+            code(line("Claire\r\nBcc: x@y.fr", 1, 50)),
+            "control_character"
+        );
+        assert_eq!(line("Claire Martin", 1, 50).unwrap(), "Claire Martin");
+    }
+
     #[test]
     fn names_refuse_line_breaks_controls_and_bidi_overrides() {
         assert_eq!(
-            name("  Claire Martin ", 1, 120).ok().as_deref(),
+            line("  Claire Martin ", 1, 120).ok().as_deref(),
             Some("Claire Martin")
         );
         assert_eq!(
-            name("Élodie d'Aubigné", 1, 120).ok().as_deref(),
+            line("Élodie d'Aubigné", 1, 120).ok().as_deref(),
             Some("Élodie d'Aubigné")
         );
-        for bad in [
-            "Claire\r\nBcc: x@evil.example",
-            "Claire\nMartin",
-            "tab\there",
-            "nul\u{0}",
-            "evil\u{202e}gpj.exe",
-            "iso\u{2067}late",
+        for (bad, code) in [
+            ("Claire\r\nBcc: x@evil.example", "control_character"),
+            ("Claire\nMartin", "control_character"),
+            ("tab\there", "control_character"),
+            ("nul\u{0}", "control_character"),
+            ("evil\u{202e}gpj.exe", "bidi_control"),
+            ("iso\u{2067}late", "bidi_control"),
         ] {
-            let errors = name(bad, 1, 120).expect_err(bad);
-            assert_eq!(errors.errors()[0].code, "control_characters", "{bad:?}");
+            let errors = line(bad, 1, 120).expect_err(bad);
+            assert_eq!(errors.errors()[0].code, code, "{bad:?}");
         }
     }
+
 }

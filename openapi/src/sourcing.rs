@@ -21,6 +21,33 @@ fn yes() -> bool {
     true
 }
 
+/// The `Currency` schema: the ISO 4217 codes `domain` accepts, so the spec
+/// lists exactly what the API takes (any case is accepted on input, codes
+/// are answered in upper case).
+pub struct CurrencyCode;
+
+impl utoipa::PartialSchema for CurrencyCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some("An ISO 4217 currency code the platform accepts."))
+            .enum_values(Some(
+                domain::sourcing::money::Currency::ALL
+                    .iter()
+                    .map(|c| c.as_str()),
+            ))
+            .examples(["EUR"])
+            .into()
+    }
+}
+
+impl ToSchema for CurrencyCode {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "Currency".into()
+    }
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BudgetInput {
@@ -28,7 +55,7 @@ pub struct BudgetInput {
     pub min: Option<String>,
     #[schema(example = "25000.00")]
     pub max: Option<String>,
-    #[schema(example = "EUR")]
+    #[schema(value_type = CurrencyCode)]
     pub currency: String,
 }
 
@@ -64,7 +91,8 @@ pub struct RequestInput {
     pub budget: Option<BudgetInput>,
     /// YYYY-MM-DD.
     pub desired_delivery: Option<String>,
-    /// RFC 3339, e.g. 2027-01-15T17:00:00Z.
+    /// RFC 3339, e.g. 2027-01-15T17:00:00Z; in the future (to submit) and at
+    /// most two years ahead.
     pub response_deadline: DateTime<Utc>,
     pub location_constraints: Option<String>,
     /// Preferred supplier region (ranks candidates).
@@ -110,6 +138,7 @@ pub struct CertificationRequirementView {
 pub struct BudgetView {
     pub min: Option<String>,
     pub max: Option<String>,
+    #[schema(value_type = CurrencyCode)]
     pub currency: String,
 }
 
@@ -296,10 +325,11 @@ pub struct DeclineRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QuoteInput {
-    /// Total price, decimal with at most two decimals.
+    /// Total price: more than 0, at most 1000000000, with at most two
+    /// decimals.
     #[schema(example = "18400.00")]
     pub amount: String,
-    #[schema(example = "EUR")]
+    #[schema(value_type = CurrencyCode)]
     pub currency: String,
     #[schema(example = 45)]
     pub lead_time_days: i64,
@@ -316,6 +346,7 @@ pub struct QuoteView {
     pub id: Uuid,
     pub revision: i32,
     pub amount: String,
+    #[schema(value_type = CurrencyCode)]
     pub currency: String,
     pub lead_time_days: i32,
     pub valid_until: NaiveDate,

@@ -257,7 +257,7 @@ impl UserRow {
         };
         let user = User {
             id: id(USERS, &self.id)?,
-            email: Email::parse(&self.email).map_err(|e| corrupt(USERS, e))?,
+            email: Email::from_stored(self.email),
             full_name: self.full_name,
             platform_role: enum_value(USERS, &self.platform_role, PlatformRole::parse)?,
             affiliation,

@@ -11,7 +11,7 @@ use domain::ids::{
 
 use crate::convert::{enum_value, from_micros, id, micros, opt_from_micros};
 use crate::db::DbConnection;
-use crate::error::{Result, corrupt};
+use crate::error::Result;
 use crate::schema::{invitations, one_time_tokens, refresh_tokens};
 
 pub fn insert_one_time(
@@ -276,7 +276,7 @@ pub fn accept_invitation(
     Ok(Some(Invitation {
         id: id(INVITATIONS, &inv_id)?,
         organisation_id: id(INVITATIONS, &org)?,
-        email: Email::parse(&email).map_err(|e| corrupt(INVITATIONS, e))?,
+        email: Email::from_stored(email),
         org_role: enum_value(INVITATIONS, &role, OrgRole::parse)?,
         invited_by: id(INVITATIONS, &by)?,
         expires_at: from_micros(INVITATIONS, expires)?,

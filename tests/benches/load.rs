@@ -12,7 +12,9 @@
 //!   with the directory's searches;
 //! - import, index catch-up and full reindex time; delay from an approved
 //!   profile change to the change being searchable; start-up time; RSS idle
-//!   and under load.
+//!   and under load;
+//! - abuse: RSS growth and `/metrics` size after 2 000 requests with random
+//!   16 KB method names (issue 14: within 20 MB of idle, under 100 KB).
 //!
 //! `BENCH_SUMMARY_ONLY=1` skips the run and only rebuilds the summary.
 //!
@@ -413,6 +415,66 @@ where
         .buffered(concurrency)
         .collect()
         .await
+}
+
+/// The method-name flood of issue 14: 2 000 requests with distinct 16 KB
+/// extension methods (refused with 501 before metrics record them), then
+/// what the server's memory and `/metrics` became.
+async fn abuse(app: &TestApp, report: &mut Report) {
+    let pid = app.server_pid().expect("server pid");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let before = rss_bytes(pid).unwrap_or(0);
+    let client = app.client.clone();
+    let base = app.base_url.clone();
+    let refused = in_parallel(
+        16,
+        (0..2_000).map(|n| {
+            let client = client.clone();
+            let url = format!("{base}/api/v1/taxonomy");
+            async move {
+                let name = format!("M{n:05}{}", "X".repeat(16 * 1024 - 6));
+                let method = reqwest::Method::from_bytes(name.as_bytes()).expect("method");
+                client
+                    .request(method, url)
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status().as_u16() == 501)
+            }
+        }),
+    )
+    .await
+    .into_iter()
+    .filter(|ok| *ok)
+    .count();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let after = rss_bytes(pid).unwrap_or(0);
+    report.add(
+        "abuse",
+        "RSS growth after 2 000 random 16 KB methods",
+        mib(after.saturating_sub(before)),
+        "MiB",
+        &format!("{refused} answered 501; target < 20 MB"),
+    );
+    let started = Instant::now();
+    let metrics = app
+        .client
+        .get(format!("{}/metrics", app.base_url))
+        .send()
+        .await
+        .expect("metrics")
+        .bytes()
+        .await
+        .expect("metrics body");
+    report.add(
+        "abuse",
+        "/metrics size after the flood",
+        metrics.len() as f64 / 1024.0,
+        "KiB",
+        &format!(
+            "read in {:.1} ms; target < 100 KB",
+            started.elapsed().as_secs_f64() * 1000.0
+        ),
+    );
 }
 
 struct Loaded {
@@ -1089,6 +1151,7 @@ async fn main() {
     let peak = measure(&app, &settings, &data, &mut report).await;
     report.add("server", "RSS peak under load", mib(peak), "MiB", "");
     freshness(&app, &data, &mut report).await;
+    abuse(&app, &mut report).await;
     let load_after = loadavg();
 
     write_run(&settings, &report, &load_before, &load_after);
@@ -1324,6 +1387,20 @@ fn targets(csv: &str, quality: &str) -> String {
             run,
             p99.map(|v| format!("{v:.0} ms")),
             p99.map(|v| v < 1000.0),
+        );
+        let growth = find(run, "RSS growth after 2 000 random");
+        row(
+            "method-name flood: RSS within 20 MB of idle",
+            run,
+            growth.map(|v| format!("{:+.1} MB", v * 1.048_576)),
+            growth.map(|v| v * 1.048_576 < 20.0),
+        );
+        let size = find(run, "/metrics size after the flood");
+        row(
+            "method-name flood: /metrics under 100 KB",
+            run,
+            size.map(|v| format!("{:.1} KB", v * 1.024)),
+            size.map(|v| v * 1.024 < 100.0),
         );
         let idle = find(run, "RSS idle");
         row(

@@ -340,12 +340,19 @@ impl TestApp {
 
     /// Runs a `pmt` subcommand against this server's database.
     pub async fn cli(&self, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+        self.command(args, env).output().await.expect("run pmt")
+    }
+
+    /// A `pmt` command on this server's database and data directory, killed
+    /// when dropped (e.g. by a test's timeout).
+    pub fn command(&self, args: &[&str], env: &[(&str, &str)]) -> Command {
         let mut command = Command::new(pmt_binary());
         command
             .args(args)
-            .envs(base_env(&self.database_url, self.data_dir.path()));
-        command.envs(env.iter().copied());
-        command.output().await.expect("run pmt")
+            .envs(base_env(&self.database_url, self.data_dir.path()))
+            .envs(env.iter().copied())
+            .kill_on_drop(true);
+        command
     }
 
     pub fn outbox(&self) -> Outbox {

@@ -530,7 +530,7 @@ pub async fn accept_invitation(
     let mut errors = ValidationErrors::new();
     let full_name = errors.check(
         "full_name",
-        domain::validation::name(&body.full_name, 1, 120),
+        domain::validation::line(&body.full_name, 1, 120),
     );
     let password = errors.check("password", NewPassword::parse(&body.password));
     let language = errors.check("language", parse_language(body.language.as_deref()));

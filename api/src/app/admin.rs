@@ -11,7 +11,7 @@ use openapi::admin::{NotificationView, UserPage};
 use persistence::notifications::Notification;
 use persistence::{accounts, audit, notifications, tokens as token_store};
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::state::AppState;
 
 pub async fn list_users(
@@ -21,14 +21,17 @@ pub async fn list_users(
     limit: Option<i64>,
 ) -> ApiResult<UserPage> {
     actor.may_manage_users()?;
-    // PostgreSQL text cannot hold U+0000; such a key is no email anyway.
-    if after.as_deref().is_some_and(|a| a.contains('\0')) {
-        return Err(ValidationErrors::single(
-            "after",
-            "invalid_cursor",
+    // `after` is the email of the last user of the previous page: anything
+    // no email holds (a control character, which PostgreSQL text may not
+    // even store, or more than 254 characters) is no cursor of ours.
+    if after
+        .as_deref()
+        .is_some_and(|a| a.chars().count() > 254 || a.contains(char::is_control))
+    {
+        return Err(ApiError::coded(
+            ErrorCode::InvalidQuery,
             "after is the next_after of a previous page",
-        )
-        .into());
+        ));
     }
     let limit = match limit {
         None => 50,

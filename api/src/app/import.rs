@@ -331,7 +331,7 @@ fn by_column(errors: &[FieldError]) -> ValidationErrors {
 
 fn parse_row(raw: &RawRow, catalogue: &Catalogue) -> Result<Supplier, ValidationErrors> {
     let mut errors = ValidationErrors::new();
-    let legal_name = errors.check("legal_name", validation::text(&raw.legal_name, 2, 200));
+    let legal_name = errors.check("legal_name", validation::line(&raw.legal_name, 2, 200));
     let identity = LegalIdentity::parse(
         raw.country.as_deref(),
         raw.siret.as_deref(),

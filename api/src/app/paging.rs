@@ -19,14 +19,20 @@ pub fn page_limit(limit: Option<i64>) -> ApiResult<i64> {
     }
 }
 
-/// Cursors are `<unix micros>_<id>` of the last item of the previous page.
+/// Cursors are `<unix micros>_<id>` of the last item of the previous page,
+/// the id a UUID. Anything else (a NUL byte, which PostgreSQL text cannot
+/// hold, a made-up id, another separator) is 400 `invalid_query`, never
+/// handed to a query.
 pub fn parse_cursor(raw: Option<String>) -> ApiResult<Option<persistence::Cursor>> {
     raw.map(|raw| {
         raw.split_once('_')
             .and_then(|(at, id)| {
+                if !at.bytes().all(|b| b.is_ascii_digit() || b == b'-') {
+                    return None;
+                }
                 Some((
                     DateTime::from_timestamp_micros(at.parse().ok()?)?,
-                    id.to_owned(),
+                    uuid::Uuid::try_parse(id).ok()?.hyphenated().to_string(),
                 ))
             })
             .ok_or_else(|| {
@@ -41,4 +47,33 @@ pub fn parse_cursor(raw: Option<String>) -> ApiResult<Option<persistence::Cursor
 
 pub fn cursor(at: DateTime<Utc>, id: impl std::fmt::Display) -> String {
     format!("{}_{id}", at.timestamp_micros())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_cursors_the_api_returns_parse() {
+        let id = uuid::Uuid::new_v4();
+        let at = DateTime::from_timestamp_micros(1_700_000_000_000_000).expect("time");
+        let issued = cursor(at, id);
+        assert_eq!(
+            parse_cursor(Some(issued)).expect("valid"),
+            Some((at, id.to_string()))
+        );
+        for forged in [
+            "1_\0x",
+            "1_x",
+            "",
+            "_",
+            "1",
+            "abc_00000000-0000-0000-0000-000000000000",
+            "+1_00000000-0000-0000-0000-000000000000",
+            "1_00000000-0000-0000-0000-000000000000\0",
+            "99999999999999999999_00000000-0000-0000-0000-000000000000",
+        ] {
+            assert!(parse_cursor(Some(forged.to_owned())).is_err(), "{forged:?}");
+        }
+    }
 }

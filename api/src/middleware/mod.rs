@@ -4,4 +4,5 @@
 
 pub mod client_limit;
 pub mod idempotency;
+pub mod protocol;
 pub mod security_headers;

@@ -148,7 +148,7 @@ impl QuoteTerms {
         today: NaiveDate,
     ) -> Result<Self, ValidationErrors> {
         let mut errors = ValidationErrors::new();
-        let price = errors.check("price", Money::parse(amount, currency));
+        let price = errors.check("price", Money::parse_positive(amount, currency));
         if !(1..=3650).contains(&lead_time_days) {
             errors.add(
                 "lead_time_days",
@@ -179,6 +179,24 @@ impl QuoteTerms {
             _ => Err(errors),
         }
     }
+}
+
+/// Questions one supplier may ask on one request: enough to clarify any
+/// need, not enough to flood the buyer.
+pub const MAX_QUESTIONS_PER_SUPPLIER: usize = 20;
+
+/// Whether a supplier that already asked `asked` questions on a request
+/// may ask another (409 `question_limit_reached` otherwise).
+pub fn may_ask_another(asked: usize) -> Result<(), crate::DomainError> {
+    if asked >= MAX_QUESTIONS_PER_SUPPLIER {
+        return Err(crate::DomainError::Conflict {
+            code: "question_limit_reached",
+            message: format!(
+                "a supplier asks at most {MAX_QUESTIONS_PER_SUPPLIER} questions per request"
+            ),
+        });
+    }
+    Ok(())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -217,6 +235,29 @@ mod tests {
             QuoteTerms::parse("-5", "EUR", 0, "2026-01-01", "", vec![], today).unwrap_err();
         let fields: Vec<_> = errors.errors().iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["price", "lead_time_days", "valid_until"]);
+        for (amount, currency, code) in [
+            ("0", "EUR", "not_positive"),
+            ("0.00", "EUR", "not_positive"),
+            ("100", "ZZZ", "invalid_currency"),
+            ("9999999999999.99", "EUR", "out_of_range"),
+        ] {
+            let errors = QuoteTerms::parse(amount, currency, 45, "2027-01-31", "", vec![], today)
+                .unwrap_err();
+            assert_eq!(errors.errors()[0].field, "price", "{amount} {currency}");
+            assert_eq!(errors.errors()[0].code, code, "{amount} {currency}");
+        }
+    }
+
+    #[test]
+    fn a_supplier_asks_at_most_twenty_questions_per_request() {
+        assert!(may_ask_another(MAX_QUESTIONS_PER_SUPPLIER - 1).is_ok());
+        assert!(matches!(
+            may_ask_another(MAX_QUESTIONS_PER_SUPPLIER),
+            Err(crate::DomainError::Conflict {
+                code: "question_limit_reached",
+                ..
+            })
+        ));
     }
 }
 

@@ -7,24 +7,69 @@ use serde::{Deserialize, Serialize};
 
 use crate::validation::{Validated, invalid};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct Currency([u8; 3]);
+macro_rules! currencies {
+    ($($code:ident => $name:literal,)+) => {
+        /// The ISO 4217 currencies a European cluster deals in; any other
+        /// code (`ZZZ`, a withdrawn one) is refused.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub enum Currency { $(#[doc = $name] $code),+ }
+
+        impl Currency {
+            pub const ALL: &[Currency] = &[$(Currency::$code),+];
+
+            pub const fn as_str(self) -> &'static str {
+                match self { $(Self::$code => stringify!($code)),+ }
+            }
+        }
+    };
+}
+
+currencies! {
+    EUR => "Euro",
+    USD => "US dollar",
+    GBP => "Pound sterling",
+    CHF => "Swiss franc",
+    JPY => "Yen",
+    CNY => "Renminbi",
+    CAD => "Canadian dollar",
+    AUD => "Australian dollar",
+    SEK => "Swedish krona",
+    DKK => "Danish krone",
+    NOK => "Norwegian krone",
+    ISK => "Icelandic króna",
+    PLN => "Złoty",
+    CZK => "Czech koruna",
+    HUF => "Forint",
+    RON => "Romanian leu",
+    BGN => "Bulgarian lev",
+    TRY => "Turkish lira",
+    ILS => "New shekel",
+    INR => "Indian rupee",
+    KRW => "Won",
+    SGD => "Singapore dollar",
+    HKD => "Hong Kong dollar",
+    BRL => "Brazilian real",
+    MXN => "Mexican peso",
+}
 
 impl Currency {
+    /// An ISO 4217 code of [`Currency::ALL`], in any case.
     pub fn parse(raw: &str) -> Validated<Self> {
-        let code = raw.trim().to_ascii_uppercase();
-        match code.as_bytes() {
-            [a, b, c] if code.bytes().all(|b| b.is_ascii_uppercase()) => Ok(Self([*a, *b, *c])),
-            _ => invalid(
-                "invalid_currency",
-                "a currency is an ISO 4217 code such as EUR",
-            ),
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.0).unwrap_or("???")
+        let code = raw.trim();
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|c| c.as_str().eq_ignore_ascii_case(code))
+            .map_or_else(
+                || {
+                    invalid(
+                        "invalid_currency",
+                        "a currency is an ISO 4217 code this platform accepts, such as EUR, USD, GBP or CHF",
+                    )
+                },
+                Ok,
+            )
     }
 }
 
@@ -49,8 +94,21 @@ pub struct Money {
 }
 
 impl Money {
+    /// Largest amount, in whole units: no sourcing request of the cluster
+    /// comes near a billion, and a bigger number is a typo or a probe.
+    pub const MAX_UNITS: i64 = 1_000_000_000;
+
+    /// Same as [`Money::parse`], for a price: zero is refused.
+    pub fn parse_positive(amount: &str, currency: &str) -> Validated<Self> {
+        let money = Self::parse(amount, currency)?;
+        if money.minor_units == 0 {
+            return invalid("not_positive", "a price is more than 0");
+        }
+        Ok(money)
+    }
+
     /// Parses a decimal amount with at most two decimals, e.g. `12500` or
-    /// `12500.50`. Negative amounts are refused.
+    /// `12500.50`, up to [`Money::MAX_UNITS`]. Negative amounts are refused.
     pub fn parse(amount: &str, currency: &str) -> Validated<Self> {
         let currency = Currency::parse(currency)?;
         let amount = amount.trim();
@@ -73,6 +131,12 @@ impl Money {
             crate::ValidationErrors::single("", "invalid_amount", "amount too large")
         })?;
         let cents: i64 = format!("{cents:0<2}").parse().unwrap_or(0);
+        if units > Self::MAX_UNITS || (units == Self::MAX_UNITS && cents > 0) {
+            return invalid(
+                "out_of_range",
+                format!("an amount is at most {}", Self::MAX_UNITS),
+            );
+        }
         Ok(Self {
             minor_units: units * 100 + cents,
             currency,
@@ -115,11 +179,34 @@ mod tests {
             ("", "EUR"),
             ("1", "EURO"),
             ("1", "€"),
+            ("1", "ZZZ"),
+            ("1", "XTS"),
+            ("9999999999999.99", "EUR"),
+            ("1000000000.01", "EUR"),
         ] {
             assert!(
                 Money::parse(amount, currency).is_err(),
                 "{amount} {currency}"
             );
         }
+    }
+
+    #[test]
+    fn currencies_are_iso_codes_of_the_closed_list_and_amounts_are_bounded() {
+        assert_eq!(Currency::parse(" chf ").unwrap(), Currency::CHF);
+        assert_eq!(Currency::parse("PLN").unwrap().as_str(), "PLN");
+        assert!(
+            Currency::ALL
+                .iter()
+                .all(|c| Currency::parse(c.as_str()) == Ok(*c))
+        );
+        assert_eq!(
+            Money::parse("1000000000", "EUR").unwrap().minor_units,
+            100_000_000_000
+        );
+        assert!(Money::parse("0", "EUR").is_ok(), "a budget may start at 0");
+        let zero = Money::parse_positive("0.00", "EUR").unwrap_err();
+        assert_eq!(zero.errors()[0].code, "not_positive");
+        assert!(Money::parse_positive("0.01", "EUR").is_ok());
     }
 }

@@ -223,13 +223,25 @@ impl RequestContent {
         .join("\n")
     }
 
+    /// How far ahead a response deadline may be: suppliers answer within
+    /// weeks, and a date centuries ahead is a typo or a probe.
+    pub const MAX_DEADLINE_AHEAD: chrono::TimeDelta = chrono::TimeDelta::days(2 * 366);
+
     pub fn parse(
         input: &RequestInput<'_>,
+        now: DateTime<Utc>,
         known_capability: impl Fn(&CapabilityCode) -> bool,
         known_certification: impl Fn(&CertificationTypeCode) -> bool,
     ) -> Result<Self, ValidationErrors> {
         let mut errors = ValidationErrors::new();
-        let title = errors.check("title", validation::text(input.title, 3, 200));
+        if input.response_deadline > now + Self::MAX_DEADLINE_AHEAD {
+            errors.add(
+                "response_deadline",
+                "too_far_ahead",
+                "the response deadline is at most two years ahead",
+            );
+        }
+        let title = errors.check("title", validation::line(input.title, 3, 200));
         let description = errors.check(
             "description",
             validation::text(input.description, 1, 10_000),
@@ -738,6 +750,17 @@ impl SourcingRequest {
         Ok(())
     }
 
+    /// The buyer (or an expert) answers clarification questions while the
+    /// request is open, deadline passed or not; once it is closed, awarded
+    /// or cancelled, the answer would reach suppliers who can no longer act
+    /// on it.
+    pub fn accepts_clarifications(&self) -> Result<(), DomainError> {
+        if self.status != RequestStatus::Open {
+            return Err(wrong_state(self.status, "answer a question on"));
+        }
+        Ok(())
+    }
+
     /// Suppliers may answer, revise and ask until the deadline, while open.
     pub fn accepts_answers(&self, now: DateTime<Utc>) -> Result<(), DomainError> {
         if self.status != RequestStatus::Open {
@@ -781,7 +804,7 @@ mod tests {
             nda_required: true,
             attachments: vec![],
         };
-        RequestContent::parse(&input, |_| true, |_| true).unwrap()
+        RequestContent::parse(&input, Utc::now(), |_| true, |_| true).unwrap()
     }
 
     fn request() -> SourcingRequest {
@@ -824,11 +847,75 @@ mod tests {
             attachments: vec![attachment(size)],
         };
         let largest = i64::MAX.unsigned_abs();
-        let kept = RequestContent::parse(&input(largest), |_| true, |_| true).unwrap();
+        let kept = RequestContent::parse(&input(largest), Utc::now(), |_| true, |_| true).unwrap();
         assert_eq!(kept.attachments[0].size_bytes, Some(largest));
-        let refused = RequestContent::parse(&input(largest + 1), |_| true, |_| true).unwrap_err();
+        let refused =
+            RequestContent::parse(&input(largest + 1), Utc::now(), |_| true, |_| true).unwrap_err();
         assert_eq!(refused.errors()[0].field, "attachments[0].size_bytes");
         assert_eq!(refused.errors()[0].code, "out_of_range");
+    }
+
+    #[test]
+    fn a_response_deadline_is_at_most_two_years_ahead() {
+        let now = Utc::now();
+        let input = |deadline| RequestInput {
+            title: "Micro-usinage titane",
+            description: "Vis implantables",
+            requirements: RequirementsInput {
+                capabilities: vec![],
+                certifications: vec![],
+                sectors: vec![],
+                region: None,
+            },
+            quantities: None,
+            budget_min: Some("0"),
+            budget_max: Some("1000000000"),
+            currency: Some("EUR"),
+            desired_delivery: None,
+            response_deadline: deadline,
+            location_constraints: None,
+            language: None,
+            confidential: false,
+            nda_required: false,
+            attachments: vec![],
+        };
+        let within = now + TimeDelta::days(700);
+        assert!(RequestContent::parse(&input(within), now, |_| true, |_| true).is_ok());
+        let year_262142 = DateTime::from_timestamp(8_210_266_876_799, 0).unwrap();
+        for deadline in [now + TimeDelta::days(2 * 366 + 1), year_262142] {
+            let errors =
+                RequestContent::parse(&input(deadline), now, |_| true, |_| true).unwrap_err();
+            assert_eq!(errors.errors()[0].field, "response_deadline");
+            assert_eq!(errors.errors()[0].code, "too_far_ahead");
+        }
+        let mut zzz = input(within);
+        zzz.currency = Some("ZZZ");
+        let errors = RequestContent::parse(&zzz, now, |_| true, |_| true).unwrap_err();
+        assert_eq!(errors.errors()[0].field, "budget");
+        assert_eq!(errors.errors()[0].code, "invalid_currency");
+    }
+
+    #[test]
+    fn questions_are_answered_only_while_the_request_is_open() {
+        let mut r = request();
+        let now = Utc::now();
+        assert!(
+            r.accepts_clarifications().is_err(),
+            "a draft has no questions"
+        );
+        for (action, party) in [
+            (Action::Submit, Party::Buyer),
+            (Action::Qualify, Party::Expert),
+            (Action::Open, Party::Expert),
+        ] {
+            r.apply(action, party, now).unwrap();
+        }
+        assert!(r.accepts_clarifications().is_ok());
+        r.apply(Action::Close, Party::Buyer, now).unwrap();
+        assert!(matches!(
+            r.accepts_clarifications(),
+            Err(DomainError::InvalidState { code, .. }) if code == "request_closed"
+        ));
     }
 
     #[test]

@@ -191,3 +191,43 @@ on_both_backends! {
         assert_eq!(email.content_language_hint, "en");
     }
 }
+
+on_both_backends! {
+    async fn addresses_the_mailer_would_refuse_and_invisible_text_are_refused_by_field(app: &TestApp) {
+        for (n, email) in [
+            "a<b>@x.fr",
+            "a,b@x.fr",
+            ".a@x.fr",
+            "a@-x.fr",
+            "a\u{202E}rf.x@x.fr",
+            "a\u{200B}@x.fr",
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let reply = app.post("/api/v1/auth/register", None, registration("buyer", email, &siret(40 + n as u32))).await;
+            reply.assert_problem(422, "validation_failed");
+            let errors = reply.body["errors"].as_array().expect("errors");
+            assert!(
+                errors.iter().any(|e| e["field"] == "user.email" && e["code"] == "invalid_email"),
+                "{email:?}: {}", reply.body
+            );
+        }
+        for (field, value, code) in [
+            (("user", "full_name"), "Claire\u{202E}nitraM", "bidi_control"),
+            (("user", "full_name"), "Claire\r\nBcc: victim@x.fr", "control_character"),
+            (("user", "full_name"), "\u{200B}\u{200D}", "required"),
+            (("organisation", "legal_name"), "Cardio\u{7}Dijon", "control_character"),
+            (("organisation", "legal_name"), "\u{2060}\u{FEFF}\u{200B}", "too_short"),
+        ] {
+            let mut body = registration("buyer", "claire@cardiodijon.example", &siret(50));
+            body[field.0][field.1] = json!(value);
+            let reply = app.post("/api/v1/auth/register", None, body).await;
+            reply.assert_problem(422, "validation_failed");
+            assert_eq!(reply.body["errors"][0]["field"], format!("{}.{}", field.0, field.1), "{value:?}: {}", reply.body);
+            assert_eq!(reply.body["errors"][0]["code"], code, "{value:?}");
+        }
+        // Ordinary addresses and names, accents included, still register.
+        app.register("buyer", "o'brien+rfq@cardiodijon.example", &siret(50)).await;
+    }
+}

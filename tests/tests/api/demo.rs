@@ -180,3 +180,38 @@ async fn sqlite() {
 async fn postgres() {
     scenario(TestApp::spawn_serving(Backend::Postgres, &[], &["--seed-demo"]).await).await;
 }
+
+/// The demo accounts share a published password: production refuses to
+/// create them, before opening anything, and names the switch.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seed_demo_is_refused_in_production() {
+    let mut app = TestApp::spawn(Backend::Sqlite).await;
+    // The embedded index has one writer: the refused process must not
+    // fail on it instead.
+    app.stop_server().await;
+    let production = [
+        ("PMT_ENV", "production"),
+        ("PASSWORD_HASH_COST", "standard"),
+        ("PMT_BIND", "127.0.0.1:0"),
+    ];
+    let run = app.command(&["serve", "--seed-demo"], &production).output();
+    let output = tokio::time::timeout(std::time::Duration::from_secs(30), run)
+        .await
+        .expect("pmt serve --seed-demo kept running in production")
+        .expect("run pmt");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("--seed-demo") && stderr.contains("production"),
+        "{stderr}"
+    );
+    // No demo account was created.
+    app.restart_server().await;
+    app.post(
+        "/api/v1/auth/login",
+        None,
+        serde_json::json!({ "email": "admin@pmt-business.example", "password": DEMO_PASSWORD }),
+    )
+    .await
+    .assert_problem(401, "invalid_credentials");
+}

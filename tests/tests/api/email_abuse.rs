@@ -142,8 +142,8 @@ on_both_backends! {
         assert_eq!(
             errors,
             [
-                ("organisation.legal_name".to_owned(), "control_characters".to_owned()),
-                ("user.full_name".to_owned(), "control_characters".to_owned()),
+                ("organisation.legal_name".to_owned(), "control_character".to_owned()),
+                ("user.full_name".to_owned(), "control_character".to_owned()),
             ]
         );
 
@@ -161,6 +161,6 @@ on_both_backends! {
             .await;
         reply.assert_problem(422, "validation_failed");
         assert_eq!(reply.body["errors"][0]["field"], "full_name");
-        assert_eq!(reply.body["errors"][0]["code"], "control_characters");
+        assert_eq!(reply.body["errors"][0]["code"], "bidi_control");
     }
 }

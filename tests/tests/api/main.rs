@@ -4,6 +4,7 @@
 mod abuse;
 mod accounts;
 mod admin;
+mod business_rules;
 mod demo;
 mod directory;
 mod email_abuse;
@@ -15,6 +16,7 @@ mod index_freshness;
 mod notifications;
 mod openapi_spec;
 mod permissions;
+mod protocol;
 mod recoding;
 mod revocation;
 mod schema_conformance;

@@ -43,7 +43,8 @@ on_both_backends! {
             .await
             .assert_problem(422, "invalid_body");
         let admin = app.back_office("admin", "admin@pmt.example").await;
-        app.get("/api/v1/admin/users?after=a%00b", Some(&admin)).await.assert_problem(422, "validation_failed");
+        // A query parameter holding NUL is a bad query, whichever it is.
+        app.get("/api/v1/admin/users?after=a%00b", Some(&admin)).await.assert_problem(400, "invalid_query");
         let listed = app.get("/api/v1/admin/users?after=a", Some(&admin)).await;
         assert!(listed.assert_status(200)["items"].as_array().is_some_and(|users| !users.is_empty()));
     }

@@ -5,7 +5,7 @@ use domain::account::Language;
 use domain::auth::Actor;
 use domain::ids::{OrganisationId, QuestionId, QuoteId, SourcingRequestId};
 use domain::sourcing::answers::{
-    Invitation, InvitationStatus, Outcome, Question, Quote, QuoteTerms,
+    self, Invitation, InvitationStatus, Outcome, Question, Quote, QuoteTerms,
 };
 use domain::sourcing::matching::MatchStatus;
 use domain::sourcing::request::{Action, Attachment, Party, RequestStatus};
@@ -220,6 +220,11 @@ pub async fn ask(
             invitation.ensure_current()?;
             actor.require_verified_email("asking the buyer a question")?;
             request.accepts_answers(now)?;
+            let asked_so_far = sourcing::questions_of(conn, id)?
+                .iter()
+                .filter(|q| q.asked_by_supplier == invitation.supplier)
+                .count();
+            answers::may_ask_another(asked_so_far)?;
             let asked = Question {
                 id: QuestionId::new(),
                 request: id,
@@ -279,6 +284,7 @@ pub async fn answer_question(
             let mut q = sourcing::find_question(conn, question)?
                 .filter(|q| q.request == id)
                 .ok_or_else(|| ApiError::not_found("question"))?;
+            request.accepts_clarifications()?;
             if q.answer.is_some() {
                 return Err(DomainError::InvalidState {
                     code: "question_answered".to_owned(),

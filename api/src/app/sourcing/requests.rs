@@ -1,6 +1,7 @@
 //! The request itself: drafting, editing, the state machine's steps,
 //! listing and history.
 
+use chrono::{DateTime, Utc};
 use domain::account::{Language, PlatformRole};
 use domain::auth::Actor;
 use domain::ids::{OrganisationId, SourcingRequestId};
@@ -44,6 +45,7 @@ fn requirements_input<'a>(
 fn parse_content(
     body: &RequestInput,
     catalogue: &Catalogue,
+    now: DateTime<Utc>,
 ) -> Result<RequestContent, ValidationErrors> {
     let input = DomainInput {
         title: &body.title,
@@ -77,6 +79,7 @@ fn parse_content(
     };
     RequestContent::parse(
         &input,
+        now,
         |code| catalogue.has_capability(code),
         |code| catalogue.has_certification_type(code.as_str()),
     )
@@ -127,7 +130,7 @@ pub async fn create(
     state
         .transaction(move |conn| {
             let catalogue = Catalogue::load(conn)?;
-            let content = parse_content(&body, &catalogue)?;
+            let content = parse_content(&body, &catalogue, now)?;
             let request = SourcingRequest::new(buyer, actor.user_id, content, now);
             sourcing::insert_request(conn, &request)?;
             record(
@@ -285,7 +288,7 @@ pub async fn edit(
             let (mut request, access) = load(conn, &actor, id)?;
             let expected = expected_version(if_match, &request)?;
             let catalogue = Catalogue::load(conn)?;
-            let content = parse_content(&body, &catalogue)?;
+            let content = parse_content(&body, &catalogue, now)?;
             let read_version = request.version;
             request.edit(access.party()?, expected, content, now)?;
             save(conn, &request, read_version)?;
