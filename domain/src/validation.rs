@@ -254,5 +254,4 @@ mod tests {
             assert_eq!(errors.errors()[0].code, code, "{bad:?}");
         }
     }
-
 }

@@ -138,7 +138,11 @@ pub fn pmt_binary() -> PathBuf {
 /// The source files of `binary` modified after it was built, from the
 /// dep-info file cargo writes beside it (`pmt.d`: every file the build read).
 fn changed_since_built(binary: &Path) -> Vec<String> {
-    let modified = |path: &Path| std::fs::metadata(path).and_then(|meta| meta.modified()).ok();
+    let modified = |path: &Path| {
+        std::fs::metadata(path)
+            .and_then(|meta| meta.modified())
+            .ok()
+    };
     let (Some(built), Ok(dep_info)) = (
         modified(binary),
         std::fs::read_to_string(binary.with_extension("d")),

@@ -18,7 +18,8 @@ use meilisearch_sdk::client::Client;
 use meilisearch_sdk::errors::{Error, ErrorCode};
 use meilisearch_sdk::indexes::Index;
 use meilisearch_sdk::search::{
-    FederationOptions, MatchingStrategies, MergeFacets, SearchResult, SearchResults as MeiliResults, Selectors,
+    FederationOptions, MatchingStrategies, MergeFacets, SearchResult,
+    SearchResults as MeiliResults, Selectors,
 };
 use meilisearch_sdk::settings::Settings;
 use meilisearch_sdk::task_info::TaskInfo;
@@ -308,7 +309,11 @@ impl CapabilityIndex for MeiliIndex {
                     ));
                 };
                 let total = counts.total_hits.unwrap_or_default();
-                (page.hits, total, counts.facet_distribution.unwrap_or_default())
+                (
+                    page.hits,
+                    total,
+                    counts.facet_distribution.unwrap_or_default(),
+                )
             }
             Some(words) => {
                 let batch = words.searches(&self.client, &index, |search| {
@@ -396,14 +401,19 @@ impl CapabilityIndex for MeiliIndex {
             &[need.capabilities.clone(), need.related_capabilities()].concat(),
         );
         let others = held.as_deref().map(not);
-        let text_parts = [(held.as_deref(), FULL_WINDOW), (others.as_deref(), PARTIAL_WINDOW)];
+        let text_parts = [
+            (held.as_deref(), FULL_WINDOW),
+            (others.as_deref(), PARTIAL_WINDOW),
+        ];
         let text_searches = words.iter().flat_map(|words| {
             text_parts
                 .iter()
                 .filter(|(filter, _)| filter.is_some() || held.is_none())
                 .map(|(filter, window)| {
                     words
-                        .searches(&self.client, &index, |search| ranking_search(search, *filter))
+                        .searches(&self.client, &index, |search| {
+                            ranking_search(search, *filter)
+                        })
                         .with_federation(FederationOptions {
                             limit: Some(*window),
                             ..FederationOptions::default()

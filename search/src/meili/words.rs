@@ -7,9 +7,9 @@
 //! words first, and each word alone at a lower weight, merged and deduplicated
 //! by Meilisearch.
 
+use meilisearch_sdk::DefaultHttpClient;
 use meilisearch_sdk::client::Client;
 use meilisearch_sdk::indexes::Index;
-use meilisearch_sdk::DefaultHttpClient;
 use meilisearch_sdk::search::{MultiSearchQuery, SearchQuery};
 
 use crate::analysis::{self, QueryWords};
