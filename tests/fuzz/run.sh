@@ -13,7 +13,7 @@ cd "$(dirname "$0")/../.."
 
 SCHEMATHESIS_VERSION=4.32.5
 VENV=target/fuzz-venv
-PMT=./target/debug/pmt
+PMT=${PMT_BIN:-./target/debug/pmt}
 PG_BIN=/usr/lib/postgresql/15/bin
 MAX_EXAMPLES=${FUZZ_MAX_EXAMPLES:-25}
 SEED=${FUZZ_SEED:-$RANDOM}
