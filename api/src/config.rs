@@ -69,6 +69,9 @@ pub struct Settings {
     pub notify_retry: RetryPolicy,
     /// How often periodic reminders (expiring certificates) are looked for.
     pub reminder_interval: Duration,
+    /// Development only: the server's clock runs this far ahead (or behind),
+    /// to exercise deadlines and expiries without waiting.
+    pub clock_offset: chrono::TimeDelta,
     pub public_base_url: String,
     pub cors_allowed_origins: Vec<String>,
     pub json_logs: bool,
@@ -209,6 +212,7 @@ impl Settings {
                 3600,
                 1..=7 * 86_400,
             )?),
+            clock_offset: clock_offset(env, environment)?,
             mail_from: env
                 .get("MAIL_FROM")
                 .unwrap_or_else(|| "PMT Business <no-reply@pmt-business.example>".to_owned()),
@@ -248,6 +252,26 @@ where
 }
 
 /// A whole number of `name` within `range`, or `default` when unset.
+/// `PMT_CLOCK_OFFSET_SECONDS`, within ten years, refused in production.
+fn clock_offset(env: &dyn Source, environment: Environment) -> anyhow::Result<chrono::TimeDelta> {
+    const NAME: &str = "PMT_CLOCK_OFFSET_SECONDS";
+    let Some(raw) = env.get(NAME) else {
+        return Ok(chrono::TimeDelta::zero());
+    };
+    if environment == Environment::Production {
+        bail!("{NAME} is refused when PMT_ENV=production");
+    }
+    let seconds: i64 = raw
+        .trim()
+        .parse()
+        .with_context(|| format!("{NAME} must be a whole number of seconds, got {raw:?}"))?;
+    const TEN_YEARS: i64 = 10 * 366 * 86_400;
+    if !(-TEN_YEARS..=TEN_YEARS).contains(&seconds) {
+        bail!("{NAME} must be within ten years ({TEN_YEARS} seconds), got {seconds}");
+    }
+    Ok(chrono::TimeDelta::seconds(seconds))
+}
+
 fn bounded(
     env: &dyn Source,
     name: &str,
@@ -444,6 +468,14 @@ mod tests {
             (
                 vec![("REMINDER_INTERVAL_SECONDS", "hourly")],
                 "REMINDER_INTERVAL_SECONDS",
+            ),
+            (
+                vec![("PMT_CLOCK_OFFSET_SECONDS", "two weeks")],
+                "PMT_CLOCK_OFFSET_SECONDS",
+            ),
+            (
+                vec![("PMT_CLOCK_OFFSET_SECONDS", "99999999999")],
+                "PMT_CLOCK_OFFSET_SECONDS",
             ),
         ] {
             let error = load(&vars).expect_err("must fail").to_string();

@@ -41,7 +41,7 @@ error_codes! {
     NotFound => NOT_FOUND, "Not found";
     MethodNotAllowed => METHOD_NOT_ALLOWED, "Method not allowed on this route";
     MethodNotImplemented => NOT_IMPLEMENTED, "This HTTP method is not implemented";
-    UriTooLong => URI_TOO_LONG, "The path and query are too long";
+    UriTooLong => BAD_REQUEST, "The path and query are too long";
     HeadersTooLarge => REQUEST_HEADER_FIELDS_TOO_LARGE, "The request headers are too large";
     Unauthenticated => UNAUTHORIZED, "Authentication required";
     InvalidToken => UNAUTHORIZED, "The access token is invalid or expired";

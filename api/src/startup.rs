@@ -70,6 +70,13 @@ async fn build_state_with(settings: Settings) -> anyhow::Result<AppState> {
     let db = tokio::task::spawn_blocking(move || -> anyhow::Result<Database> {
         let db = Database::connect(&url, pool_size)
             .with_context(|| format!("DATABASE_URL: cannot open {url:?}"))?;
+        // The URL of PostgreSQL may hold a password: only SQLite's path is shown.
+        match &url {
+            persistence::DatabaseUrl::Sqlite(path) => {
+                tracing::info!(path = %path.display(), "database: SQLite");
+            }
+            persistence::DatabaseUrl::Postgres(_) => tracing::info!("database: PostgreSQL"),
+        }
         let applied = db.migrate().context("running migrations")?;
         if !applied.is_empty() {
             tracing::info!(?applied, "migrations applied");
@@ -84,15 +91,7 @@ async fn build_state_with(settings: Settings) -> anyhow::Result<AppState> {
     })
     .await??;
     let (index, index_created) = open_index(&settings).await?;
-    let clock = match std::env::var("PMT_CLOCK_OFFSET_SECONDS")
-        .ok()
-        .and_then(|s| s.parse::<i64>().ok())
-    {
-        Some(offset) if settings.environment == Environment::Development => {
-            Clock::shifted(chrono::TimeDelta::seconds(offset))
-        }
-        _ => Clock::default(),
-    };
+    let clock = Clock::shifted(settings.clock_offset);
     let state = AppState {
         jwt: JwtKeys::new(
             settings.jwt_secret.expose(),
@@ -147,7 +146,7 @@ pub async fn create_user(
         .context("--role must be `expert` or `admin`")?;
     let user = app::accounts::create_back_office_user(&state, role, email, name, password)
         .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        .map_err(anyhow::Error::new)?;
     println!("created {} {} ({})", role.as_str(), user.email, user.id);
     Ok(())
 }
@@ -195,7 +194,7 @@ pub async fn serve(seed_demo: bool) -> anyhow::Result<()> {
     if seed_demo
         && let Some(credentials) = app::demo::seed(&state)
             .await
-            .map_err(|e| anyhow::anyhow!("demo data: {e}"))?
+            .context("demo data")?
     {
         println!("{credentials}");
     }

@@ -139,9 +139,10 @@ pub struct Database {
 }
 
 impl Database {
-    /// Opens the pool. A SQLite file is created (with its directory) only for
-    /// an explicit `sqlite://` URL or a path whose directory exists, so a typo
-    /// in a path does not silently start an empty database elsewhere.
+    /// Opens the pool. A SQLite file is created when missing, with its
+    /// directory, as the default `./data/pmt.db` on a first start needs: a
+    /// typo in a path starts an empty database there, which the start-up log
+    /// line naming the database shows.
     pub fn connect(url: &DatabaseUrl, max_connections: u32) -> Result<Self> {
         if let DatabaseUrl::Sqlite(path) = url
             && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())

@@ -95,6 +95,7 @@ fn backoff(attempts: i32) -> TimeDelta {
     TimeDelta::seconds((1_i64 << attempts.clamp(0, 6)).min(60))
 }
 
+#[tracing::instrument(name = "index_worker", skip_all)]
 pub async fn run(state: AppState, poll: Duration) {
     loop {
         match apply_pending(&state).await {

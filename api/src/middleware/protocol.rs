@@ -1,7 +1,7 @@
 //! The outermost checks, before metrics record anything and before any
 //! route is looked for: only the standard HTTP methods reach a route (an
-//! extension method is counted as `OTHER` and answered 501), the request line and headers are bounded
-//! (414, 431), a query holding a NUL byte is a 400, `HEAD` is served as a `GET` without its body, and
+//! extension method is counted as `OTHER` and answered 405), the request line and headers are bounded
+//! (400, 431), a query holding a NUL byte is a 400, `HEAD` is served as a `GET` without its body, and
 //! `/metrics` asks for `METRICS_TOKEN` when one is set. Every refusal is a
 //! problem document, so a metric label can only take values from closed
 //! sets (nine methods, the route patterns or `UNKNOWN`, the statuses).
@@ -17,7 +17,8 @@ use sha2::{Digest, Sha256};
 use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 
-/// Longest accepted path and query, in bytes. Longer URIs are 414 here; past
+/// Longest accepted path and query, in bytes. Longer URIs are a 400 here (a
+/// client's generic bad request, rather than 414 which few handle); past
 /// 64 KiB actix-http refuses them itself, before any middleware.
 pub const MAX_URI_BYTES: usize = 8 * 1024;
 /// Largest accepted total of header names and values, in bytes. Past
@@ -67,15 +68,16 @@ pub async fn guard(
 }
 
 /// Inside the metrics, before routing: an extension method (already
-/// renamed `OTHER`) is 501, counted under `method="OTHER"`.
+/// renamed `OTHER`) is 405, as any method a route does not list, counted
+/// under `method="OTHER"`.
 pub async fn refuse_other(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     if !KNOWN_METHODS.contains(req.method()) {
         let error = ApiError::coded(
-            ErrorCode::MethodNotImplemented,
-            "this server implements GET, HEAD, POST, PUT, PATCH, DELETE and OPTIONS",
+            ErrorCode::MethodNotAllowed,
+            "this server answers GET, HEAD, POST, PUT, PATCH, DELETE and OPTIONS",
         );
         return Ok(answer(req, &error));
     }
@@ -84,7 +86,7 @@ pub async fn refuse_other(
 
 /// The problem document of a deliberate refusal, without attaching the
 /// error to the response: the request logger would log every one of a
-/// flood of 501s as a server error.
+/// flood of refusals.
 fn answer(req: ServiceRequest, error: &ApiError) -> ServiceResponse<BoxBody> {
     use actix_web::ResponseError as _;
     let mut response = error.error_response();

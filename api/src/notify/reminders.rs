@@ -21,6 +21,7 @@ use crate::state::AppState;
 pub const EXPIRY_NOTICE_DAYS: i64 = 30;
 
 /// Runs the reminders at start, then every `interval`.
+#[tracing::instrument(name = "reminders", skip_all)]
 pub async fn run(state: AppState, interval: Duration) {
     loop {
         match certifications_expiring(&state).await {

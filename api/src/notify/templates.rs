@@ -15,202 +15,202 @@ pub struct Rendered {
     pub html: String,
 }
 
-struct Copy {
+struct Wording {
     subject: &'static str,
     body: &'static str,
     action: Option<&'static str>,
 }
 
-fn copy(kind: NotificationKind, language: Language) -> Copy {
+fn wording(kind: NotificationKind, language: Language) -> Wording {
     use Language::{En, Fr};
     use NotificationKind::*;
     match (kind, language) {
-        (VerifyEmail, Fr) => Copy {
+        (VerifyEmail, Fr) => Wording {
             subject: "Confirmez votre adresse e-mail",
             body: "Bonjour {{ recipient_name }},\n\nBienvenue sur PMT Business. Confirmez votre adresse e-mail pour activer votre compte. Ce lien est valable 3 jours.",
             action: Some("Confirmer mon adresse"),
         },
-        (VerifyEmail, En) => Copy {
+        (VerifyEmail, En) => Wording {
             subject: "Confirm your email address",
             body: "Hello {{ recipient_name }},\n\nWelcome to PMT Business. Confirm your email address to activate your account. This link is valid for 3 days.",
             action: Some("Confirm my address"),
         },
-        (PasswordReset, Fr) => Copy {
+        (PasswordReset, Fr) => Wording {
             subject: "Réinitialisation de votre mot de passe",
             body: "Bonjour {{ recipient_name }},\n\nUne réinitialisation de mot de passe a été demandée pour votre compte. Ce lien est valable une heure. Si vous n'êtes pas à l'origine de cette demande, ignorez ce message.",
             action: Some("Choisir un nouveau mot de passe"),
         },
-        (PasswordReset, En) => Copy {
+        (PasswordReset, En) => Wording {
             subject: "Reset your password",
             body: "Hello {{ recipient_name }},\n\nA password reset was requested for your account. This link is valid for one hour. If you did not ask for it, ignore this message.",
             action: Some("Choose a new password"),
         },
-        (OrganisationInvitation, Fr) => Copy {
+        (OrganisationInvitation, Fr) => Wording {
             subject: "{{ inviter }} vous invite à rejoindre {{ organisation }} sur PMT Business",
             body: "Bonjour,\n\n{{ inviter }} vous invite à rejoindre l'espace de {{ organisation }} sur PMT Business, la plateforme de mise en relation de la filière santé de Bourgogne-Franche-Comté. Cette invitation est valable 7 jours.",
             action: Some("Accepter l'invitation"),
         },
-        (OrganisationInvitation, En) => Copy {
+        (OrganisationInvitation, En) => Wording {
             subject: "{{ inviter }} invites you to join {{ organisation }} on PMT Business",
             body: "Hello,\n\n{{ inviter }} invites you to join {{ organisation }} on PMT Business, the sourcing platform of the Bourgogne-Franche-Comté health-tech cluster. This invitation is valid for 7 days.",
             action: Some("Accept the invitation"),
         },
-        (ProfileSubmitted, Fr) => Copy {
+        (ProfileSubmitted, Fr) => Wording {
             subject: "Profil à valider : {{ supplier }}",
             body: "Bonjour {{ recipient_name }},\n\nLe profil de {{ supplier }} a été soumis et attend votre validation.",
             action: Some("Examiner le profil"),
         },
-        (ProfileSubmitted, En) => Copy {
+        (ProfileSubmitted, En) => Wording {
             subject: "Profile to review: {{ supplier }}",
             body: "Hello {{ recipient_name }},\n\nThe profile of {{ supplier }} was submitted and awaits your review.",
             action: Some("Review the profile"),
         },
-        (ProfileApproved, Fr) => Copy {
+        (ProfileApproved, Fr) => Wording {
             subject: "Votre profil est publié",
             body: "Bonjour {{ recipient_name }},\n\nLe profil de {{ supplier }} a été validé par l'équipe du pôle et figure désormais dans l'annuaire PMT Business.",
             action: Some("Voir mon profil"),
         },
-        (ProfileApproved, En) => Copy {
+        (ProfileApproved, En) => Wording {
             subject: "Your profile is published",
             body: "Hello {{ recipient_name }},\n\nThe profile of {{ supplier }} was approved by the cluster team and is now listed in the PMT Business directory.",
             action: Some("See my profile"),
         },
-        (ProfileChangesRequested, Fr) => Copy {
+        (ProfileChangesRequested, Fr) => Wording {
             subject: "Modifications demandées sur votre profil",
             body: "Bonjour {{ recipient_name }},\n\nL'équipe du pôle demande des modifications sur le profil de {{ supplier }} :\n\n{{ comment }}",
             action: Some("Modifier mon profil"),
         },
-        (ProfileChangesRequested, En) => Copy {
+        (ProfileChangesRequested, En) => Wording {
             subject: "Changes requested on your profile",
             body: "Hello {{ recipient_name }},\n\nThe cluster team asks for changes to the profile of {{ supplier }}:\n\n{{ comment }}",
             action: Some("Edit my profile"),
         },
-        (RequestSubmitted, Fr) => Copy {
+        (RequestSubmitted, Fr) => Wording {
             subject: "Demande à qualifier : {{ request_title }}",
             body: "Bonjour {{ recipient_name }},\n\nUne nouvelle demande de sourcing, « {{ request_title }} », a été soumise et attend votre qualification.",
             action: Some("Qualifier la demande"),
         },
-        (RequestSubmitted, En) => Copy {
+        (RequestSubmitted, En) => Wording {
             subject: "Request to qualify: {{ request_title }}",
             body: "Hello {{ recipient_name }},\n\nA new sourcing request, “{{ request_title }}”, was submitted and awaits your qualification.",
             action: Some("Qualify the request"),
         },
-        (RequestQualified, Fr) => Copy {
+        (RequestQualified, Fr) => Wording {
             subject: "Votre demande « {{ request_title }} » est qualifiée",
             body: "Bonjour {{ recipient_name }},\n\nL'équipe du pôle a qualifié votre demande « {{ request_title }} ». Elle passe à l'étape suivante : la sélection des fournisseurs à consulter.{% if comment %}\n\nCommentaire de l'expert :\n{{ comment }}{% endif %}",
             action: Some("Suivre ma demande"),
         },
-        (RequestQualified, En) => Copy {
+        (RequestQualified, En) => Wording {
             subject: "Your request “{{ request_title }}” is qualified",
             body: "Hello {{ recipient_name }},\n\nThe cluster team qualified your request “{{ request_title }}”. It moves on to the selection of the suppliers to consult.{% if comment %}\n\nThe expert's comment:\n{{ comment }}{% endif %}",
             action: Some("Follow my request"),
         },
-        (RequestChangesRequested, Fr) => Copy {
+        (RequestChangesRequested, Fr) => Wording {
             subject: "Modifications demandées sur votre demande « {{ request_title }} »",
             body: "Bonjour {{ recipient_name }},\n\nAvant de qualifier votre demande « {{ request_title }} », l'équipe du pôle vous demande de la compléter :\n\n{{ comment }}",
             action: Some("Modifier ma demande"),
         },
-        (RequestChangesRequested, En) => Copy {
+        (RequestChangesRequested, En) => Wording {
             subject: "Changes requested on your request “{{ request_title }}”",
             body: "Hello {{ recipient_name }},\n\nBefore qualifying your request “{{ request_title }}”, the cluster team asks you to complete it:\n\n{{ comment }}",
             action: Some("Edit my request"),
         },
-        (RequestRejected, Fr) => Copy {
+        (RequestRejected, Fr) => Wording {
             subject: "Votre demande « {{ request_title }} » n'a pas été retenue",
             body: "Bonjour {{ recipient_name }},\n\nL'équipe du pôle ne peut pas donner suite à votre demande « {{ request_title }} », pour la raison suivante :\n\n{{ comment }}",
             action: Some("Voir ma demande"),
         },
-        (RequestRejected, En) => Copy {
+        (RequestRejected, En) => Wording {
             subject: "Your request “{{ request_title }}” was declined",
             body: "Hello {{ recipient_name }},\n\nThe cluster team cannot take your request “{{ request_title }}” further, for the following reason:\n\n{{ comment }}",
             action: Some("See my request"),
         },
-        (InvitationToQuote, Fr) => Copy {
+        (InvitationToQuote, Fr) => Wording {
             subject: "Invitation à répondre : {{ request_title }}",
             body: "Bonjour {{ recipient_name }},\n\nL'équipe du pôle vous invite à répondre à la demande de sourcing « {{ request_title }} ». Merci de déposer votre réponse avant le {{ deadline }}.",
             action: Some("Consulter la demande"),
         },
-        (InvitationToQuote, En) => Copy {
+        (InvitationToQuote, En) => Wording {
             subject: "Invitation to quote: {{ request_title }}",
             body: "Hello {{ recipient_name }},\n\nThe cluster team invites you to answer the sourcing request “{{ request_title }}”. Please submit your answer by {{ deadline }}.",
             action: Some("View the request"),
         },
-        (QuestionAnswered, Fr) => Copy {
+        (QuestionAnswered, Fr) => Wording {
             subject: "Question et réponse publiées : {{ request_title }}",
             body: "Bonjour {{ recipient_name }},\n\nUne question posée sur la demande « {{ request_title }} » a reçu une réponse, communiquée à tous les fournisseurs consultés.\n\nQuestion :\n{{ question }}\n\nRéponse :\n{{ answer }}",
             action: Some("Consulter la demande"),
         },
-        (QuestionAnswered, En) => Copy {
+        (QuestionAnswered, En) => Wording {
             subject: "Question answered: {{ request_title }}",
             body: "Hello {{ recipient_name }},\n\nA question about the request “{{ request_title }}” was answered; the answer is shared with every consulted supplier.\n\nQuestion:\n{{ question }}\n\nAnswer:\n{{ answer }}",
             action: Some("View the request"),
         },
-        (AnswerReceived, Fr) => Copy {
+        (AnswerReceived, Fr) => Wording {
             subject: "{% if revision and revision > 1 %}Réponse révisée{% else %}Nouvelle réponse{% endif %} de {{ supplier }} : {{ request_title }}",
             body: "Bonjour {{ recipient_name }},\n\n{% if revision and revision > 1 %}{{ supplier }} a révisé sa réponse à votre demande « {{ request_title }} » (version {{ revision }}).{% else %}{{ supplier }} a répondu à votre demande « {{ request_title }} ».{% endif %}",
             action: Some("Voir la réponse"),
         },
-        (AnswerReceived, En) => Copy {
+        (AnswerReceived, En) => Wording {
             subject: "{% if revision and revision > 1 %}Revised answer{% else %}New answer{% endif %} from {{ supplier }}: {{ request_title }}",
             body: "Hello {{ recipient_name }},\n\n{% if revision and revision > 1 %}{{ supplier }} revised its answer to your request “{{ request_title }}” (version {{ revision }}).{% else %}{{ supplier }} answered your request “{{ request_title }}”.{% endif %}",
             action: Some("See the answer"),
         },
-        (DeadlineApproaching, Fr) => Copy {
+        (DeadlineApproaching, Fr) => Wording {
             subject: "Date limite proche : {{ request_title }}",
             body: "Bonjour {{ recipient_name }},\n\nLa date limite de réponse à la demande « {{ request_title }} » est fixée au {{ deadline }} et nous n'avons pas encore reçu votre réponse.",
             action: Some("Répondre à la demande"),
         },
-        (DeadlineApproaching, En) => Copy {
+        (DeadlineApproaching, En) => Wording {
             subject: "Deadline approaching: {{ request_title }}",
             body: "Hello {{ recipient_name }},\n\nThe deadline to answer the request “{{ request_title }}” is {{ deadline }}, and we have not received your answer yet.",
             action: Some("Answer the request"),
         },
-        (Awarded, Fr) => Copy {
+        (Awarded, Fr) => Wording {
             subject: "Votre réponse est retenue : {{ request_title }}",
             body: "Bonjour {{ recipient_name }},\n\nBonne nouvelle : le donneur d'ordres a retenu votre réponse à la demande « {{ request_title }} ». Il prendra contact avec vous pour la suite.",
             action: Some("Voir la demande"),
         },
-        (Awarded, En) => Copy {
+        (Awarded, En) => Wording {
             subject: "Your answer was selected: {{ request_title }}",
             body: "Hello {{ recipient_name }},\n\nGood news: the buyer selected your answer to the request “{{ request_title }}”. They will contact you about the next steps.",
             action: Some("View the request"),
         },
-        (NotSelected, Fr) => Copy {
+        (NotSelected, Fr) => Wording {
             subject: "Réponse non retenue : {{ request_title }}",
             body: "Bonjour {{ recipient_name }},\n\nLe donneur d'ordres a retenu une autre offre pour la demande « {{ request_title }} ». Merci du temps consacré à votre réponse ; d'autres consultations suivront sur PMT Business.",
             action: Some("Voir la demande"),
         },
-        (NotSelected, En) => Copy {
+        (NotSelected, En) => Wording {
             subject: "Answer not selected: {{ request_title }}",
             body: "Hello {{ recipient_name }},\n\nThe buyer chose another offer for the request “{{ request_title }}”. Thank you for the time you spent on your answer; more requests will follow on PMT Business.",
             action: Some("View the request"),
         },
-        (CertificationExpiring, Fr) => Copy {
+        (CertificationExpiring, Fr) => Wording {
             subject: "Certificat bientôt expiré : {{ certification }} ({{ supplier }})",
             body: "Bonjour {{ recipient_name }},\n\nLe certificat {{ certification }} de {{ supplier }} arrive à échéance le {{ valid_until }}. Le certificat renouvelé doit être déclaré pour continuer à figurer sur le profil publié dans l'annuaire.",
             action: Some("Mettre à jour les certificats"),
         },
-        (CertificationExpiring, En) => Copy {
+        (CertificationExpiring, En) => Wording {
             subject: "Certificate expiring soon: {{ certification }} ({{ supplier }})",
             body: "Hello {{ recipient_name }},\n\nThe {{ certification }} certificate of {{ supplier }} expires on {{ valid_until }}. The renewed certificate must be declared to keep appearing on the published directory profile.",
             action: Some("Update the certificates"),
         },
-        (InvitationExistingAccount, Fr) => Copy {
+        (InvitationExistingAccount, Fr) => Wording {
             subject: "{{ inviter }} a voulu vous inviter à rejoindre {{ organisation }}",
             body: "Bonjour {{ recipient_name }},\n\n{{ inviter }} a voulu vous inviter à rejoindre l'espace de {{ organisation }} sur PMT Business, mais votre adresse a déjà un compte. Une adresse ne peut appartenir qu'à une organisation : connectez-vous avec votre compte, ou demandez à l'équipe du pôle de vous rattacher à {{ organisation }}. Si vous ne connaissez pas cette organisation, ignorez ce message.",
             action: Some("Me connecter"),
         },
-        (InvitationExistingAccount, En) => Copy {
+        (InvitationExistingAccount, En) => Wording {
             subject: "{{ inviter }} tried to invite you to join {{ organisation }}",
             body: "Hello {{ recipient_name }},\n\n{{ inviter }} tried to invite you to join {{ organisation }} on PMT Business, but your address already has an account. An address belongs to one organisation: log in with your account, or ask the cluster team to move you to {{ organisation }}. If you do not know this organisation, ignore this message.",
             action: Some("Log in"),
         },
-        (SupplierWithdrawn, Fr) => Copy {
+        (SupplierWithdrawn, Fr) => Wording {
             subject: "Un fournisseur ne participe plus à « {{ request_title }} »",
             body: "Bonjour {{ recipient_name }},\n\nL'équipe du pôle a suspendu un fournisseur invité à votre demande « {{ request_title }} » : son invitation est retirée et il ne peut plus y répondre. Ses réponses déjà envoyées restent visibles dans l'historique.",
             action: Some("Suivre ma demande"),
         },
-        (SupplierWithdrawn, En) => Copy {
+        (SupplierWithdrawn, En) => Wording {
             subject: "A supplier no longer takes part in “{{ request_title }}”",
             body: "Hello {{ recipient_name }},\n\nThe cluster team suspended a supplier invited to your request “{{ request_title }}”: its invitation is withdrawn and it can no longer answer. Answers it already sent stay in the history.",
             action: Some("Follow my request"),
@@ -235,7 +235,7 @@ pub fn render(
     language: Language,
     vars: &Value,
 ) -> Result<Rendered, minijinja::Error> {
-    let copy = copy(kind, language);
+    let copy = wording(kind, language);
     // Subjects and bodies are plain text: no escaping at this stage.
     let plain = Environment::new();
     let subject = plain

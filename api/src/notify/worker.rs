@@ -39,6 +39,7 @@ impl Timing {
     }
 }
 
+#[tracing::instrument(name = "email_worker", skip_all)]
 pub async fn run(state: AppState, mailer: Arc<Mailer>, poll: Duration) {
     tracing::info!(target = %mailer.describe(), "notification worker started");
     let timing = Timing::from_smtp_timeout(state.settings.smtp_timeout);
@@ -70,7 +71,7 @@ pub async fn deliver_next(
     let claimed = state
         .transaction(move |conn| Ok(notifications::claim_next(conn, now, lease)?))
         .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        .map_err(anyhow::Error::new)?;
     let Some(notification) = claimed else {
         return Ok(false);
     };

@@ -3,6 +3,7 @@ use actix_web::http::header::ACCEPT_LANGUAGE;
 use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use domain::account::Language;
 use domain::ids::{MatchId, OrganisationId, QuestionId, SourcingRequestId};
+use domain::sourcing::matching::MatchDecision;
 use domain::sourcing::request::Action;
 use openapi::audit::AuditEntryView;
 use openapi::directory::{CommentRequest, ReviewRequest};
@@ -462,7 +463,7 @@ async fn approve_match(
             auth.0,
             id(&request),
             MatchId::from(m),
-            true,
+            MatchDecision::Approve,
             body.into_inner(),
             language(&req),
         )
@@ -493,7 +494,7 @@ async fn discard_match(
             auth.0,
             id(&request),
             MatchId::from(m),
-            false,
+            MatchDecision::Discard,
             body.into_inner(),
             language(&req),
         )

@@ -276,24 +276,36 @@ impl Match {
 
     pub fn decide(
         &mut self,
-        approve: bool,
+        decision: MatchDecision,
         expert: UserId,
         internal_note: Option<String>,
         note_for_buyer: Option<String>,
         now: DateTime<Utc>,
     ) -> (MatchStatus, MatchStatus) {
         let from = self.status;
-        self.status = if approve {
-            MatchStatus::Approved
-        } else {
-            MatchStatus::Discarded
+        self.status = match decision {
+            MatchDecision::Approve => MatchStatus::Approved,
+            MatchDecision::Discard => MatchStatus::Discarded,
         };
         self.internal_note = internal_note;
-        self.note_for_buyer = if approve { note_for_buyer } else { None };
+        // The buyer reads a note on a supplier it is shown, never on a discarded one.
+        self.note_for_buyer = match decision {
+            MatchDecision::Approve => note_for_buyer,
+            MatchDecision::Discard => None,
+        };
         self.decided_by = Some(expert);
         self.decided_at = Some(now);
         (from, self.status)
     }
+}
+
+/// What an expert decides about a proposed match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatchDecision {
+    /// The supplier is contacted (invited when the request opens).
+    Approve,
+    /// The supplier is left out of this request.
+    Discard,
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ use domain::account::{Language, PlatformRole, User};
 use domain::auth::Actor;
 use domain::ids::{CertificationId, MatchId, OrganisationId, QuestionId, SourcingRequestId};
 use domain::sourcing::RequestStatus;
+use domain::sourcing::matching::MatchDecision;
 use domain::sourcing::request::Action;
 use openapi::accounts::{AddressBody, NewUserInput, OrganisationInput, RegisterRequest};
 use openapi::directory::{
@@ -472,7 +473,11 @@ async fn vet(
         expert,
         id,
         MatchId::from(proposed.id),
-        m.decision == Decision::Approved,
+        if m.decision == Decision::Approved {
+            MatchDecision::Approve
+        } else {
+            MatchDecision::Discard
+        },
         MatchDecisionRequest {
             note: m.note.clone(),
             note_for_buyer: m.note_for_buyer.clone(),

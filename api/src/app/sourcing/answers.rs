@@ -120,7 +120,7 @@ pub async fn quote(
         attachments(&body.attachments)?,
         now.date_naive(),
     )?;
-    let state_for_tx = state.clone();
+    let base_url = state.settings.public_base_url.clone();
     state
         .transaction(move |conn| {
             let (request, access) = load(conn, &actor, id)?;
@@ -168,7 +168,7 @@ pub async fn quote(
             )?;
             super::notices::answer_received(
                 conn,
-                &state_for_tx,
+                &base_url,
                 &request,
                 invitation.supplier,
                 revision,
@@ -276,7 +276,7 @@ pub async fn answer_question(
 ) -> ApiResult<QuestionView> {
     let answer = required_text("answer", &answer, 4000)?;
     let now = state.clock.now();
-    let state_for_tx = state.clone();
+    let base_url = state.settings.public_base_url.clone();
     state
         .transaction(move |conn| {
             let (request, access) = load(conn, &actor, id)?;
@@ -306,7 +306,7 @@ pub async fn answer_question(
                 false,
                 now,
             )?;
-            super::notices::question_answered(conn, &state_for_tx, &request, &q, now)?;
+            super::notices::question_answered(conn, &base_url, &request, &q, now)?;
             Ok(question_view(&q, access, None))
         })
         .await
@@ -476,7 +476,7 @@ pub async fn award(
         .map(|u| OrganisationId::from(*u))
         .collect();
     let now = state.clock.now();
-    let state_for_tx = state.clone();
+    let base_url = state.settings.public_base_url.clone();
     state
         .transaction(move |conn| {
             let (mut request, access) = load(conn, &actor, id)?;
@@ -520,7 +520,7 @@ pub async fn award(
                 }
                 super::notices::outcome(
                     conn,
-                    &state_for_tx,
+                    &base_url,
                     &request,
                     invitation.supplier,
                     outcome,
@@ -654,7 +654,7 @@ pub fn withdraw_suspended(
             false,
             now,
         )?;
-        super::notices::supplier_withdrawn(conn, state, &request, now)?;
+        super::notices::supplier_withdrawn(conn, &state.settings.public_base_url, &request, now)?;
         withdrawn += 1;
     }
     Ok(withdrawn)

@@ -9,6 +9,7 @@ use super::{record, save};
 use crate::error::ApiResult;
 use crate::state::AppState;
 
+#[tracing::instrument(name = "deadlines", skip_all)]
 pub async fn run(state: AppState, every: Duration) {
     loop {
         match close_expired(&state).await {

@@ -8,7 +8,9 @@ use domain::auth::Actor;
 use domain::ids::{MatchId, OrganisationId, SourcingRequestId};
 use domain::organisation::Membership;
 use domain::sourcing::answers::{Invitation, InvitationStatus};
-use domain::sourcing::matching::{Explanation, Match, MatchOrigin, MatchStatus, matching_allowed};
+use domain::sourcing::matching::{
+    Explanation, Match, MatchDecision, MatchOrigin, MatchStatus, matching_allowed,
+};
 use domain::sourcing::{RequestAccess, SourcingRequest};
 use openapi::sourcing::{
     AddMatchRequest, CandidateTier, CandidateView, CandidatesView, MatchDecisionRequest, MatchView,
@@ -242,7 +244,7 @@ pub async fn decide(
     actor: Actor,
     id: SourcingRequestId,
     match_id: MatchId,
-    approve: bool,
+    decision: MatchDecision,
     body: MatchDecisionRequest,
     language: Language,
 ) -> ApiResult<MatchView> {
@@ -257,7 +259,7 @@ pub async fn decide(
             let mut m = sourcing::find_match(conn, match_id)?
                 .filter(|m| m.request == id)
                 .ok_or_else(|| ApiError::not_found("match"))?;
-            let (from, to) = m.decide(approve, actor.user_id, note.clone(), note_for_buyer, now);
+            let (from, to) = m.decide(decision, actor.user_id, note.clone(), note_for_buyer, now);
             sourcing::update_match(conn, &m)?;
             let name = accounts::find_organisation(conn, m.supplier)?
                 .map(|o| o.legal_name)
@@ -266,7 +268,7 @@ pub async fn decide(
                 Some(n) => format!("{name}: {} → {}: {n}", from.as_str(), to.as_str()),
                 None => format!("{name}: {} → {}", from.as_str(), to.as_str()),
             });
-            let action = if approve {
+            let action = if decision == MatchDecision::Approve {
                 "match.approved"
             } else {
                 "match.discarded"

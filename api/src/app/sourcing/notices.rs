@@ -15,10 +15,10 @@ use serde_json::{Value, json};
 
 use crate::app::notifications::notify_user;
 use crate::error::ApiResult;
-use crate::state::AppState;
 
-fn link(state: &AppState, request: &SourcingRequest) -> String {
-    format!("{}/requests/{}", state.settings.public_base_url, request.id)
+/// `base_url` is the public address of the frontend (`PUBLIC_BASE_URL`).
+fn link(base_url: &str, request: &SourcingRequest) -> String {
+    format!("{base_url}/requests/{}", request.id)
 }
 
 fn deadline(request: &SourcingRequest) -> String {
@@ -53,13 +53,13 @@ fn notify_all(
 /// the experts' decisions, invited suppliers of the opening.
 pub fn step(
     conn: &mut DbConnection,
-    state: &AppState,
+    base_url: &str,
     request: &SourcingRequest,
     action: Action,
     comment: Option<&str>,
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
-    let vars = json!({ "request_title": request.content.title, "comment": comment, "link": link(state, request), "deadline": deadline(request) });
+    let vars = json!({ "request_title": request.content.title, "comment": comment, "link": link(base_url, request), "deadline": deadline(request) });
     let (recipients, kind) = match action {
         Action::Submit => (
             accounts::users_with_role(conn, PlatformRole::Expert)?,
@@ -92,7 +92,7 @@ pub fn step(
 /// The buyer learns of each new answer or revision.
 pub fn answer_received(
     conn: &mut DbConnection,
-    state: &AppState,
+    base_url: &str,
     request: &SourcingRequest,
     supplier: OrganisationId,
     revision: i32,
@@ -101,7 +101,7 @@ pub fn answer_received(
     let name = accounts::find_organisation(conn, supplier)?
         .map(|o| o.legal_name)
         .unwrap_or_default();
-    let vars = json!({ "request_title": request.content.title, "supplier": name, "revision": revision, "link": link(state, request) });
+    let vars = json!({ "request_title": request.content.title, "supplier": name, "revision": revision, "link": link(base_url, request) });
     let buyers = active_users(conn, request.buyer)?;
     notify_all(conn, &buyers, NotificationKind::AnswerReceived, &vars, now)
 }
@@ -109,7 +109,7 @@ pub fn answer_received(
 /// Every invited supplier learns the answer, not who asked.
 pub fn question_answered(
     conn: &mut DbConnection,
-    state: &AppState,
+    base_url: &str,
     request: &SourcingRequest,
     question: &Question,
     now: DateTime<Utc>,
@@ -118,7 +118,7 @@ pub fn question_answered(
         "request_title": request.content.title,
         "question": question.question,
         "answer": question.answer,
-        "link": link(state, request),
+        "link": link(base_url, request),
     });
     for invitation in sourcing::invitations_of(conn, request.id)? {
         let users = active_users(conn, invitation.supplier)?;
@@ -130,7 +130,7 @@ pub fn question_answered(
 /// Each invited supplier learns whether it was selected.
 pub fn outcome(
     conn: &mut DbConnection,
-    state: &AppState,
+    base_url: &str,
     request: &SourcingRequest,
     supplier: OrganisationId,
     outcome: Outcome,
@@ -140,7 +140,7 @@ pub fn outcome(
         Outcome::Awarded => NotificationKind::Awarded,
         Outcome::NotSelected => NotificationKind::NotSelected,
     };
-    let vars = json!({ "request_title": request.content.title, "link": link(state, request) });
+    let vars = json!({ "request_title": request.content.title, "link": link(base_url, request) });
     let users = active_users(conn, supplier)?;
     notify_all(conn, &users, kind, &vars, now)
 }
@@ -149,11 +149,11 @@ pub fn outcome(
 /// and no longer takes part.
 pub fn supplier_withdrawn(
     conn: &mut DbConnection,
-    state: &AppState,
+    base_url: &str,
     request: &SourcingRequest,
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
-    let vars = json!({ "request_title": request.content.title, "link": link(state, request) });
+    let vars = json!({ "request_title": request.content.title, "link": link(base_url, request) });
     let buyers = active_users(conn, request.buyer)?;
     notify_all(
         conn,

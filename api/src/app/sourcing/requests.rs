@@ -384,7 +384,7 @@ pub async fn step(
         optional_text("comment", step.comment.as_deref(), 2000)?
     };
     let now = state.clock.now();
-    let state_for_tx = state.clone();
+    let base_url = state.settings.public_base_url.clone();
     state
         .transaction(move |conn| {
             let (mut request, access) = load(conn, &actor, id)?;
@@ -410,7 +410,7 @@ pub async fn step(
             )?;
             super::notices::step(
                 conn,
-                &state_for_tx,
+                &base_url,
                 &request,
                 step.action,
                 comment.as_deref(),
