@@ -75,6 +75,88 @@ pub fn parse_new_user(
     })
 }
 
+/// An organisation's identifying fields as typed, by whoever sends them: a
+/// registration, a row of the members' import file.
+pub struct OrganisationFieldsInput<'a> {
+    pub legal_name: &'a str,
+    pub siret: Option<&'a str>,
+    pub country: Option<&'a str>,
+    pub registration_number: Option<&'a str>,
+    pub street: &'a str,
+    pub postal_code: &'a str,
+    pub city: &'a str,
+    pub region: &'a str,
+    pub website: Option<&'a str>,
+}
+
+/// The identifying fields parsed: an organisation once its kind is known.
+#[derive(Debug, Clone)]
+pub struct OrganisationFields {
+    pub legal_name: String,
+    pub identity: LegalIdentity,
+    pub address: Address,
+    pub region: String,
+    pub website: Option<Website>,
+}
+
+impl OrganisationFields {
+    /// One set of rules for every way in. Errors are recorded under
+    /// `field(name)`, `name` being the input's field name (`""` for the legal
+    /// identity, whose own errors name `siret`, `country` or
+    /// `registration_number`), so each caller speaks its own field names.
+    pub fn parse(
+        errors: &mut ValidationErrors,
+        input: &OrganisationFieldsInput<'_>,
+        field: impl Fn(&str) -> String,
+    ) -> Option<Self> {
+        let legal_name = errors.check(
+            &field("legal_name"),
+            validation::line(input.legal_name, 2, 200),
+        );
+        let identity = errors.check(
+            &field(""),
+            LegalIdentity::parse(input.country, input.siret, input.registration_number),
+        );
+        let street = errors.check(&field("street"), validation::text(input.street, 1, 200));
+        let postal_code = errors.check(
+            &field("postal_code"),
+            validation::text(input.postal_code, 1, 16),
+        );
+        let city = errors.check(&field("city"), validation::text(input.city, 1, 100));
+        let region = errors.check(&field("region"), validation::text(input.region, 1, 100));
+        let website = errors.check(
+            &field("website"),
+            input
+                .website
+                .filter(|w| !w.trim().is_empty())
+                .map(Website::parse)
+                .transpose(),
+        );
+        Some(Self {
+            legal_name: legal_name?,
+            identity: identity?,
+            address: Address {
+                street: street?,
+                postal_code: postal_code?,
+                city: city?,
+            },
+            region: region?,
+            website: website?,
+        })
+    }
+
+    pub fn of_kind(self, kind: OrganisationKind) -> NewOrganisation {
+        NewOrganisation {
+            kind,
+            legal_name: self.legal_name,
+            identity: self.identity,
+            address: self.address,
+            region: self.region,
+            website: self.website,
+        }
+    }
+}
+
 impl Registration {
     pub fn parse(input: &RegistrationInput<'_>) -> Result<Self, ValidationErrors> {
         let mut errors = ValidationErrors::new();
@@ -88,37 +170,24 @@ impl Registration {
                 )
             }),
         );
-        let legal_name = errors.check(
-            "organisation.legal_name",
-            validation::line(input.legal_name, 2, 200),
-        );
-        let identity = errors.check(
-            "organisation",
-            LegalIdentity::parse(input.country, input.siret, input.registration_number),
-        );
-        let street = errors.check(
-            "organisation.address.street",
-            validation::text(input.street, 1, 200),
-        );
-        let postal_code = errors.check(
-            "organisation.address.postal_code",
-            validation::text(input.postal_code, 1, 16),
-        );
-        let city = errors.check(
-            "organisation.address.city",
-            validation::text(input.city, 1, 100),
-        );
-        let region = errors.check(
-            "organisation.region",
-            validation::text(input.region, 1, 100),
-        );
-        let website = errors.check(
-            "organisation.website",
-            input
-                .website
-                .filter(|w| !w.trim().is_empty())
-                .map(Website::parse)
-                .transpose(),
+        let organisation = OrganisationFields::parse(
+            &mut errors,
+            &OrganisationFieldsInput {
+                legal_name: input.legal_name,
+                siret: input.siret,
+                country: input.country,
+                registration_number: input.registration_number,
+                street: input.street,
+                postal_code: input.postal_code,
+                city: input.city,
+                region: input.region,
+                website: input.website,
+            },
+            |name| match name {
+                "" => "organisation".to_owned(),
+                "street" | "postal_code" | "city" => format!("organisation.address.{name}"),
+                other => format!("organisation.{other}"),
+            },
         );
         let owner = parse_new_user(
             &mut errors,
@@ -128,40 +197,9 @@ impl Registration {
             input.full_name,
             input.language,
         );
-        match (
-            kind,
-            legal_name,
-            identity,
-            street,
-            postal_code,
-            city,
-            region,
-            website,
-            owner,
-        ) {
-            (
-                Some(kind),
-                Some(legal_name),
-                Some(identity),
-                Some(street),
-                Some(postal_code),
-                Some(city),
-                Some(region),
-                Some(website),
-                Some(owner),
-            ) if errors.is_empty() => Ok(Self {
-                organisation: NewOrganisation {
-                    kind,
-                    legal_name,
-                    identity,
-                    address: Address {
-                        street,
-                        postal_code,
-                        city,
-                    },
-                    region,
-                    website,
-                },
+        match (kind, organisation, owner) {
+            (Some(kind), Some(organisation), Some(owner)) if errors.is_empty() => Ok(Self {
+                organisation: organisation.of_kind(kind),
                 owner,
             }),
             _ => Err(errors),

@@ -61,6 +61,8 @@ impl ValidationErrors {
                 for mut error in errors.0 {
                     error.field = if error.field.is_empty() {
                         field.to_owned()
+                    } else if field.is_empty() {
+                        error.field
                     } else {
                         format!("{field}.{}", error.field)
                     };

@@ -1,0 +1,242 @@
+//! Writing one valid row: creates or updates the organisation, republishes
+//! the profile and replaces the certificates, in the caller's transaction.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::DomainError;
+use domain::audit::AuditEntry;
+use domain::certification::{Certification, CertificationDetails, VerificationStatus};
+use domain::ids::{CertificationId, OrganisationId};
+use domain::organisation::{LegalIdentity, Organisation, OrganisationKind};
+use domain::profile::{ProfileContent, ProfileStatus, SupplierProfile};
+use domain::validation::ValidationErrors;
+use persistence::{DbConnection, Tx, accounts, audit, certifications, profiles};
+
+use super::Outcome;
+use super::row::{Supplier, key_field};
+use crate::error::ApiResult;
+
+pub(super) fn import_one(
+    conn: &mut Tx,
+    supplier: Supplier,
+    now: DateTime<Utc>,
+) -> ApiResult<Outcome> {
+    let existing = match &supplier.identity {
+        LegalIdentity::French { siret } => accounts::find_organisation_by_siret(conn, siret)?,
+        LegalIdentity::Foreign {
+            country,
+            registration_number,
+        } => accounts::find_organisation_by_registration(conn, country, registration_number)?,
+    };
+    let Some(mut org) = existing else {
+        create(conn, supplier, now)?;
+        return Ok(Outcome::Created);
+    };
+    let field = key_field(&supplier.identity);
+    if org.kind != OrganisationKind::Supplier {
+        return Ok(Outcome::Rejected(ValidationErrors::single(
+            field,
+            "registered_as_buyer",
+            "this organisation is registered as a buyer",
+        )));
+    }
+    let profile = profiles::find(conn, org.id)?;
+    if profile
+        .as_ref()
+        .is_some_and(|p| p.status == ProfileStatus::Suspended)
+    {
+        return Ok(Outcome::Rejected(ValidationErrors::single(
+            field,
+            "profile_suspended",
+            "the back office suspended this supplier; reinstate it before importing over it",
+        )));
+    }
+
+    let mut changed = Vec::new();
+    if org.legal_name != supplier.legal_name {
+        changed.push("legal_name");
+    }
+    if org.address != supplier.address || org.region != supplier.region {
+        changed.push("address");
+    }
+    if org.website != supplier.website {
+        changed.push("website");
+    }
+    if org.membership != supplier.membership {
+        changed.push("membership");
+    }
+    if !changed.is_empty() {
+        org.legal_name = supplier.legal_name;
+        org.address = supplier.address;
+        org.region = supplier.region;
+        org.website = supplier.website;
+        org.membership = supplier.membership;
+        org.updated_at = now;
+        accounts::update_organisation(conn, &org)?;
+        audit::record(
+            conn,
+            &AuditEntry::new(None, "organisation.imported", "organisation", org.id, now)
+                .note(Some(format!("updated {}", changed.join(", "))), false),
+        )?;
+    }
+
+    match profile {
+        None => {
+            publish(conn, org.id, supplier.content, now)?;
+            changed.push("profile");
+        }
+        Some(mut profile) => {
+            let read_version = profile.version;
+            if let Some(step) = profile.reimport(supplier.content, now)? {
+                if !profiles::update(conn, &profile, read_version)? {
+                    return Err(DomainError::VersionMismatch {
+                        current: read_version + 1,
+                    }
+                    .into());
+                }
+                record_profile(conn, org.id, Some(step.from), now)?;
+                changed.push("profile");
+            }
+        }
+    }
+
+    let current = certifications::of_organisation(conn, org.id)?;
+    if !same_certificates(&current, &supplier.certifications) {
+        for old in &current {
+            certifications::delete(conn, old)?;
+            audit::record(
+                conn,
+                &AuditEntry::new(None, "certification.deleted", "certification", old.id, now)
+                    .transition(Some(old.status.as_str()), "deleted")
+                    .note(Some("replaced by an import".to_owned()), false),
+            )?;
+        }
+        insert_certificates(conn, org.id, supplier.certifications, now)?;
+        changed.push("certifications");
+    }
+
+    if changed.is_empty() {
+        return Ok(Outcome::Unchanged);
+    }
+    Ok(Outcome::Updated)
+}
+
+fn create(conn: &mut Tx, supplier: Supplier, now: DateTime<Utc>) -> ApiResult<()> {
+    let org = Organisation {
+        id: OrganisationId::new(),
+        kind: OrganisationKind::Supplier,
+        legal_name: supplier.legal_name,
+        identity: supplier.identity,
+        address: supplier.address,
+        region: supplier.region,
+        website: supplier.website,
+        membership: supplier.membership,
+        created_at: now,
+        updated_at: now,
+    };
+    accounts::insert_organisation(conn, &org)?;
+    audit::record(
+        conn,
+        &AuditEntry::new(None, "organisation.imported", "organisation", org.id, now)
+            .transition(None, org.kind.as_str()),
+    )?;
+    publish(conn, org.id, supplier.content, now)?;
+    insert_certificates(conn, org.id, supplier.certifications, now)?;
+    Ok(())
+}
+
+fn publish(
+    conn: &mut Tx,
+    org: OrganisationId,
+    content: ProfileContent,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    profiles::insert(conn, &SupplierProfile::imported(org, content, now))?;
+    record_profile(conn, org, None, now)
+}
+
+fn record_profile(
+    conn: &mut DbConnection,
+    org: OrganisationId,
+    from: Option<ProfileStatus>,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    audit::record(
+        conn,
+        &AuditEntry::new(None, "profile.imported", "supplier_profile", org, now).transition(
+            from.map(ProfileStatus::as_str),
+            ProfileStatus::Published.as_str(),
+        ),
+    )?;
+    Ok(())
+}
+
+fn insert_certificates(
+    conn: &mut Tx,
+    org: OrganisationId,
+    certificates: Vec<CertificationDetails>,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    for details in certificates {
+        let certification = Certification {
+            id: CertificationId::new(),
+            organisation_id: org,
+            details,
+            status: VerificationStatus::Declared,
+            review_note: None,
+            reviewed_by: None,
+            reviewed_at: None,
+            created_at: now,
+            updated_at: now,
+        };
+        certifications::insert(conn, &certification)?;
+        audit::record(
+            conn,
+            &AuditEntry::new(
+                None,
+                "certification.imported",
+                "certification",
+                certification.id,
+                now,
+            )
+            .transition(None, certification.status.as_str())
+            .note(
+                Some(format!(
+                    "{} of {org}",
+                    certification.details.type_code.as_str()
+                )),
+                false,
+            ),
+        )?;
+    }
+    Ok(())
+}
+
+/// Whether the stored certificates say exactly what the file says (in any
+/// order); an expert's verdict on them is kept when they do.
+fn same_certificates(stored: &[Certification], imported: &[CertificationDetails]) -> bool {
+    type Key<'a> = (
+        &'a str,
+        NaiveDate,
+        NaiveDate,
+        &'a str,
+        &'a str,
+        Option<&'a str>,
+    );
+    fn sorted<'a>(details: impl Iterator<Item = &'a CertificationDetails>) -> Vec<Key<'a>> {
+        let mut keys: Vec<Key<'a>> = details
+            .map(|d| {
+                (
+                    d.type_code.as_str(),
+                    d.valid_from,
+                    d.valid_until,
+                    d.certifying_body.as_str(),
+                    d.scope.as_str(),
+                    d.document_ref.as_deref(),
+                )
+            })
+            .collect();
+        keys.sort_unstable();
+        keys
+    }
+    sorted(stored.iter().map(|c| &c.details)) == sorted(imported.iter())
+}
