@@ -83,9 +83,8 @@ pub fn start(
             // Outside CORS, so its refusals become problem documents too.
             .wrap(ErrorHandlers::new().default_handler(plain_errors_to_problem))
             // Metrics only ever see what the protocol guard let through: a
-            // known method or `OTHER`, a bounded request head, an allowed
-            // reader of `/metrics`.
-            .wrap(from_fn(protocol::refuse_other))
+            // known method or `OTHER` (which no route takes: 405 with
+            // `Allow`), a bounded request head, an allowed reader of `/metrics`.
             .wrap(metrics.clone())
             .wrap(from_fn(protocol::guard))
             .wrap(from_fn(security_headers::add))

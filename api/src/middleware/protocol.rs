@@ -1,6 +1,6 @@
 //! The outermost checks, before metrics record anything and before any
 //! route is looked for: only the standard HTTP methods reach a route (an
-//! extension method is counted as `OTHER` and answered 405), the request line and headers are bounded
+//! extension method is counted as `OTHER`, which no route takes), the request line and headers are bounded
 //! (400, 431), a query holding a NUL byte is a 400, `HEAD` is served as a `GET` without its body, and
 //! `/metrics` asks for `METRICS_TOKEN` when one is set. Every refusal is a
 //! problem document, so a metric label can only take values from closed
@@ -48,8 +48,8 @@ fn other() -> Method {
 }
 
 /// Outside the metrics: refuses oversized heads and unauthorised metrics
-/// readers, renames any extension method `OTHER` (refused by
-/// [`refuse_other`], inside the metrics), serves HEAD as GET.
+/// readers, renames any extension method `OTHER` (no route takes it: the
+/// router answers 405 with the path's `Allow`), serves HEAD as GET.
 pub async fn guard(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -63,23 +63,6 @@ pub async fn guard(
         // The connection already knows the request was HEAD and sends no
         // body; routes answer it as the GET it mirrors.
         req.head_mut().method = Method::GET;
-    }
-    Ok(next.call(req).await?.map_into_boxed_body())
-}
-
-/// Inside the metrics, before routing: an extension method (already
-/// renamed `OTHER`) is 405, as any method a route does not list, counted
-/// under `method="OTHER"`.
-pub async fn refuse_other(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<BoxBody>, Error> {
-    if !KNOWN_METHODS.contains(req.method()) {
-        let error = ApiError::coded(
-            ErrorCode::MethodNotAllowed,
-            "this server answers GET, HEAD, POST, PUT, PATCH, DELETE and OPTIONS",
-        );
-        return Ok(answer(req, &error));
     }
     Ok(next.call(req).await?.map_into_boxed_body())
 }
