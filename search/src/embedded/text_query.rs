@@ -41,15 +41,48 @@ pub(super) fn to_query(
         .iter()
         .map(|group| {
             let query = group_query(group, fields);
-            let matching = query
-                .count(searcher)
-                .map_err(|err| IndexError::Internal(err.to_string()))?;
+            let matching = match exact_matches(group, fields, searcher)? {
+                // Only typos or a prefix match (or nothing): count them.
+                0 => query
+                    .count(searcher)
+                    .map_err(|err| IndexError::Internal(err.to_string()))?
+                    as u64,
+                known => known,
+            };
             // Rare words tell more about what a buyer needs than common ones.
             let rarity = (1.0 + documents / matching.max(1) as f32).ln();
             Ok(Box::new(BoostQuery::new(query, rarity)) as Box<dyn Query>)
         })
         .collect::<Result<Vec<_>, IndexError>>()?;
     Ok(Box::new(BooleanQuery::union(groups)))
+}
+
+/// How many documents a group matches, estimated from the term dictionary
+/// (no search): the most documents any of its alternatives' exact words or
+/// stems appears in, a phrase counting as its rarest word. Counting with the
+/// query instead would run every typo automaton a second time.
+fn exact_matches(group: &Group, fields: &Fields, searcher: &Searcher) -> Result<u64, IndexError> {
+    let doc_freq = |field: Field, text: &str| {
+        searcher
+            .doc_freq(&Term::from_field_text(field, text))
+            .map_err(|err| IndexError::Internal(err.to_string()))
+    };
+    let mut most = 0;
+    for words in &group.alternatives {
+        let mut rarest = u64::MAX;
+        for word in words {
+            let mut seen = 0;
+            for field in &fields.searchable {
+                seen = seen.max(doc_freq(field.words, &word.text)?);
+                if let Some(stem) = &word.stem {
+                    seen = seen.max(doc_freq(field.stems, stem)?);
+                }
+            }
+            rarest = rarest.min(seen);
+        }
+        most = most.max(if rarest == u64::MAX { 0 } else { rarest });
+    }
+    Ok(most)
 }
 
 /// The best of a group's alternatives (the typed words, or a synonym phrase).
