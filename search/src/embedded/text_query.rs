@@ -8,6 +8,8 @@
 //! prefix). Meilisearch's ranking rules (`words`, `typo`, `attribute`,
 //! `exactness`) are the reference; the weights keep "more words" first.
 
+use std::collections::HashSet;
+
 use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, FuzzyTermQuery, Query,
     TermQuery,
@@ -36,11 +38,22 @@ pub(super) fn to_query(
     searcher: &Searcher,
 ) -> Result<Box<dyn Query>, IndexError> {
     let documents = searcher.num_docs().max(1) as f32;
+    // A word found as typed is not looked for with typos: a typo automaton per
+    // field is the dearest part of a query, and a sentence has many words.
+    let mut known: HashSet<&str> = HashSet::new();
+    for word in words.words() {
+        for field in &fields.searchable {
+            if doc_freq(searcher, field.words, &word.text)? > 0 {
+                known.insert(&word.text);
+                break;
+            }
+        }
+    }
     let groups = words
         .groups
         .iter()
         .map(|group| {
-            let query = group_query(group, fields);
+            let query = group_query(group, fields, &known);
             let matching = match exact_matches(group, fields, searcher)? {
                 // Only typos or a prefix match (or nothing): count them.
                 0 => query
@@ -62,11 +75,7 @@ pub(super) fn to_query(
 /// stems appears in, a phrase counting as its rarest word. Counting with the
 /// query instead would run every typo automaton a second time.
 fn exact_matches(group: &Group, fields: &Fields, searcher: &Searcher) -> Result<u64, IndexError> {
-    let doc_freq = |field: Field, text: &str| {
-        searcher
-            .doc_freq(&Term::from_field_text(field, text))
-            .map_err(|err| IndexError::Internal(err.to_string()))
-    };
+    let doc_freq = |field: Field, text: &str| doc_freq(searcher, field, text);
     let mut most = 0;
     for words in &group.alternatives {
         let mut rarest = u64::MAX;
@@ -85,8 +94,14 @@ fn exact_matches(group: &Group, fields: &Fields, searcher: &Searcher) -> Result<
     Ok(most)
 }
 
+fn doc_freq(searcher: &Searcher, field: Field, text: &str) -> Result<u64, IndexError> {
+    searcher
+        .doc_freq(&Term::from_field_text(field, text))
+        .map_err(|err| IndexError::Internal(err.to_string()))
+}
+
 /// The best of a group's alternatives (the typed words, or a synonym phrase).
-fn group_query(group: &Group, fields: &Fields) -> Box<dyn Query> {
+fn group_query(group: &Group, fields: &Fields, known: &HashSet<&str>) -> Box<dyn Query> {
     let alternatives = group
         .alternatives
         .iter()
@@ -97,7 +112,10 @@ fn group_query(group: &Group, fields: &Fields) -> Box<dyn Query> {
             let share = kind / words.len() as f32;
             let words = words
                 .iter()
-                .map(|word| Box::new(BoostQuery::new(word_query(word, fields), share)) as _)
+                .map(|word| {
+                    let query = word_query(word, fields, known.contains(word.text.as_str()));
+                    Box::new(BoostQuery::new(query, share)) as _
+                })
                 .collect();
             Box::new(BooleanQuery::intersection(words)) as Box<dyn Query>
         })
@@ -106,7 +124,7 @@ fn group_query(group: &Group, fields: &Fields) -> Box<dyn Query> {
 }
 
 /// A word in any searchable field, scored by the best field and kind of match.
-fn word_query(word: &Word, fields: &Fields) -> Box<dyn Query> {
+fn word_query(word: &Word, fields: &Fields, known: bool) -> Box<dyn Query> {
     let mut ways: Vec<Box<dyn Query>> = Vec::new();
     for field in &fields.searchable {
         let term = Term::from_field_text(field.words, &word.text);
@@ -119,6 +137,7 @@ fn word_query(word: &Word, fields: &Fields) -> Box<dyn Query> {
         }
         let loose = match (word.typos, word.prefix) {
             (0, false) => None,
+            (_, false) if known => None,
             (typos, false) => Some(FuzzyTermQuery::new(term, typos, true)),
             (typos, true) => Some(FuzzyTermQuery::new_prefix(term, typos, true)),
         };
