@@ -4,6 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::error::DomainError;
 use crate::ids::{CertificationId, OrganisationId, UserId};
 use crate::validation::{self, Validated, ValidationErrors, invalid};
 
@@ -84,6 +85,10 @@ pub struct Certification {
     pub review_note: Option<String>,
     pub reviewed_by: Option<UserId>,
     pub reviewed_at: Option<DateTime<Utc>>,
+    /// Incremented on every change; an expert's verdict names the version
+    /// it reviewed (`If-Match`), so a certificate changed since is not the
+    /// one verified.
+    pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -101,7 +106,121 @@ pub struct CertificationDetails {
     pub document_ref: Option<String>,
 }
 
+fn refuse(status: VerificationStatus, action: &str) -> DomainError {
+    DomainError::InvalidState {
+        code: format!("certification_{}", status.as_str()),
+        message: match status {
+            VerificationStatus::Rejected => format!(
+                "cannot {action} a rejected certificate: the supplier must correct (re-declare) it first"
+            ),
+            other => format!("cannot {action} a certificate that is {}", other.as_str()),
+        },
+    }
+}
+
 impl Certification {
+    /// A certificate the supplier just declared: counts at once, as declared.
+    pub fn declared(
+        organisation_id: OrganisationId,
+        details: CertificationDetails,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            id: CertificationId::new(),
+            organisation_id,
+            details,
+            status: VerificationStatus::Declared,
+            review_note: None,
+            reviewed_by: None,
+            reviewed_at: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    /// The supplier corrects or renews the certificate: whatever an expert
+    /// decided was about other details, so it is declared again (a rejected
+    /// certificate can be verified only after this). Returns the status left.
+    pub fn redeclare(
+        &mut self,
+        details: CertificationDetails,
+        now: DateTime<Utc>,
+    ) -> VerificationStatus {
+        let from = self.status;
+        self.details = details;
+        self.status = VerificationStatus::Declared;
+        self.review_note = None;
+        self.reviewed_by = None;
+        self.reviewed_at = None;
+        self.step(now);
+        from
+    }
+
+    /// An expert saw the document of version `reviewed_version`. Only a
+    /// declared certificate is verified: a rejected one must be re-declared
+    /// first, a verified one already is. Returns the status left.
+    pub fn verify(
+        &mut self,
+        reviewed_version: i64,
+        expert: UserId,
+        note: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Result<VerificationStatus, DomainError> {
+        self.check_version(reviewed_version)?;
+        if self.status != VerificationStatus::Declared {
+            return Err(refuse(self.status, "verify"));
+        }
+        Ok(self.decide(VerificationStatus::Verified, expert, note, now))
+    }
+
+    /// An expert found version `reviewed_version` invalid (a verified
+    /// certificate may be rejected later, e.g. when withdrawn by its body).
+    pub fn reject(
+        &mut self,
+        reviewed_version: i64,
+        expert: UserId,
+        note: String,
+        now: DateTime<Utc>,
+    ) -> Result<VerificationStatus, DomainError> {
+        self.check_version(reviewed_version)?;
+        if self.status == VerificationStatus::Rejected {
+            return Err(refuse(self.status, "reject"));
+        }
+        Ok(self.decide(VerificationStatus::Rejected, expert, Some(note), now))
+    }
+
+    fn check_version(&self, reviewed_version: i64) -> Result<(), DomainError> {
+        if reviewed_version == self.version {
+            Ok(())
+        } else {
+            Err(DomainError::VersionMismatch {
+                current: self.version,
+            })
+        }
+    }
+
+    fn decide(
+        &mut self,
+        to: VerificationStatus,
+        expert: UserId,
+        note: Option<String>,
+        now: DateTime<Utc>,
+    ) -> VerificationStatus {
+        let from = self.status;
+        self.status = to;
+        self.review_note = note;
+        self.reviewed_by = Some(expert);
+        self.reviewed_at = Some(now);
+        self.step(now);
+        from
+    }
+
+    fn step(&mut self, now: DateTime<Utc>) {
+        self.version += 1;
+        self.updated_at = now;
+    }
+
     /// Counts for filters and matching on `today`: not rejected and within
     /// its validity dates. Evaluated at query time, so an expired
     /// certificate stops counting without any job running.
@@ -193,9 +312,46 @@ mod tests {
             review_note: None,
             reviewed_by: None,
             reviewed_at: None,
+            version: 1,
             created_at: Utc::now(),
             updated_at: Utc::now(),
         }
+    }
+
+    #[test]
+    fn a_verdict_names_the_version_reviewed_and_a_rejected_certificate_is_redeclared_first() {
+        let expert = UserId::new();
+        let mut cert = certification(VerificationStatus::Declared, "2025-01-01", "2027-12-31");
+        let reviewed = cert.version;
+        let swapped =
+            CertificationDetails::parse("iso_13485", "x", "BSI", "2025-01-01", "2099-12-31", None)
+                .unwrap();
+        cert.redeclare(swapped.clone(), Utc::now());
+        assert!(matches!(
+            cert.verify(reviewed, expert, None, Utc::now()),
+            Err(DomainError::VersionMismatch { current }) if current == reviewed + 1
+        ));
+        assert_eq!(cert.status, VerificationStatus::Declared);
+
+        let current = cert.version;
+        cert.reject(current, expert, "faux".into(), Utc::now()).unwrap();
+        let current = cert.version;
+        assert!(matches!(
+            cert.verify(current, expert, None, Utc::now()),
+            Err(DomainError::InvalidState { code, .. }) if code == "certification_rejected"
+        ));
+        cert.redeclare(swapped, Utc::now());
+        let current = cert.version;
+        assert_eq!(
+            cert.verify(current, expert, None, Utc::now()).unwrap(),
+            VerificationStatus::Declared
+        );
+        assert_eq!(cert.status, VerificationStatus::Verified);
+        let current = cert.version;
+        assert!(matches!(
+            cert.verify(current, expert, None, Utc::now()),
+            Err(DomainError::InvalidState { code, .. }) if code == "certification_verified"
+        ));
     }
 
     #[test]

@@ -267,6 +267,9 @@ pub struct CertificationView {
     /// Counts today for search filters and matching (not rejected, within its dates).
     pub valid_today: bool,
     pub review_note: Option<String>,
+    /// Incremented on every change; an expert's verify or reject sends it
+    /// back in `If-Match`.
+    pub version: i64,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -105,16 +105,18 @@ impl TestApp {
             .await
             .assert_status(201);
         }
-        self.post(
-            &format!("/api/v1/organisations/{org}/profile/submit"),
-            Some(&token),
-            json!(null),
-        )
-        .await
-        .assert_status(200);
-        self.post(
+        let submitted = self
+            .post(
+                &format!("/api/v1/organisations/{org}/profile/submit"),
+                Some(&token),
+                json!(null),
+            )
+            .await;
+        let version = submitted.assert_status(200)["version"].clone();
+        self.post_if_match(
             &format!("/api/v1/backoffice/profiles/{org}/approve"),
             Some(expert),
+            version,
             json!({ "comment": "Vérifié" }),
         )
         .await

@@ -80,6 +80,7 @@ pub fn certification(c: &Certification, today: NaiveDate) -> CertificationView {
         status: c.status.as_str().to_owned(),
         valid_today: c.counts_on(today),
         review_note: c.review_note.clone(),
+        version: c.version,
     }
 }
 

@@ -386,6 +386,7 @@ mod tests {
             review_note: None,
             reviewed_by: None,
             reviewed_at: None,
+            version: 1,
             created_at: Utc::now(),
             updated_at: Utc::now(),
         }

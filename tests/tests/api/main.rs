@@ -19,6 +19,7 @@ mod permissions;
 mod protocol;
 mod recoding;
 mod revocation;
+mod review_integrity;
 mod schema_conformance;
 mod sessions;
 mod sourcing;
