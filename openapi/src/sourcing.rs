@@ -99,9 +99,14 @@ pub struct RequestInput {
     pub region: Option<String>,
     /// fr (default) or en.
     pub language: Option<String>,
-    /// Hide the buyer's identity from suppliers until revealed or awarded.
+    /// Hide the buyer's identity from suppliers until the buyer reveals it;
+    /// an award reveals it to the awarded suppliers only.
     #[serde(default)]
     pub confidential: bool,
+    /// Show the budget to invited suppliers (default false: only the buyer
+    /// and the back office see it).
+    #[serde(default)]
+    pub budget_visible: bool,
     #[serde(default)]
     pub nda_required: bool,
     #[serde(default)]
@@ -169,7 +174,10 @@ pub struct RequestView {
     pub certifications: Vec<CertificationRequirementView>,
     pub sectors: Vec<String>,
     pub quantities: Option<String>,
+    /// Absent for invited suppliers unless `budget_visible`.
     pub budget: Option<BudgetView>,
+    /// The buyer shows the budget to invited suppliers.
+    pub budget_visible: bool,
     pub desired_delivery: Option<NaiveDate>,
     pub response_deadline: DateTime<Utc>,
     pub location_constraints: Option<String>,
@@ -178,7 +186,9 @@ pub struct RequestView {
     pub confidential: bool,
     pub nda_required: bool,
     pub attachments: Vec<AttachmentBody>,
-    /// Absent for suppliers while the request is confidential.
+    /// Absent for invited suppliers while the request is confidential,
+    /// unless the buyer revealed itself; after the award, shown to the
+    /// awarded suppliers only.
     pub buyer: Option<BuyerView>,
     pub identity_revealed: bool,
     pub submitted_at: Option<DateTime<Utc>>,

@@ -347,6 +347,7 @@ mod tests {
             region: Some("Bourgogne-Franche-Comté".into()),
             language: Language::Fr,
             confidential: false,
+            budget_visible: false,
             nda_required: false,
             attachments: vec![],
         }

@@ -5,6 +5,7 @@ mod abuse;
 mod accounts;
 mod admin;
 mod business_rules;
+mod buyer_disclosure;
 mod demo;
 mod directory;
 mod email_abuse;

@@ -31,11 +31,12 @@ pub fn attachments(list: &[Attachment]) -> Vec<AttachmentBody> {
         .collect()
 }
 
-/// The request as `access` may see it: suppliers get no buyer identity
-/// while it is confidential.
 /// Suggestions shown on a request before qualification.
 const SUGGESTED_REQUIREMENTS: usize = 5;
 
+/// The request as `access` may see it: invited suppliers get no buyer
+/// identity while it is confidential (after the award, only the awarded
+/// ones do) and no budget unless the buyer shows it.
 pub fn request(
     r: &SourcingRequest,
     access: RequestAccess,
@@ -45,7 +46,9 @@ pub fn request(
     language: Language,
 ) -> RequestView {
     let c = &r.content;
-    let show_buyer = access != RequestAccess::InvitedSupplier || r.buyer_visible_to_suppliers();
+    let supplier = access == RequestAccess::InvitedSupplier;
+    let show_buyer = !supplier || r.buyer_visible_to_supplier(invitation.and_then(|i| i.outcome));
+    let show_budget = !supplier || r.budget_visible_to_suppliers();
     let suggested_requirements = if access != RequestAccess::InvitedSupplier
         && matches!(
             r.status,
@@ -89,7 +92,7 @@ pub fn request(
             .collect(),
         sectors: c.sectors.iter().map(|s| s.as_str().to_owned()).collect(),
         quantities: c.quantities.clone(),
-        budget: c.budget.as_ref().map(|b| BudgetView {
+        budget: c.budget.as_ref().filter(|_| show_budget).map(|b| BudgetView {
             min: b.min.map(|m| amount(m.minor_units)),
             max: b.max.map(|m| amount(m.minor_units)),
             currency: b
@@ -98,6 +101,7 @@ pub fn request(
                 .map(|m| m.currency.as_str().to_owned())
                 .unwrap_or_default(),
         }),
+        budget_visible: c.budget_visible,
         desired_delivery: c.desired_delivery,
         response_deadline: c.response_deadline,
         location_constraints: c.location_constraints.clone(),
