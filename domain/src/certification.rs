@@ -231,6 +231,31 @@ impl Certification {
     }
 }
 
+/// Where the certificate document can be read: an `https://` URL with a
+/// host, nothing else (no `javascript:`, `data:` or plain `http:` link for
+/// an expert or buyer to follow).
+fn https_url(raw: &str) -> Validated<String> {
+    let refuse = || invalid("https_url_required", "document_ref is an https:// URL");
+    let Some(rest) = raw
+        .get(..8)
+        .filter(|scheme| scheme.eq_ignore_ascii_case("https://"))
+        .map(|_| &raw[8..])
+    else {
+        return refuse();
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_ok = !host.is_empty()
+        && !host.contains('@')
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || ".-:".contains(c));
+    if host_ok && !raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        Ok(format!("https://{rest}"))
+    } else {
+        refuse()
+    }
+}
+
 pub fn parse_date(raw: &str) -> Validated<NaiveDate> {
     NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
         .or_else(|_| invalid("invalid_date", "a date is written YYYY-MM-DD"))
@@ -252,8 +277,11 @@ impl CertificationDetails {
             errors.check("certifying_body", validation::text(certifying_body, 1, 200));
         let valid_from = errors.check("valid_from", parse_date(valid_from));
         let valid_until = errors.check("valid_until", parse_date(valid_until));
-        let document_ref =
-            errors.check("document_ref", validation::optional_text(document_ref, 200));
+        let document_ref = errors.check(
+            "document_ref",
+            validation::optional_text(document_ref, 500)
+                .and_then(|r| r.map(|r| https_url(&r)).transpose()),
+        );
         if let (Some(from), Some(until)) = (valid_from, valid_until)
             && until < from
         {
@@ -367,6 +395,33 @@ mod tests {
         assert!(!declared.counts_on(day("2024-12-31")));
         let rejected = certification(VerificationStatus::Rejected, "2025-01-01", "2027-12-31");
         assert!(!rejected.counts_on(day("2026-06-01")));
+    }
+
+    #[test]
+    fn a_document_reference_is_an_https_url() {
+        let parse = |r| {
+            CertificationDetails::parse("iso_13485", "x", "BSI", "2025-01-01", "2027-01-01", Some(r))
+        };
+        assert_eq!(
+            parse("HTTPS://docs.example/iso.pdf").unwrap().document_ref.as_deref(),
+            Some("https://docs.example/iso.pdf")
+        );
+        for bad in [
+            "javascript:alert(1)",
+            "http://docs.example/iso.pdf",
+            "data:text/html,x",
+            "https://",
+            "https://user@evil.example/",
+            "https://docs.example/a b",
+            "GMED-2025-0042",
+        ] {
+            let errors = parse(bad).unwrap_err();
+            assert_eq!(
+                (errors.errors()[0].field.as_str(), &*errors.errors()[0].code),
+                ("document_ref", "https_url_required"),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -249,6 +249,8 @@ pub struct CertificationInput {
     /// Last day of validity.
     #[schema(example = "2028-02-28")]
     pub valid_until: String,
+    /// An https URL where the back office can read the certificate document.
+    #[schema(example = "https://docs.example/certificats/iso-13485.pdf")]
     pub document_ref: Option<String>,
 }
 
@@ -261,9 +263,9 @@ pub struct CertificationView {
     pub certifying_body: String,
     pub valid_from: NaiveDate,
     pub valid_until: NaiveDate,
+    /// An https URL of the certificate document.
     pub document_ref: Option<String>,
-    /// declared, verified or rejected.
-    pub status: String,
+    pub status: CertificationStatus,
     /// Counts today for search filters and matching (not rejected, within its dates).
     pub valid_today: bool,
     pub review_note: Option<String>,
@@ -344,6 +346,27 @@ pub struct SupplierSearchQuery {
     pub lang: Option<String>,
 }
 
+/// Who vouches for a certificate: `declared` by the supplier only (not
+/// checked yet), or `verified` by a cluster expert who saw the document.
+/// `rejected` certificates never count; only the supplier and the back
+/// office see them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CertificationStatus {
+    Declared,
+    Verified,
+    Rejected,
+}
+
+/// A certificate valid today, as listed in directory hits and answers.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CertificationBadge {
+    pub code: String,
+    pub label: String,
+    /// declared or verified.
+    pub status: CertificationStatus,
+}
+
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct LabelledCode {
     pub code: String,
@@ -359,8 +382,8 @@ pub struct SupplierHit {
     pub member: bool,
     pub sectors: Vec<String>,
     pub capabilities: Vec<LabelledCode>,
-    /// Certifications valid today.
-    pub certifications: Vec<LabelledCode>,
+    /// Certifications valid today, each declared or verified.
+    pub certifications: Vec<CertificationBadge>,
     /// Field name → excerpt with matches wrapped in `<em>`.
     pub highlights: BTreeMap<String, String>,
 }
@@ -403,7 +426,7 @@ pub struct PublicCertificationView {
     pub certifying_body: String,
     pub valid_until: NaiveDate,
     /// declared or verified (by a cluster expert).
-    pub status: String,
+    pub status: CertificationStatus,
 }
 
 /// A published supplier profile, as anyone sees it.

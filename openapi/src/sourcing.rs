@@ -230,6 +230,10 @@ pub struct CheckView {
     /// For certifications.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mandatory: Option<bool>,
+    /// For a met certification: whether the best certificate meeting it is
+    /// `verified` by an expert or only `declared` by the supplier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<crate::directory::CertificationStatus>,
     /// For an unmet capability: one the supplier holds next to it in the
     /// taxonomy (a sibling or the parent), with its label.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -284,8 +288,11 @@ pub struct CandidateView {
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct CandidatesView {
-    /// Full candidates first, ranked by requirements met and then by how well
-    /// their profile matches the request's text; then partial candidates.
+    /// Full candidates first, ranked by requirements met, then by
+    /// certification requirements met with a verified (not only declared)
+    /// certificate, then by how well their profile matches the request's
+    /// text; then partial candidates, those with more verified
+    /// certificates first, then by text.
     pub candidates: Vec<CandidateView>,
     /// Relevant suppliers lacking a valid mandatory certification: matched
     /// only by an expert with an override reason.
@@ -413,8 +420,8 @@ pub struct AnswerRow {
     /// The latest revision.
     pub quote: Option<QuoteView>,
     pub revisions: usize,
-    /// Certifications valid today.
-    pub certifications: Vec<LabelledCode>,
+    /// Certifications valid today, each declared or verified.
+    pub certifications: Vec<crate::directory::CertificationBadge>,
     /// The expert's note for the buyer.
     pub expert_note: Option<String>,
     pub shortlisted: bool,

@@ -44,7 +44,7 @@ pub fn iso_13485(valid_from: &str, valid_until: &str) -> Value {
         "certifying_body": "GMED",
         "valid_from": valid_from,
         "valid_until": valid_until,
-        "document_ref": "GMED-2025-0042"
+        "document_ref": "https://docs.gmed.example/certificats/GMED-2025-0042.pdf"
     })
 }
 

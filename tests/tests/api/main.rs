@@ -5,6 +5,7 @@ mod abuse;
 mod accounts;
 mod admin;
 mod business_rules;
+mod certificate_trust;
 mod buyer_disclosure;
 mod demo;
 mod directory;

@@ -7,7 +7,7 @@ use domain::sourcing::answers::{Invitation, Quote};
 use domain::sourcing::matching::{Explanation, Match};
 use domain::sourcing::request::{Attachment, RequestStatus};
 use domain::sourcing::{RequestAccess, SourcingRequest};
-use openapi::directory::LabelledCode;
+use openapi::directory::{CertificationStatus, LabelledCode};
 use openapi::sourcing::{
     AdjacentCapabilityView, AttachmentBody, BudgetView, BuyerView, CertificationRequirementView,
     CheckView, ExplanationView, MatchView, MyInvitationView, QuoteView, RequestView,
@@ -139,6 +139,7 @@ pub fn explanation(e: &Explanation, catalogue: &Catalogue, language: Language) -
                 label: catalogue.capability_label(c.code.as_str(), language),
                 met: c.met,
                 mandatory: None,
+                certificate: None,
                 adjacent: c.adjacent.as_ref().map(|code| AdjacentCapabilityView {
                     code: code.to_string(),
                     label: catalogue.capability_label(code.as_str(), language),
@@ -153,6 +154,11 @@ pub fn explanation(e: &Explanation, catalogue: &Catalogue, language: Language) -
                 label: catalogue.certification_label(c.code.as_str(), language),
                 met: c.met,
                 mandatory: Some(c.mandatory),
+                certificate: c.met.then_some(if c.verified {
+                    CertificationStatus::Verified
+                } else {
+                    CertificationStatus::Declared
+                }),
                 adjacent: None,
             })
             .collect(),
@@ -164,6 +170,7 @@ pub fn explanation(e: &Explanation, catalogue: &Catalogue, language: Language) -
                 label: s.sector.as_str().to_owned(),
                 met: s.met,
                 mandatory: None,
+                certificate: None,
                 adjacent: None,
             })
             .collect(),
@@ -172,6 +179,7 @@ pub fn explanation(e: &Explanation, catalogue: &Catalogue, language: Language) -
             label: r.wanted.clone(),
             met: r.met,
             mandatory: None,
+            certificate: None,
             adjacent: None,
         }),
         met,
@@ -219,13 +227,6 @@ pub fn valid_certifications(
     today: chrono::NaiveDate,
     catalogue: &Catalogue,
     language: Language,
-) -> Vec<LabelledCode> {
-    certs
-        .iter()
-        .filter(|c| c.counts_on(today))
-        .map(|c| LabelledCode {
-            code: c.details.type_code.as_str().to_owned(),
-            label: catalogue.certification_label(c.details.type_code.as_str(), language),
-        })
-        .collect()
+) -> Vec<openapi::directory::CertificationBadge> {
+    crate::app::views::badges(certs, today, catalogue, language)
 }
