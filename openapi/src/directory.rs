@@ -327,6 +327,11 @@ pub struct SupplierSearchQuery {
     /// Certification type codes, comma-separated (all required, valid today).
     #[param(example = "iso_13485")]
     pub certification: Option<String>,
+    /// Only certificates a cluster expert verified count (not those the
+    /// supplier only declared): for `certification`, in the certification
+    /// facets and, without `certification`, suppliers must hold some
+    /// verified certificate valid today.
+    pub verified_only: Option<bool>,
     /// Sectors, comma-separated (any).
     pub sector: Option<String>,
     /// Regions, comma-separated (any).

@@ -218,6 +218,7 @@ pub async fn search(
             text: text.clone(),
             capabilities,
             certifications: list(query.certification.as_deref()),
+            verified_only: query.verified_only.unwrap_or(false),
             sectors,
             regions: list(query.region.as_deref()),
             member: query.member,

@@ -55,6 +55,12 @@ on_both_backends! {
             let expected = if hit["id"] == last.as_str() { "verified" } else { "declared" };
             assert_eq!(statuses(&hit["certifications"]), [expected], "{hit}");
         }
+        // verified_only: a certificate only declared does not count.
+        let verified = app.search_until("certification=iso_13485&verified_only=true", |r| hit_ids(r) == [last.clone()]).await;
+        assert_eq!(verified["facets"]["certifications"], json!([{ "value": "iso_13485", "label": verified["facets"]["certifications"][0]["label"], "count": 1 }]));
+        app.search_until("verified_only=true", |r| hit_ids(r) == [last.clone()]).await;
+        let declared_only = app.search_until("certification=iso_13485&verified_only=false", |r| hit_ids(r).len() == 3).await;
+        assert_eq!(declared_only["total"], 3);
         let public = app.get(&format!("/api/v1/suppliers/{last}"), None).await;
         assert_eq!(statuses(&public.assert_status(200)["certifications"]), ["verified"]);
 
