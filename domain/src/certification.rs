@@ -362,7 +362,8 @@ mod tests {
         assert_eq!(cert.status, VerificationStatus::Declared);
 
         let current = cert.version;
-        cert.reject(current, expert, "faux".into(), Utc::now()).unwrap();
+        cert.reject(current, expert, "faux".into(), Utc::now())
+            .unwrap();
         let current = cert.version;
         assert!(matches!(
             cert.verify(current, expert, None, Utc::now()),
@@ -400,10 +401,20 @@ mod tests {
     #[test]
     fn a_document_reference_is_an_https_url() {
         let parse = |r| {
-            CertificationDetails::parse("iso_13485", "x", "BSI", "2025-01-01", "2027-01-01", Some(r))
+            CertificationDetails::parse(
+                "iso_13485",
+                "x",
+                "BSI",
+                "2025-01-01",
+                "2027-01-01",
+                Some(r),
+            )
         };
         assert_eq!(
-            parse("HTTPS://docs.example/iso.pdf").unwrap().document_ref.as_deref(),
+            parse("HTTPS://docs.example/iso.pdf")
+                .unwrap()
+                .document_ref
+                .as_deref(),
             Some("https://docs.example/iso.pdf")
         );
         for bad in [
@@ -417,7 +428,7 @@ mod tests {
         ] {
             let errors = parse(bad).unwrap_err();
             assert_eq!(
-                (errors.errors()[0].field.as_str(), &*errors.errors()[0].code),
+                (errors.errors()[0].field.as_str(), errors.errors()[0].code),
                 ("document_ref", "https_url_required"),
                 "{bad}"
             );

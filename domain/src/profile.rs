@@ -711,7 +711,9 @@ mod tests {
         let mut profile = profile();
         assert!(profile.public_content().is_none());
         profile.submit(Utc::now()).unwrap();
-        profile.approve(profile.version, expert, None, Utc::now()).unwrap();
+        profile
+            .approve(profile.version, expert, None, Utc::now())
+            .unwrap();
         assert_eq!(
             profile.public_content().map(|c| c.description_fr.as_str()),
             Some("Micro-usinage")
@@ -729,7 +731,9 @@ mod tests {
             profile.public_content().map(|c| c.description_fr.as_str()),
             Some("Micro-usinage")
         );
-        profile.approve(profile.version, expert, None, Utc::now()).unwrap();
+        profile
+            .approve(profile.version, expert, None, Utc::now())
+            .unwrap();
         assert_eq!(
             profile.public_content().map(|c| c.description_fr.as_str()),
             Some("Micro-usinage et décolletage")
@@ -784,7 +788,11 @@ mod tests {
             other => panic!("{other:?}"),
         };
         assert_eq!(
-            code(profile.approve(profile.version, expert, None, Utc::now()).unwrap_err()),
+            code(
+                profile
+                    .approve(profile.version, expert, None, Utc::now())
+                    .unwrap_err()
+            ),
             "profile_draft"
         );
         assert_eq!(
@@ -809,7 +817,9 @@ mod tests {
             "profile_changes_requested"
         );
         profile.submit(Utc::now()).unwrap();
-        profile.approve(profile.version, expert, None, Utc::now()).unwrap();
+        profile
+            .approve(profile.version, expert, None, Utc::now())
+            .unwrap();
         profile
             .suspend(expert, "certificat frauduleux".into(), Utc::now())
             .unwrap();

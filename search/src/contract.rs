@@ -346,7 +346,10 @@ pub async fn verified_only_counts_verified_certificates(index: &dyn CapabilityIn
     for (query, expected, what) in cases {
         assert_ids(index, query, &expected, what).await;
     }
-    let facets = search(index, verified_only(&[], NOW)).await.facets.certifications;
+    let facets = search(index, verified_only(&[], NOW))
+        .await
+        .facets
+        .certifications;
     assert_eq!(
         facets,
         counts(&[("iso_13485", 1), ("iso_9001", 1)]),

@@ -4,8 +4,8 @@ use chrono::NaiveDate;
 use domain::certification::{Certification, VerificationStatus};
 use domain::profile::{ProfileContent, SupplierProfile};
 use openapi::directory::{
-    CertificationBadge, CertificationStatus, CertificationView, ContactView, LocationView, ProfileCapabilityView, ProfileContentView,
-    ProfileView, ReviewView,
+    CertificationBadge, CertificationStatus, CertificationView, ContactView, LocationView,
+    ProfileCapabilityView, ProfileContentView, ProfileView, ReviewView,
 };
 
 use crate::app::catalogue::Catalogue;

@@ -428,14 +428,17 @@ mod tests {
         let e = Explanation::of(&need(), &profile(), &[expired, rejected], today);
         assert_eq!(e.missing_mandatory().len(), 1);
         let valid = certificate("iso_13485", "2026-06-01", VerificationStatus::Declared);
-        let e = Explanation::of(&need(), &profile(), &[valid.clone()], today);
+        let e = Explanation::of(&need(), &profile(), std::slice::from_ref(&valid), today);
         assert!(e.missing_mandatory().is_empty());
         assert_eq!(
             e.coverage(),
             (3, 5),
             "capability, iso 13485, region met; iso 14001 and sector missed"
         );
-        assert!(!e.certifications[0].verified, "met by a declared certificate");
+        assert!(
+            !e.certifications[0].verified,
+            "met by a declared certificate"
+        );
         assert_eq!(e.verified_certifications(), 0);
         let verified = Certification {
             status: VerificationStatus::Verified,

@@ -956,7 +956,10 @@ mod tests {
             !r.buyer_visible_to_supplier(Some(Outcome::NotSelected)),
             "never to those that lost"
         );
-        assert!(!r.buyer_visible_to_supplier(None), "nor to those that declined");
+        assert!(
+            !r.buyer_visible_to_supplier(None),
+            "nor to those that declined"
+        );
     }
 
     /// Every (action, state) pair outside the table is refused with a code

@@ -4,23 +4,38 @@
 //! certificate first; the document reference is an https URL.
 
 use serde_json::{Value, json};
+use tests::directory::{hit_ids, iso_13485};
 use tests::on_both_backends;
 use tests::server::TestApp;
-use tests::directory::{hit_ids, iso_13485};
 use tests::sourcing::quote;
 
 /// An expert verifies the (only) certificate of `org`.
 async fn verify_certificate_of(app: &TestApp, expert: &str, org: &str) {
-    let profile = app.get(&format!("/api/v1/organisations/{org}/profile"), Some(expert)).await;
+    let profile = app
+        .get(
+            &format!("/api/v1/organisations/{org}/profile"),
+            Some(expert),
+        )
+        .await;
     let certificate = profile.assert_status(200)["certifications"][0].clone();
     let id = certificate["id"].as_str().expect("id");
-    app.post_if_match(&format!("/api/v1/backoffice/certifications/{id}/verify"), Some(expert), &certificate["version"], json!({ "comment": "Document vu" }))
-        .await
-        .assert_status(200);
+    app.post_if_match(
+        &format!("/api/v1/backoffice/certifications/{id}/verify"),
+        Some(expert),
+        &certificate["version"],
+        json!({ "comment": "Document vu" }),
+    )
+    .await
+    .assert_status(200);
 }
 
 fn statuses(certifications: &Value) -> Vec<String> {
-    certifications.as_array().expect("certifications").iter().map(|c| c["status"].as_str().unwrap_or("(none)").to_owned()).collect()
+    certifications
+        .as_array()
+        .expect("certifications")
+        .iter()
+        .map(|c| c["status"].as_str().unwrap_or("(none)").to_owned())
+        .collect()
 }
 
 on_both_backends! {

@@ -318,10 +318,12 @@ async fn certify(
     match c.status {
         CertificateStatus::Declared => {}
         CertificateStatus::Verified => {
-            profiles::verify_certification(state, expert, id, version, true, c.note.clone()).await?;
+            profiles::verify_certification(state, expert, id, version, true, c.note.clone())
+                .await?;
         }
         CertificateStatus::Rejected => {
-            profiles::verify_certification(state, expert, id, version, false, c.note.clone()).await?;
+            profiles::verify_certification(state, expert, id, version, false, c.note.clone())
+                .await?;
         }
     }
     Ok(())

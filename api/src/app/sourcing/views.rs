@@ -92,15 +92,19 @@ pub fn request(
             .collect(),
         sectors: c.sectors.iter().map(|s| s.as_str().to_owned()).collect(),
         quantities: c.quantities.clone(),
-        budget: c.budget.as_ref().filter(|_| show_budget).map(|b| BudgetView {
-            min: b.min.map(|m| amount(m.minor_units)),
-            max: b.max.map(|m| amount(m.minor_units)),
-            currency: b
-                .min
-                .or(b.max)
-                .map(|m| m.currency.as_str().to_owned())
-                .unwrap_or_default(),
-        }),
+        budget: c
+            .budget
+            .as_ref()
+            .filter(|_| show_budget)
+            .map(|b| BudgetView {
+                min: b.min.map(|m| amount(m.minor_units)),
+                max: b.max.map(|m| amount(m.minor_units)),
+                currency: b
+                    .min
+                    .or(b.max)
+                    .map(|m| m.currency.as_str().to_owned())
+                    .unwrap_or_default(),
+            }),
         budget_visible: c.budget_visible,
         desired_delivery: c.desired_delivery,
         response_deadline: c.response_deadline,

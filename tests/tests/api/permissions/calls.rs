@@ -246,16 +246,22 @@ impl Matrix<'_> {
 
             "POST /api/v1/backoffice/profiles/{id}/approve" => {
                 let org = self.supplier_in("submitted").await;
-                let version = self.app.profile_version(&org, self.token(Expert).unwrap_or_default()).await;
+                let version = self
+                    .app
+                    .profile_version(&org, self.token(Expert).unwrap_or_default())
+                    .await;
                 let mut call = with(vec![("id", org)]);
                 call.if_match = Some(version);
                 call
             }
             "POST /api/v1/backoffice/profiles/{id}/request-changes" => {
                 let org = self.supplier_in("submitted").await;
-                let version = self.app.profile_version(&org, self.token(Expert).unwrap_or_default()).await;
-                let mut call = with(vec![("id", org)])
-                    .body(json!({ "comment": "Ajoutez vos équipements" }));
+                let version = self
+                    .app
+                    .profile_version(&org, self.token(Expert).unwrap_or_default())
+                    .await;
+                let mut call =
+                    with(vec![("id", org)]).body(json!({ "comment": "Ajoutez vos équipements" }));
                 call.if_match = Some(version);
                 call
             }
