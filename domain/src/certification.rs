@@ -4,6 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::error::DomainError;
 use crate::ids::{CertificationId, OrganisationId, UserId};
 use crate::validation::{self, Validated, ValidationErrors, invalid};
 
@@ -84,6 +85,10 @@ pub struct Certification {
     pub review_note: Option<String>,
     pub reviewed_by: Option<UserId>,
     pub reviewed_at: Option<DateTime<Utc>>,
+    /// Incremented on every change; an expert's verdict names the version
+    /// it reviewed (`If-Match`), so a certificate changed since is not the
+    /// one verified.
+    pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -101,7 +106,121 @@ pub struct CertificationDetails {
     pub document_ref: Option<String>,
 }
 
+fn refuse(status: VerificationStatus, action: &str) -> DomainError {
+    DomainError::InvalidState {
+        code: format!("certification_{}", status.as_str()),
+        message: match status {
+            VerificationStatus::Rejected => format!(
+                "cannot {action} a rejected certificate: the supplier must correct (re-declare) it first"
+            ),
+            other => format!("cannot {action} a certificate that is {}", other.as_str()),
+        },
+    }
+}
+
 impl Certification {
+    /// A certificate the supplier just declared: counts at once, as declared.
+    pub fn declared(
+        organisation_id: OrganisationId,
+        details: CertificationDetails,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            id: CertificationId::new(),
+            organisation_id,
+            details,
+            status: VerificationStatus::Declared,
+            review_note: None,
+            reviewed_by: None,
+            reviewed_at: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    /// The supplier corrects or renews the certificate: whatever an expert
+    /// decided was about other details, so it is declared again (a rejected
+    /// certificate can be verified only after this). Returns the status left.
+    pub fn redeclare(
+        &mut self,
+        details: CertificationDetails,
+        now: DateTime<Utc>,
+    ) -> VerificationStatus {
+        let from = self.status;
+        self.details = details;
+        self.status = VerificationStatus::Declared;
+        self.review_note = None;
+        self.reviewed_by = None;
+        self.reviewed_at = None;
+        self.step(now);
+        from
+    }
+
+    /// An expert saw the document of version `reviewed_version`. Only a
+    /// declared certificate is verified: a rejected one must be re-declared
+    /// first, a verified one already is. Returns the status left.
+    pub fn verify(
+        &mut self,
+        reviewed_version: i64,
+        expert: UserId,
+        note: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Result<VerificationStatus, DomainError> {
+        self.check_version(reviewed_version)?;
+        if self.status != VerificationStatus::Declared {
+            return Err(refuse(self.status, "verify"));
+        }
+        Ok(self.decide(VerificationStatus::Verified, expert, note, now))
+    }
+
+    /// An expert found version `reviewed_version` invalid (a verified
+    /// certificate may be rejected later, e.g. when withdrawn by its body).
+    pub fn reject(
+        &mut self,
+        reviewed_version: i64,
+        expert: UserId,
+        note: String,
+        now: DateTime<Utc>,
+    ) -> Result<VerificationStatus, DomainError> {
+        self.check_version(reviewed_version)?;
+        if self.status == VerificationStatus::Rejected {
+            return Err(refuse(self.status, "reject"));
+        }
+        Ok(self.decide(VerificationStatus::Rejected, expert, Some(note), now))
+    }
+
+    fn check_version(&self, reviewed_version: i64) -> Result<(), DomainError> {
+        if reviewed_version == self.version {
+            Ok(())
+        } else {
+            Err(DomainError::VersionMismatch {
+                current: self.version,
+            })
+        }
+    }
+
+    fn decide(
+        &mut self,
+        to: VerificationStatus,
+        expert: UserId,
+        note: Option<String>,
+        now: DateTime<Utc>,
+    ) -> VerificationStatus {
+        let from = self.status;
+        self.status = to;
+        self.review_note = note;
+        self.reviewed_by = Some(expert);
+        self.reviewed_at = Some(now);
+        self.step(now);
+        from
+    }
+
+    fn step(&mut self, now: DateTime<Utc>) {
+        self.version += 1;
+        self.updated_at = now;
+    }
+
     /// Counts for filters and matching on `today`: not rejected and within
     /// its validity dates. Evaluated at query time, so an expired
     /// certificate stops counting without any job running.
@@ -109,6 +228,31 @@ impl Certification {
         self.status != VerificationStatus::Rejected
             && self.details.valid_from <= today
             && today <= self.details.valid_until
+    }
+}
+
+/// Where the certificate document can be read: an `https://` URL with a
+/// host, nothing else (no `javascript:`, `data:` or plain `http:` link for
+/// an expert or buyer to follow).
+fn https_url(raw: &str) -> Validated<String> {
+    let refuse = || invalid("https_url_required", "document_ref is an https:// URL");
+    let Some(rest) = raw
+        .get(..8)
+        .filter(|scheme| scheme.eq_ignore_ascii_case("https://"))
+        .map(|_| &raw[8..])
+    else {
+        return refuse();
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_ok = !host.is_empty()
+        && !host.contains('@')
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || ".-:".contains(c));
+    if host_ok && !raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        Ok(format!("https://{rest}"))
+    } else {
+        refuse()
     }
 }
 
@@ -133,8 +277,11 @@ impl CertificationDetails {
             errors.check("certifying_body", validation::text(certifying_body, 1, 200));
         let valid_from = errors.check("valid_from", parse_date(valid_from));
         let valid_until = errors.check("valid_until", parse_date(valid_until));
-        let document_ref =
-            errors.check("document_ref", validation::optional_text(document_ref, 200));
+        let document_ref = errors.check(
+            "document_ref",
+            validation::optional_text(document_ref, 500)
+                .and_then(|r| r.map(|r| https_url(&r)).transpose()),
+        );
         if let (Some(from), Some(until)) = (valid_from, valid_until)
             && until < from
         {
@@ -193,9 +340,47 @@ mod tests {
             review_note: None,
             reviewed_by: None,
             reviewed_at: None,
+            version: 1,
             created_at: Utc::now(),
             updated_at: Utc::now(),
         }
+    }
+
+    #[test]
+    fn a_verdict_names_the_version_reviewed_and_a_rejected_certificate_is_redeclared_first() {
+        let expert = UserId::new();
+        let mut cert = certification(VerificationStatus::Declared, "2025-01-01", "2027-12-31");
+        let reviewed = cert.version;
+        let swapped =
+            CertificationDetails::parse("iso_13485", "x", "BSI", "2025-01-01", "2099-12-31", None)
+                .unwrap();
+        cert.redeclare(swapped.clone(), Utc::now());
+        assert!(matches!(
+            cert.verify(reviewed, expert, None, Utc::now()),
+            Err(DomainError::VersionMismatch { current }) if current == reviewed + 1
+        ));
+        assert_eq!(cert.status, VerificationStatus::Declared);
+
+        let current = cert.version;
+        cert.reject(current, expert, "faux".into(), Utc::now())
+            .unwrap();
+        let current = cert.version;
+        assert!(matches!(
+            cert.verify(current, expert, None, Utc::now()),
+            Err(DomainError::InvalidState { code, .. }) if code == "certification_rejected"
+        ));
+        cert.redeclare(swapped, Utc::now());
+        let current = cert.version;
+        assert_eq!(
+            cert.verify(current, expert, None, Utc::now()).unwrap(),
+            VerificationStatus::Declared
+        );
+        assert_eq!(cert.status, VerificationStatus::Verified);
+        let current = cert.version;
+        assert!(matches!(
+            cert.verify(current, expert, None, Utc::now()),
+            Err(DomainError::InvalidState { code, .. }) if code == "certification_verified"
+        ));
     }
 
     #[test]
@@ -211,6 +396,43 @@ mod tests {
         assert!(!declared.counts_on(day("2024-12-31")));
         let rejected = certification(VerificationStatus::Rejected, "2025-01-01", "2027-12-31");
         assert!(!rejected.counts_on(day("2026-06-01")));
+    }
+
+    #[test]
+    fn a_document_reference_is_an_https_url() {
+        let parse = |r| {
+            CertificationDetails::parse(
+                "iso_13485",
+                "x",
+                "BSI",
+                "2025-01-01",
+                "2027-01-01",
+                Some(r),
+            )
+        };
+        assert_eq!(
+            parse("HTTPS://docs.example/iso.pdf")
+                .unwrap()
+                .document_ref
+                .as_deref(),
+            Some("https://docs.example/iso.pdf")
+        );
+        for bad in [
+            "javascript:alert(1)",
+            "http://docs.example/iso.pdf",
+            "data:text/html,x",
+            "https://",
+            "https://user@evil.example/",
+            "https://docs.example/a b",
+            "GMED-2025-0042",
+        ] {
+            let errors = parse(bad).unwrap_err();
+            assert_eq!(
+                (errors.errors()[0].field.as_str(), errors.errors()[0].code),
+                ("document_ref", "https_url_required"),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

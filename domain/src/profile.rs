@@ -543,7 +543,8 @@ impl SupplierProfile {
     }
 
     /// Replaces the working copy. Edits to a published profile go straight to
-    /// review; the published snapshot stays public meanwhile.
+    /// review; the published snapshot stays public meanwhile. A profile under
+    /// review (submitted) is not edited until the expert decides.
     pub fn edit(
         &mut self,
         expected_version: i64,
@@ -557,7 +558,11 @@ impl SupplierProfile {
         }
         let to = match self.status {
             ProfileStatus::Published => ProfileStatus::Submitted,
-            ProfileStatus::Suspended => return Err(refuse(self.status, "edit")),
+            // Under review: the expert decides on the version submitted, so
+            // it cannot change underneath (wait for the decision).
+            ProfileStatus::Submitted | ProfileStatus::Suspended => {
+                return Err(refuse(self.status, "edit"));
+            }
             other => other,
         };
         if to == ProfileStatus::Submitted {
@@ -579,12 +584,26 @@ impl SupplierProfile {
         }
     }
 
+    /// Whether the expert's decision is about the current version.
+    fn check_reviewed(&self, reviewed_version: i64) -> Result<(), DomainError> {
+        if reviewed_version == self.version {
+            Ok(())
+        } else {
+            Err(DomainError::VersionMismatch {
+                current: self.version,
+            })
+        }
+    }
+
+    /// Publishes the working copy of `reviewed_version`, the one the expert read.
     pub fn approve(
         &mut self,
+        reviewed_version: i64,
         expert: UserId,
         comment: Option<String>,
         now: DateTime<Utc>,
     ) -> Result<Transition, DomainError> {
+        self.check_reviewed(reviewed_version)?;
         if self.status != ProfileStatus::Submitted {
             return Err(refuse(self.status, "approve"));
         }
@@ -600,10 +619,12 @@ impl SupplierProfile {
 
     pub fn request_changes(
         &mut self,
+        reviewed_version: i64,
         expert: UserId,
         comment: String,
         now: DateTime<Utc>,
     ) -> Result<Transition, DomainError> {
+        self.check_reviewed(reviewed_version)?;
         if self.status != ProfileStatus::Submitted {
             return Err(refuse(self.status, "request changes on"));
         }
@@ -690,7 +711,9 @@ mod tests {
         let mut profile = profile();
         assert!(profile.public_content().is_none());
         profile.submit(Utc::now()).unwrap();
-        profile.approve(expert, None, Utc::now()).unwrap();
+        profile
+            .approve(profile.version, expert, None, Utc::now())
+            .unwrap();
         assert_eq!(
             profile.public_content().map(|c| c.description_fr.as_str()),
             Some("Micro-usinage")
@@ -708,11 +731,38 @@ mod tests {
             profile.public_content().map(|c| c.description_fr.as_str()),
             Some("Micro-usinage")
         );
-        profile.approve(expert, None, Utc::now()).unwrap();
+        profile
+            .approve(profile.version, expert, None, Utc::now())
+            .unwrap();
         assert_eq!(
             profile.public_content().map(|c| c.description_fr.as_str()),
             Some("Micro-usinage et décolletage")
         );
+    }
+
+    #[test]
+    fn an_expert_decides_on_the_version_read_and_a_submitted_profile_waits_for_the_decision() {
+        let expert = UserId::new();
+        let mut profile = profile();
+        profile.submit(Utc::now()).unwrap();
+        let read = profile.version;
+        let error = profile
+            .edit(read, content("contact payments@evil.example"), Utc::now())
+            .unwrap_err();
+        assert!(
+            matches!(error, DomainError::InvalidState { code, .. } if code == "profile_submitted")
+        );
+        assert!(matches!(
+            profile.approve(read - 1, expert, None, Utc::now()),
+            Err(DomainError::VersionMismatch { current }) if current == read
+        ));
+        assert!(matches!(
+            profile.request_changes(read + 1, expert, "x".into(), Utc::now()),
+            Err(DomainError::VersionMismatch { .. })
+        ));
+        assert_eq!(profile.status, ProfileStatus::Submitted);
+        profile.approve(read, expert, None, Utc::now()).unwrap();
+        assert_eq!(profile.published.as_ref(), Some(&profile.working));
     }
 
     #[test]
@@ -738,7 +788,11 @@ mod tests {
             other => panic!("{other:?}"),
         };
         assert_eq!(
-            code(profile.approve(expert, None, Utc::now()).unwrap_err()),
+            code(
+                profile
+                    .approve(profile.version, expert, None, Utc::now())
+                    .unwrap_err()
+            ),
             "profile_draft"
         );
         assert_eq!(
@@ -751,14 +805,21 @@ mod tests {
             "profile_submitted"
         );
         profile
-            .request_changes(expert, "ajoutez vos certificats".into(), Utc::now())
+            .request_changes(
+                profile.version,
+                expert,
+                "ajoutez vos certificats".into(),
+                Utc::now(),
+            )
             .unwrap();
         assert_eq!(
             code(profile.reinstate(expert, None, Utc::now()).unwrap_err()),
             "profile_changes_requested"
         );
         profile.submit(Utc::now()).unwrap();
-        profile.approve(expert, None, Utc::now()).unwrap();
+        profile
+            .approve(profile.version, expert, None, Utc::now())
+            .unwrap();
         profile
             .suspend(expert, "certificat frauduleux".into(), Utc::now())
             .unwrap();

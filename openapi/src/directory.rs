@@ -249,6 +249,8 @@ pub struct CertificationInput {
     /// Last day of validity.
     #[schema(example = "2028-02-28")]
     pub valid_until: String,
+    /// An https URL where the back office can read the certificate document.
+    #[schema(example = "https://docs.example/certificats/iso-13485.pdf")]
     pub document_ref: Option<String>,
 }
 
@@ -261,12 +263,15 @@ pub struct CertificationView {
     pub certifying_body: String,
     pub valid_from: NaiveDate,
     pub valid_until: NaiveDate,
+    /// An https URL of the certificate document.
     pub document_ref: Option<String>,
-    /// declared, verified or rejected.
-    pub status: String,
+    pub status: CertificationStatus,
     /// Counts today for search filters and matching (not rejected, within its dates).
     pub valid_today: bool,
     pub review_note: Option<String>,
+    /// Incremented on every change; an expert's verify or reject sends it
+    /// back in `If-Match`.
+    pub version: i64,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -322,6 +327,11 @@ pub struct SupplierSearchQuery {
     /// Certification type codes, comma-separated (all required, valid today).
     #[param(example = "iso_13485")]
     pub certification: Option<String>,
+    /// Only certificates a cluster expert verified count (not those the
+    /// supplier only declared): for `certification`, in the certification
+    /// facets and, without `certification`, suppliers must hold some
+    /// verified certificate valid today.
+    pub verified_only: Option<bool>,
     /// Sectors, comma-separated (any).
     pub sector: Option<String>,
     /// Regions, comma-separated (any).
@@ -341,6 +351,27 @@ pub struct SupplierSearchQuery {
     pub lang: Option<String>,
 }
 
+/// Who vouches for a certificate: `declared` by the supplier only (not
+/// checked yet), or `verified` by a cluster expert who saw the document.
+/// `rejected` certificates never count; only the supplier and the back
+/// office see them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CertificationStatus {
+    Declared,
+    Verified,
+    Rejected,
+}
+
+/// A certificate valid today, as listed in directory hits and answers.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CertificationBadge {
+    pub code: String,
+    pub label: String,
+    /// declared or verified.
+    pub status: CertificationStatus,
+}
+
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct LabelledCode {
     pub code: String,
@@ -356,8 +387,8 @@ pub struct SupplierHit {
     pub member: bool,
     pub sectors: Vec<String>,
     pub capabilities: Vec<LabelledCode>,
-    /// Certifications valid today.
-    pub certifications: Vec<LabelledCode>,
+    /// Certifications valid today, each declared or verified.
+    pub certifications: Vec<CertificationBadge>,
     /// Field name → excerpt with matches wrapped in `<em>`.
     pub highlights: BTreeMap<String, String>,
 }
@@ -400,7 +431,7 @@ pub struct PublicCertificationView {
     pub certifying_body: String,
     pub valid_until: NaiveDate,
     /// declared or verified (by a cluster expert).
-    pub status: String,
+    pub status: CertificationStatus,
 }
 
 /// A published supplier profile, as anyone sees it.

@@ -99,9 +99,14 @@ pub struct RequestInput {
     pub region: Option<String>,
     /// fr (default) or en.
     pub language: Option<String>,
-    /// Hide the buyer's identity from suppliers until revealed or awarded.
+    /// Hide the buyer's identity from suppliers until the buyer reveals it;
+    /// an award reveals it to the awarded suppliers only.
     #[serde(default)]
     pub confidential: bool,
+    /// Show the budget to invited suppliers (default false: only the buyer
+    /// and the back office see it).
+    #[serde(default)]
+    pub budget_visible: bool,
     #[serde(default)]
     pub nda_required: bool,
     #[serde(default)]
@@ -169,7 +174,10 @@ pub struct RequestView {
     pub certifications: Vec<CertificationRequirementView>,
     pub sectors: Vec<String>,
     pub quantities: Option<String>,
+    /// Absent for invited suppliers unless `budget_visible`.
     pub budget: Option<BudgetView>,
+    /// The buyer shows the budget to invited suppliers.
+    pub budget_visible: bool,
     pub desired_delivery: Option<NaiveDate>,
     pub response_deadline: DateTime<Utc>,
     pub location_constraints: Option<String>,
@@ -178,7 +186,9 @@ pub struct RequestView {
     pub confidential: bool,
     pub nda_required: bool,
     pub attachments: Vec<AttachmentBody>,
-    /// Absent for suppliers while the request is confidential.
+    /// Absent for invited suppliers while the request is confidential,
+    /// unless the buyer revealed itself; after the award, shown to the
+    /// awarded suppliers only.
     pub buyer: Option<BuyerView>,
     pub identity_revealed: bool,
     pub submitted_at: Option<DateTime<Utc>>,
@@ -220,6 +230,10 @@ pub struct CheckView {
     /// For certifications.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mandatory: Option<bool>,
+    /// For a met certification: whether the best certificate meeting it is
+    /// `verified` by an expert or only `declared` by the supplier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<crate::directory::CertificationStatus>,
     /// For an unmet capability: one the supplier holds next to it in the
     /// taxonomy (a sibling or the parent), with its label.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -274,8 +288,11 @@ pub struct CandidateView {
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct CandidatesView {
-    /// Full candidates first, ranked by requirements met and then by how well
-    /// their profile matches the request's text; then partial candidates.
+    /// Full candidates first, ranked by requirements met, then by
+    /// certification requirements met with a verified (not only declared)
+    /// certificate, then by how well their profile matches the request's
+    /// text; then partial candidates, those with more verified
+    /// certificates first, then by text.
     pub candidates: Vec<CandidateView>,
     /// Relevant suppliers lacking a valid mandatory certification: matched
     /// only by an expert with an override reason.
@@ -403,8 +420,8 @@ pub struct AnswerRow {
     /// The latest revision.
     pub quote: Option<QuoteView>,
     pub revisions: usize,
-    /// Certifications valid today.
-    pub certifications: Vec<LabelledCode>,
+    /// Certifications valid today, each declared or verified.
+    pub certifications: Vec<crate::directory::CertificationBadge>,
     /// The expert's note for the buyer.
     pub expert_note: Option<String>,
     pub shortlisted: bool,

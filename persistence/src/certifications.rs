@@ -33,6 +33,7 @@ struct Row {
     reviewed_at: Option<i64>,
     created_at: i64,
     updated_at: i64,
+    version: i64,
 }
 
 impl Row {
@@ -52,6 +53,7 @@ impl Row {
             reviewed_at: c.reviewed_at.map(micros),
             created_at: micros(c.created_at),
             updated_at: micros(c.updated_at),
+            version: c.version,
         }
     }
 
@@ -72,6 +74,7 @@ impl Row {
             review_note: self.review_note,
             reviewed_by: self.reviewed_by.map(|u| id(TABLE, &u)).transpose()?,
             reviewed_at: opt_from_micros(TABLE, self.reviewed_at)?,
+            version: self.version,
             created_at: from_micros(TABLE, self.created_at)?,
             updated_at: from_micros(TABLE, self.updated_at)?,
         })
@@ -86,13 +89,18 @@ pub fn insert(tx: &mut Tx, certification: &Certification) -> Result<()> {
     Ok(())
 }
 
-/// Saves `certification`, whose organisation never changes.
-pub fn update(tx: &mut Tx, certification: &Certification) -> Result<()> {
+/// Saves `certification`, whose organisation never changes, if it is still
+/// at `read_version` (false when someone saved it in between).
+pub fn update(tx: &mut Tx, certification: &Certification, read_version: i64) -> Result<bool> {
     tx.supplier_changed(certification.organisation_id)?;
-    diesel::update(supplier_certifications::table.find(certification.id.to_string()))
-        .set(Row::from_domain(certification))
-        .execute(&mut **tx)?;
-    Ok(())
+    Ok(diesel::update(
+        supplier_certifications::table
+            .find(certification.id.to_string())
+            .filter(supplier_certifications::version.eq(read_version)),
+    )
+    .set(Row::from_domain(certification))
+    .execute(&mut **tx)?
+        == 1)
 }
 
 pub fn delete(tx: &mut Tx, certification: &Certification) -> Result<bool> {

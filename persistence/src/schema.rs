@@ -165,6 +165,7 @@ diesel::table! {
         reviewed_at -> Nullable<BigInt>,
         created_at -> BigInt,
         updated_at -> BigInt,
+        version -> BigInt,
     }
 }
 

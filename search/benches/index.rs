@@ -92,6 +92,7 @@ fn supplier(i: usize, rng: &mut Rng, leaves: &[&Node], taxonomy: &[Node]) -> Sup
                 code: (*rng.pick(CERTIFICATIONS)).to_owned(),
                 valid_from: from,
                 valid_until: from + 3 * YEAR,
+                verified: false,
             }
         })
         .collect();

@@ -27,7 +27,7 @@ const BFC: &str = "Bourgogne-Franche-Comté";
 #[macro_export]
 macro_rules! contract_tests {
     ($(#[$attr:meta])* with $with:path) => {
-        $crate::contract_tests!(@each [$(#[$attr])*] $with; health typo_tolerance sentences_rank_words_instead_of_requiring_all stop_words_only_is_no_text words_matching_nothing_find_nothing accent_insensitivity cross_language capability_filter_matches_descendants sector_region_and_member_filters certification_validity_follows_the_clock facet_counts stable_pagination sort_orders highlights highlights_escape_supplier_text upsert_replaces_delete_removes_clear_empties candidates_rank_by_requirements_met candidates_from_text candidates_include_explained_partial_matches);
+        $crate::contract_tests!(@each [$(#[$attr])*] $with; health typo_tolerance sentences_rank_words_instead_of_requiring_all stop_words_only_is_no_text words_matching_nothing_find_nothing accent_insensitivity cross_language capability_filter_matches_descendants sector_region_and_member_filters certification_validity_follows_the_clock verified_only_counts_verified_certificates facet_counts stable_pagination sort_orders highlights highlights_escape_supplier_text upsert_replaces_delete_removes_clear_empties candidates_rank_by_requirements_met candidates_from_text candidates_include_explained_partial_matches);
     };
     (@each $attrs:tt $with:path; $($scenario:ident)*) => {
         $($crate::contract_tests!(@one $attrs $with; $scenario);)*
@@ -302,6 +302,60 @@ pub async fn sector_region_and_member_filters(index: &dyn CapabilityIndex) {
     for (query, expected, what) in cases {
         assert_ids(index, query, &expected, what).await;
     }
+}
+
+/// `verified_only`: a certificate the supplier only declared neither passes
+/// a certification filter nor counts in the facets; alone, it keeps the
+/// holders of some verified certificate valid at `now`.
+pub async fn verified_only_counts_verified_certificates(index: &dyn CapabilityIndex) {
+    reset(index, filter_catalogue()).await;
+    let verified_only = |codes: &[&str], now: i64| SearchQuery {
+        certifications: strings(codes),
+        verified_only: true,
+        now,
+        ..all()
+    };
+    let cases = [
+        (
+            verified_only(&["iso_13485"], NOW),
+            vec![21],
+            "verified and valid (22's verified one expired)",
+        ),
+        (
+            verified_only(&["iso_9001"], NOW),
+            vec![22],
+            "21's iso_9001 is only declared",
+        ),
+        (verified_only(&["iso_17025"], NOW), vec![], "declared only"),
+        (
+            verified_only(&["iso_13485"], NOW - 2 * DAY),
+            vec![21, 22],
+            "before 22's expiry",
+        ),
+        (
+            verified_only(&[], NOW),
+            vec![21, 22],
+            "holders of some verified certificate",
+        ),
+        (
+            verified_only(&[], NOW + 3 * YEAR),
+            vec![],
+            "every verified certificate expired",
+        ),
+    ];
+    for (query, expected, what) in cases {
+        assert_ids(index, query, &expected, what).await;
+    }
+    let facets = search(index, verified_only(&[], NOW))
+        .await
+        .facets
+        .certifications;
+    assert_eq!(
+        facets,
+        counts(&[("iso_13485", 1), ("iso_9001", 1)]),
+        "[{}] with verified_only, certification facets count verified certificates only",
+        index.engine_name()
+    );
 }
 
 pub async fn certification_validity_follows_the_clock(index: &dyn CapabilityIndex) {
@@ -969,7 +1023,7 @@ fn filter_catalogue() -> Vec<SupplierDocument> {
             sectors: strings(&["medtech"]),
             member: true,
             certifications: vec![
-                cert("iso_13485", NOW - YEAR, NOW + 2 * YEAR),
+                verified(cert("iso_13485", NOW - YEAR, NOW + 2 * YEAR)),
                 cert("iso_9001", NOW - YEAR, NOW + YEAR),
             ],
             ..supplier(21, "Microméca")
@@ -980,8 +1034,8 @@ fn filter_catalogue() -> Vec<SupplierDocument> {
             sectors: strings(&["aerospace"]),
             region: "Auvergne-Rhône-Alpes".to_owned(),
             certifications: vec![
-                cert("iso_13485", NOW - 3 * YEAR, NOW - DAY),
-                cert("iso_9001", NOW - YEAR, NOW + YEAR),
+                verified(cert("iso_13485", NOW - 3 * YEAR, NOW - DAY)),
+                verified(cert("iso_9001", NOW - YEAR, NOW + YEAR)),
             ],
             ..supplier(22, "Fraisage Rhône")
         },
@@ -1041,6 +1095,14 @@ fn cert(code: &str, valid_from: i64, valid_until: i64) -> CertificationDoc {
         code: code.to_owned(),
         valid_from,
         valid_until,
+        verified: false,
+    }
+}
+
+fn verified(cert: CertificationDoc) -> CertificationDoc {
+    CertificationDoc {
+        verified: true,
+        ..cert
     }
 }
 

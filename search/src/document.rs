@@ -41,20 +41,54 @@ pub struct CertificationDoc {
     pub code: String,
     pub valid_from: i64,
     pub valid_until: i64,
+    /// Verified by an expert (else only declared by the supplier).
+    #[serde(default)]
+    pub verified: bool,
 }
 
 impl CertificationDoc {
     pub fn is_valid_at(&self, now: i64) -> bool {
         self.valid_from <= now && now < self.valid_until
     }
+
+    /// Valid at `now` and, when `verified_only`, verified.
+    pub fn counts_at(&self, now: i64, verified_only: bool) -> bool {
+        self.is_valid_at(now) && (self.verified || !verified_only)
+    }
 }
 
 impl SupplierDocument {
     /// Whether the supplier holds a certification of `code` valid at `now`.
     pub fn has_valid_certification(&self, code: &str, now: i64) -> bool {
+        self.has_counting_certification(code, now, false)
+    }
+
+    /// Whether the supplier holds a certification of `code` valid at `now`,
+    /// verified when `verified_only`.
+    pub fn has_counting_certification(&self, code: &str, now: i64, verified_only: bool) -> bool {
         self.certifications
             .iter()
-            .any(|cert| cert.code == code && cert.is_valid_at(now))
+            .any(|cert| cert.code == code && cert.counts_at(now, verified_only))
+    }
+
+    /// Whether the supplier holds some verified certification valid at `now`.
+    pub fn has_verified_certification(&self, now: i64) -> bool {
+        self.certifications
+            .iter()
+            .any(|cert| cert.counts_at(now, true))
+    }
+
+    /// Whether the document passes the certification filters of a search:
+    /// every code in `codes` (verified when `verified_only`), and with
+    /// `verified_only` and no code, some verified certification.
+    pub fn meets_certifications(&self, codes: &[String], now: i64, verified_only: bool) -> bool {
+        if codes.is_empty() {
+            !verified_only || self.has_verified_certification(now)
+        } else {
+            codes
+                .iter()
+                .all(|code| self.has_counting_certification(code, now, verified_only))
+        }
     }
 
     /// Every searchable text of the profile.
@@ -67,11 +101,16 @@ impl SupplierDocument {
             .map(String::as_str)
     }
 
-    /// Codes of the certifications valid at `now`, each once, sorted.
-    pub fn valid_certification_codes(&self, now: i64) -> std::collections::BTreeSet<&str> {
+    /// Codes of the certifications valid at `now` (verified when
+    /// `verified_only`), each once, sorted.
+    pub fn valid_certification_codes(
+        &self,
+        now: i64,
+        verified_only: bool,
+    ) -> std::collections::BTreeSet<&str> {
         self.certifications
             .iter()
-            .filter(|cert| cert.is_valid_at(now))
+            .filter(|cert| cert.counts_at(now, verified_only))
             .map(|cert| cert.code.as_str())
             .collect()
     }

@@ -29,6 +29,11 @@ pub struct SearchQuery {
     pub capabilities: Vec<String>,
     /// Every one of these codes, with a certificate valid at `now`.
     pub certifications: Vec<String>,
+    /// Only certificates an expert verified count: for `certifications`, in
+    /// the certification facets and, when `certifications` is empty, the
+    /// supplier must hold some verified certificate valid at `now`.
+    #[serde(default)]
+    pub verified_only: bool,
     /// Any of these sectors.
     pub sectors: Vec<String>,
     /// Any of these regions.
@@ -263,7 +268,7 @@ impl CandidateQuery {
 
 impl Facets {
     /// Adds one matching document to the counts.
-    pub(crate) fn count(&mut self, doc: &SupplierDocument, now: i64) {
+    pub(crate) fn count(&mut self, doc: &SupplierDocument, now: i64, verified_only: bool) {
         fn bump(map: &mut BTreeMap<String, usize>, key: &str) {
             *map.entry(key.to_owned()).or_default() += 1;
         }
@@ -274,7 +279,7 @@ impl Facets {
         for code in capabilities {
             bump(&mut self.capabilities, code);
         }
-        for code in doc.valid_certification_codes(now) {
+        for code in doc.valid_certification_codes(now, verified_only) {
             bump(&mut self.certifications, code);
         }
         let mut sectors: Vec<&String> = doc.sectors.iter().collect();

@@ -44,7 +44,7 @@ pub fn iso_13485(valid_from: &str, valid_until: &str) -> Value {
         "certifying_body": "GMED",
         "valid_from": valid_from,
         "valid_until": valid_until,
-        "document_ref": "GMED-2025-0042"
+        "document_ref": "https://docs.gmed.example/certificats/GMED-2025-0042.pdf"
     })
 }
 
@@ -105,16 +105,18 @@ impl TestApp {
             .await
             .assert_status(201);
         }
-        self.post(
-            &format!("/api/v1/organisations/{org}/profile/submit"),
-            Some(&token),
-            json!(null),
-        )
-        .await
-        .assert_status(200);
-        self.post(
+        let submitted = self
+            .post(
+                &format!("/api/v1/organisations/{org}/profile/submit"),
+                Some(&token),
+                json!(null),
+            )
+            .await;
+        let version = submitted.assert_status(200)["version"].clone();
+        self.post_if_match(
             &format!("/api/v1/backoffice/profiles/{org}/approve"),
             Some(expert),
+            version,
             json!({ "comment": "Vérifié" }),
         )
         .await

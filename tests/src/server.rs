@@ -396,6 +396,32 @@ impl TestApp {
             .await
     }
 
+    /// POST with `If-Match: "<version>"`: an expert's verdict on the version
+    /// it reviewed.
+    pub async fn post_if_match(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        version: impl std::fmt::Display,
+        body: Value,
+    ) -> Reply {
+        let version = version.to_string();
+        let version = version.trim_matches('"');
+        self.send(
+            self.request(Method::POST, path, token)
+                .header("if-match", format!("\"{version}\""))
+                .json(&body),
+        )
+        .await
+    }
+
+    /// The version (`ETag`) of a supplier's profile, as `token` reads it.
+    pub async fn profile_version(&self, org: &str, token: &str) -> String {
+        self.get(&format!("/api/v1/organisations/{org}/profile"), Some(token))
+            .await
+            .etag()
+    }
+
     pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
         self.send(self.request(Method::PATCH, path, token).json(&body))
             .await

@@ -126,8 +126,13 @@ impl TestApp {
     }
 
     pub async fn draft_request(&self, world: &World) -> String {
+        self.draft_request_of(world, titanium_request()).await
+    }
+
+    /// Drafts `body` as the world's buyer.
+    pub async fn draft_request_of(&self, world: &World, body: Value) -> String {
         let reply = self
-            .post("/api/v1/requests", Some(&world.buyer), titanium_request())
+            .post("/api/v1/requests", Some(&world.buyer), body)
             .await;
         reply.assert_status(201)["id"]
             .as_str()
@@ -177,7 +182,13 @@ impl TestApp {
 
     /// Submitted, qualified, the three certified suppliers approved, opened.
     pub async fn open_request(&self, world: &World) -> String {
-        let id = self.draft_request(world).await;
+        self.open_request_of(world, titanium_request()).await
+    }
+
+    /// `body` drafted, then submitted, qualified, matched and opened as
+    /// [`TestApp::open_request`] does.
+    pub async fn open_request_of(&self, world: &World, body: Value) -> String {
+        let id = self.draft_request_of(world, body).await;
         self.step(&world.buyer, &id, "submit", json!({}))
             .await
             .assert_status(200);

@@ -218,6 +218,7 @@ pub async fn search(
             text: text.clone(),
             capabilities,
             certifications: list(query.certification.as_deref()),
+            verified_only: query.verified_only.unwrap_or(false),
             sectors,
             regions: list(query.region.as_deref()),
             member: query.member,
@@ -266,15 +267,7 @@ pub async fn search(
                         label: catalogue.capability_label(c.code.as_str(), language),
                     })
                     .collect(),
-                certifications: certifications
-                    .iter()
-                    .filter(|c| c.counts_on(today))
-                    .map(|c| LabelledCode {
-                        code: c.details.type_code.as_str().to_owned(),
-                        label: catalogue
-                            .certification_label(c.details.type_code.as_str(), language),
-                    })
-                    .collect(),
+                certifications: views::badges(&certifications, today, &catalogue, language),
                 highlights: hit.highlights,
             })
         })
@@ -376,7 +369,7 @@ pub async fn public_profile(
                         scope: c.details.scope.clone(),
                         certifying_body: c.details.certifying_body.clone(),
                         valid_until: c.details.valid_until,
-                        status: c.status.as_str().to_owned(),
+                        status: views::status(c.status),
                     })
                     .collect(),
                 published_at: profile.published_at,

@@ -54,6 +54,7 @@ pub fn document(catalogue: &Catalogue, supplier: Listed) -> SupplierDocument {
             valid_from: day_start(c.details.valid_from),
             // The last valid day counts in full.
             valid_until: day_start(c.details.valid_until) + 86_400,
+            verified: c.status == VerificationStatus::Verified,
         })
         .collect();
     SupplierDocument {

@@ -273,12 +273,24 @@ pub async fn submit(state: &AppState, actor: Actor, org: OrganisationId) -> ApiR
         .await
 }
 
-/// What an expert decides about a profile.
+/// What an expert decides about a profile. Approval and a request for
+/// changes name the version the expert reviewed (`If-Match`).
 pub enum Decision {
-    Approve(Option<String>),
-    RequestChanges(String),
+    Approve(Option<i64>, Option<String>),
+    RequestChanges(Option<i64>, String),
     Suspend(String),
     Reinstate(Option<String>),
+}
+
+/// The version an expert's verdict is about: required (428), then compared
+/// with the current one by the domain (412 when it changed since).
+fn reviewed_version(if_match: Option<i64>, what: &str) -> ApiResult<i64> {
+    if_match.ok_or_else(|| {
+        ApiError::coded(
+            ErrorCode::PreconditionRequired,
+            format!("send If-Match with the version of the {what} you reviewed (its ETag)"),
+        )
+    })
 }
 
 pub async fn review(
@@ -296,7 +308,13 @@ pub async fn review(
         })
     };
     let decision = match decision {
-        Decision::RequestChanges(c) => Decision::RequestChanges(required(&c)?),
+        Decision::Approve(version, c) => {
+            Decision::Approve(Some(reviewed_version(version, "profile")?), c)
+        }
+        Decision::RequestChanges(version, c) => {
+            let version = reviewed_version(version, "profile")?;
+            Decision::RequestChanges(Some(version), required(&c)?)
+        }
         Decision::Suspend(c) => Decision::Suspend(required(&c)?),
         other => other,
     };
@@ -312,14 +330,16 @@ pub async fn review(
                 json!({ "supplier": organisation.legal_name, "comment": comment, "link": format!("{base}/suppliers/{org}") })
             };
             let profile = match decision {
-                Decision::Approve(comment) => {
-                    let profile = transition(conn, &actor, org, "profile.approved", comment.clone(), now, |p| p.approve(expert, comment.clone(), now))?;
+                Decision::Approve(version, comment) => {
+                    let version = reviewed_version(version, "profile")?;
+                    let profile = transition(conn, &actor, org, "profile.approved", comment.clone(), now, |p| p.approve(version, expert, comment.clone(), now))?;
                     notify_organisation(conn, org, NotificationKind::ProfileApproved, vars(comment.as_ref()), now)?;
                     profile
                 }
-                Decision::RequestChanges(comment) => {
+                Decision::RequestChanges(version, comment) => {
+                    let version = reviewed_version(version, "profile")?;
                     let profile = transition(conn, &actor, org, "profile.changes_requested", Some(comment.clone()), now, |p| {
-                        p.request_changes(expert, comment.clone(), now)
+                        p.request_changes(version, expert, comment.clone(), now)
                     })?;
                     notify_organisation(conn, org, NotificationKind::ProfileChangesRequested, vars(Some(&comment)), now)?;
                     profile
@@ -472,17 +492,7 @@ pub async fn add_certification(
         .transaction(move |conn| {
             supplier(conn, org)?;
             let details = parse_certification(&body, &Catalogue::load(conn)?)?;
-            let certification = Certification {
-                id: CertificationId::new(),
-                organisation_id: org,
-                details,
-                status: VerificationStatus::Declared,
-                review_note: None,
-                reviewed_by: None,
-                reviewed_at: None,
-                created_at: now,
-                updated_at: now,
-            };
+            let certification = Certification::declared(org, details, now);
             certifications::insert(conn, &certification)?;
             audit_certification(
                 conn,
@@ -508,7 +518,25 @@ fn own_certification(
         .ok_or_else(certification_not_found)
 }
 
-/// Changing a certificate's details puts it back to "declared".
+/// Saves a certificate read at `read_version`; 412 when someone saved it in
+/// between (and the index event, see `persistence::Tx`).
+fn save_certification(
+    conn: &mut Tx,
+    certification: &Certification,
+    read_version: i64,
+) -> ApiResult<()> {
+    if certifications::update(conn, certification, read_version)? {
+        Ok(())
+    } else {
+        Err(DomainError::VersionMismatch {
+            current: read_version + 1,
+        }
+        .into())
+    }
+}
+
+/// Changing a certificate's details puts it back to "declared", as a new
+/// version: an expert's verdict on the previous one no longer applies.
 pub async fn update_certification(
     state: &AppState,
     actor: Actor,
@@ -521,14 +549,10 @@ pub async fn update_certification(
     state
         .transaction(move |conn| {
             let mut certification = own_certification(conn, org, id)?;
-            let from = certification.status;
-            certification.details = parse_certification(&body, &Catalogue::load(conn)?)?;
-            certification.status = VerificationStatus::Declared;
-            certification.review_note = None;
-            certification.reviewed_by = None;
-            certification.reviewed_at = None;
-            certification.updated_at = now;
-            certifications::update(conn, &certification)?;
+            let details = parse_certification(&body, &Catalogue::load(conn)?)?;
+            let read_version = certification.version;
+            let from = certification.redeclare(details, now);
+            save_certification(conn, &certification, read_version)?;
             audit_certification(
                 conn,
                 &actor,
@@ -571,15 +595,18 @@ pub async fn delete_certification(
         .await
 }
 
-/// An expert's verdict on a certificate after seeing the document.
+/// An expert's verdict on the version `if_match` of a certificate, after
+/// seeing its document.
 pub async fn verify_certification(
     state: &AppState,
     actor: Actor,
     id: CertificationId,
+    if_match: Option<i64>,
     verified: bool,
     note: Option<String>,
 ) -> ApiResult<CertificationView> {
     actor.require_back_office()?;
+    let reviewed = reviewed_version(if_match, "certificate")?;
     let note = domain::validation::optional_text(note.as_deref(), 2000).map_err(|e| {
         let mut errors = ValidationErrors::new();
         errors.check::<()>("comment", Err(e));
@@ -598,17 +625,14 @@ pub async fn verify_certification(
         .transaction(move |conn| {
             let mut certification =
                 certifications::find(conn, id)?.ok_or_else(certification_not_found)?;
-            let from = certification.status;
-            certification.status = if verified {
-                VerificationStatus::Verified
-            } else {
-                VerificationStatus::Rejected
+            let read_version = certification.version;
+            let from = match note.clone() {
+                Some(reason) if !verified => {
+                    certification.reject(reviewed, actor.user_id, reason, now)?
+                }
+                _ => certification.verify(reviewed, actor.user_id, note.clone(), now)?,
             };
-            certification.review_note = note.clone();
-            certification.reviewed_by = Some(actor.user_id);
-            certification.reviewed_at = Some(now);
-            certification.updated_at = now;
-            certifications::update(conn, &certification)?;
+            save_certification(conn, &certification, read_version)?;
             let action = if verified {
                 "certification.verified"
             } else {

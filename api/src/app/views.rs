@@ -1,11 +1,11 @@
 //! Domain objects shaped for the wire. Labels come from the catalogue.
 
 use chrono::NaiveDate;
-use domain::certification::Certification;
+use domain::certification::{Certification, VerificationStatus};
 use domain::profile::{ProfileContent, SupplierProfile};
 use openapi::directory::{
-    CertificationView, ContactView, LocationView, ProfileCapabilityView, ProfileContentView,
-    ProfileView, ReviewView,
+    CertificationBadge, CertificationStatus, CertificationView, ContactView, LocationView,
+    ProfileCapabilityView, ProfileContentView, ProfileView, ReviewView,
 };
 
 use crate::app::catalogue::Catalogue;
@@ -68,6 +68,34 @@ pub fn content(content: &ProfileContent, catalogue: &Catalogue) -> ProfileConten
     }
 }
 
+/// A certificate's standing as the spec names it.
+pub const fn status(status: VerificationStatus) -> CertificationStatus {
+    match status {
+        VerificationStatus::Declared => CertificationStatus::Declared,
+        VerificationStatus::Verified => CertificationStatus::Verified,
+        VerificationStatus::Rejected => CertificationStatus::Rejected,
+    }
+}
+
+/// The certificates of `certs` valid `today`, each saying whether it is
+/// declared or verified.
+pub fn badges(
+    certs: &[Certification],
+    today: NaiveDate,
+    catalogue: &Catalogue,
+    language: domain::account::Language,
+) -> Vec<CertificationBadge> {
+    certs
+        .iter()
+        .filter(|c| c.counts_on(today))
+        .map(|c| CertificationBadge {
+            code: c.details.type_code.as_str().to_owned(),
+            label: catalogue.certification_label(c.details.type_code.as_str(), language),
+            status: status(c.status),
+        })
+        .collect()
+}
+
 pub fn certification(c: &Certification, today: NaiveDate) -> CertificationView {
     CertificationView {
         id: *c.id.as_uuid(),
@@ -77,9 +105,10 @@ pub fn certification(c: &Certification, today: NaiveDate) -> CertificationView {
         valid_from: c.details.valid_from,
         valid_until: c.details.valid_until,
         document_ref: c.details.document_ref.clone(),
-        status: c.status.as_str().to_owned(),
+        status: status(c.status),
         valid_today: c.counts_on(today),
         review_note: c.review_note.clone(),
+        version: c.version,
     }
 }
 

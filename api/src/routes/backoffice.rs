@@ -1,5 +1,5 @@
 use super::Routes;
-use actix_web::{get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use domain::ids::{CertificationId, OrganisationId};
 use openapi::directory::{
     CertificationQueue, CertificationView, CommentRequest, ProfileQueue, ProfileView, QueueQuery,
@@ -10,6 +10,7 @@ use openapi::sourcing::{MatchQueue, MatchQueueQuery, RequestQueue, RequestQueueQ
 use uuid::Uuid;
 
 use super::body::JsonBody;
+use super::{if_match, with_etag};
 use crate::app::profiles::{self, Decision};
 use crate::app::sourcing::queues;
 use crate::auth::Authenticated;
@@ -102,68 +103,72 @@ async fn decide(
     auth: Authenticated,
     id: Uuid,
     decision: Decision,
-) -> ApiResult<web::Json<ProfileView>> {
-    Ok(web::Json(
-        profiles::review(state, auth.0, OrganisationId::from(id), decision).await?,
-    ))
+) -> ApiResult<HttpResponse> {
+    let view = profiles::review(state, auth.0, OrganisationId::from(id), decision).await?;
+    let version = view.version;
+    Ok(with_etag(HttpResponse::Ok().json(view), version))
 }
 
-/// Approve a submitted profile: it becomes the public version (experts).
+/// Approve the submitted profile whose version `If-Match` names: it becomes
+/// the public version (experts).
 #[utoipa::path(
     tag = "profiles",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Supplier organisation id")),
+    params(
+        ("id" = Uuid, Path, description = "Supplier organisation id"),
+        ("If-Match" = String, Header, nullable = false, pattern = r#"^\s*(W/)*"*[0-9]{1,18}"*\s*$"#, description = "The version of the profile reviewed (its ETag)"),
+    ),
     request_body = ReviewRequest,
     responses(
         (status = 200, body = ProfileView),
         (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`profile_<state>`: not submitted", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`precondition_failed`: the profile changed since the version reviewed", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`precondition_required`: send If-Match with the version reviewed", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/backoffice/profiles/{id}/approve")]
 async fn approve(
     state: web::Data<AppState>,
     auth: Authenticated,
+    req: HttpRequest,
     id: web::Path<Uuid>,
     body: JsonBody<ReviewRequest>,
-) -> ApiResult<web::Json<ProfileView>> {
-    decide(
-        &state,
-        auth,
-        *id,
-        Decision::Approve(body.into_inner().comment),
-    )
-    .await
+) -> ApiResult<HttpResponse> {
+    let decision = Decision::Approve(if_match(&req)?, body.into_inner().comment);
+    decide(&state, auth, *id, decision).await
 }
 
-/// Send a submitted profile back to the supplier with a comment (experts).
+/// Send the submitted profile whose version `If-Match` names back to the
+/// supplier with a comment (experts).
 #[utoipa::path(
     tag = "profiles",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Supplier organisation id")),
+    params(
+        ("id" = Uuid, Path, description = "Supplier organisation id"),
+        ("If-Match" = String, Header, nullable = false, pattern = r#"^\s*(W/)*"*[0-9]{1,18}"*\s*$"#, description = "The version of the profile reviewed (its ETag)"),
+    ),
     request_body = CommentRequest,
     responses(
         (status = 200, body = ProfileView),
         (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`profile_<state>`: not submitted", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`precondition_failed`: the profile changed since the version reviewed", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`precondition_required`: send If-Match with the version reviewed", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/backoffice/profiles/{id}/request-changes")]
 async fn request_changes(
     state: web::Data<AppState>,
     auth: Authenticated,
+    req: HttpRequest,
     id: web::Path<Uuid>,
     body: JsonBody<CommentRequest>,
-) -> ApiResult<web::Json<ProfileView>> {
-    decide(
-        &state,
-        auth,
-        *id,
-        Decision::RequestChanges(body.into_inner().comment),
-    )
-    .await
+) -> ApiResult<HttpResponse> {
+    let decision = Decision::RequestChanges(if_match(&req)?, body.into_inner().comment);
+    decide(&state, auth, *id, decision).await
 }
 
 /// Take a profile off the directory, with the reason (experts).
@@ -185,7 +190,7 @@ async fn suspend(
     auth: Authenticated,
     id: web::Path<Uuid>,
     body: JsonBody<CommentRequest>,
-) -> ApiResult<web::Json<ProfileView>> {
+) -> ApiResult<HttpResponse> {
     decide(
         &state,
         auth,
@@ -214,7 +219,7 @@ async fn reinstate(
     auth: Authenticated,
     id: web::Path<Uuid>,
     body: JsonBody<ReviewRequest>,
-) -> ApiResult<web::Json<ProfileView>> {
+) -> ApiResult<HttpResponse> {
     decide(
         &state,
         auth,
@@ -246,64 +251,83 @@ async fn certification_queue(
     ))
 }
 
-/// Mark a certificate verified after seeing the document (experts).
+/// Mark the version `If-Match` names of a declared certificate verified,
+/// after seeing its document (experts). A rejected certificate is verified
+/// only once the supplier has corrected (re-declared) it.
 #[utoipa::path(
     tag = "profiles",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Certificate id")),
+    params(
+        ("id" = Uuid, Path, description = "Certificate id"),
+        ("If-Match" = String, Header, nullable = false, pattern = r#"^\s*(W/)*"*[0-9]{1,18}"*\s*$"#, description = "The version of the certificate reviewed (`version` of the certificate)"),
+    ),
     request_body = ReviewRequest,
     responses(
-        (status = 200, body = CertificationView),
+        (status = 200, body = CertificationView, headers(("ETag" = String, description = "The certificate version"))),
         (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`certification_rejected`: re-declared by the supplier first; `certification_verified`: already verified", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`precondition_failed`: the certificate changed since the version reviewed", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`precondition_required`: send If-Match with the version reviewed", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/backoffice/certifications/{id}/verify")]
 async fn verify_certification(
     state: web::Data<AppState>,
     auth: Authenticated,
+    req: HttpRequest,
     id: web::Path<Uuid>,
     body: JsonBody<ReviewRequest>,
-) -> ApiResult<web::Json<CertificationView>> {
-    Ok(web::Json(
-        profiles::verify_certification(
-            &state,
-            auth.0,
-            CertificationId::from(*id),
-            true,
-            body.into_inner().comment,
-        )
-        .await?,
-    ))
+) -> ApiResult<HttpResponse> {
+    let view = profiles::verify_certification(
+        &state,
+        auth.0,
+        CertificationId::from(*id),
+        if_match(&req)?,
+        true,
+        body.into_inner().comment,
+    )
+    .await?;
+    let version = view.version;
+    Ok(with_etag(HttpResponse::Ok().json(view), version))
 }
 
-/// Reject a certificate, with the reason: it stops counting (experts).
+/// Reject the version `If-Match` names of a certificate, with the reason:
+/// it stops counting (experts).
 #[utoipa::path(
     tag = "profiles",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Certificate id")),
+    params(
+        ("id" = Uuid, Path, description = "Certificate id"),
+        ("If-Match" = String, Header, nullable = false, pattern = r#"^\s*(W/)*"*[0-9]{1,18}"*\s*$"#, description = "The version of the certificate reviewed (`version` of the certificate)"),
+    ),
     request_body = CommentRequest,
     responses(
-        (status = 200, body = CertificationView),
+        (status = 200, body = CertificationView, headers(("ETag" = String, description = "The certificate version"))),
         (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`certification_rejected`: already rejected", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`precondition_failed`: the certificate changed since the version reviewed", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`precondition_required`: send If-Match with the version reviewed", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/backoffice/certifications/{id}/reject")]
 async fn reject_certification(
     state: web::Data<AppState>,
     auth: Authenticated,
+    req: HttpRequest,
     id: web::Path<Uuid>,
     body: JsonBody<CommentRequest>,
-) -> ApiResult<web::Json<CertificationView>> {
-    Ok(web::Json(
-        profiles::verify_certification(
-            &state,
-            auth.0,
-            CertificationId::from(*id),
-            false,
-            Some(body.into_inner().comment),
-        )
-        .await?,
-    ))
+) -> ApiResult<HttpResponse> {
+    let view = profiles::verify_certification(
+        &state,
+        auth.0,
+        CertificationId::from(*id),
+        if_match(&req)?,
+        false,
+        Some(body.into_inner().comment),
+    )
+    .await?;
+    let version = view.version;
+    Ok(with_etag(HttpResponse::Ok().json(view), version))
 }

@@ -48,7 +48,8 @@ async fn get_profile(
 /// Create the profile, or edit it with `If-Match: "<version>"`.
 ///
 /// Edits to a published profile go to review; the published version stays
-/// public until an expert approves the new one.
+/// public until an expert approves the new one. A profile under review
+/// (submitted) cannot be edited until the expert decides (409).
 #[utoipa::path(
     tag = "profiles",
     security(("bearer" = [])),
@@ -62,7 +63,7 @@ async fn get_profile(
         (status = 201, body = ProfileView, description = "Created"),
         (status = 403, description = "`forbidden`: experts review, suppliers edit", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`profile_suspended`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`profile_submitted`: under review, wait for the expert's decision; `profile_suspended`", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "`precondition_failed`: someone saved a newer version", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "`precondition_required`: send If-Match", body = Problem, content_type = "application/problem+json"),
     )

@@ -86,6 +86,7 @@ mod tests {
             region: None,
             language: crate::account::Language::Fr,
             confidential: true,
+            budget_visible: false,
             nda_required: false,
             attachments: vec![],
         };

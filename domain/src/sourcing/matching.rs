@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::certification::{Certification, CertificationTypeCode};
+use crate::certification::{Certification, CertificationTypeCode, VerificationStatus};
 use crate::error::DomainError;
 use crate::ids::{MatchId, OrganisationId, SourcingRequestId, UserId};
 use crate::profile::{ProfileContent, Sector};
@@ -27,6 +27,10 @@ pub struct CertificationCheck {
     pub mandatory: bool,
     /// Only a certificate valid today (and not rejected) counts.
     pub met: bool,
+    /// Met by a certificate an expert verified (not only declared by the
+    /// supplier).
+    #[serde(default)]
+    pub verified: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,12 +91,17 @@ impl Explanation {
         let certifications = need
             .certifications
             .iter()
-            .map(|wanted| CertificationCheck {
-                code: wanted.code.clone(),
-                mandatory: wanted.mandatory,
-                met: certificates
+            .map(|wanted| {
+                let mut counting = certificates
                     .iter()
-                    .any(|c| c.details.type_code == wanted.code && c.counts_on(today)),
+                    .filter(|c| c.details.type_code == wanted.code && c.counts_on(today));
+                let met = counting.clone().next().is_some();
+                CertificationCheck {
+                    code: wanted.code.clone(),
+                    mandatory: wanted.mandatory,
+                    met,
+                    verified: counting.any(|c| c.status == VerificationStatus::Verified),
+                }
             })
             .collect();
         let sectors = need
@@ -123,6 +132,12 @@ impl Explanation {
             .filter(|c| c.mandatory && !c.met)
             .map(|c| &c.code)
             .collect()
+    }
+
+    /// Certification requirements met by a verified certificate: among
+    /// candidates meeting as much, these rank first.
+    pub fn verified_certifications(&self) -> usize {
+        self.certifications.iter().filter(|c| c.verified).count()
     }
 
     /// (requirements met, requirements stated).
@@ -314,7 +329,7 @@ mod tests {
 
     use super::*;
     use crate::account::Language;
-    use crate::certification::{CertificationDetails, VerificationStatus};
+    use crate::certification::CertificationDetails;
     use crate::ids::CertificationId;
     use crate::profile::{Location, ProfileCapability};
     use crate::sourcing::request::CertificationRequirement;
@@ -347,6 +362,7 @@ mod tests {
             region: Some("Bourgogne-Franche-Comté".into()),
             language: Language::Fr,
             confidential: false,
+            budget_visible: false,
             nda_required: false,
             attachments: vec![],
         }
@@ -386,6 +402,7 @@ mod tests {
             review_note: None,
             reviewed_by: None,
             reviewed_at: None,
+            version: 1,
             created_at: Utc::now(),
             updated_at: Utc::now(),
         }
@@ -411,13 +428,25 @@ mod tests {
         let e = Explanation::of(&need(), &profile(), &[expired, rejected], today);
         assert_eq!(e.missing_mandatory().len(), 1);
         let valid = certificate("iso_13485", "2026-06-01", VerificationStatus::Declared);
-        let e = Explanation::of(&need(), &profile(), &[valid], today);
+        let e = Explanation::of(&need(), &profile(), std::slice::from_ref(&valid), today);
         assert!(e.missing_mandatory().is_empty());
         assert_eq!(
             e.coverage(),
             (3, 5),
             "capability, iso 13485, region met; iso 14001 and sector missed"
         );
+        assert!(
+            !e.certifications[0].verified,
+            "met by a declared certificate"
+        );
+        assert_eq!(e.verified_certifications(), 0);
+        let verified = Certification {
+            status: VerificationStatus::Verified,
+            ..valid
+        };
+        let e = Explanation::of(&need(), &profile(), &[verified], today);
+        assert!(e.certifications[0].verified);
+        assert_eq!(e.verified_certifications(), 1);
     }
 
     #[test]

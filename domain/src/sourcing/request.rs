@@ -20,6 +20,7 @@ use crate::certification::CertificationTypeCode;
 use crate::error::DomainError;
 use crate::ids::{OrganisationId, SourcingRequestId, UserId};
 use crate::profile::Sector;
+use crate::sourcing::answers::Outcome;
 use crate::sourcing::money::{Currency, Money};
 use crate::taxonomy::CapabilityCode;
 use crate::validation::{self, Validated, ValidationErrors, invalid};
@@ -179,6 +180,10 @@ pub struct RequestContent {
     pub language: Language,
     /// Hide the buyer's identity from suppliers until revealed or awarded.
     pub confidential: bool,
+    /// Show the budget to invited suppliers (the buyer's choice; hidden by
+    /// default).
+    #[serde(default)]
+    pub budget_visible: bool,
     pub nda_required: bool,
     pub attachments: Vec<Attachment>,
 }
@@ -196,6 +201,7 @@ pub struct RequestInput<'a> {
     pub location_constraints: Option<&'a str>,
     pub language: Option<&'a str>,
     pub confidential: bool,
+    pub budget_visible: bool,
     pub nda_required: bool,
     pub attachments: Vec<AttachmentInput<'a>>,
 }
@@ -341,6 +347,7 @@ impl RequestContent {
                 region,
                 language,
                 confidential: input.confidential,
+                budget_visible: input.budget_visible,
                 nda_required: input.nda_required,
                 attachments,
             }),
@@ -614,12 +621,19 @@ impl SourcingRequest {
         }
     }
 
-    /// Suppliers see who the buyer is unless the request is confidential
-    /// and the buyer has neither revealed itself nor awarded.
-    pub fn buyer_visible_to_suppliers(&self) -> bool {
+    /// Whether an invited supplier whose answer ended with `outcome` sees
+    /// who the buyer is: always unless the request is confidential; then
+    /// once the buyer reveals itself, or to the suppliers it awarded (never
+    /// to those that declined or lost).
+    pub fn buyer_visible_to_supplier(&self, outcome: Option<Outcome>) -> bool {
         !self.content.confidential
             || self.identity_revealed
-            || self.status == RequestStatus::Awarded
+            || (self.status == RequestStatus::Awarded && outcome == Some(Outcome::Awarded))
+    }
+
+    /// Whether invited suppliers see the budget: the buyer's choice.
+    pub const fn budget_visible_to_suppliers(&self) -> bool {
+        self.content.budget_visible
     }
 
     /// Takes `action` for `party`: refused with 403 for the wrong party and
@@ -801,6 +815,7 @@ mod tests {
             location_constraints: None,
             language: Some("fr"),
             confidential: true,
+            budget_visible: false,
             nda_required: true,
             attachments: vec![],
         };
@@ -843,6 +858,7 @@ mod tests {
             location_constraints: None,
             language: None,
             confidential: false,
+            budget_visible: false,
             nda_required: false,
             attachments: vec![attachment(size)],
         };
@@ -876,6 +892,7 @@ mod tests {
             location_constraints: None,
             language: None,
             confidential: false,
+            budget_visible: false,
             nda_required: false,
             attachments: vec![],
         };
@@ -931,7 +948,18 @@ mod tests {
         ] {
             assert_eq!(r.apply(action, party, now).unwrap().to, to);
         }
-        assert!(r.buyer_visible_to_suppliers(), "an award reveals the buyer");
+        assert!(
+            r.buyer_visible_to_supplier(Some(Outcome::Awarded)),
+            "an award reveals the buyer to the awarded supplier"
+        );
+        assert!(
+            !r.buyer_visible_to_supplier(Some(Outcome::NotSelected)),
+            "never to those that lost"
+        );
+        assert!(
+            !r.buyer_visible_to_supplier(None),
+            "nor to those that declined"
+        );
     }
 
     /// Every (action, state) pair outside the table is refused with a code

@@ -279,15 +279,14 @@ impl Engine {
         );
         let mut matches = self.matches(&searcher, &BooleanQuery::new(clauses))?;
         matches.retain(|found| {
-            query
-                .certifications
-                .iter()
-                .all(|code| found.doc.has_valid_certification(code, query.now))
+            found
+                .doc
+                .meets_certifications(&query.certifications, query.now, query.verified_only)
         });
 
         let mut facets = Facets::default();
         for found in &matches {
-            facets.count(&found.doc, query.now);
+            facets.count(&found.doc, query.now, query.verified_only);
         }
         sort(&mut matches, query.sort);
         let words: Vec<_> = text.iter().flat_map(QueryWords::words).cloned().collect();

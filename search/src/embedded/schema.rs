@@ -18,7 +18,7 @@ pub(super) const TOKENIZER: &str = "folded";
 
 /// Bumped whenever the schema or the analysis changes: each version lives in its
 /// own subdirectory, and a new one is filled by a reindex.
-pub(super) const VERSION: &str = "v2";
+pub(super) const VERSION: &str = "v3";
 
 /// Searchable fields with the weight of a match in them: what a supplier does
 /// (its name, its capabilities) says more than a word deep in a description.

@@ -17,7 +17,10 @@ pub(super) fn for_search(query: &SearchQuery) -> Result<Option<String>, IndexErr
     .flatten()
     .collect();
     for code in &query.certifications {
-        clauses.push(valid_certification(code, query.now)?);
+        clauses.push(valid_certification(code, query.now, query.verified_only)?);
+    }
+    if query.verified_only && query.certifications.is_empty() {
+        clauses.push(within("verified_any", query.now));
     }
     Ok(all_of(clauses))
 }
@@ -27,8 +30,9 @@ pub(super) fn with_valid_certification(
     base: Option<&str>,
     code: &str,
     now: i64,
+    verified_only: bool,
 ) -> Result<String, IndexError> {
-    let valid = valid_certification(code, now)?;
+    let valid = valid_certification(code, now, verified_only)?;
     Ok(all_of(base.map(str::to_owned).into_iter().chain([valid]).collect()).unwrap_or_default())
 }
 
@@ -40,16 +44,27 @@ pub(super) fn any_of(attribute: &str, values: &[String]) -> Option<String> {
     Some(format!("{attribute} IN [{}]", quoted.join(", ")))
 }
 
-/// Some window of `code` contains `now` (see `record::Record`).
-fn valid_certification(code: &str, now: i64) -> Result<String, IndexError> {
+/// Some window of `code` (of its verified certificates when
+/// `verified_only`) contains `now` (see `record::Record`).
+fn valid_certification(code: &str, now: i64, verified_only: bool) -> Result<String, IndexError> {
     check_code(code)?;
+    let root = if verified_only {
+        "verified_windows"
+    } else {
+        "cert_windows"
+    };
+    Ok(within(&format!("{root}.{code}"), now))
+}
+
+/// Some window `<prefix>.w<slot>` contains `now`.
+fn within(prefix: &str, now: i64) -> String {
     let windows: Vec<String> = (0..WINDOW_SLOTS)
         .map(|slot| {
-            let window = format!("cert_windows.{code}.w{slot}");
+            let window = format!("{prefix}.w{slot}");
             format!("({window}.from <= {now} AND {window}.until > {now})")
         })
         .collect();
-    Ok(format!("({})", windows.join(" OR ")))
+    format!("({})", windows.join(" OR "))
 }
 
 pub(super) fn all_of(clauses: Vec<String>) -> Option<String> {
@@ -90,10 +105,10 @@ mod tests {
 
     #[test]
     fn certification_filter_checks_every_window_at_now() {
-        let filter = valid_certification("iso_13485", 42).unwrap_or_default();
+        let filter = valid_certification("iso_13485", 42, false).unwrap_or_default();
         assert!(filter.starts_with(
             "((cert_windows.iso_13485.w0.from <= 42 AND cert_windows.iso_13485.w0.until > 42) OR"
         ));
-        assert!(valid_certification("iso 13485", 42).is_err());
+        assert!(valid_certification("iso 13485", 42, false).is_err());
     }
 }

@@ -344,6 +344,7 @@ impl CapabilityIndex for MeiliIndex {
                 words.as_ref(),
                 filter.as_deref(),
                 query.now,
+                query.verified_only,
                 distribution
                     .remove("certification_codes")
                     .unwrap_or_default(),
@@ -515,6 +516,7 @@ impl MeiliIndex {
         words: Option<&Words>,
         filter: Option<&str>,
         now: i64,
+        verified_only: bool,
         present: HashMap<String, usize>,
     ) -> Result<BTreeMap<String, usize>, IndexError> {
         let codes: Vec<String> = present.into_keys().collect();
@@ -523,7 +525,7 @@ impl MeiliIndex {
         }
         let filters = codes
             .iter()
-            .map(|code| filter::with_valid_certification(filter, code, now))
+            .map(|code| filter::with_valid_certification(filter, code, now, verified_only))
             .collect::<Result<Vec<_>, _>>()?;
         let index = self.index();
         let totals: Vec<usize> = match words {

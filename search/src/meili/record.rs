@@ -15,7 +15,9 @@ pub(super) const WINDOW_SLOTS: usize = 4;
 
 /// Meilisearch flattens arrays of objects, which would pair one certificate's start
 /// with another's end. Each window therefore gets its own object key:
-/// `cert_windows.<code>.w<slot>.from` / `.until`.
+/// `cert_windows.<code>.w<slot>.from` / `.until`. The same windows of the
+/// verified certificates only are `verified_windows.<code>.w<slot>`, and
+/// those of every verified certificate, whatever its code, `verified_any.w<slot>`.
 #[derive(Debug, Serialize)]
 pub(super) struct Record<'a> {
     #[serde(flatten)]
@@ -24,6 +26,8 @@ pub(super) struct Record<'a> {
     /// then counted with a validity filter.
     certification_codes: Vec<&'a str>,
     cert_windows: BTreeMap<&'a str, BTreeMap<String, Window>>,
+    verified_windows: BTreeMap<&'a str, BTreeMap<String, Window>>,
+    verified_any: BTreeMap<String, Window>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -40,23 +44,38 @@ impl<'a> Record<'a> {
             by_code.entry(&cert.code).or_default().push(cert);
         }
         let certification_codes = by_code.keys().copied().collect();
+        let verified: Vec<&CertificationDoc> =
+            doc.certifications.iter().filter(|c| c.verified).collect();
+        let verified_windows = by_code
+            .iter()
+            .map(|(code, certs)| {
+                let verified: Vec<&CertificationDoc> =
+                    certs.iter().copied().filter(|c| c.verified).collect();
+                (*code, slots(&verified))
+            })
+            .filter(|(_, slots)| !slots.is_empty())
+            .collect();
         let cert_windows = by_code
             .into_iter()
-            .map(|(code, certs)| {
-                let slots = merged_windows(&certs)
-                    .into_iter()
-                    .enumerate()
-                    .map(|(slot, window)| (format!("w{slot}"), window))
-                    .collect();
-                (code, slots)
-            })
+            .map(|(code, certs)| (code, slots(&certs)))
             .collect();
         Ok(Record {
             doc,
             certification_codes,
             cert_windows,
+            verified_windows,
+            verified_any: slots(&verified),
         })
     }
+}
+
+/// The merged windows of `certs` keyed by slot (`w0`, `w1`...).
+fn slots(certs: &[&CertificationDoc]) -> BTreeMap<String, Window> {
+    merged_windows(certs)
+        .into_iter()
+        .enumerate()
+        .map(|(slot, window)| (format!("w{slot}"), window))
+        .collect()
 }
 
 /// The union of the certificates' windows, latest [`WINDOW_SLOTS`] only, oldest first.
@@ -106,6 +125,7 @@ mod tests {
             code: "iso_13485".to_owned(),
             valid_from,
             valid_until,
+            verified: false,
         }
     }
 

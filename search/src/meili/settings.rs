@@ -19,7 +19,7 @@ const SEARCHABLE: [&str; 7] = [
     "city",
 ];
 
-const FILTERABLE: [&str; 7] = [
+const FILTERABLE: [&str; 9] = [
     // To fetch the texts of chosen candidates.
     "id",
     "capability_codes",
@@ -29,6 +29,9 @@ const FILTERABLE: [&str; 7] = [
     "member",
     // Nested: every `cert_windows.<code>.w<slot>.from/until` becomes filterable.
     "cert_windows",
+    // The same, of verified certificates only (see `record::Record`).
+    "verified_windows",
+    "verified_any",
 ];
 
 const SORTABLE: [&str; 3] = ["name", "updated_at", "id"];

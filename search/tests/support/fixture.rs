@@ -101,6 +101,7 @@ pub fn documents(
                         code: cert.code,
                         valid_from: timestamp(&cert.valid_from),
                         valid_until: timestamp(&cert.valid_until),
+                        verified: false,
                     })
                     .collect(),
                 sectors: supplier.sectors,

@@ -38,7 +38,7 @@ on_both_backends! {
         assert_eq!(queue["items"][0]["organisation_id"], org.as_str());
         assert!(queue["items"][0]["waited_seconds"].as_i64().is_some());
 
-        let approved = app.post(&format!("/api/v1/backoffice/profiles/{org}/approve"), Some(&expert), json!({ "comment": "Certificat vu" })).await;
+        let approved = app.post_if_match(&format!("/api/v1/backoffice/profiles/{org}/approve"), Some(&expert), &submitted.body["version"], json!({ "comment": "Certificat vu" })).await;
         assert_eq!(approved.assert_status(200)["status"], "published");
         app.outbox().wait_for("sophie@microtech.example", "Votre profil est publié").await;
 
@@ -87,7 +87,7 @@ on_both_backends! {
 
         let public = app.get(&format!("/api/v1/suppliers/{org}"), None).await;
         assert!(public.assert_status(200)["description_fr"].as_str().is_some_and(|d| d.starts_with("Atelier")));
-        app.post(&format!("/api/v1/backoffice/profiles/{org}/approve"), Some(&expert), json!({})).await.assert_status(200);
+        app.post_if_match(&format!("/api/v1/backoffice/profiles/{org}/approve"), Some(&expert), &saved["version"], json!({})).await.assert_status(200);
         let public = app.get(&format!("/api/v1/suppliers/{org}"), None).await;
         assert!(public.assert_status(200)["description_fr"].as_str().is_some_and(|d| d.starts_with("Nouvelle")));
     }
@@ -114,14 +114,16 @@ on_both_backends! {
         let org = registered["organisation"]["id"].as_str().expect("org").to_owned();
         app.put(&format!("/api/v1/organisations/{org}/profile"), Some(&supplier), micro_machining_profile()).await.assert_status(201);
 
-        app.post(&format!("/api/v1/backoffice/profiles/{org}/approve"), Some(&expert), json!({})).await.assert_problem(409, "profile_draft");
+        let version = app.profile_version(&org, &expert).await;
+        app.post_if_match(&format!("/api/v1/backoffice/profiles/{org}/approve"), Some(&expert), &version, json!({})).await.assert_problem(409, "profile_draft");
         app.post(&format!("/api/v1/backoffice/profiles/{org}/suspend"), Some(&expert), json!({ "comment": "x" })).await.assert_problem(409, "profile_draft");
         app.post(&format!("/api/v1/organisations/{org}/profile/submit"), Some(&supplier), json!(null)).await.assert_status(200);
         app.post(&format!("/api/v1/organisations/{org}/profile/submit"), Some(&supplier), json!(null)).await.assert_problem(409, "profile_submitted");
-        app.post(&format!("/api/v1/backoffice/profiles/{org}/request-changes"), Some(&expert), json!({ "comment": "" }))
+        let version = app.profile_version(&org, &expert).await;
+        app.post_if_match(&format!("/api/v1/backoffice/profiles/{org}/request-changes"), Some(&expert), &version, json!({ "comment": "" }))
             .await
             .assert_problem(422, "validation_failed");
-        let sent_back = app.post(&format!("/api/v1/backoffice/profiles/{org}/request-changes"), Some(&expert), json!({ "comment": "Précisez vos matériaux" })).await;
+        let sent_back = app.post_if_match(&format!("/api/v1/backoffice/profiles/{org}/request-changes"), Some(&expert), &version, json!({ "comment": "Précisez vos matériaux" })).await;
         let sent_back = sent_back.assert_status(200);
         assert_eq!(sent_back["status"], "changes_requested");
         assert_eq!(sent_back["last_review"]["comment"], "Précisez vos matériaux");
@@ -157,11 +159,12 @@ on_both_backends! {
 
         let valid = app.post(&format!("/api/v1/organisations/{org}/certifications"), Some(&supplier), iso_13485(&today_plus(-10), &today_plus(365))).await;
         let cert_id = valid.assert_status(201)["id"].as_str().expect("id").to_owned();
+        let cert_version = valid.body["version"].clone();
         let found = app.search_until("certification=iso_13485", |r| hit_ids(r) == [org.clone()]).await;
         assert_eq!(found["facets"]["certifications"][0]["value"], "iso_13485");
         assert_eq!(found["facets"]["certifications"][0]["count"], 1);
 
-        app.post(&format!("/api/v1/backoffice/certifications/{cert_id}/reject"), Some(&expert), json!({ "comment": "Document illisible" }))
+        app.post_if_match(&format!("/api/v1/backoffice/certifications/{cert_id}/reject"), Some(&expert), cert_version, json!({ "comment": "Document illisible" }))
             .await
             .assert_status(200);
         app.search_until("certification=iso_13485", |r| hit_ids(r).is_empty()).await;
@@ -367,7 +370,7 @@ on_both_backends! {
         let first_id = page["items"][0]["certification"]["id"].as_str().expect("id").to_owned();
         assert_ne!(rest["items"][0]["certification"]["id"], first_id.as_str());
 
-        let verified = app.post(&format!("/api/v1/backoffice/certifications/{first_id}/verify"), Some(&expert), json!({ "comment": "Certificat GMED vu" })).await;
+        let verified = app.post_if_match(&format!("/api/v1/backoffice/certifications/{first_id}/verify"), Some(&expert), &page["items"][0]["certification"]["version"], json!({ "comment": "Certificat GMED vu" })).await;
         assert_eq!(verified.assert_status(200)["status"], "verified");
         let left = app.get("/api/v1/backoffice/certifications", Some(&expert)).await;
         assert_eq!(left.assert_status(200)["items"].as_array().map(Vec::len), Some(1));

@@ -75,9 +75,11 @@ async fn republish(app: &TestApp, supplier: &str, org: &str, profile: Value, exp
     )
     .await
     .assert_status(200);
-    app.post(
+    let version = app.profile_version(org, expert).await;
+    app.post_if_match(
         &format!("/api/v1/backoffice/profiles/{org}/approve"),
         Some(expert),
+        version,
         json!({}),
     )
     .await

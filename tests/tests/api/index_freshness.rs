@@ -153,9 +153,11 @@ async fn walk_every_indexed_field(app: &TestApp) {
     .await
     .assert_status(200);
     next_second().await;
-    app.post(
+    let version = app.profile_version(&org, &expert).await;
+    app.post_if_match(
         &format!("/api/v1/backoffice/profiles/{org}/approve"),
         Some(&expert),
+        version,
         json!({}),
     )
     .await
@@ -214,24 +216,28 @@ async fn walk_every_indexed_field(app: &TestApp) {
     .await
     .assert_status(200);
     unlisted(app, "certification=iso_13485", &org).await;
-    app.put(
-        &certificate_path,
-        Some(&supplier),
-        iso_13485(&today_plus(-10), &today_plus(365)),
-    )
-    .await
-    .assert_status(200);
+    let redeclared = app
+        .put(
+            &certificate_path,
+            Some(&supplier),
+            iso_13485(&today_plus(-10), &today_plus(365)),
+        )
+        .await;
+    let version = redeclared.assert_status(200)["version"].clone();
     listed(app, "certification=iso_13485", &org).await;
-    app.post(
-        &format!("/api/v1/backoffice/certifications/{certificate}/verify"),
-        Some(&expert),
-        json!({ "comment": "Vu" }),
-    )
-    .await
-    .assert_status(200);
-    app.post(
+    let verified = app
+        .post_if_match(
+            &format!("/api/v1/backoffice/certifications/{certificate}/verify"),
+            Some(&expert),
+            version,
+            json!({ "comment": "Vu" }),
+        )
+        .await;
+    let version = verified.assert_status(200)["version"].clone();
+    app.post_if_match(
         &format!("/api/v1/backoffice/certifications/{certificate}/reject"),
         Some(&expert),
+        version,
         json!({ "comment": "Périmètre faux" }),
     )
     .await

@@ -186,11 +186,11 @@ with_smtp_on_both_backends! {
 
         // Profile submitted (to experts), then approved (French supplier).
         app.put(&format!("/api/v1/organisations/{org}/profile"), Some(&sophie), micro_machining_profile()).await.assert_status(201);
-        app.post(&format!("/api/v1/organisations/{org}/profile/submit"), Some(&sophie), json!(null)).await.assert_status(200);
+        let version = app.post(&format!("/api/v1/organisations/{org}/profile/submit"), Some(&sophie), json!(null)).await.assert_status(200)["version"].clone();
         let submitted = mail.wait_for("expert@pmt.example", "Profil à valider").await;
         assert!(submitted.subject.contains("supplier organisation sophie@microtech.example"));
         assert_links(&submitted, &format!("/backoffice/profiles/{org}"));
-        app.post(&format!("/api/v1/backoffice/profiles/{org}/approve"), Some(&expert), json!({ "comment": "Vérifié" }))
+        app.post_if_match(&format!("/api/v1/backoffice/profiles/{org}/approve"), Some(&expert), version, json!({ "comment": "Vérifié" }))
             .await
             .assert_status(200);
         let approved = mail.wait_for("sophie@microtech.example", "Votre profil est publié").await;
@@ -203,9 +203,9 @@ with_smtp_on_both_backends! {
         let me = app.get("/api/v1/me", Some(&john)).await;
         let english_org = me.assert_status(200)["organisation"]["id"].as_str().expect("org").to_owned();
         app.put(&format!("/api/v1/organisations/{english_org}/profile"), Some(&john), sterilisation_profile()).await.assert_status(201);
-        app.post(&format!("/api/v1/organisations/{english_org}/profile/submit"), Some(&john), json!(null)).await.assert_status(200);
+        let version = app.post(&format!("/api/v1/organisations/{english_org}/profile/submit"), Some(&john), json!(null)).await.assert_status(200)["version"].clone();
         let comment = "Add your ISO 11137 <gamma> validation & the dose range.";
-        app.post(&format!("/api/v1/backoffice/profiles/{english_org}/request-changes"), Some(&expert), json!({ "comment": comment }))
+        app.post_if_match(&format!("/api/v1/backoffice/profiles/{english_org}/request-changes"), Some(&expert), version, json!({ "comment": comment }))
             .await
             .assert_status(200);
         let changes = mail.wait_for("john@sterilis.example", "Changes requested on your profile").await;
@@ -257,8 +257,8 @@ with_smtp_on_both_backends! {
         app.patch("/api/v1/me/preferences", Some(&sophie), json!({ "notifications_opt_out": true })).await.assert_status(200);
 
         app.put(&format!("/api/v1/organisations/{org}/profile"), Some(&sophie), micro_machining_profile()).await.assert_status(201);
-        app.post(&format!("/api/v1/organisations/{org}/profile/submit"), Some(&sophie), json!(null)).await.assert_status(200);
-        app.post(&format!("/api/v1/backoffice/profiles/{org}/approve"), Some(&expert), json!({ "comment": "Vérifié" }))
+        let version = app.post(&format!("/api/v1/organisations/{org}/profile/submit"), Some(&sophie), json!(null)).await.assert_status(200)["version"].clone();
+        app.post_if_match(&format!("/api/v1/backoffice/profiles/{org}/approve"), Some(&expert), version, json!({ "comment": "Vérifié" }))
             .await
             .assert_status(200);
         app.post("/api/v1/auth/password-reset", None, json!({ "email": "sophie@microtech.example" })).await.assert_status(202);

@@ -51,8 +51,8 @@ on_both_backends! {
         let (lea, org) = unverified(app, "supplier", "lea@microtech.example", 50).await;
         // Preparing its profile needs no verified address.
         app.put(&format!("/api/v1/organisations/{org}/profile"), Some(&lea), micro_machining_profile()).await.assert_status(201);
-        app.post(&format!("/api/v1/organisations/{org}/profile/submit"), Some(&lea), json!(null)).await.assert_status(200);
-        app.post(&format!("/api/v1/backoffice/profiles/{org}/approve"), Some(&w.expert), json!({ "comment": "ok" }))
+        let version = app.post(&format!("/api/v1/organisations/{org}/profile/submit"), Some(&lea), json!(null)).await.assert_status(200)["version"].clone();
+        app.post_if_match(&format!("/api/v1/backoffice/profiles/{org}/approve"), Some(&w.expert), version, json!({ "comment": "ok" }))
             .await
             .assert_status(200);
 

@@ -231,11 +231,12 @@ fn website(email: &str) -> String {
 /// The supplier submits its profile; an expert reviews it as the data says.
 async fn review(state: &AppState, supplier: Account, expert: Actor, s: &Supplier) -> ApiResult<()> {
     let org = supplier.organisation;
-    profiles::submit(state, supplier.actor, org).await?;
+    let version = Some(profiles::submit(state, supplier.actor, org).await?.version);
     let decision = match s.review {
         Review::Submitted => return Ok(()),
-        Review::Published => ReviewDecision::Approve(None),
+        Review::Published => ReviewDecision::Approve(version, None),
         Review::ChangesRequested => ReviewDecision::RequestChanges(
+            version,
             s.review_comment
                 .clone()
                 .ok_or_else(|| invalid_data(format!("{}: review comment", s.organisation.name)))?,
@@ -313,13 +314,16 @@ async fn certify(
     )
     .await?;
     let id = CertificationId::from(declared.id);
+    let version = Some(declared.version);
     match c.status {
         CertificateStatus::Declared => {}
         CertificateStatus::Verified => {
-            profiles::verify_certification(state, expert, id, true, c.note.clone()).await?;
+            profiles::verify_certification(state, expert, id, version, true, c.note.clone())
+                .await?;
         }
         CertificateStatus::Rejected => {
-            profiles::verify_certification(state, expert, id, false, c.note.clone()).await?;
+            profiles::verify_certification(state, expert, id, version, false, c.note.clone())
+                .await?;
         }
     }
     Ok(())

@@ -185,6 +185,7 @@ fn insert_certificates(
             review_note: None,
             reviewed_by: None,
             reviewed_at: None,
+            version: 1,
             created_at: now,
             updated_at: now,
         };

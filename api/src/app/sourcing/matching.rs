@@ -27,6 +27,13 @@ use crate::state::AppState;
 
 const CANDIDATES: usize = 50;
 
+/// Candidates (with their requirements met by verified certificates) and
+/// the excluded, as the index gave them.
+struct Ranking {
+    candidates: Vec<(usize, CandidateView)>,
+    excluded: Vec<CandidateView>,
+}
+
 /// A supplier the index proposes for a request.
 struct Ranked {
     supplier: OrganisationId,
@@ -108,7 +115,7 @@ pub async fn candidates(
                 .collect();
             let ids: Vec<OrganisationId> = ranked.iter().map(|r| r.supplier).collect();
             let mut listed = suppliers::load(conn, &ids)?;
-            let mut view = CandidatesView {
+            let mut view = Ranking {
                 candidates: Vec::new(),
                 excluded: Vec::new(),
             };
@@ -125,6 +132,7 @@ pub async fn candidates(
                 };
                 let explanation = explain(&request, &found, now);
                 let excluded = !explanation.missing_mandatory().is_empty();
+                let verified = explanation.verified_certifications();
                 let candidate = CandidateView {
                     supplier_id: *supplier.as_uuid(),
                     name: found.organisation.legal_name,
@@ -142,10 +150,22 @@ pub async fn candidates(
                 if excluded {
                     view.excluded.push(candidate)
                 } else {
-                    view.candidates.push(candidate)
+                    view.candidates.push((verified, candidate))
                 }
             }
-            Ok(view)
+            // The index ranks by tier and requirements met, then by text;
+            // among candidates meeting as many, verified certificates
+            // rank above declared ones (a stable sort keeps the rest).
+            let mut candidates = view.candidates;
+            candidates.sort_by_key(|(verified, c)| {
+                let full = c.tier == CandidateTier::Full;
+                let met = if full { c.explanation.met } else { 0 };
+                (!full, std::cmp::Reverse(met), std::cmp::Reverse(*verified))
+            });
+            Ok(CandidatesView {
+                candidates: candidates.into_iter().map(|(_, c)| c).collect(),
+                excluded: view.excluded,
+            })
         })
         .await
 }

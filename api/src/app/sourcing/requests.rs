@@ -65,6 +65,7 @@ fn parse_content(
         location_constraints: body.location_constraints.as_deref(),
         language: body.language.as_deref(),
         confidential: body.confidential,
+        budget_visible: body.budget_visible,
         nda_required: body.nda_required,
         attachments: body
             .attachments

@@ -7,7 +7,7 @@ use domain::sourcing::answers::{Invitation, Quote};
 use domain::sourcing::matching::{Explanation, Match};
 use domain::sourcing::request::{Attachment, RequestStatus};
 use domain::sourcing::{RequestAccess, SourcingRequest};
-use openapi::directory::LabelledCode;
+use openapi::directory::{CertificationStatus, LabelledCode};
 use openapi::sourcing::{
     AdjacentCapabilityView, AttachmentBody, BudgetView, BuyerView, CertificationRequirementView,
     CheckView, ExplanationView, MatchView, MyInvitationView, QuoteView, RequestView,
@@ -31,11 +31,12 @@ pub fn attachments(list: &[Attachment]) -> Vec<AttachmentBody> {
         .collect()
 }
 
-/// The request as `access` may see it: suppliers get no buyer identity
-/// while it is confidential.
 /// Suggestions shown on a request before qualification.
 const SUGGESTED_REQUIREMENTS: usize = 5;
 
+/// The request as `access` may see it: invited suppliers get no buyer
+/// identity while it is confidential (after the award, only the awarded
+/// ones do) and no budget unless the buyer shows it.
 pub fn request(
     r: &SourcingRequest,
     access: RequestAccess,
@@ -45,7 +46,9 @@ pub fn request(
     language: Language,
 ) -> RequestView {
     let c = &r.content;
-    let show_buyer = access != RequestAccess::InvitedSupplier || r.buyer_visible_to_suppliers();
+    let supplier = access == RequestAccess::InvitedSupplier;
+    let show_buyer = !supplier || r.buyer_visible_to_supplier(invitation.and_then(|i| i.outcome));
+    let show_budget = !supplier || r.budget_visible_to_suppliers();
     let suggested_requirements = if access != RequestAccess::InvitedSupplier
         && matches!(
             r.status,
@@ -89,15 +92,20 @@ pub fn request(
             .collect(),
         sectors: c.sectors.iter().map(|s| s.as_str().to_owned()).collect(),
         quantities: c.quantities.clone(),
-        budget: c.budget.as_ref().map(|b| BudgetView {
-            min: b.min.map(|m| amount(m.minor_units)),
-            max: b.max.map(|m| amount(m.minor_units)),
-            currency: b
-                .min
-                .or(b.max)
-                .map(|m| m.currency.as_str().to_owned())
-                .unwrap_or_default(),
-        }),
+        budget: c
+            .budget
+            .as_ref()
+            .filter(|_| show_budget)
+            .map(|b| BudgetView {
+                min: b.min.map(|m| amount(m.minor_units)),
+                max: b.max.map(|m| amount(m.minor_units)),
+                currency: b
+                    .min
+                    .or(b.max)
+                    .map(|m| m.currency.as_str().to_owned())
+                    .unwrap_or_default(),
+            }),
+        budget_visible: c.budget_visible,
         desired_delivery: c.desired_delivery,
         response_deadline: c.response_deadline,
         location_constraints: c.location_constraints.clone(),
@@ -135,6 +143,7 @@ pub fn explanation(e: &Explanation, catalogue: &Catalogue, language: Language) -
                 label: catalogue.capability_label(c.code.as_str(), language),
                 met: c.met,
                 mandatory: None,
+                certificate: None,
                 adjacent: c.adjacent.as_ref().map(|code| AdjacentCapabilityView {
                     code: code.to_string(),
                     label: catalogue.capability_label(code.as_str(), language),
@@ -149,6 +158,11 @@ pub fn explanation(e: &Explanation, catalogue: &Catalogue, language: Language) -
                 label: catalogue.certification_label(c.code.as_str(), language),
                 met: c.met,
                 mandatory: Some(c.mandatory),
+                certificate: c.met.then_some(if c.verified {
+                    CertificationStatus::Verified
+                } else {
+                    CertificationStatus::Declared
+                }),
                 adjacent: None,
             })
             .collect(),
@@ -160,6 +174,7 @@ pub fn explanation(e: &Explanation, catalogue: &Catalogue, language: Language) -
                 label: s.sector.as_str().to_owned(),
                 met: s.met,
                 mandatory: None,
+                certificate: None,
                 adjacent: None,
             })
             .collect(),
@@ -168,6 +183,7 @@ pub fn explanation(e: &Explanation, catalogue: &Catalogue, language: Language) -
             label: r.wanted.clone(),
             met: r.met,
             mandatory: None,
+            certificate: None,
             adjacent: None,
         }),
         met,
@@ -215,13 +231,6 @@ pub fn valid_certifications(
     today: chrono::NaiveDate,
     catalogue: &Catalogue,
     language: Language,
-) -> Vec<LabelledCode> {
-    certs
-        .iter()
-        .filter(|c| c.counts_on(today))
-        .map(|c| LabelledCode {
-            code: c.details.type_code.as_str().to_owned(),
-            label: catalogue.certification_label(c.details.type_code.as_str(), language),
-        })
-        .collect()
+) -> Vec<openapi::directory::CertificationBadge> {
+    crate::app::views::badges(certs, today, catalogue, language)
 }

@@ -112,6 +112,8 @@ impl Matrix<'_> {
                 with(vec![("id", w.s1_org.clone())])
             }
             "PUT /api/v1/organisations/{id}/profile" => {
+                // A profile under review is not edited: send it back first.
+                self.s1_out_of_review().await;
                 let current = self
                     .app
                     .get(
@@ -142,23 +144,7 @@ impl Matrix<'_> {
                         .json(&self.s1_profile());
                     self.app.send(edit).await.assert_status(200);
                 }
-                let current = self
-                    .app
-                    .get(&profile, self.token(Expert))
-                    .await
-                    .assert_status(200)
-                    .clone();
-                if current["status"] == "submitted" {
-                    let changes =
-                        format!("/api/v1/backoffice/profiles/{}/request-changes", w.s1_org);
-                    self.post_as(
-                        Expert,
-                        &changes,
-                        json!({ "comment": "Précisez les tolérances" }),
-                    )
-                    .await
-                    .assert_status(200);
-                }
+                self.s1_out_of_review().await;
                 with(vec![("id", w.s1_org.clone())])
             }
             "POST /api/v1/organisations/{id}/certifications" => {
@@ -259,11 +245,25 @@ impl Matrix<'_> {
             "POST /api/v1/requests/{id}/quotes" => with(request()).body(quote("17000", 35)),
 
             "POST /api/v1/backoffice/profiles/{id}/approve" => {
-                with(vec![("id", self.supplier_in("submitted").await)])
+                let org = self.supplier_in("submitted").await;
+                let version = self
+                    .app
+                    .profile_version(&org, self.token(Expert).unwrap_or_default())
+                    .await;
+                let mut call = with(vec![("id", org)]);
+                call.if_match = Some(version);
+                call
             }
             "POST /api/v1/backoffice/profiles/{id}/request-changes" => {
-                with(vec![("id", self.supplier_in("submitted").await)])
-                    .body(json!({ "comment": "Ajoutez vos équipements" }))
+                let org = self.supplier_in("submitted").await;
+                let version = self
+                    .app
+                    .profile_version(&org, self.token(Expert).unwrap_or_default())
+                    .await;
+                let mut call =
+                    with(vec![("id", org)]).body(json!({ "comment": "Ajoutez vos équipements" }));
+                call.if_match = Some(version);
+                call
             }
             "POST /api/v1/backoffice/profiles/{id}/suspend" => {
                 with(vec![("id", self.supplier_in("published").await)])
@@ -273,11 +273,16 @@ impl Matrix<'_> {
                 with(vec![("id", self.supplier_in("suspended").await)])
             }
             "POST /api/v1/backoffice/certifications/{id}/verify" => {
-                with(vec![("id", self.s1_certificate().await)])
+                // A fresh certificate is at its first version.
+                let mut call = with(vec![("id", self.s1_certificate().await)]);
+                call.if_match = Some("\"1\"".to_owned());
+                call
             }
             "POST /api/v1/backoffice/certifications/{id}/reject" => {
-                with(vec![("id", self.s1_certificate().await)])
-                    .body(json!({ "comment": "Certificat illisible" }))
+                let mut call = with(vec![("id", self.s1_certificate().await)])
+                    .body(json!({ "comment": "Certificat illisible" }));
+                call.if_match = Some("\"1\"".to_owned());
+                call
             }
 
             "POST /api/v1/admin/users/{id}/deactivate" => {

@@ -145,6 +145,28 @@ impl Matrix<'_> {
         id_of(&self.post_as(InvitedSupplier, &path, body).await, 201)
     }
 
+    /// Sends S1's profile back to changes requested when it is under review
+    /// (an edit of its published profile submitted it), so it can be edited.
+    pub(super) async fn s1_out_of_review(&self) {
+        let profile = format!("/api/v1/organisations/{}/profile", self.w.s1_org);
+        let current = self.app.get(&profile, self.token(Expert)).await;
+        if current.assert_status(200)["status"] == "submitted" {
+            let changes = format!(
+                "/api/v1/backoffice/profiles/{}/request-changes",
+                self.w.s1_org
+            );
+            self.app
+                .post_if_match(
+                    &changes,
+                    self.token(Expert),
+                    current.etag(),
+                    json!({ "comment": "Précisez les tolérances" }),
+                )
+                .await
+                .assert_status(200);
+        }
+    }
+
     /// A fresh supplier whose profile is `status`: submitted, published or
     /// suspended.
     pub(super) async fn supplier_in(&self, status: &str) -> String {
@@ -160,13 +182,15 @@ impl Matrix<'_> {
             .put(&profile, Some(&token), micro_machining_profile())
             .await
             .assert_status(201);
-        self.app
+        let submitted = self
+            .app
             .post(&format!("{profile}/submit"), Some(&token), json!(null))
-            .await
-            .assert_status(200);
+            .await;
+        let version = submitted.assert_status(200)["version"].clone();
         let review = |step: &str| format!("/api/v1/backoffice/profiles/{org}/{step}");
         if status != "submitted" {
-            self.post_as(Expert, &review("approve"), json!({}))
+            self.app
+                .post_if_match(&review("approve"), self.token(Expert), version, json!({}))
                 .await
                 .assert_status(200);
         }
@@ -267,12 +291,14 @@ async fn published(
         )
         .await;
     let certificate = id_of(&certificate, 201);
-    app.post(&format!("{base}/profile/submit"), Some(&token), json!(null))
-        .await
-        .assert_status(200);
-    app.post(
+    let submitted = app
+        .post(&format!("{base}/profile/submit"), Some(&token), json!(null))
+        .await;
+    let version = submitted.assert_status(200)["version"].clone();
+    app.post_if_match(
         &format!("/api/v1/backoffice/profiles/{org}/approve"),
         Some(expert),
+        version,
         json!({}),
     )
     .await

@@ -1,0 +1,1 @@
+ALTER TABLE supplier_certifications DROP COLUMN version;
