@@ -18,7 +18,7 @@ use persistence::tokens::Invitation;
 use persistence::{DbConnection, accounts, audit, notifications, tokens as token_store};
 use serde_json::json;
 
-use crate::app::notifications::notify_user;
+use crate::app::outbox::notify_user;
 use crate::auth::tokens::{digest, random_token};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::state::AppState;

@@ -24,7 +24,7 @@ use persistence::{DbConnection, Tx, accounts, audit, certifications, profiles};
 use serde_json::json;
 
 use crate::app::catalogue::Catalogue;
-use crate::app::notifications::notify_user;
+use crate::app::outbox::notify_user;
 use crate::app::views;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::state::AppState;

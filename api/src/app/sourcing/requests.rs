@@ -408,7 +408,7 @@ pub async fn step(
                 false,
                 now,
             )?;
-            super::notices::step(
+            super::emails::step(
                 conn,
                 &base_url,
                 &request,

@@ -11,8 +11,8 @@ use chrono::TimeDelta;
 use domain::notification::{DeliveryStatus, RetryPolicy};
 use persistence::notifications::{self, Notification};
 
-use crate::notify::mailer::Mailer;
-use crate::notify::templates;
+use crate::email::mailer::Mailer;
+use crate::email::templates;
 use crate::state::AppState;
 
 /// How long one message may take, and how long its claim lasts.

@@ -12,7 +12,7 @@ use persistence::reminders::{self, CERTIFICATION_EXPIRING, ExpiringCertificate};
 use persistence::{DbConnection, accounts};
 use serde_json::json;
 
-use crate::app::notifications::notify_user;
+use crate::app::outbox::notify_user;
 use crate::error::ApiResult;
 use crate::state::AppState;
 

@@ -13,7 +13,7 @@ use domain::sourcing::request::Action;
 use persistence::{DbConnection, accounts, sourcing};
 use serde_json::{Value, json};
 
-use crate::app::notifications::notify_user;
+use crate::app::outbox::notify_user;
 use crate::error::ApiResult;
 
 /// `base_url` is the public address of the frontend (`PUBLIC_BASE_URL`).
