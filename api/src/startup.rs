@@ -191,11 +191,7 @@ pub async fn serve(seed_demo: bool) -> anyhow::Result<()> {
         );
     }
     let settings = state.settings.clone();
-    if seed_demo
-        && let Some(credentials) = app::demo::seed(&state)
-            .await
-            .context("demo data")?
-    {
+    if seed_demo && let Some(credentials) = app::demo::seed(&state).await.context("demo data")? {
         println!("{credentials}");
     }
     let mailer = Arc::new(match &settings.smtp_url {

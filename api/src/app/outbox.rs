@@ -57,7 +57,11 @@ pub fn queue_for_address(
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
     if mail.greets_by_name() {
-        return Err(anyhow::anyhow!("{} greets by name: queue it for a user", mail.kind().as_str()).into());
+        return Err(anyhow::anyhow!(
+            "{} greets by name: queue it for a user",
+            mail.kind().as_str()
+        )
+        .into());
     }
     notifications::enqueue(
         conn,

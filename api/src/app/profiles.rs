@@ -23,8 +23,8 @@ use persistence::{DbConnection, Tx, accounts, audit, certifications, profiles};
 
 use crate::app::catalogue::Catalogue;
 use crate::app::outbox::queue_for_users;
-use crate::email::mail::Mail;
 use crate::app::views;
+use crate::email::mail::Mail;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::state::AppState;
 
@@ -199,7 +199,11 @@ pub async fn save(
             if transition.from != ProfileStatus::Submitted
                 && transition.to == ProfileStatus::Submitted
             {
-                notify_experts(conn, &review_mail(&base, org, &organisation.legal_name), now)?;
+                notify_experts(
+                    conn,
+                    &review_mail(&base, org, &organisation.legal_name),
+                    now,
+                )?;
             }
             Ok((view(conn, &profile, now)?, false))
         })
@@ -248,7 +252,11 @@ pub async fn submit(state: &AppState, actor: Actor, org: OrganisationId) -> ApiR
             let profile = transition(conn, &actor, org, "profile.submitted", None, now, |p| {
                 p.submit(now)
             })?;
-            notify_experts(conn, &review_mail(&base, org, &organisation.legal_name), now)?;
+            notify_experts(
+                conn,
+                &review_mail(&base, org, &organisation.legal_name),
+                now,
+            )?;
             view(conn, &profile, now)
         })
         .await
@@ -289,28 +297,74 @@ pub async fn review(
         .transaction(move |conn| {
             let organisation = supplier(conn, org)?;
             let expert = actor.user_id;
-            let (supplier, link) = (organisation.legal_name.clone(), format!("{base}/suppliers/{org}"));
+            let (supplier, link) = (
+                organisation.legal_name.clone(),
+                format!("{base}/suppliers/{org}"),
+            );
             let profile = match decision {
                 Decision::Approve(comment) => {
-                    let profile = transition(conn, &actor, org, "profile.approved", comment.clone(), now, |p| p.approve(expert, comment.clone(), now))?;
+                    let profile = transition(
+                        conn,
+                        &actor,
+                        org,
+                        "profile.approved",
+                        comment.clone(),
+                        now,
+                        |p| p.approve(expert, comment.clone(), now),
+                    )?;
                     notify_organisation(conn, org, &Mail::ProfileApproved { supplier, link }, now)?;
                     profile
                 }
                 Decision::RequestChanges(comment) => {
-                    let profile = transition(conn, &actor, org, "profile.changes_requested", Some(comment.clone()), now, |p| {
-                        p.request_changes(expert, comment.clone(), now)
-                    })?;
-                    notify_organisation(conn, org, &Mail::ProfileChangesRequested { supplier, comment, link }, now)?;
+                    let profile = transition(
+                        conn,
+                        &actor,
+                        org,
+                        "profile.changes_requested",
+                        Some(comment.clone()),
+                        now,
+                        |p| p.request_changes(expert, comment.clone(), now),
+                    )?;
+                    notify_organisation(
+                        conn,
+                        org,
+                        &Mail::ProfileChangesRequested {
+                            supplier,
+                            comment,
+                            link,
+                        },
+                        now,
+                    )?;
                     profile
                 }
                 Decision::Suspend(reason) => {
-                    let profile = transition(conn, &actor, org, "profile.suspended", Some(reason.clone()), now, |p| p.suspend(expert, reason.clone(), now))?;
-                    crate::app::sourcing::answers::withdraw_suspended(conn, &state_for_tx, &actor, org, now)?;
+                    let profile = transition(
+                        conn,
+                        &actor,
+                        org,
+                        "profile.suspended",
+                        Some(reason.clone()),
+                        now,
+                        |p| p.suspend(expert, reason.clone(), now),
+                    )?;
+                    crate::app::sourcing::answers::withdraw_suspended(
+                        conn,
+                        &state_for_tx,
+                        &actor,
+                        org,
+                        now,
+                    )?;
                     profile
                 }
-                Decision::Reinstate(comment) => {
-                    transition(conn, &actor, org, "profile.reinstated", comment.clone(), now, |p| p.reinstate(expert, comment.clone(), now))?
-                }
+                Decision::Reinstate(comment) => transition(
+                    conn,
+                    &actor,
+                    org,
+                    "profile.reinstated",
+                    comment.clone(),
+                    now,
+                    |p| p.reinstate(expert, comment.clone(), now),
+                )?,
             };
             view(conn, &profile, now)
         })

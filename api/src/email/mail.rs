@@ -200,7 +200,8 @@ impl Mail {
 
     /// Reads back a mail queued as `kind` with `payload`.
     pub fn from_outbox(kind: NotificationKind, payload: &Value) -> serde_json::Result<Stored> {
-        let mail = Self::deserialize(serde_json::json!({ "kind": kind.as_str(), "fields": payload }))?;
+        let mail =
+            Self::deserialize(serde_json::json!({ "kind": kind.as_str(), "fields": payload }))?;
         let recipient_name = payload
             .get(RECIPIENT_NAME)
             .and_then(Value::as_str)
@@ -320,7 +321,11 @@ pub(crate) mod tests {
     fn a_mail_reads_back_from_its_kind_and_payload() {
         for mail in samples() {
             let tag = serde_json::to_value(&mail).expect("serialises")["kind"].clone();
-            assert_eq!(tag, mail.kind().as_str(), "the serde tag is the stored kind");
+            assert_eq!(
+                tag,
+                mail.kind().as_str(),
+                "the serde tag is the stored kind"
+            );
             for name in [Some("Claire"), None] {
                 let stored = Mail::from_outbox(mail.kind(), &mail.payload(name)).expect("reads");
                 assert_eq!(stored.mail, mail);

@@ -331,7 +331,11 @@ mod tests {
                     );
                 }
                 if mail.greets_by_name() {
-                    assert!(rendered.text.contains("Claire"), "{:?} {language:?}", mail.kind());
+                    assert!(
+                        rendered.text.contains("Claire"),
+                        "{:?} {language:?}",
+                        mail.kind()
+                    );
                 }
                 // Every field the mail carries is printed: none is dropped
                 // by a template that forgot it.
@@ -371,10 +375,17 @@ mod tests {
         let error = Environment::new()
             .render_str("Hello {{ supplier }}", context! {})
             .map(|_| ());
-        assert!(error.is_ok(), "lenient by default: hence the strict setting");
+        assert!(
+            error.is_ok(),
+            "lenient by default: hence the strict setting"
+        );
         let mut strict = Environment::new();
         strict.set_undefined_behavior(UndefinedBehavior::Strict);
-        assert!(strict.render_str("Hello {{ supplier }}", context! {}).is_err());
+        assert!(
+            strict
+                .render_str("Hello {{ supplier }}", context! {})
+                .is_err()
+        );
     }
 
     #[test]
@@ -423,7 +434,11 @@ mod tests {
             for language in LANGUAGES {
                 let rendered = render(&mail, Some("Claire"), language).expect("renders");
                 for value in &quoted {
-                    assert!(rendered.text.contains(value), "{:?} {language:?}", mail.kind());
+                    assert!(
+                        rendered.text.contains(value),
+                        "{:?} {language:?}",
+                        mail.kind()
+                    );
                 }
                 assert!(!rendered.html.contains("<PEEK>") && !rendered.html.contains("<EtO>"));
                 assert!(
@@ -450,7 +465,11 @@ mod tests {
             link: "https://x".into(),
         };
         let revised = render(&answer(2), Some("Claire"), Language::En).expect("renders");
-        assert!(revised.subject.starts_with("Revised answer from Usinage Doubs"));
+        assert!(
+            revised
+                .subject
+                .starts_with("Revised answer from Usinage Doubs")
+        );
         assert!(revised.text.contains("(version 2)"));
         let first = render(&answer(1), Some("Claire"), Language::En).expect("renders");
         assert!(first.subject.starts_with("New answer from Usinage Doubs"));

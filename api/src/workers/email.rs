@@ -124,8 +124,13 @@ async fn send(
     mailer: &Mailer,
     notification: &Notification,
 ) -> anyhow::Result<()> {
-    let stored = Mail::from_outbox(notification.kind, &notification.payload)
-        .with_context(|| format!("the outbox payload of a {} email", notification.kind.as_str()))?;
+    let stored =
+        Mail::from_outbox(notification.kind, &notification.payload).with_context(|| {
+            format!(
+                "the outbox payload of a {} email",
+                notification.kind.as_str()
+            )
+        })?;
     let content = templates::render(
         &stored.mail,
         stored.recipient_name.as_deref(),

@@ -157,13 +157,18 @@ pub async fn deadlines_approaching(state: &AppState) -> ApiResult<usize> {
                     }
                     let mail = Mail::DeadlineApproaching {
                         request_title: request.content.title.clone(),
-                        deadline: request.content.response_deadline.format("%Y-%m-%d %H:%M UTC").to_string(),
+                        deadline: request
+                            .content
+                            .response_deadline
+                            .format("%Y-%m-%d %H:%M UTC")
+                            .to_string(),
                         link: link.clone(),
                     };
-                    let users: Vec<User> = accounts::users_of_organisation(conn, invitation.supplier)?
-                        .into_iter()
-                        .filter(|u| u.active)
-                        .collect();
+                    let users: Vec<User> =
+                        accounts::users_of_organisation(conn, invitation.supplier)?
+                            .into_iter()
+                            .filter(|u| u.active)
+                            .collect();
                     queue_for_users(conn, &users, &mail, now)?;
                     count += 1;
                 }
