@@ -3,14 +3,15 @@
 mod app;
 mod auth;
 mod config;
+mod email;
 mod error;
 mod middleware;
-mod notify;
 mod routes;
 mod server;
 mod startup;
 mod state;
 mod telemetry;
+mod workers;
 
 use clap::{Parser, Subcommand};
 

@@ -13,9 +13,9 @@ use crate::auth::jwt::JwtKeys;
 use crate::auth::password::PasswordHasher;
 use crate::auth::throttle::RateLimit;
 use crate::config::{Environment, Settings};
-use crate::notify::mailer::Mailer;
+use crate::email::mailer::Mailer;
 use crate::state::{AppState, Clock};
-use crate::{app, notify, server, telemetry};
+use crate::{app, server, telemetry, workers};
 
 /// The capability index, and whether it was just created (a new data
 /// directory, or a new version of the embedded index) and needs filling.
@@ -198,16 +198,16 @@ pub async fn serve(seed_demo: bool) -> anyhow::Result<()> {
         Some(url) => Mailer::smtp(url.expose(), settings.smtp_timeout)?,
         None => Mailer::files(settings.outbox_dir())?,
     });
-    actix_web::rt::spawn(notify::worker::run(
+    actix_web::rt::spawn(workers::email::run(
         state.clone(),
         mailer,
         Duration::from_millis(500),
     ));
-    actix_web::rt::spawn(notify::reminders::run(
+    actix_web::rt::spawn(workers::reminders::run(
         state.clone(),
         settings.reminder_interval,
     ));
-    actix_web::rt::spawn(app::indexing::run(state.clone(), Duration::from_secs(1)));
+    actix_web::rt::spawn(workers::index::run(state.clone(), Duration::from_secs(1)));
     let limits = [state.auth_throttle.clone(), state.client_limit.clone()];
     actix_web::rt::spawn(async move {
         loop {
@@ -215,7 +215,7 @@ pub async fn serve(seed_demo: bool) -> anyhow::Result<()> {
             limits.iter().for_each(|limit| limit.forget_idle());
         }
     });
-    actix_web::rt::spawn(app::sourcing::deadlines::run(
+    actix_web::rt::spawn(workers::deadlines::run(
         state.clone(),
         settings.deadline_check_interval,
     ));

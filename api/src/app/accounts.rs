@@ -16,10 +16,10 @@ use openapi::accounts::{
 };
 use persistence::tokens::Invitation;
 use persistence::{DbConnection, accounts, audit, notifications, tokens as token_store};
-use serde_json::json;
 
-use crate::app::notifications::notify_user;
+use crate::app::outbox::{queue_for_address, queue_for_user};
 use crate::auth::tokens::{digest, random_token};
+use crate::email::mail::Mail;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::state::AppState;
 
@@ -139,11 +139,15 @@ fn email_link(
     base_url: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> ApiResult<()> {
-    let (kind, path) = match purpose {
-        TokenPurpose::VerifyEmail => (NotificationKind::VerifyEmail, "verify-email"),
-        TokenPurpose::ResetPassword => (NotificationKind::PasswordReset, "reset-password"),
-    };
     let token = random_token();
+    let mail = match purpose {
+        TokenPurpose::VerifyEmail => Mail::VerifyEmail {
+            link: format!("{base_url}/verify-email?token={token}"),
+        },
+        TokenPurpose::ResetPassword => Mail::PasswordReset {
+            link: format!("{base_url}/reset-password?token={token}"),
+        },
+    };
     token_store::invalidate_one_time(conn, user.id, purpose, now)?;
     token_store::insert_one_time(
         conn,
@@ -153,13 +157,7 @@ fn email_link(
         now + purpose.lifetime(),
         now,
     )?;
-    notify_user(
-        conn,
-        user,
-        kind,
-        json!({ "link": format!("{base_url}/{path}?token={token}") }),
-        now,
-    )
+    queue_for_user(conn, user, &mail, now)
 }
 
 pub async fn hash_password(state: &AppState, password: &NewPassword) -> ApiResult<String> {
@@ -465,36 +463,33 @@ pub async fn invite(
                 )
                 .note(Some(format!("{} as {}", email, role.as_str())), false),
             )?;
-            let vars = json!({
-                "organisation": organisation.legal_name,
-                "inviter": inviter.full_name,
-            });
+            let inviter_language = inviter.language;
+            let (inviter, organisation) = (inviter.full_name, organisation.legal_name);
             match existing {
                 // Told, not invited: the link to accept is never sent, so
                 // the stored invitation cannot be used.
-                Some(user) => notify_user(
+                Some(user) => queue_for_user(
                     conn,
                     &user,
-                    NotificationKind::InvitationExistingAccount,
-                    with_link(vars, format!("{base_url}/login")),
+                    &Mail::InvitationExistingAccount {
+                        inviter,
+                        organisation,
+                        link: format!("{base_url}/login"),
+                    },
                     now,
                 )?,
-                None => {
-                    persistence::notifications::enqueue(
-                        conn,
-                        &persistence::notifications::NewNotification {
-                            kind: NotificationKind::OrganisationInvitation,
-                            recipient: email.to_string(),
-                            // The invitee has no preference yet: use the inviter's.
-                            language: inviter.language,
-                            payload: with_link(
-                                vars,
-                                format!("{base_url}/accept-invitation?token={token}"),
-                            ),
-                        },
-                        now,
-                    )?;
-                }
+                // The invitee has no preference yet: the inviter's language.
+                None => queue_for_address(
+                    conn,
+                    &email,
+                    inviter_language,
+                    &Mail::OrganisationInvitation {
+                        inviter,
+                        organisation,
+                        link: format!("{base_url}/accept-invitation?token={token}"),
+                    },
+                    now,
+                )?,
             }
             Ok(InvitationView {
                 id: *invitation.id.as_uuid(),
@@ -505,13 +500,6 @@ pub async fn invite(
             })
         })
         .await
-}
-
-fn with_link(mut vars: serde_json::Value, link: String) -> serde_json::Value {
-    if let serde_json::Value::Object(map) = &mut vars {
-        map.insert("link".to_owned(), serde_json::Value::String(link));
-    }
-    vars
 }
 
 /// A quota refused an email: 429 with the wait until one may go.

@@ -3,10 +3,11 @@
 //! `persistence::Tx`, which `AppState::transaction` hands out and which wakes
 //! this worker after the commit); the worker applies events in order, with
 //! retries and backoff, so writes succeed while the index is down and the
-//! index catches up when it is back.
+//! index catches up when it is back. The worker's loop is
+//! `crate::workers::index`; what one pass does is `apply_pending`, here
+//! with the documents it builds (the demo seed runs it directly).
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use chrono::{NaiveDate, TimeDelta};
 use domain::certification::VerificationStatus;
@@ -94,19 +95,6 @@ fn day_start(day: NaiveDate) -> i64 {
 /// within seconds. 1 s, 2 s, 4 s ... capped at one minute.
 fn backoff(attempts: i32) -> TimeDelta {
     TimeDelta::seconds((1_i64 << attempts.clamp(0, 6)).min(60))
-}
-
-#[tracing::instrument(name = "index_worker", skip_all)]
-pub async fn run(state: AppState, poll: Duration) {
-    loop {
-        match apply_pending(&state).await {
-            Ok(true) => continue,
-            Ok(false) => {}
-            Err(error) => tracing::warn!(%error, "index worker: cannot read events"),
-        }
-        // Woken at once by a committed change, or after `poll` for retries.
-        let _ = tokio::time::timeout(poll, state.indexer_wakeup.notified()).await;
-    }
 }
 
 /// Applies a batch of due events; true when there may be more. Events of

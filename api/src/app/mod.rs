@@ -10,7 +10,7 @@ pub mod directory;
 pub mod health;
 pub mod import;
 pub mod indexing;
-pub mod notifications;
+pub mod outbox;
 pub mod paging;
 pub mod profiles;
 pub mod sessions;

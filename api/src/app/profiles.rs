@@ -9,7 +9,6 @@ use domain::audit::AuditEntry;
 use domain::auth::Actor;
 use domain::certification::{Certification, CertificationDetails, VerificationStatus};
 use domain::ids::{CertificationId, OrganisationId};
-use domain::notification::NotificationKind;
 use domain::profile::{
     ContactInput, ProfileContent, ProfileInput as DomainInput, ProfileStatus, SupplierProfile,
     Transition,
@@ -21,11 +20,11 @@ use openapi::directory::{
     ProfileInput, ProfileQueue, ProfileQueueItem, ProfileView,
 };
 use persistence::{DbConnection, Tx, accounts, audit, certifications, profiles};
-use serde_json::json;
 
 use crate::app::catalogue::Catalogue;
-use crate::app::notifications::notify_user;
+use crate::app::outbox::queue_for_users;
 use crate::app::views;
+use crate::email::mail::Mail;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::state::AppState;
 
@@ -120,30 +119,19 @@ fn audit_profile(
 fn notify_organisation(
     conn: &mut DbConnection,
     org: OrganisationId,
-    kind: NotificationKind,
-    vars: serde_json::Value,
+    mail: &Mail,
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
-    for user in accounts::users_of_organisation(conn, org)?
-        .iter()
+    let users: Vec<User> = accounts::users_of_organisation(conn, org)?
+        .into_iter()
         .filter(|u| u.active)
-    {
-        notify_user(conn, user, kind, vars.clone(), now)?;
-    }
-    Ok(())
+        .collect();
+    queue_for_users(conn, &users, mail, now)
 }
 
-fn notify_experts(
-    conn: &mut DbConnection,
-    kind: NotificationKind,
-    vars: serde_json::Value,
-    now: DateTime<Utc>,
-) -> ApiResult<()> {
+fn notify_experts(conn: &mut DbConnection, mail: &Mail, now: DateTime<Utc>) -> ApiResult<()> {
     let experts: Vec<User> = accounts::users_with_role(conn, PlatformRole::Expert)?;
-    for expert in &experts {
-        notify_user(conn, expert, kind, vars.clone(), now)?;
-    }
-    Ok(())
+    queue_for_users(conn, &experts, mail, now)
 }
 
 pub async fn get(state: &AppState, actor: Actor, org: OrganisationId) -> ApiResult<ProfileView> {
@@ -213,8 +201,7 @@ pub async fn save(
             {
                 notify_experts(
                     conn,
-                    NotificationKind::ProfileSubmitted,
-                    review_vars(&base, org, &organisation.legal_name),
+                    &review_mail(&base, org, &organisation.legal_name),
                     now,
                 )?;
             }
@@ -223,8 +210,11 @@ pub async fn save(
         .await
 }
 
-fn review_vars(base: &str, org: OrganisationId, name: &str) -> serde_json::Value {
-    json!({ "supplier": name, "link": format!("{base}/backoffice/profiles/{org}") })
+fn review_mail(base: &str, org: OrganisationId, name: &str) -> Mail {
+    Mail::ProfileSubmitted {
+        supplier: name.to_owned(),
+        link: format!("{base}/backoffice/profiles/{org}"),
+    }
 }
 
 /// Loads the profile, applies `change`, saves it if nobody saved in between
@@ -264,8 +254,7 @@ pub async fn submit(state: &AppState, actor: Actor, org: OrganisationId) -> ApiR
             })?;
             notify_experts(
                 conn,
-                NotificationKind::ProfileSubmitted,
-                review_vars(&base, org, &organisation.legal_name),
+                &review_mail(&base, org, &organisation.legal_name),
                 now,
             )?;
             view(conn, &profile, now)
@@ -326,32 +315,76 @@ pub async fn review(
         .transaction(move |conn| {
             let organisation = supplier(conn, org)?;
             let expert = actor.user_id;
-            let vars = |comment: Option<&String>| {
-                json!({ "supplier": organisation.legal_name, "comment": comment, "link": format!("{base}/suppliers/{org}") })
-            };
+            let (supplier, link) = (
+                organisation.legal_name.clone(),
+                format!("{base}/suppliers/{org}"),
+            );
             let profile = match decision {
                 Decision::Approve(version, comment) => {
                     let version = reviewed_version(version, "profile")?;
-                    let profile = transition(conn, &actor, org, "profile.approved", comment.clone(), now, |p| p.approve(version, expert, comment.clone(), now))?;
-                    notify_organisation(conn, org, NotificationKind::ProfileApproved, vars(comment.as_ref()), now)?;
+                    let profile = transition(
+                        conn,
+                        &actor,
+                        org,
+                        "profile.approved",
+                        comment.clone(),
+                        now,
+                        |p| p.approve(version, expert, comment.clone(), now),
+                    )?;
+                    notify_organisation(conn, org, &Mail::ProfileApproved { supplier, link }, now)?;
                     profile
                 }
                 Decision::RequestChanges(version, comment) => {
                     let version = reviewed_version(version, "profile")?;
-                    let profile = transition(conn, &actor, org, "profile.changes_requested", Some(comment.clone()), now, |p| {
-                        p.request_changes(version, expert, comment.clone(), now)
-                    })?;
-                    notify_organisation(conn, org, NotificationKind::ProfileChangesRequested, vars(Some(&comment)), now)?;
+                    let profile = transition(
+                        conn,
+                        &actor,
+                        org,
+                        "profile.changes_requested",
+                        Some(comment.clone()),
+                        now,
+                        |p| p.request_changes(version, expert, comment.clone(), now),
+                    )?;
+                    notify_organisation(
+                        conn,
+                        org,
+                        &Mail::ProfileChangesRequested {
+                            supplier,
+                            comment,
+                            link,
+                        },
+                        now,
+                    )?;
                     profile
                 }
                 Decision::Suspend(reason) => {
-                    let profile = transition(conn, &actor, org, "profile.suspended", Some(reason.clone()), now, |p| p.suspend(expert, reason.clone(), now))?;
-                    crate::app::sourcing::answers::withdraw_suspended(conn, &state_for_tx, &actor, org, now)?;
+                    let profile = transition(
+                        conn,
+                        &actor,
+                        org,
+                        "profile.suspended",
+                        Some(reason.clone()),
+                        now,
+                        |p| p.suspend(expert, reason.clone(), now),
+                    )?;
+                    crate::app::sourcing::answers::withdraw_suspended(
+                        conn,
+                        &state_for_tx,
+                        &actor,
+                        org,
+                        now,
+                    )?;
                     profile
                 }
-                Decision::Reinstate(comment) => {
-                    transition(conn, &actor, org, "profile.reinstated", comment.clone(), now, |p| p.reinstate(expert, comment.clone(), now))?
-                }
+                Decision::Reinstate(comment) => transition(
+                    conn,
+                    &actor,
+                    org,
+                    "profile.reinstated",
+                    comment.clone(),
+                    now,
+                    |p| p.reinstate(expert, comment.clone(), now),
+                )?,
             };
             view(conn, &profile, now)
         })

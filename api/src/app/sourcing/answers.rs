@@ -166,7 +166,7 @@ pub async fn quote(
                 false,
                 now,
             )?;
-            super::notices::answer_received(
+            super::emails::answer_received(
                 conn,
                 &base_url,
                 &request,
@@ -306,7 +306,7 @@ pub async fn answer_question(
                 false,
                 now,
             )?;
-            super::notices::question_answered(conn, &base_url, &request, &q, now)?;
+            super::emails::question_answered(conn, &base_url, &request, &q, now)?;
             Ok(question_view(&q, access, None))
         })
         .await
@@ -518,7 +518,7 @@ pub async fn award(
                             .map(|o| o.legal_name),
                     );
                 }
-                super::notices::outcome(
+                super::emails::outcome(
                     conn,
                     &base_url,
                     &request,
@@ -654,7 +654,7 @@ pub fn withdraw_suspended(
             false,
             now,
         )?;
-        super::notices::supplier_withdrawn(conn, &state.settings.public_base_url, &request, now)?;
+        super::emails::supplier_withdrawn(conn, &state.settings.public_base_url, &request, now)?;
         withdrawn += 1;
     }
     Ok(withdrawn)

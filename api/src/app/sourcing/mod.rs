@@ -5,9 +5,8 @@
 //! notifications in one transaction.
 
 pub mod answers;
-pub mod deadlines;
+mod emails;
 pub mod matching;
-mod notices;
 pub mod queues;
 pub mod requests;
 pub mod views;

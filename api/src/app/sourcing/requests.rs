@@ -409,7 +409,7 @@ pub async fn step(
                 false,
                 now,
             )?;
-            super::notices::step(
+            super::emails::step(
                 conn,
                 &base_url,
                 &request,

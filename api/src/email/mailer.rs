@@ -7,7 +7,7 @@ use std::time::Duration;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-use crate::notify::templates::Rendered;
+use crate::email::templates::Rendered;
 
 pub enum Mailer {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),

@@ -3,22 +3,26 @@
 //! active users; a confidential buyer's name never appears in their emails
 //! (only the request title does).
 
+use anyhow::anyhow;
 use chrono::{DateTime, Utc};
 use domain::account::{PlatformRole, User};
 use domain::ids::OrganisationId;
-use domain::notification::NotificationKind;
 use domain::sourcing::SourcingRequest;
 use domain::sourcing::answers::{Outcome, Question};
 use domain::sourcing::request::Action;
 use persistence::{DbConnection, accounts, sourcing};
-use serde_json::{Value, json};
 
-use crate::app::notifications::notify_user;
-use crate::error::ApiResult;
+use crate::app::outbox::queue_for_users;
+use crate::email::mail::Mail;
+use crate::error::{ApiError, ApiResult};
 
 /// `base_url` is the public address of the frontend (`PUBLIC_BASE_URL`).
 fn link(base_url: &str, request: &SourcingRequest) -> String {
     format!("{base_url}/requests/{}", request.id)
+}
+
+fn title(request: &SourcingRequest) -> String {
+    request.content.title.clone()
 }
 
 fn deadline(request: &SourcingRequest) -> String {
@@ -36,21 +40,10 @@ fn active_users(conn: &mut DbConnection, org: OrganisationId) -> ApiResult<Vec<U
         .collect())
 }
 
-fn notify_all(
-    conn: &mut DbConnection,
-    users: &[User],
-    kind: NotificationKind,
-    vars: &Value,
-    now: DateTime<Utc>,
-) -> ApiResult<()> {
-    for user in users {
-        notify_user(conn, user, kind, vars.clone(), now)?;
-    }
-    Ok(())
-}
-
 /// After a state-machine step: experts learn of submissions, the buyer of
-/// the experts' decisions, invited suppliers of the opening.
+/// the experts' decisions, invited suppliers of the opening. `comment` is
+/// the step's comment, required (by the caller) to ask for changes or
+/// reject.
 pub fn step(
     conn: &mut DbConnection,
     base_url: &str,
@@ -59,37 +52,63 @@ pub fn step(
     comment: Option<&str>,
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
-    let vars = json!({ "request_title": request.content.title, "comment": comment, "link": link(base_url, request), "deadline": deadline(request) });
-    let (recipients, kind) = match action {
+    let request_title = title(request);
+    let link = link(base_url, request);
+    let required_comment = || {
+        comment
+            .map(str::to_owned)
+            .ok_or_else(|| ApiError::from(anyhow!("{action:?} without the comment it requires")))
+    };
+    let (recipients, mail) = match action {
         Action::Submit => (
             accounts::users_with_role(conn, PlatformRole::Expert)?,
-            NotificationKind::RequestSubmitted,
+            Mail::RequestSubmitted {
+                request_title,
+                link,
+            },
         ),
         Action::Qualify => (
             active_users(conn, request.buyer)?,
-            NotificationKind::RequestQualified,
+            Mail::RequestQualified {
+                request_title,
+                comment: comment.map(str::to_owned),
+                link,
+            },
         ),
         Action::RequestChanges => (
             active_users(conn, request.buyer)?,
-            NotificationKind::RequestChangesRequested,
+            Mail::RequestChangesRequested {
+                request_title,
+                comment: required_comment()?,
+                link,
+            },
         ),
         Action::Reject => (
             active_users(conn, request.buyer)?,
-            NotificationKind::RequestRejected,
+            Mail::RequestRejected {
+                request_title,
+                comment: required_comment()?,
+                link,
+            },
         ),
         Action::Open => {
             let mut invited = Vec::new();
             for invitation in sourcing::invitations_of(conn, request.id)? {
                 invited.extend(active_users(conn, invitation.supplier)?);
             }
-            (invited, NotificationKind::InvitationToQuote)
+            let mail = Mail::InvitationToQuote {
+                request_title,
+                deadline: deadline(request),
+                link,
+            };
+            (invited, mail)
         }
         Action::Close | Action::Award | Action::Cancel => return Ok(()),
     };
-    notify_all(conn, &recipients, kind, &vars, now)
+    queue_for_users(conn, &recipients, &mail, now)
 }
 
-/// The buyer learns of each new answer or revision.
+/// The buyer learns of each new answer or revision, and from whom.
 pub fn answer_received(
     conn: &mut DbConnection,
     base_url: &str,
@@ -98,12 +117,17 @@ pub fn answer_received(
     revision: i32,
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
-    let name = accounts::find_organisation(conn, supplier)?
-        .map(|o| o.legal_name)
-        .unwrap_or_default();
-    let vars = json!({ "request_title": request.content.title, "supplier": name, "revision": revision, "link": link(base_url, request) });
+    let supplier = accounts::find_organisation(conn, supplier)?
+        .ok_or_else(|| ApiError::from(anyhow!("answering supplier {supplier} not found")))?
+        .legal_name;
+    let mail = Mail::AnswerReceived {
+        request_title: title(request),
+        supplier,
+        revision,
+        link: link(base_url, request),
+    };
     let buyers = active_users(conn, request.buyer)?;
-    notify_all(conn, &buyers, NotificationKind::AnswerReceived, &vars, now)
+    queue_for_users(conn, &buyers, &mail, now)
 }
 
 /// Every invited supplier learns the answer, not who asked.
@@ -114,15 +138,19 @@ pub fn question_answered(
     question: &Question,
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
-    let vars = json!({
-        "request_title": request.content.title,
-        "question": question.question,
-        "answer": question.answer,
-        "link": link(base_url, request),
-    });
+    let answer = question
+        .answer
+        .clone()
+        .ok_or_else(|| ApiError::from(anyhow!("question {} has no answer yet", question.id)))?;
+    let mail = Mail::QuestionAnswered {
+        request_title: title(request),
+        question: question.question.clone(),
+        answer,
+        link: link(base_url, request),
+    };
     for invitation in sourcing::invitations_of(conn, request.id)? {
         let users = active_users(conn, invitation.supplier)?;
-        notify_all(conn, &users, NotificationKind::QuestionAnswered, &vars, now)?;
+        queue_for_users(conn, &users, &mail, now)?;
     }
     Ok(())
 }
@@ -136,13 +164,19 @@ pub fn outcome(
     outcome: Outcome,
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
-    let kind = match outcome {
-        Outcome::Awarded => NotificationKind::Awarded,
-        Outcome::NotSelected => NotificationKind::NotSelected,
+    let (request_title, link) = (title(request), link(base_url, request));
+    let mail = match outcome {
+        Outcome::Awarded => Mail::Awarded {
+            request_title,
+            link,
+        },
+        Outcome::NotSelected => Mail::NotSelected {
+            request_title,
+            link,
+        },
     };
-    let vars = json!({ "request_title": request.content.title, "link": link(base_url, request) });
     let users = active_users(conn, supplier)?;
-    notify_all(conn, &users, kind, &vars, now)
+    queue_for_users(conn, &users, &mail, now)
 }
 
 /// The buyer learns that a supplier invited to its request was suspended
@@ -153,13 +187,10 @@ pub fn supplier_withdrawn(
     request: &SourcingRequest,
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
-    let vars = json!({ "request_title": request.content.title, "link": link(base_url, request) });
+    let mail = Mail::SupplierWithdrawn {
+        request_title: title(request),
+        link: link(base_url, request),
+    };
     let buyers = active_users(conn, request.buyer)?;
-    notify_all(
-        conn,
-        &buyers,
-        NotificationKind::SupplierWithdrawn,
-        &vars,
-        now,
-    )
+    queue_for_users(conn, &buyers, &mail, now)
 }

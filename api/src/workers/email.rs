@@ -7,12 +7,14 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use anyhow::Context;
 use chrono::TimeDelta;
 use domain::notification::{DeliveryStatus, RetryPolicy};
 use persistence::notifications::{self, Notification};
 
-use crate::notify::mailer::Mailer;
-use crate::notify::templates;
+use crate::email::mail::Mail;
+use crate::email::mailer::Mailer;
+use crate::email::templates;
 use crate::state::AppState;
 
 /// How long one message may take, and how long its claim lasts.
@@ -122,10 +124,17 @@ async fn send(
     mailer: &Mailer,
     notification: &Notification,
 ) -> anyhow::Result<()> {
+    let stored =
+        Mail::from_outbox(notification.kind, &notification.payload).with_context(|| {
+            format!(
+                "the outbox payload of a {} email",
+                notification.kind.as_str()
+            )
+        })?;
     let content = templates::render(
-        notification.kind,
+        &stored.mail,
+        stored.recipient_name.as_deref(),
         notification.language,
-        &notification.payload,
     )?;
     mailer
         .send(

@@ -3,11 +3,18 @@
 //! parts are rendered from them with minijinja, whose HTML auto-escaping
 //! keeps user-supplied text inert. Comments, questions and answers are
 //! quoted verbatim; their line breaks are kept in both parts.
+//!
+//! Templates read the fields of their `Mail` variant (and `recipient_name`)
+//! in strict mode: a variable a mail does not carry fails the render (and
+//! the unit tests, which render every mail in both languages) instead of
+//! printing a blank.
 
 use domain::account::Language;
 use domain::notification::NotificationKind;
-use minijinja::{Environment, context};
+use minijinja::{Environment, UndefinedBehavior, context};
 use serde_json::Value;
+
+use crate::email::mail::Mail;
 
 pub struct Rendered {
     pub subject: String,
@@ -230,29 +237,37 @@ const HTML_LAYOUT: &str = r#"<!doctype html>
 </body></html>
 "#;
 
+/// Renders `mail` in `language`, greeting `recipient_name` when the mail
+/// greets by name (see `Mail::greets_by_name`).
 pub fn render(
-    kind: NotificationKind,
+    mail: &Mail,
+    recipient_name: Option<&str>,
     language: Language,
-    vars: &Value,
 ) -> Result<Rendered, minijinja::Error> {
-    let copy = wording(kind, language);
+    let copy = wording(mail.kind(), language);
+    let mut vars = mail.fields();
+    if let Some(name) = recipient_name {
+        vars.insert("recipient_name".to_owned(), Value::from(name));
+    }
+    let link = mail.link();
     // Subjects and bodies are plain text: no escaping at this stage.
-    let plain = Environment::new();
+    let mut plain = Environment::new();
+    plain.set_undefined_behavior(UndefinedBehavior::Strict);
     let subject = plain
-        .render_str(copy.subject, vars)?
+        .render_str(copy.subject, &vars)?
         .replace(['\r', '\n'], " ");
-    let body = plain.render_str(copy.body, vars)?;
+    let body = plain.render_str(copy.body, &vars)?;
     let footer = match language {
         Language::Fr => "Pôle de compétitivité santé de Bourgogne-Franche-Comté",
         Language::En => "Bourgogne-Franche-Comté health-tech competitiveness cluster",
     };
-    let link = vars.get("link").and_then(Value::as_str).unwrap_or_default();
     let text = plain.render_str(
         TEXT_LAYOUT,
         context! { body, action => copy.action, link, footer },
     )?;
 
     let mut html_env = Environment::new();
+    html_env.set_undefined_behavior(UndefinedBehavior::Strict);
     html_env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
     let paragraphs: Vec<&str> = body.split("\n\n").collect();
     // minijinja's escaping also turns `/` into `&#x2f;`, harmless in text
@@ -293,77 +308,181 @@ fn escape_attribute(raw: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::email::mail::tests::samples;
+
+    const LANGUAGES: [Language; 2] = [Language::Fr, Language::En];
+
+    fn name_for(mail: &Mail) -> Option<&'static str> {
+        mail.greets_by_name().then_some("Claire")
+    }
 
     #[test]
-    fn every_kind_renders_in_both_languages_with_its_link() {
-        let vars = serde_json::json!({
-            "recipient_name": "Claire", "link": "https://pmt.example/x?token=abc",
-            "organisation": "Acme", "inviter": "Paul", "supplier": "Usinage Doubs", "comment": "Ajoutez vos certificats",
-            "request_title": "Boîtier en PEEK", "deadline": "2026-12-15", "question": "Quelle tolérance ?",
-            "answer": "±0,02 mm", "revision": 2, "certification": "ISO 13485", "valid_until": "2026-12-31",
-        });
-        for kind in NotificationKind::ALL {
-            for language in [Language::Fr, Language::En] {
-                let rendered = render(kind, language, &vars).expect("renders");
+    fn every_mail_renders_in_both_languages_with_its_fields_and_link() {
+        for mail in samples() {
+            for language in LANGUAGES {
+                let rendered = render(&mail, name_for(&mail), language)
+                    .unwrap_or_else(|e| panic!("{:?} {language:?}: {e:#}", mail.kind()));
                 assert!(!rendered.subject.is_empty());
-                assert!(
-                    rendered.text.contains("https://pmt.example/x?token=abc"),
-                    "{kind:?} {language:?}"
-                );
-                assert!(rendered.html.contains("https://pmt.example/x?token=abc"));
+                for part in [&rendered.text, &rendered.html] {
+                    assert!(
+                        part.contains("https://pmt.example/x?token=abc"),
+                        "{:?} {language:?}",
+                        mail.kind()
+                    );
+                }
+                if mail.greets_by_name() {
+                    assert!(
+                        rendered.text.contains("Claire"),
+                        "{:?} {language:?}",
+                        mail.kind()
+                    );
+                }
+                // Every field the mail carries is printed: none is dropped
+                // by a template that forgot it.
+                for (field, value) in mail.fields() {
+                    let text = match value {
+                        Value::String(text) => text,
+                        Value::Number(n) if field == "revision" => n.to_string(),
+                        Value::Null | Value::Number(_) => continue,
+                        other => panic!("{field}: {other}"),
+                    };
+                    assert!(
+                        rendered.text.contains(&text),
+                        "{:?} {language:?} does not print {field}",
+                        mail.kind()
+                    );
+                }
             }
         }
     }
 
+    /// Strict mode: a template asking for a variable its mail does not
+    /// carry fails, in tests, instead of mailing a blank. The name to
+    /// greet is the one variable that comes from outside the mail.
     #[test]
-    fn comments_questions_and_answers_are_quoted_verbatim_and_escaped() {
-        let vars = serde_json::json!({
-            "recipient_name": "Claire", "link": "https://pmt.example/r/1", "request_title": "Boîtier <PEEK>",
-            "comment": "Précisez le volume annuel\net la norme visée.", "question": "Stérilisation <EtO> acceptée ?",
-            "answer": "Oui, & rayons gamma aussi.",
-        });
-        for (kind, field) in [
-            (NotificationKind::RequestQualified, "comment"),
-            (NotificationKind::RequestChangesRequested, "comment"),
-            (NotificationKind::RequestRejected, "comment"),
-            (NotificationKind::QuestionAnswered, "question"),
-            (NotificationKind::QuestionAnswered, "answer"),
-        ] {
-            for language in [Language::Fr, Language::En] {
-                let rendered = render(kind, language, &vars).expect("renders");
-                let value = vars[field].as_str().expect("text");
-                assert!(
-                    rendered.text.contains(value),
-                    "{kind:?} {language:?} {field}"
-                );
-                assert!(!rendered.html.contains("<PEEK>") && !rendered.html.contains("<EtO>"));
-                assert!(
-                    rendered.html.contains("Boîtier &lt;PEEK&gt;"),
-                    "{kind:?} {language:?}"
+    fn a_missing_variable_fails_the_render() {
+        for mail in samples() {
+            for language in LANGUAGES {
+                let without_name = render(&mail, None, language);
+                assert_eq!(
+                    without_name.is_err(),
+                    mail.greets_by_name(),
+                    "{:?} {language:?}: greets_by_name disagrees with the template",
+                    mail.kind()
                 );
             }
         }
-        let qualified = render(
-            NotificationKind::RequestQualified,
-            Language::Fr,
-            &serde_json::json!({ "request_title": "X", "link": "https://x" }),
-        )
-        .expect("renders without the optional comment");
-        assert!(!qualified.text.contains("Commentaire"));
-        let revised = render(NotificationKind::AnswerReceived, Language::En, &serde_json::json!({ "request_title": "X", "supplier": "Usinage Doubs", "revision": 2, "link": "https://x" }))
-            .expect("renders");
+        let error = Environment::new()
+            .render_str("Hello {{ supplier }}", context! {})
+            .map(|_| ());
+        assert!(
+            error.is_ok(),
+            "lenient by default: hence the strict setting"
+        );
+        let mut strict = Environment::new();
+        strict.set_undefined_behavior(UndefinedBehavior::Strict);
+        assert!(
+            strict
+                .render_str("Hello {{ supplier }}", context! {})
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn comments_questions_and_answers_are_quoted_verbatim_and_escaped() {
+        let link = || "https://pmt.example/r/1".to_owned();
+        let title = || "Boîtier <PEEK>".to_owned();
+        let comment = "Précisez le volume annuel\net la norme visée.";
+        let question = "Stérilisation <EtO> acceptée ?";
+        let answer = "Oui, & rayons gamma aussi.";
+        let cases = [
+            (
+                Mail::RequestQualified {
+                    request_title: title(),
+                    comment: Some(comment.into()),
+                    link: link(),
+                },
+                vec![comment],
+            ),
+            (
+                Mail::RequestChangesRequested {
+                    request_title: title(),
+                    comment: comment.into(),
+                    link: link(),
+                },
+                vec![comment],
+            ),
+            (
+                Mail::RequestRejected {
+                    request_title: title(),
+                    comment: comment.into(),
+                    link: link(),
+                },
+                vec![comment],
+            ),
+            (
+                Mail::QuestionAnswered {
+                    request_title: title(),
+                    question: question.into(),
+                    answer: answer.into(),
+                    link: link(),
+                },
+                vec![question, answer],
+            ),
+        ];
+        for (mail, quoted) in cases {
+            for language in LANGUAGES {
+                let rendered = render(&mail, Some("Claire"), language).expect("renders");
+                for value in &quoted {
+                    assert!(
+                        rendered.text.contains(value),
+                        "{:?} {language:?}",
+                        mail.kind()
+                    );
+                }
+                assert!(!rendered.html.contains("<PEEK>") && !rendered.html.contains("<EtO>"));
+                assert!(
+                    rendered.html.contains("Boîtier &lt;PEEK&gt;"),
+                    "{:?} {language:?}",
+                    mail.kind()
+                );
+            }
+        }
+        let qualified = Mail::RequestQualified {
+            request_title: "X".into(),
+            comment: None,
+            link: "https://x".into(),
+        };
+        for language in LANGUAGES {
+            let rendered = render(&qualified, Some("Claire"), language)
+                .expect("renders without the optional comment");
+            assert!(!rendered.text.contains("Commentaire") && !rendered.text.contains("comment"));
+        }
+        let answer = |revision| Mail::AnswerReceived {
+            request_title: "X".into(),
+            supplier: "Usinage Doubs".into(),
+            revision,
+            link: "https://x".into(),
+        };
+        let revised = render(&answer(2), Some("Claire"), Language::En).expect("renders");
         assert!(
             revised
                 .subject
                 .starts_with("Revised answer from Usinage Doubs")
         );
         assert!(revised.text.contains("(version 2)"));
+        let first = render(&answer(1), Some("Claire"), Language::En).expect("renders");
+        assert!(first.subject.starts_with("New answer from Usinage Doubs"));
+        assert!(!first.text.contains("version"));
     }
 
     #[test]
     fn user_supplied_text_is_escaped_in_html() {
-        let vars = serde_json::json!({ "recipient_name": "<script>alert(1)</script>", "link": "https://x.example" });
-        let rendered = render(NotificationKind::VerifyEmail, Language::En, &vars).expect("renders");
+        let mail = Mail::VerifyEmail {
+            link: "https://x.example".into(),
+        };
+        let rendered =
+            render(&mail, Some("<script>alert(1)</script>"), Language::En).expect("renders");
         assert!(!rendered.html.contains("<script>"));
         assert!(rendered.html.contains("&lt;script&gt;"));
         assert!(
@@ -374,8 +493,10 @@ mod tests {
 
     #[test]
     fn links_are_readable_and_inert_in_html() {
-        let vars = serde_json::json!({ "recipient_name": "C", "link": "https://pmt.example/a?token=x&b=\"><script>" });
-        let rendered = render(NotificationKind::VerifyEmail, Language::En, &vars).expect("renders");
+        let mail = Mail::VerifyEmail {
+            link: "https://pmt.example/a?token=x&b=\"><script>".into(),
+        };
+        let rendered = render(&mail, Some("C"), Language::En).expect("renders");
         assert!(
             rendered
                 .html
@@ -383,8 +504,10 @@ mod tests {
             "{}",
             rendered.html
         );
-        let vars = serde_json::json!({ "recipient_name": "C", "link": "javascript:alert(1)" });
-        let rendered = render(NotificationKind::VerifyEmail, Language::En, &vars).expect("renders");
+        let mail = Mail::VerifyEmail {
+            link: "javascript:alert(1)".into(),
+        };
+        let rendered = render(&mail, Some("C"), Language::En).expect("renders");
         assert!(!rendered.html.contains("javascript:"));
     }
 }

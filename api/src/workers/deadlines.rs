@@ -5,7 +5,7 @@ use std::time::Duration;
 use domain::sourcing::request::{Action, Party};
 use persistence::sourcing;
 
-use super::{record, save};
+use crate::app::sourcing::{record, save};
 use crate::error::ApiResult;
 use crate::state::AppState;
 

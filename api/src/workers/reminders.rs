@@ -7,12 +7,11 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use domain::account::{Language, PlatformRole, User};
-use domain::notification::NotificationKind;
 use persistence::reminders::{self, CERTIFICATION_EXPIRING, ExpiringCertificate};
 use persistence::{DbConnection, accounts};
-use serde_json::json;
 
-use crate::app::notifications::notify_user;
+use crate::app::outbox::{queue_for_user, queue_for_users};
+use crate::email::mail::Mail;
 use crate::error::ApiResult;
 use crate::state::AppState;
 
@@ -110,18 +109,13 @@ fn remind(
                 certificate.valid_until.format("%Y-%m-%d").to_string(),
             ),
         };
-        notify_user(
-            conn,
-            user,
-            NotificationKind::CertificationExpiring,
-            json!({
-                "supplier": certificate.organisation_name,
-                "certification": label,
-                "valid_until": valid_until,
-                "link": link,
-            }),
-            now,
-        )?;
+        let mail = Mail::CertificationExpiring {
+            supplier: certificate.organisation_name.clone(),
+            certification: label.clone(),
+            valid_until,
+            link: link.clone(),
+        };
+        queue_for_user(conn, user, &mail, now)?;
     }
     Ok(true)
 }
@@ -161,16 +155,21 @@ pub async fn deadlines_approaching(state: &AppState) -> ApiResult<usize> {
                     if !reminders::record_once(conn, DEADLINE_APPROACHING, &subject, due, now)? {
                         continue;
                     }
-                    let deadline = request.content.response_deadline.format("%Y-%m-%d %H:%M UTC").to_string();
-                    for user in accounts::users_of_organisation(conn, invitation.supplier)?.iter().filter(|u| u.active) {
-                        notify_user(
-                            conn,
-                            user,
-                            NotificationKind::DeadlineApproaching,
-                            json!({ "request_title": request.content.title, "deadline": deadline, "link": link }),
-                            now,
-                        )?;
-                    }
+                    let mail = Mail::DeadlineApproaching {
+                        request_title: request.content.title.clone(),
+                        deadline: request
+                            .content
+                            .response_deadline
+                            .format("%Y-%m-%d %H:%M UTC")
+                            .to_string(),
+                        link: link.clone(),
+                    };
+                    let users: Vec<User> =
+                        accounts::users_of_organisation(conn, invitation.supplier)?
+                            .into_iter()
+                            .filter(|u| u.active)
+                            .collect();
+                    queue_for_users(conn, &users, &mail, now)?;
                     count += 1;
                 }
                 Ok(count)
