@@ -15,24 +15,18 @@ pub use server::{Backend, TestApp};
 /// Runs a test body once on SQLite and once on PostgreSQL.
 #[macro_export]
 macro_rules! on_both_backends {
-    ($($(#[$meta:meta])* async fn $name:ident($app:ident : &TestApp) $body:block)+) => {$(
+    ($($name:ident),+ $(,)?) => {$(
         mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-
-            $(#[$meta])*
-            async fn scenario($app: &$crate::TestApp) $body
-
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
                 let app = $crate::TestApp::spawn($crate::Backend::Sqlite).await;
-                scenario(&app).await;
+                super::$name(&app).await;
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
                 let app = $crate::TestApp::spawn($crate::Backend::Postgres).await;
-                scenario(&app).await;
+                super::$name(&app).await;
             }
         }
     )+};

@@ -38,72 +38,163 @@ fn statuses(certifications: &Value) -> Vec<String> {
         .collect()
 }
 
-on_both_backends! {
-    async fn every_certificate_shown_says_declared_or_verified_and_verified_ranks_first(app: &TestApp) {
-        let w = app.sourcing_world().await;
-        let id = app.draft_request(&w).await;
-        app.step(&w.buyer, &id, "submit", json!({})).await.assert_status(200);
-        let path = format!("/api/v1/requests/{id}/candidates");
-        let before = app.get(&path, Some(&w.expert)).await.assert_status(200).clone();
-        let order: Vec<String> = before["candidates"].as_array().expect("candidates").iter().map(|c| c["supplier_id"].as_str().unwrap_or_default().to_owned()).collect();
-        let certified: Vec<&str> = w.certified.iter().map(|s| s.org.as_str()).collect();
-        let last = order.iter().rev().find(|o| certified.contains(&o.as_str())).expect("a certified candidate").clone();
-        for c in before["candidates"].as_array().expect("candidates") {
-            for check in c["explanation"]["certifications"].as_array().expect("checks") {
-                if check["met"] == true {
-                    assert_eq!(check["certificate"], "declared", "{check}");
-                }
+async fn every_certificate_shown_says_declared_or_verified_and_verified_ranks_first(app: &TestApp) {
+    let w = app.sourcing_world().await;
+    let id = app.draft_request(&w).await;
+    app.step(&w.buyer, &id, "submit", json!({}))
+        .await
+        .assert_status(200);
+    let path = format!("/api/v1/requests/{id}/candidates");
+    let before = app
+        .get(&path, Some(&w.expert))
+        .await
+        .assert_status(200)
+        .clone();
+    let order: Vec<String> = before["candidates"]
+        .as_array()
+        .expect("candidates")
+        .iter()
+        .map(|c| c["supplier_id"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    let certified: Vec<&str> = w.certified.iter().map(|s| s.org.as_str()).collect();
+    let last = order
+        .iter()
+        .rev()
+        .find(|o| certified.contains(&o.as_str()))
+        .expect("a certified candidate")
+        .clone();
+    for c in before["candidates"].as_array().expect("candidates") {
+        for check in c["explanation"]["certifications"]
+            .as_array()
+            .expect("checks")
+        {
+            if check["met"] == true {
+                assert_eq!(check["certificate"], "declared", "{check}");
             }
         }
-
-        // The index ranked it last among equals; verified, it comes first.
-        verify_certificate_of(app, &w.expert, &last).await;
-        let after = app.get(&path, Some(&w.expert)).await.assert_status(200).clone();
-        let first = &after["candidates"][0];
-        assert_eq!(first["supplier_id"], last.as_str(), "{after}");
-        assert_eq!(first["explanation"]["certifications"][0]["certificate"], "verified");
-        assert_eq!(after["candidates"][1]["explanation"]["certifications"][0]["certificate"], "declared");
-
-        // Directory hits and public profiles say which.
-        let found = app.search_until("certification=iso_13485", |r| hit_ids(r).len() == 3).await;
-        for hit in found["hits"].as_array().expect("hits") {
-            let expected = if hit["id"] == last.as_str() { "verified" } else { "declared" };
-            assert_eq!(statuses(&hit["certifications"]), [expected], "{hit}");
-        }
-        // verified_only: a certificate only declared does not count.
-        let verified = app.search_until("certification=iso_13485&verified_only=true", |r| hit_ids(r) == [last.clone()]).await;
-        assert_eq!(verified["facets"]["certifications"], json!([{ "value": "iso_13485", "label": verified["facets"]["certifications"][0]["label"], "count": 1 }]));
-        app.search_until("verified_only=true", |r| hit_ids(r) == [last.clone()]).await;
-        let declared_only = app.search_until("certification=iso_13485&verified_only=false", |r| hit_ids(r).len() == 3).await;
-        assert_eq!(declared_only["total"], 3);
-        let public = app.get(&format!("/api/v1/suppliers/{last}"), None).await;
-        assert_eq!(statuses(&public.assert_status(200)["certifications"]), ["verified"]);
-
-        // The buyer's comparison of answers too.
-        let open = app.open_request(&w).await;
-        for supplier in &w.certified {
-            app.post(&format!("/api/v1/requests/{open}/quotes"), Some(&supplier.token), quote("18000", 30)).await.assert_status(201);
-        }
-        let answers = app.get(&format!("/api/v1/requests/{open}/answers"), Some(&w.buyer)).await;
-        for row in answers.assert_status(200).as_array().expect("rows") {
-            let expected = if row["supplier_id"] == last.as_str() { "verified" } else { "declared" };
-            assert_eq!(statuses(&row["certifications"]), [expected], "{row}");
-        }
     }
 
-    async fn a_certificate_document_is_an_https_url(app: &TestApp) {
-        let (supplier, registered) = app.signed_up("supplier", "sophie@microtech.example", &tests::server::siret(1)).await;
-        let org = registered["organisation"]["id"].as_str().expect("org").to_owned();
-        let path = format!("/api/v1/organisations/{org}/certifications");
-        for bad in ["javascript:alert(document.cookie)", "http://docs.example/iso.pdf", "data:text/html,<script>x</script>"] {
-            let mut body = iso_13485("2025-01-01", "2027-12-31");
-            body["document_ref"] = json!(bad);
-            let refused = app.post(&path, Some(&supplier), body).await;
-            refused.assert_problem(422, "validation_failed");
-            assert_eq!(refused.body["errors"][0]["field"], "document_ref", "{bad}");
-            assert_eq!(refused.body["errors"][0]["code"], "https_url_required", "{bad}");
-        }
-        let declared = app.post(&path, Some(&supplier), iso_13485("2025-01-01", "2027-12-31")).await;
-        assert!(declared.assert_status(201)["document_ref"].as_str().is_some_and(|r| r.starts_with("https://")));
+    // The index ranked it last among equals; verified, it comes first.
+    verify_certificate_of(app, &w.expert, &last).await;
+    let after = app
+        .get(&path, Some(&w.expert))
+        .await
+        .assert_status(200)
+        .clone();
+    let first = &after["candidates"][0];
+    assert_eq!(first["supplier_id"], last.as_str(), "{after}");
+    assert_eq!(
+        first["explanation"]["certifications"][0]["certificate"],
+        "verified"
+    );
+    assert_eq!(
+        after["candidates"][1]["explanation"]["certifications"][0]["certificate"],
+        "declared"
+    );
+
+    // Directory hits and public profiles say which.
+    let found = app
+        .search_until("certification=iso_13485", |r| hit_ids(r).len() == 3)
+        .await;
+    for hit in found["hits"].as_array().expect("hits") {
+        let expected = if hit["id"] == last.as_str() {
+            "verified"
+        } else {
+            "declared"
+        };
+        assert_eq!(statuses(&hit["certifications"]), [expected], "{hit}");
+    }
+    // verified_only: a certificate only declared does not count.
+    let verified = app
+        .search_until("certification=iso_13485&verified_only=true", |r| {
+            hit_ids(r) == [last.clone()]
+        })
+        .await;
+    assert_eq!(
+        verified["facets"]["certifications"],
+        json!([{ "value": "iso_13485", "label": verified["facets"]["certifications"][0]["label"], "count": 1 }])
+    );
+    app.search_until("verified_only=true", |r| hit_ids(r) == [last.clone()])
+        .await;
+    let declared_only = app
+        .search_until("certification=iso_13485&verified_only=false", |r| {
+            hit_ids(r).len() == 3
+        })
+        .await;
+    assert_eq!(declared_only["total"], 3);
+    let public = app.get(&format!("/api/v1/suppliers/{last}"), None).await;
+    assert_eq!(
+        statuses(&public.assert_status(200)["certifications"]),
+        ["verified"]
+    );
+
+    // The buyer's comparison of answers too.
+    let open = app.open_request(&w).await;
+    for supplier in &w.certified {
+        app.post(
+            &format!("/api/v1/requests/{open}/quotes"),
+            Some(&supplier.token),
+            quote("18000", 30),
+        )
+        .await
+        .assert_status(201);
+    }
+    let answers = app
+        .get(&format!("/api/v1/requests/{open}/answers"), Some(&w.buyer))
+        .await;
+    for row in answers.assert_status(200).as_array().expect("rows") {
+        let expected = if row["supplier_id"] == last.as_str() {
+            "verified"
+        } else {
+            "declared"
+        };
+        assert_eq!(statuses(&row["certifications"]), [expected], "{row}");
     }
 }
+
+async fn a_certificate_document_is_an_https_url(app: &TestApp) {
+    let (supplier, registered) = app
+        .signed_up(
+            "supplier",
+            "sophie@microtech.example",
+            &tests::server::siret(1),
+        )
+        .await;
+    let org = registered["organisation"]["id"]
+        .as_str()
+        .expect("org")
+        .to_owned();
+    let path = format!("/api/v1/organisations/{org}/certifications");
+    for bad in [
+        "javascript:alert(document.cookie)",
+        "http://docs.example/iso.pdf",
+        "data:text/html,<script>x</script>",
+    ] {
+        let mut body = iso_13485("2025-01-01", "2027-12-31");
+        body["document_ref"] = json!(bad);
+        let refused = app.post(&path, Some(&supplier), body).await;
+        refused.assert_problem(422, "validation_failed");
+        assert_eq!(refused.body["errors"][0]["field"], "document_ref", "{bad}");
+        assert_eq!(
+            refused.body["errors"][0]["code"], "https_url_required",
+            "{bad}"
+        );
+    }
+    let declared = app
+        .post(
+            &path,
+            Some(&supplier),
+            iso_13485("2025-01-01", "2027-12-31"),
+        )
+        .await;
+    assert!(
+        declared.assert_status(201)["document_ref"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("https://"))
+    );
+}
+
+on_both_backends!(
+    every_certificate_shown_says_declared_or_verified_and_verified_ranks_first,
+    a_certificate_document_is_an_https_url
+);

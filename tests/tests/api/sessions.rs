@@ -4,6 +4,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
+use tests::TestApp;
 use tests::on_both_backends;
 use tests::server::{JWT_SECRET, PASSWORD, siret};
 
@@ -21,103 +22,162 @@ fn claims_of(token: &str) -> Value {
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("base64")).expect("json")
 }
 
-on_both_backends! {
-    async fn a_new_user_logs_in_refreshes_reads_me_and_logs_out(app: &TestApp) {
-        let registered = app.register("buyer", "claire@cardiodijon.example", &siret(1)).await;
-        let tokens = app.login("claire@cardiodijon.example", PASSWORD).await;
-        assert_eq!(tokens["token_type"], "Bearer");
-        assert_eq!(tokens["expires_in"], 900);
+async fn a_new_user_logs_in_refreshes_reads_me_and_logs_out(app: &TestApp) {
+    let registered = app
+        .register("buyer", "claire@cardiodijon.example", &siret(1))
+        .await;
+    let tokens = app.login("claire@cardiodijon.example", PASSWORD).await;
+    assert_eq!(tokens["token_type"], "Bearer");
+    assert_eq!(tokens["expires_in"], 900);
 
-        let refreshed = app.post("/api/v1/auth/refresh", None, json!({ "refresh_token": tokens["refresh_token"] })).await;
-        let refreshed = refreshed.assert_status(200).clone();
-        assert_ne!(refreshed["refresh_token"], tokens["refresh_token"]);
+    let refreshed = app
+        .post(
+            "/api/v1/auth/refresh",
+            None,
+            json!({ "refresh_token": tokens["refresh_token"] }),
+        )
+        .await;
+    let refreshed = refreshed.assert_status(200).clone();
+    assert_ne!(refreshed["refresh_token"], tokens["refresh_token"]);
 
-        let access = refreshed["access_token"].as_str().expect("access");
-        let me = app.get("/api/v1/me", Some(access)).await;
-        let me = me.assert_status(200);
-        assert_eq!(me["user"]["email"], "claire@cardiodijon.example");
-        assert_eq!(me["organisation"]["id"], registered["organisation"]["id"]);
-        assert_eq!(me["roles"], json!(["buyer", "owner"]));
+    let access = refreshed["access_token"].as_str().expect("access");
+    let me = app.get("/api/v1/me", Some(access)).await;
+    let me = me.assert_status(200);
+    assert_eq!(me["user"]["email"], "claire@cardiodijon.example");
+    assert_eq!(me["organisation"]["id"], registered["organisation"]["id"]);
+    assert_eq!(me["roles"], json!(["buyer", "owner"]));
 
-        app.post("/api/v1/auth/logout", None, json!({ "refresh_token": refreshed["refresh_token"] })).await.assert_status(204);
-        app.post("/api/v1/auth/refresh", None, json!({ "refresh_token": refreshed["refresh_token"] }))
-            .await
-            .assert_problem(401, "invalid_refresh_token");
-    }
-
-    async fn reusing_a_rotated_refresh_token_revokes_the_whole_session(app: &TestApp) {
-        app.register("buyer", "claire@cardiodijon.example", &siret(1)).await;
-        let first = app.login("claire@cardiodijon.example", PASSWORD).await;
-        let second = app.post("/api/v1/auth/refresh", None, json!({ "refresh_token": first["refresh_token"] })).await;
-        let second = second.assert_status(200).clone();
-
-        // An attacker replays the first token: refused, and the legitimate
-        // holder's newer token dies with it.
-        app.post("/api/v1/auth/refresh", None, json!({ "refresh_token": first["refresh_token"] }))
-            .await
-            .assert_problem(401, "invalid_refresh_token");
-        app.post("/api/v1/auth/refresh", None, json!({ "refresh_token": second["refresh_token"] }))
-            .await
-            .assert_problem(401, "invalid_refresh_token");
-        // Other sessions are untouched.
-        app.login("claire@cardiodijon.example", PASSWORD).await;
-    }
-
-    async fn login_does_not_reveal_whether_an_account_exists(app: &TestApp) {
-        app.register("buyer", "claire@cardiodijon.example", &siret(1)).await;
-        let wrong_password = app
-            .post("/api/v1/auth/login", None, json!({ "email": "claire@cardiodijon.example", "password": "pas-le-bon-mot" }))
-            .await;
-        let unknown = app
-            .post("/api/v1/auth/login", None, json!({ "email": "nobody@cardiodijon.example", "password": "pas-le-bon-mot" }))
-            .await;
-        wrong_password.assert_problem(401, "invalid_credentials");
-        assert_eq!(wrong_password.body, unknown.body);
-    }
-
-    async fn tampered_expired_unsigned_and_misdirected_tokens_are_refused(app: &TestApp) {
-        let (token, _) = app.signed_up("buyer", "claire@cardiodijon.example", &siret(1)).await;
-        let claims = claims_of(&token);
-        let now = chrono::Utc::now().timestamp();
-
-        let mut tampered = token.clone();
-        tampered.pop();
-        tampered.push(if token.ends_with('A') { 'B' } else { 'A' });
-
-        let mut expired = claims.clone();
-        expired["iat"] = json!(now - 7200);
-        expired["exp"] = json!(now - 3600);
-        let mut wrong_audience = claims.clone();
-        wrong_audience["aud"] = json!("another-api");
-        let mut wrong_issuer = claims.clone();
-        wrong_issuer["iss"] = json!("someone-else");
-        let mut escalated = claims.clone();
-        escalated["role"] = json!("admin");
-        let unsigned = format!(
-            "{}.{}.",
-            URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#),
-            URL_SAFE_NO_PAD.encode(claims.to_string())
-        );
-
-        for (what, bad) in [
-            ("tampered signature", tampered),
-            ("expired", forge(&expired, JWT_SECRET)),
-            ("wrong audience", forge(&wrong_audience, JWT_SECRET)),
-            ("wrong issuer", forge(&wrong_issuer, JWT_SECRET)),
-            ("alg none", unsigned),
-            ("escalated role signed with another key", forge(&escalated, "another-secret-0123456789abcdef-xyz")),
-            ("garbage", "not.a.jwt".to_owned()),
-        ] {
-            let reply = app.get("/api/v1/me", Some(&bad)).await;
-            assert_eq!(reply.status.as_u16(), 401, "{what}: {}", reply.body);
-            reply.assert_problem(401, "invalid_token");
-        }
-        app.get("/api/v1/me", None).await.assert_problem(401, "unauthenticated");
-        let basic = app.send(app.request(reqwest::Method::GET, "/api/v1/me", None).basic_auth("a", Some("b"))).await;
-        basic.assert_problem(401, "unauthenticated");
-        app.get("/api/v1/me", Some(&token)).await.assert_status(200);
-    }
+    app.post(
+        "/api/v1/auth/logout",
+        None,
+        json!({ "refresh_token": refreshed["refresh_token"] }),
+    )
+    .await
+    .assert_status(204);
+    app.post(
+        "/api/v1/auth/refresh",
+        None,
+        json!({ "refresh_token": refreshed["refresh_token"] }),
+    )
+    .await
+    .assert_problem(401, "invalid_refresh_token");
 }
+
+async fn reusing_a_rotated_refresh_token_revokes_the_whole_session(app: &TestApp) {
+    app.register("buyer", "claire@cardiodijon.example", &siret(1))
+        .await;
+    let first = app.login("claire@cardiodijon.example", PASSWORD).await;
+    let second = app
+        .post(
+            "/api/v1/auth/refresh",
+            None,
+            json!({ "refresh_token": first["refresh_token"] }),
+        )
+        .await;
+    let second = second.assert_status(200).clone();
+
+    // An attacker replays the first token: refused, and the legitimate
+    // holder's newer token dies with it.
+    app.post(
+        "/api/v1/auth/refresh",
+        None,
+        json!({ "refresh_token": first["refresh_token"] }),
+    )
+    .await
+    .assert_problem(401, "invalid_refresh_token");
+    app.post(
+        "/api/v1/auth/refresh",
+        None,
+        json!({ "refresh_token": second["refresh_token"] }),
+    )
+    .await
+    .assert_problem(401, "invalid_refresh_token");
+    // Other sessions are untouched.
+    app.login("claire@cardiodijon.example", PASSWORD).await;
+}
+
+async fn login_does_not_reveal_whether_an_account_exists(app: &TestApp) {
+    app.register("buyer", "claire@cardiodijon.example", &siret(1))
+        .await;
+    let wrong_password = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            json!({ "email": "claire@cardiodijon.example", "password": "pas-le-bon-mot" }),
+        )
+        .await;
+    let unknown = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            json!({ "email": "nobody@cardiodijon.example", "password": "pas-le-bon-mot" }),
+        )
+        .await;
+    wrong_password.assert_problem(401, "invalid_credentials");
+    assert_eq!(wrong_password.body, unknown.body);
+}
+
+async fn tampered_expired_unsigned_and_misdirected_tokens_are_refused(app: &TestApp) {
+    let (token, _) = app
+        .signed_up("buyer", "claire@cardiodijon.example", &siret(1))
+        .await;
+    let claims = claims_of(&token);
+    let now = chrono::Utc::now().timestamp();
+
+    let mut tampered = token.clone();
+    tampered.pop();
+    tampered.push(if token.ends_with('A') { 'B' } else { 'A' });
+
+    let mut expired = claims.clone();
+    expired["iat"] = json!(now - 7200);
+    expired["exp"] = json!(now - 3600);
+    let mut wrong_audience = claims.clone();
+    wrong_audience["aud"] = json!("another-api");
+    let mut wrong_issuer = claims.clone();
+    wrong_issuer["iss"] = json!("someone-else");
+    let mut escalated = claims.clone();
+    escalated["role"] = json!("admin");
+    let unsigned = format!(
+        "{}.{}.",
+        URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#),
+        URL_SAFE_NO_PAD.encode(claims.to_string())
+    );
+
+    for (what, bad) in [
+        ("tampered signature", tampered),
+        ("expired", forge(&expired, JWT_SECRET)),
+        ("wrong audience", forge(&wrong_audience, JWT_SECRET)),
+        ("wrong issuer", forge(&wrong_issuer, JWT_SECRET)),
+        ("alg none", unsigned),
+        (
+            "escalated role signed with another key",
+            forge(&escalated, "another-secret-0123456789abcdef-xyz"),
+        ),
+        ("garbage", "not.a.jwt".to_owned()),
+    ] {
+        let reply = app.get("/api/v1/me", Some(&bad)).await;
+        assert_eq!(reply.status.as_u16(), 401, "{what}: {}", reply.body);
+        reply.assert_problem(401, "invalid_token");
+    }
+    app.get("/api/v1/me", None)
+        .await
+        .assert_problem(401, "unauthenticated");
+    let basic = app
+        .send(
+            app.request(reqwest::Method::GET, "/api/v1/me", None)
+                .basic_auth("a", Some("b")),
+        )
+        .await;
+    basic.assert_problem(401, "unauthenticated");
+    app.get("/api/v1/me", Some(&token)).await.assert_status(200);
+}
+
+on_both_backends!(
+    a_new_user_logs_in_refreshes_reads_me_and_logs_out,
+    reusing_a_rotated_refresh_token_revokes_the_whole_session,
+    login_does_not_reveal_whether_an_account_exists,
+    tampered_expired_unsigned_and_misdirected_tokens_are_refused
+);
 
 mod throttling {
     use serde_json::json;

@@ -292,38 +292,69 @@ impl Matrix<'_> {
     }
 }
 
-on_both_backends! {
-    async fn every_operation_answers_each_actor_as_the_permission_table_says_and_leaks_nothing(app: &TestApp) {
-        let spec = app.get("/openapi.json", None).await;
-        let operations = spec_operations(spec.assert_status(200));
-        let rows = table();
-        let listed: BTreeSet<&str> = rows.iter().map(|r| r.operation.as_str()).collect();
-        assert_eq!(listed.len(), rows.len(), "an operation has two rows in permissions/table.txt");
-        let missing: Vec<&String> = operations.keys().filter(|op| !listed.contains(op.as_str())).collect();
-        let unknown: Vec<&&str> = listed.iter().filter(|op| !operations.contains_key(**op)).collect();
-        assert!(
-            missing.is_empty() && unknown.is_empty(),
-            "tests/tests/api/permissions/table.txt is out of date.\n  operations of the spec without a row: {missing:#?}\n  rows naming no operation of the spec: {unknown:#?}"
-        );
-        // A client reading the spec must be able to expect every answer.
-        let undocumented: Vec<String> = rows
-            .iter()
-            .flat_map(|row| ACTORS.iter().map(move |a| (row, *a, row.expected[a.index()])))
-            .filter(|(row, _, status)| !operations[&row.operation].documented.contains(status))
-            .map(|(row, actor, status)| format!("{} as {}: {status}", row.operation, actor.name()))
-            .collect();
-        assert!(undocumented.is_empty(), "statuses of permissions/table.txt that the spec does not document: {undocumented:#?}");
+async fn every_operation_answers_each_actor_as_the_permission_table_says_and_leaks_nothing(
+    app: &TestApp,
+) {
+    let spec = app.get("/openapi.json", None).await;
+    let operations = spec_operations(spec.assert_status(200));
+    let rows = table();
+    let listed: BTreeSet<&str> = rows.iter().map(|r| r.operation.as_str()).collect();
+    assert_eq!(
+        listed.len(),
+        rows.len(),
+        "an operation has two rows in permissions/table.txt"
+    );
+    let missing: Vec<&String> = operations
+        .keys()
+        .filter(|op| !listed.contains(op.as_str()))
+        .collect();
+    let unknown: Vec<&&str> = listed
+        .iter()
+        .filter(|op| !operations.contains_key(**op))
+        .collect();
+    assert!(
+        missing.is_empty() && unknown.is_empty(),
+        "tests/tests/api/permissions/table.txt is out of date.\n  operations of the spec without a row: {missing:#?}\n  rows naming no operation of the spec: {unknown:#?}"
+    );
+    // A client reading the spec must be able to expect every answer.
+    let undocumented: Vec<String> = rows
+        .iter()
+        .flat_map(|row| {
+            ACTORS
+                .iter()
+                .map(move |a| (row, *a, row.expected[a.index()]))
+        })
+        .filter(|(row, _, status)| !operations[&row.operation].documented.contains(status))
+        .map(|(row, actor, status)| format!("{} as {}: {status}", row.operation, actor.name()))
+        .collect();
+    assert!(
+        undocumented.is_empty(),
+        "statuses of permissions/table.txt that the spec does not document: {undocumented:#?}"
+    );
 
-        let mut matrix = world(app).await;
-        let (last, first): (Vec<&Row>, Vec<&Row>) = rows.iter().partition(|r| REVEAL_THE_BUYER.contains(&r.operation.as_str()));
-        for row in first.into_iter().chain(last) {
-            matrix.run_row(row, operations[&row.operation].takes_body).await;
-        }
-        assert_eq!(matrix.seen.len(), 7 * rows.len(), "every cell was called");
-        matrix.mixed_paths().await;
-        let failures = matrix.failures.join("\n");
-        assert!(failures.is_empty(), "cells differing from permissions/table.txt:\n{failures}");
-        let leaks = matrix.leaks().join("\n");
-        assert!(leaks.is_empty(), "responses showing what their reader must not see:\n{leaks}");
+    let mut matrix = world(app).await;
+    let (last, first): (Vec<&Row>, Vec<&Row>) = rows
+        .iter()
+        .partition(|r| REVEAL_THE_BUYER.contains(&r.operation.as_str()));
+    for row in first.into_iter().chain(last) {
+        matrix
+            .run_row(row, operations[&row.operation].takes_body)
+            .await;
     }
+    assert_eq!(matrix.seen.len(), 7 * rows.len(), "every cell was called");
+    matrix.mixed_paths().await;
+    let failures = matrix.failures.join("\n");
+    assert!(
+        failures.is_empty(),
+        "cells differing from permissions/table.txt:\n{failures}"
+    );
+    let leaks = matrix.leaks().join("\n");
+    assert!(
+        leaks.is_empty(),
+        "responses showing what their reader must not see:\n{leaks}"
+    );
 }
+
+on_both_backends!(
+    every_operation_answers_each_actor_as_the_permission_table_says_and_leaks_nothing
+);
