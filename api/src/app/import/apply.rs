@@ -4,8 +4,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::DomainError;
 use domain::audit::AuditEntry;
-use domain::certification::{Certification, CertificationDetails, VerificationStatus};
-use domain::ids::{CertificationId, OrganisationId};
+use domain::certification::{Certification, CertificationDetails};
+use domain::ids::OrganisationId;
 use domain::organisation::{LegalIdentity, Organisation, OrganisationKind};
 use domain::profile::{ProfileContent, ProfileStatus, SupplierProfile};
 use domain::validation::ValidationErrors;
@@ -177,18 +177,7 @@ fn insert_certificates(
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
     for details in certificates {
-        let certification = Certification {
-            id: CertificationId::new(),
-            organisation_id: org,
-            details,
-            status: VerificationStatus::Declared,
-            review_note: None,
-            reviewed_by: None,
-            reviewed_at: None,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        };
+        let certification = Certification::declared(org, details, now);
         certifications::insert(conn, &certification)?;
         audit::record(
             conn,
