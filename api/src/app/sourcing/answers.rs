@@ -19,7 +19,6 @@ use openapi::sourcing::{
 use persistence::{DbConnection, accounts, certifications, profiles, sourcing};
 
 use super::{load, not_found, record, required_text, save, views};
-use crate::app::catalogue::Catalogue;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -346,11 +345,12 @@ pub async fn compare(
     language: Language,
 ) -> ApiResult<Vec<AnswerRow>> {
     let today = state.clock.now().date_naive();
+    // Labels only: the cached catalogue will do.
+    let catalogue = state.catalogue().await?;
     state
         .read(move |conn| {
             let (_, access) = load(conn, &actor, id)?;
             access.party()?;
-            let catalogue = Catalogue::load(conn)?;
             let matches = sourcing::matches_of(conn, id)?;
             let quotes = sourcing::quotes_of(conn, id, None)?;
             let invitations = sourcing::invitations_of(conn, id)?;
@@ -477,6 +477,8 @@ pub async fn award(
         .collect();
     let now = state.clock.now();
     let base_url = state.settings.public_base_url.clone();
+    // Labels only: the cached catalogue will do.
+    let catalogue = state.catalogue().await?;
     state
         .transaction(move |conn| {
             let (mut request, access) = load(conn, &actor, id)?;
@@ -537,7 +539,6 @@ pub async fn award(
                 false,
                 now,
             )?;
-            let catalogue = Catalogue::load(conn)?;
             super::requests::view(conn, &actor, &request, access, &catalogue, language)
         })
         .await

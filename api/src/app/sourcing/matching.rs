@@ -19,7 +19,6 @@ use persistence::{DbConnection, accounts, sourcing};
 use search::{CandidateQuery, Tier};
 
 use super::{load, optional_text, record};
-use crate::app::catalogue::Catalogue;
 use crate::app::sourcing::views;
 use crate::app::suppliers::{self, Listed};
 use crate::error::{ApiError, ApiResult};
@@ -195,6 +194,8 @@ pub async fn add(
         .into_iter()
         .find(|r| r.supplier == supplier);
     let now = state.clock.now();
+    // Labels only: the cached catalogue will do.
+    let catalogue = state.catalogue().await?;
     state
         .transaction(move |conn| {
             // Re-read inside the transaction: the request may have moved on.
@@ -252,7 +253,7 @@ pub async fn add(
                 true,
                 now,
             )?;
-            Ok(views::matched(&m, &name, &Catalogue::load(conn)?, language))
+            Ok(views::matched(&m, &name, &catalogue, language))
         })
         .await
 }
@@ -271,6 +272,8 @@ pub async fn decide(
     let note = optional_text("note", body.note.as_deref(), 2000)?;
     let note_for_buyer = optional_text("note_for_buyer", body.note_for_buyer.as_deref(), 2000)?;
     let now = state.clock.now();
+    // Labels only: the cached catalogue will do.
+    let catalogue = state.catalogue().await?;
     state
         .transaction(move |conn| {
             let (request, access) = load(conn, &actor, id)?;
@@ -294,7 +297,7 @@ pub async fn decide(
                 "match.discarded"
             };
             record(conn, Some(&actor), id, action, None, entry_note, true, now)?;
-            Ok(views::matched(&m, &name, &Catalogue::load(conn)?, language))
+            Ok(views::matched(&m, &name, &catalogue, language))
         })
         .await
 }
@@ -305,11 +308,12 @@ pub async fn list(
     id: SourcingRequestId,
     language: Language,
 ) -> ApiResult<Vec<MatchView>> {
+    // Labels only: the cached catalogue will do.
+    let catalogue = state.catalogue().await?;
     state
         .read(move |conn| {
             let (_, access) = load(conn, &actor, id)?;
             require_back_office(access)?;
-            let catalogue = Catalogue::load(conn)?;
             let matches = sourcing::matches_of(conn, id)?;
             let suppliers: Vec<OrganisationId> = matches.iter().map(|m| m.supplier).collect();
             let organisations = accounts::find_organisations(conn, &suppliers)?;

@@ -386,6 +386,8 @@ pub async fn step(
     };
     let now = state.clock.now();
     let base_url = state.settings.public_base_url.clone();
+    // Labels only: the cached catalogue will do.
+    let catalogue = state.catalogue().await?;
     state
         .transaction(move |conn| {
             let (mut request, access) = load(conn, &actor, id)?;
@@ -417,7 +419,6 @@ pub async fn step(
                 comment.as_deref(),
                 now,
             )?;
-            let catalogue = Catalogue::load(conn)?;
             view(conn, &actor, &request, access, &catalogue, language)
         })
         .await
@@ -430,6 +431,8 @@ pub async fn reveal_identity(
     language: Language,
 ) -> ApiResult<RequestView> {
     let now = state.clock.now();
+    // Labels only: the cached catalogue will do.
+    let catalogue = state.catalogue().await?;
     state
         .transaction(move |conn| {
             let (mut request, access) = load(conn, &actor, id)?;
@@ -446,7 +449,6 @@ pub async fn reveal_identity(
                 false,
                 now,
             )?;
-            let catalogue = Catalogue::load(conn)?;
             view(conn, &actor, &request, access, &catalogue, language)
         })
         .await
