@@ -10,9 +10,10 @@ use crate::organisation::OrganisationKind;
 use crate::validation::{Validated, invalid};
 
 /// An address the mailer can send to, lower-cased so that uniqueness does
-/// not depend on case. Parsed by lettre's `Address`, the parser the mailer
-/// itself uses (one parser: an address accepted here is never refused at
-/// delivery), plus what lettre allows and a platform address must not
+/// not depend on case. The local part is checked by `email_address`, the
+/// grammar lettre's `Address` (the mailer) uses, so an address accepted here
+/// is never refused at delivery (tested in `api`), plus what lettre allows
+/// and a platform address must not
 /// hold: control, bidirectional or invisible characters, an IP literal, a
 /// domain without a dot or a label starting or ending with `-`.
 /// Deliverability is proven by the verification email.
@@ -39,17 +40,18 @@ impl Email {
         {
             return refused();
         }
-        let Ok(address) = email.parse::<lettre::Address>() else {
+        let Some((user, domain)) = email.rsplit_once('@') else {
             return refused();
         };
-        let domain_ok = address.domain().contains('.')
-            && address.domain().split('.').all(|label| {
+        let domain_ok = domain.contains('.')
+            && domain.split('.').all(|label| {
                 !label.is_empty()
                     && !label.starts_with('-')
                     && !label.ends_with('-')
                     && label.chars().all(|c| c.is_alphanumeric() || c == '-')
             });
-        if address.user().len() > 64 || !domain_ok {
+        if user.len() > 64 || !email_address::EmailAddress::is_valid_local_part(user) || !domain_ok
+        {
             return refused();
         }
         Ok(Self(email))
@@ -287,19 +289,6 @@ mod tests {
             Email::parse("  Marie.Curie@Medtech.FR ").unwrap().as_str(),
             "marie.curie@medtech.fr"
         );
-    }
-
-    #[test]
-    fn every_accepted_email_is_one_the_mailer_parses() {
-        for raw in [
-            "marie.curie@medtech.fr",
-            "o'brien+rfq@cluster-bfc.example",
-            "jose@universite-de-bourgogne.fr",
-            "élodie@exemple.fr",
-        ] {
-            let email = Email::parse(raw).expect(raw);
-            assert!(email.as_str().parse::<lettre::Address>().is_ok(), "{raw}");
-        }
     }
 
     #[test]

@@ -84,6 +84,20 @@ impl Mailer {
 mod tests {
     use super::*;
 
+    /// The domain's address rules never let through what this mailer refuses.
+    #[test]
+    fn every_address_the_domain_accepts_is_one_the_mailer_parses() {
+        for raw in [
+            "marie.curie@medtech.fr",
+            "o'brien+rfq@cluster-bfc.example",
+            "jose@universite-de-bourgogne.fr",
+            "élodie@exemple.fr",
+        ] {
+            let email = domain::account::Email::parse(raw).expect(raw);
+            assert!(email.as_str().parse::<lettre::Address>().is_ok(), "{raw}");
+        }
+    }
+
     #[test]
     fn smtp_urls_choose_tls_and_credentials() {
         for url in [
