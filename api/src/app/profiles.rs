@@ -630,47 +630,64 @@ pub async fn delete_certification(
 
 /// An expert's verdict on the version `if_match` of a certificate, after
 /// seeing its document.
+/// What an expert decides about a certificate, with the comment as sent.
+pub enum CertificateVerdict {
+    Verify {
+        comment: Option<String>,
+    },
+    /// A rejection says why.
+    Reject {
+        comment: String,
+    },
+}
+
 pub async fn verify_certification(
     state: &AppState,
     actor: Actor,
     id: CertificationId,
     if_match: Option<i64>,
-    verified: bool,
-    note: Option<String>,
+    verdict: CertificateVerdict,
 ) -> ApiResult<CertificationView> {
     actor.require_back_office()?;
     let reviewed = reviewed_version(if_match, "certificate")?;
-    let note = domain::validation::optional_text(note.as_deref(), 2000).map_err(|e| {
+    let comment = match &verdict {
+        CertificateVerdict::Verify { comment } => comment.as_deref(),
+        CertificateVerdict::Reject { comment } => Some(comment.as_str()),
+    };
+    let note = domain::validation::optional_text(comment, 2000).map_err(|e| {
         let mut errors = ValidationErrors::new();
         errors.check::<()>("comment", Err(e));
         ApiError::from(errors)
     })?;
-    if !verified && note.is_none() {
-        return Err(ValidationErrors::single(
-            "comment",
-            "required",
-            "say why the certificate is rejected",
-        )
-        .into());
-    }
+    let rejection = match (&verdict, &note) {
+        (CertificateVerdict::Verify { .. }, _) => None,
+        (CertificateVerdict::Reject { .. }, Some(reason)) => Some(reason.clone()),
+        (CertificateVerdict::Reject { .. }, None) => {
+            return Err(ValidationErrors::single(
+                "comment",
+                "required",
+                "say why the certificate is rejected",
+            )
+            .into());
+        }
+    };
     let now = state.clock.now();
     state
         .transaction(move |conn| {
             let mut certification =
                 certifications::find(conn, id)?.ok_or_else(certification_not_found)?;
             let read_version = certification.version;
-            let from = match note.clone() {
-                Some(reason) if !verified => {
-                    certification.reject(reviewed, actor.user_id, reason, now)?
-                }
-                _ => certification.verify(reviewed, actor.user_id, note.clone(), now)?,
+            let (from, action) = match rejection {
+                Some(reason) => (
+                    certification.reject(reviewed, actor.user_id, reason, now)?,
+                    "certification.rejected",
+                ),
+                None => (
+                    certification.verify(reviewed, actor.user_id, note.clone(), now)?,
+                    "certification.verified",
+                ),
             };
             save_certification(conn, &certification, read_version)?;
-            let action = if verified {
-                "certification.verified"
-            } else {
-                "certification.rejected"
-            };
             audit_certification(conn, &actor, action, &certification, Some(from), note, now)?;
             Ok(views::certification(&certification, now.date_naive()))
         })

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::body::JsonBody;
 use super::{if_match, with_etag};
-use crate::app::profiles::{self, Decision};
+use crate::app::profiles::{self, CertificateVerdict, Decision};
 use crate::app::sourcing::queues;
 use crate::auth::Authenticated;
 use crate::error::ApiResult;
@@ -284,8 +284,9 @@ async fn verify_certification(
         auth.0,
         CertificationId::from(*id),
         if_match(&req)?,
-        true,
-        body.into_inner().comment,
+        CertificateVerdict::Verify {
+            comment: body.into_inner().comment,
+        },
     )
     .await?;
     let version = view.version;
@@ -324,8 +325,9 @@ async fn reject_certification(
         auth.0,
         CertificationId::from(*id),
         if_match(&req)?,
-        false,
-        Some(body.into_inner().comment),
+        CertificateVerdict::Reject {
+            comment: body.into_inner().comment,
+        },
     )
     .await?;
     let version = view.version;

@@ -31,7 +31,7 @@ use persistence::accounts;
 
 use self::data::{CertificateStatus, Decision, Organisation, Review, Supplier};
 use crate::app::accounts::{create_back_office_user, register};
-use crate::app::profiles::{self, Decision as ReviewDecision};
+use crate::app::profiles::{self, CertificateVerdict, Decision as ReviewDecision};
 use crate::app::sourcing::requests::{self, Step};
 use crate::app::sourcing::{answers, matching};
 use crate::app::{admin, indexing};
@@ -318,12 +318,16 @@ async fn certify(
     match c.status {
         CertificateStatus::Declared => {}
         CertificateStatus::Verified => {
-            profiles::verify_certification(state, expert, id, version, true, c.note.clone())
-                .await?;
+            let verdict = CertificateVerdict::Verify {
+                comment: c.note.clone(),
+            };
+            profiles::verify_certification(state, expert, id, version, verdict).await?;
         }
         CertificateStatus::Rejected => {
-            profiles::verify_certification(state, expert, id, version, false, c.note.clone())
-                .await?;
+            let verdict = CertificateVerdict::Reject {
+                comment: c.note.clone().unwrap_or_default(),
+            };
+            profiles::verify_certification(state, expert, id, version, verdict).await?;
         }
     }
     Ok(())
