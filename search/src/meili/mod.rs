@@ -402,14 +402,16 @@ impl CapabilityIndex for MeiliIndex {
             &[need.capabilities.clone(), need.related_capabilities()].concat(),
         );
         let others = held.as_deref().map(not);
-        let text_parts = [
-            (held.as_deref(), FULL_WINDOW),
-            (others.as_deref(), PARTIAL_WINDOW),
-        ];
+        // Without capabilities, every text match is a profile of the partial tier.
+        let text_parts = match (held.as_deref(), others.as_deref()) {
+            (Some(held), Some(others)) => {
+                vec![(Some(held), FULL_WINDOW), (Some(others), PARTIAL_WINDOW)]
+            }
+            _ => vec![(None, PARTIAL_WINDOW)],
+        };
         let text_searches = words.iter().flat_map(|words| {
             text_parts
                 .iter()
-                .filter(|(filter, _)| filter.is_some() || held.is_none())
                 .map(|(filter, window)| {
                     words
                         .searches(&self.client, &index, |search| {
