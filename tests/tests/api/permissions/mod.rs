@@ -1,5 +1,5 @@
 //! The permission matrix (issue 6): every operation of the served OpenAPI
-//! document is called by seven actors on objects that belong to buyer A or
+//! document is called by nine actors on objects that belong to buyer A or
 //! supplier S1, and each status must be the one `table.txt` gives. The
 //! operations come from the spec, so a new endpoint cannot ship without its
 //! row. Every response body is also scanned for what its reader must never
@@ -32,12 +32,17 @@ enum Actor {
     OtherSupplier,
     Expert,
     Admin,
+    UnverifiedSupplier,
+    SuspendedSupplier,
 }
 
-use Actor::{Admin, Anonymous, BuyerA, BuyerB, Expert, InvitedSupplier, OtherSupplier};
+use Actor::{
+    Admin, Anonymous, BuyerA, BuyerB, Expert, InvitedSupplier, OtherSupplier, SuspendedSupplier,
+    UnverifiedSupplier,
+};
 
 /// In the table's column order.
-const ACTORS: [Actor; 7] = [
+const ACTORS: [Actor; 9] = [
     Anonymous,
     BuyerA,
     BuyerB,
@@ -45,6 +50,8 @@ const ACTORS: [Actor; 7] = [
     OtherSupplier,
     Expert,
     Admin,
+    UnverifiedSupplier,
+    SuspendedSupplier,
 ];
 
 impl Actor {
@@ -57,6 +64,8 @@ impl Actor {
             OtherSupplier => "other_supplier",
             Expert => "expert",
             Admin => "admin",
+            UnverifiedSupplier => "unverified_supplier",
+            SuspendedSupplier => "suspended_supplier",
         }
     }
 
@@ -76,7 +85,7 @@ struct Row {
     operation: String,
     method: Method,
     path: String,
-    expected: [u16; 7],
+    expected: [u16; ACTORS.len()],
 }
 
 fn table() -> Vec<Row> {
@@ -94,7 +103,7 @@ fn table() -> Vec<Row> {
                 .iter()
                 .map(|s| s.parse().unwrap_or_else(|_| malformed()))
                 .collect();
-            let expected: [u16; 7] = expected.try_into().unwrap_or_else(|_| malformed());
+            let expected: [u16; ACTORS.len()] = expected.try_into().unwrap_or_else(|_| malformed());
             Row {
                 operation: format!("{method} {path}"),
                 method: method.parse().unwrap_or_else(|_| malformed()),
@@ -103,6 +112,18 @@ fn table() -> Vec<Row> {
             }
         })
         .collect()
+}
+
+/// The code a 403 must carry when it is the account's standing, not its
+/// role, that refuses: a suspended supplier's every write, and what the
+/// unverified supplier would do as an invited one but for its address.
+fn refusal_code(row: &Row, actor: Actor) -> Option<&'static str> {
+    let invited_may = (200..300).contains(&row.expected[InvitedSupplier.index()]);
+    match actor {
+        SuspendedSupplier if !row.method.is_safe() => Some("organisation_suspended"),
+        UnverifiedSupplier if invited_may => Some("email_unverified"),
+        _ => None,
+    }
 }
 
 /// What the spec says of one operation.
@@ -222,6 +243,17 @@ impl Matrix<'_> {
                     reply.body
                 ));
             }
+            if let Some(code) = refusal_code(row, actor)
+                && status == 403
+                && reply.body["code"] != code
+            {
+                self.failures.push(format!(
+                    "{} as {}: 403 without the code `{code}`: {}",
+                    row.operation,
+                    actor.name(),
+                    reply.body
+                ));
+            }
             self.seen.push(Seen {
                 actor,
                 operation: row.operation.clone(),
@@ -249,7 +281,14 @@ impl Matrix<'_> {
             (
                 "buyer A's request",
                 vec![s.a_request_title.clone()],
-                &[BuyerA, InvitedSupplier, Expert, Admin],
+                &[
+                    BuyerA,
+                    InvitedSupplier,
+                    Expert,
+                    Admin,
+                    UnverifiedSupplier,
+                    SuspendedSupplier,
+                ],
             ),
             (
                 "S1's private contacts",
@@ -341,7 +380,11 @@ async fn every_operation_answers_each_actor_as_the_permission_table_says_and_lea
             .run_row(row, operations[&row.operation].takes_body)
             .await;
     }
-    assert_eq!(matrix.seen.len(), 7 * rows.len(), "every cell was called");
+    assert_eq!(
+        matrix.seen.len(),
+        ACTORS.len() * rows.len(),
+        "every cell was called"
+    );
     matrix.mixed_paths().await;
     let failures = matrix.failures.join("\n");
     assert!(

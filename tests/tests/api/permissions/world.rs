@@ -24,11 +24,15 @@ pub(super) struct Secrets {
 
 /// The objects of the scenario and who is who.
 pub(super) struct World {
-    pub(super) tokens: [Option<String>; 7],
+    pub(super) tokens: [Option<String>; 9],
     pub(super) a_org: String,
     pub(super) s1_org: String,
     pub(super) s1_cert: String,
     pub(super) s2_org: String,
+    /// S3, published and invited to A's open request, whose owner never
+    /// verified their address; S4, invited there too, then suspended.
+    pub(super) s3_org: String,
+    pub(super) s4_org: String,
     /// A buyer organisation that exists to be logged into, invited into and
     /// reset: the probe of the public auth calls.
     pub(super) z_token: String,
@@ -93,6 +97,12 @@ impl Matrix<'_> {
     }
 
     pub(super) async fn a_qualified(&self) -> String {
+        self.a_qualified_with(&[]).await
+    }
+
+    /// A qualified request of A's with S1's match approved, and those of
+    /// `others`.
+    pub(super) async fn a_qualified_with(&self, others: &[&str]) -> String {
         let id = self.a_submitted().await;
         let match_id = self.propose_s1(&id).await;
         let approve = format!("/api/v1/requests/{id}/matches/{match_id}/approve");
@@ -101,6 +111,15 @@ impl Matrix<'_> {
         self.post_as(Expert, &approve, note)
             .await
             .assert_status(200);
+        for supplier in others {
+            let path = format!("/api/v1/requests/{id}/matches");
+            let body = json!({ "supplier_id": supplier });
+            let other = id_of(&self.post_as(Expert, &path, body).await, 201);
+            let approve = format!("/api/v1/requests/{id}/matches/{other}/approve");
+            self.post_as(Expert, &approve, json!({}))
+                .await
+                .assert_status(200);
+        }
         let qualify = format!("/api/v1/requests/{id}/qualify");
         self.post_as(Expert, &qualify, json!({}))
             .await
@@ -109,7 +128,11 @@ impl Matrix<'_> {
     }
 
     pub(super) async fn a_open(&self) -> String {
-        let id = self.a_qualified().await;
+        self.a_open_with(&[]).await
+    }
+
+    pub(super) async fn a_open_with(&self, others: &[&str]) -> String {
+        let id = self.a_qualified_with(others).await;
         let path = format!("/api/v1/requests/{id}/open");
         self.post_as(Expert, &path, json!({}))
             .await
@@ -252,12 +275,20 @@ fn s1_profile(private_contact: &str) -> Value {
     profile
 }
 
-/// Registers with `body` and logs in: (access token, org id, user id).
+/// Registers with `body`, verifies the address and logs in: (access token,
+/// org id, user id).
 async fn registered(app: &TestApp, body: Value) -> (String, String, String) {
+    let email = body["user"]["email"].as_str().expect("email").to_owned();
+    let account = registered_unverified(app, body).await;
+    app.verify_email(&email).await;
+    account
+}
+
+/// Registers with `body` and logs in without ever verifying the address.
+async fn registered_unverified(app: &TestApp, body: Value) -> (String, String, String) {
     let reply = app.post("/api/v1/auth/register", None, body.clone()).await;
     let registered = reply.assert_status(201).clone();
     let email = body["user"]["email"].as_str().expect("email");
-    app.verify_email(email).await;
     let tokens = app.login(email, PASSWORD).await;
     (
         tokens["access_token"].as_str().expect("token").to_owned(),
@@ -278,7 +309,17 @@ async fn published(
     n: u32,
     profile: Value,
 ) -> (String, String, String) {
-    let (token, org, _) = registered(app, registration("supplier", email, &siret(n))).await;
+    let account = registered(app, registration("supplier", email, &siret(n))).await;
+    publish(app, expert, account, profile).await
+}
+
+/// Publishes the profile of a registered supplier `(token, org, _)`.
+async fn publish(
+    app: &TestApp,
+    expert: &str,
+    (token, org, _): (String, String, String),
+    profile: Value,
+) -> (String, String, String) {
     let base = format!("/api/v1/organisations/{org}");
     app.put(&format!("{base}/profile"), Some(&token), profile)
         .await
@@ -343,6 +384,20 @@ pub(super) async fn world(app: &TestApp) -> Matrix<'_> {
         micro_machining_profile(),
     )
     .await;
+    let unverified = registered_unverified(
+        app,
+        registration("supplier", "s3@non-verifie.example", &siret(6)),
+    )
+    .await;
+    let (s3, s3_org, _) = publish(app, &expert, unverified, micro_machining_profile()).await;
+    let (s4, s4_org, _) = published(
+        app,
+        &expert,
+        "s4@suspendu.example",
+        7,
+        micro_machining_profile(),
+    )
+    .await;
     let mut hashes: Vec<String> = vec![
         "$argon2".into(),
         "password_hash".into(),
@@ -387,11 +442,15 @@ pub(super) async fn world(app: &TestApp) -> Matrix<'_> {
             Some(s2),
             Some(expert),
             Some(admin),
+            Some(s3),
+            Some(s4),
         ],
         a_org,
         s1_org,
         s1_cert,
         s2_org,
+        s3_org,
+        s4_org,
         z_token,
         z_org,
         z_email: z_email.to_owned(),
@@ -409,7 +468,8 @@ pub(super) async fn world(app: &TestApp) -> Matrix<'_> {
         seen: Vec::new(),
         failures: Vec::new(),
     };
-    let request = m.a_open().await;
+    let (s3_org, s4_org) = (m.w.s3_org.clone(), m.w.s4_org.clone());
+    let request = m.a_open_with(&[&s3_org, &s4_org]).await;
     m.w.request = request.clone();
     let matches = app
         .get(
@@ -417,10 +477,24 @@ pub(super) async fn world(app: &TestApp) -> Matrix<'_> {
             m.token(Expert),
         )
         .await;
-    m.w.match_id = matches.assert_status(200)[0]["id"]
+    m.w.match_id = matches
+        .assert_status(200)
+        .as_array()
+        .expect("matches")
+        .iter()
+        .find(|found| found["supplier_id"] == m.w.s1_org.as_str())
+        .expect("S1's match")["id"]
         .as_str()
         .expect("match")
         .to_owned();
+    // Suspended once invited: its invitation is withdrawn, its users read.
+    m.post_as(
+        Expert,
+        &format!("/api/v1/backoffice/profiles/{s4_org}/suspend"),
+        json!({ "comment": "Audit de surveillance en cours" }),
+    )
+    .await
+    .assert_status(200);
     m.w.question = m.s1_question().await;
     let mut offer = quote("18400", 40);
     offer["message"] = json!(m.w.secrets.s1_quote);
