@@ -59,6 +59,9 @@ pub struct Settings {
     pub jwt_issuer: String,
     pub access_token_ttl_seconds: i64,
     pub refresh_token_ttl_days: i64,
+    /// How long a rotated refresh token still answers with its successor
+    /// instead of ending the session (two tabs refreshing at once).
+    pub refresh_reuse_grace: chrono::TimeDelta,
     pub password_hash_cost: PasswordHashCost,
     pub meili: Option<MeiliSettings>,
     pub smtp_url: Option<Secret>,
@@ -196,6 +199,9 @@ impl Settings {
                 .unwrap_or_else(|| "pmt-business".to_owned()),
             access_token_ttl_seconds: parse(env, "ACCESS_TOKEN_TTL_SECONDS", "900")?,
             refresh_token_ttl_days: parse(env, "REFRESH_TOKEN_TTL_DAYS", "30")?,
+            refresh_reuse_grace: chrono::TimeDelta::seconds(
+                bounded(env, "REFRESH_REUSE_GRACE_SECONDS", 30, 0..=300)?.cast_signed(),
+            ),
             password_hash_cost,
             meili: meili.transpose()?,
             smtp_url: smtp_url.transpose()?,

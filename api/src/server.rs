@@ -100,7 +100,7 @@ pub fn start(
                     Ok(response)
                 }
             })
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<crate::telemetry::RequestSpan>::new())
             .app_data(state.clone())
             .app_data(known_routes.clone())
             .app_data(creating_routes.clone())

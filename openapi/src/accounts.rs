@@ -193,6 +193,22 @@ pub struct InvitationView {
     pub expires_at: DateTime<Utc>,
 }
 
+/// What the page behind an invitation link shows before the invitee
+/// accepts: who invites them, to what, as what. Nothing else.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct InvitationPreview {
+    /// The inviting organisation's legal name.
+    pub organisation_name: String,
+    /// `buyer` or `supplier`.
+    #[schema(pattern = "^(buyer|supplier)$")]
+    pub organisation_kind: String,
+    /// The full name of the member who sent the invitation.
+    pub invited_by: String,
+    /// The role the invitee will have: `member` or `owner`.
+    #[schema(pattern = "^(owner|member)$")]
+    pub role: String,
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AcceptInvitationRequest {

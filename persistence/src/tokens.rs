@@ -229,7 +229,8 @@ pub fn insert_invitation(
 }
 
 /// Takes a pending, unexpired invitation and marks it accepted atomically.
-pub fn accept_invitation(
+/// The invitation of this token while it can still be accepted.
+pub fn find_pending_invitation(
     conn: &mut DbConnection,
     token_hash: &str,
     now: DateTime<Utc>,
@@ -263,16 +264,6 @@ pub fn accept_invitation(
     let Some((inv_id, org, email, role, by, expires, accepted, created)) = row else {
         return Ok(None);
     };
-    let claimed = diesel::update(
-        invitations::table
-            .find(&inv_id)
-            .filter(invitations::accepted_at.is_null()),
-    )
-    .set(invitations::accepted_at.eq(micros(now)))
-    .execute(conn)?;
-    if claimed != 1 {
-        return Ok(None);
-    }
     Ok(Some(Invitation {
         id: id(INVITATIONS, &inv_id)?,
         organisation_id: id(INVITATIONS, &org)?,
@@ -283,6 +274,25 @@ pub fn accept_invitation(
         accepted_at: opt_from_micros(INVITATIONS, accepted)?,
         created_at: from_micros(INVITATIONS, created)?,
     }))
+}
+
+/// Claims the invitation of this token: it can be accepted once.
+pub fn accept_invitation(
+    conn: &mut DbConnection,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<Invitation>> {
+    let Some(invitation) = find_pending_invitation(conn, token_hash, now)? else {
+        return Ok(None);
+    };
+    let claimed = diesel::update(
+        invitations::table
+            .find(invitation.id.to_string())
+            .filter(invitations::accepted_at.is_null()),
+    )
+    .set(invitations::accepted_at.eq(micros(now)))
+    .execute(conn)?;
+    Ok((claimed == 1).then_some(invitation))
 }
 
 /// When `organisation` sent invitations since `since` (email quotas).

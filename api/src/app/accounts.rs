@@ -11,8 +11,8 @@ use domain::password::NewPassword;
 use domain::registration::{Registration, RegistrationInput, parse_language, parse_new_user};
 use domain::{DomainError, ValidationErrors};
 use openapi::accounts::{
-    AcceptInvitationRequest, InvitationRequest, InvitationView, MeResponse, OrganisationView,
-    PreferencesRequest, RegisterRequest, UserView,
+    AcceptInvitationRequest, InvitationPreview, InvitationRequest, InvitationView, MeResponse,
+    OrganisationView, PreferencesRequest, RegisterRequest, UserView,
 };
 use persistence::tokens::Invitation;
 use persistence::{DbConnection, accounts, audit, notifications, tokens as token_store};
@@ -511,6 +511,31 @@ fn throttled(wait: chrono::TimeDelta) -> ApiError {
 
 /// Creates the invitee's account in the inviting organisation. The emailed
 /// token proves the address, so the account starts verified.
+/// Who invites to what, for the page behind the emailed link. A used,
+/// expired or unknown token, or one whose sender has since been
+/// deactivated, is not found: the same answer for each.
+pub async fn invitation_preview(state: &AppState, token: String) -> ApiResult<InvitationPreview> {
+    let now = state.clock.now();
+    let not_found = || ApiError::not_found("invitation");
+    state
+        .read(move |conn| {
+            let invitation = token_store::find_pending_invitation(conn, &digest(&token), now)?
+                .ok_or_else(not_found)?;
+            let inviter = accounts::find_user(conn, invitation.invited_by)?
+                .filter(|user| user.active)
+                .ok_or_else(not_found)?;
+            let organisation = accounts::find_organisation(conn, invitation.organisation_id)?
+                .ok_or_else(not_found)?;
+            Ok(InvitationPreview {
+                organisation_name: organisation.legal_name,
+                organisation_kind: organisation.kind.as_str().to_owned(),
+                invited_by: inviter.full_name,
+                role: invitation.org_role.as_str().to_owned(),
+            })
+        })
+        .await
+}
+
 pub async fn accept_invitation(
     state: &AppState,
     body: AcceptInvitationRequest,

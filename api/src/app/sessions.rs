@@ -7,7 +7,7 @@ use domain::ids::TokenFamilyId;
 use openapi::accounts::TokenResponse;
 use persistence::{DbConnection, accounts, audit, tokens as token_store};
 
-use crate::auth::tokens::{digest, random_token};
+use crate::auth::tokens::{digest, random_token, successor};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::state::AppState;
 
@@ -47,7 +47,14 @@ pub async fn login(state: &AppState, email: String, password: String) -> ApiResu
     let state_for_tx = state.clone();
     state
         .transaction(move |conn| {
-            let tokens = start_family(conn, &state_for_tx, &user, TokenFamilyId::new(), now)?;
+            let tokens = issue(
+                conn,
+                &state_for_tx,
+                &user,
+                TokenFamilyId::new(),
+                random_token(),
+                now,
+            )?;
             audit::record(
                 conn,
                 &AuditEntry::new(Some(user.id), "session.login", "user", user.id, now),
@@ -57,15 +64,16 @@ pub async fn login(state: &AppState, email: String, password: String) -> ApiResu
         .await
 }
 
-fn start_family(
+/// Stores `refresh_token` in `family` and signs an access token with it.
+fn issue(
     conn: &mut DbConnection,
     state: &AppState,
     user: &User,
     family: TokenFamilyId,
+    refresh_token: String,
     now: DateTime<Utc>,
 ) -> ApiResult<TokenResponse> {
     let refresh_ttl = TimeDelta::days(state.settings.refresh_token_ttl_days);
-    let refresh_token = random_token();
     token_store::insert_refresh(
         conn,
         family,
@@ -74,6 +82,19 @@ fn start_family(
         now + refresh_ttl,
         now,
     )?;
+    pair(state, user, family, refresh_token, refresh_ttl, now)
+}
+
+/// The answer of a login or refresh: a new access token beside
+/// `refresh_token`.
+fn pair(
+    state: &AppState,
+    user: &User,
+    family: TokenFamilyId,
+    refresh_token: String,
+    refresh_expires_in: TimeDelta,
+    now: DateTime<Utc>,
+) -> ApiResult<TokenResponse> {
     let access_token = state
         .jwt
         .issue(user, family, now)
@@ -83,7 +104,7 @@ fn start_family(
         token_type: "Bearer".to_owned(),
         expires_in: state.jwt.ttl_seconds(),
         refresh_token,
-        refresh_expires_in: refresh_ttl.num_seconds(),
+        refresh_expires_in: refresh_expires_in.num_seconds(),
     })
 }
 
@@ -96,49 +117,80 @@ enum Rotation {
 
 /// Exchanges a live refresh token for a new pair. Presenting a token that
 /// was already rotated means it leaked (or a client misbehaves): the whole
-/// family is revoked, ending the session everywhere.
+/// family is revoked, ending the session everywhere. Except within the reuse
+/// grace: two tabs, or a retry after a lost answer, refresh with the same
+/// token at once, and the later ones get the successor the first one got.
 pub async fn refresh(state: &AppState, token: String) -> ApiResult<TokenResponse> {
     let now = state.clock.now();
     let state_for_tx = state.clone();
     let outcome = state
         .transaction(move |conn| {
+            let state = &state_for_tx;
             let Some(stored) = token_store::find_refresh(conn, &digest(&token))? else {
                 return Ok(Rotation::Refused(None));
             };
             if stored.revoked_at.is_some() || stored.expires_at <= now {
                 return Ok(Rotation::Refused(None));
             }
-            if stored.rotated_at.is_some() || !token_store::mark_rotated(conn, stored.id, now)? {
-                token_store::revoke_family(conn, stored.family_id, now)?;
-                audit::record(
-                    conn,
-                    &AuditEntry::new(
-                        Some(stored.user_id),
-                        "session.refresh_token_reused",
-                        "user",
-                        stored.user_id,
+            let next = successor(state.settings.jwt_secret.expose().as_bytes(), &token);
+            if stored.rotated_at.is_none() && token_store::mark_rotated(conn, stored.id, now)? {
+                return match accounts::find_user(conn, stored.user_id)? {
+                    Some(user) if user.active => Ok(Rotation::Issued(issue(
+                        conn,
+                        state,
+                        &user,
+                        stored.family_id,
+                        next,
                         now,
-                    )
-                    .note(
-                        Some("rotated refresh token presented again: session revoked".to_owned()),
-                        true,
-                    ),
-                )?;
-                return Ok(Rotation::Refused(Some(stored.user_id)));
+                    )?)),
+                    _ => {
+                        token_store::revoke_family(conn, stored.family_id, now)?;
+                        Ok(Rotation::Refused(Some(stored.user_id)))
+                    }
+                };
             }
-            match accounts::find_user(conn, stored.user_id)? {
-                Some(user) if user.active => Ok(Rotation::Issued(start_family(
-                    conn,
-                    &state_for_tx,
+            // Rotated already, by an earlier call or a concurrent one that
+            // has committed since (read again to know when).
+            let rotated_at = match stored.rotated_at {
+                Some(at) => Some(at),
+                None => {
+                    token_store::find_refresh(conn, &digest(&token))?.and_then(|t| t.rotated_at)
+                }
+            };
+            let within_grace =
+                rotated_at.is_some_and(|at| now - at <= state.settings.refresh_reuse_grace);
+            if within_grace
+                && let Some(live) = token_store::find_refresh(conn, &digest(&next))?
+                && live.family_id == stored.family_id
+                && live.revoked_at.is_none()
+                && let Some(user) = accounts::find_user(conn, stored.user_id)?
+                && user.active
+            {
+                return Ok(Rotation::Issued(pair(
+                    state,
                     &user,
                     stored.family_id,
+                    next,
+                    live.expires_at - now,
                     now,
-                )?)),
-                _ => {
-                    token_store::revoke_family(conn, stored.family_id, now)?;
-                    Ok(Rotation::Refused(Some(stored.user_id)))
-                }
+                )?));
             }
+            token_store::revoke_family(conn, stored.family_id, now)?;
+            audit::record(
+                conn,
+                &AuditEntry::new(
+                    Some(stored.user_id),
+                    "session.refresh_token_reused",
+                    "user",
+                    stored.user_id,
+                    now,
+                )
+                .note(
+                    Some("rotated refresh token presented again: session revoked".to_owned()),
+                    true,
+                ),
+            )?;
+            Ok(Rotation::Refused(Some(stored.user_id)))
         })
         .await?;
     match outcome {

@@ -1,8 +1,9 @@
 use super::Routes;
-use actix_web::{HttpResponse, post, web};
+use actix_web::{HttpResponse, get, post, web};
 use openapi::accounts::{
-    AcceptInvitationRequest, Accepted, LoginRequest, PasswordResetConfirm, PasswordResetRequest,
-    RefreshRequest, RegisterRequest, RegisterResponse, TokenRequest, TokenResponse, UserView,
+    AcceptInvitationRequest, Accepted, InvitationPreview, LoginRequest, PasswordResetConfirm,
+    PasswordResetRequest, RefreshRequest, RegisterRequest, RegisterResponse, TokenRequest,
+    TokenResponse, UserView,
 };
 use openapi::problem::Problem;
 
@@ -22,6 +23,7 @@ pub fn configure(cfg: &mut impl Routes) {
         .service(resend_verification)
         .service(request_password_reset)
         .service(confirm_password_reset)
+        .service(invitation_preview)
         .service(accept_invitation);
 }
 
@@ -78,7 +80,10 @@ async fn login(
 
 /// Exchange a refresh token for a new token pair (the old one stops working).
 ///
-/// Presenting an already-used refresh token revokes the whole session.
+/// Presenting an already-used refresh token revokes the whole session, except
+/// within `REFRESH_REUSE_GRACE_SECONDS` (30 s by default) of its use: then the
+/// answer holds the same refresh token as the first exchange, so two tabs (or
+/// a retry after a lost answer) refreshing at once keep the session.
 #[utoipa::path(
     tag = "auth",
     request_body = RefreshRequest,
@@ -183,6 +188,32 @@ async fn confirm_password_reset(
     let body = body.into_inner();
     accounts::reset_password(&state, body.token, body.new_password).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Read an invitation by the token of its emailed link: the organisation,
+/// who sent it and the role offered, for the page that accepts it.
+///
+/// Public (the invitee has no account yet) and throttled like the other
+/// token calls. The token stays out of the server's logs: they record the
+/// route, not this path.
+#[utoipa::path(
+    tag = "auth",
+    params(("token" = String, Path, description = "The `token` of the `/accept-invitation?token=` link")),
+    responses(
+        (status = 200, body = InvitationPreview),
+        (status = 404, description = "`not_found`: unknown, used or expired token, or its sender was deactivated", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`too_many_requests`: too many attempts from this address", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/invitations/{token}")]
+async fn invitation_preview(
+    _throttled: Throttled,
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> ApiResult<web::Json<InvitationPreview>> {
+    Ok(web::Json(
+        accounts::invitation_preview(&state, token.into_inner()).await?,
+    ))
 }
 
 /// Accept an invitation to join an organisation, creating the account.

@@ -250,6 +250,21 @@ async fn owners_invite_colleagues_who_join_the_same_organisation(app: &TestApp) 
         .await;
     let token = email.token_for("/accept-invitation");
 
+    // The page behind the link shows who invites to what, and nothing else.
+    let preview = app.get(&format!("/api/v1/invitations/{token}"), None).await;
+    assert_eq!(
+        preview.assert_status(200),
+        &json!({
+            "organisation_name": registered["organisation"]["legal_name"],
+            "organisation_kind": "supplier",
+            "invited_by": registered["user"]["full_name"],
+            "role": "member",
+        })
+    );
+    app.get("/api/v1/invitations/pas-un-jeton", None)
+        .await
+        .assert_problem(404, "not_found");
+
     let accepted = app
         .post(
             "/api/v1/auth/accept-invitation",
@@ -293,7 +308,10 @@ async fn owners_invite_colleagues_who_join_the_same_organisation(app: &TestApp) 
         .await
         .assert_problem(404, "not_found");
 
-    // The invitation is single use.
+    // The invitation is single use, and no longer shown.
+    app.get(&format!("/api/v1/invitations/{token}"), None)
+        .await
+        .assert_problem(404, "not_found");
     app.post(
         "/api/v1/auth/accept-invitation",
         None,

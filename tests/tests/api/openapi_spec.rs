@@ -32,6 +32,7 @@ async fn every_operation_documents_its_errors_and_security() {
         "/api/v1/auth/password-reset",
         "/api/v1/auth/password-reset/confirm",
         "/api/v1/auth/accept-invitation",
+        "/api/v1/invitations/{token}",
         "/healthz",
         "/readyz",
         "/api/v1/taxonomy",

@@ -4,9 +4,9 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
-use tests::TestApp;
 use tests::on_both_backends;
 use tests::server::{JWT_SECRET, PASSWORD, siret};
+use tests::{Backend, TestApp};
 
 fn forge(claims: &Value, secret: &str) -> String {
     jsonwebtoken::encode(
@@ -61,6 +61,60 @@ async fn a_new_user_logs_in_refreshes_reads_me_and_logs_out(app: &TestApp) {
     )
     .await
     .assert_problem(401, "invalid_refresh_token");
+}
+
+async fn two_tabs_refreshing_with_the_same_token_at_once_keep_the_session(app: &TestApp) {
+    app.register("buyer", "claire@cardiodijon.example", &siret(1))
+        .await;
+    let first = app.login("claire@cardiodijon.example", PASSWORD).await;
+    let body = json!({ "refresh_token": first["refresh_token"] });
+    let (tab_a, tab_b) = tokio::join!(
+        app.post("/api/v1/auth/refresh", None, body.clone()),
+        app.post("/api/v1/auth/refresh", None, body.clone()),
+    );
+    let (tab_a, tab_b) = (tab_a.assert_status(200), tab_b.assert_status(200));
+    assert_eq!(
+        tab_a["refresh_token"], tab_b["refresh_token"],
+        "both tabs hold the same successor"
+    );
+    assert_ne!(tab_a["refresh_token"], first["refresh_token"]);
+    // A third, late tab too, within the grace.
+    let late = app.post("/api/v1/auth/refresh", None, body).await;
+    assert_eq!(
+        late.assert_status(200)["refresh_token"],
+        tab_a["refresh_token"]
+    );
+    for tab in [tab_a, tab_b] {
+        let access = tab["access_token"].as_str().expect("access");
+        app.get("/api/v1/me", Some(access)).await.assert_status(200);
+    }
+    // The session goes on from the successor.
+    app.post(
+        "/api/v1/auth/refresh",
+        None,
+        json!({ "refresh_token": tab_a["refresh_token"] }),
+    )
+    .await
+    .assert_status(200);
+}
+
+/// Without a grace, as after it: a replayed token ends the session.
+mod reusing_a_rotated_refresh_token_after_the_grace_revokes_the_whole_session {
+    use super::*;
+
+    const NO_GRACE: [(&str, &str); 1] = [("REFRESH_REUSE_GRACE_SECONDS", "0")];
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        let app = TestApp::spawn_with(Backend::Sqlite, &NO_GRACE).await;
+        super::reusing_a_rotated_refresh_token_revokes_the_whole_session(&app).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        let app = TestApp::spawn_with(Backend::Postgres, &NO_GRACE).await;
+        super::reusing_a_rotated_refresh_token_revokes_the_whole_session(&app).await;
+    }
 }
 
 async fn reusing_a_rotated_refresh_token_revokes_the_whole_session(app: &TestApp) {
@@ -174,7 +228,7 @@ async fn tampered_expired_unsigned_and_misdirected_tokens_are_refused(app: &Test
 
 on_both_backends!(
     a_new_user_logs_in_refreshes_reads_me_and_logs_out,
-    reusing_a_rotated_refresh_token_revokes_the_whole_session,
+    two_tabs_refreshing_with_the_same_token_at_once_keep_the_session,
     login_does_not_reveal_whether_an_account_exists,
     tampered_expired_unsigned_and_misdirected_tokens_are_refused
 );

@@ -84,6 +84,16 @@ impl Matrix<'_> {
                 with(vec![])
                     .body(json!({ "token": token, "new_password": "nouveau-mot-de-passe-2026" }))
             }
+            "GET /api/v1/invitations/{token}" => {
+                let email = format!("invite{}@matrix.example", self.unique());
+                let invite = format!("/api/v1/organisations/{}/invitations", w.z_org);
+                self.app
+                    .post(&invite, Some(&w.z_token), json!({ "email": email }))
+                    .await
+                    .assert_status(201);
+                let token = self.emailed_token(&email, "/accept-invitation").await;
+                with(vec![("token", token)])
+            }
             "POST /api/v1/auth/accept-invitation" => {
                 let email = format!("invite{}@matrix.example", self.unique());
                 let invite = format!("/api/v1/organisations/{}/invitations", w.z_org);
