@@ -62,6 +62,9 @@ pub struct Settings {
     /// How long a rotated refresh token still answers with its successor
     /// instead of ending the session (two tabs refreshing at once).
     pub refresh_reuse_grace: chrono::TimeDelta,
+    /// The browser mode: the refresh token in an `HttpOnly` cookie rather
+    /// than in JSON (see `auth::cookie`).
+    pub auth_cookie: bool,
     pub password_hash_cost: PasswordHashCost,
     pub meili: Option<MeiliSettings>,
     pub smtp_url: Option<Secret>,
@@ -199,6 +202,7 @@ impl Settings {
                 .unwrap_or_else(|| "pmt-business".to_owned()),
             access_token_ttl_seconds: parse(env, "ACCESS_TOKEN_TTL_SECONDS", "900")?,
             refresh_token_ttl_days: parse(env, "REFRESH_TOKEN_TTL_DAYS", "30")?,
+            auth_cookie: parse(env, "AUTH_COOKIE", "false")?,
             refresh_reuse_grace: chrono::TimeDelta::seconds(
                 bounded(env, "REFRESH_REUSE_GRACE_SECONDS", 30, 0..=300)?.cast_signed(),
             ),

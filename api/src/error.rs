@@ -51,6 +51,7 @@ error_codes! {
     Forbidden => FORBIDDEN, "You may not do this";
     EmailUnverified => FORBIDDEN, "Verify your email address first";
     OrganisationSuspended => FORBIDDEN, "Your organisation is suspended: read only";
+    CsrfFailed => FORBIDDEN, "The CSRF token is missing or does not match its cookie";
     Conflict => CONFLICT, "The request conflicts with the current state";
     PreconditionFailed => PRECONDITION_FAILED, "The object was modified by someone else";
     PreconditionRequired => PRECONDITION_REQUIRED, "Send If-Match with the version you edited";

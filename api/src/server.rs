@@ -79,7 +79,7 @@ pub fn start(
             // a handler.
             .wrap(from_fn(idempotency::apply))
             .wrap(from_fn(client_limit::limit))
-            .wrap(cors(&settings.cors_allowed_origins))
+            .wrap(cors(&settings.cors_allowed_origins, settings.auth_cookie))
             // Outside CORS, so its refusals become problem documents too.
             .wrap(ErrorHandlers::new().default_handler(plain_errors_to_problem))
             // Metrics only ever see what the protocol guard let through: a
@@ -130,7 +130,9 @@ pub fn start(
     Ok(server)
 }
 
-fn cors(origins: &[String]) -> Cors {
+/// In the browser mode, the listed origins may send the session's cookies
+/// and the CSRF header with their calls.
+fn cors(origins: &[String], auth_cookie: bool) -> Cors {
     let mut cors = Cors::default()
         .allowed_methods([
             Method::GET,
@@ -145,6 +147,7 @@ fn cors(origins: &[String]) -> Cors {
             header::IF_MATCH,
             header::ACCEPT_LANGUAGE,
             HeaderName::from_static("idempotency-key"),
+            HeaderName::from_static("x-csrf-token"),
         ])
         .expose_headers([
             header::ETAG,
@@ -153,6 +156,9 @@ fn cors(origins: &[String]) -> Cors {
             HeaderName::from_static("idempotent-replayed"),
         ])
         .max_age(3600);
+    if auth_cookie {
+        cors = cors.supports_credentials();
+    }
     for origin in origins {
         cors = cors.allowed_origin(origin);
     }

@@ -79,7 +79,11 @@ pub struct LoginRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
-    pub refresh_token: String,
+    /// The refresh token. Omitted in the browser mode (`AUTH_COOKIE=true`),
+    /// where the `pmt_refresh` cookie carries it and the `X-CSRF-Token`
+    /// header must repeat the `pmt_csrf` cookie.
+    #[serde(default)]
+    pub refresh_token: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -91,8 +95,11 @@ pub struct TokenResponse {
     /// Seconds until the access token expires.
     pub expires_in: i64,
     /// Opaque, single-use: each refresh returns a new one, and reusing an old
-    /// one ends the whole session.
-    pub refresh_token: String,
+    /// one ends the whole session (after a grace of a few seconds). Absent in
+    /// the browser mode (`AUTH_COOKIE=true`): the `pmt_refresh` cookie
+    /// carries it, out of scripts' reach.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
     pub refresh_expires_in: i64,
 }
 

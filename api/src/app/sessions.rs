@@ -103,7 +103,7 @@ fn pair(
         access_token,
         token_type: "Bearer".to_owned(),
         expires_in: state.jwt.ttl_seconds(),
-        refresh_token,
+        refresh_token: Some(refresh_token),
         refresh_expires_in: refresh_expires_in.num_seconds(),
     })
 }

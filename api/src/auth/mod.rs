@@ -2,6 +2,7 @@
 //! and emailed tokens, and the extractor that turns a bearer token into an
 //! `Actor`.
 
+pub mod cookie;
 pub mod extractor;
 pub mod jwt;
 pub mod password;

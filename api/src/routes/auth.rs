@@ -1,5 +1,5 @@
 use super::Routes;
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use openapi::accounts::{
     AcceptInvitationRequest, Accepted, InvitationPreview, LoginRequest, PasswordResetConfirm,
     PasswordResetRequest, RefreshRequest, RegisterRequest, RegisterResponse, TokenRequest,
@@ -10,6 +10,7 @@ use openapi::problem::Problem;
 use super::body::JsonBody;
 use crate::app::{accounts, sessions};
 use crate::auth::Authenticated;
+use crate::auth::cookie;
 use crate::auth::throttle::Throttled;
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -62,7 +63,7 @@ async fn register(
     request_body = LoginRequest,
     responses(
         (status = 429, description = "`too_many_requests`: too many attempts from this address", body = Problem, content_type = "application/problem+json"),
-        (status = 200, body = TokenResponse),
+        (status = 200, body = TokenResponse, headers(("Set-Cookie" = String, description = "In the browser mode (`AUTH_COOKIE=true`) only: `pmt_refresh` (HttpOnly, Secure, SameSite=Strict, Path=/api/v1/auth) holds the refresh token, `pmt_csrf` (Secure, SameSite=Strict, Path=/) the CSRF token to repeat in `X-CSRF-Token`"))),
         (status = 401, description = "`invalid_credentials`", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -71,11 +72,10 @@ async fn login(
     _throttled: Throttled,
     state: web::Data<AppState>,
     body: JsonBody<LoginRequest>,
-) -> ApiResult<web::Json<TokenResponse>> {
+) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
-    Ok(web::Json(
-        sessions::login(&state, body.email, body.password).await?,
-    ))
+    let tokens = sessions::login(&state, body.email, body.password).await?;
+    Ok(tokens_answer(&state, tokens))
 }
 
 /// Exchange a refresh token for a new token pair (the old one stops working).
@@ -88,31 +88,62 @@ async fn login(
     tag = "auth",
     request_body = RefreshRequest,
     responses(
-        (status = 200, body = TokenResponse),
+        (status = 200, body = TokenResponse, headers(("Set-Cookie" = String, description = "In the browser mode (`AUTH_COOKIE=true`) only: `pmt_refresh` (HttpOnly, Secure, SameSite=Strict, Path=/api/v1/auth) holds the refresh token, `pmt_csrf` (Secure, SameSite=Strict, Path=/) the CSRF token to repeat in `X-CSRF-Token`"))),
+        (status = 403, description = "`csrf_failed`: in the browser mode, a refresh token taken from its cookie needs the `X-CSRF-Token` header repeating the `pmt_csrf` cookie", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "`invalid_refresh_token`", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/refresh")]
 async fn refresh(
     _throttled: Throttled,
-    state: web::Data<AppState>,
-    body: JsonBody<RefreshRequest>,
-) -> ApiResult<web::Json<TokenResponse>> {
-    Ok(web::Json(
-        sessions::refresh(&state, body.into_inner().refresh_token).await?,
-    ))
-}
-
-/// Log out: revoke the session of this refresh token.
-#[utoipa::path(tag = "auth", request_body = RefreshRequest, responses((status = 204, description = "Session ended")))]
-#[post("/auth/logout")]
-async fn logout(
-    _throttled: Throttled,
+    req: HttpRequest,
     state: web::Data<AppState>,
     body: JsonBody<RefreshRequest>,
 ) -> ApiResult<HttpResponse> {
-    sessions::logout(&state, body.into_inner().refresh_token).await?;
-    Ok(HttpResponse::NoContent().finish())
+    let cookie_mode = state.settings.auth_cookie;
+    let token = cookie::presented(&req, body.into_inner().refresh_token, cookie_mode)?;
+    Ok(tokens_answer(
+        &state,
+        sessions::refresh(&state, token).await?,
+    ))
+}
+
+/// A login or refresh answer: the pair in JSON, or in the browser mode the
+/// refresh token moved to its cookie.
+fn tokens_answer(state: &AppState, mut tokens: TokenResponse) -> HttpResponse {
+    let mut response = HttpResponse::Ok();
+    if state.settings.auth_cookie
+        && let Some(token) = tokens.refresh_token.take()
+    {
+        cookie::set(&mut response, token, tokens.refresh_expires_in);
+    }
+    response.json(tokens)
+}
+
+/// Log out: revoke the session of this refresh token.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 204, description = "Session ended (in the browser mode, its cookies removed)"),
+        (status = 403, description = "`csrf_failed`: in the browser mode, a refresh token taken from its cookie needs the `X-CSRF-Token` header repeating the `pmt_csrf` cookie", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/logout")]
+async fn logout(
+    _throttled: Throttled,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: JsonBody<RefreshRequest>,
+) -> ApiResult<HttpResponse> {
+    let cookie_mode = state.settings.auth_cookie;
+    let token = cookie::presented(&req, body.into_inner().refresh_token, cookie_mode)?;
+    sessions::logout(&state, token).await?;
+    let mut response = HttpResponse::NoContent();
+    if cookie_mode {
+        cookie::clear(&mut response);
+    }
+    Ok(response.finish())
 }
 
 /// Confirm an email address with the token from the verification email.

@@ -261,3 +261,123 @@ mod throttling {
         app.get("/api/v1/suppliers", None).await.assert_status(200);
     }
 }
+
+/// The browser mode: scripts never see the refresh token, and a cookie
+/// sent by the browser on its own refreshes nothing without the CSRF token.
+mod browser_mode_keeps_the_refresh_token_in_an_http_only_cookie {
+    use super::*;
+
+    const COOKIE_MODE: [(&str, &str); 1] = [("AUTH_COOKIE", "true")];
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        let app = TestApp::spawn_with(Backend::Sqlite, &COOKIE_MODE).await;
+        super::browser_mode(&app).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        let app = TestApp::spawn_with(Backend::Postgres, &COOKIE_MODE).await;
+        super::browser_mode(&app).await;
+    }
+}
+
+/// `name=value` of each cookie `reply` sets, with its attributes.
+fn set_cookies(reply: &tests::server::Reply) -> Vec<(String, String, String)> {
+    reply
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|value| {
+            let line = value.to_str().expect("ascii cookie").to_owned();
+            let (pair, attributes) = line.split_once(';').unwrap_or((&line, ""));
+            let (name, value) = pair.split_once('=').expect("name=value");
+            (name.to_owned(), value.to_owned(), attributes.to_owned())
+        })
+        .collect()
+}
+
+async fn browser_mode(app: &TestApp) {
+    app.register("buyer", "claire@cardiodijon.example", &siret(1))
+        .await;
+    let login = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            json!({ "email": "claire@cardiodijon.example", "password": PASSWORD }),
+        )
+        .await;
+    let tokens = login.assert_status(200);
+    assert!(tokens.get("refresh_token").is_none(), "{tokens}");
+    assert!(tokens["access_token"].is_string());
+    let cookies = set_cookies(&login);
+    let find = |name: &str| {
+        cookies
+            .iter()
+            .find(|(n, _, _)| n == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {name} cookie in {cookies:?}"))
+    };
+    let (_, refresh, attributes) = find("pmt_refresh");
+    for attribute in ["HttpOnly", "Secure", "SameSite=Strict", "Path=/api/v1/auth"] {
+        assert!(attributes.contains(attribute), "pmt_refresh: {attributes}");
+    }
+    let (_, csrf, attributes) = find("pmt_csrf");
+    assert!(!attributes.contains("HttpOnly"), "the page reads pmt_csrf");
+    assert!(
+        attributes.contains("SameSite=Strict"),
+        "pmt_csrf: {attributes}"
+    );
+
+    let cookie_header = format!("pmt_refresh={refresh}; pmt_csrf={csrf}");
+    let by_cookie = |csrf_header: Option<&str>| {
+        let mut builder = app
+            .request(reqwest::Method::POST, "/api/v1/auth/refresh", None)
+            .header("cookie", &cookie_header)
+            .json(&json!({}));
+        if let Some(value) = csrf_header {
+            builder = builder.header("x-csrf-token", value);
+        }
+        app.send(builder)
+    };
+    // A cross-site form, or a script of another origin, lacks the CSRF token.
+    by_cookie(None).await.assert_problem(403, "csrf_failed");
+    by_cookie(Some("devine"))
+        .await
+        .assert_problem(403, "csrf_failed");
+    let refreshed = by_cookie(Some(&csrf)).await;
+    assert!(refreshed.assert_status(200).get("refresh_token").is_none());
+    let renewed = set_cookies(&refreshed);
+    let (_, next, _) = renewed
+        .iter()
+        .find(|(name, _, _)| name == "pmt_refresh")
+        .cloned()
+        .expect("a new refresh cookie");
+    assert_ne!(next, refresh);
+
+    // Logout by cookie ends the session and removes the cookies.
+    let logout = app
+        .send(
+            app.request(reqwest::Method::POST, "/api/v1/auth/logout", None)
+                .header("cookie", format!("pmt_refresh={next}; pmt_csrf={csrf}"))
+                .header("x-csrf-token", &csrf)
+                .json(&json!({})),
+        )
+        .await;
+    logout.assert_status(204);
+    assert!(
+        set_cookies(&logout)
+            .iter()
+            .any(|(name, value, attributes)| name == "pmt_refresh"
+                && value.is_empty()
+                && attributes.contains("Max-Age=0")),
+        "logout removes pmt_refresh"
+    );
+    app.post(
+        "/api/v1/auth/refresh",
+        None,
+        json!({ "refresh_token": next }),
+    )
+    .await
+    .assert_problem(401, "invalid_refresh_token");
+}
