@@ -11,10 +11,6 @@ pub fn micros<S: Serializer>(at: &DateTime<Utc>, serializer: S) -> Result<S::Ok,
     serializer.serialize_str(&format(at))
 }
 
-#[expect(
-    clippy::ref_option,
-    reason = "the signature serde's serialize_with calls"
-)]
 pub fn micros_opt<S: Serializer>(
     at: &Option<DateTime<Utc>>,
     serializer: S,
