@@ -17,7 +17,9 @@ use actix_web::http::header::{ETAG, IF_MATCH};
 use actix_web::{HttpRequest, HttpResponse};
 use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::{Operation, ParameterIn};
-use utoipa::openapi::{ContentBuilder, ObjectBuilder, OpenApi, Ref, RefOr, ResponseBuilder, Type};
+use utoipa::openapi::{
+    ContentBuilder, ObjectBuilder, OpenApi, Ref, RefOr, Required, ResponseBuilder, Type,
+};
 use utoipa_actix_web::OpenApiFactory;
 
 /// Where handlers are registered. utoipa's configuration also collects each
@@ -104,6 +106,7 @@ pub fn with_etag(mut response: HttpResponse, version: i64) -> HttpResponse {
 /// overload, internal error), and 401 to every secured operation, so each
 /// operation of the document lists all its errors.
 pub fn add_common_responses(openapi: &mut OpenApi) {
+    let optional_bodies = optional_bodies(openapi);
     for (path, item) in openapi.paths.paths.iter_mut() {
         let acts_for_organisation = !crate::auth::extractor::SELF_SERVICE.contains(&path.as_str());
         for (writes, operation) in [
@@ -117,6 +120,20 @@ pub fn add_common_responses(openapi: &mut OpenApi) {
         .filter_map(|(writes, operation)| operation.as_mut().map(|o| (writes, o)))
         {
             let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+            // A body without required fields may be left out: no body
+            // reads as `{}` (see `body`), e.g. on transitions.
+            if let Some(RefOr::T(body)) = operation.request_body.as_mut() {
+                let schema = body.content.values().find_map(|c| match c {
+                    RefOr::T(c) => match &c.schema {
+                        Some(RefOr::Ref(r)) => r.ref_location.rsplit('/').next(),
+                        _ => None,
+                    },
+                    RefOr::Ref(_) => None,
+                });
+                if schema.is_some_and(|name| optional_bodies.contains(name)) {
+                    body.required = Some(Required::False);
+                }
+            }
             let has_body = operation.request_body.is_some();
             let has = |place: ParameterIn| {
                 operation
@@ -202,6 +219,20 @@ pub fn add_common_responses(openapi: &mut OpenApi) {
             );
         }
     }
+}
+
+/// The request body schemas with no required field.
+fn optional_bodies(openapi: &OpenApi) -> std::collections::HashSet<String> {
+    use utoipa::openapi::schema::Schema;
+    openapi
+        .components
+        .iter()
+        .flat_map(|c| c.schemas.iter())
+        .filter_map(|(name, schema)| match schema {
+            RefOr::T(Schema::Object(object)) if object.required.is_empty() => Some(name.clone()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Documents a problem answer of `operation`, or appends `description` to

@@ -168,6 +168,20 @@ async fn transitions_take_no_body_an_empty_body_or_an_empty_object(app: &TestApp
     // `{}`.
     let cancelled = app.send(post(&w.buyer, "cancel").json(&json!({}))).await;
     assert_eq!(cancelled.assert_status(200)["status"], "cancelled");
+    // The spec says so: a body without required fields is optional.
+    let spec = app.get("/openapi.json", None).await;
+    let spec = spec.assert_status(200);
+    for (path, optional) in [
+        ("/api/v1/requests/{id}/submit", true),
+        ("/api/v1/requests/{id}/cancel", true),
+        ("/api/v1/requests/{id}/reject", false),
+    ] {
+        assert_eq!(
+            spec["paths"][path]["post"]["requestBody"]["required"] == json!(true),
+            !optional,
+            "{path}"
+        );
+    }
     // A body that is not JSON still says so.
     app.send(
         post(&w.buyer, "cancel")
