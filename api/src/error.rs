@@ -30,11 +30,11 @@ macro_rules! error_codes {
 
 error_codes! {
     ValidationFailed => UNPROCESSABLE_ENTITY, "The request has invalid fields";
-    MalformedJson => BAD_REQUEST, "The request body is not valid JSON";
-    InvalidBody => UNPROCESSABLE_ENTITY, "The request body does not match the expected shape";
     InvalidQuery => BAD_REQUEST, "The query string is invalid";
+    UnknownQueryParameter => BAD_REQUEST, "This route does not take this query parameter";
     InvalidPath => BAD_REQUEST, "A path parameter is invalid";
     InvalidHeader => BAD_REQUEST, "A request header is invalid";
+    BadRequest => BAD_REQUEST, "The request is invalid";
     UnsupportedMediaType => UNSUPPORTED_MEDIA_TYPE, "Send the body as application/json";
     PayloadTooLarge => PAYLOAD_TOO_LARGE, "The request body is too large";
     RouteNotFound => NOT_FOUND, "No such route";
@@ -49,6 +49,8 @@ error_codes! {
     InvalidRefreshToken => UNAUTHORIZED, "The refresh token is invalid, expired or revoked";
     InvalidOrExpiredLink => BAD_REQUEST, "This link is invalid, expired or already used";
     Forbidden => FORBIDDEN, "You may not do this";
+    CorsOriginRefused => FORBIDDEN, "This origin may not call the API from a browser";
+    CorsRequestRefused => FORBIDDEN, "This cross-origin method or header is not allowed";
     EmailUnverified => FORBIDDEN, "Verify your email address first";
     OrganisationSuspended => FORBIDDEN, "Your organisation is suspended: read only";
     CsrfFailed => FORBIDDEN, "The CSRF token is missing or does not match its cookie";
@@ -210,6 +212,12 @@ impl ResponseError for ApiError {
             rendered.detail,
             rendered.errors,
         );
+        if rendered.status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                actix_web::http::header::WWW_AUTHENTICATE,
+                www_authenticate(&rendered.code),
+            );
+        }
         if let Self::RateLimited { retry_after } = self {
             response.headers_mut().insert(
                 actix_web::http::header::RETRY_AFTER,
@@ -217,6 +225,17 @@ impl ResponseError for ApiError {
             );
         }
         response
+    }
+}
+
+/// RFC 6750 §3: every 401 names the scheme; a token sent and refused says
+/// so, so a client knows to refresh rather than to ask for a login.
+pub fn www_authenticate(code: &str) -> actix_web::http::header::HeaderValue {
+    use actix_web::http::header::HeaderValue;
+    if code == ErrorCode::InvalidToken.name() {
+        HeaderValue::from_static("Bearer error=\"invalid_token\"")
+    } else {
+        HeaderValue::from_static("Bearer")
     }
 }
 

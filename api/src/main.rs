@@ -11,6 +11,7 @@ mod server;
 mod startup;
 mod state;
 mod telemetry;
+mod wording;
 mod workers;
 
 use clap::{Parser, Subcommand};

@@ -4,7 +4,7 @@ use std::net::TcpListener;
 
 use actix_cors::Cors;
 use actix_web::dev::{Server, Service, ServiceResponse};
-use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::error::{PathError, QueryPayloadError};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers, from_fn};
@@ -18,7 +18,8 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::{ApiError, ErrorCode, PROBLEM_JSON, problem_response};
 use crate::middleware::idempotency::{self, CreatingRoutes};
-use crate::middleware::{client_limit, protocol, security_headers};
+use crate::middleware::query::QueryParameters;
+use crate::middleware::{client_limit, language, protocol, query, security_headers};
 use crate::routes;
 use crate::state::AppState;
 
@@ -70,6 +71,7 @@ pub fn start(
     let spec = openapi_document();
     let known_routes = web::Data::new(KnownRoutes::from_spec(&spec));
     let creating_routes = web::Data::new(CreatingRoutes::from_spec(&spec));
+    let query_parameters = web::Data::new(QueryParameters::from_spec(&spec));
     let settings = state.settings.clone();
     let state = web::Data::new(state);
     let server = HttpServer::new(move || {
@@ -79,6 +81,7 @@ pub fn start(
             // a handler.
             .wrap(from_fn(idempotency::apply))
             .wrap(from_fn(client_limit::limit))
+            .wrap(from_fn(query::refuse_unknown))
             .wrap(cors(&settings.cors_allowed_origins, settings.auth_cookie))
             // Outside CORS, so its refusals become problem documents too.
             .wrap(ErrorHandlers::new().default_handler(plain_errors_to_problem))
@@ -87,6 +90,9 @@ pub fn start(
             // `Allow`), a bounded request head, an allowed reader of `/metrics`.
             .wrap(metrics.clone())
             .wrap(from_fn(protocol::guard))
+            // Outside every other check, so each problem is in the
+            // client's language.
+            .wrap(from_fn(language::localize))
             .wrap(from_fn(security_headers::add))
             .wrap_fn(|req, srv| {
                 let request_id: Option<String> =
@@ -104,11 +110,7 @@ pub fn start(
             .app_data(state.clone())
             .app_data(known_routes.clone())
             .app_data(creating_routes.clone())
-            .app_data(
-                web::JsonConfig::default()
-                    .limit(body_limit)
-                    .error_handler(json_error),
-            )
+            .app_data(query_parameters.clone())
             .app_data(web::PayloadConfig::default().limit(body_limit))
             .app_data(web::QueryConfig::default().error_handler(query_error))
             .app_data(web::PathConfig::default().error_handler(path_error))
@@ -152,6 +154,7 @@ fn cors(origins: &[String], auth_cookie: bool) -> Cors {
         .expose_headers([
             header::ETAG,
             header::RETRY_AFTER,
+            header::WWW_AUTHENTICATE,
             REQUEST_ID,
             HeaderName::from_static("idempotent-replayed"),
         ])
@@ -163,22 +166,6 @@ fn cors(origins: &[String], auth_cookie: bool) -> Cors {
         cors = cors.allowed_origin(origin);
     }
     cors
-}
-
-fn json_error(error: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
-    let (code, detail) = match &error {
-        JsonPayloadError::ContentType => (
-            ErrorCode::UnsupportedMediaType,
-            "send Content-Type: application/json".to_owned(),
-        ),
-        JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
-            (ErrorCode::PayloadTooLarge, error.to_string())
-        }
-        JsonPayloadError::Deserialize(e) if e.is_data() => (ErrorCode::InvalidBody, e.to_string()),
-        JsonPayloadError::Deserialize(e) => (ErrorCode::MalformedJson, e.to_string()),
-        other => (ErrorCode::MalformedJson, other.to_string()),
-    };
-    ApiError::coded(code, detail).into()
 }
 
 fn query_error(error: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
@@ -295,6 +282,30 @@ fn plain_errors_to_problem<B>(
     if !status.is_client_error() && !status.is_server_error() || is_problem {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
+    let cors = res
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<actix_cors::CorsError>());
+    if let Some(refusal) = cors {
+        // actix-cors answers 400 to every refusal; a refused origin or
+        // method is a 403 that says which, not a bad query.
+        let code = match refusal {
+            actix_cors::CorsError::OriginNotAllowed => ErrorCode::CorsOriginRefused,
+            _ => ErrorCode::CorsRequestRefused,
+        };
+        let detail = Some(refusal.to_string());
+        let (req, _) = res.into_parts();
+        let response = problem_response(
+            code.status(),
+            &code.name(),
+            code.title(),
+            detail,
+            Vec::new(),
+        );
+        return Ok(ErrorHandlerResponse::Response(
+            ServiceResponse::new(req, response).map_into_right_body(),
+        ));
+    }
     let code = match status {
         StatusCode::NOT_FOUND => ErrorCode::RouteNotFound,
         StatusCode::METHOD_NOT_ALLOWED => ErrorCode::MethodNotAllowed,
@@ -308,10 +319,16 @@ fn plain_errors_to_problem<B>(
         StatusCode::TOO_MANY_REQUESTS => ErrorCode::TooManyRequests,
         StatusCode::SERVICE_UNAVAILABLE => ErrorCode::ServiceUnavailable,
         s if s.is_server_error() => ErrorCode::InternalError,
-        _ => ErrorCode::InvalidQuery,
+        _ => ErrorCode::BadRequest,
     };
     let (req, _) = res.into_parts();
-    let response = problem_response(status, &code.name(), code.title(), None, Vec::new());
+    let mut response = problem_response(status, &code.name(), code.title(), None, Vec::new());
+    if status == StatusCode::UNAUTHORIZED {
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            crate::error::www_authenticate(&code.name()),
+        );
+    }
     Ok(ErrorHandlerResponse::Response(
         ServiceResponse::new(req, response).map_into_right_body(),
     ))

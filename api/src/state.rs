@@ -28,8 +28,11 @@ impl Clock {
         Self { offset }
     }
 
+    /// To the microsecond, what the database keeps: a value a write answers
+    /// is the one later reads give.
     pub fn now(&self) -> DateTime<Utc> {
-        Utc::now() + self.offset
+        use chrono::SubsecRound as _;
+        (Utc::now() + self.offset).trunc_subsecs(6)
     }
 }
 

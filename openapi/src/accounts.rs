@@ -143,6 +143,7 @@ pub struct UserView {
     pub email_verified: bool,
     pub active: bool,
     pub notifications_opt_out: bool,
+    #[serde(serialize_with = "crate::timestamp::micros")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -160,7 +161,9 @@ pub struct OrganisationView {
     pub website: Option<String>,
     /// `member` or `not_member` of the cluster.
     pub membership: String,
+    #[serde(serialize_with = "crate::timestamp::micros")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::timestamp::micros")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -197,6 +200,7 @@ pub struct InvitationView {
     pub organisation_id: Uuid,
     pub email: String,
     pub role: String,
+    #[serde(serialize_with = "crate::timestamp::micros")]
     pub expires_at: DateTime<Utc>,
 }
 

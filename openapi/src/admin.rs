@@ -40,7 +40,9 @@ pub struct NotificationView {
     pub status: String,
     pub attempts: i32,
     pub last_error: Option<String>,
+    #[serde(serialize_with = "crate::timestamp::micros")]
     pub created_at: chrono::DateTime<chrono::Utc>,
+    #[serde(serialize_with = "crate::timestamp::micros_opt")]
     pub sent_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 

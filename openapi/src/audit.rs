@@ -6,6 +6,7 @@ use uuid::Uuid;
 /// One step of an object's history.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct AuditEntryView {
+    #[serde(serialize_with = "crate::timestamp::micros")]
     pub at: DateTime<Utc>,
     /// Stable action name, e.g. `profile.approved`.
     pub action: String,

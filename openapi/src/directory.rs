@@ -209,6 +209,7 @@ pub struct ProfileContentView {
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ReviewView {
+    #[serde(serialize_with = "crate::timestamp::micros")]
     pub at: DateTime<Utc>,
     pub comment: Option<String>,
 }
@@ -226,7 +227,9 @@ pub struct ProfileView {
     pub working: ProfileContentView,
     /// The last approved version: what the public sees (unless suspended).
     pub published: Option<ProfileContentView>,
+    #[serde(serialize_with = "crate::timestamp::micros_opt")]
     pub submitted_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::timestamp::micros_opt")]
     pub published_at: Option<DateTime<Utc>>,
     /// The last expert decision and its comment.
     pub last_review: Option<ReviewView>,
@@ -303,6 +306,7 @@ pub struct ProfileQueueItem {
     pub organisation_id: Uuid,
     pub legal_name: String,
     pub status: String,
+    #[serde(serialize_with = "crate::timestamp::micros_opt")]
     pub submitted_at: Option<DateTime<Utc>>,
     /// Seconds since submission.
     pub waited_seconds: i64,
@@ -453,6 +457,7 @@ pub struct PublicProfileView {
     pub public_phone: Option<String>,
     /// Certifications valid today.
     pub certifications: Vec<PublicCertificationView>,
+    #[serde(serialize_with = "crate::timestamp::micros_opt")]
     pub published_at: Option<DateTime<Utc>>,
 }
 

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod directory;
 pub mod problem;
 pub mod sourcing;
+pub mod timestamp;
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};

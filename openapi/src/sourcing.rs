@@ -179,6 +179,7 @@ pub struct RequestView {
     /// The buyer shows the budget to invited suppliers.
     pub budget_visible: bool,
     pub desired_delivery: Option<NaiveDate>,
+    #[serde(serialize_with = "crate::timestamp::micros")]
     pub response_deadline: DateTime<Utc>,
     pub location_constraints: Option<String>,
     pub region: Option<String>,
@@ -190,9 +191,17 @@ pub struct RequestView {
     /// unless the buyer revealed itself; after the award, shown to the
     /// awarded suppliers only.
     pub buyer: Option<BuyerView>,
+    /// Whether the buyer's identity is known to suppliers: always for a
+    /// request that is not confidential; for a confidential one, once the
+    /// buyer reveals itself or, after the award, to the awarded suppliers.
+    /// An invited supplier reads whether it knows the buyer (then `buyer` is
+    /// present); the buyer and experts read whether any supplier does.
     pub identity_revealed: bool,
+    #[serde(serialize_with = "crate::timestamp::micros_opt")]
     pub submitted_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::timestamp::micros")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::timestamp::micros")]
     pub updated_at: DateTime<Utc>,
     /// For an invited supplier: where its answer stands.
     pub my_invitation: Option<MyInvitationView>,
@@ -330,6 +339,7 @@ pub struct MatchView {
     pub status: String,
     pub internal_note: Option<String>,
     pub note_for_buyer: Option<String>,
+    #[serde(serialize_with = "crate::timestamp::micros_opt")]
     pub decided_at: Option<DateTime<Utc>>,
 }
 
@@ -369,6 +379,7 @@ pub struct QuoteView {
     pub valid_until: NaiveDate,
     pub message: String,
     pub attachments: Vec<AttachmentBody>,
+    #[serde(serialize_with = "crate::timestamp::micros")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -399,7 +410,9 @@ pub struct QuestionView {
     pub id: Uuid,
     pub question: String,
     pub answer: Option<String>,
+    #[serde(serialize_with = "crate::timestamp::micros")]
     pub asked_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::timestamp::micros_opt")]
     pub answered_at: Option<DateTime<Utc>>,
     /// For suppliers: asked by your organisation. For the buyer and experts:
     /// which supplier asked.
@@ -458,6 +471,7 @@ pub struct RequestQueueItem {
     pub title: String,
     pub buyer_name: String,
     pub status: String,
+    #[serde(serialize_with = "crate::timestamp::micros_opt")]
     pub submitted_at: Option<DateTime<Utc>>,
     pub waited_seconds: i64,
 }

@@ -65,12 +65,9 @@ pub fn presented(
     }
     let from_cookie = cookie_mode.then(|| req.cookie(REFRESH_COOKIE)).flatten();
     let Some(refresh) = from_cookie else {
-        return Err(ValidationErrors::single(
-            "refresh_token",
-            "required",
-            "send the refresh token",
-        )
-        .into());
+        return Err(
+            ValidationErrors::single("refresh_token", "missing", "send the refresh token").into(),
+        );
     };
     let csrf = req.cookie(CSRF_COOKIE);
     let header = req

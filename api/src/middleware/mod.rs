@@ -4,5 +4,7 @@
 
 pub mod client_limit;
 pub mod idempotency;
+pub mod language;
 pub mod protocol;
+pub mod query;
 pub mod security_headers;

@@ -15,8 +15,11 @@ pub mod requests;
 use actix_web::dev::HttpServiceFactory;
 use actix_web::http::header::{ETAG, IF_MATCH};
 use actix_web::{HttpRequest, HttpResponse};
+use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::{Operation, ParameterIn};
-use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
+use utoipa::openapi::{
+    ContentBuilder, ObjectBuilder, OpenApi, Ref, RefOr, Required, ResponseBuilder, Type,
+};
 use utoipa_actix_web::OpenApiFactory;
 
 /// Where handlers are registered. utoipa's configuration also collects each
@@ -59,25 +62,36 @@ pub fn api_v1(cfg: &mut impl Routes) {
 }
 
 /// The version a client edits, from `If-Match: "7"` (or `7`).
+///
+/// `If-Match: *` ("any current version", RFC 9110 §13.1.1) is refused: on
+/// these routes the object always exists, so `*` would always match and
+/// turn off the lost-update check the header is required for.
 pub fn if_match(req: &HttpRequest) -> crate::error::ApiResult<Option<i64>> {
-    req.headers()
-        .get(IF_MATCH)
-        .map(|value| {
-            value
-                .to_str()
-                .ok()
-                .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
-                // Digits only, as documented: no sign, never out of range.
-                .filter(|v| (1..=18).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_digit()))
-                .and_then(|v| v.parse().ok())
-                .ok_or_else(|| {
-                    crate::error::ApiError::coded(
-                        crate::error::ErrorCode::InvalidQuery,
-                        "If-Match holds the version you edited, e.g. \"3\"",
-                    )
-                })
+    use crate::error::{ApiError, ErrorCode};
+    let Some(value) = req.headers().get(IF_MATCH) else {
+        return Ok(None);
+    };
+    let value = value
+        .to_str()
+        .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
+        .unwrap_or_default();
+    if value == "*" {
+        return Err(ApiError::coded(
+            ErrorCode::InvalidHeader,
+            "If-Match: * is not accepted: send the ETag of the version you edited, e.g. \"3\"",
+        ));
+    }
+    // Digits only, as documented: no sign, never out of range.
+    Some(value)
+        .filter(|v| (1..=18).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|v| v.parse().ok())
+        .map(Some)
+        .ok_or_else(|| {
+            ApiError::coded(
+                ErrorCode::InvalidHeader,
+                "If-Match holds the ETag of the version you edited, e.g. \"3\"",
+            )
         })
-        .transpose()
 }
 
 /// Sets the `ETag` of an optimistically-locked object to its version.
@@ -92,6 +106,7 @@ pub fn with_etag(mut response: HttpResponse, version: i64) -> HttpResponse {
 /// overload, internal error), and 401 to every secured operation, so each
 /// operation of the document lists all its errors.
 pub fn add_common_responses(openapi: &mut OpenApi) {
+    let optional_bodies = optional_bodies(openapi);
     for (path, item) in openapi.paths.paths.iter_mut() {
         let acts_for_organisation = !crate::auth::extractor::SELF_SERVICE.contains(&path.as_str());
         for (writes, operation) in [
@@ -105,6 +120,20 @@ pub fn add_common_responses(openapi: &mut OpenApi) {
         .filter_map(|(writes, operation)| operation.as_mut().map(|o| (writes, o)))
         {
             let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+            // A body without required fields may be left out: no body
+            // reads as `{}` (see `body`), e.g. on transitions.
+            if let Some(RefOr::T(body)) = operation.request_body.as_mut() {
+                let schema = body.content.values().find_map(|c| match c {
+                    RefOr::T(c) => match &c.schema {
+                        Some(RefOr::Ref(r)) => r.ref_location.rsplit('/').next(),
+                        _ => None,
+                    },
+                    RefOr::Ref(_) => None,
+                });
+                if schema.is_some_and(|name| optional_bodies.contains(name)) {
+                    body.required = Some(Required::False);
+                }
+            }
             let has_body = operation.request_body.is_some();
             let has = |place: ParameterIn| {
                 operation
@@ -116,9 +145,12 @@ pub fn add_common_responses(openapi: &mut OpenApi) {
             let (in_path, in_query) = (has(ParameterIn::Path), has(ParameterIn::Query));
             // One 400 and one 422 per operation, naming every code it may carry.
             let bad_request: Vec<&str> = [
-                (has_body, "malformed JSON (`malformed_json`)"),
                 (in_path, "invalid path parameter (`invalid_path`)"),
                 (in_query, "invalid query string (`invalid_query`)"),
+                (
+                    true,
+                    "a query parameter this operation does not take (`unknown_query_parameter`)",
+                ),
             ]
             .into_iter()
             .filter_map(|(applies, text)| applies.then_some(text))
@@ -136,7 +168,10 @@ pub fn add_common_responses(openapi: &mut OpenApi) {
                 add(
                     operation,
                     "422",
-                    "Invalid fields (`validation_failed`, `invalid_body`)",
+                    "Invalid fields (`validation_failed`): each entry of `errors` names a field and a code. \
+                     A body that does not read as the schema names the field by its JSON pointer \
+                     (`/items/0/quantity`) with `malformed_json` (not JSON), `wrong_type`, \
+                     `invalid_value`, `missing`, `unknown_field` or `control_character`",
                 );
             } else if in_query {
                 add(
@@ -151,6 +186,18 @@ pub fn add_common_responses(openapi: &mut OpenApi) {
                     "401",
                     "Missing, invalid or expired access token, ended session or deactivated account (`unauthenticated`, `invalid_token`)",
                 );
+                if let Some(RefOr::T(response)) = operation.responses.responses.get_mut("401") {
+                    response.headers.insert(
+                        "WWW-Authenticate".to_owned(),
+                        HeaderBuilder::new()
+                            .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+                            .description(Some(
+                                "`Bearer`; `Bearer error=\"invalid_token\"` when the token sent was refused (`invalid_token`): refresh it or log in again",
+                            ))
+                            .build()
+                            .into(),
+                    );
+                }
                 if writes && acts_for_organisation {
                     add_problem(
                         operation,
@@ -172,6 +219,20 @@ pub fn add_common_responses(openapi: &mut OpenApi) {
             );
         }
     }
+}
+
+/// The request body schemas with no required field.
+fn optional_bodies(openapi: &OpenApi) -> std::collections::HashSet<String> {
+    use utoipa::openapi::schema::Schema;
+    openapi
+        .components
+        .iter()
+        .flat_map(|c| c.schemas.iter())
+        .filter_map(|(name, schema)| match schema {
+            RefOr::T(Schema::Object(object)) if object.required.is_empty() => Some(name.clone()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Documents a problem answer of `operation`, or appends `description` to

@@ -197,7 +197,7 @@ async fn edit(
         (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`request_<state>`: only submitted requests are recoded", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "`precondition_failed`: someone saved a newer version", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`validation_failed`: each failing field named, e.g. `unknown_capability` on `capabilities[0]`, `unknown_certification_type` on `certifications[0].code`; `invalid_body`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`: each failing field named, e.g. `unknown_capability` on `capabilities[0]`, `unknown_certification_type` on `certifications[0].code`; a body that does not read as the schema (`wrong_type`, `missing`, `unknown_field`... on its JSON pointer)", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "`precondition_required`: send If-Match", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -281,7 +281,7 @@ step_route!(
     |b| b.comment,
     "Qualify a submitted request naming at least one capability (experts).",
     "`forbidden`: experts qualify",
-    "`validation_failed`: `capabilities_required` on `capabilities` when the request names no capability (recode it with `PUT /api/v1/requests/{id}/requirements`); invalid fields; `invalid_body`"
+    "`validation_failed`: `capabilities_required` on `capabilities` when the request names no capability (recode it with `PUT /api/v1/requests/{id}/requirements`); invalid fields"
 );
 step_route!(
     request_changes,

@@ -240,6 +240,15 @@ impl RequestContent {
         known_certification: impl Fn(&CertificationTypeCode) -> bool,
     ) -> Result<Self, ValidationErrors> {
         let mut errors = ValidationErrors::new();
+        // Refused at once rather than at submission: a draft with a passed
+        // deadline could never be submitted.
+        if input.response_deadline <= now {
+            errors.add(
+                "response_deadline",
+                "in_the_past",
+                "the response deadline has passed; set a later one",
+            );
+        }
         if input.response_deadline > now + Self::MAX_DEADLINE_AHEAD {
             errors.add(
                 "response_deadline",
@@ -631,6 +640,14 @@ impl SourcingRequest {
             || (self.status == RequestStatus::Awarded && outcome == Some(Outcome::Awarded))
     }
 
+    /// Whether some invited supplier knows who the buyer is: those the
+    /// request is not confidential to, or revealed to, or awarded.
+    pub fn buyer_known_to_suppliers(&self) -> bool {
+        !self.content.confidential
+            || self.identity_revealed
+            || self.status == RequestStatus::Awarded
+    }
+
     /// Whether invited suppliers see the budget: the buyer's choice.
     pub const fn budget_visible_to_suppliers(&self) -> bool {
         self.content.budget_visible
@@ -819,7 +836,47 @@ mod tests {
             nda_required: true,
             attachments: vec![],
         };
-        RequestContent::parse(&input, Utc::now(), |_| true, |_| true).unwrap()
+        // Written a day before its deadline (which may have passed since).
+        RequestContent::parse(&input, deadline - TimeDelta::days(1), |_| true, |_| true).unwrap()
+    }
+
+    #[test]
+    fn a_deadline_already_past_is_refused_when_written() {
+        let now = Utc::now();
+        let written = |deadline| {
+            let mut input = RequestInput {
+                title: "Micro-usinage titane",
+                description: "Vis implantables",
+                requirements: RequirementsInput {
+                    capabilities: vec![],
+                    certifications: vec![],
+                    sectors: vec![],
+                    region: None,
+                },
+                quantities: None,
+                budget_min: None,
+                budget_max: None,
+                currency: None,
+                desired_delivery: None,
+                response_deadline: now,
+                location_constraints: None,
+                language: None,
+                confidential: false,
+                budget_visible: false,
+                nda_required: false,
+                attachments: vec![],
+            };
+            input.response_deadline = deadline;
+            RequestContent::parse(&input, now, |_| true, |_| true)
+        };
+        for past in [now, now - TimeDelta::days(365 * 6)] {
+            let errors = written(past).unwrap_err();
+            assert_eq!(
+                (errors.errors()[0].field.as_str(), errors.errors()[0].code),
+                ("response_deadline", "in_the_past")
+            );
+        }
+        assert!(written(now + TimeDelta::minutes(1)).is_ok());
     }
 
     fn request() -> SourcingRequest {

@@ -72,7 +72,16 @@ async fn prices_currencies_and_deadlines_stay_within_sane_bounds(app: &TestApp) 
     let reply = app
         .post("/api/v1/requests", Some(&w.buyer), year_262142)
         .await;
-    reply.assert_problem(422, "invalid_body");
+    reply.assert_problem(422, "validation_failed");
+    assert_eq!(
+        (
+            &reply.body["errors"][0]["field"],
+            &reply.body["errors"][0]["code"]
+        ),
+        (&json!("/response_deadline"), &json!("invalid_value")),
+        "{}",
+        reply.body
+    );
 }
 
 async fn questions_are_capped_and_closed_requests_take_no_answers(app: &TestApp) {

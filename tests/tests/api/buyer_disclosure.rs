@@ -23,6 +23,12 @@ async fn after_the_award_only_the_awarded_suppliers_learn_who_the_confidential_b
         .expect("legal name")
         .to_owned();
     let id = app.open_request(&w).await;
+    let revealed = |token: String| {
+        let path = format!("/api/v1/requests/{id}");
+        async move { app.get(&path, Some(&token)).await.assert_status(200)["identity_revealed"].clone() }
+    };
+    assert_eq!(revealed(w.certified[0].token.clone()).await, json!(false));
+    assert_eq!(revealed(w.buyer.clone()).await, json!(false));
     let [winner, loser, decliner] = [&w.certified[0], &w.certified[1], &w.certified[2]];
     app.post(
         &format!("/api/v1/requests/{id}/quotes"),
@@ -64,6 +70,13 @@ async fn after_the_award_only_the_awarded_suppliers_learn_who_the_confidential_b
         w.buyer_org.as_str(),
         "the awarded supplier learns who the buyer is"
     );
+    assert_eq!(seen.body["identity_revealed"], true, "and is told it knows");
+    assert_eq!(
+        revealed(w.buyer.clone()).await,
+        json!(true),
+        "the buyer reads that a supplier knows it"
+    );
+    assert_eq!(revealed(loser.token.clone()).await, json!(false));
     for (who, supplier) in [
         ("the supplier that lost", loser),
         ("the supplier that declined", decliner),

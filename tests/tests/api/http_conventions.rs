@@ -31,7 +31,8 @@ async fn framework_rejections_are_problem_documents_with_codes(app: &TestApp) {
                 .body("{\"email\":"),
         )
         .await;
-    malformed.assert_problem(400, "malformed_json");
+    malformed.assert_problem(422, "validation_failed");
+    assert_eq!(malformed.body["errors"][0]["code"], "malformed_json");
 
     app.post(
         "/api/v1/auth/login",
@@ -39,17 +40,17 @@ async fn framework_rejections_are_problem_documents_with_codes(app: &TestApp) {
         json!({ "email": 42, "password": "x" }),
     )
     .await
-    .assert_problem(422, "invalid_body");
+    .assert_problem(422, "validation_failed");
     app.post(
         "/api/v1/auth/login",
         None,
         json!({ "email": "a@b.fr", "password": "x", "admin": true }),
     )
     .await
-    .assert_problem(422, "invalid_body");
+    .assert_problem(422, "validation_failed");
     app.post("/api/v1/auth/login", None, json!({ "email": "a@b.fr" }))
         .await
-        .assert_problem(422, "invalid_body");
+        .assert_problem(422, "validation_failed");
 
     let not_json = app
         .send(
@@ -128,7 +129,15 @@ async fn cors_allows_listed_origins_only(app: &TestApp) {
     );
     let refused = app.send(preflight("https://evil.example")).await;
     assert!(refused.headers.get("access-control-allow-origin").is_none());
-    assert_eq!(refused.content_type(), "application/problem+json");
+    refused.assert_problem(403, "cors_origin_refused");
+    let method = app
+        .send(
+            app.request(Method::OPTIONS, "/api/v1/me", None)
+                .header("origin", "https://app.pmt.test")
+                .header("access-control-request-method", "TRACE"),
+        )
+        .await;
+    method.assert_problem(403, "cors_request_refused");
 }
 
 async fn metrics_count_requests_by_route_and_status(app: &TestApp) {

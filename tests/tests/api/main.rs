@@ -11,6 +11,7 @@ mod demo;
 mod directory;
 mod email_abuse;
 mod faults;
+mod frontend_errors;
 mod http_conventions;
 mod idempotency;
 mod import;

@@ -259,7 +259,14 @@ async fn recoding_takes_an_expert_a_submitted_request_its_current_version_and_kn
             json!({ "capabilities": ["machining.milling"] }),
         )
         .await;
-    missing.assert_problem(422, "invalid_body");
+    missing.assert_problem(422, "validation_failed");
+    assert_eq!(
+        missing.body["errors"],
+        json!([
+            { "field": "/certifications", "code": "missing", "message": "this field is required" },
+            { "field": "/sectors", "code": "missing", "message": "this field is required" },
+        ])
+    );
     assert_eq!(
         app.etag_of(&buyer, &id).await,
         etag,

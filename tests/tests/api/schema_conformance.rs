@@ -24,7 +24,7 @@ async fn a_json_body_is_an_object_never_an_array_of_its_fields(app: &TestApp) {
         Some(&token),
     ))
     .await
-    .assert_problem(422, "invalid_body");
+    .assert_problem(422, "validation_failed");
     app.send(as_array(
         "/api/v1/me/preferences",
         Method::PATCH,
@@ -32,7 +32,7 @@ async fn a_json_body_is_an_object_never_an_array_of_its_fields(app: &TestApp) {
         Some(&token),
     ))
     .await
-    .assert_problem(422, "invalid_body");
+    .assert_problem(422, "validation_failed");
     let me = app.get("/api/v1/me", Some(&token)).await;
     let me = me.assert_status(200);
     let user = &me["user"];
@@ -50,7 +50,7 @@ async fn a_json_body_is_an_object_never_an_array_of_its_fields(app: &TestApp) {
         None,
     ))
     .await
-    .assert_problem(422, "invalid_body");
+    .assert_problem(422, "validation_failed");
     app.send(as_array(
         "/api/v1/auth/login",
         Method::POST,
@@ -58,7 +58,7 @@ async fn a_json_body_is_an_object_never_an_array_of_its_fields(app: &TestApp) {
         None,
     ))
     .await
-    .assert_problem(422, "invalid_body");
+    .assert_problem(422, "validation_failed");
 
     let saved = app
         .patch(
@@ -75,12 +75,13 @@ async fn text_with_a_nul_character_is_refused_not_an_internal_error(app: &TestAp
     let mut request = titanium_request();
     request["title"] = json!("Micro\u{0}usinage");
     let refused = app.post("/api/v1/requests", Some(&w.buyer), request).await;
-    refused.assert_problem(422, "invalid_body");
-    assert!(
-        refused.body["detail"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("/title"),
+    refused.assert_problem(422, "validation_failed");
+    assert_eq!(
+        (
+            &refused.body["errors"][0]["field"],
+            &refused.body["errors"][0]["code"]
+        ),
+        (&json!("/title"), &json!("control_character")),
         "{}",
         refused.body
     );
@@ -90,7 +91,7 @@ async fn text_with_a_nul_character_is_refused_not_an_internal_error(app: &TestAp
         json!({ "email": "a\u{0}b@x.example", "password": "x" }),
     )
     .await
-    .assert_problem(422, "invalid_body");
+    .assert_problem(422, "validation_failed");
     let admin = app.back_office("admin", "admin@pmt.example").await;
     // A query parameter holding NUL is a bad query, whichever it is.
     app.get("/api/v1/admin/users?after=a%00b", Some(&admin))
@@ -137,7 +138,7 @@ async fn if_match_takes_the_version_digits_only(app: &TestApp) {
     for refused in ["-1", "+1", "*", "null", "1234567890123456789"] {
         app.send(edit(refused))
             .await
-            .assert_problem(400, "invalid_query");
+            .assert_problem(400, "invalid_header");
     }
     app.send(edit("W/\"1\"")).await.assert_status(200);
     app.send(edit("\"2\"")).await.assert_status(200);

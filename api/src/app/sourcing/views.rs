@@ -118,7 +118,11 @@ pub fn request(
             organisation_id: *b.id.as_uuid(),
             name: b.legal_name.clone(),
         }),
-        identity_revealed: r.identity_revealed,
+        identity_revealed: if supplier {
+            show_buyer
+        } else {
+            r.buyer_known_to_suppliers()
+        },
         submitted_at: r.submitted_at,
         created_at: r.created_at,
         updated_at: r.updated_at,
