@@ -23,6 +23,8 @@ use persistence::{DbConnection, Tx, accounts, audit, certifications, profiles};
 
 use crate::app::catalogue::Catalogue;
 use crate::app::outbox::queue_for_users;
+use crate::app::sourcing::Publisher;
+use crate::app::sourcing::answers::withdraw_suspended;
 use crate::app::views;
 use crate::email::mail::Mail;
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -308,9 +310,11 @@ pub async fn review(
         other => other,
     };
     let standing_changes = matches!(decision, Decision::Suspend(_) | Decision::Reinstate(_));
-    let now = state.clock.now();
+    // A suspension withdraws the supplier's invitations in this
+    // transaction, as this expert, at this time.
+    let withdrawals = Publisher::new(state, Some(actor));
+    let now = withdrawals.now;
     let base = state.settings.public_base_url.clone();
-    let state_for_tx = state.clone();
     let reviewed = state
         .transaction(move |conn| {
             let organisation = supplier(conn, org)?;
@@ -367,13 +371,7 @@ pub async fn review(
                         now,
                         |p| p.suspend(expert, reason.clone(), now),
                     )?;
-                    crate::app::sourcing::answers::withdraw_suspended(
-                        conn,
-                        &state_for_tx,
-                        &actor,
-                        org,
-                        now,
-                    )?;
+                    withdraw_suspended(conn, &withdrawals, org)?;
                     profile
                 }
                 Decision::Reinstate(comment) => transition(

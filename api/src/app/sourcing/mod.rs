@@ -1,8 +1,9 @@
 //! Sourcing requests end to end: the buyer's request, its qualification,
 //! explained candidates and vetted matches, invitations, quotes, questions
 //! and the award. Each use case loads the request, derives the caller's
-//! access from domain rules, and writes its change, audit entry and
-//! notifications in one transaction.
+//! access from domain rules, asks the domain to take the step, saves it,
+//! and publishes the `RequestEvent` the domain returned: [`Publisher`]
+//! turns it into its history entry and its emails, in the same transaction.
 
 pub mod answers;
 mod emails;
@@ -11,19 +12,19 @@ pub mod queues;
 pub mod requests;
 pub mod views;
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
-use domain::audit::AuditEntry;
 use domain::auth::Actor;
 use domain::ids::SourcingRequestId;
-use domain::sourcing::request::Transition;
-use domain::sourcing::{RequestAccess, SourcingRequest};
+pub use domain::sourcing::events::SUBJECT;
+use domain::sourcing::{RequestAccess, RequestEvent, SourcingRequest};
 use domain::{DomainError, ValidationErrors};
-use persistence::{DbConnection, audit, sourcing};
+use persistence::{DbConnection, accounts, audit, sourcing};
 
 pub use crate::app::paging::{cursor, page_limit, parse_cursor};
 use crate::error::{ApiError, ApiResult};
-
-pub const SUBJECT: &str = "sourcing_request";
+use crate::state::AppState;
 
 pub fn not_found() -> ApiError {
     ApiError::not_found("sourcing request")
@@ -62,28 +63,55 @@ pub fn save(
     }
 }
 
-/// Writes one entry of the request's history.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "an audit entry is these facts; call sites read better flat"
-)]
-pub fn record(
-    conn: &mut DbConnection,
-    actor: Option<&Actor>,
-    request: SourcingRequestId,
-    action: &str,
-    transition: Option<Transition>,
-    note: Option<String>,
-    internal: bool,
-    now: DateTime<Utc>,
-) -> ApiResult<()> {
-    let mut entry = AuditEntry::new(actor.map(|a| a.user_id), action, SUBJECT, request, now)
-        .note(note, internal);
-    if let Some(t) = transition {
-        entry = entry.transition(Some(t.from.as_str()), t.to.as_str());
+/// Who acts and when, and where emails' links point: what publishing a
+/// request's events needs besides the events. A use case makes one before
+/// its transaction and takes its `now` for the domain's steps.
+#[derive(Debug, Clone)]
+pub struct Publisher {
+    /// `None` for the platform itself (the deadline job).
+    pub actor: Option<Actor>,
+    pub now: DateTime<Utc>,
+    /// The frontend's public address (`PUBLIC_BASE_URL`).
+    base_url: String,
+}
+
+impl Publisher {
+    pub fn new(state: &AppState, actor: Option<Actor>) -> Self {
+        Self {
+            actor,
+            now: state.clock.now(),
+            base_url: state.settings.public_base_url.clone(),
+        }
     }
-    audit::record(conn, &entry)?;
-    Ok(())
+
+    /// The one place a request's event becomes what it leaves behind, in
+    /// the caller's transaction: its entry in the request's history and
+    /// the emails it causes (`emails::of`). A step the domain reports
+    /// cannot be saved without both, nor either be written without a step.
+    pub fn publish(
+        &self,
+        conn: &mut DbConnection,
+        request: &SourcingRequest,
+        event: RequestEvent,
+    ) -> ApiResult<()> {
+        let suppliers = event.named_suppliers();
+        let names: HashMap<_, _> = if suppliers.is_empty() {
+            HashMap::new()
+        } else {
+            accounts::find_organisations(conn, &suppliers)?
+                .into_iter()
+                .map(|o| (o.id, o.legal_name))
+                .collect()
+        };
+        let entry = event.audit_entry(
+            self.actor.map(|a| a.user_id),
+            request.id,
+            |supplier| names.get(&supplier).cloned(),
+            self.now,
+        );
+        audit::record(conn, &entry)?;
+        emails::of(conn, &self.base_url, request, &event, self.now)
+    }
 }
 
 /// A required free-text field (comment, reason...), named in errors.
