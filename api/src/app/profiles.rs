@@ -137,9 +137,7 @@ fn notify_experts(conn: &mut DbConnection, mail: &Mail, now: DateTime<Utc>) -> A
 }
 
 pub async fn get(state: &AppState, actor: Actor, org: OrganisationId) -> ApiResult<ProfileView> {
-    if !actor.is_back_office() {
-        actor.may_edit_supplier(org)?;
-    }
+    actor.may_view_supplier_profile(org)?;
     let now = state.clock.now();
     state
         .read(move |conn| {
@@ -401,9 +399,7 @@ pub async fn history(
     actor: Actor,
     org: OrganisationId,
 ) -> ApiResult<Vec<AuditEntryView>> {
-    if !actor.is_back_office() {
-        actor.may_edit_supplier(org)?;
-    }
+    actor.may_view_supplier_profile(org)?;
     let internal = actor.is_back_office();
     state
         .read(move |conn| {
