@@ -13,6 +13,7 @@ pub mod notification;
 pub mod organisation;
 pub mod password;
 pub mod profile;
+pub mod profile_events;
 pub mod registration;
 pub mod sourcing;
 pub mod taxonomy;

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::account::Email;
 use crate::error::DomainError;
 use crate::ids::{OrganisationId, UserId};
+use crate::profile_events::{ProfileEvent, ProfileStep};
 use crate::taxonomy::CapabilityCode;
 use crate::validation::{self, Validated, ValidationErrors, invalid};
 
@@ -550,7 +551,7 @@ impl SupplierProfile {
         expected_version: i64,
         content: ProfileContent,
         now: DateTime<Utc>,
-    ) -> Result<Transition, DomainError> {
+    ) -> Result<ProfileEvent, DomainError> {
         if expected_version != self.version {
             return Err(DomainError::VersionMismatch {
                 current: self.version,
@@ -570,15 +571,35 @@ impl SupplierProfile {
             self.submitted_at = Some(now);
         }
         self.working = content;
-        Ok(self.step(to, now))
+        Ok(self.event(to, ProfileStep::Edited, now))
     }
 
-    pub fn submit(&mut self, now: DateTime<Utc>) -> Result<Transition, DomainError> {
+    /// A new profile, as a draft.
+    pub fn create(
+        organisation_id: OrganisationId,
+        content: ProfileContent,
+        now: DateTime<Utc>,
+    ) -> (Self, ProfileEvent) {
+        let event = ProfileEvent {
+            organisation: organisation_id,
+            transition: None,
+            step: ProfileStep::Created,
+        };
+        (Self::new(organisation_id, content, now), event)
+    }
+
+    /// Takes the step to `to` and reports it as `step`.
+    fn event(&mut self, to: ProfileStatus, step: ProfileStep, now: DateTime<Utc>) -> ProfileEvent {
+        let transition = self.step(to, now);
+        ProfileEvent::new(self.organisation_id, transition, step)
+    }
+
+    pub fn submit(&mut self, now: DateTime<Utc>) -> Result<ProfileEvent, DomainError> {
         match self.status {
             ProfileStatus::Draft | ProfileStatus::ChangesRequested => {
                 self.working.check_complete()?;
                 self.submitted_at = Some(now);
-                Ok(self.step(ProfileStatus::Submitted, now))
+                Ok(self.event(ProfileStatus::Submitted, ProfileStep::Submitted, now))
             }
             other => Err(refuse(other, "submit")),
         }
@@ -602,7 +623,7 @@ impl SupplierProfile {
         expert: UserId,
         comment: Option<String>,
         now: DateTime<Utc>,
-    ) -> Result<Transition, DomainError> {
+    ) -> Result<ProfileEvent, DomainError> {
         self.check_reviewed(reviewed_version)?;
         if self.status != ProfileStatus::Submitted {
             return Err(refuse(self.status, "approve"));
@@ -612,9 +633,10 @@ impl SupplierProfile {
         self.last_review = Some(Review {
             by: expert,
             at: now,
-            comment,
+            comment: comment.clone(),
         });
-        Ok(self.step(ProfileStatus::Published, now))
+        let step = ProfileStep::Approved { comment };
+        Ok(self.event(ProfileStatus::Published, step, now))
     }
 
     pub fn request_changes(
@@ -623,7 +645,7 @@ impl SupplierProfile {
         expert: UserId,
         comment: String,
         now: DateTime<Utc>,
-    ) -> Result<Transition, DomainError> {
+    ) -> Result<ProfileEvent, DomainError> {
         self.check_reviewed(reviewed_version)?;
         if self.status != ProfileStatus::Submitted {
             return Err(refuse(self.status, "request changes on"));
@@ -631,9 +653,10 @@ impl SupplierProfile {
         self.last_review = Some(Review {
             by: expert,
             at: now,
-            comment: Some(comment),
+            comment: Some(comment.clone()),
         });
-        Ok(self.step(ProfileStatus::ChangesRequested, now))
+        let step = ProfileStep::ChangesRequested { comment };
+        Ok(self.event(ProfileStatus::ChangesRequested, step, now))
     }
 
     pub fn suspend(
@@ -641,16 +664,17 @@ impl SupplierProfile {
         expert: UserId,
         reason: String,
         now: DateTime<Utc>,
-    ) -> Result<Transition, DomainError> {
+    ) -> Result<ProfileEvent, DomainError> {
         if self.status == ProfileStatus::Suspended || self.published.is_none() {
             return Err(refuse(self.status, "suspend"));
         }
         self.last_review = Some(Review {
             by: expert,
             at: now,
-            comment: Some(reason),
+            comment: Some(reason.clone()),
         });
-        Ok(self.step(ProfileStatus::Suspended, now))
+        let step = ProfileStep::Suspended { reason };
+        Ok(self.event(ProfileStatus::Suspended, step, now))
     }
 
     pub fn reinstate(
@@ -658,14 +682,14 @@ impl SupplierProfile {
         expert: UserId,
         comment: Option<String>,
         now: DateTime<Utc>,
-    ) -> Result<Transition, DomainError> {
+    ) -> Result<ProfileEvent, DomainError> {
         if self.status != ProfileStatus::Suspended {
             return Err(refuse(self.status, "reinstate"));
         }
         self.last_review = Some(Review {
             by: expert,
             at: now,
-            comment,
+            comment: comment.clone(),
         });
         // Anything edited meanwhile was never approved: back to review.
         let to = if self.published.as_ref() == Some(&self.working) {
@@ -673,7 +697,7 @@ impl SupplierProfile {
         } else {
             ProfileStatus::Submitted
         };
-        Ok(self.step(to, now))
+        Ok(self.event(to, ProfileStep::Reinstated { comment }, now))
     }
 }
 
@@ -710,8 +734,8 @@ mod tests {
         let expert = UserId::new();
         let mut profile = profile();
         assert!(profile.public_content().is_none());
-        profile.submit(Utc::now()).unwrap();
-        profile
+        let _step = profile.submit(Utc::now()).unwrap();
+        let _step = profile
             .approve(profile.version, expert, None, Utc::now())
             .unwrap();
         assert_eq!(
@@ -720,9 +744,14 @@ mod tests {
         );
 
         let version = profile.version;
-        let transition = profile
+        let edited = profile
             .edit(version, content("Micro-usinage et décolletage"), Utc::now())
             .unwrap();
+        assert!(
+            edited.awaits_review(),
+            "an edit of a published profile is reviewed"
+        );
+        let transition = edited.transition.expect("a step");
         assert_eq!(
             (transition.from, transition.to),
             (ProfileStatus::Published, ProfileStatus::Submitted)
@@ -731,7 +760,7 @@ mod tests {
             profile.public_content().map(|c| c.description_fr.as_str()),
             Some("Micro-usinage")
         );
-        profile
+        let _step = profile
             .approve(profile.version, expert, None, Utc::now())
             .unwrap();
         assert_eq!(
@@ -744,7 +773,7 @@ mod tests {
     fn an_expert_decides_on_the_version_read_and_a_submitted_profile_waits_for_the_decision() {
         let expert = UserId::new();
         let mut profile = profile();
-        profile.submit(Utc::now()).unwrap();
+        let _step = profile.submit(Utc::now()).unwrap();
         let read = profile.version;
         let error = profile
             .edit(read, content("contact payments@evil.example"), Utc::now())
@@ -761,7 +790,7 @@ mod tests {
             Err(DomainError::VersionMismatch { .. })
         ));
         assert_eq!(profile.status, ProfileStatus::Submitted);
-        profile.approve(read, expert, None, Utc::now()).unwrap();
+        let _step = profile.approve(read, expert, None, Utc::now()).unwrap();
         assert_eq!(profile.published.as_ref(), Some(&profile.working));
     }
 
@@ -769,7 +798,7 @@ mod tests {
     fn a_stale_version_cannot_overwrite_a_newer_edit() {
         let mut profile = profile();
         let stale = profile.version;
-        profile
+        let _step = profile
             .edit(stale, content("première"), Utc::now())
             .unwrap();
         let error = profile
@@ -799,12 +828,12 @@ mod tests {
             code(profile.suspend(expert, "x".into(), Utc::now()).unwrap_err()),
             "profile_draft"
         );
-        profile.submit(Utc::now()).unwrap();
+        let _step = profile.submit(Utc::now()).unwrap();
         assert_eq!(
             code(profile.submit(Utc::now()).unwrap_err()),
             "profile_submitted"
         );
-        profile
+        let _step = profile
             .request_changes(
                 profile.version,
                 expert,
@@ -816,11 +845,11 @@ mod tests {
             code(profile.reinstate(expert, None, Utc::now()).unwrap_err()),
             "profile_changes_requested"
         );
-        profile.submit(Utc::now()).unwrap();
-        profile
+        let _step = profile.submit(Utc::now()).unwrap();
+        let _step = profile
             .approve(profile.version, expert, None, Utc::now())
             .unwrap();
-        profile
+        let _step = profile
             .suspend(expert, "certificat frauduleux".into(), Utc::now())
             .unwrap();
         assert!(profile.public_content().is_none());
@@ -829,7 +858,7 @@ mod tests {
             code(profile.edit(version, content("x"), Utc::now()).unwrap_err()),
             "profile_suspended"
         );
-        profile.reinstate(expert, None, Utc::now()).unwrap();
+        let _step = profile.reinstate(expert, None, Utc::now()).unwrap();
         assert_eq!(profile.status, ProfileStatus::Published);
     }
 
@@ -881,7 +910,7 @@ mod tests {
         );
 
         let expert = UserId::new();
-        draft
+        let _step = draft
             .suspend(expert, "certificat frauduleux".into(), Utc::now())
             .unwrap();
         let error = draft.reimport(content("Autre"), Utc::now()).unwrap_err();

@@ -42,7 +42,7 @@ fn active_users(conn: &mut DbConnection, org: OrganisationId) -> ApiResult<Vec<U
 }
 
 /// The emails `event` causes on `request`, queued in the outbox.
-pub(super) fn of(
+pub(crate) fn of(
     conn: &mut DbConnection,
     base_url: &str,
     request: &SourcingRequest,

@@ -6,25 +6,22 @@
 //! turns it into its history entry and its emails, in the same transaction.
 
 pub mod answers;
-mod emails;
+pub(crate) mod emails;
 pub mod matching;
 pub mod queues;
 pub mod requests;
 pub mod views;
 
-use std::collections::HashMap;
-
-use chrono::{DateTime, Utc};
 use domain::auth::Actor;
 use domain::ids::SourcingRequestId;
 pub use domain::sourcing::events::SUBJECT;
-use domain::sourcing::{RequestAccess, RequestEvent, SourcingRequest};
+use domain::sourcing::{RequestAccess, SourcingRequest};
 use domain::{DomainError, ValidationErrors};
-use persistence::{DbConnection, accounts, audit, sourcing};
+use persistence::{DbConnection, sourcing};
 
 pub use crate::app::paging::{cursor, page_limit, parse_cursor};
+pub use crate::app::publisher::Publisher;
 use crate::error::{ApiError, ApiResult};
-use crate::state::AppState;
 
 pub fn not_found() -> ApiError {
     ApiError::not_found("sourcing request")
@@ -60,57 +57,6 @@ pub fn save(
             current: read_version + 1,
         }
         .into())
-    }
-}
-
-/// Who acts and when, and where emails' links point: what publishing a
-/// request's events needs besides the events. A use case makes one before
-/// its transaction and takes its `now` for the domain's steps.
-#[derive(Debug, Clone)]
-pub struct Publisher {
-    /// `None` for the platform itself (the deadline job).
-    pub actor: Option<Actor>,
-    pub now: DateTime<Utc>,
-    /// The frontend's public address (`PUBLIC_BASE_URL`).
-    base_url: String,
-}
-
-impl Publisher {
-    pub fn new(state: &AppState, actor: Option<Actor>) -> Self {
-        Self {
-            actor,
-            now: state.clock.now(),
-            base_url: state.settings.public_base_url.clone(),
-        }
-    }
-
-    /// The one place a request's event becomes what it leaves behind, in
-    /// the caller's transaction: its entry in the request's history and
-    /// the emails it causes (`emails::of`). A step the domain reports
-    /// cannot be saved without both, nor either be written without a step.
-    pub fn publish(
-        &self,
-        conn: &mut DbConnection,
-        request: &SourcingRequest,
-        event: RequestEvent,
-    ) -> ApiResult<()> {
-        let suppliers = event.named_suppliers();
-        let names: HashMap<_, _> = if suppliers.is_empty() {
-            HashMap::new()
-        } else {
-            accounts::find_organisations(conn, &suppliers)?
-                .into_iter()
-                .map(|o| (o.id, o.legal_name))
-                .collect()
-        };
-        let entry = event.audit_entry(
-            self.actor.map(|a| a.user_id),
-            request.id,
-            |supplier| names.get(&supplier).cloned(),
-            self.now,
-        );
-        audit::record(conn, &entry)?;
-        emails::of(conn, &self.base_url, request, &event, self.now)
     }
 }
 
