@@ -5,6 +5,7 @@
 pub mod account;
 pub mod audit;
 pub mod auth;
+pub mod certificate_events;
 pub mod certification;
 pub mod email_limits;
 pub mod error;

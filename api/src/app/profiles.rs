@@ -7,9 +7,8 @@
 
 use chrono::{DateTime, Utc};
 use domain::account::{PlatformRole, User};
-use domain::audit::AuditEntry;
 use domain::auth::Actor;
-use domain::certification::{Certification, CertificationDetails, VerificationStatus};
+use domain::certification::{Certification, CertificationDetails};
 use domain::ids::{CertificationId, OrganisationId};
 use domain::profile::{
     ContactInput, ProfileContent, ProfileInput as DomainInput, ProfileStatus, SupplierProfile,
@@ -419,32 +418,6 @@ fn parse_certification(
     Ok(details)
 }
 
-/// Writes the audit entry of a certificate change (only that).
-fn audit_certification(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    action: &str,
-    c: &Certification,
-    from: Option<VerificationStatus>,
-    note: Option<String>,
-    now: DateTime<Utc>,
-) -> ApiResult<()> {
-    let entry = AuditEntry::new(Some(actor.user_id), action, "certification", c.id, now)
-        .transition(from.map(VerificationStatus::as_str), c.status.as_str())
-        .note(
-            note.or_else(|| {
-                Some(format!(
-                    "{} of {}",
-                    c.details.type_code.as_str(),
-                    c.organisation_id
-                ))
-            }),
-            false,
-        );
-    audit::record(conn, &entry)?;
-    Ok(())
-}
-
 /// A supplier declares a certificate; it counts at once (as declared) until
 /// an expert verifies or rejects it.
 pub async fn add_certification(
@@ -454,22 +427,15 @@ pub async fn add_certification(
     body: CertificationInput,
 ) -> ApiResult<CertificationView> {
     actor.may_edit_supplier(org)?;
-    let now = state.clock.now();
+    let publisher = Publisher::new(state, Some(actor));
+    let now = publisher.now;
     state
         .transaction(move |conn| {
             supplier(conn, org)?;
             let details = parse_certification(&body, &Catalogue::load(conn)?)?;
-            let certification = Certification::declared(org, details, now);
+            let (certification, declared) = Certification::declare(org, details, now);
             certifications::insert(conn, &certification)?;
-            audit_certification(
-                conn,
-                &actor,
-                "certification.declared",
-                &certification,
-                None,
-                None,
-                now,
-            )?;
+            publisher.publish_certificate(conn, declared)?;
             Ok(views::certification(&certification, now.date_naive()))
         })
         .await
@@ -512,23 +478,16 @@ pub async fn update_certification(
     body: CertificationInput,
 ) -> ApiResult<CertificationView> {
     actor.may_edit_supplier(org)?;
-    let now = state.clock.now();
+    let publisher = Publisher::new(state, Some(actor));
+    let now = publisher.now;
     state
         .transaction(move |conn| {
             let mut certification = own_certification(conn, org, id)?;
             let details = parse_certification(&body, &Catalogue::load(conn)?)?;
             let read_version = certification.version;
-            let from = certification.redeclare(details, now);
+            let redeclared = certification.redeclare(details, now);
             save_certification(conn, &certification, read_version)?;
-            audit_certification(
-                conn,
-                &actor,
-                "certification.updated",
-                &certification,
-                Some(from),
-                None,
-                now,
-            )?;
+            publisher.publish_certificate(conn, redeclared)?;
             Ok(views::certification(&certification, now.date_naive()))
         })
         .await
@@ -541,23 +500,12 @@ pub async fn delete_certification(
     id: CertificationId,
 ) -> ApiResult<()> {
     actor.may_edit_supplier(org)?;
-    let now = state.clock.now();
+    let publisher = Publisher::new(state, Some(actor));
     state
         .transaction(move |conn| {
             let certification = own_certification(conn, org, id)?;
             certifications::delete(conn, &certification)?;
-            audit::record(
-                conn,
-                &AuditEntry::new(
-                    Some(actor.user_id),
-                    "certification.deleted",
-                    "certification",
-                    id,
-                    now,
-                )
-                .transition(Some(certification.status.as_str()), "deleted"),
-            )?;
-            Ok(())
+            publisher.publish_certificate(conn, certification.delete())
         })
         .await
 }
@@ -605,24 +553,19 @@ pub async fn verify_certification(
             .into());
         }
     };
-    let now = state.clock.now();
+    let publisher = Publisher::new(state, Some(actor));
+    let now = publisher.now;
     state
         .transaction(move |conn| {
             let mut certification =
                 certifications::find(conn, id)?.ok_or_else(certification_not_found)?;
             let read_version = certification.version;
-            let (from, action) = match rejection {
-                Some(reason) => (
-                    certification.reject(reviewed, actor.user_id, reason, now)?,
-                    "certification.rejected",
-                ),
-                None => (
-                    certification.verify(reviewed, actor.user_id, note.clone(), now)?,
-                    "certification.verified",
-                ),
+            let verdict = match rejection {
+                Some(reason) => certification.reject(reviewed, actor.user_id, reason, now)?,
+                None => certification.verify(reviewed, actor.user_id, note, now)?,
             };
             save_certification(conn, &certification, read_version)?;
-            audit_certification(conn, &actor, action, &certification, Some(from), note, now)?;
+            publisher.publish_certificate(conn, verdict)?;
             Ok(views::certification(&certification, now.date_naive()))
         })
         .await

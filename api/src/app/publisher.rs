@@ -1,5 +1,5 @@
 //! Where what happened becomes what it leaves behind. Domain methods
-//! return events (`RequestEvent`, `ProfileEvent`); a use case saves its
+//! return events (`RequestEvent`, `ProfileEvent`, `CertificateEvent`); a use case saves its
 //! change and hands the event to [`Publisher`], which writes the audit
 //! entry and queues the emails in the same transaction. Events are
 //! `#[must_use]`, so a use case that forgets to publish does not compile
@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use domain::auth::Actor;
+use domain::certificate_events::CertificateEvent;
 use domain::profile_events::{ProfileEvent, ProfileStep};
 use domain::sourcing::{RequestEvent, SourcingRequest};
 use persistence::{DbConnection, accounts, audit};
@@ -64,6 +65,18 @@ impl Publisher {
         );
         audit::record(conn, &entry)?;
         sourcing::emails::of(conn, &self.base_url, request, &event, self.now)
+    }
+
+    /// A certificate's event becomes its entry in the certificate's
+    /// history (no certificate change sends an email today).
+    pub fn publish_certificate(
+        &self,
+        conn: &mut DbConnection,
+        event: CertificateEvent,
+    ) -> ApiResult<()> {
+        let entry = event.audit_entry(self.actor.map(|a| a.user_id), self.now);
+        audit::record(conn, &entry)?;
+        Ok(())
     }
 
     /// The one place a profile's event becomes what it leaves behind, in
