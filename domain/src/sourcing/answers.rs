@@ -8,6 +8,7 @@ use crate::auth::Actor;
 use crate::ids::{OrganisationId, QuestionId, QuoteId, SourcingRequestId, UserId};
 use crate::sourcing::SourcingRequest;
 use crate::sourcing::events::RequestEvent;
+use crate::sourcing::matching::{Match, MatchStatus};
 use crate::sourcing::money::Money;
 use crate::sourcing::request::Attachment;
 use crate::{DomainError, ValidationErrors, validation};
@@ -81,6 +82,36 @@ pub struct Invitation {
 }
 
 impl Invitation {
+    /// Opening a request invites every approved match, and needs at least
+    /// one (409 `no_approved_matches`).
+    pub fn of_approved(
+        request: SourcingRequestId,
+        matches: &[Match],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Self>, DomainError> {
+        let invited: Vec<Self> = matches
+            .iter()
+            .filter(|m| m.status == MatchStatus::Approved)
+            .map(|m| Self {
+                request,
+                supplier: m.supplier,
+                status: InvitationStatus::Invited,
+                decline_reason: None,
+                shortlisted: false,
+                outcome: None,
+                invited_at: now,
+                responded_at: None,
+            })
+            .collect();
+        if invited.is_empty() {
+            return Err(DomainError::InvalidState {
+                code: "no_approved_matches".to_owned(),
+                message: "approve at least one match before opening the request".to_owned(),
+            });
+        }
+        Ok(invited)
+    }
+
     /// A withdrawn invitation takes no answer, question or decline, even
     /// after the supplier is reinstated.
     pub fn ensure_current(&self) -> Result<(), DomainError> {
@@ -481,6 +512,45 @@ mod rules {
             DomainError::EmailUnverified(_) => "email_unverified".to_owned(),
             other => format!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn opening_invites_the_approved_matches_only_and_needs_one() {
+        use crate::sourcing::matching::{Explanation, MatchDecision, MatchOrigin};
+        let r = open_request();
+        let now = Utc::now();
+        let proposed = || {
+            let explanation = Explanation {
+                capabilities: vec![],
+                certifications: vec![],
+                sectors: vec![],
+                region: None,
+            };
+            let (m, _) = Match::propose(
+                r.id,
+                OrganisationId::new(),
+                MatchOrigin::Manual,
+                0.0,
+                explanation,
+                None,
+                UserId::new(),
+                now,
+            )
+            .unwrap();
+            m
+        };
+        let (mut approved, mut discarded) = (proposed(), proposed());
+        let _approval = approved.decide(MatchDecision::Approve, UserId::new(), None, None, now);
+        let _discard = discarded.decide(MatchDecision::Discard, UserId::new(), None, None, now);
+        let matches = [approved.clone(), discarded.clone(), proposed()];
+        let invited = Invitation::of_approved(r.id, &matches, now).unwrap();
+        assert_eq!(invited.len(), 1);
+        assert_eq!(invited[0].supplier, approved.supplier);
+        assert_eq!(invited[0].status, InvitationStatus::Invited);
+        assert_eq!(
+            code(Invitation::of_approved(r.id, &matches[1..], now).unwrap_err()),
+            "no_approved_matches"
+        );
     }
 
     #[test]

@@ -7,9 +7,9 @@ use domain::account::Language;
 use domain::auth::Actor;
 use domain::ids::{MatchId, OrganisationId, SourcingRequestId};
 use domain::organisation::Membership;
-use domain::sourcing::answers::{Invitation, InvitationStatus};
+use domain::sourcing::answers::Invitation;
 use domain::sourcing::matching::{
-    Explanation, Match, MatchDecision, MatchOrigin, MatchStatus, matching_allowed,
+    Explanation, Match, MatchDecision, MatchOrigin, matching_allowed,
 };
 use domain::sourcing::{RequestAccess, SourcingRequest};
 use openapi::sourcing::{
@@ -308,39 +308,16 @@ pub async fn list(
         .await
 }
 
-/// Opening a request invites every approved match. Returns the invited
-/// suppliers.
+/// Opening a request invites every approved match (see
+/// `Invitation::of_approved`).
 pub fn invite_approved(
     conn: &mut DbConnection,
     request: &SourcingRequest,
     now: DateTime<Utc>,
-) -> ApiResult<Vec<OrganisationId>> {
-    let approved: Vec<OrganisationId> = sourcing::matches_of(conn, request.id)?
-        .into_iter()
-        .filter(|m| m.status == MatchStatus::Approved)
-        .map(|m| m.supplier)
-        .collect();
-    if approved.is_empty() {
-        return Err(DomainError::InvalidState {
-            code: "no_approved_matches".to_owned(),
-            message: "approve at least one match before opening the request".to_owned(),
-        }
-        .into());
+) -> ApiResult<()> {
+    let matches = sourcing::matches_of(conn, request.id)?;
+    for invitation in Invitation::of_approved(request.id, &matches, now)? {
+        sourcing::insert_invitation(conn, &invitation)?;
     }
-    for supplier in &approved {
-        sourcing::insert_invitation(
-            conn,
-            &Invitation {
-                request: request.id,
-                supplier: *supplier,
-                status: InvitationStatus::Invited,
-                decline_reason: None,
-                shortlisted: false,
-                outcome: None,
-                invited_at: now,
-                responded_at: None,
-            },
-        )?;
-    }
-    Ok(approved)
+    Ok(())
 }
