@@ -34,6 +34,10 @@ pub enum CertificateChange {
         reason: String,
     },
     Deleted,
+    /// Loaded by `admin import-suppliers`, as declared.
+    Imported,
+    /// Deleted by an import whose file lists other certificates.
+    ReplacedByImport,
 }
 
 impl CertificateEvent {
@@ -64,8 +68,9 @@ impl CertificateEvent {
             CertificateChange::Rejected { reason } => {
                 ("certification.rejected", "rejected", Some(reason.clone()))
             }
-            CertificateChange::Deleted => {
-                return AuditEntry::new(
+            CertificateChange::Imported => ("certification.imported", "declared", None),
+            CertificateChange::Deleted | CertificateChange::ReplacedByImport => {
+                let deleted = AuditEntry::new(
                     actor,
                     "certification.deleted",
                     SUBJECT,
@@ -73,6 +78,12 @@ impl CertificateEvent {
                     at,
                 )
                 .transition(self.from.map(VerificationStatus::as_str), "deleted");
+                return match self.change {
+                    CertificateChange::ReplacedByImport => {
+                        deleted.note(Some("replaced by an import".to_owned()), false)
+                    }
+                    _ => deleted,
+                };
             }
         };
         let note = comment

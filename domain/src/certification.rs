@@ -120,7 +120,7 @@ fn refuse(status: VerificationStatus, action: &str) -> DomainError {
 }
 
 impl Certification {
-    /// The supplier declares a certificate (see [`Self::declared`]).
+    /// The supplier declares a certificate.
     pub fn declare(
         organisation_id: OrganisationId,
         details: CertificationDetails,
@@ -131,13 +131,31 @@ impl Certification {
         (declared, event)
     }
 
-    /// The supplier, or an import, withdraws the certificate.
+    /// `admin import-suppliers` loads a certificate: declared, as the
+    /// supplier's own declaration would be.
+    pub fn import(
+        organisation_id: OrganisationId,
+        details: CertificationDetails,
+        now: DateTime<Utc>,
+    ) -> (Self, CertificateEvent) {
+        let declared = Self::declared(organisation_id, details, now);
+        let event = CertificateEvent::of(&declared, None, CertificateChange::Imported);
+        (declared, event)
+    }
+
+    /// The supplier withdraws the certificate.
     pub fn delete(&self) -> CertificateEvent {
         CertificateEvent::of(self, Some(self.status), CertificateChange::Deleted)
     }
 
-    /// A certificate the supplier just declared: counts at once, as declared.
-    pub fn declared(
+    /// An import whose file lists other certificates replaces this one.
+    pub fn replace_by_import(&self) -> CertificateEvent {
+        CertificateEvent::of(self, Some(self.status), CertificateChange::ReplacedByImport)
+    }
+
+    /// A certificate just declared (by its supplier or an import): counts
+    /// at once, as declared.
+    fn declared(
         organisation_id: OrganisationId,
         details: CertificationDetails,
         now: DateTime<Utc>,

@@ -492,13 +492,19 @@ impl SupplierProfile {
         organisation_id: OrganisationId,
         content: ProfileContent,
         now: DateTime<Utc>,
-    ) -> Self {
-        Self {
+    ) -> (Self, ProfileEvent) {
+        let profile = Self {
             status: ProfileStatus::Published,
             published: Some(content.clone()),
             published_at: Some(now),
             ..Self::new(organisation_id, content, now)
-        }
+        };
+        let event = ProfileEvent {
+            organisation: organisation_id,
+            transition: None,
+            step: ProfileStep::Imported,
+        };
+        (profile, event)
     }
 
     /// Publishes re-imported content in place of both the working copy and
@@ -509,7 +515,7 @@ impl SupplierProfile {
         &mut self,
         content: ProfileContent,
         now: DateTime<Utc>,
-    ) -> Result<Option<Transition>, DomainError> {
+    ) -> Result<Option<ProfileEvent>, DomainError> {
         if self.status == ProfileStatus::Suspended {
             return Err(refuse(self.status, "import over"));
         }
@@ -519,7 +525,11 @@ impl SupplierProfile {
         self.working = content.clone();
         self.published = Some(content);
         self.published_at = Some(now);
-        Ok(Some(self.step(ProfileStatus::Published, now)))
+        Ok(Some(self.event(
+            ProfileStatus::Published,
+            ProfileStep::Imported,
+            now,
+        )))
     }
 
     /// The public sees the approved snapshot, unless suspended.
@@ -864,8 +874,13 @@ mod tests {
 
     #[test]
     fn an_imported_profile_is_public_at_once_and_a_reimport_changes_only_what_differs() {
-        let mut profile =
+        let (mut profile, imported) =
             SupplierProfile::imported(OrganisationId::new(), content("Micro-usinage"), Utc::now());
+        assert_eq!(imported.step, ProfileStep::Imported);
+        assert_eq!(
+            imported.transition, None,
+            "a new profile comes from nowhere"
+        );
         assert_eq!(profile.status, ProfileStatus::Published);
         assert_eq!(profile.version, 1);
         assert!(profile.last_review.is_none(), "no expert reviewed it");
@@ -886,7 +901,7 @@ mod tests {
             .reimport(content("Micro-usinage et décolletage"), Utc::now())
             .unwrap();
         assert_eq!(
-            step,
+            step.and_then(|e| e.transition),
             Some(Transition {
                 from: ProfileStatus::Published,
                 to: ProfileStatus::Published
@@ -905,7 +920,7 @@ mod tests {
         let mut draft = profile();
         let step = draft.reimport(content("Importé"), Utc::now()).unwrap();
         assert_eq!(
-            step.map(|t| (t.from, t.to)),
+            step.and_then(|e| e.transition).map(|t| (t.from, t.to)),
             Some((ProfileStatus::Draft, ProfileStatus::Published))
         );
 

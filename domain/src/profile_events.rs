@@ -28,10 +28,21 @@ pub enum ProfileStep {
     Created,
     Edited,
     Submitted,
-    Approved { comment: Option<String> },
-    ChangesRequested { comment: String },
-    Suspended { reason: String },
-    Reinstated { comment: Option<String> },
+    Approved {
+        comment: Option<String>,
+    },
+    ChangesRequested {
+        comment: String,
+    },
+    Suspended {
+        reason: String,
+    },
+    Reinstated {
+        comment: Option<String>,
+    },
+    /// Published by `admin import-suppliers` (new, or re-imported over the
+    /// profile's earlier state).
+    Imported,
 }
 
 impl ProfileEvent {
@@ -66,6 +77,15 @@ impl ProfileEvent {
             }
             ProfileStep::Suspended { reason } => ("profile.suspended", Some(reason.clone())),
             ProfileStep::Reinstated { comment } => ("profile.reinstated", comment.clone()),
+            // An import says where the profile was, even when it was
+            // already published (a re-import replaces the content).
+            ProfileStep::Imported => {
+                return AuditEntry::new(actor, "profile.imported", SUBJECT, self.organisation, at)
+                    .transition(
+                        self.transition.map(|t| t.from.as_str()),
+                        ProfileStatus::Published.as_str(),
+                    );
+            }
         };
         let mut entry =
             AuditEntry::new(actor, action, SUBJECT, self.organisation, at).note(note, false);
@@ -99,6 +119,21 @@ mod tests {
         assert_eq!(e.from_state.as_deref(), Some("submitted"));
         assert_eq!(e.to_state.as_deref(), Some("changes_requested"));
         assert_eq!(e.note.as_deref(), Some("ajoutez vos moyens de contrôle"));
+    }
+
+    #[test]
+    fn an_import_records_where_the_profile_was_even_when_already_published() {
+        let again = event(
+            ProfileStatus::Published,
+            ProfileStatus::Published,
+            ProfileStep::Imported,
+        )
+        .audit_entry(None, Utc::now());
+        assert_eq!(again.action, "profile.imported");
+        assert_eq!(
+            (again.from_state.as_deref(), again.to_state.as_deref()),
+            (Some("published"), Some("published"))
+        );
     }
 
     #[test]

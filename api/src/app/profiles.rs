@@ -126,7 +126,8 @@ pub(crate) fn emails_of(
         | ProfileStep::Edited
         | ProfileStep::Submitted
         | ProfileStep::Suspended { .. }
-        | ProfileStep::Reinstated { .. } => return Ok(()),
+        | ProfileStep::Reinstated { .. }
+        | ProfileStep::Imported => return Ok(()),
     };
     notify_organisation(conn, org, &mail, now)
 }
