@@ -111,6 +111,21 @@ impl Actor {
         }
     }
 
+    /// Who reads a supplier's working profile (unpublished edits included)
+    /// and its review history: its own users and the back office. Anyone
+    /// else is told it does not exist; the public reads the published copy
+    /// through the directory ([`crate::profile::SupplierProfile::public_content`]).
+    pub fn may_view_supplier_profile(
+        &self,
+        organisation: OrganisationId,
+    ) -> Result<(), DomainError> {
+        if self.is_back_office() {
+            Ok(())
+        } else {
+            self.may_edit_supplier(organisation)
+        }
+    }
+
     /// Membership of the cluster is an administrative fact, not self-declared.
     pub fn may_change_membership(&self) -> Result<(), DomainError> {
         self.require_admin("only an admin changes cluster membership")
@@ -232,6 +247,42 @@ mod tests {
         ));
         let expert = actor(PlatformRole::Expert, Affiliation::BackOffice);
         assert!(expert.may_view_organisation(org).is_ok());
+    }
+
+    #[test]
+    fn a_working_profile_is_read_by_its_own_suppliers_and_the_back_office_only() {
+        let org = OrganisationId::new();
+        let own = actor(
+            PlatformRole::Supplier,
+            Affiliation::Organisation {
+                id: org,
+                role: OrgRole::Member,
+            },
+        );
+        assert!(own.may_view_supplier_profile(org).is_ok());
+        let expert = actor(PlatformRole::Expert, Affiliation::BackOffice);
+        assert!(expert.may_view_supplier_profile(org).is_ok());
+        for stranger in [
+            actor(
+                PlatformRole::Supplier,
+                Affiliation::Organisation {
+                    id: OrganisationId::new(),
+                    role: OrgRole::Owner,
+                },
+            ),
+            actor(
+                PlatformRole::Buyer,
+                Affiliation::Organisation {
+                    id: org,
+                    role: OrgRole::Owner,
+                },
+            ),
+        ] {
+            assert!(matches!(
+                stranger.may_view_supplier_profile(org),
+                Err(DomainError::NotFound("supplier profile"))
+            ));
+        }
     }
 
     #[test]

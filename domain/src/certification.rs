@@ -4,6 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::certificate_events::{CertificateChange, CertificateEvent};
 use crate::error::DomainError;
 use crate::ids::{CertificationId, OrganisationId, UserId};
 use crate::validation::{self, Validated, ValidationErrors, invalid};
@@ -119,8 +120,42 @@ fn refuse(status: VerificationStatus, action: &str) -> DomainError {
 }
 
 impl Certification {
-    /// A certificate the supplier just declared: counts at once, as declared.
-    pub fn declared(
+    /// The supplier declares a certificate.
+    pub fn declare(
+        organisation_id: OrganisationId,
+        details: CertificationDetails,
+        now: DateTime<Utc>,
+    ) -> (Self, CertificateEvent) {
+        let declared = Self::declared(organisation_id, details, now);
+        let event = CertificateEvent::of(&declared, None, CertificateChange::Declared);
+        (declared, event)
+    }
+
+    /// `admin import-suppliers` loads a certificate: declared, as the
+    /// supplier's own declaration would be.
+    pub fn import(
+        organisation_id: OrganisationId,
+        details: CertificationDetails,
+        now: DateTime<Utc>,
+    ) -> (Self, CertificateEvent) {
+        let declared = Self::declared(organisation_id, details, now);
+        let event = CertificateEvent::of(&declared, None, CertificateChange::Imported);
+        (declared, event)
+    }
+
+    /// The supplier withdraws the certificate.
+    pub fn delete(&self) -> CertificateEvent {
+        CertificateEvent::of(self, Some(self.status), CertificateChange::Deleted)
+    }
+
+    /// An import whose file lists other certificates replaces this one.
+    pub fn replace_by_import(&self) -> CertificateEvent {
+        CertificateEvent::of(self, Some(self.status), CertificateChange::ReplacedByImport)
+    }
+
+    /// A certificate just declared (by its supplier or an import): counts
+    /// at once, as declared.
+    fn declared(
         organisation_id: OrganisationId,
         details: CertificationDetails,
         now: DateTime<Utc>,
@@ -141,12 +176,12 @@ impl Certification {
 
     /// The supplier corrects or renews the certificate: whatever an expert
     /// decided was about other details, so it is declared again (a rejected
-    /// certificate can be verified only after this). Returns the status left.
+    /// certificate can be verified only after this).
     pub fn redeclare(
         &mut self,
         details: CertificationDetails,
         now: DateTime<Utc>,
-    ) -> VerificationStatus {
+    ) -> CertificateEvent {
         let from = self.status;
         self.details = details;
         self.status = VerificationStatus::Declared;
@@ -154,24 +189,26 @@ impl Certification {
         self.reviewed_by = None;
         self.reviewed_at = None;
         self.step(now);
-        from
+        CertificateEvent::of(self, Some(from), CertificateChange::Redeclared)
     }
 
     /// An expert saw the document of version `reviewed_version`. Only a
     /// declared certificate is verified: a rejected one must be re-declared
-    /// first, a verified one already is. Returns the status left.
+    /// first, a verified one already is.
     pub fn verify(
         &mut self,
         reviewed_version: i64,
         expert: UserId,
         note: Option<String>,
         now: DateTime<Utc>,
-    ) -> Result<VerificationStatus, DomainError> {
+    ) -> Result<CertificateEvent, DomainError> {
         self.check_version(reviewed_version)?;
         if self.status != VerificationStatus::Declared {
             return Err(refuse(self.status, "verify"));
         }
-        Ok(self.decide(VerificationStatus::Verified, expert, note, now))
+        let from = self.decide(VerificationStatus::Verified, expert, note.clone(), now);
+        let change = CertificateChange::Verified { comment: note };
+        Ok(CertificateEvent::of(self, Some(from), change))
     }
 
     /// An expert found version `reviewed_version` invalid (a verified
@@ -182,12 +219,19 @@ impl Certification {
         expert: UserId,
         note: String,
         now: DateTime<Utc>,
-    ) -> Result<VerificationStatus, DomainError> {
+    ) -> Result<CertificateEvent, DomainError> {
         self.check_version(reviewed_version)?;
         if self.status == VerificationStatus::Rejected {
             return Err(refuse(self.status, "reject"));
         }
-        Ok(self.decide(VerificationStatus::Rejected, expert, Some(note), now))
+        let from = self.decide(
+            VerificationStatus::Rejected,
+            expert,
+            Some(note.clone()),
+            now,
+        );
+        let change = CertificateChange::Rejected { reason: note };
+        Ok(CertificateEvent::of(self, Some(from), change))
     }
 
     fn check_version(&self, reviewed_version: i64) -> Result<(), DomainError> {
@@ -354,7 +398,8 @@ mod tests {
         let swapped =
             CertificationDetails::parse("iso_13485", "x", "BSI", "2025-01-01", "2099-12-31", None)
                 .unwrap();
-        cert.redeclare(swapped.clone(), Utc::now());
+        let redeclared = cert.redeclare(swapped.clone(), Utc::now());
+        assert_eq!(redeclared.from, Some(VerificationStatus::Declared));
         assert!(matches!(
             cert.verify(reviewed, expert, None, Utc::now()),
             Err(DomainError::VersionMismatch { current }) if current == reviewed + 1
@@ -362,18 +407,29 @@ mod tests {
         assert_eq!(cert.status, VerificationStatus::Declared);
 
         let current = cert.version;
-        cert.reject(current, expert, "faux".into(), Utc::now())
-            .unwrap();
+        let rejected = cert.reject(current, expert, "faux".into(), Utc::now());
+        let entry = rejected.unwrap().audit_entry(Some(expert), Utc::now());
+        assert_eq!(entry.action, "certification.rejected");
+        assert_eq!(entry.note.as_deref(), Some("faux"));
+        assert_eq!(
+            (entry.from_state.as_deref(), entry.to_state.as_deref()),
+            (Some("declared"), Some("rejected"))
+        );
         let current = cert.version;
         assert!(matches!(
             cert.verify(current, expert, None, Utc::now()),
             Err(DomainError::InvalidState { code, .. }) if code == "certification_rejected"
         ));
-        cert.redeclare(swapped, Utc::now());
+        let redeclared = cert.redeclare(swapped, Utc::now());
+        assert_eq!(redeclared.from, Some(VerificationStatus::Rejected));
         let current = cert.version;
+        let verified = cert.verify(current, expert, None, Utc::now()).unwrap();
+        assert_eq!(verified.from, Some(VerificationStatus::Declared));
+        // Without a comment the entry says which certificate it was.
+        let entry = verified.audit_entry(Some(expert), Utc::now());
         assert_eq!(
-            cert.verify(current, expert, None, Utc::now()).unwrap(),
-            VerificationStatus::Declared
+            entry.note,
+            Some(format!("iso_13485 of {}", cert.organisation_id))
         );
         assert_eq!(cert.status, VerificationStatus::Verified);
         let current = cert.version;

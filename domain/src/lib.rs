@@ -5,6 +5,7 @@
 pub mod account;
 pub mod audit;
 pub mod auth;
+pub mod certificate_events;
 pub mod certification;
 pub mod email_limits;
 pub mod error;
@@ -13,6 +14,7 @@ pub mod notification;
 pub mod organisation;
 pub mod password;
 pub mod profile;
+pub mod profile_events;
 pub mod registration;
 pub mod sourcing;
 pub mod taxonomy;

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::account::Email;
 use crate::error::DomainError;
 use crate::ids::{OrganisationId, UserId};
+use crate::profile_events::{ProfileEvent, ProfileStep};
 use crate::taxonomy::CapabilityCode;
 use crate::validation::{self, Validated, ValidationErrors, invalid};
 
@@ -491,13 +492,19 @@ impl SupplierProfile {
         organisation_id: OrganisationId,
         content: ProfileContent,
         now: DateTime<Utc>,
-    ) -> Self {
-        Self {
+    ) -> (Self, ProfileEvent) {
+        let profile = Self {
             status: ProfileStatus::Published,
             published: Some(content.clone()),
             published_at: Some(now),
             ..Self::new(organisation_id, content, now)
-        }
+        };
+        let event = ProfileEvent {
+            organisation: organisation_id,
+            transition: None,
+            step: ProfileStep::Imported,
+        };
+        (profile, event)
     }
 
     /// Publishes re-imported content in place of both the working copy and
@@ -508,7 +515,7 @@ impl SupplierProfile {
         &mut self,
         content: ProfileContent,
         now: DateTime<Utc>,
-    ) -> Result<Option<Transition>, DomainError> {
+    ) -> Result<Option<ProfileEvent>, DomainError> {
         if self.status == ProfileStatus::Suspended {
             return Err(refuse(self.status, "import over"));
         }
@@ -518,7 +525,11 @@ impl SupplierProfile {
         self.working = content.clone();
         self.published = Some(content);
         self.published_at = Some(now);
-        Ok(Some(self.step(ProfileStatus::Published, now)))
+        Ok(Some(self.event(
+            ProfileStatus::Published,
+            ProfileStep::Imported,
+            now,
+        )))
     }
 
     /// The public sees the approved snapshot, unless suspended.
@@ -550,7 +561,7 @@ impl SupplierProfile {
         expected_version: i64,
         content: ProfileContent,
         now: DateTime<Utc>,
-    ) -> Result<Transition, DomainError> {
+    ) -> Result<ProfileEvent, DomainError> {
         if expected_version != self.version {
             return Err(DomainError::VersionMismatch {
                 current: self.version,
@@ -570,15 +581,35 @@ impl SupplierProfile {
             self.submitted_at = Some(now);
         }
         self.working = content;
-        Ok(self.step(to, now))
+        Ok(self.event(to, ProfileStep::Edited, now))
     }
 
-    pub fn submit(&mut self, now: DateTime<Utc>) -> Result<Transition, DomainError> {
+    /// A new profile, as a draft.
+    pub fn create(
+        organisation_id: OrganisationId,
+        content: ProfileContent,
+        now: DateTime<Utc>,
+    ) -> (Self, ProfileEvent) {
+        let event = ProfileEvent {
+            organisation: organisation_id,
+            transition: None,
+            step: ProfileStep::Created,
+        };
+        (Self::new(organisation_id, content, now), event)
+    }
+
+    /// Takes the step to `to` and reports it as `step`.
+    fn event(&mut self, to: ProfileStatus, step: ProfileStep, now: DateTime<Utc>) -> ProfileEvent {
+        let transition = self.step(to, now);
+        ProfileEvent::new(self.organisation_id, transition, step)
+    }
+
+    pub fn submit(&mut self, now: DateTime<Utc>) -> Result<ProfileEvent, DomainError> {
         match self.status {
             ProfileStatus::Draft | ProfileStatus::ChangesRequested => {
                 self.working.check_complete()?;
                 self.submitted_at = Some(now);
-                Ok(self.step(ProfileStatus::Submitted, now))
+                Ok(self.event(ProfileStatus::Submitted, ProfileStep::Submitted, now))
             }
             other => Err(refuse(other, "submit")),
         }
@@ -602,7 +633,7 @@ impl SupplierProfile {
         expert: UserId,
         comment: Option<String>,
         now: DateTime<Utc>,
-    ) -> Result<Transition, DomainError> {
+    ) -> Result<ProfileEvent, DomainError> {
         self.check_reviewed(reviewed_version)?;
         if self.status != ProfileStatus::Submitted {
             return Err(refuse(self.status, "approve"));
@@ -612,9 +643,10 @@ impl SupplierProfile {
         self.last_review = Some(Review {
             by: expert,
             at: now,
-            comment,
+            comment: comment.clone(),
         });
-        Ok(self.step(ProfileStatus::Published, now))
+        let step = ProfileStep::Approved { comment };
+        Ok(self.event(ProfileStatus::Published, step, now))
     }
 
     pub fn request_changes(
@@ -623,7 +655,7 @@ impl SupplierProfile {
         expert: UserId,
         comment: String,
         now: DateTime<Utc>,
-    ) -> Result<Transition, DomainError> {
+    ) -> Result<ProfileEvent, DomainError> {
         self.check_reviewed(reviewed_version)?;
         if self.status != ProfileStatus::Submitted {
             return Err(refuse(self.status, "request changes on"));
@@ -631,9 +663,10 @@ impl SupplierProfile {
         self.last_review = Some(Review {
             by: expert,
             at: now,
-            comment: Some(comment),
+            comment: Some(comment.clone()),
         });
-        Ok(self.step(ProfileStatus::ChangesRequested, now))
+        let step = ProfileStep::ChangesRequested { comment };
+        Ok(self.event(ProfileStatus::ChangesRequested, step, now))
     }
 
     pub fn suspend(
@@ -641,16 +674,17 @@ impl SupplierProfile {
         expert: UserId,
         reason: String,
         now: DateTime<Utc>,
-    ) -> Result<Transition, DomainError> {
+    ) -> Result<ProfileEvent, DomainError> {
         if self.status == ProfileStatus::Suspended || self.published.is_none() {
             return Err(refuse(self.status, "suspend"));
         }
         self.last_review = Some(Review {
             by: expert,
             at: now,
-            comment: Some(reason),
+            comment: Some(reason.clone()),
         });
-        Ok(self.step(ProfileStatus::Suspended, now))
+        let step = ProfileStep::Suspended { reason };
+        Ok(self.event(ProfileStatus::Suspended, step, now))
     }
 
     pub fn reinstate(
@@ -658,14 +692,14 @@ impl SupplierProfile {
         expert: UserId,
         comment: Option<String>,
         now: DateTime<Utc>,
-    ) -> Result<Transition, DomainError> {
+    ) -> Result<ProfileEvent, DomainError> {
         if self.status != ProfileStatus::Suspended {
             return Err(refuse(self.status, "reinstate"));
         }
         self.last_review = Some(Review {
             by: expert,
             at: now,
-            comment,
+            comment: comment.clone(),
         });
         // Anything edited meanwhile was never approved: back to review.
         let to = if self.published.as_ref() == Some(&self.working) {
@@ -673,7 +707,7 @@ impl SupplierProfile {
         } else {
             ProfileStatus::Submitted
         };
-        Ok(self.step(to, now))
+        Ok(self.event(to, ProfileStep::Reinstated { comment }, now))
     }
 }
 
@@ -710,8 +744,8 @@ mod tests {
         let expert = UserId::new();
         let mut profile = profile();
         assert!(profile.public_content().is_none());
-        profile.submit(Utc::now()).unwrap();
-        profile
+        let _step = profile.submit(Utc::now()).unwrap();
+        let _step = profile
             .approve(profile.version, expert, None, Utc::now())
             .unwrap();
         assert_eq!(
@@ -720,9 +754,14 @@ mod tests {
         );
 
         let version = profile.version;
-        let transition = profile
+        let edited = profile
             .edit(version, content("Micro-usinage et décolletage"), Utc::now())
             .unwrap();
+        assert!(
+            edited.awaits_review(),
+            "an edit of a published profile is reviewed"
+        );
+        let transition = edited.transition.expect("a step");
         assert_eq!(
             (transition.from, transition.to),
             (ProfileStatus::Published, ProfileStatus::Submitted)
@@ -731,7 +770,7 @@ mod tests {
             profile.public_content().map(|c| c.description_fr.as_str()),
             Some("Micro-usinage")
         );
-        profile
+        let _step = profile
             .approve(profile.version, expert, None, Utc::now())
             .unwrap();
         assert_eq!(
@@ -744,7 +783,7 @@ mod tests {
     fn an_expert_decides_on_the_version_read_and_a_submitted_profile_waits_for_the_decision() {
         let expert = UserId::new();
         let mut profile = profile();
-        profile.submit(Utc::now()).unwrap();
+        let _step = profile.submit(Utc::now()).unwrap();
         let read = profile.version;
         let error = profile
             .edit(read, content("contact payments@evil.example"), Utc::now())
@@ -761,7 +800,7 @@ mod tests {
             Err(DomainError::VersionMismatch { .. })
         ));
         assert_eq!(profile.status, ProfileStatus::Submitted);
-        profile.approve(read, expert, None, Utc::now()).unwrap();
+        let _step = profile.approve(read, expert, None, Utc::now()).unwrap();
         assert_eq!(profile.published.as_ref(), Some(&profile.working));
     }
 
@@ -769,7 +808,7 @@ mod tests {
     fn a_stale_version_cannot_overwrite_a_newer_edit() {
         let mut profile = profile();
         let stale = profile.version;
-        profile
+        let _step = profile
             .edit(stale, content("première"), Utc::now())
             .unwrap();
         let error = profile
@@ -799,12 +838,12 @@ mod tests {
             code(profile.suspend(expert, "x".into(), Utc::now()).unwrap_err()),
             "profile_draft"
         );
-        profile.submit(Utc::now()).unwrap();
+        let _step = profile.submit(Utc::now()).unwrap();
         assert_eq!(
             code(profile.submit(Utc::now()).unwrap_err()),
             "profile_submitted"
         );
-        profile
+        let _step = profile
             .request_changes(
                 profile.version,
                 expert,
@@ -816,11 +855,11 @@ mod tests {
             code(profile.reinstate(expert, None, Utc::now()).unwrap_err()),
             "profile_changes_requested"
         );
-        profile.submit(Utc::now()).unwrap();
-        profile
+        let _step = profile.submit(Utc::now()).unwrap();
+        let _step = profile
             .approve(profile.version, expert, None, Utc::now())
             .unwrap();
-        profile
+        let _step = profile
             .suspend(expert, "certificat frauduleux".into(), Utc::now())
             .unwrap();
         assert!(profile.public_content().is_none());
@@ -829,14 +868,19 @@ mod tests {
             code(profile.edit(version, content("x"), Utc::now()).unwrap_err()),
             "profile_suspended"
         );
-        profile.reinstate(expert, None, Utc::now()).unwrap();
+        let _step = profile.reinstate(expert, None, Utc::now()).unwrap();
         assert_eq!(profile.status, ProfileStatus::Published);
     }
 
     #[test]
     fn an_imported_profile_is_public_at_once_and_a_reimport_changes_only_what_differs() {
-        let mut profile =
+        let (mut profile, imported) =
             SupplierProfile::imported(OrganisationId::new(), content("Micro-usinage"), Utc::now());
+        assert_eq!(imported.step, ProfileStep::Imported);
+        assert_eq!(
+            imported.transition, None,
+            "a new profile comes from nowhere"
+        );
         assert_eq!(profile.status, ProfileStatus::Published);
         assert_eq!(profile.version, 1);
         assert!(profile.last_review.is_none(), "no expert reviewed it");
@@ -857,7 +901,7 @@ mod tests {
             .reimport(content("Micro-usinage et décolletage"), Utc::now())
             .unwrap();
         assert_eq!(
-            step,
+            step.and_then(|e| e.transition),
             Some(Transition {
                 from: ProfileStatus::Published,
                 to: ProfileStatus::Published
@@ -876,12 +920,12 @@ mod tests {
         let mut draft = profile();
         let step = draft.reimport(content("Importé"), Utc::now()).unwrap();
         assert_eq!(
-            step.map(|t| (t.from, t.to)),
+            step.and_then(|e| e.transition).map(|t| (t.from, t.to)),
             Some((ProfileStatus::Draft, ProfileStatus::Published))
         );
 
         let expert = UserId::new();
-        draft
+        let _step = draft
             .suspend(expert, "certificat frauduleux".into(), Utc::now())
             .unwrap();
         let error = draft.reimport(content("Autre"), Utc::now()).unwrap_err();

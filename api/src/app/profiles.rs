@@ -1,18 +1,19 @@
 //! Supplier profiles and certificates: written by the supplier, reviewed by
-//! the cluster's experts. Every change writes an audit entry in its
-//! transaction; the profile and certificate writes write the index event
+//! the cluster's experts. A profile's lifecycle steps are domain methods
+//! returning a `ProfileEvent` that `Publisher::publish_profile` turns into
+//! its audit entry and emails; certificate changes write their audit entry
+//! here. The profile and certificate writes write the index event
 //! themselves (see `persistence::Tx`).
 
 use chrono::{DateTime, Utc};
 use domain::account::{PlatformRole, User};
-use domain::audit::AuditEntry;
 use domain::auth::Actor;
-use domain::certification::{Certification, CertificationDetails, VerificationStatus};
+use domain::certification::{Certification, CertificationDetails};
 use domain::ids::{CertificationId, OrganisationId};
 use domain::profile::{
     ContactInput, ProfileContent, ProfileInput as DomainInput, ProfileStatus, SupplierProfile,
-    Transition,
 };
+use domain::profile_events::{ProfileEvent, ProfileStep, SUBJECT};
 use domain::{DomainError, ValidationErrors};
 use openapi::audit::AuditEntryView;
 use openapi::directory::{
@@ -23,12 +24,11 @@ use persistence::{DbConnection, Tx, accounts, audit, certifications, profiles};
 
 use crate::app::catalogue::Catalogue;
 use crate::app::outbox::queue_for_users;
+use crate::app::publisher::Publisher;
 use crate::app::views;
 use crate::email::mail::Mail;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::state::AppState;
-
-const SUBJECT: &str = "supplier_profile";
 
 fn not_found() -> ApiError {
     ApiError::not_found("supplier profile")
@@ -97,23 +97,39 @@ fn parse_content(
     ProfileContent::parse(&input, |code| catalogue.has_capability(code))
 }
 
-/// Writes the audit entry of a profile change (only that).
-fn audit_profile(
+/// The emails a profile's event causes: the experts learn that a profile
+/// awaits review, the supplier's users learn the experts' decision. Called
+/// by `Publisher::publish_profile` only.
+pub(crate) fn emails_of(
     conn: &mut DbConnection,
-    actor: &Actor,
-    action: &str,
-    org: OrganisationId,
-    transition: Option<Transition>,
-    note: Option<String>,
+    base_url: &str,
+    event: &ProfileEvent,
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
-    let mut entry =
-        AuditEntry::new(Some(actor.user_id), action, SUBJECT, org, now).note(note, false);
-    if let Some(t) = transition.filter(|t| t.from != t.to) {
-        entry = entry.transition(Some(t.from.as_str()), t.to.as_str());
+    let org = event.organisation;
+    if event.awaits_review() {
+        let name = supplier(conn, org)?.legal_name;
+        notify_experts(conn, &review_mail(base_url, org, &name), now)?;
     }
-    audit::record(conn, &entry)?;
-    Ok(())
+    let link = || format!("{base_url}/suppliers/{org}");
+    let mail = match &event.step {
+        ProfileStep::Approved { .. } => Mail::ProfileApproved {
+            supplier: supplier(conn, org)?.legal_name,
+            link: link(),
+        },
+        ProfileStep::ChangesRequested { comment } => Mail::ProfileChangesRequested {
+            supplier: supplier(conn, org)?.legal_name,
+            comment: comment.clone(),
+            link: link(),
+        },
+        ProfileStep::Created
+        | ProfileStep::Edited
+        | ProfileStep::Submitted
+        | ProfileStep::Suspended { .. }
+        | ProfileStep::Reinstated { .. }
+        | ProfileStep::Imported => return Ok(()),
+    };
+    notify_organisation(conn, org, &mail, now)
 }
 
 fn notify_organisation(
@@ -135,9 +151,7 @@ fn notify_experts(conn: &mut DbConnection, mail: &Mail, now: DateTime<Utc>) -> A
 }
 
 pub async fn get(state: &AppState, actor: Actor, org: OrganisationId) -> ApiResult<ProfileView> {
-    if !actor.is_back_office() {
-        actor.may_edit_supplier(org)?;
-    }
+    actor.may_view_supplier_profile(org)?;
     let now = state.clock.now();
     state
         .read(move |conn| {
@@ -157,17 +171,17 @@ pub async fn save(
     body: ProfileInput,
 ) -> ApiResult<(ProfileView, bool)> {
     actor.may_edit_supplier(org)?;
-    let now = state.clock.now();
-    let base = state.settings.public_base_url.clone();
+    let publisher = Publisher::new(state, Some(actor));
+    let now = publisher.now;
     state
         .transaction(move |conn| {
-            let organisation = supplier(conn, org)?;
+            supplier(conn, org)?;
             let catalogue = Catalogue::load(conn)?;
             let content = parse_content(&body, &catalogue)?;
             let Some(mut profile) = profiles::find(conn, org)? else {
-                let profile = SupplierProfile::new(org, content, now);
+                let (profile, created) = SupplierProfile::create(org, content, now);
                 profiles::insert(conn, &profile)?;
-                audit_profile(conn, &actor, "profile.created", org, None, None, now)?;
+                publisher.publish_profile(conn, created)?;
                 return Ok((view(conn, &profile, now)?, true));
             };
             let expected = if_match.ok_or_else(|| {
@@ -180,31 +194,14 @@ pub async fn save(
                 )
             })?;
             let read_version = profile.version;
-            let transition = profile.edit(expected, content, now)?;
+            let edited = profile.edit(expected, content, now)?;
             if !profiles::update(conn, &profile, read_version)? {
                 return Err(DomainError::VersionMismatch {
                     current: read_version + 1,
                 }
                 .into());
             }
-            audit_profile(
-                conn,
-                &actor,
-                "profile.edited",
-                org,
-                Some(transition),
-                None,
-                now,
-            )?;
-            if transition.from != ProfileStatus::Submitted
-                && transition.to == ProfileStatus::Submitted
-            {
-                notify_experts(
-                    conn,
-                    &review_mail(&base, org, &organisation.legal_name),
-                    now,
-                )?;
-            }
+            publisher.publish_profile(conn, edited)?;
             Ok((view(conn, &profile, now)?, false))
         })
         .await
@@ -218,45 +215,35 @@ fn review_mail(base: &str, org: OrganisationId, name: &str) -> Mail {
 }
 
 /// Loads the profile, applies `change`, saves it if nobody saved in between
-/// (which writes the index event), and writes the audit entry.
+/// (which writes the index event), and publishes the step.
 fn transition(
     conn: &mut Tx,
-    actor: &Actor,
+    publisher: &Publisher,
     org: OrganisationId,
-    action: &str,
-    note: Option<String>,
-    now: DateTime<Utc>,
-    change: impl FnOnce(&mut SupplierProfile) -> Result<Transition, DomainError>,
+    change: impl FnOnce(&mut SupplierProfile) -> Result<ProfileEvent, DomainError>,
 ) -> ApiResult<SupplierProfile> {
     let mut profile = profiles::find(conn, org)?.ok_or_else(not_found)?;
     let read_version = profile.version;
-    let step = change(&mut profile)?;
+    let event = change(&mut profile)?;
     if !profiles::update(conn, &profile, read_version)? {
         return Err(DomainError::VersionMismatch {
             current: read_version + 1,
         }
         .into());
     }
-    audit_profile(conn, actor, action, org, Some(step), note, now)?;
+    publisher.publish_profile(conn, event)?;
     Ok(profile)
 }
 
 /// The supplier asks the cluster to publish its profile.
 pub async fn submit(state: &AppState, actor: Actor, org: OrganisationId) -> ApiResult<ProfileView> {
     actor.may_edit_supplier(org)?;
-    let now = state.clock.now();
-    let base = state.settings.public_base_url.clone();
+    let publisher = Publisher::new(state, Some(actor));
+    let now = publisher.now;
     state
         .transaction(move |conn| {
-            let organisation = supplier(conn, org)?;
-            let profile = transition(conn, &actor, org, "profile.submitted", None, now, |p| {
-                p.submit(now)
-            })?;
-            notify_experts(
-                conn,
-                &review_mail(&base, org, &organisation.legal_name),
-                now,
-            )?;
+            supplier(conn, org)?;
+            let profile = transition(conn, &publisher, org, |p| p.submit(now))?;
             view(conn, &profile, now)
         })
         .await
@@ -308,83 +295,32 @@ pub async fn review(
         other => other,
     };
     let standing_changes = matches!(decision, Decision::Suspend(_) | Decision::Reinstate(_));
-    let now = state.clock.now();
-    let base = state.settings.public_base_url.clone();
-    let state_for_tx = state.clone();
+    let publisher = Publisher::new(state, Some(actor));
+    let now = publisher.now;
     let reviewed = state
         .transaction(move |conn| {
-            let organisation = supplier(conn, org)?;
+            supplier(conn, org)?;
             let expert = actor.user_id;
-            let (supplier, link) = (
-                organisation.legal_name.clone(),
-                format!("{base}/suppliers/{org}"),
-            );
             let profile = match decision {
                 Decision::Approve(version, comment) => {
                     let version = reviewed_version(version, "profile")?;
-                    let profile = transition(
-                        conn,
-                        &actor,
-                        org,
-                        "profile.approved",
-                        comment.clone(),
-                        now,
-                        |p| p.approve(version, expert, comment.clone(), now),
-                    )?;
-                    notify_organisation(conn, org, &Mail::ProfileApproved { supplier, link }, now)?;
-                    profile
+                    transition(conn, &publisher, org, |p| {
+                        p.approve(version, expert, comment, now)
+                    })?
                 }
                 Decision::RequestChanges(version, comment) => {
                     let version = reviewed_version(version, "profile")?;
-                    let profile = transition(
-                        conn,
-                        &actor,
-                        org,
-                        "profile.changes_requested",
-                        Some(comment.clone()),
-                        now,
-                        |p| p.request_changes(version, expert, comment.clone(), now),
-                    )?;
-                    notify_organisation(
-                        conn,
-                        org,
-                        &Mail::ProfileChangesRequested {
-                            supplier,
-                            comment,
-                            link,
-                        },
-                        now,
-                    )?;
-                    profile
+                    transition(conn, &publisher, org, |p| {
+                        p.request_changes(version, expert, comment, now)
+                    })?
                 }
+                // Publishing the suspension withdraws the supplier's invitations.
                 Decision::Suspend(reason) => {
-                    let profile = transition(
-                        conn,
-                        &actor,
-                        org,
-                        "profile.suspended",
-                        Some(reason.clone()),
-                        now,
-                        |p| p.suspend(expert, reason.clone(), now),
-                    )?;
-                    crate::app::sourcing::answers::withdraw_suspended(
-                        conn,
-                        &state_for_tx,
-                        &actor,
-                        org,
-                        now,
-                    )?;
-                    profile
+                    transition(conn, &publisher, org, |p| p.suspend(expert, reason, now))?
                 }
-                Decision::Reinstate(comment) => transition(
-                    conn,
-                    &actor,
-                    org,
-                    "profile.reinstated",
-                    comment.clone(),
-                    now,
-                    |p| p.reinstate(expert, comment.clone(), now),
-                )?,
+                Decision::Reinstate(comment) => {
+                    transition(conn, &publisher, org, |p| p.reinstate(expert, comment, now))?
+                }
             };
             view(conn, &profile, now)
         })
@@ -403,9 +339,7 @@ pub async fn history(
     actor: Actor,
     org: OrganisationId,
 ) -> ApiResult<Vec<AuditEntryView>> {
-    if !actor.is_back_office() {
-        actor.may_edit_supplier(org)?;
-    }
+    actor.may_view_supplier_profile(org)?;
     let internal = actor.is_back_office();
     state
         .read(move |conn| {
@@ -485,32 +419,6 @@ fn parse_certification(
     Ok(details)
 }
 
-/// Writes the audit entry of a certificate change (only that).
-fn audit_certification(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    action: &str,
-    c: &Certification,
-    from: Option<VerificationStatus>,
-    note: Option<String>,
-    now: DateTime<Utc>,
-) -> ApiResult<()> {
-    let entry = AuditEntry::new(Some(actor.user_id), action, "certification", c.id, now)
-        .transition(from.map(VerificationStatus::as_str), c.status.as_str())
-        .note(
-            note.or_else(|| {
-                Some(format!(
-                    "{} of {}",
-                    c.details.type_code.as_str(),
-                    c.organisation_id
-                ))
-            }),
-            false,
-        );
-    audit::record(conn, &entry)?;
-    Ok(())
-}
-
 /// A supplier declares a certificate; it counts at once (as declared) until
 /// an expert verifies or rejects it.
 pub async fn add_certification(
@@ -520,22 +428,15 @@ pub async fn add_certification(
     body: CertificationInput,
 ) -> ApiResult<CertificationView> {
     actor.may_edit_supplier(org)?;
-    let now = state.clock.now();
+    let publisher = Publisher::new(state, Some(actor));
+    let now = publisher.now;
     state
         .transaction(move |conn| {
             supplier(conn, org)?;
             let details = parse_certification(&body, &Catalogue::load(conn)?)?;
-            let certification = Certification::declared(org, details, now);
+            let (certification, declared) = Certification::declare(org, details, now);
             certifications::insert(conn, &certification)?;
-            audit_certification(
-                conn,
-                &actor,
-                "certification.declared",
-                &certification,
-                None,
-                None,
-                now,
-            )?;
+            publisher.publish_certificate(conn, declared)?;
             Ok(views::certification(&certification, now.date_naive()))
         })
         .await
@@ -578,23 +479,16 @@ pub async fn update_certification(
     body: CertificationInput,
 ) -> ApiResult<CertificationView> {
     actor.may_edit_supplier(org)?;
-    let now = state.clock.now();
+    let publisher = Publisher::new(state, Some(actor));
+    let now = publisher.now;
     state
         .transaction(move |conn| {
             let mut certification = own_certification(conn, org, id)?;
             let details = parse_certification(&body, &Catalogue::load(conn)?)?;
             let read_version = certification.version;
-            let from = certification.redeclare(details, now);
+            let redeclared = certification.redeclare(details, now);
             save_certification(conn, &certification, read_version)?;
-            audit_certification(
-                conn,
-                &actor,
-                "certification.updated",
-                &certification,
-                Some(from),
-                None,
-                now,
-            )?;
+            publisher.publish_certificate(conn, redeclared)?;
             Ok(views::certification(&certification, now.date_naive()))
         })
         .await
@@ -607,23 +501,12 @@ pub async fn delete_certification(
     id: CertificationId,
 ) -> ApiResult<()> {
     actor.may_edit_supplier(org)?;
-    let now = state.clock.now();
+    let publisher = Publisher::new(state, Some(actor));
     state
         .transaction(move |conn| {
             let certification = own_certification(conn, org, id)?;
             certifications::delete(conn, &certification)?;
-            audit::record(
-                conn,
-                &AuditEntry::new(
-                    Some(actor.user_id),
-                    "certification.deleted",
-                    "certification",
-                    id,
-                    now,
-                )
-                .transition(Some(certification.status.as_str()), "deleted"),
-            )?;
-            Ok(())
+            publisher.publish_certificate(conn, certification.delete())
         })
         .await
 }
@@ -671,24 +554,19 @@ pub async fn verify_certification(
             .into());
         }
     };
-    let now = state.clock.now();
+    let publisher = Publisher::new(state, Some(actor));
+    let now = publisher.now;
     state
         .transaction(move |conn| {
             let mut certification =
                 certifications::find(conn, id)?.ok_or_else(certification_not_found)?;
             let read_version = certification.version;
-            let (from, action) = match rejection {
-                Some(reason) => (
-                    certification.reject(reviewed, actor.user_id, reason, now)?,
-                    "certification.rejected",
-                ),
-                None => (
-                    certification.verify(reviewed, actor.user_id, note.clone(), now)?,
-                    "certification.verified",
-                ),
+            let verdict = match rejection {
+                Some(reason) => certification.reject(reviewed, actor.user_id, reason, now)?,
+                None => certification.verify(reviewed, actor.user_id, note, now)?,
             };
             save_certification(conn, &certification, read_version)?;
-            audit_certification(conn, &actor, action, &certification, Some(from), note, now)?;
+            publisher.publish_certificate(conn, verdict)?;
             Ok(views::certification(&certification, now.date_naive()))
         })
         .await

@@ -2,10 +2,9 @@
 
 use std::time::Duration;
 
-use domain::sourcing::request::{Action, Party};
 use persistence::sourcing;
 
-use crate::app::sourcing::{record, save};
+use crate::app::sourcing::{Publisher, save};
 use crate::error::ApiResult;
 use crate::state::AppState;
 
@@ -27,12 +26,15 @@ pub async fn run(state: AppState, every: Duration) {
 /// request closes in its own transaction; a request closed meanwhile by
 /// its buyer (or another instance) is skipped.
 pub async fn close_expired(state: &AppState) -> ApiResult<usize> {
-    let now = state.clock.now();
+    // The platform itself closes: no actor.
+    let publisher = Publisher::new(state, None);
+    let now = publisher.now;
     let due = state
         .read(move |conn| Ok(sourcing::open_past_deadline(conn, now, 100)?))
         .await?;
     let mut closed = 0;
     for id in due {
+        let publisher = publisher.clone();
         let done = state
             .transaction(move |conn| {
                 let Some(mut request) = sourcing::find_request(conn, id)? else {
@@ -42,19 +44,9 @@ pub async fn close_expired(state: &AppState) -> ApiResult<usize> {
                     return Ok(false);
                 }
                 let read_version = request.version;
-                let transition = request.apply(Action::Close, Party::System, now)?;
+                let closed = request.close_at_deadline(publisher.now)?;
                 save(conn, &request, read_version)?;
-                let note = Some("response deadline reached".to_owned());
-                record(
-                    conn,
-                    None,
-                    id,
-                    "request.closed",
-                    Some(transition),
-                    note,
-                    false,
-                    now,
-                )?;
+                publisher.publish(conn, &request, closed)?;
                 Ok(true)
             })
             .await;

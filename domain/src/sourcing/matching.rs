@@ -8,6 +8,7 @@ use crate::certification::{Certification, CertificationTypeCode, VerificationSta
 use crate::error::DomainError;
 use crate::ids::{MatchId, OrganisationId, SourcingRequestId, UserId};
 use crate::profile::{ProfileContent, Sector};
+use crate::sourcing::events::RequestEvent;
 use crate::sourcing::request::{RequestContent, RequestStatus, wrong_state};
 use crate::taxonomy::CapabilityCode;
 
@@ -237,7 +238,7 @@ pub fn matching_allowed(status: RequestStatus) -> Result<(), DomainError> {
 
 impl Match {
     /// A new proposal. A supplier missing a mandatory certification needs an
-    /// override reason.
+    /// override reason (kept only then).
     #[expect(
         clippy::too_many_arguments,
         reason = "a match is created with all its facts at once"
@@ -251,7 +252,7 @@ impl Match {
         override_reason: Option<String>,
         expert: UserId,
         now: DateTime<Utc>,
-    ) -> Result<Self, DomainError> {
+    ) -> Result<(Self, RequestEvent), DomainError> {
         let missing: Vec<&str> = explanation
             .missing_mandatory()
             .iter()
@@ -267,7 +268,7 @@ impl Match {
             )
             .into());
         }
-        Ok(Self {
+        let proposed = Self {
             id: MatchId::new(),
             request,
             supplier,
@@ -286,9 +287,17 @@ impl Match {
             decided_by: None,
             decided_at: None,
             created_at: now,
-        })
+        };
+        let event = RequestEvent::MatchProposed {
+            supplier,
+            origin,
+            override_reason: proposed.override_reason.clone(),
+        };
+        Ok((proposed, event))
     }
 
+    /// An expert approves or discards the match, with an internal note and,
+    /// on approval only, a note for the buyer.
     pub fn decide(
         &mut self,
         decision: MatchDecision,
@@ -296,13 +305,13 @@ impl Match {
         internal_note: Option<String>,
         note_for_buyer: Option<String>,
         now: DateTime<Utc>,
-    ) -> (MatchStatus, MatchStatus) {
+    ) -> RequestEvent {
         let from = self.status;
         self.status = match decision {
             MatchDecision::Approve => MatchStatus::Approved,
             MatchDecision::Discard => MatchStatus::Discarded,
         };
-        self.internal_note = internal_note;
+        self.internal_note = internal_note.clone();
         // The buyer reads a note on a supplier it is shown, never on a discarded one.
         self.note_for_buyer = match decision {
             MatchDecision::Approve => note_for_buyer,
@@ -310,7 +319,13 @@ impl Match {
         };
         self.decided_by = Some(expert);
         self.decided_at = Some(now);
-        (from, self.status)
+        RequestEvent::MatchDecided {
+            supplier: self.supplier,
+            decision,
+            from,
+            to: self.status,
+            note: internal_note,
+        }
     }
 }
 
@@ -466,8 +481,54 @@ mod tests {
             )
         };
         assert!(matches!(propose(None), Err(DomainError::Validation(_))));
-        let m = propose(Some("audit en cours".into())).unwrap();
+        let (m, event) = propose(Some("audit en cours".into())).unwrap();
         assert_eq!(m.override_reason.as_deref(), Some("audit en cours"));
         assert_eq!(m.status, MatchStatus::Proposed);
+        assert_eq!(
+            event,
+            RequestEvent::MatchProposed {
+                supplier: m.supplier,
+                origin: MatchOrigin::Manual,
+                override_reason: Some("audit en cours".into())
+            }
+        );
+    }
+
+    #[test]
+    fn a_discarded_match_keeps_no_note_for_the_buyer_and_reports_its_move() {
+        let today = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+        let e = Explanation::of(&need(), &profile(), &[], today);
+        let (mut m, _) = Match::propose(
+            SourcingRequestId::new(),
+            OrganisationId::new(),
+            MatchOrigin::Index,
+            1.0,
+            e,
+            Some("audit en cours".into()),
+            UserId::new(),
+            Utc::now(),
+        )
+        .unwrap();
+        let expert = UserId::new();
+        let event = m.decide(
+            MatchDecision::Discard,
+            expert,
+            Some("hors zone".into()),
+            Some("pour l'acheteur".into()),
+            Utc::now(),
+        );
+        assert_eq!(m.status, MatchStatus::Discarded);
+        assert_eq!(m.note_for_buyer, None);
+        assert_eq!(m.decided_by, Some(expert));
+        assert_eq!(
+            event,
+            RequestEvent::MatchDecided {
+                supplier: m.supplier,
+                decision: MatchDecision::Discard,
+                from: MatchStatus::Proposed,
+                to: MatchStatus::Discarded,
+                note: Some("hors zone".into())
+            }
+        );
     }
 }

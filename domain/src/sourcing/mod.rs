@@ -4,9 +4,11 @@
 
 pub mod access;
 pub mod answers;
+pub mod events;
 pub mod matching;
 pub mod money;
 pub mod request;
 
 pub use access::RequestAccess;
+pub use events::RequestEvent;
 pub use request::{RequestContent, RequestStatus, SourcingRequest};

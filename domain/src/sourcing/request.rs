@@ -20,7 +20,8 @@ use crate::certification::CertificationTypeCode;
 use crate::error::DomainError;
 use crate::ids::{OrganisationId, SourcingRequestId, UserId};
 use crate::profile::Sector;
-use crate::sourcing::answers::Outcome;
+use crate::sourcing::answers::{Invitation, InvitationStatus, Outcome};
+use crate::sourcing::events::RequestEvent;
 use crate::sourcing::money::{Currency, Money};
 use crate::taxonomy::CapabilityCode;
 use crate::validation::{self, Validated, ValidationErrors, invalid};
@@ -121,6 +122,11 @@ impl Action {
                 S::Cancelled,
             ),
         }
+    }
+
+    /// Steps that need a comment: the buyer must know why.
+    pub const fn comment_required(self) -> bool {
+        matches!(self, Self::RequestChanges | Self::Reject)
     }
 
     pub const fn name(self) -> &'static str {
@@ -610,7 +616,20 @@ pub fn wrong_state(status: RequestStatus, action: &str) -> DomainError {
 }
 
 impl SourcingRequest {
-    pub fn new(
+    /// A buyer drafts a request.
+    pub fn create(
+        buyer: OrganisationId,
+        created_by: UserId,
+        content: RequestContent,
+        now: DateTime<Utc>,
+    ) -> (Self, RequestEvent) {
+        (
+            Self::new(buyer, created_by, content, now),
+            RequestEvent::Created,
+        )
+    }
+
+    pub(crate) fn new(
         buyer: OrganisationId,
         created_by: UserId,
         content: RequestContent,
@@ -653,9 +672,101 @@ impl SourcingRequest {
         self.content.budget_visible
     }
 
+    /// Takes the step `action` for `party`, with the step's comment (the
+    /// award has its own method, [`Self::award`]).
+    pub fn take(
+        &mut self,
+        action: Action,
+        party: Party,
+        comment: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Result<RequestEvent, DomainError> {
+        let transition = self.apply(action, party, now)?;
+        Ok(RequestEvent::Stepped {
+            action,
+            transition,
+            comment,
+        })
+    }
+
+    /// The deadline job closes an open request whose deadline has passed.
+    pub fn close_at_deadline(&mut self, now: DateTime<Utc>) -> Result<RequestEvent, DomainError> {
+        self.take(
+            Action::Close,
+            Party::System,
+            Some("response deadline reached".to_owned()),
+            now,
+        )
+    }
+
+    /// The buyer awards `winners`, each of which must have quoted
+    /// (`supplier_ids[i]` names the first that did not); every other
+    /// invited supplier is not selected. The state is checked first:
+    /// awarding a request that is not closed is refused whatever the
+    /// winners. Nothing changes when it is refused.
+    pub fn award(
+        &mut self,
+        party: Party,
+        winners: &[OrganisationId],
+        invitations: &mut [Invitation],
+        now: DateTime<Utc>,
+    ) -> Result<RequestEvent, DomainError> {
+        if party != Party::Buyer {
+            return Err(DomainError::Forbidden("only the buyer awards"));
+        }
+        let mut awarded = self.clone();
+        let transition = awarded.apply(Action::Award, party, now)?;
+        for (i, winner) in winners.iter().enumerate() {
+            let quoted = invitations
+                .iter()
+                .any(|inv| inv.supplier == *winner && inv.status == InvitationStatus::Answered);
+            if !quoted {
+                return Err(ValidationErrors::single(
+                    format!("supplier_ids[{i}]"),
+                    "not_an_answer",
+                    "award only suppliers that quoted on this request",
+                )
+                .into());
+            }
+        }
+        let outcomes = invitations
+            .iter_mut()
+            .map(|invitation| {
+                let outcome = if winners.contains(&invitation.supplier) {
+                    Outcome::Awarded
+                } else {
+                    Outcome::NotSelected
+                };
+                invitation.outcome = Some(outcome);
+                (invitation.supplier, outcome)
+            })
+            .collect();
+        *self = awarded;
+        Ok(RequestEvent::Awarded {
+            transition,
+            outcomes,
+        })
+    }
+
+    /// The buyer shortlists answers while the request runs (open, or closed
+    /// and not awarded yet).
+    pub fn accepts_shortlisting(&self) -> Result<(), DomainError> {
+        if self.running() {
+            Ok(())
+        } else {
+            Err(wrong_state(self.status, "shortlist on"))
+        }
+    }
+
+    /// Whether invited suppliers still take part: open, or closed and not
+    /// awarded yet.
+    pub fn running(&self) -> bool {
+        matches!(self.status, RequestStatus::Open | RequestStatus::Closed)
+    }
+
     /// Takes `action` for `party`: refused with 403 for the wrong party and
     /// 409 (naming the state) for the wrong state.
-    pub fn apply(
+    fn apply(
         &mut self,
         action: Action,
         party: Party,
@@ -705,7 +816,7 @@ impl SourcingRequest {
         expected_version: i64,
         content: RequestContent,
         now: DateTime<Utc>,
-    ) -> Result<(), DomainError> {
+    ) -> Result<RequestEvent, DomainError> {
         if party != Party::Buyer {
             return Err(DomainError::Forbidden("only the buyer edits its request"));
         }
@@ -723,21 +834,22 @@ impl SourcingRequest {
         self.content = content;
         self.version += 1;
         self.updated_at = now;
-        Ok(())
+        Ok(RequestEvent::Edited)
     }
 
     /// An expert recodes what suppliers are matched on (capabilities,
     /// certifications, sectors, region) while qualifying: only the back
     /// office, only while the request is submitted, only from the current
-    /// version. Returns what changed, field by field; nothing changes, not
-    /// even the version, when the requirements are the same.
+    /// version. Returns what changed, field by field (`None` when nothing
+    /// did: not even the version changes when the requirements are the
+    /// same).
     pub fn recode(
         &mut self,
         party: Party,
         expected_version: i64,
         requirements: Requirements,
         now: DateTime<Utc>,
-    ) -> Result<Vec<RequirementChange>, DomainError> {
+    ) -> Result<Option<RequestEvent>, DomainError> {
         if party != Party::Expert {
             return Err(DomainError::Forbidden(
                 "only the cluster's experts recode a request",
@@ -766,10 +878,14 @@ impl SourcingRequest {
             self.version += 1;
             self.updated_at = now;
         }
-        Ok(changes)
+        Ok((!changes.is_empty()).then_some(RequestEvent::Recoded { changes }))
     }
 
-    pub fn reveal_identity(&mut self, party: Party, now: DateTime<Utc>) -> Result<(), DomainError> {
+    pub fn reveal_identity(
+        &mut self,
+        party: Party,
+        now: DateTime<Utc>,
+    ) -> Result<RequestEvent, DomainError> {
         if party != Party::Buyer {
             return Err(DomainError::Forbidden(
                 "only the buyer reveals its identity",
@@ -778,7 +894,7 @@ impl SourcingRequest {
         self.identity_revealed = true;
         self.version += 1;
         self.updated_at = now;
-        Ok(())
+        Ok(RequestEvent::IdentityRevealed)
     }
 
     /// The buyer (or an expert) answers clarification questions while the
@@ -808,12 +924,12 @@ impl SourcingRequest {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use chrono::TimeDelta;
 
     use super::*;
 
-    fn content(deadline: DateTime<Utc>) -> RequestContent {
+    pub(crate) fn content(deadline: DateTime<Utc>) -> RequestContent {
         let input = RequestInput {
             title: "Micro-usinage titane",
             description: "Vis implantables",
@@ -879,7 +995,7 @@ mod tests {
         assert!(written(now + TimeDelta::minutes(1)).is_ok());
     }
 
-    fn request() -> SourcingRequest {
+    pub(crate) fn request() -> SourcingRequest {
         let now = Utc::now();
         SourcingRequest::new(
             OrganisationId::new(),
@@ -1019,6 +1135,124 @@ mod tests {
         );
     }
 
+    fn closed_with(statuses: &[InvitationStatus]) -> (SourcingRequest, Vec<Invitation>) {
+        let mut r = request();
+        r.status = RequestStatus::Closed;
+        let invitations = statuses
+            .iter()
+            .map(|status| Invitation {
+                request: r.id,
+                supplier: OrganisationId::new(),
+                status: *status,
+                decline_reason: None,
+                shortlisted: false,
+                outcome: None,
+                invited_at: Utc::now(),
+                responded_at: None,
+            })
+            .collect();
+        (r, invitations)
+    }
+
+    #[test]
+    fn the_award_selects_the_winners_and_tells_every_other_invited_supplier() {
+        use InvitationStatus::{Answered, Declined};
+        let (mut r, mut invitations) = closed_with(&[Answered, Declined, Answered]);
+        let now = Utc::now();
+        let winner = invitations[2].supplier;
+        let event = r
+            .award(Party::Buyer, &[winner], &mut invitations, now)
+            .unwrap();
+        assert_eq!(r.status, RequestStatus::Awarded);
+        let outcomes: Vec<_> = invitations.iter().map(|i| i.outcome).collect();
+        assert_eq!(
+            outcomes,
+            [
+                Some(Outcome::NotSelected),
+                Some(Outcome::NotSelected),
+                Some(Outcome::Awarded)
+            ]
+        );
+        match event {
+            RequestEvent::Awarded {
+                transition,
+                outcomes,
+            } => {
+                assert_eq!(transition.from, RequestStatus::Closed);
+                assert_eq!(outcomes.len(), 3);
+                assert_eq!(outcomes[2], (winner, Outcome::Awarded));
+            }
+            other => panic!("not an award: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn only_the_buyer_awards_a_closed_request_to_suppliers_that_quoted() {
+        use InvitationStatus::{Answered, Declined};
+        let now = Utc::now();
+        let (mut r, mut invitations) = closed_with(&[Answered, Declined]);
+        let (quoted, declined) = (invitations[0].supplier, invitations[1].supplier);
+        assert!(matches!(
+            r.award(Party::Expert, &[quoted], &mut invitations, now),
+            Err(DomainError::Forbidden("only the buyer awards"))
+        ));
+        match r.award(Party::Buyer, &[quoted, declined], &mut invitations, now) {
+            Err(DomainError::Validation(errors)) => {
+                assert_eq!(errors.errors()[0].field, "supplier_ids[1]");
+                assert_eq!(errors.errors()[0].code, "not_an_answer");
+            }
+            other => panic!("awarded a supplier that declined: {other:?}"),
+        }
+        assert_eq!(r.status, RequestStatus::Closed, "nothing changed");
+        assert!(invitations.iter().all(|i| i.outcome.is_none()));
+        // The state first: an open request is refused whatever the winners.
+        r.status = RequestStatus::Open;
+        match r.award(Party::Buyer, &[declined], &mut invitations, now) {
+            Err(DomainError::InvalidState { code, .. }) => assert_eq!(code, "request_open"),
+            other => panic!("awarded an open request: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn answers_are_shortlisted_while_the_request_runs() {
+        let mut r = request();
+        for status in RequestStatus::ALL {
+            r.status = status;
+            let running = matches!(status, RequestStatus::Open | RequestStatus::Closed);
+            assert_eq!(r.accepts_shortlisting().is_ok(), running, "{status:?}");
+            assert_eq!(r.running(), running, "{status:?}");
+        }
+    }
+
+    #[test]
+    fn a_step_carries_its_comment_and_the_deadline_closes_in_its_own_words() {
+        let mut r = request();
+        let now = Utc::now();
+        let submitted = r.take(Action::Submit, Party::Buyer, None, now).unwrap();
+        assert!(matches!(
+            submitted,
+            RequestEvent::Stepped {
+                action: Action::Submit,
+                comment: None,
+                ..
+            }
+        ));
+        assert!(Action::Reject.comment_required() && Action::RequestChanges.comment_required());
+        assert!(!Action::Qualify.comment_required());
+        r.status = RequestStatus::Open;
+        match r.close_at_deadline(now).unwrap() {
+            RequestEvent::Stepped {
+                transition,
+                comment,
+                ..
+            } => {
+                assert_eq!(transition.to, RequestStatus::Closed);
+                assert_eq!(comment.as_deref(), Some("response deadline reached"));
+            }
+            other => panic!("not a step: {other:?}"),
+        }
+    }
+
     /// Every (action, state) pair outside the table is refused with a code
     /// naming the state; every wrong party is refused before the state.
     #[test]
@@ -1085,13 +1319,13 @@ mod tests {
         let mut r = request();
         let now = Utc::now();
         let version = r.version;
-        r.edit(
+        let edited = r.edit(
             Party::Buyer,
             version,
             content(now + TimeDelta::days(5)),
             now,
-        )
-        .unwrap();
+        );
+        assert!(matches!(edited, Ok(RequestEvent::Edited)));
         assert!(matches!(
             r.edit(Party::Buyer, version, content(now), now),
             Err(DomainError::VersionMismatch { .. })
@@ -1144,17 +1378,27 @@ mod tests {
             other => panic!("qualified without capabilities: {other:?}"),
         }
         assert_eq!(r.status, RequestStatus::Submitted, "nothing changed");
-        r.recode(
+        let recoded = r.recode(
             Party::Expert,
             r.version,
             requirements(&["machining.milling"], &[]),
             now,
-        )
-        .unwrap();
+        );
+        assert!(matches!(recoded, Ok(Some(RequestEvent::Recoded { .. }))));
         assert_eq!(
             r.apply(Action::Qualify, Party::Expert, now).unwrap().to,
             RequestStatus::Qualified
         );
+    }
+
+    /// A recoding's changes as the request's history reads them.
+    fn lines(recoded: Option<RequestEvent>) -> Vec<String> {
+        match recoded {
+            Some(RequestEvent::Recoded { changes }) => {
+                changes.iter().map(ToString::to_string).collect()
+            }
+            other => panic!("not a recoding: {other:?}"),
+        }
     }
 
     #[test]
@@ -1174,9 +1418,9 @@ mod tests {
                 now,
             )
             .unwrap();
-        let lines: Vec<String> = changes.iter().map(ToString::to_string).collect();
+        let changed = lines(changes);
         assert_eq!(
-            lines,
+            changed,
             [
                 "capabilities: machining.micro_machining → machining.micro_machining, surface.electropolishing",
                 "certifications: iso_13485 (mandatory) → iso_13485 (mandatory), iso_14644 (desirable)",
@@ -1189,7 +1433,7 @@ mod tests {
         assert!(
             r.recode(Party::Expert, r.version, same, now)
                 .unwrap()
-                .is_empty()
+                .is_none()
         );
         assert_eq!(r.version, version + 1);
         let cleared = Requirements {
@@ -1198,14 +1442,9 @@ mod tests {
             sectors: vec![],
             region: None,
         };
-        let lines: Vec<String> = r
-            .recode(Party::Expert, r.version, cleared, now)
-            .unwrap()
-            .iter()
-            .map(ToString::to_string)
-            .collect();
-        assert_eq!(lines[2], "sectors: medtech → (none)");
-        assert_eq!(lines[3], "region: Bourgogne-Franche-Comté → (none)");
+        let cleared = lines(r.recode(Party::Expert, r.version, cleared, now).unwrap());
+        assert_eq!(cleared[2], "sectors: medtech → (none)");
+        assert_eq!(cleared[3], "region: Bourgogne-Franche-Comté → (none)");
     }
 
     #[test]

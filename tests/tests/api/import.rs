@@ -166,6 +166,8 @@ async fn re_running_a_file_changes_nothing_and_duplicates_nothing(app: &TestApp)
     assert_eq!(history.as_array().map(Vec::len), Some(1), "{history}");
     assert_eq!(history[0]["action"], "profile.imported");
     assert_eq!(history[0]["actor_id"], Value::Null);
+    assert_eq!(history[0]["from_state"], Value::Null);
+    assert_eq!(history[0]["to_state"], "published");
 }
 
 async fn a_changed_row_updates_its_supplier(app: &TestApp) {

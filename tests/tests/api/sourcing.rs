@@ -309,7 +309,52 @@ async fn a_request_goes_from_draft_to_award_through_vetted_matches(app: &TestApp
     let full = app
         .get(&format!("/api/v1/requests/{id}/history"), Some(&w.expert))
         .await;
-    let full = actions(full.assert_status(200));
+    let full = full.assert_status(200).clone();
+    // What each entry says, as the history has always worded it.
+    let note = |action: &str| -> Vec<String> {
+        full.as_array()
+            .expect("history")
+            .iter()
+            .filter(|e| e["action"] == action)
+            .map(|e| e["note"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    let first_name = row(&first.org)["supplier_name"]
+        .as_str()
+        .expect("name")
+        .to_owned();
+    assert_eq!(note("answer.quoted")[0], "revision 1: 19800.00 EUR");
+    assert_eq!(note("answer.revised"), ["revision 2: 18400.00 EUR"]);
+    assert_eq!(
+        note("answer.declined"),
+        ["Capacité insuffisante ce trimestre"]
+    );
+    assert_eq!(
+        note("question.asked"),
+        ["La passivation est-elle incluse ?"]
+    );
+    assert_eq!(
+        note("question.answered"),
+        ["Oui, passivation selon ASTM F86."]
+    );
+    assert_eq!(
+        note("answer.shortlisted"),
+        std::slice::from_ref(&first_name)
+    );
+    assert_eq!(note("request.awarded"), std::slice::from_ref(&first_name));
+    assert!(
+        note("match.approved").contains(&format!(
+            "{first_name}: proposed → approved: confidentiel: tarif horaire élevé"
+        )),
+        "{:?}",
+        note("match.approved")
+    );
+    assert!(
+        note("match.proposed").contains(&format!("{first_name} proposed (index)")),
+        "{:?}",
+        note("match.proposed")
+    );
+    let full = actions(&full);
     for expected in [
         "request.created",
         "request.submitted",

@@ -124,6 +124,9 @@ async fn a_suspended_supplier_reads_but_no_longer_quotes_asks_or_edits(app: &Tes
         .cloned()
         .collect();
     assert_eq!(withdrawn.len(), 1, "{withdrawn:?}");
+    let note = withdrawn[0]["note"].as_str().unwrap_or_default();
+    let name = note.strip_suffix(": supplier suspended by the cluster");
+    assert!(name.is_some_and(|n| !n.is_empty()), "{note}");
     app.outbox()
         .wait_for("claire@cardiodijon.example", "ne participe plus")
         .await;

@@ -1,7 +1,7 @@
 //! Writing one valid row: creates or updates the organisation, republishes
 //! the profile and replaces the certificates, in the caller's transaction.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use domain::DomainError;
 use domain::audit::AuditEntry;
 use domain::certification::{Certification, CertificationDetails};
@@ -9,17 +9,19 @@ use domain::ids::OrganisationId;
 use domain::organisation::{LegalIdentity, Organisation, OrganisationKind};
 use domain::profile::{ProfileContent, ProfileStatus, SupplierProfile};
 use domain::validation::ValidationErrors;
-use persistence::{DbConnection, Tx, accounts, audit, certifications, profiles};
+use persistence::{Tx, accounts, audit, certifications, profiles};
 
 use super::Outcome;
 use super::row::{Supplier, key_field};
+use crate::app::publisher::Publisher;
 use crate::error::ApiResult;
 
 pub(super) fn import_one(
     conn: &mut Tx,
+    publisher: &Publisher,
     supplier: Supplier,
-    now: DateTime<Utc>,
 ) -> ApiResult<Outcome> {
+    let now = publisher.now;
     let existing = match &supplier.identity {
         LegalIdentity::French { siret } => accounts::find_organisation_by_siret(conn, siret)?,
         LegalIdentity::Foreign {
@@ -28,7 +30,7 @@ pub(super) fn import_one(
         } => accounts::find_organisation_by_registration(conn, country, registration_number)?,
     };
     let Some(mut org) = existing else {
-        create(conn, supplier, now)?;
+        create(conn, publisher, supplier)?;
         return Ok(Outcome::Created);
     };
     let field = key_field(&supplier.identity);
@@ -81,19 +83,19 @@ pub(super) fn import_one(
 
     match profile {
         None => {
-            publish(conn, org.id, supplier.content, now)?;
+            publish(conn, publisher, org.id, supplier.content)?;
             changed.push("profile");
         }
         Some(mut profile) => {
             let read_version = profile.version;
-            if let Some(step) = profile.reimport(supplier.content, now)? {
+            if let Some(reimported) = profile.reimport(supplier.content, now)? {
                 if !profiles::update(conn, &profile, read_version)? {
                     return Err(DomainError::VersionMismatch {
                         current: read_version + 1,
                     }
                     .into());
                 }
-                record_profile(conn, org.id, Some(step.from), now)?;
+                publisher.publish_profile(conn, reimported)?;
                 changed.push("profile");
             }
         }
@@ -103,14 +105,9 @@ pub(super) fn import_one(
     if !same_certificates(&current, &supplier.certifications) {
         for old in &current {
             certifications::delete(conn, old)?;
-            audit::record(
-                conn,
-                &AuditEntry::new(None, "certification.deleted", "certification", old.id, now)
-                    .transition(Some(old.status.as_str()), "deleted")
-                    .note(Some("replaced by an import".to_owned()), false),
-            )?;
+            publisher.publish_certificate(conn, old.replace_by_import())?;
         }
-        insert_certificates(conn, org.id, supplier.certifications, now)?;
+        insert_certificates(conn, publisher, org.id, supplier.certifications)?;
         changed.push("certifications");
     }
 
@@ -120,7 +117,8 @@ pub(super) fn import_one(
     Ok(Outcome::Updated)
 }
 
-fn create(conn: &mut Tx, supplier: Supplier, now: DateTime<Utc>) -> ApiResult<()> {
+fn create(conn: &mut Tx, publisher: &Publisher, supplier: Supplier) -> ApiResult<()> {
+    let now = publisher.now;
     let org = Organisation {
         id: OrganisationId::new(),
         kind: OrganisationKind::Supplier,
@@ -139,64 +137,32 @@ fn create(conn: &mut Tx, supplier: Supplier, now: DateTime<Utc>) -> ApiResult<()
         &AuditEntry::new(None, "organisation.imported", "organisation", org.id, now)
             .transition(None, org.kind.as_str()),
     )?;
-    publish(conn, org.id, supplier.content, now)?;
-    insert_certificates(conn, org.id, supplier.certifications, now)?;
+    publish(conn, publisher, org.id, supplier.content)?;
+    insert_certificates(conn, publisher, org.id, supplier.certifications)?;
     Ok(())
 }
 
 fn publish(
     conn: &mut Tx,
+    publisher: &Publisher,
     org: OrganisationId,
     content: ProfileContent,
-    now: DateTime<Utc>,
 ) -> ApiResult<()> {
-    profiles::insert(conn, &SupplierProfile::imported(org, content, now))?;
-    record_profile(conn, org, None, now)
-}
-
-fn record_profile(
-    conn: &mut DbConnection,
-    org: OrganisationId,
-    from: Option<ProfileStatus>,
-    now: DateTime<Utc>,
-) -> ApiResult<()> {
-    audit::record(
-        conn,
-        &AuditEntry::new(None, "profile.imported", "supplier_profile", org, now).transition(
-            from.map(ProfileStatus::as_str),
-            ProfileStatus::Published.as_str(),
-        ),
-    )?;
-    Ok(())
+    let (profile, imported) = SupplierProfile::imported(org, content, publisher.now);
+    profiles::insert(conn, &profile)?;
+    publisher.publish_profile(conn, imported)
 }
 
 fn insert_certificates(
     conn: &mut Tx,
+    publisher: &Publisher,
     org: OrganisationId,
     certificates: Vec<CertificationDetails>,
-    now: DateTime<Utc>,
 ) -> ApiResult<()> {
     for details in certificates {
-        let certification = Certification::declared(org, details, now);
+        let (certification, imported) = Certification::import(org, details, publisher.now);
         certifications::insert(conn, &certification)?;
-        audit::record(
-            conn,
-            &AuditEntry::new(
-                None,
-                "certification.imported",
-                "certification",
-                certification.id,
-                now,
-            )
-            .transition(None, certification.status.as_str())
-            .note(
-                Some(format!(
-                    "{} of {org}",
-                    certification.details.type_code.as_str()
-                )),
-                false,
-            ),
-        )?;
+        publisher.publish_certificate(conn, imported)?;
     }
     Ok(())
 }

@@ -56,6 +56,7 @@ use self::apply::import_one;
 pub use self::file::{RowRef, SourceRow, read};
 use self::row::{Supplier, key, key_field, parse_row};
 use crate::app::catalogue::Catalogue;
+use crate::app::publisher::Publisher;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -157,10 +158,11 @@ async fn import_with_retry(state: &AppState, supplier: Supplier) -> ApiResult<Ou
     const ATTEMPTS: u64 = 5;
     let mut attempt = 1;
     loop {
-        let now = state.clock.now();
+        // The import acts as the platform: no actor.
+        let publisher = Publisher::new(state, None);
         let row = supplier.clone();
         match state
-            .transaction(move |conn| import_one(conn, row, now))
+            .transaction(move |conn| import_one(conn, &publisher, row))
             .await
         {
             Err(ApiError::Persistence(error)) if error.is_busy() && attempt < ATTEMPTS => {

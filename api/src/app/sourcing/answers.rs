@@ -1,16 +1,14 @@
 //! Suppliers' answers (quotes, every revision kept, or a decline), their
 //! clarification questions, and the buyer's comparison and award.
 
+use domain::ValidationErrors;
 use domain::account::Language;
 use domain::auth::Actor;
-use domain::ids::{OrganisationId, QuestionId, QuoteId, SourcingRequestId};
-use domain::sourcing::answers::{
-    self, Invitation, InvitationStatus, Outcome, Question, Quote, QuoteTerms,
-};
+use domain::ids::{OrganisationId, QuestionId, SourcingRequestId};
+use domain::sourcing::answers::{Invitation, Outcome, Question, Quote, QuoteTerms};
 use domain::sourcing::matching::MatchStatus;
-use domain::sourcing::request::{Action, Attachment, Party, RequestStatus};
+use domain::sourcing::request::Attachment;
 use domain::sourcing::{RequestAccess, SourcingRequest};
-use domain::{DomainError, ValidationErrors};
 use openapi::directory::ContactView;
 use openapi::sourcing::{
     AnswerRow, AttachmentBody, AwardRequest, ConnectionView, MyAnswerView, QuestionView,
@@ -18,7 +16,7 @@ use openapi::sourcing::{
 };
 use persistence::{DbConnection, accounts, certifications, profiles, sourcing};
 
-use super::{load, not_found, record, required_text, save, views};
+use super::{Publisher, load, not_found, required_text, save, views};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -76,27 +74,14 @@ pub async fn decline(
     reason: String,
 ) -> ApiResult<MyAnswerView> {
     let reason = required_text("reason", &reason, 2000)?;
-    let now = state.clock.now();
+    let publisher = Publisher::new(state, Some(actor));
     state
         .transaction(move |conn| {
             let (request, access) = load(conn, &actor, id)?;
             let mut invitation = own_invitation(conn, &actor, &request, access)?;
-            invitation.ensure_current()?;
-            request.accepts_answers(now)?;
-            invitation.status = InvitationStatus::Declined;
-            invitation.decline_reason = Some(reason.clone());
-            invitation.responded_at = Some(now);
+            let declined = invitation.decline(&request, reason, publisher.now)?;
             sourcing::update_invitation(conn, &invitation)?;
-            record(
-                conn,
-                Some(&actor),
-                id,
-                "answer.declined",
-                None,
-                Some(reason),
-                false,
-                now,
-            )?;
+            publisher.publish(conn, &request, declined)?;
             my_answer_of(conn, &invitation)
         })
         .await
@@ -109,7 +94,7 @@ pub async fn quote(
     id: SourcingRequestId,
     body: QuoteInput,
 ) -> ApiResult<MyAnswerView> {
-    let now = state.clock.now();
+    let publisher = Publisher::new(state, Some(actor));
     let terms = QuoteTerms::parse(
         &body.amount,
         &body.currency,
@@ -117,62 +102,21 @@ pub async fn quote(
         &body.valid_until,
         &body.message,
         attachments(&body.attachments)?,
-        now.date_naive(),
+        publisher.now.date_naive(),
     )?;
-    let base_url = state.settings.public_base_url.clone();
     state
         .transaction(move |conn| {
             let (request, access) = load(conn, &actor, id)?;
             let mut invitation = own_invitation(conn, &actor, &request, access)?;
-            invitation.ensure_current()?;
-            actor.require_verified_email("quoting")?;
-            request.accepts_answers(now)?;
-            invitation.status = InvitationStatus::Answered;
-            invitation.decline_reason = None;
-            invitation.responded_at = Some(now);
+            let unnumbered = invitation.quote(&actor, &request, terms, publisher.now)?;
             // Writing the invitation first locks its row: a concurrent
             // revision by the same supplier waits for this one and then
             // numbers itself after it, instead of colliding on the number.
             sourcing::update_invitation(conn, &invitation)?;
             let previous = sourcing::quotes_of(conn, id, Some(invitation.supplier))?;
-            let revision = previous.last().map_or(1, |q| q.revision + 1);
-            let quote = Quote {
-                id: QuoteId::new(),
-                request: id,
-                supplier: invitation.supplier,
-                revision,
-                price: terms.price,
-                lead_time_days: terms.lead_time_days,
-                valid_until: terms.valid_until,
-                message: terms.message,
-                attachments: terms.attachments,
-                submitted_by: actor.user_id,
-                created_at: now,
-            };
+            let (quote, quoted) = unnumbered.after(previous.last());
             sourcing::insert_quote(conn, &quote)?;
-            let action = if revision == 1 {
-                "answer.quoted"
-            } else {
-                "answer.revised"
-            };
-            record(
-                conn,
-                Some(&actor),
-                id,
-                action,
-                None,
-                Some(format!("revision {revision}: {}", quote.price)),
-                false,
-                now,
-            )?;
-            super::emails::answer_received(
-                conn,
-                &base_url,
-                &request,
-                invitation.supplier,
-                revision,
-                now,
-            )?;
+            publisher.publish(conn, &request, quoted)?;
             my_answer_of(conn, &invitation)
         })
         .await
@@ -211,41 +155,19 @@ pub async fn ask(
     question: String,
 ) -> ApiResult<QuestionView> {
     let question = required_text("question", &question, 4000)?;
-    let now = state.clock.now();
+    let publisher = Publisher::new(state, Some(actor));
     state
         .transaction(move |conn| {
             let (request, access) = load(conn, &actor, id)?;
             let invitation = own_invitation(conn, &actor, &request, access)?;
-            invitation.ensure_current()?;
-            actor.require_verified_email("asking the buyer a question")?;
-            request.accepts_answers(now)?;
             let asked_so_far = sourcing::questions_of(conn, id)?
                 .iter()
                 .filter(|q| q.asked_by_supplier == invitation.supplier)
                 .count();
-            answers::may_ask_another(asked_so_far)?;
-            let asked = Question {
-                id: QuestionId::new(),
-                request: id,
-                asked_by_supplier: invitation.supplier,
-                asked_by: actor.user_id,
-                question,
-                answer: None,
-                answered_by: None,
-                answered_at: None,
-                created_at: now,
-            };
+            let (asked, event) =
+                invitation.ask(&actor, &request, asked_so_far, question, publisher.now)?;
             sourcing::insert_question(conn, &asked)?;
-            record(
-                conn,
-                Some(&actor),
-                id,
-                "question.asked",
-                None,
-                Some(asked.question.clone()),
-                false,
-                now,
-            )?;
+            publisher.publish(conn, &request, event)?;
             Ok(question_view(&asked, access, Some(invitation.supplier)))
         })
         .await
@@ -274,8 +196,7 @@ pub async fn answer_question(
     answer: String,
 ) -> ApiResult<QuestionView> {
     let answer = required_text("answer", &answer, 4000)?;
-    let now = state.clock.now();
-    let base_url = state.settings.public_base_url.clone();
+    let publisher = Publisher::new(state, Some(actor));
     state
         .transaction(move |conn| {
             let (request, access) = load(conn, &actor, id)?;
@@ -283,29 +204,9 @@ pub async fn answer_question(
             let mut q = sourcing::find_question(conn, question)?
                 .filter(|q| q.request == id)
                 .ok_or_else(|| ApiError::not_found("question"))?;
-            request.accepts_clarifications()?;
-            if q.answer.is_some() {
-                return Err(DomainError::InvalidState {
-                    code: "question_answered".to_owned(),
-                    message: "this question already has an answer".to_owned(),
-                }
-                .into());
-            }
-            q.answer = Some(answer);
-            q.answered_by = Some(actor.user_id);
-            q.answered_at = Some(now);
+            let answered = q.answer(&request, actor.user_id, answer, publisher.now)?;
             sourcing::update_question(conn, &q)?;
-            record(
-                conn,
-                Some(&actor),
-                id,
-                "question.answered",
-                None,
-                q.answer.clone(),
-                false,
-                now,
-            )?;
-            super::emails::question_answered(conn, &base_url, &request, &q, now)?;
+            publisher.publish(conn, &request, answered)?;
             Ok(question_view(&q, access, None))
         })
         .await
@@ -423,31 +324,17 @@ pub async fn shortlist(
     supplier: OrganisationId,
     shortlisted: bool,
 ) -> ApiResult<()> {
-    let now = state.clock.now();
+    let publisher = Publisher::new(state, Some(actor));
     state
         .transaction(move |conn| {
             let (request, access) = load(conn, &actor, id)?;
             access.require(RequestAccess::Buyer)?;
-            if !matches!(
-                request.status,
-                domain::sourcing::RequestStatus::Open | domain::sourcing::RequestStatus::Closed
-            ) {
-                return Err(
-                    domain::sourcing::request::wrong_state(request.status, "shortlist on").into(),
-                );
-            }
+            request.accepts_shortlisting()?;
             let mut invitation = sourcing::find_invitation(conn, id, supplier)?
                 .ok_or_else(|| ApiError::not_found("answer"))?;
-            invitation.shortlisted = shortlisted;
+            let event = invitation.shortlist(shortlisted);
             sourcing::update_invitation(conn, &invitation)?;
-            let action = if shortlisted {
-                "answer.shortlisted"
-            } else {
-                "answer.unshortlisted"
-            };
-            let name = accounts::find_organisation(conn, supplier)?.map(|o| o.legal_name);
-            record(conn, Some(&actor), id, action, None, name, false, now)?;
-            Ok(())
+            publisher.publish(conn, &request, event)
         })
         .await
 }
@@ -475,70 +362,21 @@ pub async fn award(
         .iter()
         .map(|u| OrganisationId::from(*u))
         .collect();
-    let now = state.clock.now();
-    let base_url = state.settings.public_base_url.clone();
+    let publisher = Publisher::new(state, Some(actor));
     // Labels only: the cached catalogue will do.
     let catalogue = state.catalogue().await?;
     state
         .transaction(move |conn| {
             let (mut request, access) = load(conn, &actor, id)?;
-            let party = access.party()?;
-            if party != Party::Buyer {
-                return Err(DomainError::Forbidden("only the buyer awards").into());
-            }
-            // The state is checked first: awarding a request that is not
-            // closed is a 409 whatever the body says.
             let read_version = request.version;
-            let transition = request.apply(Action::Award, party, now)?;
-            let invitations = sourcing::invitations_of(conn, id)?;
-            for (i, winner) in winners.iter().enumerate() {
-                let answered = invitations
-                    .iter()
-                    .any(|inv| inv.supplier == *winner && inv.status == InvitationStatus::Answered);
-                if !answered {
-                    return Err(ValidationErrors::single(
-                        format!("supplier_ids[{i}]"),
-                        "not_an_answer",
-                        "award only suppliers that quoted on this request",
-                    )
-                    .into());
-                }
-            }
+            let mut invitations = sourcing::invitations_of(conn, id)?;
+            let awarded =
+                request.award(access.party()?, &winners, &mut invitations, publisher.now)?;
             save(conn, &request, read_version)?;
-            let mut names = Vec::new();
-            for mut invitation in invitations {
-                let outcome = if winners.contains(&invitation.supplier) {
-                    Outcome::Awarded
-                } else {
-                    Outcome::NotSelected
-                };
-                invitation.outcome = Some(outcome);
-                sourcing::update_invitation(conn, &invitation)?;
-                if outcome == Outcome::Awarded {
-                    names.extend(
-                        accounts::find_organisation(conn, invitation.supplier)?
-                            .map(|o| o.legal_name),
-                    );
-                }
-                super::emails::outcome(
-                    conn,
-                    &base_url,
-                    &request,
-                    invitation.supplier,
-                    outcome,
-                    now,
-                )?;
+            for invitation in &invitations {
+                sourcing::update_invitation(conn, invitation)?;
             }
-            record(
-                conn,
-                Some(&actor),
-                id,
-                "request.awarded",
-                Some(transition),
-                Some(names.join(", ")),
-                false,
-                now,
-            )?;
+            publisher.publish(conn, &request, awarded)?;
             super::requests::view(conn, &actor, &request, access, &catalogue, language)
         })
         .await
@@ -624,38 +462,23 @@ fn connection(
 
 /// A suspended supplier stops taking part: each of its invitations to a
 /// request still running is withdrawn, with an entry in the request's
-/// history, and the buyer is told. Runs in the suspension's transaction.
+/// history, and the buyer is told. Runs in the suspension's transaction;
+/// `publisher` speaks for the expert who suspended it.
 pub fn withdraw_suspended(
     conn: &mut DbConnection,
-    state: &AppState,
-    expert: &Actor,
+    publisher: &Publisher,
     supplier: OrganisationId,
-    now: chrono::DateTime<chrono::Utc>,
 ) -> ApiResult<usize> {
-    let name = accounts::find_organisation(conn, supplier)?
-        .map(|o| o.legal_name)
-        .unwrap_or_default();
     let mut withdrawn = 0;
     for mut invitation in sourcing::all_invitations_of_supplier(conn, supplier)? {
         let Some(request) = sourcing::find_request(conn, invitation.request)? else {
             continue;
         };
-        let running = matches!(request.status, RequestStatus::Open | RequestStatus::Closed);
-        if !invitation.withdraw(running, now) {
+        let Some(event) = invitation.withdraw(&request, publisher.now) else {
             continue;
-        }
+        };
         sourcing::update_invitation(conn, &invitation)?;
-        record(
-            conn,
-            Some(expert),
-            request.id,
-            "answer.withdrawn",
-            None,
-            Some(format!("{name}: supplier suspended by the cluster")),
-            false,
-            now,
-        )?;
-        super::emails::supplier_withdrawn(conn, &state.settings.public_base_url, &request, now)?;
+        publisher.publish(conn, &request, event)?;
         withdrawn += 1;
     }
     Ok(withdrawn)

@@ -1,5 +1,6 @@
 //! Emails about sourcing requests, queued in the transaction of the step
-//! that causes them. Suppliers are written to through their organisation's
+//! that causes them: [`of`] says which each `RequestEvent` causes (called by
+//! `Publisher::publish` only). Suppliers are written to through their organisation's
 //! active users; a confidential buyer's name never appears in their emails
 //! (only the request title does).
 
@@ -7,9 +8,9 @@ use anyhow::anyhow;
 use chrono::{DateTime, Utc};
 use domain::account::{PlatformRole, User};
 use domain::ids::OrganisationId;
-use domain::sourcing::SourcingRequest;
-use domain::sourcing::answers::{Outcome, Question};
+use domain::sourcing::answers::Outcome;
 use domain::sourcing::request::Action;
+use domain::sourcing::{RequestEvent, SourcingRequest};
 use persistence::{DbConnection, accounts, sourcing};
 
 use crate::app::outbox::queue_for_users;
@@ -40,11 +41,49 @@ fn active_users(conn: &mut DbConnection, org: OrganisationId) -> ApiResult<Vec<U
         .collect())
 }
 
+/// The emails `event` causes on `request`, queued in the outbox.
+pub(crate) fn of(
+    conn: &mut DbConnection,
+    base_url: &str,
+    request: &SourcingRequest,
+    event: &RequestEvent,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    match event {
+        RequestEvent::Stepped {
+            action, comment, ..
+        } => step(conn, base_url, request, *action, comment.as_deref(), now),
+        RequestEvent::Quoted {
+            supplier, revision, ..
+        } => answer_received(conn, base_url, request, *supplier, *revision, now),
+        RequestEvent::QuestionAnswered { question, answer } => {
+            question_answered(conn, base_url, request, question, answer, now)
+        }
+        RequestEvent::Awarded { outcomes, .. } => {
+            for (supplier, result) in outcomes {
+                outcome(conn, base_url, request, *supplier, *result, now)?;
+            }
+            Ok(())
+        }
+        RequestEvent::SupplierWithdrawn { .. } => supplier_withdrawn(conn, base_url, request, now),
+        // The history says it; nobody is written to.
+        RequestEvent::Created
+        | RequestEvent::Edited
+        | RequestEvent::Recoded { .. }
+        | RequestEvent::IdentityRevealed
+        | RequestEvent::Declined { .. }
+        | RequestEvent::QuestionAsked { .. }
+        | RequestEvent::Shortlisted { .. }
+        | RequestEvent::MatchProposed { .. }
+        | RequestEvent::MatchDecided { .. } => Ok(()),
+    }
+}
+
 /// After a state-machine step: experts learn of submissions, the buyer of
 /// the experts' decisions, invited suppliers of the opening. `comment` is
 /// the step's comment, required (by the caller) to ask for changes or
 /// reject.
-pub fn step(
+fn step(
     conn: &mut DbConnection,
     base_url: &str,
     request: &SourcingRequest,
@@ -109,7 +148,7 @@ pub fn step(
 }
 
 /// The buyer learns of each new answer or revision, and from whom.
-pub fn answer_received(
+fn answer_received(
     conn: &mut DbConnection,
     base_url: &str,
     request: &SourcingRequest,
@@ -131,21 +170,18 @@ pub fn answer_received(
 }
 
 /// Every invited supplier learns the answer, not who asked.
-pub fn question_answered(
+fn question_answered(
     conn: &mut DbConnection,
     base_url: &str,
     request: &SourcingRequest,
-    question: &Question,
+    question: &str,
+    answer: &str,
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
-    let answer = question
-        .answer
-        .clone()
-        .ok_or_else(|| ApiError::from(anyhow!("question {} has no answer yet", question.id)))?;
     let mail = Mail::QuestionAnswered {
         request_title: title(request),
-        question: question.question.clone(),
-        answer,
+        question: question.to_owned(),
+        answer: answer.to_owned(),
         link: link(base_url, request),
     };
     for invitation in sourcing::invitations_of(conn, request.id)? {
@@ -156,7 +192,7 @@ pub fn question_answered(
 }
 
 /// Each invited supplier learns whether it was selected.
-pub fn outcome(
+fn outcome(
     conn: &mut DbConnection,
     base_url: &str,
     request: &SourcingRequest,
@@ -181,7 +217,7 @@ pub fn outcome(
 
 /// The buyer learns that a supplier invited to its request was suspended
 /// and no longer takes part.
-pub fn supplier_withdrawn(
+fn supplier_withdrawn(
     conn: &mut DbConnection,
     base_url: &str,
     request: &SourcingRequest,

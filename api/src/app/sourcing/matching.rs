@@ -7,9 +7,9 @@ use domain::account::Language;
 use domain::auth::Actor;
 use domain::ids::{MatchId, OrganisationId, SourcingRequestId};
 use domain::organisation::Membership;
-use domain::sourcing::answers::{Invitation, InvitationStatus};
+use domain::sourcing::answers::Invitation;
 use domain::sourcing::matching::{
-    Explanation, Match, MatchDecision, MatchOrigin, MatchStatus, matching_allowed,
+    Explanation, Match, MatchDecision, MatchOrigin, matching_allowed,
 };
 use domain::sourcing::{RequestAccess, SourcingRequest};
 use openapi::sourcing::{
@@ -18,7 +18,7 @@ use openapi::sourcing::{
 use persistence::{DbConnection, accounts, sourcing};
 use search::{CandidateQuery, Tier};
 
-use super::{load, optional_text, record};
+use super::{Publisher, load, optional_text};
 use crate::app::sourcing::views;
 use crate::app::suppliers::{self, Listed};
 use crate::error::{ApiError, ApiResult};
@@ -193,7 +193,8 @@ pub async fn add(
         .await?
         .into_iter()
         .find(|r| r.supplier == supplier);
-    let now = state.clock.now();
+    let publisher = Publisher::new(state, Some(actor));
+    let now = publisher.now;
     // Labels only: the cached catalogue will do.
     let catalogue = state.catalogue().await?;
     state
@@ -226,33 +227,18 @@ pub async fn add(
                 Some(ranked) => (MatchOrigin::Index, ranked.score),
                 None => (MatchOrigin::Manual, 0.0),
             };
-            let m = Match::propose(
+            let (m, proposed) = Match::propose(
                 id,
                 supplier,
                 origin,
                 score,
                 explanation,
-                override_reason.clone(),
+                override_reason,
                 actor.user_id,
                 now,
             )?;
             sourcing::insert_match(conn, &m)?;
-            let note = match &m.override_reason {
-                Some(reason) => {
-                    format!("{name} proposed ({}), override: {reason}", origin.as_str())
-                }
-                None => format!("{name} proposed ({})", origin.as_str()),
-            };
-            record(
-                conn,
-                Some(&actor),
-                id,
-                "match.proposed",
-                None,
-                Some(note),
-                true,
-                now,
-            )?;
+            publisher.publish(conn, &request, proposed)?;
             Ok(views::matched(&m, &name, &catalogue, language))
         })
         .await
@@ -271,7 +257,7 @@ pub async fn decide(
 ) -> ApiResult<MatchView> {
     let note = optional_text("note", body.note.as_deref(), 2000)?;
     let note_for_buyer = optional_text("note_for_buyer", body.note_for_buyer.as_deref(), 2000)?;
-    let now = state.clock.now();
+    let publisher = Publisher::new(state, Some(actor));
     // Labels only: the cached catalogue will do.
     let catalogue = state.catalogue().await?;
     state
@@ -282,21 +268,12 @@ pub async fn decide(
             let mut m = sourcing::find_match(conn, match_id)?
                 .filter(|m| m.request == id)
                 .ok_or_else(|| ApiError::not_found("match"))?;
-            let (from, to) = m.decide(decision, actor.user_id, note.clone(), note_for_buyer, now);
+            let decided = m.decide(decision, actor.user_id, note, note_for_buyer, publisher.now);
             sourcing::update_match(conn, &m)?;
+            publisher.publish(conn, &request, decided)?;
             let name = accounts::find_organisation(conn, m.supplier)?
                 .map(|o| o.legal_name)
                 .unwrap_or_default();
-            let entry_note = Some(match &note {
-                Some(n) => format!("{name}: {} → {}: {n}", from.as_str(), to.as_str()),
-                None => format!("{name}: {} → {}", from.as_str(), to.as_str()),
-            });
-            let action = if decision == MatchDecision::Approve {
-                "match.approved"
-            } else {
-                "match.discarded"
-            };
-            record(conn, Some(&actor), id, action, None, entry_note, true, now)?;
             Ok(views::matched(&m, &name, &catalogue, language))
         })
         .await
@@ -331,39 +308,16 @@ pub async fn list(
         .await
 }
 
-/// Opening a request invites every approved match. Returns the invited
-/// suppliers.
+/// Opening a request invites every approved match (see
+/// `Invitation::of_approved`).
 pub fn invite_approved(
     conn: &mut DbConnection,
     request: &SourcingRequest,
     now: DateTime<Utc>,
-) -> ApiResult<Vec<OrganisationId>> {
-    let approved: Vec<OrganisationId> = sourcing::matches_of(conn, request.id)?
-        .into_iter()
-        .filter(|m| m.status == MatchStatus::Approved)
-        .map(|m| m.supplier)
-        .collect();
-    if approved.is_empty() {
-        return Err(DomainError::InvalidState {
-            code: "no_approved_matches".to_owned(),
-            message: "approve at least one match before opening the request".to_owned(),
-        }
-        .into());
+) -> ApiResult<()> {
+    let matches = sourcing::matches_of(conn, request.id)?;
+    for invitation in Invitation::of_approved(request.id, &matches, now)? {
+        sourcing::insert_invitation(conn, &invitation)?;
     }
-    for supplier in &approved {
-        sourcing::insert_invitation(
-            conn,
-            &Invitation {
-                request: request.id,
-                supplier: *supplier,
-                status: InvitationStatus::Invited,
-                decline_reason: None,
-                shortlisted: false,
-                outcome: None,
-                invited_at: now,
-                responded_at: None,
-            },
-        )?;
-    }
-    Ok(approved)
+    Ok(())
 }

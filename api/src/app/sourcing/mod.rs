@@ -1,29 +1,27 @@
 //! Sourcing requests end to end: the buyer's request, its qualification,
 //! explained candidates and vetted matches, invitations, quotes, questions
 //! and the award. Each use case loads the request, derives the caller's
-//! access from domain rules, and writes its change, audit entry and
-//! notifications in one transaction.
+//! access from domain rules, asks the domain to take the step, saves it,
+//! and publishes the `RequestEvent` the domain returned: [`Publisher`]
+//! turns it into its history entry and its emails, in the same transaction.
 
 pub mod answers;
-mod emails;
+pub(crate) mod emails;
 pub mod matching;
 pub mod queues;
 pub mod requests;
 pub mod views;
 
-use chrono::{DateTime, Utc};
-use domain::audit::AuditEntry;
 use domain::auth::Actor;
 use domain::ids::SourcingRequestId;
-use domain::sourcing::request::Transition;
+pub use domain::sourcing::events::SUBJECT;
 use domain::sourcing::{RequestAccess, SourcingRequest};
 use domain::{DomainError, ValidationErrors};
-use persistence::{DbConnection, audit, sourcing};
+use persistence::{DbConnection, sourcing};
 
 pub use crate::app::paging::{cursor, page_limit, parse_cursor};
+pub use crate::app::publisher::Publisher;
 use crate::error::{ApiError, ApiResult};
-
-pub const SUBJECT: &str = "sourcing_request";
 
 pub fn not_found() -> ApiError {
     ApiError::not_found("sourcing request")
@@ -60,30 +58,6 @@ pub fn save(
         }
         .into())
     }
-}
-
-/// Writes one entry of the request's history.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "an audit entry is these facts; call sites read better flat"
-)]
-pub fn record(
-    conn: &mut DbConnection,
-    actor: Option<&Actor>,
-    request: SourcingRequestId,
-    action: &str,
-    transition: Option<Transition>,
-    note: Option<String>,
-    internal: bool,
-    now: DateTime<Utc>,
-) -> ApiResult<()> {
-    let mut entry = AuditEntry::new(actor.map(|a| a.user_id), action, SUBJECT, request, now)
-        .note(note, internal);
-    if let Some(t) = transition {
-        entry = entry.transition(Some(t.from.as_str()), t.to.as_str());
-    }
-    audit::record(conn, &entry)?;
-    Ok(())
 }
 
 /// A required free-text field (comment, reason...), named in errors.

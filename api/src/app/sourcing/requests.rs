@@ -6,7 +6,7 @@ use domain::account::{Language, PlatformRole};
 use domain::auth::Actor;
 use domain::ids::{OrganisationId, SourcingRequestId};
 use domain::sourcing::request::{
-    Action, AttachmentInput, RequestInput as DomainInput, RequirementChange, Requirements,
+    Action, AttachmentInput, RequestInput as DomainInput, Requirements,
     RequirementsInput as DomainRequirements,
 };
 use domain::sourcing::{RequestAccess, RequestContent, SourcingRequest};
@@ -18,7 +18,7 @@ use openapi::sourcing::{
 use persistence::{DbConnection, accounts, audit, sourcing};
 
 use super::{
-    SUBJECT, cursor, load, not_found, optional_text, page_limit, parse_cursor, record,
+    Publisher, SUBJECT, cursor, load, not_found, optional_text, page_limit, parse_cursor,
     required_text, save, views,
 };
 use crate::app::catalogue::Catalogue;
@@ -127,23 +127,15 @@ pub async fn create(
             DomainError::Forbidden("sourcing requests are posted by buyer organisations").into(),
         );
     };
-    let now = state.clock.now();
+    let publisher = Publisher::new(state, Some(actor));
     state
         .transaction(move |conn| {
             let catalogue = Catalogue::load(conn)?;
-            let content = parse_content(&body, &catalogue, now)?;
-            let request = SourcingRequest::new(buyer, actor.user_id, content, now);
+            let content = parse_content(&body, &catalogue, publisher.now)?;
+            let (request, created) =
+                SourcingRequest::create(buyer, actor.user_id, content, publisher.now);
             sourcing::insert_request(conn, &request)?;
-            record(
-                conn,
-                Some(&actor),
-                request.id,
-                "request.created",
-                None,
-                None,
-                false,
-                now,
-            )?;
+            publisher.publish(conn, &request, created)?;
             view(
                 conn,
                 &actor,
@@ -283,26 +275,17 @@ pub async fn edit(
     body: RequestInput,
     language: Language,
 ) -> ApiResult<RequestView> {
-    let now = state.clock.now();
+    let publisher = Publisher::new(state, Some(actor));
     state
         .transaction(move |conn| {
             let (mut request, access) = load(conn, &actor, id)?;
             let expected = expected_version(if_match, &request)?;
             let catalogue = Catalogue::load(conn)?;
-            let content = parse_content(&body, &catalogue, now)?;
+            let content = parse_content(&body, &catalogue, publisher.now)?;
             let read_version = request.version;
-            request.edit(access.party()?, expected, content, now)?;
+            let edited = request.edit(access.party()?, expected, content, publisher.now)?;
             save(conn, &request, read_version)?;
-            record(
-                conn,
-                Some(&actor),
-                id,
-                "request.edited",
-                None,
-                None,
-                false,
-                now,
-            )?;
+            publisher.publish(conn, &request, edited)?;
             view(conn, &actor, &request, access, &catalogue, language)
         })
         .await
@@ -320,7 +303,7 @@ pub async fn recode(
     body: RequirementsInput,
     language: Language,
 ) -> ApiResult<RequestView> {
-    let now = state.clock.now();
+    let publisher = Publisher::new(state, Some(actor));
     state
         .transaction(move |conn| {
             let (mut request, access) = load(conn, &actor, id)?;
@@ -328,44 +311,20 @@ pub async fn recode(
             let catalogue = Catalogue::load(conn)?;
             let requirements = parse_requirements(&body, &catalogue)?;
             let read_version = request.version;
-            let changes = request.recode(access.party()?, expected, requirements, now)?;
-            if !changes.is_empty() {
+            let recoded = request.recode(access.party()?, expected, requirements, publisher.now)?;
+            if let Some(recoded) = recoded {
                 save(conn, &request, read_version)?;
-                record(
-                    conn,
-                    Some(&actor),
-                    id,
-                    "request.recoded",
-                    None,
-                    Some(describe(&changes)),
-                    false,
-                    now,
-                )?;
+                publisher.publish(conn, &request, recoded)?;
             }
             view(conn, &actor, &request, access, &catalogue, language)
         })
         .await
 }
 
-/// The history's note of a recoding: one `field: before → after` per
-/// changed field.
-fn describe(changes: &[RequirementChange]) -> String {
-    changes
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
 /// One step of the state machine with its optional comment.
 pub struct Step {
     pub action: Action,
     pub comment: Option<String>,
-}
-
-/// Steps whose comment is required (the buyer must know why).
-fn comment_required(action: Action) -> bool {
-    matches!(action, Action::RequestChanges | Action::Reject)
 }
 
 pub async fn step(
@@ -375,7 +334,7 @@ pub async fn step(
     step: Step,
     language: Language,
 ) -> ApiResult<RequestView> {
-    let comment = if comment_required(step.action) {
+    let comment = if step.action.comment_required() {
         Some(required_text(
             "comment",
             step.comment.as_deref().unwrap_or_default(),
@@ -384,8 +343,7 @@ pub async fn step(
     } else {
         optional_text("comment", step.comment.as_deref(), 2000)?
     };
-    let now = state.clock.now();
-    let base_url = state.settings.public_base_url.clone();
+    let publisher = Publisher::new(state, Some(actor));
     // Labels only: the cached catalogue will do.
     let catalogue = state.catalogue().await?;
     state
@@ -395,30 +353,12 @@ pub async fn step(
                 actor.require_verified_email("submitting a request")?;
             }
             let read_version = request.version;
-            let transition = request.apply(step.action, access.party()?, now)?;
+            let stepped = request.take(step.action, access.party()?, comment, publisher.now)?;
             if step.action == Action::Open {
-                super::matching::invite_approved(conn, &request, now)?;
+                super::matching::invite_approved(conn, &request, publisher.now)?;
             }
             save(conn, &request, read_version)?;
-            let action = format!("request.{}", transition.to.as_str());
-            record(
-                conn,
-                Some(&actor),
-                id,
-                &action,
-                Some(transition),
-                comment.clone(),
-                false,
-                now,
-            )?;
-            super::emails::step(
-                conn,
-                &base_url,
-                &request,
-                step.action,
-                comment.as_deref(),
-                now,
-            )?;
+            publisher.publish(conn, &request, stepped)?;
             view(conn, &actor, &request, access, &catalogue, language)
         })
         .await
@@ -430,25 +370,16 @@ pub async fn reveal_identity(
     id: SourcingRequestId,
     language: Language,
 ) -> ApiResult<RequestView> {
-    let now = state.clock.now();
+    let publisher = Publisher::new(state, Some(actor));
     // Labels only: the cached catalogue will do.
     let catalogue = state.catalogue().await?;
     state
         .transaction(move |conn| {
             let (mut request, access) = load(conn, &actor, id)?;
             let read_version = request.version;
-            request.reveal_identity(access.party()?, now)?;
+            let revealed = request.reveal_identity(access.party()?, publisher.now)?;
             save(conn, &request, read_version)?;
-            record(
-                conn,
-                Some(&actor),
-                id,
-                "request.identity_revealed",
-                None,
-                None,
-                false,
-                now,
-            )?;
+            publisher.publish(conn, &request, revealed)?;
             view(conn, &actor, &request, access, &catalogue, language)
         })
         .await

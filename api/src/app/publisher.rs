@@ -1,0 +1,94 @@
+//! Where what happened becomes what it leaves behind. Domain methods
+//! return events (`RequestEvent`, `ProfileEvent`, `CertificateEvent`); a use case saves its
+//! change and hands the event to [`Publisher`], which writes the audit
+//! entry and queues the emails in the same transaction. Events are
+//! `#[must_use]`, so a use case that forgets to publish does not compile
+//! under `-D warnings`.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use domain::auth::Actor;
+use domain::certificate_events::CertificateEvent;
+use domain::profile_events::{ProfileEvent, ProfileStep};
+use domain::sourcing::{RequestEvent, SourcingRequest};
+use persistence::{DbConnection, accounts, audit};
+
+use crate::app::{profiles, sourcing};
+use crate::error::ApiResult;
+use crate::state::AppState;
+
+/// Who acts and when, and where emails' links point: what publishing a
+/// request's events needs besides the events. A use case makes one before
+/// its transaction and takes its `now` for the domain's steps.
+#[derive(Debug, Clone)]
+pub struct Publisher {
+    /// `None` for the platform itself (the deadline job).
+    pub actor: Option<Actor>,
+    pub now: DateTime<Utc>,
+    /// The frontend's public address (`PUBLIC_BASE_URL`).
+    base_url: String,
+}
+
+impl Publisher {
+    pub fn new(state: &AppState, actor: Option<Actor>) -> Self {
+        Self {
+            actor,
+            now: state.clock.now(),
+            base_url: state.settings.public_base_url.clone(),
+        }
+    }
+
+    /// The one place a request's event becomes what it leaves behind, in
+    /// the caller's transaction: its entry in the request's history and
+    /// the emails it causes (`sourcing::emails::of`).
+    pub fn publish(
+        &self,
+        conn: &mut DbConnection,
+        request: &SourcingRequest,
+        event: RequestEvent,
+    ) -> ApiResult<()> {
+        let suppliers = event.named_suppliers();
+        let names: HashMap<_, _> = if suppliers.is_empty() {
+            HashMap::new()
+        } else {
+            accounts::find_organisations(conn, &suppliers)?
+                .into_iter()
+                .map(|o| (o.id, o.legal_name))
+                .collect()
+        };
+        let entry = event.audit_entry(
+            self.actor.map(|a| a.user_id),
+            request.id,
+            |supplier| names.get(&supplier).cloned(),
+            self.now,
+        );
+        audit::record(conn, &entry)?;
+        sourcing::emails::of(conn, &self.base_url, request, &event, self.now)
+    }
+
+    /// A certificate's event becomes its entry in the certificate's
+    /// history (no certificate change sends an email today).
+    pub fn publish_certificate(
+        &self,
+        conn: &mut DbConnection,
+        event: CertificateEvent,
+    ) -> ApiResult<()> {
+        let entry = event.audit_entry(self.actor.map(|a| a.user_id), self.now);
+        audit::record(conn, &entry)?;
+        Ok(())
+    }
+
+    /// The one place a profile's event becomes what it leaves behind, in
+    /// the caller's transaction: its entry in the profile's history, the
+    /// emails it causes (`profiles::emails_of`), and for a suspension the
+    /// withdrawal of the supplier's invitations (each a request event).
+    pub fn publish_profile(&self, conn: &mut DbConnection, event: ProfileEvent) -> ApiResult<()> {
+        let entry = event.audit_entry(self.actor.map(|a| a.user_id), self.now);
+        audit::record(conn, &entry)?;
+        if let ProfileStep::Suspended { .. } = event.step {
+            sourcing::answers::withdraw_suspended(conn, self, event.organisation)?;
+        }
+        profiles::emails_of(conn, &self.base_url, &event, self.now)
+    }
+}
