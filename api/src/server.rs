@@ -34,6 +34,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
         .split_for_parts();
     routes::add_common_responses(&mut api);
     idempotency::document(&mut api);
+    crate::spec::finish(&mut api);
     let codes: Vec<String> = ErrorCode::ALL
         .iter()
         .map(|code| {

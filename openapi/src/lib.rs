@@ -26,7 +26,8 @@ a searchable profile of capabilities and certifications.\n\n\
 Every error is `application/problem+json` (RFC 7807) with a stable `code`; validation errors list \
 the failing fields in `errors`. Authenticate with `POST /api/v1/auth/login` and send the access \
 token as `Authorization: Bearer <token>`.",
-        license(name = "MIT"),
+        license(name = "MIT", identifier = "MIT"),
+        contact(name = "PMT Business", email = "api@pmt-business.example"),
     ),
     modifiers(&BearerAuth),
     components(schemas(problem::Problem, problem::FieldErrorBody)),

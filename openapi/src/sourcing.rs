@@ -213,6 +213,7 @@ pub struct RequestPage {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
+    /// Cursor from the previous page's `next_cursor`; absent for the first page.
     pub cursor: Option<String>,
     /// 1 to 100 (default 20).
     #[param(minimum = 1, maximum = 100)]
@@ -491,6 +492,7 @@ pub struct MatchQueue {
 pub struct RequestQueueQuery {
     /// submitted (default: waiting for qualification), qualified, open, ...
     pub status: Option<String>,
+    /// Cursor from the previous page's `next_cursor`; absent for the first page.
     pub cursor: Option<String>,
     /// 1 to 100 (default 20).
     #[param(minimum = 1, maximum = 100)]
@@ -503,6 +505,7 @@ pub struct RequestQueueQuery {
 pub struct MatchQueueQuery {
     /// Only the matches of this request.
     pub request_id: Option<Uuid>,
+    /// Cursor from the previous page's `next_cursor`; absent for the first page.
     pub cursor: Option<String>,
     /// 1 to 100 (default 20).
     #[param(minimum = 1, maximum = 100)]

@@ -25,11 +25,14 @@ pub fn configure(cfg: &mut impl Routes) {
         .service(accept_invitation);
 }
 
+/// Register an organisation.
+///
 /// Register an organisation and its first user (its owner).
 ///
 /// Buyers and suppliers register themselves; experts and admins are created
 /// by the cluster with the `pmt admin` command. A verification email is sent.
 #[utoipa::path(
+    operation_id = "registerOrganisation",
     tag = "auth",
     request_body = RegisterRequest,
     responses(
@@ -51,11 +54,14 @@ async fn register(
     }))
 }
 
+/// Log in.
+///
 /// Log in: returns a short-lived access token and a refresh token.
 ///
 /// Unknown email, wrong password and deactivated account give the same
 /// answer.
 #[utoipa::path(
+    operation_id = "logIn",
     tag = "auth",
     request_body = LoginRequest,
     responses(
@@ -76,10 +82,13 @@ async fn login(
     ))
 }
 
+/// Refresh the token pair.
+///
 /// Exchange a refresh token for a new token pair (the old one stops working).
 ///
 /// Presenting an already-used refresh token revokes the whole session.
 #[utoipa::path(
+    operation_id = "refreshTokens",
     tag = "auth",
     request_body = RefreshRequest,
     responses(
@@ -98,8 +107,10 @@ async fn refresh(
     ))
 }
 
+/// Log out.
+///
 /// Log out: revoke the session of this refresh token.
-#[utoipa::path(tag = "auth", request_body = RefreshRequest, responses((status = 204, description = "Session ended")))]
+#[utoipa::path(operation_id = "logOut", tag = "auth", request_body = RefreshRequest, responses((status = 204, description = "Session ended")))]
 #[post("/auth/logout")]
 async fn logout(
     _throttled: Throttled,
@@ -110,8 +121,11 @@ async fn logout(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// Verify an email address.
+///
 /// Confirm an email address with the token from the verification email.
 #[utoipa::path(
+    operation_id = "verifyEmail",
     tag = "auth",
     request_body = TokenRequest,
     responses(
@@ -130,9 +144,11 @@ async fn verify_email(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// Resend the verification email.
+///
 /// Send a new verification email to the logged-in user (at most 5 an
 /// hour, registration's included).
-#[utoipa::path(tag = "auth", security(("bearer" = [])), responses(
+#[utoipa::path(operation_id = "resendVerificationEmail", tag = "auth", security(("bearer" = [])), responses(
     (status = 202, body = Accepted),
     (status = 429, description = "`too_many_requests`: 5 verification emails went within the hour; wait `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -147,9 +163,11 @@ async fn resend_verification(
     }))
 }
 
+/// Request a password reset.
+///
 /// Ask for a password reset link. The answer is the same whether or not an
 /// account uses this email.
-#[utoipa::path(tag = "auth", request_body = PasswordResetRequest, responses(
+#[utoipa::path(operation_id = "requestPasswordReset", tag = "auth", request_body = PasswordResetRequest, responses(
         (status = 429, description = "`too_many_requests`: too many attempts from this address", body = Problem, content_type = "application/problem+json"),
         (status = 202, body = Accepted)))]
 #[post("/auth/password-reset")]
@@ -164,8 +182,11 @@ async fn request_password_reset(
     }))
 }
 
+/// Set a new password.
+///
 /// Set a new password with the token from the reset email. Ends every session.
 #[utoipa::path(
+    operation_id = "confirmPasswordReset",
     tag = "auth",
     request_body = PasswordResetConfirm,
     responses(
@@ -185,8 +206,11 @@ async fn confirm_password_reset(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// Accept an invitation.
+///
 /// Accept an invitation to join an organisation, creating the account.
 #[utoipa::path(
+    operation_id = "acceptInvitation",
     tag = "auth",
     request_body = AcceptInvitationRequest,
     responses(

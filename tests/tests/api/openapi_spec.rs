@@ -58,6 +58,12 @@ async fn every_operation_documents_its_errors_and_security() {
                 !public.contains(&path.as_str()),
                 "{method} {path}: security"
             );
+            // Public operations say so with an empty list: a client
+            // generator reads a missing `security` as "unknown".
+            assert!(
+                operation["security"].is_array(),
+                "{method} {path}: no explicit security"
+            );
             if secured {
                 assert!(
                     responses.contains_key("401"),
@@ -74,6 +80,61 @@ async fn every_operation_documents_its_errors_and_security() {
                         "{method} {path} {status} is not problem+json"
                     );
                 }
+            }
+        }
+    }
+}
+
+/// What client generators and documentation readers rely on: a unique
+/// verb-noun camelCase operationId (a generated function's name), a summary
+/// and a description, a description on every parameter and answer.
+#[tokio::test]
+async fn every_operation_is_named_and_described() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let spec = app.get("/openapi.json", None).await.body;
+    assert!(
+        spec["servers"].as_array().is_some_and(|s| !s.is_empty()),
+        "no servers"
+    );
+    let mut ids = std::collections::BTreeSet::new();
+    for (path, item) in spec["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("path item") {
+            let id = operation["operationId"].as_str().unwrap_or_default();
+            assert!(
+                id.starts_with(|c: char| c.is_ascii_lowercase())
+                    && id.chars().all(|c| c.is_ascii_alphanumeric())
+                    && id.chars().any(|c| c.is_ascii_uppercase()),
+                "{method} {path}: operationId {id:?} is not verb-noun camelCase"
+            );
+            assert!(ids.insert(id.to_owned()), "operationId {id} used twice");
+            for field in ["summary", "description"] {
+                assert!(
+                    operation[field]
+                        .as_str()
+                        .is_some_and(|t| !t.trim().is_empty()),
+                    "{method} {path}: no {field}"
+                );
+            }
+            for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                assert!(
+                    parameter["description"]
+                        .as_str()
+                        .is_some_and(|t| !t.is_empty()),
+                    "{method} {path}: parameter {} undescribed",
+                    parameter["name"]
+                );
+            }
+            for (status, response) in operation["responses"].as_object().expect("responses") {
+                assert!(
+                    response["description"]
+                        .as_str()
+                        .is_some_and(|t| !t.is_empty()),
+                    "{method} {path} {status}: undescribed"
+                );
+                assert!(
+                    response["headers"]["X-Request-Id"].is_object(),
+                    "{method} {path} {status}: X-Request-Id undeclared"
+                );
             }
         }
     }

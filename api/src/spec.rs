@@ -1,0 +1,154 @@
+//! What every operation of the served document says the same way, written
+//! once here rather than on each handler: who may call it without a token,
+//! the headers every answer carries, a description for each answer.
+
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::schema::{Object, Type};
+use utoipa::openapi::server::ServerBuilder;
+use utoipa::openapi::{HeaderBuilder, OpenApi, RefOr, Schema};
+
+/// Finishes the document collected from the handlers.
+pub fn finish(api: &mut OpenApi) {
+    // Relative: the document is served by the API it describes, so a client
+    // resolves paths against wherever it fetched it from.
+    api.servers = Some(vec![
+        ServerBuilder::new()
+            .url("/")
+            .description(Some(
+                "The server that serves this document (`make run`: http://127.0.0.1:8080)",
+            ))
+            .build(),
+    ]);
+    let schemas = api
+        .components
+        .as_ref()
+        .map(|c| c.schemas.clone())
+        .unwrap_or_default();
+    for item in api.paths.paths.values_mut() {
+        for operation in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            // A handler without `security(...)` takes no token: say so
+            // explicitly, as an empty list, rather than inheriting nothing.
+            operation.security.get_or_insert_with(Vec::new);
+            describe_responses(operation, &schemas);
+            add_headers(operation);
+        }
+    }
+}
+
+/// A success answer without its own description takes its body schema's
+/// (the view's doc comment), so it cannot drift from the type.
+fn describe_responses(
+    operation: &mut Operation,
+    schemas: &std::collections::BTreeMap<String, RefOr<Schema>>,
+) {
+    for (status, response) in operation.responses.responses.iter_mut() {
+        let RefOr::T(response) = response else {
+            continue;
+        };
+        if !response.description.trim().is_empty() {
+            continue;
+        }
+        let body = response.content.values().find_map(|content| match content {
+            RefOr::T(utoipa::openapi::Content {
+                schema: Some(schema),
+                ..
+            }) => Some(schema_name(schema)),
+            _ => None,
+        });
+        let documented = body.as_ref().and_then(|(name, _)| match schemas.get(name) {
+            Some(RefOr::T(Schema::Object(Object {
+                description: Some(description),
+                ..
+            }))) => Some(first_paragraph(description)),
+            _ => None,
+        });
+        let outcome = match status.as_str() {
+            "200" => "Done",
+            "201" => "Created",
+            "202" => "Accepted for processing",
+            "204" => "Done; no body",
+            "503" => "Not ready",
+            _ => "Answered",
+        };
+        response.description = match (body, documented) {
+            (Some((_, true)), Some(documented)) => {
+                format!("{outcome}: a list, each item: {documented}")
+            }
+            (_, Some(documented)) => format!("{outcome}: {documented}"),
+            (Some((name, true)), None) => format!("{outcome}: a list of `{name}`"),
+            (Some((name, false)), None) => format!("{outcome}: the `{name}`"),
+            (None, None) => outcome.to_owned(),
+        };
+    }
+}
+
+/// The component a body refers to, and whether the body is a list of it.
+fn schema_name(schema: &RefOr<Schema>) -> (String, bool) {
+    let name = |reference: &utoipa::openapi::Ref| {
+        reference
+            .ref_location
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    match schema {
+        RefOr::Ref(reference) => (name(reference), false),
+        RefOr::T(Schema::Array(array)) => match &array.items {
+            utoipa::openapi::schema::ArrayItems::RefOrSchema(item) => match item.as_ref() {
+                RefOr::Ref(reference) => (name(reference), true),
+                RefOr::T(_) => ("item".to_owned(), true),
+            },
+            utoipa::openapi::schema::ArrayItems::False => ("item".to_owned(), true),
+        },
+        RefOr::T(_) => ("body".to_owned(), false),
+    }
+}
+
+fn first_paragraph(text: &str) -> String {
+    let paragraph = text.split("\n\n").next().unwrap_or(text);
+    paragraph.replace('\n', " ").trim().to_owned()
+}
+
+fn add_headers(operation: &mut Operation) {
+    for (status, response) in operation.responses.responses.iter_mut() {
+        let RefOr::T(response) = response else {
+            continue;
+        };
+        // Set by the request-id middleware on every answer, errors included.
+        response.headers.entry("X-Request-Id".to_owned()).or_insert_with(|| {
+            HeaderBuilder::new()
+                .schema(Some(string()))
+                .description(Some(
+                    "Identifier of this request in the server's logs; quote it when reporting a problem",
+                ))
+                .build()
+                .into()
+        });
+        if status == "429" {
+            response
+                .headers
+                .entry("Retry-After".to_owned())
+                .or_insert_with(|| {
+                    HeaderBuilder::new()
+                        .schema(Some(Object::with_type(Type::Integer)))
+                        .description(Some("Seconds to wait before trying again"))
+                        .build()
+                        .into()
+                });
+        }
+    }
+}
+
+fn string() -> Object {
+    Object::with_type(Type::String)
+}
