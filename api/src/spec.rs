@@ -3,12 +3,15 @@
 //! the headers every answer carries, a description for each answer.
 
 use utoipa::openapi::path::Operation;
+
+use crate::error::ErrorCode;
 use utoipa::openapi::schema::{Object, Type};
 use utoipa::openapi::server::ServerBuilder;
 use utoipa::openapi::{HeaderBuilder, OpenApi, RefOr, Schema};
 
 /// Finishes the document collected from the handlers.
 pub fn finish(api: &mut OpenApi) {
+    document_codes(api);
     // Relative: the document is served by the API it describes, so a client
     // resolves paths against wherever it fetched it from.
     api.servers = Some(vec![
@@ -151,4 +154,67 @@ fn add_headers(operation: &mut Operation) {
 
 fn string() -> Object {
     Object::with_type(Type::String)
+}
+
+/// Publishes every problem code with its status: an `enum` on
+/// `Problem.code` and `FieldErrorBody.code` (so generated clients get a
+/// union type) and the tables of the description (to translate them). The
+/// codes come from the error table (`ErrorCode`) and the domain's lists
+/// (`domain::codes`), never written here.
+fn document_codes(api: &mut OpenApi) {
+    let conflicts = domain::codes::conflict_codes();
+    let mut problem_codes: Vec<String> = ErrorCode::ALL.iter().map(|c| c.name()).collect();
+    problem_codes.extend(conflicts.iter().cloned());
+    problem_codes.sort();
+    problem_codes.dedup();
+    let general: Vec<String> = ErrorCode::ALL
+        .iter()
+        .map(|code| {
+            format!(
+                "| `{}` | {} | {} |",
+                code.name(),
+                code.status().as_u16(),
+                code.title()
+            )
+        })
+        .collect();
+    let conflict_rows: Vec<String> = conflicts
+        .iter()
+        .map(|code| format!("| `{code}` | 409 |"))
+        .collect();
+    let field_codes: Vec<String> = domain::codes::FIELD_CODES
+        .iter()
+        .map(|code| format!("`{code}`"))
+        .collect();
+    api.info.description = Some(format!(
+        "{}\n\n## Error codes\n\n| code | status | meaning |\n|---|---|---|\n{}\n\n\
+         A 409 names the rule or the state that refused the request: `<object>_<state>` \
+         (e.g. `request_open`: the request is open, so it cannot be edited) or one of these.\n\n\
+         | code | status |\n|---|---|\n{}\n\n\
+         A `validation_failed` (422) lists each failing field in `errors[]` with one of these \
+         codes: {}.",
+        api.info.description.take().unwrap_or_default(),
+        general.join("\n"),
+        conflict_rows.join("\n"),
+        field_codes.join(", ")
+    ));
+    let Some(components) = api.components.as_mut() else {
+        return;
+    };
+    let enumerate = |schema: Option<&mut RefOr<Schema>>, codes: Vec<String>| {
+        let Some(RefOr::T(Schema::Object(object))) = schema else {
+            return;
+        };
+        if let Some(RefOr::T(Schema::Object(code))) = object.properties.get_mut("code") {
+            code.enum_values = Some(codes.into_iter().map(serde_json::Value::from).collect());
+        }
+    };
+    enumerate(components.schemas.get_mut("Problem"), problem_codes);
+    enumerate(
+        components.schemas.get_mut("FieldErrorBody"),
+        domain::codes::FIELD_CODES
+            .iter()
+            .map(|c| (*c).to_owned())
+            .collect(),
+    );
 }

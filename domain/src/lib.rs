@@ -6,6 +6,7 @@ pub mod account;
 pub mod audit;
 pub mod auth;
 pub mod certification;
+pub mod codes;
 pub mod email_limits;
 pub mod error;
 pub mod ids;
