@@ -3,6 +3,9 @@
 //! Request fields are raw strings so that every invalid field is reported
 //! together by the domain's parsers, rather than the first one by serde.
 
+use crate::vocabulary::{
+    Language, Membership, OrganisationKind, OrganisationRole, PlatformRole, Role,
+};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -19,7 +22,7 @@ pub struct RegisterRequest {
 #[serde(deny_unknown_fields)]
 pub struct OrganisationInput {
     /// `buyer` (donneur d'ordres) or `supplier` (sous-traitant).
-    #[schema(example = "buyer")]
+    #[schema(example = "buyer", value_type = OrganisationKind)]
     pub kind: String,
     #[schema(example = "Dijon Medical Devices SAS")]
     pub legal_name: String,
@@ -128,11 +131,11 @@ pub struct UserView {
     pub email: String,
     pub full_name: String,
     /// `buyer`, `supplier`, `expert` or `admin`.
-    pub platform_role: String,
+    pub platform_role: PlatformRole,
     pub organisation_id: Option<Uuid>,
     /// `owner` or `member`; absent for experts and admins.
-    pub organisation_role: Option<String>,
-    pub language: String,
+    pub organisation_role: Option<OrganisationRole>,
+    pub language: Language,
     pub email_verified: bool,
     pub active: bool,
     pub notifications_opt_out: bool,
@@ -143,7 +146,7 @@ pub struct UserView {
 pub struct OrganisationView {
     pub id: Uuid,
     /// `buyer` or `supplier`.
-    pub kind: String,
+    pub kind: OrganisationKind,
     pub legal_name: String,
     pub siret: Option<String>,
     pub country: String,
@@ -152,7 +155,7 @@ pub struct OrganisationView {
     pub region: String,
     pub website: Option<String>,
     /// `member` or `not_member` of the cluster.
-    pub membership: String,
+    pub membership: Membership,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -163,7 +166,7 @@ pub struct MeResponse {
     /// Absent for experts and admins.
     pub organisation: Option<OrganisationView>,
     /// Everything the user may act as, e.g. `["buyer", "owner"]`.
-    pub roles: Vec<String>,
+    pub roles: Vec<Role>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -180,7 +183,7 @@ pub struct PreferencesRequest {
 pub struct InvitationRequest {
     pub email: String,
     /// `member` (default) or `owner`.
-    #[schema(pattern = "^(owner|member)$")]
+    #[schema(value_type = Option<OrganisationRole>)]
     pub role: Option<String>,
 }
 
@@ -189,7 +192,7 @@ pub struct InvitationView {
     pub id: Uuid,
     pub organisation_id: Uuid,
     pub email: String,
-    pub role: String,
+    pub role: OrganisationRole,
     pub expires_at: DateTime<Utc>,
 }
 
@@ -208,10 +211,10 @@ impl From<&domain::account::User> for UserView {
             id: *user.id.as_uuid(),
             email: user.email.to_string(),
             full_name: user.full_name.clone(),
-            platform_role: user.platform_role.as_str().to_owned(),
+            platform_role: user.platform_role.into(),
             organisation_id: user.organisation_id().map(|id| *id.as_uuid()),
-            organisation_role: user.org_role().map(|role| role.as_str().to_owned()),
-            language: user.language.as_str().to_owned(),
+            organisation_role: user.org_role().map(Into::into),
+            language: user.language.into(),
             email_verified: user.email_verified_at.is_some(),
             active: user.active,
             notifications_opt_out: user.notifications_opt_out,
@@ -224,7 +227,7 @@ impl From<&domain::organisation::Organisation> for OrganisationView {
     fn from(org: &domain::organisation::Organisation) -> Self {
         Self {
             id: *org.id.as_uuid(),
-            kind: org.kind.as_str().to_owned(),
+            kind: org.kind.into(),
             legal_name: org.legal_name.clone(),
             siret: org.identity.siret().map(ToString::to_string),
             country: org.identity.country().to_owned(),
@@ -236,7 +239,7 @@ impl From<&domain::organisation::Organisation> for OrganisationView {
             },
             region: org.region.clone(),
             website: org.website.as_ref().map(|w| w.as_str().to_owned()),
-            membership: org.membership.as_str().to_owned(),
+            membership: org.membership.into(),
             created_at: org.created_at,
             updated_at: org.updated_at,
         }

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod directory;
 pub mod problem;
 pub mod sourcing;
+pub mod vocabulary;
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -30,7 +31,8 @@ token as `Authorization: Bearer <token>`.",
         contact(name = "PMT Business", email = "api@pmt-business.example"),
     ),
     modifiers(&BearerAuth),
-    components(schemas(problem::Problem, problem::FieldErrorBody)),
+    // Types only query parameters name, which utoipa does not collect.
+    components(schemas(problem::Problem, problem::FieldErrorBody, directory::SupplierSort)),
     tags(
         (name = "auth", description = "Registration, login, tokens, email verification, password reset"),
         (name = "organisations", description = "Buyer and supplier organisations and their users"),

@@ -132,7 +132,7 @@ async fn decide(
     ),
     request_body = ReviewRequest,
     responses(
-        (status = 200, body = ProfileView),
+        (status = 200, body = ProfileView, headers(("ETag" = String, description = "The profile version, to send back in `If-Match`"))),
         (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`profile_<state>`: not submitted", body = Problem, content_type = "application/problem+json"),
@@ -166,7 +166,7 @@ async fn approve(
     ),
     request_body = CommentRequest,
     responses(
-        (status = 200, body = ProfileView),
+        (status = 200, body = ProfileView, headers(("ETag" = String, description = "The profile version, to send back in `If-Match`"))),
         (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`profile_<state>`: not submitted", body = Problem, content_type = "application/problem+json"),
@@ -196,7 +196,7 @@ async fn request_changes(
     params(("id" = Uuid, Path, description = "Supplier organisation id")),
     request_body = CommentRequest,
     responses(
-        (status = 200, body = ProfileView),
+        (status = 200, body = ProfileView, headers(("ETag" = String, description = "The profile version, to send back in `If-Match`"))),
         (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`profile_<state>`: never published or already suspended", body = Problem, content_type = "application/problem+json"),
@@ -228,7 +228,7 @@ async fn suspend(
     params(("id" = Uuid, Path, description = "Supplier organisation id")),
     request_body = ReviewRequest,
     responses(
-        (status = 200, body = ProfileView),
+        (status = 200, body = ProfileView, headers(("ETag" = String, description = "The profile version, to send back in `If-Match`"))),
         (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`profile_<state>`: not suspended", body = Problem, content_type = "application/problem+json"),

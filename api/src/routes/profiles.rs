@@ -65,8 +65,8 @@ async fn get_profile(
     ),
     request_body = ProfileInput,
     responses(
-        (status = 200, body = ProfileView, description = "Edited"),
-        (status = 201, body = ProfileView, description = "Created"),
+        (status = 200, body = ProfileView, description = "Edited", headers(("ETag" = String, description = "The profile version, to send back in `If-Match`"))),
+        (status = 201, body = ProfileView, description = "Created", headers(("ETag" = String, description = "The profile version, to send back in `If-Match`"))),
         (status = 403, description = "`forbidden`: experts review, suppliers edit", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`profile_submitted`: under review, wait for the expert's decision; `profile_suspended`", body = Problem, content_type = "application/problem+json"),

@@ -84,7 +84,7 @@ fn id(raw: &Uuid) -> SourcingRequestId {
     security(("bearer" = [])),
     request_body = RequestInput,
     responses(
-        (status = 201, body = RequestView),
+        (status = 201, body = RequestView, headers(("ETag" = String, description = "The request version, to send back in `If-Match`"))),
         (status = 403, description = "`forbidden`: only buyers post requests", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -163,7 +163,7 @@ async fn get_request(
     params(("id" = Uuid, Path, description = "Request id"), ("If-Match" = String, Header, pattern = r#"^\s*(W/)*"*[0-9]{1,18}"*\s*$"#, description = "The version being edited")),
     request_body = RequestInput,
     responses(
-        (status = 200, body = RequestView),
+        (status = 200, body = RequestView, headers(("ETag" = String, description = "The request version, to send back in `If-Match`"))),
         (status = 403, description = "`forbidden`: only the buyer's organisation edits its request", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`request_<state>`: not editable in this state", body = Problem, content_type = "application/problem+json"),
@@ -267,7 +267,7 @@ macro_rules! step_route {
             params(("id" = Uuid, Path, description = "Request id")),
             request_body = $body,
             responses(
-                (status = 200, body = RequestView),
+                (status = 200, body = RequestView, headers(("ETag" = String, description = "The request version, to send back in `If-Match`"))),
                 (status = 403, description = $who, body = Problem, content_type = "application/problem+json"),
                 (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
                 (status = 409, description = "`request_<state>`: not allowed in the current state", body = Problem, content_type = "application/problem+json"),
@@ -370,7 +370,7 @@ step_route!(
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Request id")),
     responses(
-        (status = 200, body = RequestView),
+        (status = 200, body = RequestView, headers(("ETag" = String, description = "The request version, to send back in `If-Match`"))),
         (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
     )
@@ -784,7 +784,7 @@ async fn shortlist(
     params(("id" = Uuid, Path, description = "Request id")),
     request_body = AwardRequest,
     responses(
-        (status = 200, body = RequestView),
+        (status = 200, body = RequestView, headers(("ETag" = String, description = "The request version, to send back in `If-Match`"))),
         (status = 403, description = "`forbidden`: only the buyer awards", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`request_<state>`: only closed requests", body = Problem, content_type = "application/problem+json"),
