@@ -85,12 +85,17 @@ pub struct RefreshRequest {
     pub refresh_token: String,
 }
 
+/// How to send the access token: `Authorization: Bearer <token>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub enum TokenType {
+    Bearer,
+}
+
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct TokenResponse {
     /// Short-lived JWT to send as `Authorization: Bearer`.
     pub access_token: String,
-    #[schema(example = "Bearer")]
-    pub token_type: String,
+    pub token_type: TokenType,
     /// Seconds until the access token expires.
     pub expires_in: i64,
     /// Opaque, single-use: each refresh returns a new one, and reusing an old
@@ -130,10 +135,9 @@ pub struct UserView {
     pub id: Uuid,
     pub email: String,
     pub full_name: String,
-    /// `buyer`, `supplier`, `expert` or `admin`.
     pub platform_role: PlatformRole,
     pub organisation_id: Option<Uuid>,
-    /// `owner` or `member`; absent for experts and admins.
+    /// Absent for experts and admins.
     pub organisation_role: Option<OrganisationRole>,
     pub language: Language,
     pub email_verified: bool,
@@ -145,7 +149,6 @@ pub struct UserView {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct OrganisationView {
     pub id: Uuid,
-    /// `buyer` or `supplier`.
     pub kind: OrganisationKind,
     pub legal_name: String,
     pub siret: Option<String>,
@@ -154,7 +157,6 @@ pub struct OrganisationView {
     pub address: AddressBody,
     pub region: String,
     pub website: Option<String>,
-    /// `member` or `not_member` of the cluster.
     pub membership: Membership,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

@@ -37,7 +37,6 @@ pub struct NotificationView {
     pub kind: NotificationKind,
     pub recipient: String,
     pub language: Language,
-    /// `pending`, `sending`, `sent` or `failed`.
     pub status: DeliveryStatus,
     pub attempts: i32,
     pub last_error: Option<String>,

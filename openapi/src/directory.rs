@@ -219,7 +219,6 @@ pub struct ReviewView {
 pub struct ProfileView {
     pub organisation_id: Uuid,
     pub legal_name: String,
-    /// draft, submitted, published, changes_requested or suspended.
     pub status: ProfileStatus,
     /// Send it back in `If-Match` when editing (also in the `ETag` header).
     pub version: i64,

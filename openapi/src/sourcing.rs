@@ -158,16 +158,14 @@ pub struct BuyerView {
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct MyInvitationView {
-    /// invited, declined, answered or withdrawn (the supplier was suspended).
     pub status: InvitationStatus,
-    /// awarded or not_selected once the buyer decided.
+    /// Set once the buyer decided.
     pub outcome: Option<InvitationOutcome>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct RequestView {
     pub id: Uuid,
-    /// draft, submitted, qualified, changes_requested, rejected, open, closed, awarded, cancelled.
     pub status: RequestStatus,
     /// Send it back in `If-Match` when editing (also the `ETag` header).
     pub version: i64,
@@ -325,12 +323,10 @@ pub struct MatchView {
     pub id: Uuid,
     pub supplier_id: Uuid,
     pub supplier_name: String,
-    /// index or manual.
     pub origin: MatchOrigin,
     pub score: f64,
     pub explanation: ExplanationView,
     pub override_reason: Option<String>,
-    /// proposed, approved or discarded.
     pub status: MatchStatus,
     pub internal_note: Option<String>,
     pub note_for_buyer: Option<String>,
@@ -418,7 +414,6 @@ pub struct QuestionView {
 pub struct AnswerRow {
     pub supplier_id: Uuid,
     pub supplier_name: String,
-    /// invited, declined, answered or withdrawn (the supplier was suspended).
     pub status: InvitationStatus,
     pub decline_reason: Option<String>,
     /// The latest revision.

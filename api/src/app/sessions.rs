@@ -80,7 +80,7 @@ fn start_family(
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("signing access token: {e}")))?;
     Ok(TokenResponse {
         access_token,
-        token_type: "Bearer".to_owned(),
+        token_type: openapi::accounts::TokenType::Bearer,
         expires_in: state.jwt.ttl_seconds(),
         refresh_token,
         refresh_expires_in: refresh_ttl.num_seconds(),

@@ -24,7 +24,7 @@ async fn healthz() -> HttpResponse {
 #[get("/readyz")]
 async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let report = health::readiness(&state).await;
-    if report.status == "ready" {
+    if report.status == crate::app::health::ReadinessStatus::Ready {
         HttpResponse::Ok().json(report)
     } else {
         HttpResponse::ServiceUnavailable().json(report)

@@ -140,6 +140,57 @@ async fn every_operation_is_named_and_described() {
     }
 }
 
+/// Closed sets are `enum`s, so generated clients get union types and a
+/// frontend can branch on every value (a sample of what readers rely on).
+#[tokio::test]
+async fn closed_sets_are_enums() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let spec = app.get("/openapi.json", None).await.body;
+    let schemas = &spec["components"]["schemas"];
+    let resolve = |schema: &Value| -> Value {
+        let schema = schema["oneOf"]
+            .as_array()
+            .and_then(|alternatives| alternatives.iter().find(|s| s["type"] != "null"))
+            .unwrap_or(schema);
+        let schema = if schema["type"] == "array" {
+            &schema["items"]
+        } else {
+            schema
+        };
+        match schema["$ref"].as_str() {
+            Some(reference) => schemas[reference.rsplit('/').next().unwrap_or_default()].clone(),
+            None => schema.clone(),
+        }
+    };
+    for (schema, property) in [
+        ("RequestView", "status"),
+        ("RequestView", "language"),
+        ("RequestView", "sectors"),
+        ("MatchView", "status"),
+        ("MatchView", "origin"),
+        ("MyInvitationView", "outcome"),
+        ("AnswerRow", "status"),
+        ("MeResponse", "roles"),
+        ("UserView", "platform_role"),
+        ("OrganisationView", "kind"),
+        ("OrganisationView", "membership"),
+        ("ProfileView", "status"),
+        ("QuoteView", "currency"),
+        ("NotificationView", "status"),
+        ("OrganisationInput", "kind"),
+        ("Problem", "code"),
+        ("FieldErrorBody", "code"),
+    ] {
+        let resolved = resolve(&schemas[schema]["properties"][property]);
+        assert!(
+            resolved["enum"]
+                .as_array()
+                .is_some_and(|values| !values.is_empty()),
+            "{schema}.{property} is not an enum: {resolved}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn the_docs_page_needs_no_internet() {
     let app = TestApp::spawn(Backend::Sqlite).await;
