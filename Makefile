@@ -2,8 +2,12 @@
 # the whole suite (SQLite and a throwaway PostgreSQL cluster).
 CARGO ?= cargo
 PMT := ./target/debug/pmt
+# Linters of the committed OpenAPI document, pinned: a new release with new
+# rules must not turn CI red on its own (npx caches them after the first run).
+REDOCLY := npx --yes @redocly/cli@2.77.0
+SPECTRAL := npx --yes @stoplight/spectral-cli@6.16.3
 
-.PHONY: run build test fuzz lint openapi bench bench-micro
+.PHONY: run build test fuzz lint lint-spec openapi bench bench-micro
 
 build:
 	$(CARGO) build -p api
@@ -21,9 +25,18 @@ test: build
 fuzz: build
 	tests/fuzz/run.sh
 
-lint:
+lint: lint-spec
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+# The committed document (which `make test` checks is the served one) under
+# both linters frontend teams run: Redocly's recommended rules
+# (redocly.yaml) and Spectral's spectral:oas (.spectral.yaml); any error or
+# warning fails.
+lint-spec:
+	@out=$$($(REDOCLY) lint --max-problems 1000 openapi/openapi.json 2>&1); status=$$?; \
+	  echo "$$out"; [ $$status -eq 0 ] && ! echo "$$out" | grep -qE 'You have [0-9]+ warning'
+	$(SPECTRAL) lint --fail-severity warn openapi/openapi.json
 
 openapi: build
 	$(PMT) openapi > openapi/openapi.json

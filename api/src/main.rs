@@ -8,6 +8,7 @@ mod error;
 mod middleware;
 mod routes;
 mod server;
+mod spec;
 mod startup;
 mod state;
 mod telemetry;

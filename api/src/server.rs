@@ -35,23 +35,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
         .split_for_parts();
     routes::add_common_responses(&mut api);
     idempotency::document(&mut api);
-    let codes: Vec<String> = ErrorCode::ALL
-        .iter()
-        .map(|code| {
-            format!(
-                "| `{}` | {} | {} |",
-                code.name(),
-                code.status().as_u16(),
-                code.title()
-            )
-        })
-        .collect();
-    api.info.description = Some(format!(
-        "{}\n\n## Error codes\n\nBesides these, a 409 names the state or rule that refused the request \
-         (e.g. `email_taken`, `siret_taken`).\n\n| code | status | meaning |\n|---|---|---|\n{}",
-        api.info.description.unwrap_or_default(),
-        codes.join("\n")
-    ));
+    crate::spec::finish(&mut api);
     api
 }
 

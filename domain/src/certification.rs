@@ -59,6 +59,8 @@ pub enum VerificationStatus {
 }
 
 impl VerificationStatus {
+    pub const ALL: [Self; 3] = [Self::Declared, Self::Verified, Self::Rejected];
+
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Declared => "declared",

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod certificate_events;
 pub mod certification;
+pub mod codes;
 pub mod email_limits;
 pub mod error;
 pub mod ids;

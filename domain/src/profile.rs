@@ -403,6 +403,14 @@ pub enum ProfileStatus {
 }
 
 impl ProfileStatus {
+    pub const ALL: [Self; 5] = [
+        Self::Draft,
+        Self::Submitted,
+        Self::Published,
+        Self::ChangesRequested,
+        Self::Suspended,
+    ];
+
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Draft => "draft",

@@ -37,6 +37,12 @@ impl ValidationErrors {
         code: &'static str,
         message: impl Into<String>,
     ) {
+        // The published list must name every code sent (`crate::codes`);
+        // a debug build (every test) stops at an unlisted one.
+        debug_assert!(
+            crate::codes::FIELD_CODES.contains(&code),
+            "field code {code:?} is missing from domain::codes::FIELD_CODES"
+        );
         self.0.push(FieldError {
             field: field.into(),
             code,

@@ -3,6 +3,9 @@
 //! Request fields are raw strings so that every invalid field is reported
 //! together by the domain's parsers, rather than the first one by serde.
 
+use crate::vocabulary::{
+    Language, Membership, OrganisationKind, OrganisationRole, PlatformRole, Role,
+};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -19,7 +22,7 @@ pub struct RegisterRequest {
 #[serde(deny_unknown_fields)]
 pub struct OrganisationInput {
     /// `buyer` (donneur d'ordres) or `supplier` (sous-traitant).
-    #[schema(example = "buyer")]
+    #[schema(example = "buyer", value_type = OrganisationKind)]
     pub kind: String,
     #[schema(example = "Dijon Medical Devices SAS")]
     pub legal_name: String,
@@ -86,12 +89,17 @@ pub struct RefreshRequest {
     pub refresh_token: Option<String>,
 }
 
+/// How to send the access token: `Authorization: Bearer <token>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub enum TokenType {
+    Bearer,
+}
+
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct TokenResponse {
     /// Short-lived JWT to send as `Authorization: Bearer`.
     pub access_token: String,
-    #[schema(example = "Bearer")]
-    pub token_type: String,
+    pub token_type: TokenType,
     /// Seconds until the access token expires.
     pub expires_in: i64,
     /// Opaque, single-use: each refresh returns a new one, and reusing an old
@@ -134,12 +142,11 @@ pub struct UserView {
     pub id: Uuid,
     pub email: String,
     pub full_name: String,
-    /// `buyer`, `supplier`, `expert` or `admin`.
-    pub platform_role: String,
+    pub platform_role: PlatformRole,
     pub organisation_id: Option<Uuid>,
-    /// `owner` or `member`; absent for experts and admins.
-    pub organisation_role: Option<String>,
-    pub language: String,
+    /// Absent for experts and admins.
+    pub organisation_role: Option<OrganisationRole>,
+    pub language: Language,
     pub email_verified: bool,
     pub active: bool,
     pub notifications_opt_out: bool,
@@ -150,8 +157,7 @@ pub struct UserView {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct OrganisationView {
     pub id: Uuid,
-    /// `buyer` or `supplier`.
-    pub kind: String,
+    pub kind: OrganisationKind,
     pub legal_name: String,
     pub siret: Option<String>,
     pub country: String,
@@ -159,8 +165,7 @@ pub struct OrganisationView {
     pub address: AddressBody,
     pub region: String,
     pub website: Option<String>,
-    /// `member` or `not_member` of the cluster.
-    pub membership: String,
+    pub membership: Membership,
     #[serde(serialize_with = "crate::timestamp::micros")]
     pub created_at: DateTime<Utc>,
     #[serde(serialize_with = "crate::timestamp::micros")]
@@ -173,7 +178,7 @@ pub struct MeResponse {
     /// Absent for experts and admins.
     pub organisation: Option<OrganisationView>,
     /// Everything the user may act as, e.g. `["buyer", "owner"]`.
-    pub roles: Vec<String>,
+    pub roles: Vec<Role>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -190,7 +195,7 @@ pub struct PreferencesRequest {
 pub struct InvitationRequest {
     pub email: String,
     /// `member` (default) or `owner`.
-    #[schema(pattern = "^(owner|member)$")]
+    #[schema(value_type = Option<OrganisationRole>)]
     pub role: Option<String>,
 }
 
@@ -199,7 +204,7 @@ pub struct InvitationView {
     pub id: Uuid,
     pub organisation_id: Uuid,
     pub email: String,
-    pub role: String,
+    pub role: OrganisationRole,
     #[serde(serialize_with = "crate::timestamp::micros")]
     pub expires_at: DateTime<Utc>,
 }
@@ -210,14 +215,11 @@ pub struct InvitationView {
 pub struct InvitationPreview {
     /// The inviting organisation's legal name.
     pub organisation_name: String,
-    /// `buyer` or `supplier`.
-    #[schema(pattern = "^(buyer|supplier)$")]
-    pub organisation_kind: String,
+    pub organisation_kind: OrganisationKind,
     /// The full name of the member who sent the invitation.
     pub invited_by: String,
-    /// The role the invitee will have: `member` or `owner`.
-    #[schema(pattern = "^(owner|member)$")]
-    pub role: String,
+    /// The role the invitee will have in the organisation.
+    pub role: OrganisationRole,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -235,10 +237,10 @@ impl From<&domain::account::User> for UserView {
             id: *user.id.as_uuid(),
             email: user.email.to_string(),
             full_name: user.full_name.clone(),
-            platform_role: user.platform_role.as_str().to_owned(),
+            platform_role: user.platform_role.into(),
             organisation_id: user.organisation_id().map(|id| *id.as_uuid()),
-            organisation_role: user.org_role().map(|role| role.as_str().to_owned()),
-            language: user.language.as_str().to_owned(),
+            organisation_role: user.org_role().map(Into::into),
+            language: user.language.into(),
             email_verified: user.email_verified_at.is_some(),
             active: user.active,
             notifications_opt_out: user.notifications_opt_out,
@@ -251,7 +253,7 @@ impl From<&domain::organisation::Organisation> for OrganisationView {
     fn from(org: &domain::organisation::Organisation) -> Self {
         Self {
             id: *org.id.as_uuid(),
-            kind: org.kind.as_str().to_owned(),
+            kind: org.kind.into(),
             legal_name: org.legal_name.clone(),
             siret: org.identity.siret().map(ToString::to_string),
             country: org.identity.country().to_owned(),
@@ -263,7 +265,7 @@ impl From<&domain::organisation::Organisation> for OrganisationView {
             },
             region: org.region.clone(),
             website: org.website.as_ref().map(|w| w.as_str().to_owned()),
-            membership: org.membership.as_str().to_owned(),
+            membership: org.membership.into(),
             created_at: org.created_at,
             updated_at: org.updated_at,
         }

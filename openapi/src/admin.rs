@@ -1,3 +1,4 @@
+use crate::vocabulary::{DeliveryStatus, Language, Membership, NotificationKind};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -26,18 +27,17 @@ pub struct UserPage {
 #[serde(deny_unknown_fields)]
 pub struct MembershipRequest {
     /// `member` or `not_member`.
-    #[schema(pattern = "^(member|not_member)$")]
+    #[schema(value_type = Membership)]
     pub membership: String,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct NotificationView {
     pub id: uuid::Uuid,
-    pub kind: String,
+    pub kind: NotificationKind,
     pub recipient: String,
-    pub language: String,
-    /// `pending`, `sending`, `sent` or `failed`.
-    pub status: String,
+    pub language: Language,
+    pub status: DeliveryStatus,
     pub attempts: i32,
     pub last_error: Option<String>,
     #[serde(serialize_with = "crate::timestamp::micros")]
@@ -51,6 +51,6 @@ pub struct NotificationView {
 #[into_params(parameter_in = Query)]
 pub struct NotificationListQuery {
     /// Only messages in this status (`failed` to see what needs a retry).
-    #[param(pattern = "^(pending|sending|sent|failed)$")]
+    #[param(value_type = Option<DeliveryStatus>)]
     pub status: Option<String>,
 }

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::vocabulary::{Headcount, ProfileStatus, Sector};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -197,9 +198,9 @@ pub struct ProfileContentView {
     pub description_fr: String,
     pub description_en: String,
     pub capabilities: Vec<ProfileCapabilityView>,
-    pub sectors: Vec<String>,
+    pub sectors: Vec<Sector>,
     pub equipment: Vec<String>,
-    pub headcount: Option<String>,
+    pub headcount: Option<Headcount>,
     pub location: LocationView,
     pub working_languages: Vec<String>,
     pub public_contact_email: Option<String>,
@@ -219,8 +220,7 @@ pub struct ReviewView {
 pub struct ProfileView {
     pub organisation_id: Uuid,
     pub legal_name: String,
-    /// draft, submitted, published, changes_requested or suspended.
-    pub status: String,
+    pub status: ProfileStatus,
     /// Send it back in `If-Match` when editing (also in the `ETag` header).
     pub version: i64,
     /// The working copy.
@@ -305,7 +305,7 @@ pub struct QueueQuery {
 pub struct ProfileQueueItem {
     pub organisation_id: Uuid,
     pub legal_name: String,
-    pub status: String,
+    pub status: ProfileStatus,
     #[serde(serialize_with = "crate::timestamp::micros_opt")]
     pub submitted_at: Option<DateTime<Utc>>,
     /// Seconds since submission.
@@ -316,6 +316,24 @@ pub struct ProfileQueueItem {
 pub struct ProfileQueue {
     pub items: Vec<ProfileQueueItem>,
     pub next_cursor: Option<String>,
+}
+
+/// Order of directory results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SupplierSort {
+    /// Best match first (the default).
+    Relevance,
+    /// By name, A to Z.
+    Name,
+    /// Most recently updated first.
+    Recent,
+}
+
+impl SupplierSort {
+    pub fn parse(raw: &str) -> Option<Self> {
+        serde_json::from_value(serde_json::Value::from(raw)).ok()
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -343,6 +361,7 @@ pub struct SupplierSearchQuery {
     /// Only cluster members (true) or non-members (false).
     pub member: Option<bool>,
     /// relevance (default), name or recent.
+    #[param(value_type = Option<SupplierSort>)]
     pub sort: Option<String>,
     /// 1-based page number (default 1).
     #[param(minimum = 1, maximum = 500)]
@@ -389,7 +408,7 @@ pub struct SupplierHit {
     pub city: String,
     pub region: String,
     pub member: bool,
-    pub sectors: Vec<String>,
+    pub sectors: Vec<Sector>,
     pub capabilities: Vec<LabelledCode>,
     /// Certifications valid today, each declared or verified.
     pub certifications: Vec<CertificationBadge>,
@@ -448,9 +467,9 @@ pub struct PublicProfileView {
     pub description_fr: String,
     pub description_en: String,
     pub capabilities: Vec<ProfileCapabilityView>,
-    pub sectors: Vec<String>,
+    pub sectors: Vec<Sector>,
     pub equipment: Vec<String>,
-    pub headcount: Option<String>,
+    pub headcount: Option<Headcount>,
     pub location: LocationView,
     pub working_languages: Vec<String>,
     pub public_contact_email: Option<String>,

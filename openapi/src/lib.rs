@@ -10,6 +10,7 @@ pub mod directory;
 pub mod problem;
 pub mod sourcing;
 pub mod timestamp;
+pub mod vocabulary;
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -27,10 +28,12 @@ a searchable profile of capabilities and certifications.\n\n\
 Every error is `application/problem+json` (RFC 7807) with a stable `code`; validation errors list \
 the failing fields in `errors`. Authenticate with `POST /api/v1/auth/login` and send the access \
 token as `Authorization: Bearer <token>`.",
-        license(name = "MIT"),
+        license(name = "MIT", identifier = "MIT"),
+        contact(name = "PMT Business", email = "api@pmt-business.example"),
     ),
     modifiers(&BearerAuth),
-    components(schemas(problem::Problem, problem::FieldErrorBody)),
+    // Types only query parameters name, which utoipa does not collect.
+    components(schemas(problem::Problem, problem::FieldErrorBody, directory::SupplierSort)),
     tags(
         (name = "auth", description = "Registration, login, tokens, email verification, password reset"),
         (name = "organisations", description = "Buyer and supplier organisations and their users"),

@@ -1,5 +1,8 @@
 //! Sourcing request (RFQ) bodies.
 
+use crate::vocabulary::{
+    InvitationOutcome, InvitationStatus, Language, MatchOrigin, MatchStatus, RequestStatus, Sector,
+};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -155,24 +158,22 @@ pub struct BuyerView {
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct MyInvitationView {
-    /// invited, declined, answered or withdrawn (the supplier was suspended).
-    pub status: String,
-    /// awarded or not_selected once the buyer decided.
-    pub outcome: Option<String>,
+    pub status: InvitationStatus,
+    /// Set once the buyer decided.
+    pub outcome: Option<InvitationOutcome>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct RequestView {
     pub id: Uuid,
-    /// draft, submitted, qualified, changes_requested, rejected, open, closed, awarded, cancelled.
-    pub status: String,
+    pub status: RequestStatus,
     /// Send it back in `If-Match` when editing (also the `ETag` header).
     pub version: i64,
     pub title: String,
     pub description: String,
     pub capabilities: Vec<LabelledCode>,
     pub certifications: Vec<CertificationRequirementView>,
-    pub sectors: Vec<String>,
+    pub sectors: Vec<Sector>,
     pub quantities: Option<String>,
     /// Absent for invited suppliers unless `budget_visible`.
     pub budget: Option<BudgetView>,
@@ -183,7 +184,7 @@ pub struct RequestView {
     pub response_deadline: DateTime<Utc>,
     pub location_constraints: Option<String>,
     pub region: Option<String>,
-    pub language: String,
+    pub language: Language,
     pub confidential: bool,
     pub nda_required: bool,
     pub attachments: Vec<AttachmentBody>,
@@ -222,6 +223,7 @@ pub struct RequestPage {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
+    /// Cursor from the previous page's `next_cursor`; absent for the first page.
     pub cursor: Option<String>,
     /// 1 to 100 (default 20).
     #[param(minimum = 1, maximum = 100)]
@@ -330,13 +332,11 @@ pub struct MatchView {
     pub id: Uuid,
     pub supplier_id: Uuid,
     pub supplier_name: String,
-    /// index or manual.
-    pub origin: String,
+    pub origin: MatchOrigin,
     pub score: f64,
     pub explanation: ExplanationView,
     pub override_reason: Option<String>,
-    /// proposed, approved or discarded.
-    pub status: String,
+    pub status: MatchStatus,
     pub internal_note: Option<String>,
     pub note_for_buyer: Option<String>,
     #[serde(serialize_with = "crate::timestamp::micros_opt")]
@@ -386,9 +386,9 @@ pub struct QuoteView {
 /// A supplier's own answer: its invitation and every quote revision.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct MyAnswerView {
-    pub status: String,
+    pub status: InvitationStatus,
     pub decline_reason: Option<String>,
-    pub outcome: Option<String>,
+    pub outcome: Option<InvitationOutcome>,
     pub quotes: Vec<QuoteView>,
 }
 
@@ -427,8 +427,7 @@ pub struct QuestionView {
 pub struct AnswerRow {
     pub supplier_id: Uuid,
     pub supplier_name: String,
-    /// invited, declined, answered or withdrawn (the supplier was suspended).
-    pub status: String,
+    pub status: InvitationStatus,
     pub decline_reason: Option<String>,
     /// The latest revision.
     pub quote: Option<QuoteView>,
@@ -438,7 +437,7 @@ pub struct AnswerRow {
     /// The expert's note for the buyer.
     pub expert_note: Option<String>,
     pub shortlisted: bool,
-    pub outcome: Option<String>,
+    pub outcome: Option<InvitationOutcome>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -470,7 +469,7 @@ pub struct RequestQueueItem {
     pub request_id: Uuid,
     pub title: String,
     pub buyer_name: String,
-    pub status: String,
+    pub status: RequestStatus,
     #[serde(serialize_with = "crate::timestamp::micros_opt")]
     pub submitted_at: Option<DateTime<Utc>>,
     pub waited_seconds: i64,
@@ -504,7 +503,9 @@ pub struct MatchQueue {
 #[into_params(parameter_in = Query)]
 pub struct RequestQueueQuery {
     /// submitted (default: waiting for qualification), qualified, open, ...
+    #[param(value_type = Option<RequestStatus>)]
     pub status: Option<String>,
+    /// Cursor from the previous page's `next_cursor`; absent for the first page.
     pub cursor: Option<String>,
     /// 1 to 100 (default 20).
     #[param(minimum = 1, maximum = 100)]
@@ -517,6 +518,7 @@ pub struct RequestQueueQuery {
 pub struct MatchQueueQuery {
     /// Only the matches of this request.
     pub request_id: Option<Uuid>,
+    /// Cursor from the previous page's `next_cursor`; absent for the first page.
     pub cursor: Option<String>,
     /// 1 to 100 (default 20).
     #[param(minimum = 1, maximum = 100)]

@@ -9,6 +9,7 @@ pub mod postgres;
 pub mod server;
 pub mod smtp;
 pub mod sourcing;
+pub mod spec_codes;
 
 pub use server::{Backend, TestApp};
 

@@ -56,6 +56,12 @@ impl Reply {
         } else {
             serde_json::from_str(&text).unwrap_or(Value::String(text))
         };
+        let is_problem = headers
+            .get("content-type")
+            .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+        if is_problem {
+            crate::spec_codes::assert_published(status.as_u16(), &body);
+        }
         Self {
             status,
             headers,

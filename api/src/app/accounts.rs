@@ -305,8 +305,8 @@ pub async fn me(state: &AppState, actor: Actor) -> ApiResult<MeResponse> {
                 Some(id) => accounts::find_organisation(conn, id)?,
                 None => None,
             };
-            let mut roles = vec![user.platform_role.as_str().to_owned()];
-            roles.extend(user.org_role().map(|r| r.as_str().to_owned()));
+            let mut roles = vec![openapi::vocabulary::Role::from(user.platform_role)];
+            roles.extend(user.org_role().map(openapi::vocabulary::Role::from));
             Ok(MeResponse {
                 user: UserView::from(&user),
                 organisation: organisation.as_ref().map(OrganisationView::from),
@@ -495,7 +495,7 @@ pub async fn invite(
                 id: *invitation.id.as_uuid(),
                 organisation_id: *org_id.as_uuid(),
                 email: email.to_string(),
-                role: role.as_str().to_owned(),
+                role: role.into(),
                 expires_at: invitation.expires_at,
             })
         })
@@ -528,9 +528,9 @@ pub async fn invitation_preview(state: &AppState, token: String) -> ApiResult<In
                 .ok_or_else(not_found)?;
             Ok(InvitationPreview {
                 organisation_name: organisation.legal_name,
-                organisation_kind: organisation.kind.as_str().to_owned(),
+                organisation_kind: organisation.kind.into(),
                 invited_by: inviter.full_name,
-                role: invitation.org_role.as_str().to_owned(),
+                role: invitation.org_role.into(),
             })
         })
         .await

@@ -166,10 +166,10 @@ pub async fn set_membership(
 fn view(n: &Notification) -> NotificationView {
     NotificationView {
         id: *n.id.as_uuid(),
-        kind: n.kind.as_str().to_owned(),
+        kind: n.kind.into(),
         recipient: n.recipient.clone(),
-        language: n.language.as_str().to_owned(),
-        status: n.status.as_str().to_owned(),
+        language: n.language.into(),
+        status: n.status.into(),
         attempts: n.attempts,
         last_error: n.last_error.clone(),
         created_at: n.created_at,

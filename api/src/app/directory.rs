@@ -11,7 +11,7 @@ use domain::taxonomy::{self, CapabilityCode, CapabilityNode};
 use openapi::directory::{
     CapabilityView, CertificationTypeView, FacetValue, LabelledCode, NewCapabilityRequest,
     PublicCertificationView, PublicProfileView, SupplierFacets, SupplierHit, SupplierSearchQuery,
-    SupplierSearchResponse, TaxonomyNodeView,
+    SupplierSearchResponse, SupplierSort, TaxonomyNodeView,
 };
 use persistence::{accounts, audit, catalogue, certifications, profiles};
 use search::{SearchQuery, SortOrder};
@@ -169,11 +169,11 @@ pub async fn search(
     language: Language,
 ) -> ApiResult<SupplierSearchResponse> {
     let mut errors = ValidationErrors::new();
-    let sort = match query.sort.as_deref() {
-        None | Some("relevance") => SortOrder::Relevance,
-        Some("name") => SortOrder::NameAsc,
-        Some("recent") => SortOrder::UpdatedDesc,
-        Some(_) => {
+    let sort = match query.sort.as_deref().map(SupplierSort::parse) {
+        None | Some(Some(SupplierSort::Relevance)) => SortOrder::Relevance,
+        Some(Some(SupplierSort::Name)) => SortOrder::NameAsc,
+        Some(Some(SupplierSort::Recent)) => SortOrder::UpdatedDesc,
+        Some(None) => {
             errors.add("sort", "invalid_sort", "sort is relevance, name or recent");
             SortOrder::Relevance
         }
@@ -254,11 +254,7 @@ pub async fn search(
                 city: content.location.city,
                 region: content.location.region,
                 member: organisation.membership == Membership::Member,
-                sectors: content
-                    .sectors
-                    .iter()
-                    .map(|s| s.as_str().to_owned())
-                    .collect(),
+                sectors: content.sectors.iter().map(|s| (*s).into()).collect(),
                 capabilities: content
                     .capabilities
                     .iter()
@@ -345,13 +341,9 @@ pub async fn public_profile(
                 description_fr: content.description_fr.clone(),
                 description_en: content.description_en.clone(),
                 capabilities: views::capabilities(content, &catalogue),
-                sectors: content
-                    .sectors
-                    .iter()
-                    .map(|s| s.as_str().to_owned())
-                    .collect(),
+                sectors: content.sectors.iter().map(|s| (*s).into()).collect(),
                 equipment: content.equipment.clone(),
-                headcount: content.headcount.map(|h| h.as_str().to_owned()),
+                headcount: content.headcount.map(Into::into),
                 location: views::location(content),
                 working_languages: content.working_languages.clone(),
                 public_contact_email: content

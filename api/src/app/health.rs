@@ -8,12 +8,28 @@ use utoipa::ToSchema;
 
 use crate::state::AppState;
 
+/// `ready` when the database and the index answer, `degraded` otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReadinessStatus {
+    Ready,
+    Degraded,
+}
+
+/// Whether a dependency answered the probe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DependencyState {
+    Ok,
+    Unavailable,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct Readiness {
-    /// `ready` or `degraded`.
-    pub status: &'static str,
-    pub database: &'static str,
-    pub index: &'static str,
+    pub status: ReadinessStatus,
+    pub database: DependencyState,
+    pub index: DependencyState,
+    /// `embedded` (tantivy) or `meilisearch`.
     pub index_engine: &'static str,
     /// Index events not applied yet.
     pub index_lag: Option<i64>,
@@ -46,12 +62,18 @@ pub async fn readiness(state: &AppState) -> Readiness {
         Ok((backlog, lag)) => (Some(*backlog), Some(*lag)),
         Err(_) => (None, None),
     };
-    let up = |ok: bool| if ok { "ok" } else { "unavailable" };
+    let up = |ok: bool| {
+        if ok {
+            DependencyState::Ok
+        } else {
+            DependencyState::Unavailable
+        }
+    };
     Readiness {
         status: if database.is_ok() && index.is_ok() {
-            "ready"
+            ReadinessStatus::Ready
         } else {
-            "degraded"
+            ReadinessStatus::Degraded
         },
         database: up(database.is_ok()),
         index: up(index.is_ok()),

@@ -373,7 +373,7 @@ pub async fn queue(
                 items.push(ProfileQueueItem {
                     organisation_id: *profile.organisation_id.as_uuid(),
                     legal_name: name,
-                    status: profile.status.as_str().to_owned(),
+                    status: profile.status.into(),
                     submitted_at: profile.submitted_at,
                     waited_seconds: profile
                         .submitted_at

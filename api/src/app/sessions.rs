@@ -101,7 +101,7 @@ fn pair(
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("signing access token: {e}")))?;
     Ok(TokenResponse {
         access_token,
-        token_type: "Bearer".to_owned(),
+        token_type: openapi::accounts::TokenType::Bearer,
         expires_in: state.jwt.ttl_seconds(),
         refresh_token: Some(refresh_token),
         refresh_expires_in: refresh_expires_in.num_seconds(),

@@ -41,13 +41,9 @@ pub fn content(content: &ProfileContent, catalogue: &Catalogue) -> ProfileConten
         description_fr: content.description_fr.clone(),
         description_en: content.description_en.clone(),
         capabilities: capabilities(content, catalogue),
-        sectors: content
-            .sectors
-            .iter()
-            .map(|s| s.as_str().to_owned())
-            .collect(),
+        sectors: content.sectors.iter().map(|s| (*s).into()).collect(),
         equipment: content.equipment.clone(),
-        headcount: content.headcount.map(|h| h.as_str().to_owned()),
+        headcount: content.headcount.map(Into::into),
         location: location(content),
         working_languages: content.working_languages.clone(),
         public_contact_email: content
@@ -122,7 +118,7 @@ pub fn profile(
     ProfileView {
         organisation_id: *profile.organisation_id.as_uuid(),
         legal_name: legal_name.to_owned(),
-        status: profile.status.as_str().to_owned(),
+        status: profile.status.into(),
         version: profile.version,
         working: content(&profile.working, catalogue),
         published: profile.published.as_ref().map(|p| content(p, catalogue)),

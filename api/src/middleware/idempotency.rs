@@ -16,7 +16,7 @@ use chrono::TimeDelta;
 use persistence::idempotency::{self, Claim, KeyedRequest, StoredResponse};
 use sha2::{Digest, Sha256};
 use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn};
-use utoipa::openapi::{ObjectBuilder, OpenApi, Required, Type};
+use utoipa::openapi::{HeaderBuilder, ObjectBuilder, OpenApi, RefOr, Required, Type};
 
 use crate::auth::extractor::authenticate;
 use crate::error::{ApiError, ErrorCode};
@@ -84,6 +84,26 @@ pub fn document(openapi: &mut OpenApi) {
                 .build()
                 .into(),
         );
+        // A replay answers the stored status, body and headers, marked.
+        for (status, response) in operation.responses.responses.iter_mut() {
+            if let (true, RefOr::T(response)) = (status.starts_with('2'), response) {
+                response.headers.insert(
+                    "Idempotent-Replayed".to_owned(),
+                    HeaderBuilder::new()
+                        .schema(Some(
+                            ObjectBuilder::new()
+                                .schema_type(Type::String)
+                                .enum_values(Some(["true"])),
+                        ))
+                        .description(Some(
+                            "`true` when this answer replays the first request with the same \
+                             `Idempotency-Key` (nothing was created again); absent otherwise",
+                        ))
+                        .build()
+                        .into(),
+                );
+            }
+        }
         for (status, refusal) in [
             ("400", "an invalid `Idempotency-Key` (`invalid_header`)"),
             (

@@ -23,8 +23,11 @@ pub fn configure(cfg: &mut impl Routes) {
         .service(retry_notification);
 }
 
+/// List users.
+///
 /// All users, ordered by email, with keyset pagination (admins).
 #[utoipa::path(
+    operation_id = "listUsers",
     tag = "admin",
     security(("bearer" = [])),
     params(UserListQuery),
@@ -45,8 +48,11 @@ async fn list_users(
     ))
 }
 
+/// Deactivate a user.
+///
 /// Deactivate a user: they cannot log in and their sessions end (admins).
 #[utoipa::path(
+    operation_id = "deactivateUser",
     tag = "admin",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "User id")),
@@ -68,8 +74,11 @@ async fn deactivate_user(
     ))
 }
 
+/// Reactivate a user.
+///
 /// Reactivate a deactivated user (admins).
 #[utoipa::path(
+    operation_id = "reactivateUser",
     tag = "admin",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "User id")),
@@ -90,8 +99,11 @@ async fn reactivate_user(
     ))
 }
 
+/// Set an organisation's cluster membership.
+///
 /// Set an organisation's cluster membership (admins).
 #[utoipa::path(
+    operation_id = "setOrganisationMembership",
     tag = "admin",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Organisation id")),
@@ -120,8 +132,11 @@ async fn set_membership(
     ))
 }
 
+/// List outbox emails.
+///
 /// Outbox messages, newest first; `status=failed` lists those needing a retry (admins).
 #[utoipa::path(
+    operation_id = "listNotifications",
     tag = "admin",
     security(("bearer" = [])),
     params(NotificationListQuery),
@@ -141,8 +156,11 @@ async fn list_notifications(
     ))
 }
 
+/// Retry a failed email.
+///
 /// Queue a failed message again with a fresh attempt budget (admins).
 #[utoipa::path(
+    operation_id = "retryNotification",
     tag = "admin",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Notification id")),

@@ -28,11 +28,14 @@ pub fn configure(cfg: &mut impl Routes) {
         .service(accept_invitation);
 }
 
+/// Register an organisation.
+///
 /// Register an organisation and its first user (its owner).
 ///
 /// Buyers and suppliers register themselves; experts and admins are created
 /// by the cluster with the `pmt admin` command. A verification email is sent.
 #[utoipa::path(
+    operation_id = "registerOrganisation",
     tag = "auth",
     request_body = RegisterRequest,
     responses(
@@ -54,11 +57,14 @@ async fn register(
     }))
 }
 
+/// Log in.
+///
 /// Log in: returns a short-lived access token and a refresh token.
 ///
 /// Unknown email, wrong password and deactivated account give the same
 /// answer.
 #[utoipa::path(
+    operation_id = "logIn",
     tag = "auth",
     request_body = LoginRequest,
     responses(
@@ -78,6 +84,8 @@ async fn login(
     Ok(tokens_answer(&state, tokens))
 }
 
+/// Refresh the token pair.
+///
 /// Exchange a refresh token for a new token pair (the old one stops working).
 ///
 /// Presenting an already-used refresh token revokes the whole session, except
@@ -85,6 +93,7 @@ async fn login(
 /// answer holds the same refresh token as the first exchange, so two tabs (or
 /// a retry after a lost answer) refreshing at once keep the session.
 #[utoipa::path(
+    operation_id = "refreshTokens",
     tag = "auth",
     request_body = RefreshRequest,
     responses(
@@ -120,8 +129,11 @@ fn tokens_answer(state: &AppState, mut tokens: TokenResponse) -> HttpResponse {
     response.json(tokens)
 }
 
-/// Log out: revoke the session of this refresh token.
+/// Log out.
+///
+/// Revoke the session of this refresh token.
 #[utoipa::path(
+    operation_id = "logOut",
     tag = "auth",
     request_body = RefreshRequest,
     responses(
@@ -146,8 +158,11 @@ async fn logout(
     Ok(response.finish())
 }
 
+/// Verify an email address.
+///
 /// Confirm an email address with the token from the verification email.
 #[utoipa::path(
+    operation_id = "verifyEmail",
     tag = "auth",
     request_body = TokenRequest,
     responses(
@@ -166,9 +181,11 @@ async fn verify_email(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// Resend the verification email.
+///
 /// Send a new verification email to the logged-in user (at most 5 an
 /// hour, registration's included).
-#[utoipa::path(tag = "auth", security(("bearer" = [])), responses(
+#[utoipa::path(operation_id = "resendVerificationEmail", tag = "auth", security(("bearer" = [])), responses(
     (status = 202, body = Accepted),
     (status = 429, description = "`too_many_requests`: 5 verification emails went within the hour; wait `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -183,9 +200,11 @@ async fn resend_verification(
     }))
 }
 
+/// Request a password reset.
+///
 /// Ask for a password reset link. The answer is the same whether or not an
 /// account uses this email.
-#[utoipa::path(tag = "auth", request_body = PasswordResetRequest, responses(
+#[utoipa::path(operation_id = "requestPasswordReset", tag = "auth", request_body = PasswordResetRequest, responses(
         (status = 429, description = "`too_many_requests`: too many attempts from this address", body = Problem, content_type = "application/problem+json"),
         (status = 202, body = Accepted)))]
 #[post("/auth/password-reset")]
@@ -200,8 +219,11 @@ async fn request_password_reset(
     }))
 }
 
+/// Set a new password.
+///
 /// Set a new password with the token from the reset email. Ends every session.
 #[utoipa::path(
+    operation_id = "confirmPasswordReset",
     tag = "auth",
     request_body = PasswordResetConfirm,
     responses(
@@ -221,6 +243,8 @@ async fn confirm_password_reset(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// Read an invitation.
+///
 /// Read an invitation by the token of its emailed link: the organisation,
 /// who sent it and the role offered, for the page that accepts it.
 ///
@@ -228,6 +252,7 @@ async fn confirm_password_reset(
 /// token calls. The token stays out of the server's logs: they record the
 /// route, not this path.
 #[utoipa::path(
+    operation_id = "getInvitation",
     tag = "auth",
     params(("token" = String, Path, description = "The `token` of the `/accept-invitation?token=` link")),
     responses(
@@ -247,8 +272,11 @@ async fn invitation_preview(
     ))
 }
 
+/// Accept an invitation.
+///
 /// Accept an invitation to join an organisation, creating the account.
 #[utoipa::path(
+    operation_id = "acceptInvitation",
     tag = "auth",
     request_body = AcceptInvitationRequest,
     responses(

@@ -30,9 +30,12 @@ pub fn configure(cfg: &mut impl Routes) {
         .service(reject_certification);
 }
 
+/// List requests to handle.
+///
 /// Requests by status, longest-waiting first; by default those waiting for
 /// qualification (experts).
 #[utoipa::path(
+    operation_id = "listRequestQueue",
     tag = "requests",
     security(("bearer" = [])),
     params(RequestQueueQuery),
@@ -53,8 +56,11 @@ async fn request_queue(
     ))
 }
 
+/// List matches to vet.
+///
 /// Matches waiting for vetting, oldest first, optionally of one request (experts).
 #[utoipa::path(
+    operation_id = "listMatchQueue",
     tag = "requests",
     security(("bearer" = [])),
     params(MatchQueueQuery),
@@ -76,8 +82,11 @@ async fn match_queue(
     ))
 }
 
+/// List profiles to review.
+///
 /// Profiles waiting for review, longest-waiting first (experts).
 #[utoipa::path(
+    operation_id = "listProfileQueue",
     tag = "profiles",
     security(("bearer" = [])),
     params(QueueQuery),
@@ -109,9 +118,12 @@ async fn decide(
     Ok(with_etag(HttpResponse::Ok().json(view), version))
 }
 
+/// Approve a profile.
+///
 /// Approve the submitted profile whose version `If-Match` names: it becomes
 /// the public version (experts).
 #[utoipa::path(
+    operation_id = "approveProfile",
     tag = "profiles",
     security(("bearer" = [])),
     params(
@@ -120,7 +132,7 @@ async fn decide(
     ),
     request_body = ReviewRequest,
     responses(
-        (status = 200, body = ProfileView),
+        (status = 200, body = ProfileView, headers(("ETag" = String, description = "The profile version, to send back in `If-Match`"))),
         (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`profile_<state>`: not submitted", body = Problem, content_type = "application/problem+json"),
@@ -140,9 +152,12 @@ async fn approve(
     decide(&state, auth, *id, decision).await
 }
 
+/// Send a profile back for changes.
+///
 /// Send the submitted profile whose version `If-Match` names back to the
 /// supplier with a comment (experts).
 #[utoipa::path(
+    operation_id = "requestProfileChanges",
     tag = "profiles",
     security(("bearer" = [])),
     params(
@@ -151,7 +166,7 @@ async fn approve(
     ),
     request_body = CommentRequest,
     responses(
-        (status = 200, body = ProfileView),
+        (status = 200, body = ProfileView, headers(("ETag" = String, description = "The profile version, to send back in `If-Match`"))),
         (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`profile_<state>`: not submitted", body = Problem, content_type = "application/problem+json"),
@@ -171,14 +186,17 @@ async fn request_changes(
     decide(&state, auth, *id, decision).await
 }
 
+/// Suspend a profile.
+///
 /// Take a profile off the directory, with the reason (experts).
 #[utoipa::path(
+    operation_id = "suspendProfile",
     tag = "profiles",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Supplier organisation id")),
     request_body = CommentRequest,
     responses(
-        (status = 200, body = ProfileView),
+        (status = 200, body = ProfileView, headers(("ETag" = String, description = "The profile version, to send back in `If-Match`"))),
         (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`profile_<state>`: never published or already suspended", body = Problem, content_type = "application/problem+json"),
@@ -200,14 +218,17 @@ async fn suspend(
     .await
 }
 
+/// Reinstate a profile.
+///
 /// Put a suspended profile back in the directory (experts).
 #[utoipa::path(
+    operation_id = "reinstateProfile",
     tag = "profiles",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Supplier organisation id")),
     request_body = ReviewRequest,
     responses(
-        (status = 200, body = ProfileView),
+        (status = 200, body = ProfileView, headers(("ETag" = String, description = "The profile version, to send back in `If-Match`"))),
         (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`profile_<state>`: not suspended", body = Problem, content_type = "application/problem+json"),
@@ -229,8 +250,11 @@ async fn reinstate(
     .await
 }
 
+/// List certificates to verify.
+///
 /// Declared certificates waiting for verification, longest waiting first (experts).
 #[utoipa::path(
+    operation_id = "listCertificationQueue",
     tag = "profiles",
     security(("bearer" = [])),
     params(QueueQuery),
@@ -251,10 +275,13 @@ async fn certification_queue(
     ))
 }
 
+/// Verify a certificate.
+///
 /// Mark the version `If-Match` names of a declared certificate verified,
 /// after seeing its document (experts). A rejected certificate is verified
 /// only once the supplier has corrected (re-declared) it.
 #[utoipa::path(
+    operation_id = "verifyCertification",
     tag = "profiles",
     security(("bearer" = [])),
     params(
@@ -293,9 +320,12 @@ async fn verify_certification(
     Ok(with_etag(HttpResponse::Ok().json(view), version))
 }
 
+/// Reject a certificate.
+///
 /// Reject the version `If-Match` names of a certificate, with the reason:
 /// it stops counting (experts).
 #[utoipa::path(
+    operation_id = "rejectCertification",
     tag = "profiles",
     security(("bearer" = [])),
     params(

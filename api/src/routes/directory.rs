@@ -30,9 +30,12 @@ fn accept_language(req: &HttpRequest) -> Option<&str> {
         .and_then(|v| v.to_str().ok())
 }
 
+/// Get the capability taxonomy.
+///
 /// The capability taxonomy ("briques technologiques") as a tree, in French
 /// or English (`lang`, else `Accept-Language`).
 #[utoipa::path(
+    operation_id = "getTaxonomy",
     tag = "directory",
     params(LanguageQuery),
     responses((status = 200, body = Vec<TaxonomyNodeView>))
@@ -47,6 +50,8 @@ async fn taxonomy(
     Ok(web::Json(directory::taxonomy(&state, language).await?))
 }
 
+/// Suggest capabilities for a need.
+///
 /// The capabilities and certification types a need in free text names (no login needed).
 ///
 /// For a buyer who describes a need in their own words, in French or
@@ -60,6 +65,7 @@ async fn taxonomy(
 /// naming nothing (empty, or only stop words) gives an empty list. Labels
 /// are in French or English (`lang`, else `Accept-Language`).
 #[utoipa::path(
+    operation_id = "suggestCapabilities",
     tag = "directory",
     params(SuggestionQuery),
     responses(
@@ -81,8 +87,11 @@ async fn suggest_capabilities(
     ))
 }
 
+/// Add a capability.
+///
 /// Add a capability to the taxonomy (admins).
 #[utoipa::path(
+    operation_id = "addCapability",
     tag = "directory",
     security(("bearer" = [])),
     request_body = NewCapabilityRequest,
@@ -102,8 +111,10 @@ async fn add_capability(
     Ok(actix_web::HttpResponse::Created().json(created))
 }
 
+/// List certification types.
+///
 /// The certification types a supplier can declare.
-#[utoipa::path(tag = "directory", params(LanguageQuery), responses((status = 200, body = Vec<CertificationTypeView>)))]
+#[utoipa::path(operation_id = "listCertificationTypes", tag = "directory", params(LanguageQuery), responses((status = 200, body = Vec<CertificationTypeView>)))]
 #[get("/certification-types")]
 async fn certification_types(
     state: web::Data<AppState>,
@@ -116,12 +127,15 @@ async fn certification_types(
     ))
 }
 
+/// Search suppliers.
+///
 /// Search the directory of published suppliers (no login needed).
 ///
 /// Free text is typo-tolerant, accent-insensitive and bilingual: a French
 /// query finds a supplier described in English and the reverse. Filters
 /// take comma-separated values; facet counts are computed over the results.
 #[utoipa::path(
+    operation_id = "searchSuppliers",
     tag = "directory",
     params(SupplierSearchQuery),
     responses(
@@ -141,8 +155,11 @@ async fn search_suppliers(
     Ok(web::Json(directory::search(&state, query, language).await?))
 }
 
+/// Get a published supplier.
+///
 /// A published supplier profile (no login needed).
 #[utoipa::path(
+    operation_id = "getSupplier",
     tag = "directory",
     params(("id" = Uuid, Path, description = "Supplier organisation id"), LanguageQuery),
     responses(

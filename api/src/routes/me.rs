@@ -12,15 +12,19 @@ pub fn configure(cfg: &mut impl Routes) {
     cfg.service(me).service(update_preferences);
 }
 
+/// Get the logged-in user.
+///
 /// The logged-in user, their organisation and roles.
-#[utoipa::path(tag = "auth", security(("bearer" = [])), responses((status = 200, body = MeResponse)))]
+#[utoipa::path(operation_id = "getMe", tag = "auth", security(("bearer" = [])), responses((status = 200, body = MeResponse)))]
 #[get("/me")]
 async fn me(state: web::Data<AppState>, auth: Authenticated) -> ApiResult<web::Json<MeResponse>> {
     Ok(web::Json(accounts::me(&state, auth.0).await?))
 }
 
+/// Update email preferences.
+///
 /// Change the email language and opt out of non-essential emails.
-#[utoipa::path(tag = "auth", security(("bearer" = [])), request_body = PreferencesRequest, responses((status = 200, body = UserView)))]
+#[utoipa::path(operation_id = "updatePreferences", tag = "auth", security(("bearer" = [])), request_body = PreferencesRequest, responses((status = 200, body = UserView)))]
 #[patch("/me/preferences")]
 async fn update_preferences(
     state: web::Data<AppState>,

@@ -17,8 +17,11 @@ pub fn configure(cfg: &mut impl Routes) {
         .service(invite);
 }
 
+/// Get an organisation.
+///
 /// An organisation, for its own users and the back office.
 #[utoipa::path(
+    operation_id = "getOrganisation",
     tag = "organisations",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Organisation id")),
@@ -38,8 +41,11 @@ async fn organisation(
     ))
 }
 
+/// List an organisation's users.
+///
 /// The users of an organisation.
 #[utoipa::path(
+    operation_id = "listOrganisationUsers",
     tag = "organisations",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Organisation id")),
@@ -59,12 +65,15 @@ async fn organisation_users(
     ))
 }
 
+/// Invite a colleague.
+///
 /// Invite a colleague by email (organisation owners with a verified
 /// address; admins for any organisation, e.g. the first owner of an
 /// imported one). The answer is the same whether or not the address has an
 /// account; an existing account is told by email instead of invited. At
 /// most 50 invitations a day per organisation and 3 a day to one address.
 #[utoipa::path(
+    operation_id = "inviteUser",
     tag = "organisations",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Organisation id")),

@@ -23,9 +23,12 @@ pub fn configure(cfg: &mut impl Routes) {
         .service(delete_certification);
 }
 
+/// Get a supplier's profile.
+///
 /// The supplier's profile: working copy, published version, review status
 /// and certificates (the supplier's users and the back office).
 #[utoipa::path(
+    operation_id = "getProfile",
     tag = "profiles",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Supplier organisation id")),
@@ -45,12 +48,15 @@ async fn get_profile(
     Ok(with_etag(HttpResponse::Ok().json(view), version))
 }
 
+/// Create or edit a profile.
+///
 /// Create the profile, or edit it with `If-Match: "<version>"`.
 ///
 /// Edits to a published profile go to review; the published version stays
 /// public until an expert approves the new one. A profile under review
 /// (submitted) cannot be edited until the expert decides (409).
 #[utoipa::path(
+    operation_id = "saveProfile",
     tag = "profiles",
     security(("bearer" = [])),
     params(
@@ -59,8 +65,8 @@ async fn get_profile(
     ),
     request_body = ProfileInput,
     responses(
-        (status = 200, body = ProfileView, description = "Edited"),
-        (status = 201, body = ProfileView, description = "Created"),
+        (status = 200, body = ProfileView, description = "Edited", headers(("ETag" = String, description = "The profile version, to send back in `If-Match`"))),
+        (status = 201, body = ProfileView, description = "Created", headers(("ETag" = String, description = "The profile version, to send back in `If-Match`"))),
         (status = 403, description = "`forbidden`: experts review, suppliers edit", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`profile_submitted`: under review, wait for the expert's decision; `profile_suspended`", body = Problem, content_type = "application/problem+json"),
@@ -93,8 +99,11 @@ async fn save_profile(
     Ok(with_etag(response, version))
 }
 
+/// Submit a profile for review.
+///
 /// Submit the profile for review by the cluster's experts.
 #[utoipa::path(
+    operation_id = "submitProfile",
     tag = "profiles",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Supplier organisation id")),
@@ -117,8 +126,11 @@ async fn submit_profile(
     ))
 }
 
+/// List a profile's history.
+///
 /// Edits and review decisions of the profile, oldest first.
 #[utoipa::path(
+    operation_id = "listProfileHistory",
     tag = "profiles",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Supplier organisation id")),
@@ -138,9 +150,12 @@ async fn profile_history(
     ))
 }
 
+/// Declare a certificate.
+///
 /// Declare a certificate. It counts at once as "declared" until an expert
 /// verifies or rejects it, and stops counting after its last valid day.
 #[utoipa::path(
+    operation_id = "addCertification",
     tag = "profiles",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Supplier organisation id")),
@@ -164,8 +179,11 @@ async fn add_certification(
     Ok(HttpResponse::Created().json(created))
 }
 
+/// Correct a certificate.
+///
 /// Correct a certificate (renewal, scope); it goes back to "declared".
 #[utoipa::path(
+    operation_id = "updateCertification",
     tag = "profiles",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Supplier organisation id"), ("cert_id" = Uuid, Path, description = "Certificate id")),
@@ -196,7 +214,10 @@ async fn update_certification(
 }
 
 /// Remove a certificate.
+///
+/// Remove a certificate.
 #[utoipa::path(
+    operation_id = "deleteCertification",
     tag = "profiles",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Supplier organisation id"), ("cert_id" = Uuid, Path, description = "Certificate id")),

@@ -75,13 +75,16 @@ fn id(raw: &Uuid) -> SourcingRequestId {
     SourcingRequestId::from(*raw)
 }
 
+/// Draft a request.
+///
 /// Draft a sourcing request (buyers).
 #[utoipa::path(
+    operation_id = "createRequest",
     tag = "requests",
     security(("bearer" = [])),
     request_body = RequestInput,
     responses(
-        (status = 201, body = RequestView),
+        (status = 201, body = RequestView, headers(("ETag" = String, description = "The request version, to send back in `If-Match`"))),
         (status = 403, description = "`forbidden`: only buyers post requests", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -96,9 +99,12 @@ async fn create(
     Ok(view_with_etag(view, actix_web::http::StatusCode::CREATED))
 }
 
+/// List your requests.
+///
 /// Your requests: a buyer's organisation's requests, or the requests a
 /// supplier is invited to (newest first, keyset pagination).
 #[utoipa::path(
+    operation_id = "listRequests",
     tag = "requests",
     security(("bearer" = [])),
     params(PageQuery),
@@ -123,8 +129,11 @@ async fn list(
     ))
 }
 
+/// Get a request.
+///
 /// A request. Invited suppliers do not see a confidential buyer's identity.
 #[utoipa::path(
+    operation_id = "getRequest",
     tag = "requests",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Request id")),
@@ -144,14 +153,17 @@ async fn get_request(
     Ok(view_with_etag(view, actix_web::http::StatusCode::OK))
 }
 
+/// Edit a request.
+///
 /// Edit a draft (or a request sent back for changes) with `If-Match`.
 #[utoipa::path(
+    operation_id = "updateRequest",
     tag = "requests",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Request id"), ("If-Match" = String, Header, pattern = r#"^\s*(W/)*"*[0-9]{1,18}"*\s*$"#, description = "The version being edited")),
     request_body = RequestInput,
     responses(
-        (status = 200, body = RequestView),
+        (status = 200, body = RequestView, headers(("ETag" = String, description = "The request version, to send back in `If-Match`"))),
         (status = 403, description = "`forbidden`: only the buyer's organisation edits its request", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`request_<state>`: not editable in this state", body = Problem, content_type = "application/problem+json"),
@@ -179,6 +191,8 @@ async fn edit(
     Ok(view_with_etag(view, actix_web::http::StatusCode::OK))
 }
 
+/// Recode a request's requirements.
+///
 /// Recode a submitted request's requirements while qualifying it (experts).
 ///
 /// Capabilities, certification requirements (mandatory or desirable),
@@ -187,6 +201,7 @@ async fn edit(
 /// (`request.recoded`), to the buyer too; the same requirements again
 /// change nothing, not even the version.
 #[utoipa::path(
+    operation_id = "recodeRequest",
     tag = "requests",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Request id"), ("If-Match" = String, Header, pattern = r#"^\s*(W/)*"*[0-9]{1,18}"*\s*$"#, description = "The version being recoded")),
@@ -241,15 +256,18 @@ async fn take_step(
 }
 
 macro_rules! step_route {
-    ($name:ident, $path:literal, $action:expr, $body:ty, $comment:expr, $doc:literal, $who:literal $(, $unprocessable:literal)?) => {
+    ($name:ident, $operation_id:literal, $summary:literal, $path:literal, $action:expr, $body:ty, $comment:expr, $doc:literal, $who:literal $(, $unprocessable:literal)?) => {
         #[doc = $doc]
         #[utoipa::path(
+            operation_id = $operation_id,
+            summary = $summary,
+            description = $doc,
             tag = "requests",
             security(("bearer" = [])),
             params(("id" = Uuid, Path, description = "Request id")),
             request_body = $body,
             responses(
-                (status = 200, body = RequestView),
+                (status = 200, body = RequestView, headers(("ETag" = String, description = "The request version, to send back in `If-Match`"))),
                 (status = 403, description = $who, body = Problem, content_type = "application/problem+json"),
                 (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
                 (status = 409, description = "`request_<state>`: not allowed in the current state", body = Problem, content_type = "application/problem+json"),
@@ -266,6 +284,8 @@ macro_rules! step_route {
 
 step_route!(
     submit,
+    "submitRequest",
+    "Submit a request.",
     "/requests/{id}/submit",
     Action::Submit,
     ReviewRequest,
@@ -275,6 +295,8 @@ step_route!(
 );
 step_route!(
     qualify,
+    "qualifyRequest",
+    "Qualify a request.",
     "/requests/{id}/qualify",
     Action::Qualify,
     ReviewRequest,
@@ -285,6 +307,8 @@ step_route!(
 );
 step_route!(
     request_changes,
+    "requestRequestChanges",
+    "Send a request back for changes.",
     "/requests/{id}/request-changes",
     Action::RequestChanges,
     CommentRequest,
@@ -294,6 +318,8 @@ step_route!(
 );
 step_route!(
     reject,
+    "rejectRequest",
+    "Reject a request.",
     "/requests/{id}/reject",
     Action::Reject,
     CommentRequest,
@@ -303,6 +329,8 @@ step_route!(
 );
 step_route!(
     open,
+    "openRequest",
+    "Open a request.",
     "/requests/{id}/open",
     Action::Open,
     ReviewRequest,
@@ -312,6 +340,8 @@ step_route!(
 );
 step_route!(
     close,
+    "closeRequest",
+    "Close a request.",
     "/requests/{id}/close",
     Action::Close,
     ReviewRequest,
@@ -321,6 +351,8 @@ step_route!(
 );
 step_route!(
     cancel,
+    "cancelRequest",
+    "Cancel a request.",
     "/requests/{id}/cancel",
     Action::Cancel,
     ReviewRequest,
@@ -329,13 +361,16 @@ step_route!(
     "`forbidden`"
 );
 
+/// Reveal the buyer's identity.
+///
 /// Show the buyer's identity to the invited suppliers (buyer).
 #[utoipa::path(
+    operation_id = "revealBuyerIdentity",
     tag = "requests",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Request id")),
     responses(
-        (status = 200, body = RequestView),
+        (status = 200, body = RequestView, headers(("ETag" = String, description = "The request version, to send back in `If-Match`"))),
         (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
     )
@@ -351,9 +386,12 @@ async fn reveal_identity(
     Ok(view_with_etag(view, actix_web::http::StatusCode::OK))
 }
 
+/// List a request's history.
+///
 /// Every step and decision on the request. The buyer does not see the
 /// experts' internal notes; suppliers do not see the history.
 #[utoipa::path(
+    operation_id = "listRequestHistory",
     tag = "requests",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Request id")),
@@ -370,9 +408,12 @@ async fn history(
     ))
 }
 
+/// List candidate suppliers.
+///
 /// Candidate suppliers ranked by the capability index, each explained
 /// requirement by requirement (experts).
 #[utoipa::path(
+    operation_id = "listRequestCandidates",
     tag = "requests",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Request id")),
@@ -395,8 +436,11 @@ async fn candidates(
     ))
 }
 
+/// List a request's matches.
+///
 /// The request's matches with internal notes (experts).
 #[utoipa::path(
+    operation_id = "listRequestMatches",
     tag = "requests",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Request id")),
@@ -414,9 +458,12 @@ async fn list_matches(
     ))
 }
 
+/// Propose a match.
+///
 /// Propose a published supplier as a match (experts); a supplier lacking a
 /// mandatory certification needs `override_reason`.
 #[utoipa::path(
+    operation_id = "addMatch",
     tag = "requests",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Request id")),
@@ -440,8 +487,11 @@ async fn add_match(
     Ok(HttpResponse::Created().json(view))
 }
 
+/// Approve a match.
+///
 /// Approve a match: it will be invited when the request opens (experts).
 #[utoipa::path(
+    operation_id = "approveMatch",
     tag = "requests",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Request id"), ("match_id" = Uuid, Path, description = "Match id")),
@@ -471,8 +521,11 @@ async fn approve_match(
     ))
 }
 
+/// Discard a match.
+///
 /// Discard a match, with an internal note (experts).
 #[utoipa::path(
+    operation_id = "discardMatch",
     tag = "requests",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Request id"), ("match_id" = Uuid, Path, description = "Match id")),
@@ -502,8 +555,11 @@ async fn discard_match(
     ))
 }
 
+/// Decline an invitation.
+///
 /// Decline the invitation, with the reason (invited suppliers).
 #[utoipa::path(
+    operation_id = "declineInvitation",
     tag = "requests",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Request id")),
@@ -522,9 +578,12 @@ async fn decline(
     ))
 }
 
+/// Quote or revise a quote.
+///
 /// Quote, or revise your quote until the deadline; every revision is kept
 /// (invited suppliers).
 #[utoipa::path(
+    operation_id = "submitQuote",
     tag = "requests",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Request id")),
@@ -542,8 +601,11 @@ async fn quote(
     Ok(HttpResponse::Created().json(answer))
 }
 
+/// Get your answer.
+///
 /// Your own answer and all its revisions (invited suppliers).
 #[utoipa::path(
+    operation_id = "getMyAnswer",
     tag = "requests",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Request id")),
@@ -560,9 +622,12 @@ async fn my_answer(
     ))
 }
 
+/// List clarification questions.
+///
 /// Clarification questions: suppliers see the answered ones (never who
 /// asked) and their own; the buyer and experts see all.
 #[utoipa::path(
+    operation_id = "listRequestQuestions",
     tag = "requests",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Request id")),
@@ -579,8 +644,11 @@ async fn list_questions(
     ))
 }
 
+/// Ask a question.
+///
 /// Ask a clarification question (invited suppliers).
 #[utoipa::path(
+    operation_id = "askQuestion",
     tag = "requests",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Request id")),
@@ -598,8 +666,11 @@ async fn ask(
     Ok(HttpResponse::Created().json(asked))
 }
 
+/// Answer a question.
+///
 /// Answer a question; every invited supplier sees the answer (buyer or experts).
 #[utoipa::path(
+    operation_id = "answerQuestion",
     tag = "requests",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Request id"), ("question_id" = Uuid, Path, description = "Question id")),
@@ -626,9 +697,12 @@ async fn answer_question(
     ))
 }
 
+/// Compare the answers.
+///
 /// Answers side by side: latest quote, lead time, valid certifications,
 /// the expert's note (buyer and experts).
 #[utoipa::path(
+    operation_id = "listRequestAnswers",
     tag = "requests",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Request id")),
@@ -646,8 +720,11 @@ async fn compare(
     ))
 }
 
+/// List a supplier's quote revisions.
+///
 /// Every revision of one supplier's quote (buyer and experts).
 #[utoipa::path(
+    operation_id = "listAnswerQuotes",
     tag = "requests",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Request id"), ("supplier_id" = Uuid, Path, description = "Supplier organisation id")),
@@ -666,8 +743,11 @@ async fn quote_history(
     ))
 }
 
+/// Shortlist an answer.
+///
 /// Put an answer on (or off) the shortlist (buyer).
 #[utoipa::path(
+    operation_id = "setShortlisted",
     tag = "requests",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Request id"), ("supplier_id" = Uuid, Path, description = "Supplier organisation id")),
@@ -693,15 +773,18 @@ async fn shortlist(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// Award a request.
+///
 /// Award one or several suppliers that quoted; the others are told they
 /// were not selected (buyer, closed requests).
 #[utoipa::path(
+    operation_id = "awardRequest",
     tag = "requests",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Request id")),
     request_body = AwardRequest,
     responses(
-        (status = 200, body = RequestView),
+        (status = 200, body = RequestView, headers(("ETag" = String, description = "The request version, to send back in `If-Match`"))),
         (status = 403, description = "`forbidden`: only the buyer awards", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`request_<state>`: only closed requests", body = Problem, content_type = "application/problem+json"),
@@ -719,9 +802,12 @@ async fn award(
     Ok(view_with_etag(view, actix_web::http::StatusCode::OK))
 }
 
+/// List the award's connections.
+///
 /// The connection made by an award: the buyer sees the awarded suppliers'
 /// contacts, an awarded supplier the buyer's; others see nothing.
 #[utoipa::path(
+    operation_id = "listRequestConnections",
     tag = "requests",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Request id")),

@@ -125,9 +125,9 @@ pub async fn quote(
 fn my_answer_of(conn: &mut DbConnection, invitation: &Invitation) -> ApiResult<MyAnswerView> {
     let quotes = sourcing::quotes_of(conn, invitation.request, Some(invitation.supplier))?;
     Ok(MyAnswerView {
-        status: invitation.status.as_str().to_owned(),
+        status: invitation.status.into(),
         decline_reason: invitation.decline_reason.clone(),
-        outcome: invitation.outcome.map(|o| o.as_str().to_owned()),
+        outcome: invitation.outcome.map(Into::into),
         quotes: quotes.iter().map(views::quote).collect(),
     })
 }
@@ -276,7 +276,7 @@ pub async fn compare(
                 rows.push(AnswerRow {
                     supplier_id: *supplier.as_uuid(),
                     supplier_name: name,
-                    status: invitation.status.as_str().to_owned(),
+                    status: invitation.status.into(),
                     decline_reason: invitation.decline_reason.clone(),
                     quote: revisions.last().map(|q| views::quote(q)),
                     revisions: revisions.len(),
@@ -288,7 +288,7 @@ pub async fn compare(
                         .find(|m| m.supplier == supplier && m.status == MatchStatus::Approved)
                         .and_then(|m| m.note_for_buyer.clone()),
                     shortlisted: invitation.shortlisted,
-                    outcome: invitation.outcome.map(|o| o.as_str().to_owned()),
+                    outcome: invitation.outcome.map(Into::into),
                 });
             }
             Ok(rows)

@@ -53,7 +53,7 @@ pub async fn requests(
                     request_id: *r.id.as_uuid(),
                     title: r.content.title.clone(),
                     buyer_name,
-                    status: r.status.as_str().to_owned(),
+                    status: r.status.into(),
                     submitted_at: r.submitted_at,
                     waited_seconds: r
                         .submitted_at

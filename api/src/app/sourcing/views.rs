@@ -69,7 +69,7 @@ pub fn request(
     };
     RequestView {
         id: *r.id.as_uuid(),
-        status: r.status.as_str().to_owned(),
+        status: r.status.into(),
         version: r.version,
         title: c.title.clone(),
         description: c.description.clone(),
@@ -90,7 +90,7 @@ pub fn request(
                 mandatory: req.mandatory,
             })
             .collect(),
-        sectors: c.sectors.iter().map(|s| s.as_str().to_owned()).collect(),
+        sectors: c.sectors.iter().map(|s| (*s).into()).collect(),
         quantities: c.quantities.clone(),
         budget: c
             .budget
@@ -110,7 +110,7 @@ pub fn request(
         response_deadline: c.response_deadline,
         location_constraints: c.location_constraints.clone(),
         region: c.region.clone(),
-        language: c.language.as_str().to_owned(),
+        language: c.language.into(),
         confidential: c.confidential,
         nda_required: c.nda_required,
         attachments: attachments(&c.attachments),
@@ -129,8 +129,8 @@ pub fn request(
         my_invitation: invitation
             .filter(|_| access == RequestAccess::InvitedSupplier)
             .map(|i| MyInvitationView {
-                status: i.status.as_str().to_owned(),
-                outcome: i.outcome.map(|o| o.as_str().to_owned()),
+                status: i.status.into(),
+                outcome: i.outcome.map(Into::into),
             }),
         suggested_requirements,
     }
@@ -205,11 +205,11 @@ pub fn matched(
         id: *m.id.as_uuid(),
         supplier_id: *m.supplier.as_uuid(),
         supplier_name: supplier_name.to_owned(),
-        origin: m.origin.as_str().to_owned(),
+        origin: m.origin.into(),
         score: m.score,
         explanation: explanation(&m.explanation, catalogue, language),
         override_reason: m.override_reason.clone(),
-        status: m.status.as_str().to_owned(),
+        status: m.status.into(),
         internal_note: m.internal_note.clone(),
         note_for_buyer: m.note_for_buyer.clone(),
         decided_at: m.decided_at,

@@ -1,0 +1,220 @@
+//! What every operation of the served document says the same way, written
+//! once here rather than on each handler: who may call it without a token,
+//! the headers every answer carries, a description for each answer.
+
+use utoipa::openapi::path::Operation;
+
+use crate::error::ErrorCode;
+use utoipa::openapi::schema::{Object, Type};
+use utoipa::openapi::server::ServerBuilder;
+use utoipa::openapi::{HeaderBuilder, OpenApi, RefOr, Schema};
+
+/// Finishes the document collected from the handlers.
+pub fn finish(api: &mut OpenApi) {
+    document_codes(api);
+    // Relative: the document is served by the API it describes, so a client
+    // resolves paths against wherever it fetched it from.
+    api.servers = Some(vec![
+        ServerBuilder::new()
+            .url("/")
+            .description(Some(
+                "The server that serves this document (`make run`: http://127.0.0.1:8080)",
+            ))
+            .build(),
+    ]);
+    let schemas = api
+        .components
+        .as_ref()
+        .map(|c| c.schemas.clone())
+        .unwrap_or_default();
+    for item in api.paths.paths.values_mut() {
+        for operation in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            // A handler without `security(...)` takes no token: say so
+            // explicitly, as an empty list, rather than inheriting nothing.
+            operation.security.get_or_insert_with(Vec::new);
+            describe_responses(operation, &schemas);
+            add_headers(operation);
+        }
+    }
+}
+
+/// A success answer without its own description takes its body schema's
+/// (the view's doc comment), so it cannot drift from the type.
+fn describe_responses(
+    operation: &mut Operation,
+    schemas: &std::collections::BTreeMap<String, RefOr<Schema>>,
+) {
+    for (status, response) in operation.responses.responses.iter_mut() {
+        let RefOr::T(response) = response else {
+            continue;
+        };
+        if !response.description.trim().is_empty() {
+            continue;
+        }
+        let body = response.content.values().find_map(|content| match content {
+            RefOr::T(utoipa::openapi::Content {
+                schema: Some(schema),
+                ..
+            }) => Some(schema_name(schema)),
+            _ => None,
+        });
+        let documented = body.as_ref().and_then(|(name, _)| match schemas.get(name) {
+            Some(RefOr::T(Schema::Object(Object {
+                description: Some(description),
+                ..
+            }))) => Some(first_paragraph(description)),
+            _ => None,
+        });
+        let outcome = match status.as_str() {
+            "200" => "Done",
+            "201" => "Created",
+            "202" => "Accepted for processing",
+            "204" => "Done; no body",
+            "503" => "Not ready",
+            _ => "Answered",
+        };
+        response.description = match (body, documented) {
+            (Some((_, true)), Some(documented)) => {
+                format!("{outcome}: a list, each item: {documented}")
+            }
+            (_, Some(documented)) => format!("{outcome}: {documented}"),
+            (Some((name, true)), None) => format!("{outcome}: a list of `{name}`"),
+            (Some((name, false)), None) => format!("{outcome}: the `{name}`"),
+            (None, None) => outcome.to_owned(),
+        };
+    }
+}
+
+/// The component a body refers to, and whether the body is a list of it.
+fn schema_name(schema: &RefOr<Schema>) -> (String, bool) {
+    let name = |reference: &utoipa::openapi::Ref| {
+        reference
+            .ref_location
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    match schema {
+        RefOr::Ref(reference) => (name(reference), false),
+        RefOr::T(Schema::Array(array)) => match &array.items {
+            utoipa::openapi::schema::ArrayItems::RefOrSchema(item) => match item.as_ref() {
+                RefOr::Ref(reference) => (name(reference), true),
+                RefOr::T(_) => ("item".to_owned(), true),
+            },
+            utoipa::openapi::schema::ArrayItems::False => ("item".to_owned(), true),
+        },
+        RefOr::T(_) => ("body".to_owned(), false),
+    }
+}
+
+fn first_paragraph(text: &str) -> String {
+    let paragraph = text.split("\n\n").next().unwrap_or(text);
+    paragraph.replace('\n', " ").trim().to_owned()
+}
+
+fn add_headers(operation: &mut Operation) {
+    for (status, response) in operation.responses.responses.iter_mut() {
+        let RefOr::T(response) = response else {
+            continue;
+        };
+        // Set by the request-id middleware on every answer, errors included.
+        response.headers.entry("X-Request-Id".to_owned()).or_insert_with(|| {
+            HeaderBuilder::new()
+                .schema(Some(string()))
+                .description(Some(
+                    "Identifier of this request in the server's logs; quote it when reporting a problem",
+                ))
+                .build()
+                .into()
+        });
+        if status == "429" {
+            response
+                .headers
+                .entry("Retry-After".to_owned())
+                .or_insert_with(|| {
+                    HeaderBuilder::new()
+                        .schema(Some(Object::with_type(Type::Integer)))
+                        .description(Some("Seconds to wait before trying again"))
+                        .build()
+                        .into()
+                });
+        }
+    }
+}
+
+fn string() -> Object {
+    Object::with_type(Type::String)
+}
+
+/// Publishes every problem code with its status: an `enum` on
+/// `Problem.code` and `FieldErrorBody.code` (so generated clients get a
+/// union type) and the tables of the description (to translate them). The
+/// codes come from the error table (`ErrorCode`) and the domain's lists
+/// (`domain::codes`), never written here.
+fn document_codes(api: &mut OpenApi) {
+    let conflicts = domain::codes::conflict_codes();
+    let mut problem_codes: Vec<String> = ErrorCode::ALL.iter().map(|c| c.name()).collect();
+    problem_codes.extend(conflicts.iter().cloned());
+    problem_codes.sort();
+    problem_codes.dedup();
+    let general: Vec<String> = ErrorCode::ALL
+        .iter()
+        .map(|code| {
+            format!(
+                "| `{}` | {} | {} |",
+                code.name(),
+                code.status().as_u16(),
+                code.title()
+            )
+        })
+        .collect();
+    let conflict_rows: Vec<String> = conflicts
+        .iter()
+        .map(|code| format!("| `{code}` | 409 |"))
+        .collect();
+    let field_codes: Vec<String> = domain::codes::FIELD_CODES
+        .iter()
+        .map(|code| format!("`{code}`"))
+        .collect();
+    api.info.description = Some(format!(
+        "{}\n\n## Error codes\n\n| code | status | meaning |\n|---|---|---|\n{}\n\n\
+         A 409 names the rule or the state that refused the request: `<object>_<state>` \
+         (e.g. `request_open`: the request is open, so it cannot be edited) or one of these.\n\n\
+         | code | status |\n|---|---|\n{}\n\n\
+         A `validation_failed` (422) lists each failing field in `errors[]` with one of these \
+         codes: {}.",
+        api.info.description.take().unwrap_or_default(),
+        general.join("\n"),
+        conflict_rows.join("\n"),
+        field_codes.join(", ")
+    ));
+    let Some(components) = api.components.as_mut() else {
+        return;
+    };
+    let enumerate = |schema: Option<&mut RefOr<Schema>>, codes: Vec<String>| {
+        let Some(RefOr::T(Schema::Object(object))) = schema else {
+            return;
+        };
+        if let Some(RefOr::T(Schema::Object(code))) = object.properties.get_mut("code") {
+            code.enum_values = Some(codes.into_iter().map(serde_json::Value::from).collect());
+        }
+    };
+    enumerate(components.schemas.get_mut("Problem"), problem_codes);
+    enumerate(
+        components.schemas.get_mut("FieldErrorBody"),
+        domain::codes::FIELD_CODES
+            .iter()
+            .map(|c| (*c).to_owned())
+            .collect(),
+    );
+}
