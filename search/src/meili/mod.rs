@@ -281,7 +281,7 @@ impl CapabilityIndex for MeiliIndex {
     async fn search(&self, query: SearchQuery) -> Result<SearchResults, IndexError> {
         query.check()?;
         let filter = filter::for_search(&query)?;
-        let words = query.text().and_then(Words::of);
+        let words = self.words(query.text()).await?;
         let sort: &[&str] = match query.sort {
             SortOrder::Relevance => &[],
             SortOrder::NameAsc => &["name:asc", "id:asc"],
@@ -376,7 +376,7 @@ impl CapabilityIndex for MeiliIndex {
     async fn candidates(&self, need: CandidateQuery) -> Result<Vec<Candidate>, IndexError> {
         need.check()?;
         let index = self.index();
-        let words = need.text().and_then(Words::of);
+        let words = self.words(need.text()).await?;
         let full = filter::any_of("capability_codes", &need.capabilities);
         let related = filter::any_of("capability_codes", &need.related_capabilities());
         let not = |filter: &str| format!("NOT ({filter})");
@@ -479,6 +479,19 @@ impl CapabilityIndex for MeiliIndex {
 }
 
 impl MeiliIndex {
+    /// The meaningful words of `text`, weighed by their rarity in the index.
+    async fn words(&self, text: Option<&str>) -> Result<Option<Words>, IndexError> {
+        match text.and_then(Words::of) {
+            Some(words) => Ok(Some(
+                words
+                    .weighed(&self.client, &self.index())
+                    .await
+                    .map_err(from_sdk)?,
+            )),
+            None => Ok(None),
+        }
+    }
+
     /// Fills each candidate's `matched_terms` from the texts of its document,
     /// fetched for the kept candidates only.
     async fn name_matched_terms(
