@@ -1,10 +1,11 @@
 //! The embedded engine: tantivy in a local directory, for single-binary deployments
 //! and tests without a Meilisearch server.
 //!
-//! Text matching, typo tolerance and synonyms run in tantivy; certificate validity,
-//! facets, sorting and candidate ranking run in Rust over the matching documents,
-//! which keeps query-time expiry exact and costs O(matches) for the catalogue sizes
-//! of a regional marketplace (thousands of suppliers).
+//! Text matching, typo tolerance and synonyms run in tantivy. A search's page,
+//! total and facets come from one pass over the matches that reads tantivy's
+//! columns (`page`): certificate validity is decided there at the query's clock,
+//! so expiry is exact without a reindex. Candidate ranking runs in Rust over the
+//! matching documents, parsed once per segment (an expert's call, fewer matches).
 
 mod collector;
 mod highlight;
@@ -57,10 +58,10 @@ struct Engine {
     analyzer: TextAnalyzer,
     /// Whether `open` created the index: it then needs a reindex.
     created: bool,
-    /// Stored documents already parsed, by segment and document: a sentence
-    /// matches much of the catalogue, and parsing every match's JSON at every
-    /// query dominated its cost. Segments never change, so entries never go
-    /// stale; the cache is emptied at each write to drop merged segments.
+    /// Stored documents already parsed, by segment and document: candidates
+    /// rank every match, and parsing each one's JSON at every query dominated
+    /// their cost. Segments never change, so entries never go stale; the
+    /// cache is emptied at each write to drop merged segments.
     parsed: RwLock<HashMap<(SegmentId, DocId), Arc<SupplierDocument>>>,
     /// Each segment's certificates column, decoded for searches.
     certificates: CertificateCache,
