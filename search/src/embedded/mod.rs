@@ -30,7 +30,7 @@ use tantivy::{
 use uuid::Uuid;
 
 use self::collector::AllMatches;
-use self::page::{CertificateCache, Page};
+use self::page::{ColumnCache, Page};
 use self::schema::Fields;
 use crate::CapabilityIndex;
 use crate::analysis::{self, QueryWords};
@@ -63,8 +63,8 @@ struct Engine {
     /// their cost. Segments never change, so entries never go stale; the
     /// cache is emptied at each write to drop merged segments.
     parsed: RwLock<HashMap<(SegmentId, DocId), Arc<SupplierDocument>>>,
-    /// Each segment's certificates column, decoded for searches.
-    certificates: CertificateCache,
+    /// Each segment's columns, opened for searches.
+    columns: ColumnCache,
 }
 
 impl TantivyIndex {
@@ -103,7 +103,7 @@ impl TantivyIndex {
                 analyzer,
                 created,
                 parsed: RwLock::default(),
-                certificates: CertificateCache::default(),
+                columns: ColumnCache::default(),
             }),
         })
     }
@@ -241,7 +241,7 @@ impl Engine {
         if let Ok(mut parsed) = self.parsed.write() {
             parsed.clear();
         }
-        self.certificates.clear();
+        self.columns.clear();
         Ok(())
     }
 
@@ -288,7 +288,7 @@ impl Engine {
             now: query.now,
             sort: query.sort,
             keep: query.offset.saturating_add(query.limit),
-            certificates: &self.certificates,
+            columns: &self.columns,
         };
         let collected = searcher
             .search(&BooleanQuery::new(clauses), &page)

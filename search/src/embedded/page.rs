@@ -35,7 +35,7 @@ pub(super) struct Page<'a> {
     pub sort: SortOrder,
     /// `offset + limit`.
     pub keep: usize,
-    pub certificates: &'a CertificateCache,
+    pub columns: &'a ColumnCache,
 }
 
 /// The best matches in order, with the count and facets of all of them.
@@ -106,23 +106,21 @@ impl Ord for Kept {
     }
 }
 
-/// The certificates column's distinct values of each segment, decoded once:
-/// segments never change, and the entries of merged ones go at the next write.
+/// Each segment's columns, opened once (opening one reads its metadata and
+/// dictionary) with the certificates column's values decoded: segments never
+/// change, and the entries of merged ones go at the next write.
 #[derive(Default)]
-pub(super) struct CertificateCache(RwLock<HashMap<SegmentId, Arc<SegmentCertificates>>>);
+pub(super) struct ColumnCache(RwLock<HashMap<SegmentId, Arc<SegmentColumns>>>);
 
-impl CertificateCache {
+impl ColumnCache {
     pub(super) fn clear(&self) {
         if let Ok(mut segments) = self.0.write() {
             segments.clear();
         }
     }
 
-    fn get(
-        &self,
-        segment: SegmentId,
-        column: Option<&StrColumn>,
-    ) -> tantivy::Result<Arc<SegmentCertificates>> {
+    fn get(&self, reader: &SegmentReader) -> tantivy::Result<Arc<SegmentColumns>> {
+        let segment = reader.segment_id();
         if let Some(known) = self
             .0
             .read()
@@ -131,11 +129,43 @@ impl CertificateCache {
         {
             return Ok(known);
         }
-        let decoded = Arc::new(SegmentCertificates::decode(column)?);
+        let opened = Arc::new(SegmentColumns::open(reader)?);
         if let Ok(mut segments) = self.0.write() {
-            segments.insert(segment, Arc::clone(&decoded));
+            segments.insert(segment, Arc::clone(&opened));
         }
-        Ok(decoded)
+        Ok(opened)
+    }
+}
+
+struct SegmentColumns {
+    certificates: SegmentCertificates,
+    certificate_ords: Option<Column<u64>>,
+    capabilities: Option<StrColumn>,
+    sectors: Option<StrColumn>,
+    regions: Option<StrColumn>,
+    member: Column<bool>,
+    name_sort: Option<StrColumn>,
+    updated_at: Column<i64>,
+    id_high: Column<u64>,
+    id_low: Column<u64>,
+}
+
+impl SegmentColumns {
+    fn open(reader: &SegmentReader) -> tantivy::Result<Self> {
+        let columns = reader.fast_fields();
+        let certificates = columns.str(schema::CERTIFICATES)?;
+        Ok(SegmentColumns {
+            certificates: SegmentCertificates::decode(certificates.as_ref())?,
+            certificate_ords: certificates.map(|column| column.ords().clone()),
+            capabilities: columns.str(schema::CAPABILITY_CODES)?,
+            sectors: columns.str(schema::SECTORS)?,
+            regions: columns.str(schema::REGION)?,
+            member: columns.bool(schema::MEMBER)?,
+            name_sort: columns.str(schema::NAME_SORT)?,
+            updated_at: columns.i64(schema::UPDATED_AT)?,
+            id_high: columns.u64(schema::ID_HIGH)?,
+            id_low: columns.u64(schema::ID_LOW)?,
+        })
     }
 }
 
@@ -185,12 +215,8 @@ impl Collector for Page<'_> {
         segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<SegmentPage> {
-        let columns = reader.fast_fields();
-        let str_column = |name: &str| -> tantivy::Result<Option<StrColumn>> { columns.str(name) };
-        let certificate_column = str_column(schema::CERTIFICATES)?;
-        let certificates = self
-            .certificates
-            .get(reader.segment_id(), certificate_column.as_ref())?;
+        let columns = self.columns.get(reader)?;
+        let certificates = &columns.certificates;
         let wanted = self
             .certifications
             .iter()
@@ -204,8 +230,8 @@ impl Collector for Page<'_> {
             .collect::<Option<Vec<u32>>>();
         let sort = match self.sort {
             SortOrder::Relevance => SortColumn::Score,
-            SortOrder::NameAsc => SortColumn::Name(str_column(schema::NAME_SORT)?),
-            SortOrder::UpdatedDesc => SortColumn::Updated(columns.i64(schema::UPDATED_AT)?),
+            SortOrder::NameAsc => SortColumn::Name,
+            SortOrder::UpdatedDesc => SortColumn::Updated,
         };
         let codes = certificates.codes.len();
         Ok(SegmentPage {
@@ -214,24 +240,20 @@ impl Collector for Page<'_> {
             now: self.now,
             verified_only: self.verified_only,
             wanted,
-            certificates,
-            certificate_column: certificate_column.map(|column| column.ords().clone()),
             valid: Vec::new(),
-            id_high: columns.u64(schema::ID_HIGH)?,
-            id_low: columns.u64(schema::ID_LOW)?,
             sort,
             best: BinaryHeap::new(),
             total: 0,
-            capabilities: Counts::new(str_column(schema::CAPABILITY_CODES)?),
-            sectors: Counts::new(str_column(schema::SECTORS)?),
-            regions: Counts::new(str_column(schema::REGION)?),
+            capabilities: Counts::new(columns.capabilities.clone()),
+            sectors: Counts::new(columns.sectors.clone()),
+            regions: Counts::new(columns.regions.clone()),
             certification_counts: Counts {
                 column: None,
                 counts: vec![0; codes],
                 last: vec![DocId::MAX; codes],
             },
-            member: columns.bool(schema::MEMBER)?,
             members: [0; 2],
+            columns,
         })
     }
 
@@ -272,8 +294,8 @@ fn add(into: &mut Facets, from: Facets) {
 
 enum SortColumn {
     Score,
-    Name(Option<StrColumn>),
-    Updated(Column<i64>),
+    Name,
+    Updated,
 }
 
 /// Documents per value of a multi-valued string column, each document
@@ -346,12 +368,9 @@ pub(super) struct SegmentPage {
     /// The wanted certification codes in this segment's interning; `None`
     /// when one of them is in none of its documents.
     wanted: Option<Vec<u32>>,
-    certificates: Arc<SegmentCertificates>,
-    certificate_column: Option<Column<u64>>,
+    columns: Arc<SegmentColumns>,
     /// The codes of the current document's certificates that count.
     valid: Vec<u32>,
-    id_high: Column<u64>,
-    id_low: Column<u64>,
     sort: SortColumn,
     best: BinaryHeap<Kept>,
     total: usize,
@@ -359,7 +378,6 @@ pub(super) struct SegmentPage {
     sectors: Counts,
     regions: Counts,
     certification_counts: Counts,
-    member: Column<bool>,
     members: [u32; 2],
 }
 
@@ -368,9 +386,9 @@ impl SegmentPage {
     /// count in `self.valid`.
     fn certified(&mut self, doc: DocId) -> bool {
         self.valid.clear();
-        if let Some(column) = &self.certificate_column {
+        if let Some(column) = &self.columns.certificate_ords {
             for ord in column.values_for_doc(doc) {
-                let (code, term) = &self.certificates.terms[ord as usize];
+                let (code, term) = &self.columns.certificates.terms[ord as usize];
                 if term.counts_at(self.now, self.verified_only) && !self.valid.contains(code) {
                     self.valid.push(*code);
                 }
@@ -384,21 +402,24 @@ impl SegmentPage {
     }
 
     fn id(&self, doc: DocId) -> Uuid {
-        let high = self.id_high.first(doc).unwrap_or_default();
-        let low = self.id_low.first(doc).unwrap_or_default();
+        let high = self.columns.id_high.first(doc).unwrap_or_default();
+        let low = self.columns.id_low.first(doc).unwrap_or_default();
         Uuid::from_u128((u128::from(high) << 64) | u128::from(low))
     }
 
     fn key(&self, doc: DocId, score: Score) -> Key {
         match &self.sort {
             SortColumn::Score => Key::Score(score),
-            SortColumn::Name(column) => Key::NameOrd(
-                column
+            SortColumn::Name => Key::NameOrd(
+                self.columns
+                    .name_sort
                     .as_ref()
                     .and_then(|column| column.term_ords(doc).next())
                     .unwrap_or_default(),
             ),
-            SortColumn::Updated(column) => Key::Updated(column.first(doc).unwrap_or_default()),
+            SortColumn::Updated => {
+                Key::Updated(self.columns.updated_at.first(doc).unwrap_or_default())
+            }
         }
     }
 
@@ -445,14 +466,14 @@ impl SegmentCollector for SegmentPage {
             let code = self.valid[at];
             self.certification_counts.count_ord(doc, u64::from(code));
         }
-        if let Some(member) = self.member.first(doc) {
+        if let Some(member) = self.columns.member.first(doc) {
             self.members[usize::from(member)] += 1;
         }
         self.rank(doc, score);
     }
 
     fn harvest(self) -> Collected {
-        let codes = &self.certificates.codes;
+        let codes = &self.columns.certificates.codes;
         let facets = Facets {
             capabilities: self.capabilities.resolve_column(),
             certifications: self
@@ -467,7 +488,7 @@ impl SegmentCollector for SegmentPage {
                 .collect(),
         };
         let names = match &self.sort {
-            SortColumn::Name(column) => column.as_ref(),
+            SortColumn::Name => self.columns.name_sort.as_ref(),
             _ => None,
         };
         let best = self
