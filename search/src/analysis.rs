@@ -116,22 +116,36 @@ impl Word {
 
     /// Whether the indexed (analysed) `term` is this word: the same word, the same
     /// stem, or within the typo budget (of some prefix of `term`, for a prefix word).
+    #[cfg(test)]
     pub(crate) fn matches(&self, term: &str) -> bool {
-        if self.text == term
-            || self
-                .stem
-                .as_deref()
-                .is_some_and(|stem| stem == self::stem(term))
-        {
+        self.matches_stemmed(term, &stem(term))
+    }
+
+    /// [`Word::matches`] with the [`stem`] of `term` given: a text's words are
+    /// compared with every query word, and stemming each once saves most of
+    /// the cost of highlights and explanations.
+    pub(crate) fn matches_stemmed(&self, term: &str, term_stem: &str) -> bool {
+        if self.text == term || self.stem.as_deref() == Some(term_stem) {
             return true;
         }
         if self.typos == 0 && !self.prefix {
             return false;
         }
+        let budget = usize::from(self.typos);
+        let (query_chars, term_chars) = (self.text.chars().count(), term.chars().count());
+        // The distance is at least the difference in length (to `term`, or to
+        // its longest prefix).
+        let too_far = if self.prefix {
+            term_chars + budget < query_chars
+        } else {
+            query_chars.abs_diff(term_chars) > budget
+        };
+        if too_far {
+            return false;
+        }
         let query: Vec<char> = self.text.chars().collect();
         let term: Vec<char> = term.chars().collect();
         let distances = distances_to_prefixes(&query, &term);
-        let budget = usize::from(self.typos);
         if self.prefix {
             distances.iter().any(|distance| *distance <= budget)
         } else {
@@ -152,12 +166,14 @@ pub(crate) struct Group {
 }
 
 impl Group {
-    /// Whether the analysed words of a text match this group.
-    fn matches(&self, terms: &[String]) -> bool {
+    /// Whether the analysed words of a text, with their stems, match this group.
+    fn matches(&self, terms: &[(String, String)]) -> bool {
         self.alternatives.iter().any(|words| {
-            words
-                .iter()
-                .all(|word| terms.iter().any(|term| word.matches(term)))
+            words.iter().all(|word| {
+                terms
+                    .iter()
+                    .any(|(term, stem)| word.matches_stemmed(term, stem))
+            })
         })
     }
 }
@@ -281,9 +297,13 @@ impl QueryWords {
         texts: impl IntoIterator<Item = &'a str>,
         analyzer: &mut TextAnalyzer,
     ) -> Vec<String> {
-        let terms: Vec<String> = texts
+        let terms: Vec<(String, String)> = texts
             .into_iter()
             .flat_map(|text| analyse(analyzer, text))
+            .map(|term| {
+                let stem = stem(&term);
+                (term, stem)
+            })
             .collect();
         self.groups
             .iter()

@@ -71,26 +71,6 @@ impl SupplierDocument {
             .any(|cert| cert.code == code && cert.counts_at(now, verified_only))
     }
 
-    /// Whether the supplier holds some verified certification valid at `now`.
-    pub fn has_verified_certification(&self, now: i64) -> bool {
-        self.certifications
-            .iter()
-            .any(|cert| cert.counts_at(now, true))
-    }
-
-    /// Whether the document passes the certification filters of a search:
-    /// every code in `codes` (verified when `verified_only`), and with
-    /// `verified_only` and no code, some verified certification.
-    pub fn meets_certifications(&self, codes: &[String], now: i64, verified_only: bool) -> bool {
-        if codes.is_empty() {
-            !verified_only || self.has_verified_certification(now)
-        } else {
-            codes
-                .iter()
-                .all(|code| self.has_counting_certification(code, now, verified_only))
-        }
-    }
-
     /// Every searchable text of the profile.
     pub(crate) fn texts(&self) -> impl Iterator<Item = &str> {
         [&self.name, &self.description_fr, &self.description_en]
@@ -99,19 +79,5 @@ impl SupplierDocument {
             .chain(&self.capability_details)
             .chain(&self.equipment)
             .map(String::as_str)
-    }
-
-    /// Codes of the certifications valid at `now` (verified when
-    /// `verified_only`), each once, sorted.
-    pub fn valid_certification_codes(
-        &self,
-        now: i64,
-        verified_only: bool,
-    ) -> std::collections::BTreeSet<&str> {
-        self.certifications
-            .iter()
-            .filter(|cert| cert.counts_at(now, verified_only))
-            .map(|cert| cert.code.as_str())
-            .collect()
     }
 }

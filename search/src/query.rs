@@ -266,36 +266,6 @@ impl CandidateQuery {
     }
 }
 
-impl Facets {
-    /// Adds one matching document to the counts.
-    pub(crate) fn count(&mut self, doc: &SupplierDocument, now: i64, verified_only: bool) {
-        fn bump(map: &mut BTreeMap<String, usize>, key: &str) {
-            *map.entry(key.to_owned()).or_default() += 1;
-        }
-        // Documents may repeat a value; each document counts once per value.
-        let mut capabilities: Vec<&String> = doc.capability_codes.iter().collect();
-        capabilities.sort_unstable();
-        capabilities.dedup();
-        for code in capabilities {
-            bump(&mut self.capabilities, code);
-        }
-        for code in doc.valid_certification_codes(now, verified_only) {
-            bump(&mut self.certifications, code);
-        }
-        let mut sectors: Vec<&String> = doc.sectors.iter().collect();
-        sectors.sort_unstable();
-        sectors.dedup();
-        for sector in sectors {
-            bump(&mut self.sectors, sector);
-        }
-        // As in Meilisearch's distribution, an unknown (empty) region is no value.
-        if !doc.region.is_empty() {
-            bump(&mut self.regions, &doc.region);
-        }
-        bump(&mut self.member, if doc.member { "true" } else { "false" });
-    }
-}
-
 fn non_blank(text: Option<&str>) -> Option<&str> {
     text.map(str::trim).filter(|text| !text.is_empty())
 }

@@ -1,11 +1,11 @@
 //! Highlights computed in Rust: tantivy's `SnippetGenerator` only knows exact terms,
 //! and typo or prefix matches deserve highlighting too.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use tantivy::tokenizer::TextAnalyzer;
 
-use crate::analysis::Word;
+use crate::analysis::{Word, stem};
 use crate::document::SupplierDocument;
 
 use crate::html::escape;
@@ -13,56 +13,89 @@ use crate::html::escape;
 const PRE: &str = "<em>";
 const POST: &str = "</em>";
 
-/// The highlighted fields of `doc` where some word of `words` matched.
-pub(super) fn highlights(
-    doc: &SupplierDocument,
-    words: &[Word],
-    analyzer: &mut TextAnalyzer,
-) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    let single: [(&str, &String); 3] = [
-        ("name", &doc.name),
-        ("description_fr", &doc.description_fr),
-        ("description_en", &doc.description_en),
-    ];
-    for (field, text) in single {
-        if let Some(marked) = mark(text, words, analyzer) {
-            out.insert(field.to_owned(), marked);
-        }
-    }
-    let labels: Vec<String> = doc
-        .capability_labels
-        .iter()
-        .filter_map(|label| mark(label, words, analyzer))
-        .collect();
-    if !labels.is_empty() {
-        out.insert("capability_labels".to_owned(), labels.join(", "));
-    }
-    out
+/// Marks the query's words in the texts of a page of hits. Profiles share
+/// most of their vocabulary, so whether a text's word is one of the query's
+/// (a stem and typo comparison with each query word) is decided once per
+/// distinct word and page.
+pub(super) struct Marker<'a> {
+    words: &'a [Word],
+    analyzer: TextAnalyzer,
+    /// Analysed word -> whether it matches a query word.
+    known: HashMap<String, bool>,
 }
 
-/// `text` as escaped HTML with matching words in `<em>`, or `None` when
-/// nothing matched.
-fn mark(text: &str, words: &[Word], analyzer: &mut TextAnalyzer) -> Option<String> {
-    let mut stream = analyzer.token_stream(text);
-    let mut out = String::with_capacity(text.len() + 16);
-    let mut copied = 0;
-    let mut matched = false;
-    while let Some(token) = stream.next() {
-        if words.iter().any(|word| word.matches(&token.text)) {
-            matched = true;
-            out.push_str(&escape(&text[copied..token.offset_from]));
-            out.push_str(PRE);
-            out.push_str(&escape(&text[token.offset_from..token.offset_to]));
-            out.push_str(POST);
-            copied = token.offset_to;
+impl<'a> Marker<'a> {
+    pub(super) fn new(words: &'a [Word], analyzer: TextAnalyzer) -> Self {
+        Marker {
+            words,
+            analyzer,
+            known: HashMap::new(),
         }
     }
-    if !matched {
-        return None;
+
+    /// The highlighted fields of `doc` where some query word matched.
+    pub(super) fn highlights(&mut self, doc: &SupplierDocument) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        if self.words.is_empty() {
+            return out;
+        }
+        let single: [(&str, &String); 3] = [
+            ("name", &doc.name),
+            ("description_fr", &doc.description_fr),
+            ("description_en", &doc.description_en),
+        ];
+        for (field, text) in single {
+            if let Some(marked) = self.mark(text) {
+                out.insert(field.to_owned(), marked);
+            }
+        }
+        let labels: Vec<String> = doc
+            .capability_labels
+            .iter()
+            .filter_map(|label| self.mark(label))
+            .collect();
+        if !labels.is_empty() {
+            out.insert("capability_labels".to_owned(), labels.join(", "));
+        }
+        out
     }
-    out.push_str(&escape(&text[copied..]));
-    Some(out)
+
+    /// `text` as escaped HTML with matching words in `<em>`, or `None` when
+    /// nothing matched.
+    fn mark(&mut self, text: &str) -> Option<String> {
+        let words = self.words;
+        let known = &mut self.known;
+        let mut stream = self.analyzer.token_stream(text);
+        let mut out = String::with_capacity(text.len() + 16);
+        let mut copied = 0;
+        let mut matched = false;
+        while let Some(token) = stream.next() {
+            let matches = match known.get(token.text.as_str()) {
+                Some(matches) => *matches,
+                None => {
+                    let stem = stem(&token.text);
+                    let matches = words
+                        .iter()
+                        .any(|word| word.matches_stemmed(&token.text, &stem));
+                    known.insert(token.text.clone(), matches);
+                    matches
+                }
+            };
+            if matches {
+                matched = true;
+                out.push_str(&escape(&text[copied..token.offset_from]));
+                out.push_str(PRE);
+                out.push_str(&escape(&text[token.offset_from..token.offset_to]));
+                out.push_str(POST);
+                copied = token.offset_to;
+            }
+        }
+        if !matched {
+            return None;
+        }
+        out.push_str(&escape(&text[copied..]));
+        Some(out)
+    }
 }
 
 #[cfg(test)]
@@ -72,19 +105,12 @@ mod tests {
 
     #[test]
     fn wraps_matched_words_in_the_original_text() {
-        let mut analyzer = crate::analysis::analyzer();
-        let marked = mark(
-            "Électropolissage et passivation",
-            &[word("electropolissage", 2, false)],
-            &mut analyzer,
-        );
+        let words = [word("electropolissage", 2, false)];
+        let mut marker = Marker::new(&words, crate::analysis::analyzer());
         assert_eq!(
-            marked.as_deref(),
+            marker.mark("Électropolissage et passivation").as_deref(),
             Some("<em>Électropolissage</em> et passivation")
         );
-        assert_eq!(
-            mark("Fraisage", &[word("laser", 1, false)], &mut analyzer),
-            None
-        );
+        assert_eq!(marker.mark("Fraisage"), None);
     }
 }

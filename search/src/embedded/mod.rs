@@ -1,13 +1,15 @@
 //! The embedded engine: tantivy in a local directory, for single-binary deployments
 //! and tests without a Meilisearch server.
 //!
-//! Text matching, typo tolerance and synonyms run in tantivy; certificate validity,
-//! facets, sorting and candidate ranking run in Rust over the matching documents,
-//! which keeps query-time expiry exact and costs O(matches) for the catalogue sizes
-//! of a regional marketplace (thousands of suppliers).
+//! Text matching, typo tolerance and synonyms run in tantivy. A search's page,
+//! total and facets come from one pass over the matches that reads tantivy's
+//! columns (`page`): certificate validity is decided there at the query's clock,
+//! so expiry is exact without a reindex. Candidate ranking runs in Rust over the
+//! matching documents, parsed once per segment (an expert's call, fewer matches).
 
 mod collector;
 mod highlight;
+mod page;
 mod schema;
 mod text_query;
 
@@ -28,14 +30,13 @@ use tantivy::{
 use uuid::Uuid;
 
 use self::collector::AllMatches;
+use self::page::{ColumnCache, Page};
 use self::schema::Fields;
 use crate::CapabilityIndex;
 use crate::analysis::{self, QueryWords};
 use crate::document::SupplierDocument;
 use crate::error::IndexError;
-use crate::query::{
-    Candidate, CandidateQuery, Facets, SearchHit, SearchQuery, SearchResults, SortOrder,
-};
+use crate::query::{Candidate, CandidateQuery, SearchHit, SearchQuery, SearchResults};
 
 /// Indexing memory for the single writer thread; tantivy needs at least 15 MB.
 const WRITER_MEMORY_BYTES: usize = 50_000_000;
@@ -57,11 +58,13 @@ struct Engine {
     analyzer: TextAnalyzer,
     /// Whether `open` created the index: it then needs a reindex.
     created: bool,
-    /// Stored documents already parsed, by segment and document: a sentence
-    /// matches much of the catalogue, and parsing every match's JSON at every
-    /// query dominated its cost. Segments never change, so entries never go
-    /// stale; the cache is emptied at each write to drop merged segments.
+    /// Stored documents already parsed, by segment and document: candidates
+    /// rank every match, and parsing each one's JSON at every query dominated
+    /// their cost. Segments never change, so entries never go stale; the
+    /// cache is emptied at each write to drop merged segments.
     parsed: RwLock<HashMap<(SegmentId, DocId), Arc<SupplierDocument>>>,
+    /// Each segment's columns, opened for searches.
+    columns: ColumnCache,
 }
 
 impl TantivyIndex {
@@ -100,6 +103,7 @@ impl TantivyIndex {
                 analyzer,
                 created,
                 parsed: RwLock::default(),
+                columns: ColumnCache::default(),
             }),
         })
     }
@@ -237,6 +241,7 @@ impl Engine {
         if let Ok(mut parsed) = self.parsed.write() {
             parsed.clear();
         }
+        self.columns.clear();
         Ok(())
     }
 
@@ -263,7 +268,7 @@ impl Engine {
                 .member
                 .map(|member| term_query(Term::from_field_bool(fields.member, member))),
         ];
-        // Presence only; validity at `now` is checked below on the stored certificates.
+        // Presence only; validity at `now` is decided by the collector.
         let certifications = query.certifications.iter().map(|code| {
             Some(term_query(Term::from_field_text(
                 fields.certification_codes,
@@ -277,34 +282,36 @@ impl Engine {
                 .flatten()
                 .map(|filter| (Occur::Must, unscored(filter))),
         );
-        let mut matches = self.matches(&searcher, &BooleanQuery::new(clauses))?;
-        matches.retain(|found| {
-            found
-                .doc
-                .meets_certifications(&query.certifications, query.now, query.verified_only)
-        });
-
-        let mut facets = Facets::default();
-        for found in &matches {
-            facets.count(&found.doc, query.now, query.verified_only);
-        }
-        sort(&mut matches, query.sort);
+        let page = Page {
+            certifications: &query.certifications,
+            verified_only: query.verified_only,
+            now: query.now,
+            sort: query.sort,
+            keep: query.offset.saturating_add(query.limit),
+            columns: &self.columns,
+        };
+        let collected = searcher
+            .search(&BooleanQuery::new(clauses), &page)
+            .map_err(internal)?;
         let words: Vec<_> = text.iter().flat_map(QueryWords::words).cloned().collect();
-        let mut analyzer = self.analyzer.clone();
-        let hits = matches
+        let mut marker = highlight::Marker::new(&words, self.analyzer.clone());
+        let hits = collected
+            .best
             .iter()
             .skip(query.offset)
-            .take(query.limit)
-            .map(|found| SearchHit {
-                id: found.doc.id,
-                score: text.as_ref().map(|_| found.score),
-                highlights: highlight::highlights(&found.doc, &words, &mut analyzer),
+            .map(|found| {
+                let doc = self.document(&searcher, found.address)?;
+                Ok(SearchHit {
+                    id: doc.id,
+                    score: text.as_ref().map(|_| found.score),
+                    highlights: marker.highlights(&doc),
+                })
             })
-            .collect();
+            .collect::<Result<_, IndexError>>()?;
         Ok(SearchResults {
-            total: matches.len(),
+            total: collected.total,
             hits,
-            facets,
+            facets: collected.facets,
         })
     }
 
@@ -355,57 +362,44 @@ impl Engine {
 
     /// Every document matching `query`, with its score.
     fn matches(&self, searcher: &Searcher, query: &dyn Query) -> Result<Vec<Match>, IndexError> {
-        let scored = searcher.search(query, &AllMatches).map_err(internal)?;
-        let key = |address: DocAddress| {
-            (
-                searcher.segment_reader(address.segment_ord).segment_id(),
-                address.doc_id,
-            )
-        };
-        let mut parsed = Vec::new();
-        let matches = {
-            let known = self
-                .parsed
-                .read()
-                .map_err(|_| IndexError::Internal("document cache poisoned".to_owned()))?;
-            scored
-                .into_iter()
-                .map(|(score, address)| {
-                    let doc = match known.get(&key(address)) {
-                        Some(doc) => Arc::clone(doc),
-                        None => {
-                            let stored: TantivyDocument =
-                                searcher.doc(address).map_err(internal)?;
-                            let doc = Arc::new(self.fields.stored_supplier(&stored)?);
-                            parsed.push((key(address), Arc::clone(&doc)));
-                            doc
-                        }
-                    };
-                    Ok(Match { score, doc })
+        searcher
+            .search(query, &AllMatches)
+            .map_err(internal)?
+            .into_iter()
+            .map(|(score, address)| {
+                Ok(Match {
+                    score,
+                    doc: self.document(searcher, address)?,
                 })
-                .collect::<Result<Vec<_>, IndexError>>()?
-        };
-        if !parsed.is_empty()
-            && let Ok(mut known) = self.parsed.write()
-        {
-            known.extend(parsed);
-        }
-        Ok(matches)
+            })
+            .collect()
     }
-}
 
-/// Orders matches; every order ends with the id so equal keys page stably.
-fn sort(matches: &mut [Match], order: SortOrder) {
-    match order {
-        SortOrder::Relevance => {
-            matches.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.doc.id.cmp(&b.doc.id)))
+    /// The stored document at `address`, parsed once.
+    fn document(
+        &self,
+        searcher: &Searcher,
+        address: DocAddress,
+    ) -> Result<Arc<SupplierDocument>, IndexError> {
+        let key = (
+            searcher.segment_reader(address.segment_ord).segment_id(),
+            address.doc_id,
+        );
+        let known = self
+            .parsed
+            .read()
+            .map_err(|_| IndexError::Internal("document cache poisoned".to_owned()))?
+            .get(&key)
+            .cloned();
+        if let Some(doc) = known {
+            return Ok(doc);
         }
-        SortOrder::NameAsc => {
-            matches.sort_by_cached_key(|found| (found.doc.name.to_lowercase(), found.doc.id))
+        let stored: TantivyDocument = searcher.doc(address).map_err(internal)?;
+        let doc = Arc::new(self.fields.stored_supplier(&stored)?);
+        if let Ok(mut parsed) = self.parsed.write() {
+            parsed.insert(key, Arc::clone(&doc));
         }
-        SortOrder::UpdatedDesc => {
-            matches.sort_by_key(|found| (std::cmp::Reverse(found.doc.updated_at), found.doc.id))
-        }
+        Ok(doc)
     }
 }
 

@@ -1,22 +1,15 @@
-//! Text analysis shared by the catalogue's labels and the buyer's text:
-//! tantivy's tokenizer with lower-casing and ASCII folding, French and English
-//! stop words (request fluff included), a light suffix-stripping stemmer and
-//! Meilisearch's typo budget.
+//! Text analysis shared by the catalogue's labels and the buyer's text: the
+//! search's folding and typo budget (`crate::analysis`), with stop words and
+//! a stemmer of their own. Suggestions read a need for the taxonomy's words:
+//! "médical" or "dispositif" name no capability, and "analytique" should meet
+//! "analysis", which the search's lighter stemmer keeps apart.
 
-use tantivy::tokenizer::{
-    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
-};
+use tantivy::tokenizer::TextAnalyzer;
 
 /// Lower-cased, ASCII-folded words split on anything not alphanumeric:
 /// "Stérilisation à l'oxyde d'éthylène" gives `sterilisation`, `a`, `l`,
-/// `oxyde`, `d`, `ethylene`.
-pub(super) fn analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .build()
-}
+/// `oxyde`, `d`, `ethylene`. The search's analyzer, so both read a text alike.
+pub(super) use crate::analysis::analyzer;
 
 /// One word that counts: not a stop word.
 #[derive(Debug, Clone)]
@@ -166,14 +159,9 @@ pub(super) fn stem(word: &str) -> String {
     w
 }
 
-/// Meilisearch's default typo tolerance: none below 5 characters, one from
-/// 5, two from 9.
+/// Meilisearch's default typo tolerance, as the search applies it.
 pub(super) fn typo_budget(chars: usize) -> usize {
-    match chars {
-        0..=4 => 0,
-        5..=8 => 1,
-        _ => 2,
-    }
+    usize::from(crate::analysis::allowed_typos(chars))
 }
 
 /// Typos between two words: optimal string alignment (a swap of two

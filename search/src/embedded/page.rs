@@ -1,0 +1,513 @@
+//! The page of a search, its total and its facets in one pass over the
+//! matches, reading tantivy's fast fields (columns) rather than documents: a
+//! sentence's common words match most of the catalogue, and materialising
+//! every match to count facets and check certificates was most of its cost.
+//!
+//! Each segment keeps its best `offset + limit` matches in a heap (the sort
+//! key read from a column, the id only when the key ties with the worst kept
+//! one), counts facet values by term ordinal and decides certificate validity
+//! at the query's clock from the certificates column. Only the page's
+//! documents are read afterwards, for highlights.
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::sync::{Arc, RwLock};
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::{Column, StrColumn};
+use tantivy::index::SegmentId;
+use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, TantivyError};
+use uuid::Uuid;
+
+use super::schema;
+use crate::document::CertificationDoc;
+use crate::query::{Facets, SortOrder};
+
+/// What a search collects: the certificates a match must hold, the order and
+/// how many of the best matches to keep.
+pub(super) struct Page<'a> {
+    /// Every one of these codes, valid at `now` (and verified when
+    /// `verified_only`); with none, `verified_only` asks for some verified
+    /// valid certificate.
+    pub certifications: &'a [String],
+    pub verified_only: bool,
+    pub now: i64,
+    pub sort: SortOrder,
+    /// `offset + limit`.
+    pub keep: usize,
+    pub columns: &'a ColumnCache,
+}
+
+/// The best matches in order, with the count and facets of all of them.
+pub(super) struct Collected {
+    pub total: usize,
+    pub facets: Facets,
+    pub best: Vec<Ranked>,
+}
+
+/// A kept match and what ordered it.
+pub(super) struct Ranked {
+    pub address: DocAddress,
+    pub score: Score,
+    id: Uuid,
+    key: Key,
+}
+
+/// The part of a sort key read from a column; every order ends with the id.
+#[derive(Clone, PartialEq)]
+enum Key {
+    /// Higher first.
+    Score(Score),
+    /// Within a segment, the ordinal of the lower-cased name, in the same
+    /// order as the names; resolved to the name itself to merge segments.
+    NameOrd(u64),
+    Name(String),
+    /// Newer first.
+    Updated(i64),
+}
+
+impl Key {
+    fn cmp(&self, other: &Key) -> Ordering {
+        match (self, other) {
+            (Key::Score(a), Key::Score(b)) => b.total_cmp(a),
+            (Key::NameOrd(a), Key::NameOrd(b)) => a.cmp(b),
+            (Key::Name(a), Key::Name(b)) => a.cmp(b),
+            (Key::Updated(a), Key::Updated(b)) => b.cmp(a),
+            // One query sorts by one kind of key.
+            _ => Ordering::Equal,
+        }
+    }
+}
+
+impl Ranked {
+    /// Best first.
+    fn cmp(&self, other: &Ranked) -> Ordering {
+        self.key.cmp(&other.key).then(self.id.cmp(&other.id))
+    }
+}
+
+/// Best first, so the heap's top is the worst kept match.
+struct Kept(Ranked);
+
+impl PartialEq for Kept {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Kept {}
+impl PartialOrd for Kept {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Kept {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.0.cmp(&other.0)
+    }
+}
+
+/// Each segment's columns, opened once (opening one reads its metadata and
+/// dictionary) with the certificates column's values decoded: segments never
+/// change, and the entries of merged ones go at the next write.
+#[derive(Default)]
+pub(super) struct ColumnCache(RwLock<HashMap<SegmentId, Arc<SegmentColumns>>>);
+
+impl ColumnCache {
+    pub(super) fn clear(&self) {
+        if let Ok(mut segments) = self.0.write() {
+            segments.clear();
+        }
+    }
+
+    fn get(&self, reader: &SegmentReader) -> tantivy::Result<Arc<SegmentColumns>> {
+        let segment = reader.segment_id();
+        if let Some(known) = self
+            .0
+            .read()
+            .ok()
+            .and_then(|map| map.get(&segment).cloned())
+        {
+            return Ok(known);
+        }
+        let opened = Arc::new(SegmentColumns::open(reader)?);
+        if let Ok(mut segments) = self.0.write() {
+            segments.insert(segment, Arc::clone(&opened));
+        }
+        Ok(opened)
+    }
+}
+
+struct SegmentColumns {
+    certificates: SegmentCertificates,
+    certificate_ords: Option<Column<u64>>,
+    capabilities: Option<StrColumn>,
+    sectors: Option<StrColumn>,
+    regions: Option<StrColumn>,
+    member: Column<bool>,
+    name_sort: Option<StrColumn>,
+    updated_at: Column<i64>,
+    id_high: Column<u64>,
+    id_low: Column<u64>,
+}
+
+impl SegmentColumns {
+    fn open(reader: &SegmentReader) -> tantivy::Result<Self> {
+        let columns = reader.fast_fields();
+        let certificates = columns.str(schema::CERTIFICATES)?;
+        Ok(SegmentColumns {
+            certificates: SegmentCertificates::decode(certificates.as_ref())?,
+            certificate_ords: certificates.map(|column| column.ords().clone()),
+            capabilities: columns.str(schema::CAPABILITY_CODES)?,
+            sectors: columns.str(schema::SECTORS)?,
+            regions: columns.str(schema::REGION)?,
+            member: columns.bool(schema::MEMBER)?,
+            name_sort: columns.str(schema::NAME_SORT)?,
+            updated_at: columns.i64(schema::UPDATED_AT)?,
+            id_high: columns.u64(schema::ID_HIGH)?,
+            id_low: columns.u64(schema::ID_LOW)?,
+        })
+    }
+}
+
+/// Certificate terms by ordinal, their codes interned.
+struct SegmentCertificates {
+    codes: Vec<String>,
+    /// By term ordinal: the index of its code in `codes`, and the term.
+    terms: Vec<(u32, CertificationDoc)>,
+}
+
+impl SegmentCertificates {
+    fn decode(column: Option<&StrColumn>) -> tantivy::Result<Self> {
+        let mut decoded = SegmentCertificates {
+            codes: Vec::new(),
+            terms: Vec::new(),
+        };
+        let Some(column) = column else {
+            return Ok(decoded);
+        };
+        let mut stream = column.dictionary().stream()?;
+        while stream.advance() {
+            let term = std::str::from_utf8(stream.key())
+                .ok()
+                .and_then(schema::decode_certificate)
+                .ok_or_else(|| {
+                    TantivyError::InternalError("corrupted certificate column".to_owned())
+                })?;
+            let code = match decoded.codes.iter().position(|code| *code == term.code) {
+                Some(at) => at,
+                None => {
+                    decoded.codes.push(term.code.clone());
+                    decoded.codes.len() - 1
+                }
+            };
+            decoded.terms.push((code as u32, term));
+        }
+        Ok(decoded)
+    }
+}
+
+impl Collector for Page<'_> {
+    type Fruit = Collected;
+    type Child = SegmentPage;
+
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<SegmentPage> {
+        let columns = self.columns.get(reader)?;
+        let certificates = &columns.certificates;
+        let wanted = self
+            .certifications
+            .iter()
+            .map(|code| {
+                certificates
+                    .codes
+                    .iter()
+                    .position(|known| known == code)
+                    .map(|at| at as u32)
+            })
+            .collect::<Option<Vec<u32>>>();
+        let sort = match self.sort {
+            SortOrder::Relevance => SortColumn::Score,
+            SortOrder::NameAsc => SortColumn::Name,
+            SortOrder::UpdatedDesc => SortColumn::Updated,
+        };
+        let codes = certificates.codes.len();
+        Ok(SegmentPage {
+            segment,
+            keep: self.keep,
+            now: self.now,
+            verified_only: self.verified_only,
+            wanted,
+            valid: Vec::new(),
+            sort,
+            best: BinaryHeap::new(),
+            total: 0,
+            capabilities: Counts::new(columns.capabilities.clone()),
+            sectors: Counts::new(columns.sectors.clone()),
+            regions: Counts::new(columns.regions.clone()),
+            certification_counts: Counts {
+                column: None,
+                counts: vec![0; codes],
+                last: vec![DocId::MAX; codes],
+            },
+            members: [0; 2],
+            columns,
+        })
+    }
+
+    /// Hits carry their text score whatever the order.
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, segments: Vec<Collected>) -> tantivy::Result<Collected> {
+        let mut merged = Collected {
+            total: 0,
+            facets: Facets::default(),
+            best: Vec::new(),
+        };
+        for segment in segments {
+            merged.total += segment.total;
+            merged.best.extend(segment.best);
+            add(&mut merged.facets, segment.facets);
+        }
+        merged.best.sort_by(Ranked::cmp);
+        merged.best.truncate(self.keep);
+        Ok(merged)
+    }
+}
+
+fn add(into: &mut Facets, from: Facets) {
+    fn add_map(into: &mut BTreeMap<String, usize>, from: BTreeMap<String, usize>) {
+        for (value, count) in from {
+            *into.entry(value).or_default() += count;
+        }
+    }
+    add_map(&mut into.capabilities, from.capabilities);
+    add_map(&mut into.certifications, from.certifications);
+    add_map(&mut into.sectors, from.sectors);
+    add_map(&mut into.regions, from.regions);
+    add_map(&mut into.member, from.member);
+}
+
+enum SortColumn {
+    Score,
+    Name,
+    Updated,
+}
+
+/// Documents per value of a multi-valued string column, each document
+/// counted once per value.
+struct Counts {
+    column: Option<StrColumn>,
+    counts: Vec<u32>,
+    /// The last document counted for each value.
+    last: Vec<DocId>,
+}
+
+impl Counts {
+    fn new(column: Option<StrColumn>) -> Self {
+        let values = column.as_ref().map_or(0, |column| column.num_terms());
+        Counts {
+            column,
+            counts: vec![0; values],
+            last: vec![DocId::MAX; values],
+        }
+    }
+
+    fn count_ord(&mut self, doc: DocId, ord: u64) {
+        let ord = ord as usize;
+        if self.last[ord] != doc {
+            self.last[ord] = doc;
+            self.counts[ord] += 1;
+        }
+    }
+
+    fn count(&mut self, doc: DocId) {
+        if let Some(column) = self.column.take() {
+            for ord in column.term_ords(doc) {
+                self.count_ord(doc, ord);
+            }
+            self.column = Some(column);
+        }
+    }
+
+    /// Value -> count, `name` resolving an ordinal; values no match holds and
+    /// the empty value (as in Meilisearch's distribution) are left out.
+    fn resolve(&self, name: impl Fn(usize) -> Option<String>) -> BTreeMap<String, usize> {
+        self.counts
+            .iter()
+            .enumerate()
+            .filter(|(_, count)| **count > 0)
+            .filter_map(|(ord, count)| Some((name(ord)?, *count as usize)))
+            .filter(|(value, _)| !value.is_empty())
+            .collect()
+    }
+
+    fn resolve_column(&self) -> BTreeMap<String, usize> {
+        let Some(column) = &self.column else {
+            return BTreeMap::new();
+        };
+        self.resolve(|ord| {
+            let mut value = String::new();
+            column
+                .ord_to_str(ord as u64, &mut value)
+                .ok()
+                .and_then(|found| found.then_some(value))
+        })
+    }
+}
+
+pub(super) struct SegmentPage {
+    segment: SegmentOrdinal,
+    keep: usize,
+    now: i64,
+    verified_only: bool,
+    /// The wanted certification codes in this segment's interning; `None`
+    /// when one of them is in none of its documents.
+    wanted: Option<Vec<u32>>,
+    columns: Arc<SegmentColumns>,
+    /// The codes of the current document's certificates that count.
+    valid: Vec<u32>,
+    sort: SortColumn,
+    best: BinaryHeap<Kept>,
+    total: usize,
+    capabilities: Counts,
+    sectors: Counts,
+    regions: Counts,
+    certification_counts: Counts,
+    members: [u32; 2],
+}
+
+impl SegmentPage {
+    /// Whether `doc`'s certificates pass the filter; leaves the codes that
+    /// count in `self.valid`.
+    fn certified(&mut self, doc: DocId) -> bool {
+        self.valid.clear();
+        if let Some(column) = &self.columns.certificate_ords {
+            for ord in column.values_for_doc(doc) {
+                let (code, term) = &self.columns.certificates.terms[ord as usize];
+                if term.counts_at(self.now, self.verified_only) && !self.valid.contains(code) {
+                    self.valid.push(*code);
+                }
+            }
+        }
+        match &self.wanted {
+            None => false,
+            Some(wanted) if wanted.is_empty() => !self.verified_only || !self.valid.is_empty(),
+            Some(wanted) => wanted.iter().all(|code| self.valid.contains(code)),
+        }
+    }
+
+    fn id(&self, doc: DocId) -> Uuid {
+        let high = self.columns.id_high.first(doc).unwrap_or_default();
+        let low = self.columns.id_low.first(doc).unwrap_or_default();
+        Uuid::from_u128((u128::from(high) << 64) | u128::from(low))
+    }
+
+    fn key(&self, doc: DocId, score: Score) -> Key {
+        match &self.sort {
+            SortColumn::Score => Key::Score(score),
+            SortColumn::Name => Key::NameOrd(
+                self.columns
+                    .name_sort
+                    .as_ref()
+                    .and_then(|column| column.term_ords(doc).next())
+                    .unwrap_or_default(),
+            ),
+            SortColumn::Updated => {
+                Key::Updated(self.columns.updated_at.first(doc).unwrap_or_default())
+            }
+        }
+    }
+
+    fn rank(&mut self, doc: DocId, score: Score) {
+        if self.keep == 0 {
+            return;
+        }
+        let key = self.key(doc, score);
+        if self.best.len() == self.keep
+            && let Some(Kept(worst)) = self.best.peek()
+            // Worse than the worst kept: its id cannot change that.
+            && key.cmp(&worst.key) == Ordering::Greater
+        {
+            return;
+        }
+        let ranked = Ranked {
+            address: DocAddress::new(self.segment, doc),
+            score,
+            id: self.id(doc),
+            key,
+        };
+        if self.best.len() < self.keep {
+            self.best.push(Kept(ranked));
+        } else if let Some(mut worst) = self.best.peek_mut()
+            && ranked.cmp(&worst.0) == Ordering::Less
+        {
+            *worst = Kept(ranked);
+        }
+    }
+}
+
+impl SegmentCollector for SegmentPage {
+    type Fruit = Collected;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        if !self.certified(doc) {
+            return;
+        }
+        self.total += 1;
+        self.capabilities.count(doc);
+        self.sectors.count(doc);
+        self.regions.count(doc);
+        for at in 0..self.valid.len() {
+            let code = self.valid[at];
+            self.certification_counts.count_ord(doc, u64::from(code));
+        }
+        if let Some(member) = self.columns.member.first(doc) {
+            self.members[usize::from(member)] += 1;
+        }
+        self.rank(doc, score);
+    }
+
+    fn harvest(self) -> Collected {
+        let codes = &self.columns.certificates.codes;
+        let facets = Facets {
+            capabilities: self.capabilities.resolve_column(),
+            certifications: self
+                .certification_counts
+                .resolve(|code| codes.get(code).cloned()),
+            sectors: self.sectors.resolve_column(),
+            regions: self.regions.resolve_column(),
+            member: [("false", self.members[0]), ("true", self.members[1])]
+                .into_iter()
+                .filter(|(_, count)| *count > 0)
+                .map(|(value, count)| (value.to_owned(), count as usize))
+                .collect(),
+        };
+        let names = match &self.sort {
+            SortColumn::Name => self.columns.name_sort.as_ref(),
+            _ => None,
+        };
+        let best = self
+            .best
+            .into_iter()
+            .map(|Kept(mut ranked)| {
+                // Ordinals are per segment: merging segments compares names.
+                if let (Key::NameOrd(ord), Some(column)) = (&ranked.key, names) {
+                    let mut name = String::new();
+                    let _ = column.ord_to_str(*ord, &mut name);
+                    ranked.key = Key::Name(name);
+                }
+                ranked
+            })
+            .collect();
+        Collected {
+            total: self.total,
+            facets,
+            best,
+        }
+    }
+}
