@@ -56,7 +56,8 @@ fi
 
 echo "client-check: server ready after $((SECONDS - started)) s"
 status=0
-PMT_BASE_URL="$base" node dist/flow.js || status=$?
+# Bounded: a server that stops answering fails the check instead of CI.
+PMT_BASE_URL="$base" timeout 300 node dist/flow.js || status=$?
 if grep -q panicked "$work/server.err"; then
     echo "client-check: the server panicked:" >&2
     grep -A3 panicked "$work/server.err" >&2

@@ -12,7 +12,15 @@
 import { randomUUID } from "node:crypto";
 
 import { BUYER, EXPERT, SUPPLIERS, DEMO_PASSWORD } from "./demo.js";
-import { type Api, connect, expectEqual, expectStatus, present, Unexpected } from "./http.js";
+import {
+  type Api,
+  connect,
+  expectEqual,
+  expectProblem,
+  expectStatus,
+  present,
+  Unexpected,
+} from "./http.js";
 import type { components } from "./schema.js";
 
 type Schemas = components["schemas"];
@@ -219,6 +227,17 @@ async function main(): Promise<void> {
   const winnerOrg = organisationOf(first);
   expectEqual("cheapest supplier", cheapest.row.supplier_id, winnerOrg);
   expectEqual("cheapest amount", cheapest.quote.amount, "18400.00");
+  // An open request is not awarded: the problem's `code` says why, typed
+  // with every code the spec lists.
+  await expectProblem(
+    "buyer awards the open request",
+    409,
+    "request_open",
+    buyer.api.POST("/api/v1/requests/{id}/award", {
+      params: { path },
+      body: { supplier_ids: [cheapest.row.supplier_id] },
+    }),
+  );
   const closed = await expectStatus(
     "buyer closes",
     200,
@@ -234,7 +253,9 @@ async function main(): Promise<void> {
     }),
   );
   expectEqual("status after award", awarded.status, "awarded");
-  step(`buyer compared ${quoted.length} quotes and awarded ${cheapest.row.supplier_name}`);
+  step(
+    `buyer compared ${quoted.length} quotes, was refused the award while open (409 request_open), closed and awarded ${cheapest.row.supplier_name}`,
+  );
 
   // The award reveals the buyer to the winner and tells the other.
   const winnerView = await readRequest(first, id);

@@ -47,6 +47,23 @@ export async function expectStatus<Data, Problem>(
   return data;
 }
 
+/** The problem document of `call`, which must be refused with `status` and
+ * `code` (a code the spec does not list fails `tsc`). */
+export async function expectProblem<Data, Problem extends { code: string }>(
+  what: string,
+  status: number,
+  code: NoInfer<Problem["code"]>,
+  call: Promise<Answer<Data, Problem>>,
+): Promise<Problem> {
+  const { error, response } = await call;
+  if (response.status !== status || error === undefined || error.code !== code) {
+    throw new Unexpected(
+      `${what}: expected ${status} ${code}, got ${response.status}: ${JSON.stringify(error ?? null)}`,
+    );
+  }
+  return error;
+}
+
 /** Stops the flow unless `actual` is `expected`. `expected` takes the type of
  * `actual`, so a value its enum does not have fails `tsc`. */
 export function expectEqual<T>(what: string, actual: T, expected: NoInfer<T>): void {
