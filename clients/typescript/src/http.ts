@@ -9,6 +9,7 @@ export type Api = Client<paths>;
 
 /** A client for `baseUrl`, authenticated with `accessToken` when given. */
 export function connect(baseUrl: string, accessToken?: string): Api {
+  // Problems' titles and field messages in English (`fr` for French).
   const headers: Record<string, string> = { "Accept-Language": "en" };
   if (accessToken !== undefined) {
     headers["Authorization"] = `Bearer ${accessToken}`;
