@@ -7,7 +7,7 @@ PMT := ./target/debug/pmt
 REDOCLY := npx --yes @redocly/cli@2.77.0
 SPECTRAL := npx --yes @stoplight/spectral-cli@6.16.3
 
-.PHONY: run build test fuzz lint lint-spec openapi bench bench-micro
+.PHONY: run build test fuzz lint lint-spec openapi client-check bench bench-micro
 
 build:
 	$(CARGO) build -p api
@@ -40,6 +40,13 @@ lint-spec:
 
 openapi: build
 	$(PMT) openapi > openapi/openapi.json
+
+# The example frontends start from (clients/typescript): types generated from
+# the committed openapi/openapi.json, the sourcing flow compiled with
+# `tsc --strict` and run against a fresh `pmt serve --seed-demo` on a free
+# port (clients/typescript/check.sh).
+client-check: build
+	clients/typescript/check.sh
 
 # `make bench`: release build, then the matching quality on the labelled set
 # and the load benchmark (server on a throwaway PostgreSQL, Meilisearch when
