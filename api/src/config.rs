@@ -9,6 +9,8 @@ use anyhow::{Context, bail};
 use domain::notification::RetryPolicy;
 use persistence::DatabaseUrl;
 
+use crate::email::links::FrontendLinks;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Environment {
     Development,
@@ -78,7 +80,10 @@ pub struct Settings {
     /// Development only: the server's clock runs this far ahead (or behind),
     /// to exercise deadlines and expiries without waiting.
     pub clock_offset: chrono::TimeDelta,
+    /// The API's own public address (HSTS, the spec's examples).
     pub public_base_url: String,
+    /// Where emails' links point: the frontend, by default the API's address.
+    pub frontend: FrontendLinks,
     pub cors_allowed_origins: Vec<String>,
     pub json_logs: bool,
     pub body_limit_bytes: usize,
@@ -175,6 +180,13 @@ impl Settings {
         if !(public_base_url.starts_with("http://") || public_base_url.starts_with("https://")) {
             bail!("PUBLIC_BASE_URL must be an http(s) URL, got {public_base_url:?}");
         }
+        let frontend_base_url = env
+            .get("FRONTEND_BASE_URL")
+            .unwrap_or_else(|| public_base_url.clone());
+        if !(frontend_base_url.starts_with("http://") || frontend_base_url.starts_with("https://"))
+        {
+            bail!("FRONTEND_BASE_URL must be an http(s) URL, got {frontend_base_url:?}");
+        }
         let cors_allowed_origins = env
             .get("CORS_ALLOWED_ORIGINS")
             .map(|raw| {
@@ -227,6 +239,7 @@ impl Settings {
                 .get("MAIL_FROM")
                 .unwrap_or_else(|| "PMT Business <no-reply@pmt-business.example>".to_owned()),
             public_base_url: public_base_url.trim_end_matches('/').to_owned(),
+            frontend: FrontendLinks::new(&frontend_base_url),
             cors_allowed_origins,
             json_logs,
             body_limit_bytes: parse(env, "BODY_LIMIT_BYTES", "262144")?,
@@ -429,6 +442,19 @@ mod tests {
     }
 
     #[test]
+    fn email_links_point_at_the_api_unless_a_frontend_is_named() {
+        let settings = load(&[("PUBLIC_BASE_URL", "https://api.example/")]).expect("loads");
+        assert_eq!(settings.frontend, FrontendLinks::new("https://api.example"));
+        let settings = load(&[
+            ("PUBLIC_BASE_URL", "https://api.example"),
+            ("FRONTEND_BASE_URL", "https://app.example/"),
+        ])
+        .expect("loads");
+        assert_eq!(settings.public_base_url, "https://api.example");
+        assert_eq!(settings.frontend, FrontendLinks::new("https://app.example"));
+    }
+
+    #[test]
     fn delivery_retries_and_reminders_are_tunable() {
         let settings = load(&[
             (
@@ -465,6 +491,10 @@ mod tests {
                 "AUTH_RATE_LIMIT_PER_MINUTE",
             ),
             (vec![("SMTP_URL", "mail.example:25")], "SMTP_URL"),
+            (
+                vec![("FRONTEND_BASE_URL", "app.example")],
+                "FRONTEND_BASE_URL",
+            ),
             (vec![("SMTP_TIMEOUT_SECONDS", "0")], "SMTP_TIMEOUT_SECONDS"),
             (
                 vec![("NOTIFY_RETRY_BASE_SECONDS", "-1")],

@@ -4,6 +4,7 @@
 
 use utoipa::openapi::path::Operation;
 
+use crate::email::links::FrontendRoute;
 use crate::error::ErrorCode;
 use utoipa::openapi::schema::{Object, Type};
 use utoipa::openapi::server::ServerBuilder;
@@ -12,6 +13,7 @@ use utoipa::openapi::{HeaderBuilder, OpenApi, RefOr, Schema};
 /// Finishes the document collected from the handlers.
 pub fn finish(api: &mut OpenApi) {
     document_codes(api);
+    document_frontend_routes(api);
     // Relative: the document is served by the API it describes, so a client
     // resolves paths against wherever it fetched it from.
     api.servers = Some(vec![
@@ -45,6 +47,25 @@ pub fn finish(api: &mut OpenApi) {
             add_headers(operation);
         }
     }
+}
+
+/// The pages emails link to are served by a frontend, not by this API:
+/// their paths are part of the contract, listed from `FrontendRoute`.
+fn document_frontend_routes(api: &mut OpenApi) {
+    let mut text = String::from(
+        "\n\n## Frontend pages linked from emails\n\n\
+Emails link to `FRONTEND_BASE_URL` (by default the API's own address) followed by one of these \
+paths; a frontend serves them and calls the API from there:\n",
+    );
+    for route in FrontendRoute::ALL {
+        text.push_str(&format!(
+            "\n- `{}`: {}",
+            route.template(),
+            route.linked_from()
+        ));
+    }
+    let description = api.info.description.get_or_insert_with(String::new);
+    description.push_str(&text);
 }
 
 /// A success answer without its own description takes its body schema's

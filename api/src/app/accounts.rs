@@ -19,6 +19,7 @@ use persistence::{DbConnection, accounts, audit, notifications, tokens as token_
 
 use crate::app::outbox::{queue_for_address, queue_for_user};
 use crate::auth::tokens::{digest, random_token};
+use crate::email::links::{FrontendLinks, FrontendRoute};
 use crate::email::mail::Mail;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::state::AppState;
@@ -61,7 +62,7 @@ pub async fn register(state: &AppState, body: RegisterRequest) -> ApiResult<(Use
     })?;
     let hash = hash_password(state, &registration.owner.password).await?;
     let now = state.clock.now();
-    let base_url = state.settings.public_base_url.clone();
+    let links = state.settings.frontend.clone();
     let result = state
         .transaction(move |conn| {
             if accounts::email_taken(conn, &registration.owner.email)? {
@@ -111,7 +112,7 @@ pub async fn register(state: &AppState, body: RegisterRequest) -> ApiResult<(Use
                 )
                 .transition(None, organisation.kind.as_str()),
             )?;
-            email_link(conn, &user, TokenPurpose::VerifyEmail, &base_url, now)?;
+            email_link(conn, &user, TokenPurpose::VerifyEmail, &links, now)?;
             Ok((user, organisation))
         })
         .await;
@@ -136,16 +137,16 @@ fn email_link(
     conn: &mut DbConnection,
     user: &User,
     purpose: TokenPurpose,
-    base_url: &str,
+    links: &FrontendLinks,
     now: chrono::DateTime<chrono::Utc>,
 ) -> ApiResult<()> {
     let token = random_token();
     let mail = match purpose {
         TokenPurpose::VerifyEmail => Mail::VerifyEmail {
-            link: format!("{base_url}/verify-email?token={token}"),
+            link: links.to(FrontendRoute::VerifyEmail { token: &token }),
         },
         TokenPurpose::ResetPassword => Mail::PasswordReset {
-            link: format!("{base_url}/reset-password?token={token}"),
+            link: links.to(FrontendRoute::ResetPassword { token: &token }),
         },
     };
     token_store::invalidate_one_time(conn, user.id, purpose, now)?;
@@ -193,7 +194,7 @@ fn invalid_link() -> ApiError {
 
 pub async fn resend_verification(state: &AppState, actor: Actor) -> ApiResult<()> {
     let now = state.clock.now();
-    let base_url = state.settings.public_base_url.clone();
+    let links = state.settings.frontend.clone();
     state
         .transaction(move |conn| {
             let user = accounts::find_user(conn, actor.user_id)?
@@ -207,7 +208,7 @@ pub async fn resend_verification(state: &AppState, actor: Actor) -> ApiResult<()
                     quota.since(now),
                 )?;
                 quota.check(&sent, now).map_err(throttled)?;
-                email_link(conn, &user, TokenPurpose::VerifyEmail, &base_url, now)?;
+                email_link(conn, &user, TokenPurpose::VerifyEmail, &links, now)?;
             }
             Ok(())
         })
@@ -226,7 +227,7 @@ pub async fn request_password_reset(state: &AppState, email: String) -> ApiResul
         .into());
     };
     let now = state.clock.now();
-    let base_url = state.settings.public_base_url.clone();
+    let links = state.settings.frontend.clone();
     state
         .transaction(move |conn| {
             let Some((user, _)) = accounts::find_user_by_email(conn, &email)? else {
@@ -247,7 +248,7 @@ pub async fn request_password_reset(state: &AppState, email: String) -> ApiResul
             if quota.check(&sent, now).is_err() {
                 return Ok(());
             }
-            email_link(conn, &user, TokenPurpose::ResetPassword, &base_url, now)
+            email_link(conn, &user, TokenPurpose::ResetPassword, &links, now)
         })
         .await
 }
@@ -412,7 +413,7 @@ pub async fn invite(
         return Err(errors.into());
     };
     let now = state.clock.now();
-    let base_url = state.settings.public_base_url.clone();
+    let links = state.settings.frontend.clone();
     state
         .transaction(move |conn| {
             let organisation = accounts::find_organisation(conn, org_id)?
@@ -474,7 +475,7 @@ pub async fn invite(
                     &Mail::InvitationExistingAccount {
                         inviter,
                         organisation,
-                        link: format!("{base_url}/login"),
+                        link: links.to(FrontendRoute::Login),
                     },
                     now,
                 )?,
@@ -486,7 +487,7 @@ pub async fn invite(
                     &Mail::OrganisationInvitation {
                         inviter,
                         organisation,
-                        link: format!("{base_url}/accept-invitation?token={token}"),
+                        link: links.to(FrontendRoute::AcceptInvitation { token: &token }),
                     },
                     now,
                 )?,

@@ -26,6 +26,7 @@ use crate::app::catalogue::Catalogue;
 use crate::app::outbox::queue_for_users;
 use crate::app::publisher::Publisher;
 use crate::app::views;
+use crate::email::links::{FrontendLinks, FrontendRoute};
 use crate::email::mail::Mail;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::state::AppState;
@@ -102,16 +103,16 @@ fn parse_content(
 /// by `Publisher::publish_profile` only.
 pub(crate) fn emails_of(
     conn: &mut DbConnection,
-    base_url: &str,
+    links: &FrontendLinks,
     event: &ProfileEvent,
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
     let org = event.organisation;
     if event.awaits_review() {
         let name = supplier(conn, org)?.legal_name;
-        notify_experts(conn, &review_mail(base_url, org, &name), now)?;
+        notify_experts(conn, &review_mail(links, org, &name), now)?;
     }
-    let link = || format!("{base_url}/suppliers/{org}");
+    let link = || links.to(FrontendRoute::Supplier(org));
     let mail = match &event.step {
         ProfileStep::Approved { .. } => Mail::ProfileApproved {
             supplier: supplier(conn, org)?.legal_name,
@@ -207,10 +208,10 @@ pub async fn save(
         .await
 }
 
-fn review_mail(base: &str, org: OrganisationId, name: &str) -> Mail {
+fn review_mail(links: &FrontendLinks, org: OrganisationId, name: &str) -> Mail {
     Mail::ProfileSubmitted {
         supplier: name.to_owned(),
-        link: format!("{base}/backoffice/profiles/{org}"),
+        link: links.to(FrontendRoute::ProfileReview(org)),
     }
 }
 

@@ -15,6 +15,7 @@ use domain::sourcing::{RequestEvent, SourcingRequest};
 use persistence::{DbConnection, accounts, audit};
 
 use crate::app::{profiles, sourcing};
+use crate::email::links::FrontendLinks;
 use crate::error::ApiResult;
 use crate::state::AppState;
 
@@ -26,8 +27,8 @@ pub struct Publisher {
     /// `None` for the platform itself (the deadline job).
     pub actor: Option<Actor>,
     pub now: DateTime<Utc>,
-    /// The frontend's public address (`PUBLIC_BASE_URL`).
-    base_url: String,
+    /// Where emails' links point (`FRONTEND_BASE_URL`).
+    links: FrontendLinks,
 }
 
 impl Publisher {
@@ -35,7 +36,7 @@ impl Publisher {
         Self {
             actor,
             now: state.clock.now(),
-            base_url: state.settings.public_base_url.clone(),
+            links: state.settings.frontend.clone(),
         }
     }
 
@@ -64,7 +65,7 @@ impl Publisher {
             self.now,
         );
         audit::record(conn, &entry)?;
-        sourcing::emails::of(conn, &self.base_url, request, &event, self.now)
+        sourcing::emails::of(conn, &self.links, request, &event, self.now)
     }
 
     /// A certificate's event becomes its entry in the certificate's
@@ -89,6 +90,6 @@ impl Publisher {
         if let ProfileStep::Suspended { .. } = event.step {
             sourcing::answers::withdraw_suspended(conn, self, event.organisation)?;
         }
-        profiles::emails_of(conn, &self.base_url, &event, self.now)
+        profiles::emails_of(conn, &self.links, &event, self.now)
     }
 }

@@ -11,6 +11,7 @@ use persistence::reminders::{self, CERTIFICATION_EXPIRING, ExpiringCertificate};
 use persistence::{DbConnection, accounts};
 
 use crate::app::outbox::{queue_for_user, queue_for_users};
+use crate::email::links::{FrontendLinks, FrontendRoute};
 use crate::email::mail::Mail;
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -59,11 +60,11 @@ pub async fn certifications_expiring(state: &AppState) -> ApiResult<usize> {
         .await?;
     let mut reminded = 0;
     for certificate in due {
-        let base = state.settings.public_base_url.clone();
+        let links = state.settings.frontend.clone();
         // One transaction per certificate: its marker and its emails
         // commit together, and one failure does not hold back the others.
         if state
-            .transaction(move |conn| remind(conn, &certificate, &base, now))
+            .transaction(move |conn| remind(conn, &certificate, &links, now))
             .await?
         {
             reminded += 1;
@@ -75,7 +76,7 @@ pub async fn certifications_expiring(state: &AppState) -> ApiResult<usize> {
 fn remind(
     conn: &mut DbConnection,
     certificate: &ExpiringCertificate,
-    base_url: &str,
+    links: &FrontendLinks,
     now: DateTime<Utc>,
 ) -> ApiResult<bool> {
     let first_time = reminders::record_once(
@@ -94,10 +95,9 @@ fn remind(
             .filter(|user| user.active)
             .collect();
     recipients.extend(accounts::users_with_role(conn, PlatformRole::Expert)?);
-    let link = format!(
-        "{base_url}/suppliers/{}/certifications",
-        certificate.organisation_id
-    );
+    let link = links.to(FrontendRoute::SupplierCertifications(
+        certificate.organisation_id,
+    ));
     for user in &recipients {
         let (label, valid_until) = match user.language {
             Language::Fr => (
@@ -142,7 +142,10 @@ pub async fn deadlines_approaching(state: &AppState) -> ApiResult<usize> {
         .await?;
     let mut reminded = 0;
     for request in requests {
-        let link = format!("{}/requests/{}", state.settings.public_base_url, request.id);
+        let link = state
+            .settings
+            .frontend
+            .to(FrontendRoute::Request(request.id));
         reminded += state
             .transaction(move |conn| {
                 let mut count = 0;

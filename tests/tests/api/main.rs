@@ -10,6 +10,7 @@ mod certificate_trust;
 mod demo;
 mod directory;
 mod email_abuse;
+mod email_links;
 mod faults;
 mod frontend_errors;
 mod http_conventions;

@@ -14,12 +14,12 @@ use domain::sourcing::{RequestEvent, SourcingRequest};
 use persistence::{DbConnection, accounts, sourcing};
 
 use crate::app::outbox::queue_for_users;
+use crate::email::links::{FrontendLinks, FrontendRoute};
 use crate::email::mail::Mail;
 use crate::error::{ApiError, ApiResult};
 
-/// `base_url` is the public address of the frontend (`PUBLIC_BASE_URL`).
-fn link(base_url: &str, request: &SourcingRequest) -> String {
-    format!("{base_url}/requests/{}", request.id)
+fn link(links: &FrontendLinks, request: &SourcingRequest) -> String {
+    links.to(FrontendRoute::Request(request.id))
 }
 
 fn title(request: &SourcingRequest) -> String {
@@ -44,7 +44,7 @@ fn active_users(conn: &mut DbConnection, org: OrganisationId) -> ApiResult<Vec<U
 /// The emails `event` causes on `request`, queued in the outbox.
 pub(crate) fn of(
     conn: &mut DbConnection,
-    base_url: &str,
+    links: &FrontendLinks,
     request: &SourcingRequest,
     event: &RequestEvent,
     now: DateTime<Utc>,
@@ -52,20 +52,20 @@ pub(crate) fn of(
     match event {
         RequestEvent::Stepped {
             action, comment, ..
-        } => step(conn, base_url, request, *action, comment.as_deref(), now),
+        } => step(conn, links, request, *action, comment.as_deref(), now),
         RequestEvent::Quoted {
             supplier, revision, ..
-        } => answer_received(conn, base_url, request, *supplier, *revision, now),
+        } => answer_received(conn, links, request, *supplier, *revision, now),
         RequestEvent::QuestionAnswered { question, answer } => {
-            question_answered(conn, base_url, request, question, answer, now)
+            question_answered(conn, links, request, question, answer, now)
         }
         RequestEvent::Awarded { outcomes, .. } => {
             for (supplier, result) in outcomes {
-                outcome(conn, base_url, request, *supplier, *result, now)?;
+                outcome(conn, links, request, *supplier, *result, now)?;
             }
             Ok(())
         }
-        RequestEvent::SupplierWithdrawn { .. } => supplier_withdrawn(conn, base_url, request, now),
+        RequestEvent::SupplierWithdrawn { .. } => supplier_withdrawn(conn, links, request, now),
         // The history says it; nobody is written to.
         RequestEvent::Created
         | RequestEvent::Edited
@@ -85,14 +85,14 @@ pub(crate) fn of(
 /// reject.
 fn step(
     conn: &mut DbConnection,
-    base_url: &str,
+    links: &FrontendLinks,
     request: &SourcingRequest,
     action: Action,
     comment: Option<&str>,
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
     let request_title = title(request);
-    let link = link(base_url, request);
+    let link = link(links, request);
     let required_comment = || {
         comment
             .map(str::to_owned)
@@ -150,7 +150,7 @@ fn step(
 /// The buyer learns of each new answer or revision, and from whom.
 fn answer_received(
     conn: &mut DbConnection,
-    base_url: &str,
+    links: &FrontendLinks,
     request: &SourcingRequest,
     supplier: OrganisationId,
     revision: i32,
@@ -163,7 +163,7 @@ fn answer_received(
         request_title: title(request),
         supplier,
         revision,
-        link: link(base_url, request),
+        link: link(links, request),
     };
     let buyers = active_users(conn, request.buyer)?;
     queue_for_users(conn, &buyers, &mail, now)
@@ -172,7 +172,7 @@ fn answer_received(
 /// Every invited supplier learns the answer, not who asked.
 fn question_answered(
     conn: &mut DbConnection,
-    base_url: &str,
+    links: &FrontendLinks,
     request: &SourcingRequest,
     question: &str,
     answer: &str,
@@ -182,7 +182,7 @@ fn question_answered(
         request_title: title(request),
         question: question.to_owned(),
         answer: answer.to_owned(),
-        link: link(base_url, request),
+        link: link(links, request),
     };
     for invitation in sourcing::invitations_of(conn, request.id)? {
         let users = active_users(conn, invitation.supplier)?;
@@ -194,13 +194,13 @@ fn question_answered(
 /// Each invited supplier learns whether it was selected.
 fn outcome(
     conn: &mut DbConnection,
-    base_url: &str,
+    links: &FrontendLinks,
     request: &SourcingRequest,
     supplier: OrganisationId,
     outcome: Outcome,
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
-    let (request_title, link) = (title(request), link(base_url, request));
+    let (request_title, link) = (title(request), link(links, request));
     let mail = match outcome {
         Outcome::Awarded => Mail::Awarded {
             request_title,
@@ -219,13 +219,13 @@ fn outcome(
 /// and no longer takes part.
 fn supplier_withdrawn(
     conn: &mut DbConnection,
-    base_url: &str,
+    links: &FrontendLinks,
     request: &SourcingRequest,
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
     let mail = Mail::SupplierWithdrawn {
         request_title: title(request),
-        link: link(base_url, request),
+        link: link(links, request),
     };
     let buyers = active_users(conn, request.buyer)?;
     queue_for_users(conn, &buyers, &mail, now)
