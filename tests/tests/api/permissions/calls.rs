@@ -85,24 +85,10 @@ impl Matrix<'_> {
                     .body(json!({ "token": token, "new_password": "nouveau-mot-de-passe-2026" }))
             }
             "GET /api/v1/invitations/{token}" => {
-                let email = format!("invite{}@matrix.example", self.unique());
-                let invite = format!("/api/v1/organisations/{}/invitations", w.z_org);
-                self.app
-                    .post(&invite, Some(&w.z_token), json!({ "email": email }))
-                    .await
-                    .assert_status(201);
-                let token = self.emailed_token(&email, "/accept-invitation").await;
-                with(vec![("token", token)])
+                with(vec![("token", self.invitation_token().await)])
             }
             "POST /api/v1/auth/accept-invitation" => {
-                let email = format!("invite{}@matrix.example", self.unique());
-                let invite = format!("/api/v1/organisations/{}/invitations", w.z_org);
-                self.app
-                    .post(&invite, Some(&w.z_token), json!({ "email": email }))
-                    .await
-                    .assert_status(201);
-                let token = self.emailed_token(&email, "/accept-invitation").await;
-                self.w.secrets.hashes.push(sha256(&token));
+                let token = self.invitation_token().await;
                 with(vec![]).body(
                     json!({ "token": token, "full_name": "Nouvelle Recrue", "password": PASSWORD }),
                 )

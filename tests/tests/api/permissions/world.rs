@@ -256,6 +256,20 @@ impl Matrix<'_> {
         panic!("no email to {to} with a {path} link");
     }
 
+    /// The token of a fresh invitation into Z's organisation, to a new
+    /// address each time.
+    pub(super) async fn invitation_token(&mut self) -> String {
+        let email = format!("invite{}@matrix.example", self.unique());
+        let invite = format!("/api/v1/organisations/{}/invitations", self.w.z_org);
+        self.app
+            .post(&invite, Some(&self.w.z_token), json!({ "email": email }))
+            .await
+            .assert_status(201);
+        let token = self.emailed_token(&email, "/accept-invitation").await;
+        self.w.secrets.hashes.push(sha256(&token));
+        token
+    }
+
     pub(super) async fn z_refresh_token(&self) -> String {
         self.app.login(&self.w.z_email, PASSWORD).await["refresh_token"]
             .as_str()
