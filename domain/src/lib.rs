@@ -17,6 +17,7 @@ pub mod password;
 pub mod profile;
 pub mod profile_events;
 pub mod registration;
+pub mod session_events;
 pub mod sourcing;
 pub mod taxonomy;
 pub mod validation;

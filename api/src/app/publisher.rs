@@ -1,5 +1,6 @@
 //! Where what happened becomes what it leaves behind. Domain methods
-//! return events (`RequestEvent`, `ProfileEvent`, `CertificateEvent`); a use case saves its
+//! return events (`RequestEvent`, `ProfileEvent`, `CertificateEvent`,
+//! `SessionEvent`); a use case saves its
 //! change and hands the event to [`Publisher`], which writes the audit
 //! entry and queues the emails in the same transaction. Events are
 //! `#[must_use]`, so a use case that forgets to publish does not compile
@@ -11,6 +12,7 @@ use chrono::{DateTime, Utc};
 use domain::auth::Actor;
 use domain::certificate_events::CertificateEvent;
 use domain::profile_events::{ProfileEvent, ProfileStep};
+use domain::session_events::SessionEvent;
 use domain::sourcing::{RequestEvent, SourcingRequest};
 use persistence::{DbConnection, accounts, audit};
 
@@ -77,6 +79,13 @@ impl Publisher {
     ) -> ApiResult<()> {
         let entry = event.audit_entry(self.actor.map(|a| a.user_id), self.now);
         audit::record(conn, &entry)?;
+        Ok(())
+    }
+
+    /// A session's event becomes its entry in its user's history (the
+    /// user is the actor, whoever the publisher names).
+    pub fn publish_session(&self, conn: &mut DbConnection, event: SessionEvent) -> ApiResult<()> {
+        audit::record(conn, &event.audit_entry(self.now))?;
         Ok(())
     }
 
