@@ -1,6 +1,6 @@
 //! Where what happened becomes what it leaves behind. Domain methods
 //! return events (`RequestEvent`, `ProfileEvent`, `CertificateEvent`,
-//! `SessionEvent`); a use case saves its
+//! `SessionEvent`, `AdminEvent`); a use case saves its
 //! change and hands the event to [`Publisher`], which writes the audit
 //! entry and queues the emails in the same transaction. Events are
 //! `#[must_use]`, so a use case that forgets to publish does not compile
@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use domain::admin_events::AdminEvent;
 use domain::auth::Actor;
 use domain::certificate_events::CertificateEvent;
 use domain::profile_events::{ProfileEvent, ProfileStep};
@@ -77,6 +78,14 @@ impl Publisher {
         conn: &mut DbConnection,
         event: CertificateEvent,
     ) -> ApiResult<()> {
+        let entry = event.audit_entry(self.actor.map(|a| a.user_id), self.now);
+        audit::record(conn, &entry)?;
+        Ok(())
+    }
+
+    /// A staff change's event becomes its entry in its subject's history
+    /// (no such change sends an email today).
+    pub fn publish_admin(&self, conn: &mut DbConnection, event: AdminEvent) -> ApiResult<()> {
         let entry = event.audit_entry(self.actor.map(|a| a.user_id), self.now);
         audit::record(conn, &entry)?;
         Ok(())
