@@ -3,6 +3,7 @@
 //! every rule is testable without a database or a server.
 
 pub mod account;
+pub mod account_events;
 pub mod admin_events;
 pub mod audit;
 pub mod auth;
