@@ -60,6 +60,16 @@ pub enum AccountEvent {
         user: UserId,
         role: PlatformRole,
     },
+    /// `admin import-suppliers` created the organisation (no actor).
+    OrganisationImported {
+        organisation: OrganisationId,
+        kind: OrganisationKind,
+    },
+    /// A re-import changed the organisation's `fields` (no actor).
+    OrganisationReimported {
+        organisation: OrganisationId,
+        fields: Vec<&'static str>,
+    },
 }
 
 impl AccountEvent {
@@ -118,6 +128,25 @@ impl AccountEvent {
                 AuditEntry::new(None, "user.created_by_cli", "user", user, at)
                     .transition(None, role.as_str())
             }
+            Self::OrganisationImported { organisation, kind } => AuditEntry::new(
+                None,
+                "organisation.imported",
+                "organisation",
+                organisation,
+                at,
+            )
+            .transition(None, kind.as_str()),
+            Self::OrganisationReimported {
+                organisation,
+                fields,
+            } => AuditEntry::new(
+                None,
+                "organisation.imported",
+                "organisation",
+                organisation,
+                at,
+            )
+            .note(Some(format!("updated {}", fields.join(", "))), false),
         };
         Some(entry)
     }
@@ -207,6 +236,29 @@ mod tests {
         assert_eq!(e.action, "user.created_by_cli");
         assert_eq!(e.actor, None);
         assert_eq!(e.to_state.as_deref(), Some(PlatformRole::Expert.as_str()));
+    }
+
+    #[test]
+    fn an_import_records_the_new_organisations_kind_or_the_fields_it_changed() {
+        let organisation = OrganisationId::new();
+        let e = entry(AccountEvent::OrganisationImported {
+            organisation,
+            kind: OrganisationKind::Supplier,
+        });
+        assert_eq!(e.action, "organisation.imported");
+        assert_eq!(e.actor, None);
+        assert_eq!(e.subject_id, organisation.to_string());
+        assert_eq!(e.to_state.as_deref(), Some("supplier"));
+        assert_eq!(e.note, None);
+
+        let e = entry(AccountEvent::OrganisationReimported {
+            organisation,
+            fields: vec!["legal_name", "website"],
+        });
+        assert_eq!(e.action, "organisation.imported");
+        assert_eq!((e.from_state, e.to_state), (None, None));
+        assert_eq!(e.note.as_deref(), Some("updated legal_name, website"));
+        assert!(!e.internal);
     }
 
     #[test]

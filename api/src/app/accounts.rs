@@ -150,7 +150,9 @@ pub(crate) fn emails_of(
         AccountEvent::EmailVerified { .. }
         | AccountEvent::PasswordReset { .. }
         | AccountEvent::InvitationAccepted { .. }
-        | AccountEvent::CreatedByCli { .. } => return Ok(()),
+        | AccountEvent::CreatedByCli { .. }
+        | AccountEvent::OrganisationImported { .. }
+        | AccountEvent::OrganisationReimported { .. } => return Ok(()),
     };
     let user = accounts::find_user(conn, user)?.ok_or_else(|| ApiError::not_found("user"))?;
     email_link(conn, &user, purpose, links, now)
