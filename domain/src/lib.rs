@@ -3,6 +3,8 @@
 //! every rule is testable without a database or a server.
 
 pub mod account;
+pub mod account_events;
+pub mod admin_events;
 pub mod audit;
 pub mod auth;
 pub mod certificate_events;
@@ -17,6 +19,7 @@ pub mod password;
 pub mod profile;
 pub mod profile_events;
 pub mod registration;
+pub mod session_events;
 pub mod sourcing;
 pub mod taxonomy;
 pub mod validation;

@@ -1,7 +1,7 @@
 //! Registration, email verification, password reset, invitations, profile.
 
 use domain::account::{Affiliation, Email, OrgRole, PlatformRole, TokenPurpose, User};
-use domain::audit::AuditEntry;
+use domain::account_events::AccountEvent;
 use domain::auth::Actor;
 use domain::email_limits::Quota;
 use domain::ids::{InvitationId, OrganisationId};
@@ -15,9 +15,10 @@ use openapi::accounts::{
     OrganisationView, PreferencesRequest, RegisterRequest, UserView,
 };
 use persistence::tokens::Invitation;
-use persistence::{DbConnection, accounts, audit, notifications, tokens as token_store};
+use persistence::{DbConnection, accounts, notifications, tokens as token_store};
 
 use crate::app::outbox::{queue_for_address, queue_for_user};
+use crate::app::publisher::Publisher;
 use crate::auth::tokens::{digest, random_token};
 use crate::email::links::{FrontendLinks, FrontendRoute};
 use crate::email::mail::Mail;
@@ -61,8 +62,8 @@ pub async fn register(state: &AppState, body: RegisterRequest) -> ApiResult<(Use
         language: body.user.language.as_deref(),
     })?;
     let hash = hash_password(state, &registration.owner.password).await?;
-    let now = state.clock.now();
-    let links = state.settings.frontend.clone();
+    let publisher = Publisher::new(state, None);
+    let now = publisher.now;
     let result = state
         .transaction(move |conn| {
             if accounts::email_taken(conn, &registration.owner.email)? {
@@ -101,18 +102,14 @@ pub async fn register(state: &AppState, body: RegisterRequest) -> ApiResult<(Use
                 now,
             );
             accounts::insert_user(conn, &user, &hash)?;
-            audit::record(
+            publisher.publish_account(
                 conn,
-                &AuditEntry::new(
-                    Some(user.id),
-                    "organisation.registered",
-                    "organisation",
-                    organisation.id,
-                    now,
-                )
-                .transition(None, organisation.kind.as_str()),
+                AccountEvent::Registered {
+                    owner: user.id,
+                    organisation: organisation.id,
+                    kind: organisation.kind,
+                },
             )?;
-            email_link(conn, &user, TokenPurpose::VerifyEmail, &links, now)?;
             Ok((user, organisation))
         })
         .await;
@@ -128,6 +125,80 @@ pub async fn register(state: &AppState, body: RegisterRequest) -> ApiResult<(Use
             Err(email_taken())
         }
         other => other,
+    }
+}
+
+/// Which account event mails whom, in the caller's transaction: the one
+/// place an account's emails are queued (`Publisher::publish_account`).
+pub(crate) fn emails_of(
+    conn: &mut DbConnection,
+    links: &FrontendLinks,
+    event: &AccountEvent,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<()> {
+    let (user, purpose) = match event {
+        AccountEvent::Registered { owner: user, .. }
+        | AccountEvent::VerificationRequested { user } => (*user, TokenPurpose::VerifyEmail),
+        AccountEvent::PasswordResetRequested { user } => (*user, TokenPurpose::ResetPassword),
+        AccountEvent::UserInvited {
+            by,
+            organisation,
+            email,
+            token,
+            ..
+        } => return invitation_email(conn, links, *by, *organisation, email, token, now),
+        AccountEvent::EmailVerified { .. }
+        | AccountEvent::PasswordReset { .. }
+        | AccountEvent::InvitationAccepted { .. }
+        | AccountEvent::CreatedByCli { .. }
+        | AccountEvent::OrganisationImported { .. }
+        | AccountEvent::OrganisationReimported { .. } => return Ok(()),
+    };
+    let user = accounts::find_user(conn, user)?.ok_or_else(|| ApiError::not_found("user"))?;
+    email_link(conn, &user, purpose, links, now)
+}
+
+/// An invitation's email: the link to accept for a new address, a note
+/// for an address that has an account (told, not invited: the link to
+/// accept is never sent, so the stored invitation cannot be used).
+fn invitation_email(
+    conn: &mut DbConnection,
+    links: &FrontendLinks,
+    by: domain::ids::UserId,
+    org_id: OrganisationId,
+    email: &Email,
+    token: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<()> {
+    let organisation = accounts::find_organisation(conn, org_id)?
+        .ok_or_else(|| ApiError::not_found("organisation"))?;
+    let inviter = accounts::find_user(conn, by)?.ok_or_else(|| ApiError::not_found("user"))?;
+    let existing = accounts::find_user_by_email(conn, email)?.map(|(user, _)| user);
+    let inviter_language = inviter.language;
+    let (inviter, organisation) = (inviter.full_name, organisation.legal_name);
+    match existing {
+        Some(user) => queue_for_user(
+            conn,
+            &user,
+            &Mail::InvitationExistingAccount {
+                inviter,
+                organisation,
+                link: links.to(FrontendRoute::Login),
+            },
+            now,
+        ),
+        // The invitee has no preference yet: the inviter's language.
+        None => queue_for_address(
+            conn,
+            email,
+            inviter_language,
+            &Mail::OrganisationInvitation {
+                inviter,
+                organisation,
+                link: links.to(FrontendRoute::AcceptInvitation { token }),
+            },
+            now,
+        ),
     }
 }
 
@@ -166,7 +237,8 @@ pub async fn hash_password(state: &AppState, password: &NewPassword) -> ApiResul
 }
 
 pub async fn verify_email(state: &AppState, token: String) -> ApiResult<()> {
-    let now = state.clock.now();
+    let publisher = Publisher::new(state, None);
+    let now = publisher.now;
     let user = state
         .transaction(move |conn| {
             let user_id = token_store::consume_one_time(
@@ -177,10 +249,7 @@ pub async fn verify_email(state: &AppState, token: String) -> ApiResult<()> {
             )?
             .ok_or_else(invalid_link)?;
             accounts::mark_email_verified(conn, user_id, now)?;
-            audit::record(
-                conn,
-                &AuditEntry::new(Some(user_id), "user.email_verified", "user", user_id, now),
-            )?;
+            publisher.publish_account(conn, AccountEvent::EmailVerified { user: user_id })?;
             Ok(user_id)
         })
         .await?;
@@ -193,8 +262,8 @@ fn invalid_link() -> ApiError {
 }
 
 pub async fn resend_verification(state: &AppState, actor: Actor) -> ApiResult<()> {
-    let now = state.clock.now();
-    let links = state.settings.frontend.clone();
+    let publisher = Publisher::new(state, Some(actor));
+    let now = publisher.now;
     state
         .transaction(move |conn| {
             let user = accounts::find_user(conn, actor.user_id)?
@@ -208,7 +277,8 @@ pub async fn resend_verification(state: &AppState, actor: Actor) -> ApiResult<()
                     quota.since(now),
                 )?;
                 quota.check(&sent, now).map_err(throttled)?;
-                email_link(conn, &user, TokenPurpose::VerifyEmail, &links, now)?;
+                publisher
+                    .publish_account(conn, AccountEvent::VerificationRequested { user: user.id })?;
             }
             Ok(())
         })
@@ -226,8 +296,8 @@ pub async fn request_password_reset(state: &AppState, email: String) -> ApiResul
         )
         .into());
     };
-    let now = state.clock.now();
-    let links = state.settings.frontend.clone();
+    let publisher = Publisher::new(state, None);
+    let now = publisher.now;
     state
         .transaction(move |conn| {
             let Some((user, _)) = accounts::find_user_by_email(conn, &email)? else {
@@ -248,7 +318,7 @@ pub async fn request_password_reset(state: &AppState, email: String) -> ApiResul
             if quota.check(&sent, now).is_err() {
                 return Ok(());
             }
-            email_link(conn, &user, TokenPurpose::ResetPassword, &links, now)
+            publisher.publish_account(conn, AccountEvent::PasswordResetRequested { user: user.id })
         })
         .await
 }
@@ -265,7 +335,8 @@ pub async fn reset_password(
         ApiError::from(errors)
     })?;
     let hash = hash_password(state, &password).await?;
-    let now = state.clock.now();
+    let publisher = Publisher::new(state, None);
+    let now = publisher.now;
     let user = state
         .transaction(move |conn| {
             let user_id = token_store::consume_one_time(
@@ -279,10 +350,7 @@ pub async fn reset_password(
             token_store::revoke_all_of_user(conn, user_id, now)?;
             // Receiving the link proves the address.
             accounts::mark_email_verified(conn, user_id, now)?;
-            audit::record(
-                conn,
-                &AuditEntry::new(Some(user_id), "user.password_reset", "user", user_id, now),
-            )?;
+            publisher.publish_account(conn, AccountEvent::PasswordReset { user: user_id })?;
             Ok(user_id)
         })
         .await?;
@@ -412,14 +480,16 @@ pub async fn invite(
     let (Some(email), Some(role)) = (email, role) else {
         return Err(errors.into());
     };
-    let now = state.clock.now();
-    let links = state.settings.frontend.clone();
+    let publisher = Publisher::new(state, Some(actor));
+    let now = publisher.now;
     state
         .transaction(move |conn| {
-            let organisation = accounts::find_organisation(conn, org_id)?
-                .ok_or_else(|| ApiError::not_found("organisation"))?;
-            let inviter = accounts::find_user(conn, actor.user_id)?
-                .ok_or_else(|| ApiError::not_found("user"))?;
+            if accounts::find_organisation(conn, org_id)?.is_none() {
+                return Err(ApiError::not_found("organisation"));
+            }
+            if accounts::find_user(conn, actor.user_id)?.is_none() {
+                return Err(ApiError::not_found("user"));
+            }
             for (quota, sent) in [
                 (
                     Quota::invitations_per_organisation(),
@@ -452,46 +522,16 @@ pub async fn invite(
             };
             let token = random_token();
             token_store::insert_invitation(conn, &invitation, &digest(&token))?;
-            let existing = accounts::find_user_by_email(conn, &email)?.map(|(user, _)| user);
-            audit::record(
+            publisher.publish_account(
                 conn,
-                &AuditEntry::new(
-                    Some(actor.user_id),
-                    "organisation.user_invited",
-                    "organisation",
-                    org_id,
-                    now,
-                )
-                .note(Some(format!("{} as {}", email, role.as_str())), false),
+                AccountEvent::UserInvited {
+                    by: actor.user_id,
+                    organisation: org_id,
+                    email: email.clone(),
+                    role,
+                    token,
+                },
             )?;
-            let inviter_language = inviter.language;
-            let (inviter, organisation) = (inviter.full_name, organisation.legal_name);
-            match existing {
-                // Told, not invited: the link to accept is never sent, so
-                // the stored invitation cannot be used.
-                Some(user) => queue_for_user(
-                    conn,
-                    &user,
-                    &Mail::InvitationExistingAccount {
-                        inviter,
-                        organisation,
-                        link: links.to(FrontendRoute::Login),
-                    },
-                    now,
-                )?,
-                // The invitee has no preference yet: the inviter's language.
-                None => queue_for_address(
-                    conn,
-                    &email,
-                    inviter_language,
-                    &Mail::OrganisationInvitation {
-                        inviter,
-                        organisation,
-                        link: links.to(FrontendRoute::AcceptInvitation { token: &token }),
-                    },
-                    now,
-                )?,
-            }
             Ok(InvitationView {
                 id: *invitation.id.as_uuid(),
                 organisation_id: *org_id.as_uuid(),
@@ -552,7 +592,8 @@ pub async fn accept_invitation(
         return Err(errors.into());
     };
     let hash = hash_password(state, &password).await?;
-    let now = state.clock.now();
+    let publisher = Publisher::new(state, None);
+    let now = publisher.now;
     state
         .transaction(move |conn| {
             let invitation = token_store::accept_invitation(conn, &digest(&body.token), now)?
@@ -581,16 +622,13 @@ pub async fn accept_invitation(
                 now,
             );
             accounts::insert_user(conn, &user, &hash)?;
-            audit::record(
+            publisher.publish_account(
                 conn,
-                &AuditEntry::new(
-                    Some(user.id),
-                    "organisation.invitation_accepted",
-                    "organisation",
-                    organisation.id,
-                    now,
-                )
-                .note(Some(user.email.to_string()), false),
+                AccountEvent::InvitationAccepted {
+                    user: user.id,
+                    organisation: organisation.id,
+                    email: user.email.clone(),
+                },
             )?;
             Ok(UserView::from(&user))
         })
@@ -620,7 +658,8 @@ pub async fn create_back_office_user(
         return Err(errors.into());
     };
     let hash = hash_password(state, &new.password).await?;
-    let now = state.clock.now();
+    let publisher = Publisher::new(state, None);
+    let now = publisher.now;
     state
         .transaction(move |conn| {
             if accounts::email_taken(conn, &new.email)? {
@@ -636,10 +675,12 @@ pub async fn create_back_office_user(
                 now,
             );
             accounts::insert_user(conn, &user, &hash)?;
-            audit::record(
+            publisher.publish_account(
                 conn,
-                &AuditEntry::new(None, "user.created_by_cli", "user", user.id, now)
-                    .transition(None, role.as_str()),
+                AccountEvent::CreatedByCli {
+                    user: user.id,
+                    role,
+                },
             )?;
             Ok(user)
         })

@@ -1,7 +1,7 @@
 //! Admin use cases: user accounts, cluster membership, failed emails.
 
 use domain::ValidationErrors;
-use domain::audit::AuditEntry;
+use domain::admin_events::AdminEvent;
 use domain::auth::Actor;
 use domain::ids::{NotificationId, OrganisationId, UserId};
 use domain::notification::DeliveryStatus;
@@ -9,8 +9,9 @@ use domain::organisation::Membership;
 use openapi::accounts::{OrganisationView, UserView};
 use openapi::admin::{NotificationView, UserPage};
 use persistence::notifications::Notification;
-use persistence::{accounts, audit, notifications, tokens as token_store};
+use persistence::{accounts, notifications, tokens as token_store};
 
+use crate::app::publisher::Publisher;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::state::AppState;
 
@@ -81,7 +82,8 @@ pub async fn set_user_active(
         }
         .into());
     }
-    let now = state.clock.now();
+    let publisher = Publisher::new(state, Some(actor));
+    let now = publisher.now;
     let view = state
         .transaction(move |conn| {
             let user =
@@ -91,26 +93,7 @@ pub async fn set_user_active(
                 if !active {
                     token_store::revoke_all_of_user(conn, user_id, now)?;
                 }
-                let (from, to) = if active {
-                    ("inactive", "active")
-                } else {
-                    ("active", "inactive")
-                };
-                audit::record(
-                    conn,
-                    &AuditEntry::new(
-                        Some(actor.user_id),
-                        if active {
-                            "user.reactivated"
-                        } else {
-                            "user.deactivated"
-                        },
-                        "user",
-                        user_id,
-                        now,
-                    )
-                    .transition(Some(from), to),
-                )?;
+                publisher.publish_admin(conn, AdminEvent::user_activity(user_id, active))?;
             }
             let user =
                 accounts::find_user(conn, user_id)?.ok_or_else(|| ApiError::not_found("user"))?;
@@ -137,23 +120,21 @@ pub async fn set_membership(
             "membership is member or not_member",
         )
     })?;
-    let now = state.clock.now();
+    let publisher = Publisher::new(state, Some(actor));
+    let now = publisher.now;
     state
         .transaction(move |conn| {
             let org = accounts::find_organisation(conn, org_id)?
                 .ok_or_else(|| ApiError::not_found("organisation"))?;
             if org.membership != membership {
                 accounts::set_membership(conn, org_id, membership, now)?;
-                audit::record(
+                publisher.publish_admin(
                     conn,
-                    &AuditEntry::new(
-                        Some(actor.user_id),
-                        "organisation.membership_changed",
-                        "organisation",
-                        org_id,
-                        now,
-                    )
-                    .transition(Some(org.membership.as_str()), membership.as_str()),
+                    AdminEvent::MembershipChanged {
+                        organisation: org_id,
+                        from: org.membership,
+                        to: membership,
+                    },
                 )?;
             }
             let org = accounts::find_organisation(conn, org_id)?
@@ -210,7 +191,8 @@ pub async fn retry_notification(
     id: NotificationId,
 ) -> ApiResult<()> {
     actor.may_manage_users()?;
-    let now = state.clock.now();
+    let publisher = Publisher::new(state, Some(actor));
+    let now = publisher.now;
     state
         .transaction(move |conn| {
             if !notifications::retry_failed(conn, id, now)? {
@@ -223,16 +205,7 @@ pub async fn retry_notification(
                 }
                 .into());
             }
-            audit::record(
-                conn,
-                &AuditEntry::new(
-                    Some(actor.user_id),
-                    "notification.retried",
-                    "notification",
-                    id,
-                    now,
-                ),
-            )?;
+            publisher.publish_admin(conn, AdminEvent::NotificationRetried { notification: id })?;
             Ok(())
         })
         .await

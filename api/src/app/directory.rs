@@ -3,7 +3,7 @@
 
 use domain::ValidationErrors;
 use domain::account::Language;
-use domain::audit::AuditEntry;
+use domain::admin_events::AdminEvent;
 use domain::auth::Actor;
 use domain::ids::OrganisationId;
 use domain::organisation::Membership;
@@ -13,10 +13,11 @@ use openapi::directory::{
     PublicCertificationView, PublicProfileView, SupplierFacets, SupplierHit, SupplierSearchQuery,
     SupplierSearchResponse, SupplierSort, TaxonomyNodeView,
 };
-use persistence::{accounts, audit, catalogue, certifications, profiles};
+use persistence::{accounts, catalogue, certifications, profiles};
 use search::{SearchQuery, SortOrder};
 
 use crate::app::catalogue::Catalogue;
+use crate::app::publisher::Publisher;
 use crate::app::suggestions;
 use crate::app::suppliers::{self, Listed};
 use crate::app::views;
@@ -102,7 +103,8 @@ pub async fn add_capability(
         en,
         synonyms,
     };
-    let now = state.clock.now();
+    let publisher = Publisher::new(state, Some(actor));
+    let now = publisher.now;
     let added = state
         .transaction(move |conn| {
             let existing = Catalogue::load(conn)?;
@@ -125,15 +127,11 @@ pub async fn add_capability(
             }
             let position = catalogue::next_position(conn)?;
             catalogue::insert_node(conn, &node, position, now)?;
-            audit::record(
+            publisher.publish_admin(
                 conn,
-                &AuditEntry::new(
-                    Some(actor.user_id),
-                    "taxonomy.capability_added",
-                    "capability",
-                    &node.code,
-                    now,
-                ),
+                AdminEvent::CapabilityAdded {
+                    code: node.code.clone(),
+                },
             )?;
             Ok(CapabilityView {
                 code: node.code.to_string(),

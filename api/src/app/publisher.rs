@@ -1,5 +1,6 @@
 //! Where what happened becomes what it leaves behind. Domain methods
-//! return events (`RequestEvent`, `ProfileEvent`, `CertificateEvent`); a use case saves its
+//! return events (`RequestEvent`, `ProfileEvent`, `CertificateEvent`,
+//! `AccountEvent`, `SessionEvent`, `AdminEvent`); a use case saves its
 //! change and hands the event to [`Publisher`], which writes the audit
 //! entry and queues the emails in the same transaction. Events are
 //! `#[must_use]`, so a use case that forgets to publish does not compile
@@ -8,13 +9,16 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use domain::account_events::AccountEvent;
+use domain::admin_events::AdminEvent;
 use domain::auth::Actor;
 use domain::certificate_events::CertificateEvent;
 use domain::profile_events::{ProfileEvent, ProfileStep};
+use domain::session_events::SessionEvent;
 use domain::sourcing::{RequestEvent, SourcingRequest};
 use persistence::{DbConnection, accounts, audit};
 
-use crate::app::{profiles, sourcing};
+use crate::app::{accounts as account_emails, profiles, sourcing};
 use crate::email::links::FrontendLinks;
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -77,6 +81,31 @@ impl Publisher {
     ) -> ApiResult<()> {
         let entry = event.audit_entry(self.actor.map(|a| a.user_id), self.now);
         audit::record(conn, &entry)?;
+        Ok(())
+    }
+
+    /// The one place an account's event becomes what it leaves behind, in
+    /// the caller's transaction: its audit entry (the event names its own
+    /// actor) and the emails it causes (`app::accounts::emails_of`).
+    pub fn publish_account(&self, conn: &mut DbConnection, event: AccountEvent) -> ApiResult<()> {
+        if let Some(entry) = event.audit_entry(self.now) {
+            audit::record(conn, &entry)?;
+        }
+        account_emails::emails_of(conn, &self.links, &event, self.now)
+    }
+
+    /// A staff change's event becomes its entry in its subject's history
+    /// (no such change sends an email today).
+    pub fn publish_admin(&self, conn: &mut DbConnection, event: AdminEvent) -> ApiResult<()> {
+        let entry = event.audit_entry(self.actor.map(|a| a.user_id), self.now);
+        audit::record(conn, &entry)?;
+        Ok(())
+    }
+
+    /// A session's event becomes its entry in its user's history (the
+    /// user is the actor, whoever the publisher names).
+    pub fn publish_session(&self, conn: &mut DbConnection, event: SessionEvent) -> ApiResult<()> {
+        audit::record(conn, &event.audit_entry(self.now))?;
         Ok(())
     }
 

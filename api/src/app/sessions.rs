@@ -2,11 +2,12 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use domain::account::{Email, User};
-use domain::audit::AuditEntry;
 use domain::ids::TokenFamilyId;
+use domain::session_events::SessionEvent;
 use openapi::accounts::TokenResponse;
-use persistence::{DbConnection, accounts, audit, tokens as token_store};
+use persistence::{DbConnection, accounts, tokens as token_store};
 
+use crate::app::publisher::Publisher;
 use crate::auth::tokens::{digest, random_token, successor};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::state::AppState;
@@ -43,7 +44,8 @@ pub async fn login(state: &AppState, email: String, password: String) -> ApiResu
         .filter(|user| verified && user.active)
         .ok_or_else(invalid_credentials)?;
 
-    let now = state.clock.now();
+    let publisher = Publisher::new(state, None);
+    let now = publisher.now;
     let state_for_tx = state.clone();
     state
         .transaction(move |conn| {
@@ -55,10 +57,7 @@ pub async fn login(state: &AppState, email: String, password: String) -> ApiResu
                 random_token(),
                 now,
             )?;
-            audit::record(
-                conn,
-                &AuditEntry::new(Some(user.id), "session.login", "user", user.id, now),
-            )?;
+            publisher.publish_session(conn, SessionEvent::LoggedIn { user: user.id })?;
             Ok(tokens)
         })
         .await
@@ -121,7 +120,8 @@ enum Rotation {
 /// grace: two tabs, or a retry after a lost answer, refresh with the same
 /// token at once, and the later ones get the successor the first one got.
 pub async fn refresh(state: &AppState, token: String) -> ApiResult<TokenResponse> {
-    let now = state.clock.now();
+    let publisher = Publisher::new(state, None);
+    let now = publisher.now;
     let state_for_tx = state.clone();
     let outcome = state
         .transaction(move |conn| {
@@ -176,19 +176,11 @@ pub async fn refresh(state: &AppState, token: String) -> ApiResult<TokenResponse
                 )?));
             }
             token_store::revoke_family(conn, stored.family_id, now)?;
-            audit::record(
+            publisher.publish_session(
                 conn,
-                &AuditEntry::new(
-                    Some(stored.user_id),
-                    "session.refresh_token_reused",
-                    "user",
-                    stored.user_id,
-                    now,
-                )
-                .note(
-                    Some("rotated refresh token presented again: session revoked".to_owned()),
-                    true,
-                ),
+                SessionEvent::RefreshTokenReused {
+                    user: stored.user_id,
+                },
             )?;
             Ok(Rotation::Refused(Some(stored.user_id)))
         })
@@ -208,21 +200,18 @@ pub async fn refresh(state: &AppState, token: String) -> ApiResult<TokenResponse
 /// its access tokens (within seconds, see `auth::standing`). Unknown tokens
 /// are ignored: logging out twice is not an error.
 pub async fn logout(state: &AppState, token: String) -> ApiResult<()> {
-    let now = state.clock.now();
+    let publisher = Publisher::new(state, None);
+    let now = publisher.now;
     let closed = state
         .transaction(move |conn| {
             let found = token_store::find_refresh(conn, &digest(&token))?;
             if let Some(stored) = &found {
                 token_store::revoke_family(conn, stored.family_id, now)?;
-                audit::record(
+                publisher.publish_session(
                     conn,
-                    &AuditEntry::new(
-                        Some(stored.user_id),
-                        "session.logout",
-                        "user",
-                        stored.user_id,
-                        now,
-                    ),
+                    SessionEvent::LoggedOut {
+                        user: stored.user_id,
+                    },
                 )?;
             }
             Ok(found.map(|stored| stored.user_id))

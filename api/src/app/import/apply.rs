@@ -3,13 +3,13 @@
 
 use chrono::NaiveDate;
 use domain::DomainError;
-use domain::audit::AuditEntry;
+use domain::account_events::AccountEvent;
 use domain::certification::{Certification, CertificationDetails};
 use domain::ids::OrganisationId;
 use domain::organisation::{LegalIdentity, Organisation, OrganisationKind};
 use domain::profile::{ProfileContent, ProfileStatus, SupplierProfile};
 use domain::validation::ValidationErrors;
-use persistence::{Tx, accounts, audit, certifications, profiles};
+use persistence::{Tx, accounts, certifications, profiles};
 
 use super::Outcome;
 use super::row::{Supplier, key_field};
@@ -74,10 +74,12 @@ pub(super) fn import_one(
         org.membership = supplier.membership;
         org.updated_at = now;
         accounts::update_organisation(conn, &org)?;
-        audit::record(
+        publisher.publish_account(
             conn,
-            &AuditEntry::new(None, "organisation.imported", "organisation", org.id, now)
-                .note(Some(format!("updated {}", changed.join(", "))), false),
+            AccountEvent::OrganisationReimported {
+                organisation: org.id,
+                fields: changed.clone(),
+            },
         )?;
     }
 
@@ -132,10 +134,12 @@ fn create(conn: &mut Tx, publisher: &Publisher, supplier: Supplier) -> ApiResult
         updated_at: now,
     };
     accounts::insert_organisation(conn, &org)?;
-    audit::record(
+    publisher.publish_account(
         conn,
-        &AuditEntry::new(None, "organisation.imported", "organisation", org.id, now)
-            .transition(None, org.kind.as_str()),
+        AccountEvent::OrganisationImported {
+            organisation: org.id,
+            kind: org.kind,
+        },
     )?;
     publish(conn, publisher, org.id, supplier.content)?;
     insert_certificates(conn, publisher, org.id, supplier.certifications)?;
