@@ -555,6 +555,13 @@ fn throttled(wait: chrono::TimeDelta) -> ApiError {
 /// Who invites to what, for the page behind the emailed link. A used,
 /// expired or unknown token, or one whose sender has since been
 /// deactivated, is not found: the same answer for each.
+/// The sender of `invitation` while they are active. An invitation speaks
+/// for its sender: once they are deactivated (or gone), it no longer opens
+/// the organisation, nor is it shown.
+fn active_sender(conn: &mut DbConnection, invitation: &Invitation) -> ApiResult<Option<User>> {
+    Ok(accounts::find_user(conn, invitation.invited_by)?.filter(|user| user.active))
+}
+
 pub async fn invitation_preview(state: &AppState, token: String) -> ApiResult<InvitationPreview> {
     let now = state.clock.now();
     let not_found = || ApiError::not_found("invitation");
@@ -562,9 +569,7 @@ pub async fn invitation_preview(state: &AppState, token: String) -> ApiResult<In
         .read(move |conn| {
             let invitation = token_store::find_pending_invitation(conn, &digest(&token), now)?
                 .ok_or_else(not_found)?;
-            let inviter = accounts::find_user(conn, invitation.invited_by)?
-                .filter(|user| user.active)
-                .ok_or_else(not_found)?;
+            let inviter = active_sender(conn, &invitation)?.ok_or_else(not_found)?;
             let organisation = accounts::find_organisation(conn, invitation.organisation_id)?
                 .ok_or_else(not_found)?;
             Ok(InvitationPreview {
@@ -598,9 +603,7 @@ pub async fn accept_invitation(
         .transaction(move |conn| {
             let invitation = token_store::accept_invitation(conn, &digest(&body.token), now)?
                 .ok_or_else(invalid_link)?;
-            // An invitation speaks for its sender: once they are deactivated
-            // (or gone), it no longer opens the organisation.
-            if !accounts::find_user(conn, invitation.invited_by)?.is_some_and(|u| u.active) {
+            if active_sender(conn, &invitation)?.is_none() {
                 return Err(invalid_link());
             }
             if accounts::email_taken(conn, &invitation.email)? {

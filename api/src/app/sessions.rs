@@ -126,7 +126,8 @@ pub async fn refresh(state: &AppState, token: String) -> ApiResult<TokenResponse
     let outcome = state
         .transaction(move |conn| {
             let state = &state_for_tx;
-            let Some(stored) = token_store::find_refresh(conn, &digest(&token))? else {
+            let presented = digest(&token);
+            let Some(stored) = token_store::find_refresh(conn, &presented)? else {
                 return Ok(Rotation::Refused(None));
             };
             if stored.revoked_at.is_some() || stored.expires_at <= now {
@@ -153,9 +154,7 @@ pub async fn refresh(state: &AppState, token: String) -> ApiResult<TokenResponse
             // has committed since (read again to know when).
             let rotated_at = match stored.rotated_at {
                 Some(at) => Some(at),
-                None => {
-                    token_store::find_refresh(conn, &digest(&token))?.and_then(|t| t.rotated_at)
-                }
+                None => token_store::find_refresh(conn, &presented)?.and_then(|t| t.rotated_at),
             };
             let within_grace =
                 rotated_at.is_some_and(|at| now - at <= state.settings.refresh_reuse_grace);
