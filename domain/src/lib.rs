@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod account_events;
+pub mod actions;
 pub mod admin_events;
 pub mod audit;
 pub mod auth;

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::vocabulary::{Headcount, ProfileStatus, Sector};
+use crate::vocabulary::{CertificateAction, Headcount, ProfileAction, ProfileStatus, Sector};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -234,6 +234,8 @@ pub struct ProfileView {
     /// The last expert decision and its comment.
     pub last_review: Option<ReviewView>,
     pub certifications: Vec<CertificationView>,
+    /// What the caller may do now to this profile: show those buttons only.
+    pub allowed_actions: Vec<ProfileAction>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -275,6 +277,8 @@ pub struct CertificationView {
     /// Incremented on every change; an expert's verify or reject sends it
     /// back in `If-Match`.
     pub version: i64,
+    /// What the caller may do now to this certificate.
+    pub allowed_actions: Vec<CertificateAction>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

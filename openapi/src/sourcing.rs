@@ -1,7 +1,8 @@
 //! Sourcing request (RFQ) bodies.
 
 use crate::vocabulary::{
-    InvitationOutcome, InvitationStatus, Language, MatchOrigin, MatchStatus, RequestStatus, Sector,
+    InvitationAction, InvitationOutcome, InvitationStatus, Language, MatchAction, MatchOrigin,
+    MatchStatus, RequestAction, RequestStatus, Sector,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -161,6 +162,8 @@ pub struct MyInvitationView {
     pub status: InvitationStatus,
     /// Set once the buyer decided.
     pub outcome: Option<InvitationOutcome>,
+    /// What you may do now with this invitation (show those buttons only).
+    pub allowed_actions: Vec<InvitationAction>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -211,6 +214,10 @@ pub struct RequestView {
     /// types its title, description and quantities most likely mean and that
     /// it does not name yet, best first. Empty otherwise.
     pub suggested_requirements: Vec<crate::directory::SuggestionView>,
+    /// What the caller may do now to this request, from the rules the server
+    /// enforces (state, role, ownership, standing, verified address): show
+    /// those buttons only. Any other action is refused.
+    pub allowed_actions: Vec<RequestAction>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -341,6 +348,8 @@ pub struct MatchView {
     pub note_for_buyer: Option<String>,
     #[serde(serialize_with = "crate::timestamp::micros_opt")]
     pub decided_at: Option<DateTime<Utc>>,
+    /// What the caller may decide now about this match.
+    pub allowed_actions: Vec<MatchAction>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -438,6 +447,8 @@ pub struct AnswerRow {
     pub expert_note: Option<String>,
     pub shortlisted: bool,
     pub outcome: Option<InvitationOutcome>,
+    /// What the caller may do now with this answer (the buyer: `shortlist`).
+    pub allowed_actions: Vec<InvitationAction>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

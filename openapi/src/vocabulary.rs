@@ -10,6 +10,11 @@ use utoipa::ToSchema;
 use domain::account::{
     Language as DomainLanguage, OrgRole as DomainOrgRole, PlatformRole as DomainPlatformRole,
 };
+use domain::actions::{
+    CertificateAction as DomainCertificateAction, InvitationAction as DomainInvitationAction,
+    MatchAction as DomainMatchAction, ProfileAction as DomainProfileAction,
+    RequestAction as DomainRequestAction,
+};
 use domain::notification::{
     DeliveryStatus as DomainDeliveryStatus, NotificationKind as DomainNotificationKind,
 };
@@ -164,6 +169,65 @@ mirror! {
     Sector mirrors DomainSector { Medtech, Biotech, Pharma, Cosmetics, Nutrition, Aerospace, Other }
 }
 
+mirror! {
+    /// What the caller may do now to a request, each the operation of the
+    /// same name (`edit`: `PUT /requests/{id}`, `recode`:
+    /// `PUT /requests/{id}/requirements`, `award`: `POST /requests/{id}/award`,
+    /// `reveal_identity`: `POST /requests/{id}/reveal-identity`, the others
+    /// `POST /requests/{id}/<action>` with `-` for `_`).
+    RequestAction mirrors DomainRequestAction {
+        Edit,
+        Recode,
+        Submit,
+        Qualify,
+        RequestChanges,
+        Reject,
+        Open,
+        Close,
+        Cancel,
+        Award,
+        RevealIdentity,
+    }
+}
+
+mirror! {
+    /// What the caller may decide now about a match:
+    /// `POST /requests/{id}/matches/{match_id}/<action>`.
+    MatchAction mirrors DomainMatchAction { Approve, Discard }
+}
+
+mirror! {
+    /// What the caller may do now with an invitation: the invited supplier
+    /// `quote` (`POST /requests/{id}/quotes`), `decline`
+    /// (`POST /requests/{id}/decline`) and `ask`
+    /// (`POST /requests/{id}/questions`); the buyer `shortlist`
+    /// (`PUT /requests/{id}/answers/{supplier_id}/shortlist`, on or off).
+    InvitationAction mirrors DomainInvitationAction { Quote, Decline, Ask, Shortlist }
+}
+
+mirror! {
+    /// What the caller may do now to a supplier profile: `edit`
+    /// (`PUT /organisations/{id}/profile`), `submit`
+    /// (`POST /organisations/{id}/profile/submit`), and the experts'
+    /// `POST /backoffice/profiles/{id}/<action>` (`request-changes` for
+    /// `request_changes`).
+    ProfileAction mirrors DomainProfileAction {
+        Edit,
+        Submit,
+        Approve,
+        RequestChanges,
+        Suspend,
+        Reinstate,
+    }
+}
+
+mirror! {
+    /// What the caller may do now to a certificate: `update` and `delete`
+    /// (`PUT`/`DELETE /organisations/{id}/certifications/{cert_id}`), and the
+    /// experts' `POST /backoffice/certifications/{id}/<action>`.
+    CertificateAction mirrors DomainCertificateAction { Update, Delete, Verify, Reject }
+}
+
 /// A supplier's number of employees, as a band.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 pub enum Headcount {
@@ -271,6 +335,11 @@ mod tests {
         spelled_as_the_domain(NotificationKind::ALL, NotificationKind::as_str);
         spelled_as_the_domain(Sector::ALL, Sector::as_str);
         spelled_as_the_domain(Headcount::ALL, Headcount::as_str);
+        spelled_as_the_domain(RequestAction::ALL, RequestAction::as_str);
+        spelled_as_the_domain(MatchAction::ALL, MatchAction::as_str);
+        spelled_as_the_domain(InvitationAction::ALL, InvitationAction::as_str);
+        spelled_as_the_domain(ProfileAction::ALL, ProfileAction::as_str);
+        spelled_as_the_domain(CertificateAction::ALL, CertificateAction::as_str);
     }
 
     #[test]

@@ -45,9 +45,11 @@ fn supplier(
         .ok_or_else(not_found)
 }
 
+/// The profile as `actor` reads it at `now`.
 fn view(
     conn: &mut DbConnection,
     profile: &SupplierProfile,
+    actor: &Actor,
     now: DateTime<Utc>,
 ) -> ApiResult<ProfileView> {
     let org = supplier(conn, profile.organisation_id)?;
@@ -58,7 +60,8 @@ fn view(
         &org.legal_name,
         &certs,
         &catalogue,
-        now.date_naive(),
+        actor,
+        now,
     ))
 }
 
@@ -157,7 +160,7 @@ pub async fn get(state: &AppState, actor: Actor, org: OrganisationId) -> ApiResu
     state
         .read(move |conn| {
             let profile = profiles::find(conn, org)?.ok_or_else(not_found)?;
-            view(conn, &profile, now)
+            view(conn, &profile, &actor, now)
         })
         .await
 }
@@ -183,7 +186,7 @@ pub async fn save(
                 let (profile, created) = SupplierProfile::create(org, content, now);
                 profiles::insert(conn, &profile)?;
                 publisher.publish_profile(conn, created)?;
-                return Ok((view(conn, &profile, now)?, true));
+                return Ok((view(conn, &profile, &actor, now)?, true));
             };
             let expected = if_match.ok_or_else(|| {
                 ApiError::coded(
@@ -203,7 +206,7 @@ pub async fn save(
                 .into());
             }
             publisher.publish_profile(conn, edited)?;
-            Ok((view(conn, &profile, now)?, false))
+            Ok((view(conn, &profile, &actor, now)?, false))
         })
         .await
 }
@@ -245,7 +248,7 @@ pub async fn submit(state: &AppState, actor: Actor, org: OrganisationId) -> ApiR
         .transaction(move |conn| {
             supplier(conn, org)?;
             let profile = transition(conn, &publisher, org, |p| p.submit(now))?;
-            view(conn, &profile, now)
+            view(conn, &profile, &actor, now)
         })
         .await
 }
@@ -323,7 +326,7 @@ pub async fn review(
                     transition(conn, &publisher, org, |p| p.reinstate(expert, comment, now))?
                 }
             };
-            view(conn, &profile, now)
+            view(conn, &profile, &actor, now)
         })
         .await?;
     if standing_changes {
@@ -438,7 +441,7 @@ pub async fn add_certification(
             let (certification, declared) = Certification::declare(org, details, now);
             certifications::insert(conn, &certification)?;
             publisher.publish_certificate(conn, declared)?;
-            Ok(views::certification(&certification, now.date_naive()))
+            Ok(views::certification(&certification, &actor, now))
         })
         .await
 }
@@ -490,7 +493,7 @@ pub async fn update_certification(
             let redeclared = certification.redeclare(details, now);
             save_certification(conn, &certification, read_version)?;
             publisher.publish_certificate(conn, redeclared)?;
-            Ok(views::certification(&certification, now.date_naive()))
+            Ok(views::certification(&certification, &actor, now))
         })
         .await
 }
@@ -568,7 +571,7 @@ pub async fn verify_certification(
             };
             save_certification(conn, &certification, read_version)?;
             publisher.publish_certificate(conn, verdict)?;
-            Ok(views::certification(&certification, now.date_naive()))
+            Ok(views::certification(&certification, &actor, now))
         })
         .await
 }
@@ -602,7 +605,7 @@ pub async fn certification_queue(
                     .map(|o| o.legal_name)
                     .unwrap_or_default();
                 items.push(CertificationQueueItem {
-                    certification: views::certification(c, now.date_naive()),
+                    certification: views::certification(c, &actor, now),
                     organisation_id: *c.organisation_id.as_uuid(),
                     supplier_name,
                     waited_seconds: (now - c.updated_at).num_seconds().max(0),

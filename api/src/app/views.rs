@@ -1,6 +1,8 @@
 //! Domain objects shaped for the wire. Labels come from the catalogue.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::actions::{certificate_actions, profile_actions};
+use domain::auth::Actor;
 use domain::certification::{Certification, VerificationStatus};
 use domain::profile::{ProfileContent, SupplierProfile};
 use openapi::directory::{
@@ -92,7 +94,8 @@ pub fn badges(
         .collect()
 }
 
-pub fn certification(c: &Certification, today: NaiveDate) -> CertificationView {
+/// The certificate as `actor` reads it at `now`, with what they may do to it.
+pub fn certification(c: &Certification, actor: &Actor, now: DateTime<Utc>) -> CertificationView {
     CertificationView {
         id: *c.id.as_uuid(),
         type_code: c.details.type_code.as_str().to_owned(),
@@ -102,9 +105,13 @@ pub fn certification(c: &Certification, today: NaiveDate) -> CertificationView {
         valid_until: c.details.valid_until,
         document_ref: c.details.document_ref.clone(),
         status: status(c.status),
-        valid_today: c.counts_on(today),
+        valid_today: c.counts_on(now.date_naive()),
         review_note: c.review_note.clone(),
         version: c.version,
+        allowed_actions: certificate_actions(actor, c, now)
+            .into_iter()
+            .map(Into::into)
+            .collect(),
     }
 }
 
@@ -113,7 +120,8 @@ pub fn profile(
     legal_name: &str,
     certifications: &[Certification],
     catalogue: &Catalogue,
-    today: NaiveDate,
+    actor: &Actor,
+    now: DateTime<Utc>,
 ) -> ProfileView {
     ProfileView {
         organisation_id: *profile.organisation_id.as_uuid(),
@@ -130,7 +138,11 @@ pub fn profile(
         }),
         certifications: certifications
             .iter()
-            .map(|c| certification(c, today))
+            .map(|c| certification(c, actor, now))
+            .collect(),
+        allowed_actions: profile_actions(actor, profile, now)
+            .into_iter()
+            .map(Into::into)
             .collect(),
     }
 }

@@ -3,6 +3,8 @@
 // suppliers the capability index proposes and opens it; a supplier asks a
 // question, the buyer answers; both suppliers quote; the buyer compares the
 // quotes and awards the cheaper one; buyer and winner read their connection.
+// Which step a page offers comes from the views' `allowed_actions` (close
+// while open, award once closed; quote, decline or ask when invited).
 //
 // Runs against a server started with `pmt serve --seed-demo` (its demo
 // accounts, nothing else to set up), at PMT_BASE_URL or the first argument
@@ -162,6 +164,12 @@ async function main(): Promise<void> {
   for (const supplier of suppliers) {
     const seen = await readRequest(supplier, id);
     expectEqual(`${supplier.email}'s invitation`, seen.my_invitation?.status, "invited");
+    // The buttons a supplier page shows come from the server's rules.
+    expectEqual(
+      `${supplier.email}'s allowed actions`,
+      seen.my_invitation?.allowed_actions.join(","),
+      "quote,decline,ask",
+    );
     expectEqual(`buyer shown to ${supplier.email}`, seen.buyer ?? null, null);
   }
 
@@ -238,12 +246,20 @@ async function main(): Promise<void> {
       body: { supplier_ids: [cheapest.row.supplier_id] },
     }),
   );
+  // A page shows the buttons `allowed_actions` lists: while the request is
+  // open, the buyer may close it (or cancel, or reveal itself), not award.
+  const open = await readRequest(buyer, id);
+  expectEqual("buyer may award while open", open.allowed_actions.includes("award"), false);
+  if (!open.allowed_actions.includes("close")) {
+    throw new Unexpected(`buyer may not close the open request: ${open.allowed_actions.join(",")}`);
+  }
   const closed = await expectStatus(
     "buyer closes",
     200,
     buyer.api.POST("/api/v1/requests/{id}/close", { params: { path } }),
   );
   expectEqual("status after close", closed.status, "closed");
+  expectEqual("buyer may award once closed", closed.allowed_actions.includes("award"), true);
   const awarded = await expectStatus(
     "buyer awards",
     200,

@@ -126,6 +126,44 @@ impl Invitation {
         }
     }
 
+    /// Whether [`Self::decline`] would be accepted now, whatever the reason.
+    pub fn accepts_decline(
+        &self,
+        request: &SourcingRequest,
+        now: DateTime<Utc>,
+    ) -> Result<(), DomainError> {
+        self.ensure_current()?;
+        request.accepts_answers(now)
+    }
+
+    /// Whether [`Self::quote`] would be accepted now from `by`, whatever the
+    /// terms.
+    pub fn accepts_quote(
+        &self,
+        by: &Actor,
+        request: &SourcingRequest,
+        now: DateTime<Utc>,
+    ) -> Result<(), DomainError> {
+        self.ensure_current()?;
+        by.require_verified_email("quoting")?;
+        request.accepts_answers(now)
+    }
+
+    /// Whether [`Self::ask`] would be accepted now from `by`, whatever the
+    /// question.
+    pub fn accepts_question(
+        &self,
+        by: &Actor,
+        request: &SourcingRequest,
+        asked_so_far: usize,
+        now: DateTime<Utc>,
+    ) -> Result<(), DomainError> {
+        self.ensure_current()?;
+        by.require_verified_email("asking the buyer a question")?;
+        request.accepts_answers(now)?;
+        may_ask_another(asked_so_far)
+    }
+
     /// The supplier declines, saying why: only on its current invitation,
     /// while the request takes answers.
     pub fn decline(
@@ -134,8 +172,7 @@ impl Invitation {
         reason: String,
         now: DateTime<Utc>,
     ) -> Result<RequestEvent, DomainError> {
-        self.ensure_current()?;
-        request.accepts_answers(now)?;
+        self.accepts_decline(request, now)?;
         self.status = InvitationStatus::Declined;
         self.decline_reason = Some(reason.clone());
         self.responded_at = Some(now);
@@ -156,9 +193,7 @@ impl Invitation {
         terms: QuoteTerms,
         now: DateTime<Utc>,
     ) -> Result<UnnumberedQuote, DomainError> {
-        self.ensure_current()?;
-        by.require_verified_email("quoting")?;
-        request.accepts_answers(now)?;
+        self.accepts_quote(by, request, now)?;
         self.status = InvitationStatus::Answered;
         self.decline_reason = None;
         self.responded_at = Some(now);
@@ -183,10 +218,7 @@ impl Invitation {
         question: String,
         now: DateTime<Utc>,
     ) -> Result<(Question, RequestEvent), DomainError> {
-        self.ensure_current()?;
-        by.require_verified_email("asking the buyer a question")?;
-        request.accepts_answers(now)?;
-        may_ask_another(asked_so_far)?;
+        self.accepts_question(by, request, asked_so_far, now)?;
         let event = RequestEvent::QuestionAsked {
             supplier: self.supplier,
             question: question.clone(),

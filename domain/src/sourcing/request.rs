@@ -16,6 +16,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::account::Language;
+use crate::auth::Actor;
 use crate::certification::CertificationTypeCode;
 use crate::error::DomainError;
 use crate::ids::{OrganisationId, SourcingRequestId, UserId};
@@ -127,6 +128,15 @@ impl Action {
     /// Steps that need a comment: the buyer must know why.
     pub const fn comment_required(self) -> bool {
         matches!(self, Self::RequestChanges | Self::Reject)
+    }
+
+    /// What the step asks of the caller beyond being the right party:
+    /// submitting reaches the experts, so it needs a proven address.
+    pub fn require_standing(self, actor: &Actor) -> Result<(), DomainError> {
+        match self {
+            Self::Submit => actor.require_verified_email("submitting a request"),
+            _ => Ok(()),
+        }
     }
 
     pub const fn name(self) -> &'static str {

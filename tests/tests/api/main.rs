@@ -4,6 +4,7 @@
 mod abuse;
 mod accounts;
 mod admin;
+mod allowed_actions;
 mod business_rules;
 mod buyer_disclosure;
 mod certificate_trust;

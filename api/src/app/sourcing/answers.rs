@@ -19,6 +19,7 @@ use persistence::{DbConnection, accounts, certifications, profiles, sourcing};
 use super::{Publisher, load, not_found, required_text, save, views};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use domain::actions::InvitationFacts;
 
 /// The caller's own invitation, for supplier-side actions.
 fn own_invitation(
@@ -160,10 +161,7 @@ pub async fn ask(
         .transaction(move |conn| {
             let (request, access) = load(conn, &actor, id)?;
             let invitation = own_invitation(conn, &actor, &request, access)?;
-            let asked_so_far = sourcing::questions_of(conn, id)?
-                .iter()
-                .filter(|q| q.asked_by_supplier == invitation.supplier)
-                .count();
+            let asked_so_far = super::questions_asked(conn, id, invitation.supplier)?;
             let (asked, event) =
                 invitation.ask(&actor, &request, asked_so_far, question, publisher.now)?;
             sourcing::insert_question(conn, &asked)?;
@@ -245,12 +243,13 @@ pub async fn compare(
     id: SourcingRequestId,
     language: Language,
 ) -> ApiResult<Vec<AnswerRow>> {
-    let today = state.clock.now().date_naive();
+    let now = state.clock.now();
+    let today = now.date_naive();
     // Labels only: the cached catalogue will do.
     let catalogue = state.catalogue().await?;
     state
         .read(move |conn| {
-            let (_, access) = load(conn, &actor, id)?;
+            let (request, access) = load(conn, &actor, id)?;
             access.party()?;
             let matches = sourcing::matches_of(conn, id)?;
             let quotes = sourcing::quotes_of(conn, id, None)?;
@@ -289,6 +288,18 @@ pub async fn compare(
                         .and_then(|m| m.note_for_buyer.clone()),
                     shortlisted: invitation.shortlisted,
                     outcome: invitation.outcome.map(Into::into),
+                    allowed_actions: domain::actions::invitation_actions(
+                        &actor,
+                        access,
+                        &request,
+                        &invitation,
+                        // Read by the buyer or an expert, who ask nothing.
+                        InvitationFacts { asked_so_far: 0 },
+                        now,
+                    )
+                    .into_iter()
+                    .map(Into::into)
+                    .collect(),
                 });
             }
             Ok(rows)
@@ -377,7 +388,15 @@ pub async fn award(
                 sourcing::update_invitation(conn, invitation)?;
             }
             publisher.publish(conn, &request, awarded)?;
-            super::requests::view(conn, &actor, &request, access, &catalogue, language)
+            super::requests::view(
+                conn,
+                &actor,
+                &request,
+                access,
+                &catalogue,
+                language,
+                publisher.now,
+            )
         })
         .await
 }

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use domain::DomainError;
 use domain::account::Language;
+use domain::actions::match_actions;
 use domain::auth::Actor;
 use domain::ids::{MatchId, OrganisationId, SourcingRequestId};
 use domain::organisation::Membership;
@@ -200,7 +201,7 @@ pub async fn add(
     state
         .transaction(move |conn| {
             // Re-read inside the transaction: the request may have moved on.
-            let (request, _) = load(conn, &actor, id)?;
+            let (request, access) = load(conn, &actor, id)?;
             matching_allowed(request.status)?;
             let found = suppliers::load(conn, &[supplier])?
                 .remove(&supplier)
@@ -239,7 +240,8 @@ pub async fn add(
             )?;
             sourcing::insert_match(conn, &m)?;
             publisher.publish(conn, &request, proposed)?;
-            Ok(views::matched(&m, &name, &catalogue, language))
+            let actions = match_actions(&actor, access, &request);
+            Ok(views::matched(&m, &name, &actions, &catalogue, language))
         })
         .await
 }
@@ -274,7 +276,8 @@ pub async fn decide(
             let name = accounts::find_organisation(conn, m.supplier)?
                 .map(|o| o.legal_name)
                 .unwrap_or_default();
-            Ok(views::matched(&m, &name, &catalogue, language))
+            let actions = match_actions(&actor, access, &request);
+            Ok(views::matched(&m, &name, &actions, &catalogue, language))
         })
         .await
 }
@@ -289,8 +292,10 @@ pub async fn list(
     let catalogue = state.catalogue().await?;
     state
         .read(move |conn| {
-            let (_, access) = load(conn, &actor, id)?;
+            let (request, access) = load(conn, &actor, id)?;
             require_back_office(access)?;
+            // The same for every match of the request.
+            let actions = match_actions(&actor, access, &request);
             let matches = sourcing::matches_of(conn, id)?;
             let suppliers: Vec<OrganisationId> = matches.iter().map(|m| m.supplier).collect();
             let organisations = accounts::find_organisations(conn, &suppliers)?;
@@ -301,7 +306,7 @@ pub async fn list(
                         .iter()
                         .find(|o| o.id == m.supplier)
                         .map_or("", |o| o.legal_name.as_str());
-                    views::matched(m, name, &catalogue, language)
+                    views::matched(m, name, &actions, &catalogue, language)
                 })
                 .collect())
         })

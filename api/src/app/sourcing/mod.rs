@@ -13,7 +13,7 @@ pub mod requests;
 pub mod views;
 
 use domain::auth::Actor;
-use domain::ids::SourcingRequestId;
+use domain::ids::{OrganisationId, SourcingRequestId};
 pub use domain::sourcing::events::SUBJECT;
 use domain::sourcing::{RequestAccess, SourcingRequest};
 use domain::{DomainError, ValidationErrors};
@@ -42,6 +42,19 @@ pub fn load(
     };
     let access = RequestAccess::of(actor, &request, invited)?;
     Ok((request, access))
+}
+
+/// How many questions `supplier` asked on `request` (a supplier asks a
+/// bounded number).
+pub fn questions_asked(
+    conn: &mut DbConnection,
+    request: SourcingRequestId,
+    supplier: OrganisationId,
+) -> ApiResult<usize> {
+    Ok(sourcing::questions_of(conn, request)?
+        .iter()
+        .filter(|q| q.asked_by_supplier == supplier)
+        .count())
 }
 
 /// Saves unless someone saved in between.

@@ -3,8 +3,10 @@
 
 use chrono::{DateTime, Utc};
 use domain::account::{Language, PlatformRole};
+use domain::actions::{InvitationFacts, RequestFacts};
 use domain::auth::Actor;
 use domain::ids::{OrganisationId, SourcingRequestId};
+use domain::sourcing::answers::Invitation;
 use domain::sourcing::request::{
     Action, AttachmentInput, RequestInput as DomainInput, Requirements,
     RequirementsInput as DomainRequirements,
@@ -17,9 +19,10 @@ use openapi::sourcing::{
 };
 use persistence::{DbConnection, accounts, audit, sourcing};
 
+use super::views::RequestActions;
 use super::{
     Publisher, SUBJECT, cursor, load, not_found, optional_text, page_limit, parse_cursor,
-    required_text, save, views,
+    questions_asked, required_text, save, views,
 };
 use crate::app::catalogue::Catalogue;
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -86,7 +89,44 @@ fn parse_content(
     )
 }
 
-/// The request as the actor sees it.
+/// What `actor` may do now to `request` and, invited, with its
+/// `invitation`: the domain decides; the facts its rules need are read here.
+pub fn actions(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    request: &SourcingRequest,
+    access: RequestAccess,
+    invitation: Option<&Invitation>,
+    now: DateTime<Utc>,
+) -> ApiResult<RequestActions> {
+    // Suppliers take no step of the request: no need to read its facts.
+    let request_actions = if access.party().is_ok() {
+        let matches = sourcing::matches_of(conn, request.id)?;
+        let invitations = sourcing::invitations_of(conn, request.id)?;
+        let facts = RequestFacts {
+            matches: &matches,
+            invitations: &invitations,
+        };
+        domain::actions::request_actions(actor, access, request, facts, now)
+    } else {
+        Vec::new()
+    };
+    let invitation_actions = match invitation {
+        Some(invitation) => {
+            let facts = InvitationFacts {
+                asked_so_far: questions_asked(conn, request.id, invitation.supplier)?,
+            };
+            domain::actions::invitation_actions(actor, access, request, invitation, facts, now)
+        }
+        None => Vec::new(),
+    };
+    Ok(RequestActions {
+        request: request_actions,
+        invitation: invitation_actions,
+    })
+}
+
+/// The request as the actor sees it at `now`.
 pub fn view(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -94,6 +134,7 @@ pub fn view(
     access: RequestAccess,
     catalogue: &Catalogue,
     language: Language,
+    now: DateTime<Utc>,
 ) -> ApiResult<RequestView> {
     let buyer = accounts::find_organisation(conn, request.buyer)?;
     let invitation = match (access, actor.organisation_id()) {
@@ -102,11 +143,13 @@ pub fn view(
         }
         _ => None,
     };
+    let actions = actions(conn, actor, request, access, invitation.as_ref(), now)?;
     Ok(views::request(
         request,
         access,
         buyer.as_ref(),
         invitation.as_ref(),
+        actions,
         catalogue,
         language,
     ))
@@ -143,6 +186,7 @@ pub async fn create(
                 RequestAccess::Buyer,
                 &catalogue,
                 language,
+                publisher.now,
             )
         })
         .await
@@ -155,10 +199,11 @@ pub async fn get(
     language: Language,
 ) -> ApiResult<RequestView> {
     let catalogue = state.catalogue().await?;
+    let now = state.clock.now();
     state
         .read(move |conn| {
             let (request, access) = load(conn, &actor, id)?;
-            view(conn, &actor, &request, access, &catalogue, language)
+            view(conn, &actor, &request, access, &catalogue, language, now)
         })
         .await
 }
@@ -175,6 +220,7 @@ pub async fn list(
     let limit = page_limit(limit)?;
     let before = parse_cursor(cursor_raw)?;
     let catalogue = state.catalogue().await?;
+    let now = state.clock.now();
     state
         .read(move |conn| {
             let org = actor.organisation_id().ok_or_else(|| {
@@ -216,19 +262,20 @@ pub async fn list(
             buyer_ids.sort_unstable();
             buyer_ids.dedup();
             let buyers = accounts::find_organisations(conn, &buyer_ids)?;
-            let items = requests
-                .iter()
-                .map(|r| {
-                    views::request(
-                        r,
-                        access,
-                        buyers.iter().find(|b| b.id == r.buyer),
-                        invitations.iter().find(|i| i.request == r.id),
-                        &catalogue,
-                        language,
-                    )
-                })
-                .collect();
+            let mut items = Vec::with_capacity(requests.len());
+            for r in &requests {
+                let invitation = invitations.iter().find(|i| i.request == r.id);
+                let actions = actions(conn, &actor, r, access, invitation, now)?;
+                items.push(views::request(
+                    r,
+                    access,
+                    buyers.iter().find(|b| b.id == r.buyer),
+                    invitation,
+                    actions,
+                    &catalogue,
+                    language,
+                ));
+            }
             Ok(RequestPage {
                 items,
                 next_cursor: next,
@@ -286,7 +333,15 @@ pub async fn edit(
             let edited = request.edit(access.party()?, expected, content, publisher.now)?;
             save(conn, &request, read_version)?;
             publisher.publish(conn, &request, edited)?;
-            view(conn, &actor, &request, access, &catalogue, language)
+            view(
+                conn,
+                &actor,
+                &request,
+                access,
+                &catalogue,
+                language,
+                publisher.now,
+            )
         })
         .await
 }
@@ -316,7 +371,15 @@ pub async fn recode(
                 save(conn, &request, read_version)?;
                 publisher.publish(conn, &request, recoded)?;
             }
-            view(conn, &actor, &request, access, &catalogue, language)
+            view(
+                conn,
+                &actor,
+                &request,
+                access,
+                &catalogue,
+                language,
+                publisher.now,
+            )
         })
         .await
 }
@@ -349,9 +412,7 @@ pub async fn step(
     state
         .transaction(move |conn| {
             let (mut request, access) = load(conn, &actor, id)?;
-            if step.action == Action::Submit {
-                actor.require_verified_email("submitting a request")?;
-            }
+            step.action.require_standing(&actor)?;
             let read_version = request.version;
             let stepped = request.take(step.action, access.party()?, comment, publisher.now)?;
             if step.action == Action::Open {
@@ -359,7 +420,15 @@ pub async fn step(
             }
             save(conn, &request, read_version)?;
             publisher.publish(conn, &request, stepped)?;
-            view(conn, &actor, &request, access, &catalogue, language)
+            view(
+                conn,
+                &actor,
+                &request,
+                access,
+                &catalogue,
+                language,
+                publisher.now,
+            )
         })
         .await
 }
@@ -380,7 +449,15 @@ pub async fn reveal_identity(
             let revealed = request.reveal_identity(access.party()?, publisher.now)?;
             save(conn, &request, read_version)?;
             publisher.publish(conn, &request, revealed)?;
-            view(conn, &actor, &request, access, &catalogue, language)
+            view(
+                conn,
+                &actor,
+                &request,
+                access,
+                &catalogue,
+                language,
+                publisher.now,
+            )
         })
         .await
 }

@@ -1,6 +1,7 @@
 //! Requests and answers shaped for each reader.
 
 use domain::account::Language;
+use domain::actions::{InvitationAction, MatchAction, RequestAction};
 use domain::certification::Certification;
 use domain::organisation::Organisation;
 use domain::sourcing::answers::{Invitation, Quote};
@@ -34,6 +35,14 @@ pub fn attachments(list: &[Attachment]) -> Vec<AttachmentBody> {
 /// Suggestions shown on a request before qualification.
 const SUGGESTED_REQUIREMENTS: usize = 5;
 
+/// What the caller may do to a request and, invited, with its invitation
+/// (the domain's answer, see `domain::actions`).
+#[derive(Debug, Default)]
+pub struct RequestActions {
+    pub request: Vec<RequestAction>,
+    pub invitation: Vec<InvitationAction>,
+}
+
 /// The request as `access` may see it: invited suppliers get no buyer
 /// identity while it is confidential (after the award, only the awarded
 /// ones do) and no budget unless the buyer shows it.
@@ -42,6 +51,7 @@ pub fn request(
     access: RequestAccess,
     buyer: Option<&Organisation>,
     invitation: Option<&Invitation>,
+    actions: RequestActions,
     catalogue: &Catalogue,
     language: Language,
 ) -> RequestView {
@@ -131,8 +141,10 @@ pub fn request(
             .map(|i| MyInvitationView {
                 status: i.status.into(),
                 outcome: i.outcome.map(Into::into),
+                allowed_actions: actions.invitation.into_iter().map(Into::into).collect(),
             }),
         suggested_requirements,
+        allowed_actions: actions.request.into_iter().map(Into::into).collect(),
     }
 }
 
@@ -198,6 +210,7 @@ pub fn explanation(e: &Explanation, catalogue: &Catalogue, language: Language) -
 pub fn matched(
     m: &Match,
     supplier_name: &str,
+    actions: &[MatchAction],
     catalogue: &Catalogue,
     language: Language,
 ) -> MatchView {
@@ -213,6 +226,7 @@ pub fn matched(
         internal_note: m.internal_note.clone(),
         note_for_buyer: m.note_for_buyer.clone(),
         decided_at: m.decided_at,
+        allowed_actions: actions.iter().map(|a| (*a).into()).collect(),
     }
 }
 
