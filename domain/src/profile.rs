@@ -720,7 +720,7 @@ impl SupplierProfile {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn content(description: &str) -> ProfileContent {
@@ -743,7 +743,7 @@ mod tests {
         ProfileContent::parse(&input, |_| true).unwrap()
     }
 
-    fn profile() -> SupplierProfile {
+    pub(crate) fn profile() -> SupplierProfile {
         SupplierProfile::new(OrganisationId::new(), content("Micro-usinage"), Utc::now())
     }
 

@@ -99,3 +99,45 @@ pub fn certificate_actions(
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::account::{Affiliation, OrgRole, PlatformRole};
+    use crate::ids::UserId;
+    use crate::profile::tests::profile;
+
+    #[test]
+    fn the_supplier_writes_the_expert_reviews_and_suspension_stops_the_supplier() {
+        let now = Utc::now();
+        let mut draft = profile();
+        let mut own = Actor {
+            user_id: UserId::new(),
+            role: PlatformRole::Supplier,
+            affiliation: Affiliation::Organisation {
+                id: draft.organisation_id,
+                role: OrgRole::Member,
+            },
+            email_verified: true,
+            organisation_suspended: false,
+        };
+        let expert = Actor {
+            role: PlatformRole::Expert,
+            affiliation: Affiliation::BackOffice,
+            ..own
+        };
+        assert_eq!(
+            profile_actions(&own, &draft, now),
+            [ProfileAction::Edit, ProfileAction::Submit]
+        );
+        assert!(profile_actions(&expert, &draft, now).is_empty());
+        let _submitted = draft.submit(now).unwrap();
+        assert!(profile_actions(&own, &draft, now).is_empty());
+        assert_eq!(
+            profile_actions(&expert, &draft, now),
+            [ProfileAction::Approve, ProfileAction::RequestChanges]
+        );
+        own.organisation_suspended = true;
+        assert!(profile_actions(&own, &draft, now).is_empty());
+    }
+}
