@@ -161,10 +161,10 @@ async function main(): Promise<void> {
 
   // The buyer finds it among its open requests about screws, nearest
   // deadline first, a few at a time (every list pages the same way).
-  const open = await allPages("buyer lists its open requests", (cursor) =>
+  const open = await allPages("buyer lists its open requests", (after) =>
     buyer.api.GET("/api/v1/requests", {
       params: {
-        query: { status: ["open"], q: "vis implantables", sort: "deadline", limit: 5, cursor },
+        query: { status: ["open"], q: "vis implantables", sort: "deadline", limit: 5, ...after },
       },
     }),
   );
@@ -200,8 +200,8 @@ async function main(): Promise<void> {
     }),
   );
   expectEqual("answer", answered.answer, answer);
-  const questions = await allPages("the other supplier reads the questions", (cursor) =>
-    second.api.GET("/api/v1/requests/{id}/questions", { params: { path, query: { cursor } } }),
+  const questions = await allPages("the other supplier reads the questions", (after) =>
+    second.api.GET("/api/v1/requests/{id}/questions", { params: { path, query: after } }),
   );
   const shared = present("the answered question", questions.find((q) => q.id === question.id));
   expectEqual("answer the other supplier reads", shared.answer, answer);
@@ -228,8 +228,8 @@ async function main(): Promise<void> {
   step("both suppliers quoted");
 
   // The buyer compares the latest quotes, closes and awards the cheaper.
-  const answers = await allPages("buyer compares the answers", (cursor) =>
-    buyer.api.GET("/api/v1/requests/{id}/answers", { params: { path, query: { cursor } } }),
+  const answers = await allPages("buyer compares the answers", (after) =>
+    buyer.api.GET("/api/v1/requests/{id}/answers", { params: { path, query: after } }),
   );
   expectEqual("answers", answers.length, suppliers.length);
   // Amounts are decimal strings (exact); a number is precise enough to rank them.
@@ -303,9 +303,9 @@ async function connections(
   session: Session,
   id: string,
 ): Promise<Schemas["ConnectionView"][]> {
-  return allPages(`${session.email} reads the connections`, (cursor) =>
+  return allPages(`${session.email} reads the connections`, (after) =>
     session.api.GET("/api/v1/requests/{id}/connections", {
-      params: { path: { id }, query: { cursor } },
+      params: { path: { id }, query: after },
     }),
   );
 }

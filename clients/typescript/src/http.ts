@@ -60,21 +60,27 @@ export interface Page<Item> {
   next_cursor?: string | null;
 }
 
+/** Where a page starts: no `cursor` for the first, then the previous
+ * page's `next_cursor`. Spread it into the call's query parameters. */
+export interface After {
+  cursor?: string;
+}
+
 /** Every item of a list, read a page at a time: `page` fetches the page
- * after `cursor` (undefined for the first), until `next_cursor` is null. */
+ * `after` says, until `next_cursor` is null. */
 export async function allPages<Item, Problem>(
   what: string,
-  page: (cursor: string | undefined) => Promise<Answer<Page<Item>, Problem>>,
+  page: (after: After) => Promise<Answer<Page<Item>, Problem>>,
 ): Promise<Item[]> {
   const items: Item[] = [];
-  let cursor: string | undefined;
+  let after: After = {};
   for (let n = 1; ; n++) {
-    const body = await expectStatus(`${what} (page ${n})`, 200, page(cursor));
+    const body = await expectStatus(`${what} (page ${n})`, 200, page(after));
     items.push(...body.items);
     if (body.next_cursor === null || body.next_cursor === undefined) {
       return items;
     }
-    cursor = body.next_cursor;
+    after = { cursor: body.next_cursor };
   }
 }
 
