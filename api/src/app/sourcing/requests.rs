@@ -25,6 +25,7 @@ use super::{
     required_text, save, time_cursor, views,
 };
 use crate::app::catalogue::Catalogue;
+use crate::app::paging::checked_limit;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::state::AppState;
 
@@ -174,16 +175,24 @@ pub async fn list(
     query: RequestListQuery,
     language: Language,
 ) -> ApiResult<RequestPage> {
-    let (filter, sort) = RequestFilter::parse(&RequestListingInput {
-        status: query.status.as_deref(),
-        q: query.q.as_deref(),
-        created_from: query.created_from.as_deref(),
-        created_to: query.created_to.as_deref(),
-        deadline_from: query.deadline_from.as_deref(),
-        deadline_to: query.deadline_to.as_deref(),
-        sort: query.sort.as_deref(),
-    })?;
-    let limit = page_limit(query.limit)?;
+    // One answer names every bad parameter, `limit` included.
+    let mut errors = ValidationErrors::new();
+    let listing = errors.check(
+        "",
+        RequestFilter::parse(&RequestListingInput {
+            status: query.status.as_deref(),
+            q: query.q.as_deref(),
+            created_from: query.created_from.as_deref(),
+            created_to: query.created_to.as_deref(),
+            deadline_from: query.deadline_from.as_deref(),
+            deadline_to: query.deadline_to.as_deref(),
+            sort: query.sort.as_deref(),
+        }),
+    );
+    let limit = errors.check("", checked_limit(query.limit));
+    let (Some((filter, sort)), Some(limit)) = (listing, limit) else {
+        return Err(errors.into());
+    };
     // The cursor names its sort: continuing a page under another sort would
     // skip or repeat requests.
     let list = format!("requests:{}", sort.as_str());
