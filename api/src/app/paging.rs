@@ -173,7 +173,7 @@ mod tests {
             "!!!".to_owned(),
             URL_SAFE_NO_PAD.encode(format!("requests:-created\n{zero}\nabc")),
             URL_SAFE_NO_PAD.encode(format!("requests:-created\n{zero}\n+1")),
-            URL_SAFE_NO_PAD.encode(format!("requests:-created\nx\n1")),
+            URL_SAFE_NO_PAD.encode("requests:-created\nx\n1"),
             URL_SAFE_NO_PAD.encode(format!("requests:-created\n{zero}\n1\0")),
             URL_SAFE_NO_PAD.encode(format!("requests:-created\n{zero}\n99999999999999999999")),
             URL_SAFE_NO_PAD.encode(format!("requests:-created\n{zero}")),
