@@ -83,6 +83,15 @@ impl ErrorCode {
 pub enum ApiError {
     #[error("{detail}")]
     Coded { code: ErrorCode, detail: String },
+    /// A query parameter holding a value this API cannot have issued (a
+    /// forged or stale cursor): 400 `invalid_query` naming the parameter in
+    /// `errors`, like an unknown parameter.
+    #[error("{detail}")]
+    InvalidParameter {
+        name: &'static str,
+        code: &'static str,
+        detail: String,
+    },
     #[error(transparent)]
     Domain(#[from] DomainError),
     #[error(transparent)]
@@ -140,6 +149,14 @@ impl ApiError {
         };
         match self {
             Self::Coded { code, detail } => simple(*code, Some(detail.clone())),
+            Self::InvalidParameter { name, code, detail } => Rendered {
+                errors: vec![FieldErrorBody {
+                    field: (*name).to_owned(),
+                    code: (*code).to_owned(),
+                    message: detail.clone(),
+                }],
+                ..simple(ErrorCode::InvalidQuery, Some(detail.clone()))
+            },
             Self::RateLimited { .. } => simple(ErrorCode::TooManyRequests, Some(self.to_string())),
             Self::Domain(error) => match error {
                 DomainError::Validation(errors) => Rendered {

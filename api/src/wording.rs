@@ -110,6 +110,10 @@ pub fn field_message_fr(code: &str, english: &str) -> Option<String> {
         }
         "invalid_code" => "code mal formé".to_owned(),
         "invalid_sort" => "tri inconnu".to_owned(),
+        "invalid_cursor" => {
+            "ce curseur ne vient pas de cette liste et de ce tri : repartez de la première page"
+                .to_owned()
+        }
         "invalid_currency" => "devise ISO 4217 acceptée : EUR, USD, GBP ou CHF".to_owned(),
         "currency_required" => "un budget indique sa devise, par exemple EUR".to_owned(),
         "invalid_amount" => {

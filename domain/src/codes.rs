@@ -22,6 +22,7 @@ pub const FIELD_CODES: &[&str] = &[
     "invalid_checksum",
     "invalid_code",
     "invalid_currency",
+    "invalid_cursor",
     "invalid_date",
     "invalid_email",
     "invalid_format",

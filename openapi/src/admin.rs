@@ -2,27 +2,6 @@ use crate::vocabulary::{DeliveryStatus, Language, Membership, NotificationKind};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::accounts::UserView;
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct UserListQuery {
-    /// Return users whose email sorts after this one (keyset pagination:
-    /// pass the previous page's `next_after`).
-    pub after: Option<String>,
-    /// Page size, 1 to 200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<i64>,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct UserPage {
-    pub items: Vec<UserView>,
-    /// Cursor for the next page; absent on the last page.
-    pub next_after: Option<String>,
-}
-
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MembershipRequest {
@@ -53,4 +32,9 @@ pub struct NotificationListQuery {
     /// Only messages in this status (`failed` to see what needs a retry).
     #[param(value_type = Option<DeliveryStatus>)]
     pub status: Option<String>,
+    /// The previous page's `next_cursor`; absent for the first page.
+    pub cursor: Option<String>,
+    /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100, default = 20)]
+    pub limit: Option<i64>,
 }

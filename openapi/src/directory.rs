@@ -294,17 +294,6 @@ pub struct CommentRequest {
     pub comment: String,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct QueueQuery {
-    /// Cursor from the previous page's `next_cursor`.
-    pub cursor: Option<String>,
-    /// Page size, 1 to 100 (default 20).
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<i64>,
-}
-
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ProfileQueueItem {
     pub organisation_id: Uuid,
@@ -314,12 +303,6 @@ pub struct ProfileQueueItem {
     pub submitted_at: Option<DateTime<Utc>>,
     /// Seconds since submission.
     pub waited_seconds: i64,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct ProfileQueue {
-    pub items: Vec<ProfileQueueItem>,
-    pub next_cursor: Option<String>,
 }
 
 /// Order of directory results.
@@ -367,12 +350,12 @@ pub struct SupplierSearchQuery {
     /// relevance (default), name or recent.
     #[param(value_type = Option<SupplierSort>)]
     pub sort: Option<String>,
-    /// 1-based page number (default 1).
-    #[param(minimum = 1, maximum = 500)]
-    pub page: Option<usize>,
-    /// 1 to 100 (default 20).
-    #[param(minimum = 1, maximum = 100)]
-    pub per_page: Option<usize>,
+    /// The previous page's `next_cursor`; absent for the first page. A
+    /// ranked search reads at most 10 000 suppliers deep.
+    pub cursor: Option<String>,
+    /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100, default = 20)]
+    pub limit: Option<i64>,
     /// Language of labels: fr or en (default from Accept-Language, else fr).
     #[param(pattern = r"^\s*([Ff][Rr]|[Ee][Nn])\s*$")]
     pub lang: Option<String>,
@@ -438,10 +421,15 @@ pub struct SupplierFacets {
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct SupplierSearchResponse {
+    /// At most `limit` suppliers, in the order `sort` asks.
+    pub items: Vec<SupplierHit>,
+    /// Opaque: pass it back as `cursor` for the next page; null on the last
+    /// page (always present).
+    #[schema(required = true)]
+    pub next_cursor: Option<String>,
+    /// How many suppliers match in all: the search engine counts them
+    /// anyway, so this list (unlike the others) sends its total.
     pub total: usize,
-    pub page: usize,
-    pub per_page: usize,
-    pub hits: Vec<SupplierHit>,
     pub facets: SupplierFacets,
     /// When `q` found no supplier: the capabilities and certification types
     /// its words most likely mean (as `GET /taxonomy/suggestions` gives them),
@@ -492,10 +480,4 @@ pub struct CertificationQueueItem {
     pub supplier_name: String,
     /// Seconds since it was declared (or last changed).
     pub waited_seconds: i64,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct CertificationQueue {
-    pub items: Vec<CertificationQueueItem>,
-    pub next_cursor: Option<String>,
 }

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod admin;
 pub mod audit;
 pub mod directory;
+pub mod paging;
 pub mod problem;
 pub mod sourcing;
 pub mod timestamp;
@@ -33,7 +34,12 @@ token as `Authorization: Bearer <token>`.",
     ),
     modifiers(&BearerAuth),
     // Types only query parameters name, which utoipa does not collect.
-    components(schemas(problem::Problem, problem::FieldErrorBody, directory::SupplierSort)),
+    components(schemas(
+        problem::Problem,
+        problem::FieldErrorBody,
+        directory::SupplierSort,
+        sourcing::RequestSortOrder,
+    )),
     tags(
         (name = "auth", description = "Registration, login, tokens, email verification, password reset"),
         (name = "organisations", description = "Buyer and supplier organisations and their users"),

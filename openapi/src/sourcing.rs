@@ -220,20 +220,61 @@ pub struct RequestView {
     pub allowed_actions: Vec<RequestAction>,
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct RequestPage {
-    pub items: Vec<RequestView>,
-    pub next_cursor: Option<String>,
+/// Orders of `GET /requests`: a field, ascending, or descending with a
+/// leading `-`. Ties are broken by id, in the same direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub enum RequestSortOrder {
+    /// Oldest first.
+    #[serde(rename = "created")]
+    Created,
+    /// Newest first (the default).
+    #[serde(rename = "-created")]
+    CreatedDesc,
+    /// Least recently changed first.
+    #[serde(rename = "updated")]
+    Updated,
+    /// Most recently changed first.
+    #[serde(rename = "-updated")]
+    UpdatedDesc,
+    /// Nearest response deadline first.
+    #[serde(rename = "deadline")]
+    Deadline,
+    /// Furthest response deadline first.
+    #[serde(rename = "-deadline")]
+    DeadlineDesc,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-pub struct PageQuery {
-    /// Cursor from the previous page's `next_cursor`; absent for the first page.
+pub struct RequestListQuery {
+    /// Only requests in one of these statuses, comma-separated
+    /// (`status=open,closed`).
+    #[param(value_type = Option<Vec<RequestStatus>>, style = Form, explode = false)]
+    pub status: Option<String>,
+    /// Only requests whose title or description contains this text (1 to
+    /// 200 characters, case-insensitive).
+    #[param(min_length = 1, max_length = 200)]
+    pub q: Option<String>,
+    /// Only requests created at or after this time (RFC 3339, or a date
+    /// meaning its midnight UTC).
+    pub created_from: Option<String>,
+    /// Only requests created before this time (RFC 3339 or a date).
+    pub created_to: Option<String>,
+    /// Only requests whose response deadline is at or after this time
+    /// (RFC 3339 or a date).
+    pub deadline_from: Option<String>,
+    /// Only requests whose response deadline is before this time (RFC 3339
+    /// or a date).
+    pub deadline_to: Option<String>,
+    /// Order of the list (default `-created`, newest first). A cursor only
+    /// continues the order it was issued for.
+    #[param(value_type = Option<RequestSortOrder>)]
+    pub sort: Option<String>,
+    /// The previous page's `next_cursor`; absent for the first page.
     pub cursor: Option<String>,
-    /// 1 to 100 (default 20).
-    #[param(minimum = 1, maximum = 100)]
+    /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100, default = 20)]
     pub limit: Option<i64>,
     /// Language of labels, fr or en.
     #[param(pattern = r"^\s*([Ff][Rr]|[Ee][Nn])\s*$")]
@@ -487,12 +528,6 @@ pub struct RequestQueueItem {
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct RequestQueue {
-    pub items: Vec<RequestQueueItem>,
-    pub next_cursor: Option<String>,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct MatchQueueItem {
     pub match_id: Uuid,
     pub request_id: Uuid,
@@ -503,12 +538,6 @@ pub struct MatchQueueItem {
     pub waited_seconds: i64,
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct MatchQueue {
-    pub items: Vec<MatchQueueItem>,
-    pub next_cursor: Option<String>,
-}
-
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -516,10 +545,10 @@ pub struct RequestQueueQuery {
     /// submitted (default: waiting for qualification), qualified, open, ...
     #[param(value_type = Option<RequestStatus>)]
     pub status: Option<String>,
-    /// Cursor from the previous page's `next_cursor`; absent for the first page.
+    /// The previous page's `next_cursor`; absent for the first page.
     pub cursor: Option<String>,
-    /// 1 to 100 (default 20).
-    #[param(minimum = 1, maximum = 100)]
+    /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100, default = 20)]
     pub limit: Option<i64>,
 }
 
@@ -529,9 +558,34 @@ pub struct RequestQueueQuery {
 pub struct MatchQueueQuery {
     /// Only the matches of this request.
     pub request_id: Option<Uuid>,
-    /// Cursor from the previous page's `next_cursor`; absent for the first page.
+    /// The previous page's `next_cursor`; absent for the first page.
     pub cursor: Option<String>,
-    /// 1 to 100 (default 20).
-    #[param(minimum = 1, maximum = 100)]
+    /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100, default = 20)]
     pub limit: Option<i64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RequestSortOrder::*;
+
+    #[test]
+    fn the_sort_orders_are_the_domain_s() {
+        let spelled: Vec<serde_json::Value> = [
+            Created,
+            CreatedDesc,
+            Updated,
+            UpdatedDesc,
+            Deadline,
+            DeadlineDesc,
+        ]
+        .iter()
+        .map(|o| serde_json::to_value(o).expect("serializes"))
+        .collect();
+        let domain: Vec<serde_json::Value> = domain::sourcing::listing::RequestSort::ALL
+            .iter()
+            .map(|s| serde_json::Value::from(*s))
+            .collect();
+        assert_eq!(spelled, domain);
+    }
 }

@@ -315,16 +315,21 @@ pub fn find_user(conn: &mut DbConnection, user_id: UserId) -> Result<Option<User
 /// Users ordered by email, after `after_email` (keyset pagination).
 pub fn list_users(
     conn: &mut DbConnection,
-    after_email: Option<&str>,
+    after: Option<(String, String)>,
     limit: i64,
 ) -> Result<Vec<User>> {
     let mut query = users::table
         .select(UserRow::as_select())
-        .order(users::email.asc())
+        .order((users::email.asc(), users::id.asc()))
         .limit(limit)
         .into_boxed();
-    if let Some(after) = after_email {
-        query = query.filter(users::email.gt(after.to_owned()));
+    // Emails are unique; the id keeps the order total all the same.
+    if let Some((email, id)) = after {
+        query = query.filter(
+            users::email
+                .gt(email.clone())
+                .or(users::email.eq(email).and(users::id.gt(id))),
+        );
     }
     query
         .load(conn)?
@@ -334,10 +339,32 @@ pub fn list_users(
 }
 
 pub fn users_of_organisation(conn: &mut DbConnection, org_id: OrganisationId) -> Result<Vec<User>> {
-    users::table
+    users_page_of_organisation(conn, org_id, None, i64::MAX)
+}
+
+/// An organisation's users, oldest account first, after the keyset
+/// `after` (a page at a time).
+pub fn users_page_of_organisation(
+    conn: &mut DbConnection,
+    org_id: OrganisationId,
+    after: Option<crate::Cursor>,
+    limit: i64,
+) -> Result<Vec<User>> {
+    let mut query = users::table
         .filter(users::organisation_id.eq(org_id.to_string()))
-        .order(users::created_at.asc())
+        .order((users::created_at.asc(), users::id.asc()))
         .select(UserRow::as_select())
+        .limit(limit)
+        .into_boxed();
+    if let Some((at, id)) = after {
+        let at = micros(at);
+        query = query.filter(
+            users::created_at
+                .gt(at)
+                .or(users::created_at.eq(at).and(users::id.gt(id))),
+        );
+    }
+    query
         .load(conn)?
         .into_iter()
         .map(|row| row.into_domain().map(|(user, _)| user))

@@ -33,6 +33,8 @@ pub fn history(
     subject_type: &'static str,
     subject_id: &str,
     include_internal: bool,
+    after: Option<crate::Cursor>,
+    limit: i64,
 ) -> Result<Vec<AuditEntry>> {
     type Row = (
         String,
@@ -60,9 +62,18 @@ pub fn history(
             audit_log::internal,
             audit_log::created_at,
         ))
+        .limit(limit)
         .into_boxed();
     if !include_internal {
         query = query.filter(audit_log::internal.eq(false));
+    }
+    if let Some((at, last)) = after {
+        let at = crate::convert::micros(at);
+        query = query.filter(
+            audit_log::created_at
+                .gt(at)
+                .or(audit_log::created_at.eq(at).and(audit_log::id.gt(last))),
+        );
     }
     let rows: Vec<Row> = query.load(conn)?;
     rows.into_iter()

@@ -214,15 +214,26 @@ pub fn mark_attempt_failed(
 pub fn list(
     conn: &mut DbConnection,
     status: Option<DeliveryStatus>,
+    before: Option<crate::Cursor>,
     limit: i64,
 ) -> Result<Vec<Notification>> {
     let mut query = notifications::table
         .select(Row::as_select())
-        .order((notifications::created_at.desc(), notifications::id.asc()))
+        .order((notifications::created_at.desc(), notifications::id.desc()))
         .limit(limit)
         .into_boxed();
     if let Some(status) = status {
         query = query.filter(notifications::status.eq(status.as_str()));
+    }
+    if let Some((at, id)) = before {
+        let at = micros(at);
+        query = query.filter(
+            notifications::created_at
+                .lt(at)
+                .or(notifications::created_at
+                    .eq(at)
+                    .and(notifications::id.lt(id))),
+        );
     }
     query
         .load(conn)?

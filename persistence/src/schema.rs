@@ -194,6 +194,7 @@ diesel::table! {
         submitted_at -> Nullable<BigInt>,
         created_at -> BigInt,
         updated_at -> BigInt,
+        search_text -> Text,
     }
 }
 

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use domain::certification::parse_date;
 use domain::ids::{MatchId, OrganisationId, QuestionId, SourcingRequestId};
 use domain::sourcing::answers::{Invitation, InvitationStatus, Outcome, Question, Quote};
+use domain::sourcing::listing::{RequestFilter, RequestSort, RequestSortKey, searchable_text};
 use domain::sourcing::matching::{Match, MatchOrigin, MatchStatus};
 use domain::sourcing::money::{Currency, Money};
 use domain::sourcing::{RequestStatus, SourcingRequest};
@@ -34,6 +35,7 @@ struct RequestRow {
     submitted_at: Option<i64>,
     created_at: i64,
     updated_at: i64,
+    search_text: String,
 }
 
 impl RequestRow {
@@ -51,6 +53,7 @@ impl RequestRow {
             submitted_at: r.submitted_at.map(micros),
             created_at: micros(r.created_at),
             updated_at: micros(r.updated_at),
+            search_text: searchable_text(&r.content.title, &r.content.description),
         })
     }
 
@@ -122,37 +125,113 @@ pub fn find_requests(
         .collect()
 }
 
-/// Requests of a buyer organisation, newest first.
-pub fn requests_of_buyer(
+/// Whose requests a list holds.
+#[derive(Debug, Clone, Copy)]
+pub enum RequestScope {
+    /// A buyer organisation's own requests.
+    Buyer(OrganisationId),
+    /// The requests a supplier organisation is invited to.
+    InvitedSupplier(OrganisationId),
+}
+
+/// One page of the requests in `scope` that pass `filter`, in `sort`'s
+/// order (ties by id, same direction), after the keyset `after` (the sort
+/// key and id of the previous page's last request).
+pub fn list_requests(
     conn: &mut DbConnection,
-    buyer: OrganisationId,
-    before: Option<Cursor>,
+    scope: RequestScope,
+    filter: &RequestFilter,
+    sort: RequestSort,
+    after: Option<Cursor>,
     limit: i64,
 ) -> Result<Vec<SourcingRequest>> {
     let mut query = sourcing_requests::table
-        .filter(sourcing_requests::buyer_organisation_id.eq(buyer.to_string()))
-        .order((
-            sourcing_requests::created_at.desc(),
-            sourcing_requests::id.desc(),
-        ))
-        .limit(limit)
         .select(RequestRow::as_select())
+        .limit(limit)
         .into_boxed();
-    if let Some((at, last)) = before {
-        let at = micros(at);
+    query = match scope {
+        RequestScope::Buyer(org) => {
+            query.filter(sourcing_requests::buyer_organisation_id.eq(org.to_string()))
+        }
+        RequestScope::InvitedSupplier(org) => query.filter(
+            sourcing_requests::id.eq_any(
+                request_invitations::table
+                    .filter(request_invitations::supplier_organisation_id.eq(org.to_string()))
+                    .select(request_invitations::request_id),
+            ),
+        ),
+    };
+    if !filter.statuses.is_empty() {
+        let statuses: Vec<&str> = filter.statuses.iter().map(|s| s.as_str()).collect();
+        query = query.filter(sourcing_requests::status.eq_any(statuses));
+    }
+    if let Some(text) = &filter.text {
         query = query.filter(
-            sourcing_requests::created_at
-                .lt(at)
-                .or(sourcing_requests::created_at
-                    .eq(at)
-                    .and(sourcing_requests::id.lt(last))),
+            sourcing_requests::search_text
+                .like(format!("%{}%", escape_like(text)))
+                .escape('\\'),
         );
+    }
+    if let Some(from) = filter.created.from {
+        query = query.filter(sourcing_requests::created_at.ge(micros(from)));
+    }
+    if let Some(to) = filter.created.to {
+        query = query.filter(sourcing_requests::created_at.lt(micros(to)));
+    }
+    if let Some(from) = filter.deadline.from {
+        query = query.filter(sourcing_requests::response_deadline.ge(micros(from)));
+    }
+    if let Some(to) = filter.deadline.to {
+        query = query.filter(sourcing_requests::response_deadline.lt(micros(to)));
+    }
+    // One arm per column: each is its own type to diesel.
+    macro_rules! keyset {
+        ($column:expr) => {{
+            let after = after.map(|(at, id)| (micros(at), id));
+            if sort.descending {
+                query = query.order(($column.desc(), sourcing_requests::id.desc()));
+                if let Some((at, id)) = after {
+                    query = query.filter(
+                        $column
+                            .lt(at)
+                            .or($column.eq(at).and(sourcing_requests::id.lt(id))),
+                    );
+                }
+            } else {
+                query = query.order(($column.asc(), sourcing_requests::id.asc()));
+                if let Some((at, id)) = after {
+                    query = query.filter(
+                        $column
+                            .gt(at)
+                            .or($column.eq(at).and(sourcing_requests::id.gt(id))),
+                    );
+                }
+            }
+        }};
+    }
+    match sort.key {
+        RequestSortKey::Created => keyset!(sourcing_requests::created_at),
+        RequestSortKey::Updated => keyset!(sourcing_requests::updated_at),
+        RequestSortKey::Deadline => keyset!(sourcing_requests::response_deadline),
     }
     query
         .load(conn)?
         .into_iter()
         .map(RequestRow::into_domain)
         .collect()
+}
+
+/// `text` matched literally by LIKE: its wildcards and the escape
+/// character itself are escaped.
+fn escape_like(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
 }
 
 /// Requests in `status`, longest waiting first (by submission time).
@@ -318,6 +397,34 @@ pub fn matches_of(conn: &mut DbConnection, request: SourcingRequestId) -> Result
         .collect()
 }
 
+/// A page of a request's matches, best score first (ties by id), after the
+/// keyset `after` (the previous page's last score and id).
+pub fn matches_page_of(
+    conn: &mut DbConnection,
+    request: SourcingRequestId,
+    after: Option<(f64, String)>,
+    limit: i64,
+) -> Result<Vec<Match>> {
+    let mut query = request_matches::table
+        .filter(request_matches::request_id.eq(request.to_string()))
+        .order((request_matches::score.desc(), request_matches::id.asc()))
+        .select(MatchRow::as_select())
+        .limit(limit)
+        .into_boxed();
+    if let Some((score, id)) = after {
+        query = query.filter(
+            request_matches::score.lt(score).or(request_matches::score
+                .eq(score)
+                .and(request_matches::id.gt(id))),
+        );
+    }
+    query
+        .load(conn)?
+        .into_iter()
+        .map(MatchRow::into_domain)
+        .collect()
+}
+
 /// Matches waiting for an expert's decision, oldest first, optionally of
 /// one request.
 pub fn proposed_matches(
@@ -443,6 +550,23 @@ pub fn invitations_of(
         .collect()
 }
 
+/// A supplier's invitations to the requests among `requests`.
+pub fn invitations_of_supplier_to(
+    conn: &mut DbConnection,
+    supplier: OrganisationId,
+    requests: &[SourcingRequestId],
+) -> Result<Vec<Invitation>> {
+    let requests: Vec<String> = requests.iter().map(ToString::to_string).collect();
+    request_invitations::table
+        .filter(request_invitations::supplier_organisation_id.eq(supplier.to_string()))
+        .filter(request_invitations::request_id.eq_any(requests))
+        .select(InvitationRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(InvitationRow::into_domain)
+        .collect()
+}
+
 /// Every invitation of a supplier, oldest first (to withdraw them all).
 pub fn all_invitations_of_supplier(
     conn: &mut DbConnection,
@@ -455,39 +579,6 @@ pub fn all_invitations_of_supplier(
             request_invitations::request_id.asc(),
         ))
         .select(InvitationRow::as_select())
-        .load(conn)?
-        .into_iter()
-        .map(InvitationRow::into_domain)
-        .collect()
-}
-
-/// A supplier's invitations, newest first.
-pub fn invitations_of_supplier(
-    conn: &mut DbConnection,
-    supplier: OrganisationId,
-    before: Option<Cursor>,
-    limit: i64,
-) -> Result<Vec<Invitation>> {
-    let mut query = request_invitations::table
-        .filter(request_invitations::supplier_organisation_id.eq(supplier.to_string()))
-        .order((
-            request_invitations::invited_at.desc(),
-            request_invitations::request_id.desc(),
-        ))
-        .limit(limit)
-        .select(InvitationRow::as_select())
-        .into_boxed();
-    if let Some((at, last)) = before {
-        let at = micros(at);
-        query = query.filter(
-            request_invitations::invited_at
-                .lt(at)
-                .or(request_invitations::invited_at
-                    .eq(at)
-                    .and(request_invitations::request_id.lt(last))),
-        );
-    }
-    query
         .load(conn)?
         .into_iter()
         .map(InvitationRow::into_domain)
@@ -662,5 +753,118 @@ pub fn questions_of(conn: &mut DbConnection, request: SourcingRequestId) -> Resu
         .load(conn)?
         .into_iter()
         .map(QuestionRow::into_domain)
+        .collect()
+}
+
+/// A page of a request's questions, oldest first, after the keyset
+/// `after`; for a supplier (`visible_to`), only the answered ones and its
+/// own.
+pub fn questions_page_of(
+    conn: &mut DbConnection,
+    request: SourcingRequestId,
+    visible_to: Option<OrganisationId>,
+    after: Option<Cursor>,
+    limit: i64,
+) -> Result<Vec<Question>> {
+    let mut query = request_questions::table
+        .filter(request_questions::request_id.eq(request.to_string()))
+        .order((
+            request_questions::created_at.asc(),
+            request_questions::id.asc(),
+        ))
+        .select(QuestionRow::as_select())
+        .limit(limit)
+        .into_boxed();
+    if let Some(supplier) = visible_to {
+        query = query.filter(
+            request_questions::answer
+                .is_not_null()
+                .or(request_questions::supplier_organisation_id.eq(supplier.to_string())),
+        );
+    }
+    if let Some((at, id)) = after {
+        let at = micros(at);
+        query = query.filter(
+            request_questions::created_at
+                .gt(at)
+                .or(request_questions::created_at
+                    .eq(at)
+                    .and(request_questions::id.gt(id))),
+        );
+    }
+    query
+        .load(conn)?
+        .into_iter()
+        .map(QuestionRow::into_domain)
+        .collect()
+}
+
+/// A page of one supplier's quote revisions on a request, oldest first.
+pub fn quotes_page_of(
+    conn: &mut DbConnection,
+    request: SourcingRequestId,
+    supplier: OrganisationId,
+    after: Option<Cursor>,
+    limit: i64,
+) -> Result<Vec<Quote>> {
+    let mut query = request_quotes::table
+        .filter(request_quotes::request_id.eq(request.to_string()))
+        .filter(request_quotes::supplier_organisation_id.eq(supplier.to_string()))
+        .order((request_quotes::created_at.asc(), request_quotes::id.asc()))
+        .select(QuoteRow::as_select())
+        .limit(limit)
+        .into_boxed();
+    if let Some((at, id)) = after {
+        let at = micros(at);
+        query = query.filter(
+            request_quotes::created_at
+                .gt(at)
+                .or(request_quotes::created_at
+                    .eq(at)
+                    .and(request_quotes::id.gt(id))),
+        );
+    }
+    query
+        .load(conn)?
+        .into_iter()
+        .map(QuoteRow::into_domain)
+        .collect()
+}
+
+/// A page of a request's invitations in the order they were sent (ties by
+/// supplier id), optionally only those with `outcome`.
+pub fn invitations_page_of(
+    conn: &mut DbConnection,
+    request: SourcingRequestId,
+    outcome: Option<Outcome>,
+    after: Option<Cursor>,
+    limit: i64,
+) -> Result<Vec<Invitation>> {
+    let mut query = request_invitations::table
+        .filter(request_invitations::request_id.eq(request.to_string()))
+        .order((
+            request_invitations::invited_at.asc(),
+            request_invitations::supplier_organisation_id.asc(),
+        ))
+        .select(InvitationRow::as_select())
+        .limit(limit)
+        .into_boxed();
+    if let Some(outcome) = outcome {
+        query = query.filter(request_invitations::outcome.eq(outcome.as_str()));
+    }
+    if let Some((at, supplier)) = after {
+        let at = micros(at);
+        query = query.filter(
+            request_invitations::invited_at
+                .gt(at)
+                .or(request_invitations::invited_at
+                    .eq(at)
+                    .and(request_invitations::supplier_organisation_id.gt(supplier))),
+        );
+    }
+    query
+        .load(conn)?
+        .into_iter()
+        .map(InvitationRow::into_domain)
         .collect()
 }

@@ -538,7 +538,7 @@ async fn load_data(
         "s",
         "",
     );
-    let total = app.get("/api/v1/suppliers?per_page=1", None).await;
+    let total = app.get("/api/v1/suppliers?limit=1", None).await;
     println!("directory total after import: {}", total.body["total"]);
 
     let expert = app.back_office("expert", "expert@bench.example").await;

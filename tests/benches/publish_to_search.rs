@@ -142,7 +142,7 @@ async fn import_bulk(app: &TestApp) {
         String::from_utf8_lossy(&output.stderr)
     );
     let expected = APPROVALS as usize + BULK;
-    app.search_until("per_page=1", |r| r["total"] == expected)
+    app.search_until("limit=1", |r| r["total"] == expected)
         .await;
 }
 
@@ -155,7 +155,7 @@ async fn search_latency(app: &TestApp) {
         "q=essais&certification=iso_13485",
         "capability=biotech&sector=medtech",
         "q=culture%20cellulaire&region=Bourgogne-Franche-Comt%C3%A9",
-        "sort=name&page=3",
+        "sort=name&limit=50",
     ];
     let mut samples = Vec::new();
     for i in 0..SEARCHES {

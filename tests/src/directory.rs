@@ -142,7 +142,7 @@ impl TestApp {
 
 /// The ids of a search response's hits.
 pub fn hit_ids(response: &Value) -> Vec<String> {
-    response["hits"]
+    response["items"]
         .as_array()
         .map(|hits| {
             hits.iter()

@@ -5,6 +5,7 @@
 pub mod directory;
 pub mod load;
 pub mod mail;
+pub mod paging;
 pub mod postgres;
 pub mod server;
 pub mod smtp;

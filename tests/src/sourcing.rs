@@ -114,7 +114,7 @@ impl TestApp {
             .await;
         let unrelated = Supplier { token, org, email };
         // Wait until the index knows every supplier.
-        self.search_until("per_page=100", |r| r["total"] == 5).await;
+        self.search_until("limit=100", |r| r["total"] == 5).await;
         World {
             buyer,
             buyer_org,

@@ -14,10 +14,12 @@ use openapi::accounts::{
     AcceptInvitationRequest, InvitationPreview, InvitationRequest, InvitationView, MeResponse,
     OrganisationView, PreferencesRequest, RegisterRequest, UserView,
 };
+use openapi::paging::{ListQuery, UserPage};
 use persistence::tokens::Invitation;
 use persistence::{DbConnection, accounts, notifications, tokens as token_store};
 
 use crate::app::outbox::{queue_for_address, queue_for_user};
+use crate::app::paging::{page, page_limit, parse_time_cursor, time_cursor};
 use crate::app::publisher::Publisher;
 use crate::auth::tokens::{digest, random_token};
 use crate::email::links::{FrontendLinks, FrontendRoute};
@@ -430,21 +432,30 @@ pub async fn organisation(
         .await
 }
 
+const ORGANISATION_USERS: &str = "organisation-users";
+
 pub async fn organisation_users(
     state: &AppState,
     actor: Actor,
     org_id: OrganisationId,
-) -> ApiResult<Vec<UserView>> {
+    query: ListQuery,
+) -> ApiResult<UserPage> {
     actor.may_view_organisation(org_id)?;
+    let limit = page_limit(query.limit)?;
+    let after = parse_time_cursor(query.cursor, ORGANISATION_USERS)?;
     state
         .read(move |conn| {
             if accounts::find_organisation(conn, org_id)?.is_none() {
                 return Err(ApiError::not_found("organisation"));
             }
-            Ok(accounts::users_of_organisation(conn, org_id)?
-                .iter()
-                .map(UserView::from)
-                .collect())
+            let rows = accounts::users_page_of_organisation(conn, org_id, after, limit + 1)?;
+            let (users, next_cursor) = page(rows, limit, |u| {
+                time_cursor(ORGANISATION_USERS, u.created_at, u.id)
+            });
+            Ok(UserPage {
+                items: users.iter().map(UserView::from).collect(),
+                next_cursor,
+            })
         })
         .await
 }

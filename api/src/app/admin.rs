@@ -7,60 +7,34 @@ use domain::ids::{NotificationId, OrganisationId, UserId};
 use domain::notification::DeliveryStatus;
 use domain::organisation::Membership;
 use openapi::accounts::{OrganisationView, UserView};
-use openapi::admin::{NotificationView, UserPage};
+use openapi::admin::{NotificationListQuery, NotificationView};
+use openapi::paging::{ListQuery, NotificationPage, UserPage};
 use persistence::notifications::Notification;
 use persistence::{accounts, notifications, tokens as token_store};
 
+use crate::app::paging::{
+    page, page_limit, parse_text_cursor, parse_time_cursor, text_cursor, time_cursor,
+};
 use crate::app::publisher::Publisher;
-use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
-pub async fn list_users(
-    state: &AppState,
-    actor: Actor,
-    after: Option<String>,
-    limit: Option<i64>,
-) -> ApiResult<UserPage> {
+const USERS: &str = "users";
+const NOTIFICATIONS: &str = "notifications";
+
+pub async fn list_users(state: &AppState, actor: Actor, query: ListQuery) -> ApiResult<UserPage> {
     actor.may_manage_users()?;
-    // `after` is the email of the last user of the previous page: anything
-    // no email holds (a control character, which PostgreSQL text may not
-    // even store, or more than 254 characters) is no cursor of ours.
-    if after
-        .as_deref()
-        .is_some_and(|a| a.chars().count() > 254 || a.contains(char::is_control))
-    {
-        return Err(ApiError::coded(
-            ErrorCode::InvalidQuery,
-            "after is the next_after of a previous page",
-        ));
-    }
-    let limit = match limit {
-        None => 50,
-        Some(n @ 1..=200) => n,
-        Some(_) => {
-            return Err(ValidationErrors::single(
-                "limit",
-                "out_of_range",
-                "limit is between 1 and 200",
-            )
-            .into());
-        }
-    };
+    let limit = page_limit(query.limit)?;
+    let after = parse_text_cursor(query.cursor, USERS)?;
     state
         .read(move |conn| {
-            let users = accounts::list_users(conn, after.as_deref(), limit + 1)?;
-            let has_more = users.len() as i64 > limit;
-            let items: Vec<UserView> = users
-                .iter()
-                .take(limit as usize)
-                .map(UserView::from)
-                .collect();
-            let next_after = if has_more {
-                items.last().map(|u| u.email.clone())
-            } else {
-                None
-            };
-            Ok(UserPage { items, next_after })
+            let rows = accounts::list_users(conn, after, limit + 1)?;
+            let (users, next_cursor) =
+                page(rows, limit, |u| text_cursor(USERS, u.email.as_str(), u.id));
+            Ok(UserPage {
+                items: users.iter().map(UserView::from).collect(),
+                next_cursor,
+            })
         })
         .await
 }
@@ -161,10 +135,11 @@ fn view(n: &Notification) -> NotificationView {
 pub async fn list_notifications(
     state: &AppState,
     actor: Actor,
-    status: Option<String>,
-) -> ApiResult<Vec<NotificationView>> {
+    query: NotificationListQuery,
+) -> ApiResult<NotificationPage> {
     actor.may_manage_users()?;
-    let status = status
+    let status = query
+        .status
         .map(|s| {
             DeliveryStatus::parse(&s).ok_or_else(|| {
                 ValidationErrors::single(
@@ -175,12 +150,19 @@ pub async fn list_notifications(
             })
         })
         .transpose()?;
+    let limit = page_limit(query.limit)?;
+    // The filter is part of the list: a cursor continues the same one.
+    let list = format!("{NOTIFICATIONS}:{}", status.map_or("all", |s| s.as_str()));
+    let before = parse_time_cursor(query.cursor, &list)?;
     state
         .read(move |conn| {
-            Ok(notifications::list(conn, status, 200)?
-                .iter()
-                .map(view)
-                .collect())
+            let rows = notifications::list(conn, status, before, limit + 1)?;
+            let (messages, next_cursor) =
+                page(rows, limit, |n| time_cursor(&list, n.created_at, n.id));
+            Ok(NotificationPage {
+                items: messages.iter().map(view).collect(),
+                next_cursor,
+            })
         })
         .await
 }

@@ -17,6 +17,7 @@ use persistence::{accounts, catalogue, certifications, profiles};
 use search::{SearchQuery, SortOrder};
 
 use crate::app::catalogue::Catalogue;
+use crate::app::paging;
 use crate::app::publisher::Publisher;
 use crate::app::suggestions;
 use crate::app::suppliers::{self, Listed};
@@ -155,7 +156,9 @@ fn list(raw: Option<&str>) -> Vec<String> {
     .unwrap_or_default()
 }
 
-pub const MAX_PER_PAGE: usize = 100;
+const SUPPLIERS: &str = "suppliers";
+/// How deep a ranked search reads: past this, refine the query.
+const MAX_DEPTH: usize = 10_000;
 
 /// Searches published suppliers. Only data the public may see is indexed.
 /// Suggestions offered with a search that found nothing.
@@ -176,18 +179,9 @@ pub async fn search(
             SortOrder::Relevance
         }
     };
-    let page = query.page.unwrap_or(1);
-    let per_page = query.per_page.unwrap_or(20);
-    if page == 0 || page > 500 {
-        errors.add("page", "out_of_range", "page is between 1 and 500");
-    }
-    if per_page == 0 || per_page > MAX_PER_PAGE {
-        errors.add(
-            "per_page",
-            "out_of_range",
-            format!("per_page is between 1 and {MAX_PER_PAGE}"),
-        );
-    }
+    let limit = errors
+        .check("", paging::checked_limit(query.limit))
+        .unwrap_or(paging::DEFAULT_LIMIT);
     let capabilities = list(query.capability.as_deref());
     for (i, code) in capabilities.iter().enumerate() {
         errors.check(&format!("capability[{i}]"), CapabilityCode::parse(code));
@@ -207,6 +201,17 @@ pub async fn search(
     if !errors.is_empty() {
         return Err(errors.into());
     }
+    // A ranked search has no keyset: its cursor holds how far the previous
+    // pages read (under the same list name, so another list's is refused).
+    let offset = match paging::parse_text_cursor(query.cursor, SUPPLIERS)? {
+        None => 0,
+        Some((read, _)) => read
+            .parse::<usize>()
+            .ok()
+            .filter(|read| *read <= MAX_DEPTH)
+            .ok_or_else(paging::invalid_cursor)?,
+    };
+    let limit = usize::try_from(limit).unwrap_or(1);
     let now = state.clock.now();
     let text = query.q.filter(|q| !q.trim().is_empty());
     state.ensure_index_settings().await?;
@@ -222,11 +227,17 @@ pub async fn search(
             member: query.member,
             now: now.timestamp(),
             sort,
-            offset: (page - 1) * per_page,
-            limit: per_page,
+            offset,
+            limit,
         })
         .await?;
 
+    let read = offset + results.hits.len();
+    let next_cursor = results
+        .hits
+        .last()
+        .filter(|_| read < results.total && read <= MAX_DEPTH)
+        .map(|last| paging::text_cursor(SUPPLIERS, &read.to_string(), last.id));
     let ids: Vec<OrganisationId> = results
         .hits
         .iter()
@@ -235,7 +246,7 @@ pub async fn search(
     let today = now.date_naive();
     let catalogue = state.catalogue().await?;
     let mut listed = state.read(move |conn| suppliers::load(conn, &ids)).await?;
-    let hits = results
+    let items = results
         .hits
         .into_iter()
         .filter_map(|hit| {
@@ -289,10 +300,9 @@ pub async fn search(
         _ => Vec::new(),
     };
     Ok(SupplierSearchResponse {
+        items,
+        next_cursor,
         total: results.total,
-        page,
-        per_page,
-        hits,
         suggestions,
         facets: SupplierFacets {
             capabilities: facet(facets.capabilities, &|code| {

@@ -17,13 +17,15 @@ use domain::profile_events::{ProfileEvent, ProfileStep, SUBJECT};
 use domain::{DomainError, ValidationErrors};
 use openapi::audit::AuditEntryView;
 use openapi::directory::{
-    CertificationInput, CertificationQueue, CertificationQueueItem, CertificationView,
-    ProfileInput, ProfileQueue, ProfileQueueItem, ProfileView,
+    CertificationInput, CertificationQueueItem, CertificationView, ProfileInput, ProfileQueueItem,
+    ProfileView,
 };
+use openapi::paging::{AuditEntryPage, CertificationQueue, ListQuery, ProfileQueue};
 use persistence::{DbConnection, Tx, accounts, audit, certifications, profiles};
 
 use crate::app::catalogue::Catalogue;
 use crate::app::outbox::queue_for_users;
+use crate::app::paging::{page, page_limit, parse_time_cursor, time_cursor};
 use crate::app::publisher::Publisher;
 use crate::app::views;
 use crate::email::links::{FrontendLinks, FrontendRoute};
@@ -342,19 +344,29 @@ pub async fn history(
     state: &AppState,
     actor: Actor,
     org: OrganisationId,
-) -> ApiResult<Vec<AuditEntryView>> {
+    query: ListQuery,
+) -> ApiResult<AuditEntryPage> {
     actor.may_view_supplier_profile(org)?;
     let internal = actor.is_back_office();
+    let limit = page_limit(query.limit)?;
+    let after = parse_time_cursor(query.cursor, PROFILE_HISTORY)?;
     state
         .read(move |conn| {
             profiles::find(conn, org)?.ok_or_else(not_found)?;
-            Ok(audit::history(conn, SUBJECT, &org.to_string(), internal)?
-                .iter()
-                .map(AuditEntryView::from)
-                .collect())
+            let rows = audit::history(conn, SUBJECT, &org.to_string(), internal, after, limit + 1)?;
+            let (entries, next_cursor) =
+                page(rows, limit, |e| time_cursor(PROFILE_HISTORY, e.at, e.id));
+            Ok(AuditEntryPage {
+                items: entries.iter().map(AuditEntryView::from).collect(),
+                next_cursor,
+            })
         })
         .await
 }
+
+const PROFILE_HISTORY: &str = "profile-history";
+const PROFILE_QUEUE: &str = "backoffice-profiles";
+const CERTIFICATION_QUEUE: &str = "backoffice-certifications";
 
 /// Profiles waiting for review, longest-waiting first (keyset pagination).
 pub async fn queue(
@@ -364,8 +376,8 @@ pub async fn queue(
     limit: Option<i64>,
 ) -> ApiResult<ProfileQueue> {
     actor.require_back_office()?;
-    let limit = crate::app::paging::page_limit(limit)?;
-    let after = crate::app::paging::parse_cursor(cursor)?;
+    let limit = page_limit(limit)?;
+    let after = parse_time_cursor(cursor, PROFILE_QUEUE)?;
     let now = state.clock.now();
     state
         .read(move |conn| {
@@ -387,7 +399,7 @@ pub async fn queue(
             let next_cursor = if has_more {
                 waiting.get(limit as usize - 1).and_then(|p| {
                     p.submitted_at
-                        .map(|at| format!("{}_{}", at.timestamp_micros(), p.organisation_id))
+                        .map(|at| time_cursor(PROFILE_QUEUE, at, p.organisation_id))
                 })
             } else {
                 None
@@ -585,8 +597,8 @@ pub async fn certification_queue(
     limit: Option<i64>,
 ) -> ApiResult<CertificationQueue> {
     actor.require_back_office()?;
-    let limit = crate::app::paging::page_limit(limit)?;
-    let after = crate::app::paging::parse_cursor(cursor)?;
+    let limit = page_limit(limit)?;
+    let after = parse_time_cursor(cursor, CERTIFICATION_QUEUE)?;
     let now = state.clock.now();
     state
         .read(move |conn| {
@@ -595,7 +607,7 @@ pub async fn certification_queue(
             page.truncate(limit as usize);
             let next_cursor = if more {
                 page.last()
-                    .map(|c| crate::app::paging::cursor(c.updated_at, c.id))
+                    .map(|c| time_cursor(CERTIFICATION_QUEUE, c.updated_at, c.id))
             } else {
                 None
             };

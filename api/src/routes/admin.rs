@@ -2,9 +2,8 @@ use super::Routes;
 use actix_web::{HttpResponse, get, post, put, web};
 use domain::ids::{NotificationId, OrganisationId, UserId};
 use openapi::accounts::{OrganisationView, UserView};
-use openapi::admin::{
-    MembershipRequest, NotificationListQuery, NotificationView, UserListQuery, UserPage,
-};
+use openapi::admin::{MembershipRequest, NotificationListQuery};
+use openapi::paging::{ListQuery, NotificationPage, UserPage};
 use openapi::problem::Problem;
 use uuid::Uuid;
 
@@ -25,14 +24,16 @@ pub fn configure(cfg: &mut impl Routes) {
 
 /// List users.
 ///
-/// All users, ordered by email, with keyset pagination (admins).
+/// All users, ordered by email, a page at a time (admins).
 #[utoipa::path(
     operation_id = "listUsers",
     tag = "admin",
     security(("bearer" = [])),
-    params(UserListQuery),
+    params(ListQuery),
     responses(
         (status = 200, body = UserPage),
+        (status = 400, description = "`invalid_query`: a `cursor` this list did not issue (`errors[0].field` is `cursor`), or `limit` not an integer", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`: `limit` outside 1-100 (`out_of_range`)", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -40,11 +41,10 @@ pub fn configure(cfg: &mut impl Routes) {
 async fn list_users(
     state: web::Data<AppState>,
     auth: Authenticated,
-    query: web::Query<UserListQuery>,
+    query: web::Query<ListQuery>,
 ) -> ApiResult<web::Json<UserPage>> {
-    let query = query.into_inner();
     Ok(web::Json(
-        admin::list_users(&state, auth.0, query.after, query.limit).await?,
+        admin::list_users(&state, auth.0, query.into_inner()).await?,
     ))
 }
 
@@ -141,7 +141,9 @@ async fn set_membership(
     security(("bearer" = [])),
     params(NotificationListQuery),
     responses(
-        (status = 200, body = Vec<NotificationView>),
+        (status = 200, body = NotificationPage),
+        (status = 400, description = "`invalid_query`: a `cursor` this list did not issue (`errors[0].field` is `cursor`), or `limit` not an integer", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`: `status` (`invalid_status`) or `limit` outside 1-100 (`out_of_range`)", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -150,9 +152,9 @@ async fn list_notifications(
     state: web::Data<AppState>,
     auth: Authenticated,
     query: web::Query<NotificationListQuery>,
-) -> ApiResult<web::Json<Vec<NotificationView>>> {
+) -> ApiResult<web::Json<NotificationPage>> {
     Ok(web::Json(
-        admin::list_notifications(&state, auth.0, query.into_inner().status).await?,
+        admin::list_notifications(&state, auth.0, query.into_inner()).await?,
     ))
 }
 

@@ -1,12 +1,10 @@
 use super::Routes;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use domain::ids::{CertificationId, OrganisationId};
-use openapi::directory::{
-    CertificationQueue, CertificationView, CommentRequest, ProfileQueue, ProfileView, QueueQuery,
-    ReviewRequest,
-};
+use openapi::directory::{CertificationView, CommentRequest, ProfileView, ReviewRequest};
+use openapi::paging::{CertificationQueue, ListQuery, MatchQueue, ProfileQueue, RequestQueue};
 use openapi::problem::Problem;
-use openapi::sourcing::{MatchQueue, MatchQueueQuery, RequestQueue, RequestQueueQuery};
+use openapi::sourcing::{MatchQueueQuery, RequestQueueQuery};
 use uuid::Uuid;
 
 use super::body::JsonBody;
@@ -89,7 +87,7 @@ async fn match_queue(
     operation_id = "listProfileQueue",
     tag = "profiles",
     security(("bearer" = [])),
-    params(QueueQuery),
+    params(ListQuery),
     responses(
         (status = 200, body = ProfileQueue),
         (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
@@ -99,7 +97,7 @@ async fn match_queue(
 async fn profile_queue(
     state: web::Data<AppState>,
     auth: Authenticated,
-    query: web::Query<QueueQuery>,
+    query: web::Query<ListQuery>,
 ) -> ApiResult<web::Json<ProfileQueue>> {
     let query = query.into_inner();
     Ok(web::Json(
@@ -257,7 +255,7 @@ async fn reinstate(
     operation_id = "listCertificationQueue",
     tag = "profiles",
     security(("bearer" = [])),
-    params(QueueQuery),
+    params(ListQuery),
     responses(
         (status = 200, body = CertificationQueue),
         (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
@@ -267,7 +265,7 @@ async fn reinstate(
 async fn certification_queue(
     state: web::Data<AppState>,
     auth: Authenticated,
-    query: web::Query<QueueQuery>,
+    query: web::Query<ListQuery>,
 ) -> ApiResult<web::Json<CertificationQueue>> {
     let query = query.into_inner();
     Ok(web::Json(

@@ -140,8 +140,8 @@ async fn certification_types(
     params(SupplierSearchQuery),
     responses(
         (status = 200, body = SupplierSearchResponse),
-        (status = 400, description = "`invalid_query`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`validation_failed`", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "`invalid_query`: a `cursor` this search did not issue (`errors[0].field` is `cursor`), or a parameter of the wrong type", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`: `limit` outside 1-100 (`out_of_range`), an unknown `sort`, capability or sector, `q` over 200 characters", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/suppliers")]

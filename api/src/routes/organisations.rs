@@ -1,7 +1,8 @@
 use super::Routes;
 use actix_web::{HttpResponse, get, post, web};
 use domain::ids::OrganisationId;
-use openapi::accounts::{InvitationRequest, InvitationView, OrganisationView, UserView};
+use openapi::accounts::{InvitationRequest, InvitationView, OrganisationView};
+use openapi::paging::{ListQuery, UserPage};
 use openapi::problem::Problem;
 use uuid::Uuid;
 
@@ -48,9 +49,11 @@ async fn organisation(
     operation_id = "listOrganisationUsers",
     tag = "organisations",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Organisation id")),
+    params(("id" = Uuid, Path, description = "Organisation id"), ListQuery),
     responses(
-        (status = 200, body = Vec<UserView>),
+        (status = 200, body = UserPage),
+        (status = 400, description = "`invalid_query`: a `cursor` this list did not issue (`errors[0].field` is `cursor`), or `limit` not an integer", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`: `limit` outside 1-100 (`out_of_range`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -59,9 +62,16 @@ async fn organisation_users(
     state: web::Data<AppState>,
     auth: Authenticated,
     id: web::Path<Uuid>,
-) -> ApiResult<web::Json<Vec<UserView>>> {
+    query: web::Query<ListQuery>,
+) -> ApiResult<web::Json<UserPage>> {
     Ok(web::Json(
-        accounts::organisation_users(&state, auth.0, OrganisationId::from(*id)).await?,
+        accounts::organisation_users(
+            &state,
+            auth.0,
+            OrganisationId::from(*id),
+            query.into_inner(),
+        )
+        .await?,
     ))
 }
 

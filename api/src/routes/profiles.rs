@@ -1,8 +1,8 @@
 use super::Routes;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use domain::ids::{CertificationId, OrganisationId};
-use openapi::audit::AuditEntryView;
 use openapi::directory::{CertificationInput, CertificationView, ProfileInput, ProfileView};
+use openapi::paging::{AuditEntryPage, ListQuery};
 use openapi::problem::Problem;
 use uuid::Uuid;
 
@@ -133,9 +133,11 @@ async fn submit_profile(
     operation_id = "listProfileHistory",
     tag = "profiles",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Supplier organisation id")),
+    params(("id" = Uuid, Path, description = "Supplier organisation id"), ListQuery),
     responses(
-        (status = 200, body = Vec<AuditEntryView>),
+        (status = 200, body = AuditEntryPage),
+        (status = 400, description = "`invalid_query`: a `cursor` this list did not issue (`errors[0].field` is `cursor`), or `limit` not an integer", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`: `limit` outside 1-100 (`out_of_range`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -144,9 +146,16 @@ async fn profile_history(
     state: web::Data<AppState>,
     auth: Authenticated,
     id: web::Path<Uuid>,
-) -> ApiResult<web::Json<Vec<AuditEntryView>>> {
+    query: web::Query<ListQuery>,
+) -> ApiResult<web::Json<AuditEntryPage>> {
     Ok(web::Json(
-        profiles::history(&state, auth.0, OrganisationId::from(*id)).await?,
+        profiles::history(
+            &state,
+            auth.0,
+            OrganisationId::from(*id),
+            query.into_inner(),
+        )
+        .await?,
     ))
 }
 

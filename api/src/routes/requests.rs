@@ -5,14 +5,16 @@ use domain::account::Language;
 use domain::ids::{MatchId, OrganisationId, QuestionId, SourcingRequestId};
 use domain::sourcing::matching::MatchDecision;
 use domain::sourcing::request::Action;
-use openapi::audit::AuditEntryView;
 use openapi::directory::{CommentRequest, ReviewRequest};
+use openapi::paging::{
+    AnswerPage, AuditEntryPage, ConnectionPage, ListQuery, MatchPage, QuestionPage, QuotePage,
+    RequestPage,
+};
 use openapi::problem::Problem;
 use openapi::sourcing::{
-    AddMatchRequest, AnswerInput, AnswerRow, AwardRequest, CandidatesView, ConnectionView,
-    DeclineRequest, MatchDecisionRequest, MatchView, MyAnswerView, PageQuery, QuestionInput,
-    QuestionView, QuoteInput, QuoteView, RequestInput, RequestPage, RequestView, RequirementsInput,
-    ShortlistRequest,
+    AddMatchRequest, AnswerInput, AwardRequest, CandidatesView, DeclineRequest,
+    MatchDecisionRequest, MatchView, MyAnswerView, QuestionInput, QuestionView, QuoteInput,
+    RequestInput, RequestListQuery, RequestView, RequirementsInput, ShortlistRequest,
 };
 use uuid::Uuid;
 
@@ -102,20 +104,26 @@ async fn create(
 /// List your requests.
 ///
 /// Your requests: a buyer's organisation's requests, or the requests a
-/// supplier is invited to (newest first, keyset pagination).
+/// supplier is invited to, filtered by status, text and dates, in the order
+/// `sort` asks (newest first by default), a page at a time.
 #[utoipa::path(
     operation_id = "listRequests",
     tag = "requests",
     security(("bearer" = [])),
-    params(PageQuery),
-    responses((status = 200, body = RequestPage), (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"))
+    params(RequestListQuery),
+    responses(
+        (status = 200, body = RequestPage),
+        (status = 400, description = "`invalid_query`: a `cursor` this list did not issue for this `sort` (`errors[0].field` is `cursor`), or `limit` not an integer", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`: `status` (`invalid_status`), `q` (`required`, `too_long`), a date (`invalid_date`), a window whose start follows its end (`min_above_max`), `sort` (`invalid_sort`) or `limit` outside 1-100 (`out_of_range`)", body = Problem, content_type = "application/problem+json"),
+    )
 )]
 #[get("/requests")]
 async fn list(
     state: web::Data<AppState>,
     auth: Authenticated,
     req: HttpRequest,
-    query: web::Query<PageQuery>,
+    query: web::Query<RequestListQuery>,
 ) -> ApiResult<web::Json<RequestPage>> {
     let query = query.into_inner();
     let language = directory::language(
@@ -125,7 +133,7 @@ async fn list(
             .and_then(|v| v.to_str().ok()),
     )?;
     Ok(web::Json(
-        requests::list(&state, auth.0, query.cursor, query.limit, language).await?,
+        requests::list(&state, auth.0, query, language).await?,
     ))
 }
 
@@ -394,17 +402,18 @@ async fn reveal_identity(
     operation_id = "listRequestHistory",
     tag = "requests",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Request id")),
-    responses((status = 200, body = Vec<AuditEntryView>), (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"))
+    params(("id" = Uuid, Path, description = "Request id"), ListQuery),
+    responses((status = 200, body = AuditEntryPage), (status = 400, description = "`invalid_query`: a `cursor` this list did not issue (`errors[0].field` is `cursor`), or `limit` not an integer", body = Problem, content_type = "application/problem+json"), (status = 422, description = "`validation_failed`: `limit` outside 1-100 (`out_of_range`)", body = Problem, content_type = "application/problem+json"), (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"))
 )]
 #[get("/requests/{id}/history")]
 async fn history(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
-) -> ApiResult<web::Json<Vec<AuditEntryView>>> {
+    query: web::Query<ListQuery>,
+) -> ApiResult<web::Json<AuditEntryPage>> {
     Ok(web::Json(
-        requests::history(&state, auth.0, id(&path)).await?,
+        requests::history(&state, auth.0, id(&path), query.into_inner()).await?,
     ))
 }
 
@@ -443,8 +452,8 @@ async fn candidates(
     operation_id = "listRequestMatches",
     tag = "requests",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Request id")),
-    responses((status = 200, body = Vec<MatchView>), (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"), (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"))
+    params(("id" = Uuid, Path, description = "Request id"), ListQuery),
+    responses((status = 200, body = MatchPage), (status = 400, description = "`invalid_query`: a `cursor` this list did not issue (`errors[0].field` is `cursor`), or `limit` not an integer", body = Problem, content_type = "application/problem+json"), (status = 422, description = "`validation_failed`: `limit` outside 1-100 (`out_of_range`)", body = Problem, content_type = "application/problem+json"), (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"), (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"))
 )]
 #[get("/requests/{id}/matches")]
 async fn list_matches(
@@ -452,9 +461,17 @@ async fn list_matches(
     auth: Authenticated,
     req: HttpRequest,
     path: web::Path<Uuid>,
-) -> ApiResult<web::Json<Vec<MatchView>>> {
+    query: web::Query<ListQuery>,
+) -> ApiResult<web::Json<MatchPage>> {
     Ok(web::Json(
-        matching::list(&state, auth.0, id(&path), language(&req)).await?,
+        matching::list(
+            &state,
+            auth.0,
+            id(&path),
+            query.into_inner(),
+            language(&req),
+        )
+        .await?,
     ))
 }
 
@@ -630,17 +647,18 @@ async fn my_answer(
     operation_id = "listRequestQuestions",
     tag = "requests",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Request id")),
-    responses((status = 200, body = Vec<QuestionView>), (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"))
+    params(("id" = Uuid, Path, description = "Request id"), ListQuery),
+    responses((status = 200, body = QuestionPage), (status = 400, description = "`invalid_query`: a `cursor` this list did not issue (`errors[0].field` is `cursor`), or `limit` not an integer", body = Problem, content_type = "application/problem+json"), (status = 422, description = "`validation_failed`: `limit` outside 1-100 (`out_of_range`)", body = Problem, content_type = "application/problem+json"), (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"))
 )]
 #[get("/requests/{id}/questions")]
 async fn list_questions(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
-) -> ApiResult<web::Json<Vec<QuestionView>>> {
+    query: web::Query<ListQuery>,
+) -> ApiResult<web::Json<QuestionPage>> {
     Ok(web::Json(
-        answers::questions(&state, auth.0, id(&path)).await?,
+        answers::questions(&state, auth.0, id(&path), query.into_inner()).await?,
     ))
 }
 
@@ -705,8 +723,8 @@ async fn answer_question(
     operation_id = "listRequestAnswers",
     tag = "requests",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Request id")),
-    responses((status = 200, body = Vec<AnswerRow>), (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"), (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"))
+    params(("id" = Uuid, Path, description = "Request id"), ListQuery),
+    responses((status = 200, body = AnswerPage), (status = 400, description = "`invalid_query`: a `cursor` this list did not issue (`errors[0].field` is `cursor`), or `limit` not an integer", body = Problem, content_type = "application/problem+json"), (status = 422, description = "`validation_failed`: `limit` outside 1-100 (`out_of_range`)", body = Problem, content_type = "application/problem+json"), (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"), (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"))
 )]
 #[get("/requests/{id}/answers")]
 async fn compare(
@@ -714,9 +732,17 @@ async fn compare(
     auth: Authenticated,
     req: HttpRequest,
     path: web::Path<Uuid>,
-) -> ApiResult<web::Json<Vec<AnswerRow>>> {
+    query: web::Query<ListQuery>,
+) -> ApiResult<web::Json<AnswerPage>> {
     Ok(web::Json(
-        answers::compare(&state, auth.0, id(&path), language(&req)).await?,
+        answers::compare(
+            &state,
+            auth.0,
+            id(&path),
+            query.into_inner(),
+            language(&req),
+        )
+        .await?,
     ))
 }
 
@@ -727,19 +753,26 @@ async fn compare(
     operation_id = "listAnswerQuotes",
     tag = "requests",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Request id"), ("supplier_id" = Uuid, Path, description = "Supplier organisation id")),
-    responses((status = 200, body = Vec<QuoteView>), (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"), (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"))
+    params(("id" = Uuid, Path, description = "Request id"), ("supplier_id" = Uuid, Path, description = "Supplier organisation id"), ListQuery),
+    responses((status = 200, body = QuotePage), (status = 400, description = "`invalid_query`: a `cursor` this list did not issue (`errors[0].field` is `cursor`), or `limit` not an integer", body = Problem, content_type = "application/problem+json"), (status = 422, description = "`validation_failed`: `limit` outside 1-100 (`out_of_range`)", body = Problem, content_type = "application/problem+json"), (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"), (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"))
 )]
 #[get("/requests/{id}/answers/{supplier_id}/quotes")]
 async fn quote_history(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<(Uuid, Uuid)>,
-) -> ApiResult<web::Json<Vec<QuoteView>>> {
+    query: web::Query<ListQuery>,
+) -> ApiResult<web::Json<QuotePage>> {
     let (request, supplier) = path.into_inner();
     Ok(web::Json(
-        answers::quote_history(&state, auth.0, id(&request), OrganisationId::from(supplier))
-            .await?,
+        answers::quote_history(
+            &state,
+            auth.0,
+            id(&request),
+            OrganisationId::from(supplier),
+            query.into_inner(),
+        )
+        .await?,
     ))
 }
 
@@ -810,16 +843,17 @@ async fn award(
     operation_id = "listRequestConnections",
     tag = "requests",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Request id")),
-    responses((status = 200, body = Vec<ConnectionView>), (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"))
+    params(("id" = Uuid, Path, description = "Request id"), ListQuery),
+    responses((status = 200, body = ConnectionPage), (status = 400, description = "`invalid_query`: a `cursor` this list did not issue (`errors[0].field` is `cursor`), or `limit` not an integer", body = Problem, content_type = "application/problem+json"), (status = 422, description = "`validation_failed`: `limit` outside 1-100 (`out_of_range`)", body = Problem, content_type = "application/problem+json"), (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"))
 )]
 #[get("/requests/{id}/connections")]
 async fn connections(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
-) -> ApiResult<web::Json<Vec<ConnectionView>>> {
+    query: web::Query<ListQuery>,
+) -> ApiResult<web::Json<ConnectionPage>> {
     Ok(web::Json(
-        answers::connections(&state, auth.0, id(&path)).await?,
+        answers::connections(&state, auth.0, id(&path), query.into_inner()).await?,
     ))
 }

@@ -16,6 +16,7 @@ import { randomUUID } from "node:crypto";
 import { BUYER, EXPERT, SUPPLIERS, DEMO_PASSWORD } from "./demo.js";
 import {
   type Api,
+  allPages,
   connect,
   expectEqual,
   expectProblem,
@@ -160,6 +161,21 @@ async function main(): Promise<void> {
   expectEqual("status after open", opened.status, "open");
   step(`expert qualified it, approved ${suppliers.length} matches from the index and opened it`);
 
+  // The buyer finds it among its open requests about screws, nearest
+  // deadline first, a few at a time (every list pages the same way).
+  const open = await allPages("buyer lists its open requests", (after) =>
+    buyer.api.GET("/api/v1/requests", {
+      params: {
+        query: { status: ["open"], q: "vis implantables", sort: "deadline", limit: 5, ...after },
+      },
+    }),
+  );
+  present("the opened request in the buyer's list", open.find((r) => r.id === id));
+  for (const listed of open) {
+    expectEqual("status of a listed request", listed.status, "open");
+  }
+  step(`buyer found it among ${open.length} open requests matching "vis implantables"`);
+
   // Invited suppliers see it without the confidential buyer's name.
   for (const supplier of suppliers) {
     const seen = await readRequest(supplier, id);
@@ -192,10 +208,8 @@ async function main(): Promise<void> {
     }),
   );
   expectEqual("answer", answered.answer, answer);
-  const questions = await expectStatus(
-    "the other supplier reads the questions",
-    200,
-    second.api.GET("/api/v1/requests/{id}/questions", { params: { path } }),
+  const questions = await allPages("the other supplier reads the questions", (after) =>
+    second.api.GET("/api/v1/requests/{id}/questions", { params: { path, query: after } }),
   );
   const shared = present("the answered question", questions.find((q) => q.id === question.id));
   expectEqual("answer the other supplier reads", shared.answer, answer);
@@ -222,10 +236,8 @@ async function main(): Promise<void> {
   step("both suppliers quoted");
 
   // The buyer compares the latest quotes, closes and awards the cheaper.
-  const answers = await expectStatus(
-    "buyer compares the answers",
-    200,
-    buyer.api.GET("/api/v1/requests/{id}/answers", { params: { path } }),
+  const answers = await allPages("buyer compares the answers", (after) =>
+    buyer.api.GET("/api/v1/requests/{id}/answers", { params: { path, query: after } }),
   );
   expectEqual("answers", answers.length, suppliers.length);
   // Amounts are decimal strings (exact); a number is precise enough to rank them.
@@ -307,10 +319,10 @@ async function connections(
   session: Session,
   id: string,
 ): Promise<Schemas["ConnectionView"][]> {
-  return expectStatus(
-    `${session.email} reads the connections`,
-    200,
-    session.api.GET("/api/v1/requests/{id}/connections", { params: { path: { id } } }),
+  return allPages(`${session.email} reads the connections`, (after) =>
+    session.api.GET("/api/v1/requests/{id}/connections", {
+      params: { path: { id }, query: after },
+    }),
   );
 }
 

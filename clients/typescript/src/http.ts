@@ -14,7 +14,13 @@ export function connect(baseUrl: string, accessToken?: string): Api {
   if (accessToken !== undefined) {
     headers["Authorization"] = `Bearer ${accessToken}`;
   }
-  return createClient<paths>({ baseUrl, headers });
+  // List filters that take several values are comma-separated
+  // (`status=open,closed`), as the spec's `explode: false` says.
+  return createClient<paths>({
+    baseUrl,
+    headers,
+    querySerializer: { array: { style: "form", explode: false } },
+  });
 }
 
 /** What an openapi-fetch call resolves to: the body of a documented success
@@ -46,6 +52,36 @@ export async function expectStatus<Data, Problem>(
     );
   }
   return data;
+}
+
+/** One page of a collection: every list answers this shape. */
+export interface Page<Item> {
+  items: Item[];
+  next_cursor?: string | null;
+}
+
+/** Where a page starts: no `cursor` for the first, then the previous
+ * page's `next_cursor`. Spread it into the call's query parameters. */
+export interface After {
+  cursor?: string;
+}
+
+/** Every item of a list, read a page at a time: `page` fetches the page
+ * `after` says, until `next_cursor` is null. */
+export async function allPages<Item, Problem>(
+  what: string,
+  page: (after: After) => Promise<Answer<Page<Item>, Problem>>,
+): Promise<Item[]> {
+  const items: Item[] = [];
+  let after: After = {};
+  for (let n = 1; ; n++) {
+    const body = await expectStatus(`${what} (page ${n})`, 200, page(after));
+    items.push(...body.items);
+    if (body.next_cursor === null || body.next_cursor === undefined) {
+      return items;
+    }
+    after = { cursor: body.next_cursor };
+  }
 }
 
 /** The problem document of `call`, which must be refused with `status` and

@@ -5,6 +5,7 @@
 pub mod access;
 pub mod answers;
 pub mod events;
+pub mod listing;
 pub mod matching;
 pub mod money;
 pub mod request;

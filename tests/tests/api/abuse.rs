@@ -108,7 +108,7 @@ async fn pages_strings_and_lists_are_bounded(app: &TestApp) {
         "/api/v1/backoffice/matches?limit=1000",
         "/api/v1/backoffice/profiles?limit=1000",
         "/api/v1/backoffice/certifications?limit=1000",
-        "/api/v1/suppliers?per_page=1000",
+        "/api/v1/suppliers?limit=1000",
     ] {
         let token = if path.contains("backoffice") {
             &w.expert

@@ -284,7 +284,10 @@ async fn owners_invite_colleagues_who_join_the_same_organisation(app: &TestApp) 
     let users = app
         .get(&format!("/api/v1/organisations/{org}/users"), Some(member))
         .await;
-    assert_eq!(users.assert_status(200).as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        users.assert_status(200)["items"].as_array().map(Vec::len),
+        Some(2)
+    );
 
     // Members do not invite; outsiders cannot even see the organisation.
     app.post(

@@ -46,16 +46,16 @@ async fn admins_list_and_deactivate_users_who_then_cannot_log_in(app: &TestApp) 
     let first = app.get("/api/v1/admin/users?limit=2", Some(&admin)).await;
     let first = first.assert_status(200).clone();
     assert_eq!(first["items"].as_array().map(Vec::len), Some(2));
-    let after = first["next_after"].as_str().expect("more pages");
+    let cursor = first["next_cursor"].as_str().expect("more pages");
     let rest = app
         .get(
-            &format!("/api/v1/admin/users?limit=10&after={after}"),
+            &format!("/api/v1/admin/users?limit=10&cursor={cursor}"),
             Some(&admin),
         )
         .await;
     let rest = rest.assert_status(200);
     assert_eq!(rest["items"].as_array().map(Vec::len), Some(3));
-    assert_eq!(rest["next_after"], json!(null));
+    assert_eq!(rest["next_cursor"], json!(null));
     app.get("/api/v1/admin/users?limit=0", Some(&admin))
         .await
         .assert_problem(422, "validation_failed");

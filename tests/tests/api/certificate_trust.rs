@@ -96,7 +96,7 @@ async fn every_certificate_shown_says_declared_or_verified_and_verified_ranks_fi
     let found = app
         .search_until("certification=iso_13485", |r| hit_ids(r).len() == 3)
         .await;
-    for hit in found["hits"].as_array().expect("hits") {
+    for hit in found["items"].as_array().expect("hits") {
         let expected = if hit["id"] == last.as_str() {
             "verified"
         } else {
@@ -142,7 +142,10 @@ async fn every_certificate_shown_says_declared_or_verified_and_verified_ranks_fi
     let answers = app
         .get(&format!("/api/v1/requests/{open}/answers"), Some(&w.buyer))
         .await;
-    for row in answers.assert_status(200).as_array().expect("rows") {
+    for row in answers.assert_status(200)["items"]
+        .as_array()
+        .expect("rows")
+    {
         let expected = if row["supplier_id"] == last.as_str() {
             "verified"
         } else {

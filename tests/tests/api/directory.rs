@@ -89,7 +89,7 @@ async fn a_supplier_profile_goes_from_draft_to_the_public_directory(app: &TestAp
         .search_until("q=micro-usinnage%20titanne", |r| hit_ids(r).contains(&org))
         .await;
     assert!(
-        french["hits"][0]["highlights"]
+        french["items"][0]["highlights"]
             .as_object()
             .is_some_and(|h| !h.is_empty())
     );
@@ -101,7 +101,7 @@ async fn a_supplier_profile_goes_from_draft_to_the_public_directory(app: &TestAp
     .await;
     let filtered = app.search_until("capability=machining&certification=iso_13485&sector=medtech&region=Bourgogne-Franche-Comt%C3%A9", |r| hit_ids(r) == [org.clone()]).await;
     assert_eq!(
-        filtered["hits"][0]["certifications"][0]["code"],
+        filtered["items"][0]["certifications"][0]["code"],
         "iso_13485"
     );
     assert_eq!(
@@ -126,8 +126,7 @@ async fn a_supplier_profile_goes_from_draft_to_the_public_directory(app: &TestAp
             Some(&supplier),
         )
         .await;
-    let actions: Vec<_> = history
-        .assert_status(200)
+    let actions: Vec<_> = history.assert_status(200)["items"]
         .as_array()
         .expect("history")
         .iter()
@@ -521,7 +520,7 @@ async fn a_certificate_expires_on_its_own_without_any_job(app: &TestApp) {
         .expect("search");
     let body: serde_json::Value = reply.json().await.expect("json");
     assert_eq!(body["total"], 1, "the supplier is still listed: {body}");
-    assert_eq!(body["hits"][0]["certifications"], json!([]));
+    assert_eq!(body["items"][0]["certifications"], json!([]));
 }
 
 async fn profiles_are_out_of_reach_of_other_organisations(app: &TestApp) {
@@ -701,7 +700,7 @@ async fn the_taxonomy_is_bilingual_and_admins_extend_it(app: &TestApp) {
 }
 
 async fn search_parameters_are_validated(app: &TestApp) {
-    app.get("/api/v1/suppliers?per_page=1000", None)
+    app.get("/api/v1/suppliers?limit=1000", None)
         .await
         .assert_problem(422, "validation_failed");
     app.get("/api/v1/suppliers?sort=price", None)
@@ -710,7 +709,7 @@ async fn search_parameters_are_validated(app: &TestApp) {
     app.get("/api/v1/suppliers?sector=mining", None)
         .await
         .assert_problem(422, "validation_failed");
-    app.get("/api/v1/suppliers?page=abc", None)
+    app.get("/api/v1/suppliers?limit=abc", None)
         .await
         .assert_problem(400, "invalid_query");
     app.get("/api/v1/suppliers?member=maybe", None)
@@ -809,7 +808,7 @@ mod reindex {
         let mut app = TestApp::spawn(backend).await;
         let expert = app.back_office("expert", "expert@pmt.example").await;
         let [(_, first), (_, second)] = app.machining_and_sterilisation(&expert).await;
-        app.search_until("per_page=10", |r| r["total"] == 2).await;
+        app.search_until("limit=10", |r| r["total"] == 2).await;
 
         // The index is lost; `admin reindex` rebuilds it from the database.
         app.stop_server().await;
@@ -828,7 +827,7 @@ mod reindex {
         let (_server, url) = app.spawn_sibling(&[]).await;
         let body: serde_json::Value = app
             .client
-            .get(format!("{url}/api/v1/suppliers?per_page=10"))
+            .get(format!("{url}/api/v1/suppliers?limit=10"))
             .send()
             .await
             .expect("search")

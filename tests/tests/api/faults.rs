@@ -102,7 +102,7 @@ mod index_outage {
         let expert = app.back_office("expert", "expert@pmt.example").await;
         let [(machining, machining_org), (_, sterilisation_org)] =
             app.machining_and_sterilisation(&expert).await;
-        app.search_until("per_page=50", |r| r["total"] == 2).await;
+        app.search_until("limit=50", |r| r["total"] == 2).await;
 
         index_down(&fault, true);
         app.get("/api/v1/suppliers?q=usinage", None)
@@ -157,7 +157,7 @@ mod index_outage {
         assert_eq!(ready["index"], "ok");
 
         // Converged: exactly the listed suppliers, each once, as they are now.
-        let all = app.get("/api/v1/suppliers?per_page=50", None).await;
+        let all = app.get("/api/v1/suppliers?limit=50", None).await;
         assert_eq!(
             distinct_sorted(all.assert_status(200)),
             sorted(vec![machining_org.clone(), cleanroom_org.clone()])
@@ -491,7 +491,7 @@ mod crash_while_draining_the_outboxes {
         let admin = app.back_office("admin", "admin@pmt.example").await;
         let expert = app.back_office("expert", "expert@pmt.example").await;
         let [(_, machining), (_, sterilisation)] = app.machining_and_sterilisation(&expert).await;
-        app.search_until("per_page=50", |r| r["total"] == 2).await;
+        app.search_until("limit=50", |r| r["total"] == 2).await;
 
         // Index events that cannot be applied before the crash: a new
         // supplier and a suspension.
@@ -535,11 +535,12 @@ mod crash_while_draining_the_outboxes {
         // What the killed worker held: claimed, maybe accepted by the SMTP
         // server, not marked sent.
         let in_flight: Vec<String> = app
-            .get("/api/v1/admin/notifications?status=sending", Some(&admin))
+            .all_pages(
+                "/api/v1/admin/notifications?status=sending",
+                Some(&admin),
+                100,
+            )
             .await
-            .assert_status(200)
-            .as_array()
-            .expect("list")
             .iter()
             .map(|n| format!("{}@pmt-business", n["id"].as_str().expect("id")))
             .collect();
@@ -555,12 +556,8 @@ mod crash_while_draining_the_outboxes {
         })
         .await;
         let outbox: Vec<Value> = app
-            .get("/api/v1/admin/notifications", Some(&admin))
-            .await
-            .assert_status(200)
-            .as_array()
-            .expect("list")
-            .clone();
+            .all_pages("/api/v1/admin/notifications", Some(&admin), 100)
+            .await;
         assert!(outbox.iter().all(|n| n["status"] == "sent"), "{outbox:?}");
         let expected: Vec<String> = sorted(
             outbox
@@ -599,7 +596,7 @@ mod crash_while_draining_the_outboxes {
             );
         }
 
-        let all = app.get("/api/v1/suppliers?per_page=50", None).await;
+        let all = app.get("/api/v1/suppliers?limit=50", None).await;
         assert_eq!(
             distinct_sorted(all.assert_status(200)),
             sorted(vec![machining, cleanroom])

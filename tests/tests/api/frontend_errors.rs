@@ -299,7 +299,10 @@ async fn writes_and_reads_give_the_same_microsecond_timestamps(app: &TestApp) {
     let history = app
         .get(&format!("/api/v1/requests/{id}/history"), Some(&w.buyer))
         .await;
-    for entry in history.assert_status(200).as_array().expect("history") {
+    for entry in history.assert_status(200)["items"]
+        .as_array()
+        .expect("history")
+    {
         assert!(is_micros_utc(&entry["at"]), "{entry}");
     }
 }

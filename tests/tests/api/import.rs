@@ -38,12 +38,12 @@ fn assert_counts(report: &str, counts: &str) {
 async fn find(app: &TestApp, text: &str, name: &str) -> String {
     let answer = app
         .search_until(&format!("q={text}"), |r| {
-            r["hits"]
+            r["items"]
                 .as_array()
                 .is_some_and(|hits| hits.iter().any(|h| h["name"] == name))
         })
         .await;
-    let hit = answer["hits"]
+    let hit = answer["items"]
         .as_array()
         .and_then(|hits| hits.iter().find(|h| h["name"] == name))
         .expect("hit");
@@ -51,8 +51,7 @@ async fn find(app: &TestApp, text: &str, name: &str) -> String {
 }
 
 async fn all_suppliers(app: &TestApp, total: u64) -> Value {
-    app.search_until("per_page=100", |r| r["total"] == total)
-        .await
+    app.search_until("limit=100", |r| r["total"] == total).await
 }
 
 /// The CSV fixture with `change` applied to the line of `name`.
@@ -113,7 +112,7 @@ async fn a_csv_import_publishes_valid_rows_and_reports_every_rejected_field(app:
     assert_eq!(public.assert_status(200)["location"]["country"], "CH");
     assert_eq!(public.body["member"], false);
     app.search_until("certification=hds", |r| {
-        r["total"] == 1 && r["hits"][0]["name"] == "Santé Cloud Franche-Comté"
+        r["total"] == 1 && r["items"][0]["name"] == "Santé Cloud Franche-Comté"
     })
     .await;
 
@@ -162,7 +161,7 @@ async fn re_running_a_file_changes_nothing_and_duplicates_nothing(app: &TestApp)
             Some(&expert),
         )
         .await;
-    let history = history.assert_status(200);
+    let history = &history.assert_status(200)["items"];
     assert_eq!(history.as_array().map(Vec::len), Some(1), "{history}");
     assert_eq!(history[0]["action"], "profile.imported");
     assert_eq!(history[0]["actor_id"], Value::Null);
@@ -218,8 +217,7 @@ async fn a_changed_row_updates_its_supplier(app: &TestApp) {
             Some(&expert),
         )
         .await;
-    let actions: Vec<_> = history
-        .assert_status(200)
+    let actions: Vec<_> = history.assert_status(200)["items"]
         .as_array()
         .expect("history")
         .iter()

@@ -127,9 +127,7 @@ async fn walk_every_indexed_field(app: &TestApp) {
         .assert_status(200);
     listed(app, "member=true", &org).await;
     let all = app
-        .search_until("per_page=100", |r| {
-            facet_count(r, "member", "true") == Some(1)
-        })
+        .search_until("limit=100", |r| facet_count(r, "member", "true") == Some(1))
         .await;
     assert_eq!(facet_count(&all, "member", "false"), Some(1), "{all}");
     app.put(

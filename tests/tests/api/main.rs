@@ -18,6 +18,7 @@ mod http_conventions;
 mod idempotency;
 mod import;
 mod index_freshness;
+mod lists;
 mod notifications;
 mod openapi_spec;
 mod permissions;

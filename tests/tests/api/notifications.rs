@@ -113,15 +113,12 @@ async fn token(app: &TestApp, email: &str) -> String {
 }
 
 async fn notifications(app: &TestApp, admin: &str, status: &str) -> Vec<Value> {
-    app.get(
+    app.all_pages(
         &format!("/api/v1/admin/notifications?status={status}"),
         Some(admin),
+        100,
     )
     .await
-    .assert_status(200)
-    .as_array()
-    .expect("list")
-    .clone()
 }
 
 /// How many times each Message-ID and each (recipient, subject) arrived.

@@ -107,7 +107,7 @@ async fn a_need_in_words_only_is_submitted_then_coded_by_an_expert_who_qualifies
     let history = app
         .get(&format!("/api/v1/requests/{id}/history"), Some(&w.buyer))
         .await;
-    let history = history.assert_status(200).clone();
+    let history = history.assert_status(200)["items"].clone();
     let recodings = entries(&history, "request.recoded");
     assert_eq!(recodings.len(), 1, "{history}");
     assert_eq!(
@@ -210,7 +210,7 @@ async fn recoding_takes_an_expert_a_submitted_request_its_current_version_and_kn
     let history = app
         .get(&format!("/api/v1/requests/{id}/history"), Some(&buyer))
         .await;
-    let history = history.assert_status(200).clone();
+    let history = history.assert_status(200)["items"].clone();
     assert_eq!(entries(&history, "request.recoded").len(), 1);
     assert_eq!(
         entries(&history, "request.recoded")[0]["note"],

@@ -78,7 +78,10 @@ async fn a_deactivated_users_token_and_pending_invitations_stop_working(app: &Te
     let users = app
         .get(&format!("/api/v1/organisations/{org}/users"), Some(&admin))
         .await;
-    assert_eq!(users.assert_status(200).as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        users.assert_status(200)["items"].as_array().map(Vec::len),
+        Some(1)
+    );
 
     // Reactivated, the user logs in again; the old token stays dead.
     app.post(

@@ -139,8 +139,8 @@ async fn a_request_goes_from_draft_to_award_through_vetted_matches(app: &TestApp
         )
         .await;
     assert_eq!(
-        before.assert_status(200),
-        &json!([]),
+        before.assert_status(200)["items"],
+        json!([]),
         "unanswered questions stay private"
     );
     app.post(
@@ -157,7 +157,7 @@ async fn a_request_goes_from_draft_to_award_through_vetted_matches(app: &TestApp
                 Some(&supplier.token),
             )
             .await;
-        let seen = seen.assert_status(200);
+        let seen = &seen.assert_status(200)["items"];
         assert_eq!(seen[0]["answer"], "Oui, passivation selon ASTM F86.");
         assert!(seen[0].get("asked_by_supplier").is_none());
         assert_eq!(seen[0]["mine"], supplier.org == first.org);
@@ -214,7 +214,7 @@ async fn a_request_goes_from_draft_to_award_through_vetted_matches(app: &TestApp
     let answers = app
         .get(&format!("/api/v1/requests/{id}/answers"), Some(&w.buyer))
         .await;
-    let answers = answers.assert_status(200).clone();
+    let answers = answers.assert_status(200)["items"].clone();
     let row = |org: &str| {
         answers
             .as_array()
@@ -259,7 +259,7 @@ async fn a_request_goes_from_draft_to_award_through_vetted_matches(app: &TestApp
             Some(&w.buyer),
         )
         .await;
-    let buyer_side = buyer_side.assert_status(200);
+    let buyer_side = &buyer_side.assert_status(200)["items"];
     assert_eq!(buyer_side[0]["organisation_id"], first.org.as_str());
     assert!(
         buyer_side
@@ -273,7 +273,7 @@ async fn a_request_goes_from_draft_to_award_through_vetted_matches(app: &TestApp
             Some(&first.token),
         )
         .await;
-    let supplier_side = supplier_side.assert_status(200);
+    let supplier_side = &supplier_side.assert_status(200)["items"];
     assert_eq!(supplier_side[0]["organisation_id"], w.buyer_org.as_str());
     assert!(
         supplier_side
@@ -302,14 +302,17 @@ async fn a_request_goes_from_draft_to_award_through_vetted_matches(app: &TestApp
                 Some(&loser.token),
             )
             .await;
-        assert_eq!(nothing.assert_status(200), &json!([]));
+        assert_eq!(nothing.assert_status(200)["items"], json!([]));
     }
 
     // The history shows every step; the buyer's copy has no internal notes.
     let full = app
-        .get(&format!("/api/v1/requests/{id}/history"), Some(&w.expert))
+        .get(
+            &format!("/api/v1/requests/{id}/history?limit=100"),
+            Some(&w.expert),
+        )
         .await;
-    let full = full.assert_status(200).clone();
+    let full = full.assert_status(200)["items"].clone();
     // What each entry says, as the history has always worded it.
     let note = |action: &str| -> Vec<String> {
         full.as_array()
@@ -377,9 +380,12 @@ async fn a_request_goes_from_draft_to_award_through_vetted_matches(app: &TestApp
         );
     }
     let buyer_history = app
-        .get(&format!("/api/v1/requests/{id}/history"), Some(&w.buyer))
+        .get(
+            &format!("/api/v1/requests/{id}/history?limit=100"),
+            Some(&w.buyer),
+        )
         .await;
-    let buyer_history = buyer_history.assert_status(200).clone();
+    let buyer_history = buyer_history.assert_status(200)["items"].clone();
     assert!(
         !actions(&buyer_history)
             .iter()
@@ -870,8 +876,7 @@ async fn quotes_stop_at_the_deadline_and_the_job_closes_the_request(app: &TestAp
     let history = app
         .get(&format!("/api/v1/requests/{id}/history"), Some(&w.buyer))
         .await;
-    let closing = history
-        .body
+    let closing = history.body["items"]
         .as_array()
         .expect("history")
         .iter()

@@ -95,8 +95,7 @@ async fn a_suspended_supplier_reads_but_no_longer_quotes_asks_or_edits(app: &Tes
     let answers = app
         .get(&format!("/api/v1/requests/{id}/answers"), Some(&w.buyer))
         .await;
-    let answers = answers
-        .assert_status(200)
+    let answers = answers.assert_status(200)["items"]
         .as_array()
         .expect("answers")
         .clone();
@@ -113,10 +112,12 @@ async fn a_suspended_supplier_reads_but_no_longer_quotes_asks_or_edits(app: &Tes
     );
     assert_eq!(status_of(&other.org), Some(json!("answered")));
     let history = app
-        .get(&format!("/api/v1/requests/{id}/history"), Some(&w.buyer))
+        .get(
+            &format!("/api/v1/requests/{id}/history?limit=100"),
+            Some(&w.buyer),
+        )
         .await;
-    let withdrawn: Vec<_> = history
-        .assert_status(200)
+    let withdrawn: Vec<_> = history.assert_status(200)["items"]
         .as_array()
         .expect("history")
         .iter()

@@ -10,13 +10,17 @@ use domain::sourcing::matching::MatchStatus;
 use domain::sourcing::request::Attachment;
 use domain::sourcing::{RequestAccess, SourcingRequest};
 use openapi::directory::ContactView;
+use openapi::paging::{AnswerPage, ConnectionPage, ListQuery, QuestionPage, QuotePage};
 use openapi::sourcing::{
     AnswerRow, AttachmentBody, AwardRequest, ConnectionView, MyAnswerView, QuestionView,
-    QuoteInput, QuoteView, RequestView,
+    QuoteInput, RequestView,
 };
 use persistence::{DbConnection, accounts, certifications, profiles, sourcing};
 
-use super::{Publisher, load, not_found, required_text, save, views};
+use super::{
+    Publisher, load, not_found, page, page_limit, parse_time_cursor, required_text, save,
+    time_cursor, views,
+};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use domain::actions::InvitationFacts;
@@ -212,25 +216,37 @@ pub async fn answer_question(
 
 /// Suppliers see answered questions and their own; the buyer and experts
 /// see all, with who asked.
+const QUESTIONS: &str = "questions";
+const ANSWERS: &str = "answers";
+const QUOTES: &str = "quotes";
+const CONNECTIONS: &str = "connections";
+
 pub async fn questions(
     state: &AppState,
     actor: Actor,
     id: SourcingRequestId,
-) -> ApiResult<Vec<QuestionView>> {
+    query: ListQuery,
+) -> ApiResult<QuestionPage> {
+    let limit = page_limit(query.limit)?;
+    let after = parse_time_cursor(query.cursor, QUESTIONS)?;
     state
         .read(move |conn| {
             let (_, access) = load(conn, &actor, id)?;
             let own = actor.organisation_id();
-            let all = sourcing::questions_of(conn, id)?;
-            Ok(all
-                .iter()
-                .filter(|q| {
-                    access != RequestAccess::InvitedSupplier
-                        || q.answer.is_some()
-                        || Some(q.asked_by_supplier) == own
-                })
-                .map(|q| question_view(q, access, own))
-                .collect())
+            let visible_to = match access {
+                RequestAccess::InvitedSupplier => Some(own.ok_or_else(not_found)?),
+                RequestAccess::Buyer | RequestAccess::BackOffice => None,
+            };
+            let rows = sourcing::questions_page_of(conn, id, visible_to, after, limit + 1)?;
+            let (questions, next_cursor) =
+                page(rows, limit, |q| time_cursor(QUESTIONS, q.created_at, q.id));
+            Ok(QuestionPage {
+                items: questions
+                    .iter()
+                    .map(|q| question_view(q, access, own))
+                    .collect(),
+                next_cursor,
+            })
         })
         .await
 }
@@ -241,8 +257,11 @@ pub async fn compare(
     state: &AppState,
     actor: Actor,
     id: SourcingRequestId,
+    query: ListQuery,
     language: Language,
-) -> ApiResult<Vec<AnswerRow>> {
+) -> ApiResult<AnswerPage> {
+    let limit = page_limit(query.limit)?;
+    let after = parse_time_cursor(query.cursor, ANSWERS)?;
     let now = state.clock.now();
     let today = now.date_naive();
     // Labels only: the cached catalogue will do.
@@ -251,9 +270,12 @@ pub async fn compare(
         .read(move |conn| {
             let (request, access) = load(conn, &actor, id)?;
             access.party()?;
+            let rows = sourcing::invitations_page_of(conn, id, None, after, limit + 1)?;
+            let (invitations, next_cursor) = page(rows, limit, |i| {
+                time_cursor(ANSWERS, i.invited_at, i.supplier)
+            });
             let matches = sourcing::matches_of(conn, id)?;
             let quotes = sourcing::quotes_of(conn, id, None)?;
-            let invitations = sourcing::invitations_of(conn, id)?;
             let suppliers: Vec<OrganisationId> = invitations.iter().map(|i| i.supplier).collect();
             let organisations = accounts::find_organisations(conn, &suppliers)?;
             let all_certs = certifications::of_organisations(conn, &suppliers)?;
@@ -302,7 +324,10 @@ pub async fn compare(
                     .collect(),
                 });
             }
-            Ok(rows)
+            Ok(AnswerPage {
+                items: rows,
+                next_cursor,
+            })
         })
         .await
 }
@@ -313,17 +338,23 @@ pub async fn quote_history(
     actor: Actor,
     id: SourcingRequestId,
     supplier: OrganisationId,
-) -> ApiResult<Vec<QuoteView>> {
+    query: ListQuery,
+) -> ApiResult<QuotePage> {
+    let limit = page_limit(query.limit)?;
+    let after = parse_time_cursor(query.cursor, QUOTES)?;
     state
         .read(move |conn| {
             let (_, access) = load(conn, &actor, id)?;
             access.party()?;
             sourcing::find_invitation(conn, id, supplier)?
                 .ok_or_else(|| ApiError::not_found("answer"))?;
-            Ok(sourcing::quotes_of(conn, id, Some(supplier))?
-                .iter()
-                .map(views::quote)
-                .collect())
+            let rows = sourcing::quotes_page_of(conn, id, supplier, after, limit + 1)?;
+            let (quotes, next_cursor) =
+                page(rows, limit, |q| time_cursor(QUOTES, q.created_at, q.id));
+            Ok(QuotePage {
+                items: quotes.iter().map(views::quote).collect(),
+                next_cursor,
+            })
         })
         .await
 }
@@ -407,30 +438,53 @@ pub async fn connections(
     state: &AppState,
     actor: Actor,
     id: SourcingRequestId,
-) -> ApiResult<Vec<ConnectionView>> {
+    query: ListQuery,
+) -> ApiResult<ConnectionPage> {
+    let limit = page_limit(query.limit)?;
+    let after = parse_time_cursor(query.cursor, CONNECTIONS)?;
     state
         .read(move |conn| {
             let (request, access) = load(conn, &actor, id)?;
-            let awarded: Vec<OrganisationId> = sourcing::invitations_of(conn, id)?
-                .into_iter()
-                .filter(|i| i.outcome == Some(Outcome::Awarded))
-                .map(|i| i.supplier)
-                .collect();
-            let counterparts = match access {
-                RequestAccess::Buyer | RequestAccess::BackOffice => awarded,
-                RequestAccess::InvitedSupplier
-                    if actor
-                        .organisation_id()
-                        .is_some_and(|o| awarded.contains(&o)) =>
-                {
-                    vec![request.buyer]
+            match access {
+                RequestAccess::Buyer | RequestAccess::BackOffice => {
+                    // The awarded suppliers, in invitation order.
+                    let rows = sourcing::invitations_page_of(
+                        conn,
+                        id,
+                        Some(Outcome::Awarded),
+                        after,
+                        limit + 1,
+                    )?;
+                    let (awarded, next_cursor) = page(rows, limit, |i| {
+                        time_cursor(CONNECTIONS, i.invited_at, i.supplier)
+                    });
+                    Ok(ConnectionPage {
+                        items: awarded
+                            .iter()
+                            .map(|i| connection(conn, i.supplier, &request))
+                            .collect::<ApiResult<_>>()?,
+                        next_cursor,
+                    })
                 }
-                RequestAccess::InvitedSupplier => Vec::new(),
-            };
-            counterparts
-                .into_iter()
-                .map(|org| connection(conn, org, &request))
-                .collect()
+                RequestAccess::InvitedSupplier => {
+                    // One connection at most: the buyer, once awarded.
+                    let own = actor.organisation_id();
+                    let awarded = own
+                        .map(|o| sourcing::find_invitation(conn, id, o))
+                        .transpose()?
+                        .flatten()
+                        .is_some_and(|i| i.outcome == Some(Outcome::Awarded));
+                    let items = if awarded && after.is_none() {
+                        vec![connection(conn, request.buyer, &request)?]
+                    } else {
+                        Vec::new()
+                    };
+                    Ok(ConnectionPage {
+                        items,
+                        next_cursor: None,
+                    })
+                }
+            }
         })
         .await
 }

@@ -13,13 +13,15 @@ use domain::sourcing::matching::{
     Explanation, Match, MatchDecision, MatchOrigin, matching_allowed,
 };
 use domain::sourcing::{RequestAccess, SourcingRequest};
+use openapi::paging::{ListQuery, MatchPage};
 use openapi::sourcing::{
     AddMatchRequest, CandidateTier, CandidateView, CandidatesView, MatchDecisionRequest, MatchView,
 };
 use persistence::{DbConnection, accounts, sourcing};
 use search::{CandidateQuery, Tier};
 
-use super::{Publisher, load, optional_text};
+use super::{Publisher, load, optional_text, page, page_limit};
+use crate::app::paging::{parse_score_cursor, score_cursor};
 use crate::app::sourcing::views;
 use crate::app::suppliers::{self, Listed};
 use crate::error::{ApiError, ApiResult};
@@ -282,12 +284,17 @@ pub async fn decide(
         .await
 }
 
+const MATCHES: &str = "matches";
+
 pub async fn list(
     state: &AppState,
     actor: Actor,
     id: SourcingRequestId,
+    query: ListQuery,
     language: Language,
-) -> ApiResult<Vec<MatchView>> {
+) -> ApiResult<MatchPage> {
+    let limit = page_limit(query.limit)?;
+    let after = parse_score_cursor(query.cursor, MATCHES)?;
     // Labels only: the cached catalogue will do.
     let catalogue = state.catalogue().await?;
     state
@@ -296,10 +303,12 @@ pub async fn list(
             require_back_office(access)?;
             // The same for every match of the request.
             let actions = match_actions(&actor, access, &request);
-            let matches = sourcing::matches_of(conn, id)?;
+            let rows = sourcing::matches_page_of(conn, id, after, limit + 1)?;
+            let (matches, next_cursor) =
+                page(rows, limit, |m| score_cursor(MATCHES, m.score, m.id));
             let suppliers: Vec<OrganisationId> = matches.iter().map(|m| m.supplier).collect();
             let organisations = accounts::find_organisations(conn, &suppliers)?;
-            Ok(matches
+            let items = matches
                 .iter()
                 .map(|m| {
                     let name = organisations
@@ -308,7 +317,8 @@ pub async fn list(
                         .map_or("", |o| o.legal_name.as_str());
                     views::matched(m, name, &actions, &catalogue, language)
                 })
-                .collect())
+                .collect();
+            Ok(MatchPage { items, next_cursor })
         })
         .await
 }

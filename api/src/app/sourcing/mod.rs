@@ -19,7 +19,7 @@ use domain::sourcing::{RequestAccess, SourcingRequest};
 use domain::{DomainError, ValidationErrors};
 use persistence::{DbConnection, sourcing};
 
-pub use crate::app::paging::{cursor, page_limit, parse_cursor};
+pub use crate::app::paging::{page, page_limit, parse_time_cursor, time_cursor};
 pub use crate::app::publisher::Publisher;
 use crate::error::{ApiError, ApiResult};
 

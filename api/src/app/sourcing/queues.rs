@@ -7,10 +7,11 @@ use std::collections::hash_map::Entry;
 use domain::auth::Actor;
 use domain::ids::{OrganisationId, SourcingRequestId};
 use domain::sourcing::RequestStatus;
-use openapi::sourcing::{MatchQueue, MatchQueueItem, RequestQueue, RequestQueueItem};
+use openapi::paging::{MatchQueue, RequestQueue};
+use openapi::sourcing::{MatchQueueItem, RequestQueueItem};
 use persistence::{accounts, sourcing};
 
-use super::{cursor, page_limit, parse_cursor};
+use super::{page_limit, parse_time_cursor, time_cursor};
 use crate::error::ApiResult;
 use crate::state::AppState;
 
@@ -31,7 +32,8 @@ pub async fn requests(
         })?,
     };
     let limit = page_limit(limit)?;
-    let after = parse_cursor(cursor_raw)?;
+    let list = format!("backoffice-requests:{}", status.as_str());
+    let after = parse_time_cursor(cursor_raw, &list)?;
     let now = state.clock.now();
     state
         .read(move |conn| {
@@ -40,7 +42,7 @@ pub async fn requests(
             page.truncate(limit as usize);
             let next_cursor = if more {
                 page.last()
-                    .and_then(|r| r.submitted_at.map(|at| cursor(at, r.id)))
+                    .and_then(|r| r.submitted_at.map(|at| time_cursor(&list, at, r.id)))
             } else {
                 None
             };
@@ -65,6 +67,8 @@ pub async fn requests(
         .await
 }
 
+const MATCH_QUEUE: &str = "backoffice-matches";
+
 /// Matches waiting for vetting, oldest first.
 pub async fn matches(
     state: &AppState,
@@ -75,7 +79,7 @@ pub async fn matches(
 ) -> ApiResult<MatchQueue> {
     actor.require_back_office()?;
     let limit = page_limit(limit)?;
-    let after = parse_cursor(cursor_raw)?;
+    let after = parse_time_cursor(cursor_raw, MATCH_QUEUE)?;
     let now = state.clock.now();
     state
         .read(move |conn| {
@@ -83,7 +87,8 @@ pub async fn matches(
             let more = page.len() as i64 > limit;
             page.truncate(limit as usize);
             let next_cursor = if more {
-                page.last().map(|m| cursor(m.created_at, m.id))
+                page.last()
+                    .map(|m| time_cursor(MATCH_QUEUE, m.created_at, m.id))
             } else {
                 None
             };

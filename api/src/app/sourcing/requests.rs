@@ -7,6 +7,7 @@ use domain::actions::{InvitationFacts, RequestFacts};
 use domain::auth::Actor;
 use domain::ids::{OrganisationId, SourcingRequestId};
 use domain::sourcing::answers::Invitation;
+use domain::sourcing::listing::{RequestFilter, RequestListingInput};
 use domain::sourcing::request::{
     Action, AttachmentInput, RequestInput as DomainInput, Requirements,
     RequirementsInput as DomainRequirements,
@@ -14,17 +15,20 @@ use domain::sourcing::request::{
 use domain::sourcing::{RequestAccess, RequestContent, SourcingRequest};
 use domain::{DomainError, ValidationErrors};
 use openapi::audit::AuditEntryView;
+use openapi::paging::{AuditEntryPage, ListQuery, RequestPage};
 use openapi::sourcing::{
-    CertificationRequirementInput, RequestInput, RequestPage, RequestView, RequirementsInput,
+    CertificationRequirementInput, RequestInput, RequestListQuery, RequestView, RequirementsInput,
 };
+use persistence::sourcing::RequestScope;
 use persistence::{DbConnection, accounts, audit, sourcing};
 
 use super::views::RequestActions;
 use super::{
-    Publisher, SUBJECT, cursor, load, not_found, optional_text, page_limit, parse_cursor,
-    questions_asked, required_text, save, views,
+    Publisher, SUBJECT, load, not_found, optional_text, page, page_limit, parse_time_cursor,
+    questions_asked, required_text, save, time_cursor, views,
 };
 use crate::app::catalogue::Catalogue;
+use crate::app::paging::checked_limit;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::state::AppState;
 
@@ -213,12 +217,31 @@ pub async fn get(
 pub async fn list(
     state: &AppState,
     actor: Actor,
-    cursor_raw: Option<String>,
-    limit: Option<i64>,
+    query: RequestListQuery,
     language: Language,
 ) -> ApiResult<RequestPage> {
-    let limit = page_limit(limit)?;
-    let before = parse_cursor(cursor_raw)?;
+    // One answer names every bad parameter, `limit` included.
+    let mut errors = ValidationErrors::new();
+    let listing = errors.check(
+        "",
+        RequestFilter::parse(&RequestListingInput {
+            status: query.status.as_deref(),
+            q: query.q.as_deref(),
+            created_from: query.created_from.as_deref(),
+            created_to: query.created_to.as_deref(),
+            deadline_from: query.deadline_from.as_deref(),
+            deadline_to: query.deadline_to.as_deref(),
+            sort: query.sort.as_deref(),
+        }),
+    );
+    let limit = errors.check("", checked_limit(query.limit));
+    let (Some((filter, sort)), Some(limit)) = (listing, limit) else {
+        return Err(errors.into());
+    };
+    // The cursor names its sort: continuing a page under another sort would
+    // skip or repeat requests.
+    let list = format!("requests:{}", sort.as_str());
+    let after = parse_time_cursor(query.cursor, &list)?;
     let catalogue = state.catalogue().await?;
     let now = state.clock.now();
     state
@@ -229,34 +252,23 @@ pub async fn list(
                     "experts use GET /api/v1/backoffice/requests",
                 )
             })?;
-            let (requests, invitations, next) = match actor.role {
-                PlatformRole::Buyer => {
-                    let mut page = sourcing::requests_of_buyer(conn, org, before, limit + 1)?;
-                    let next = (page.len() as i64 > limit).then(|| {
-                        page.truncate(limit as usize);
-                        page.last().map(|r| cursor(r.created_at, r.id))
-                    });
-                    (page, Vec::new(), next.flatten())
-                }
-                _ => {
-                    let mut invitations =
-                        sourcing::invitations_of_supplier(conn, org, before, limit + 1)?;
-                    let next = (invitations.len() as i64 > limit).then(|| {
-                        invitations.truncate(limit as usize);
-                        invitations.last().map(|i| cursor(i.invited_at, i.request))
-                    });
-                    let ids: Vec<SourcingRequestId> =
-                        invitations.iter().map(|i| i.request).collect();
-                    let mut found = sourcing::find_requests(conn, &ids)?;
-                    // In the invitations' order, which the cursor follows.
-                    found.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
-                    (found, invitations, next.flatten())
-                }
-            };
-            let access = if actor.role == PlatformRole::Buyer {
-                RequestAccess::Buyer
+            let (scope, access) = if actor.role == PlatformRole::Buyer {
+                (RequestScope::Buyer(org), RequestAccess::Buyer)
             } else {
-                RequestAccess::InvitedSupplier
+                (
+                    RequestScope::InvitedSupplier(org),
+                    RequestAccess::InvitedSupplier,
+                )
+            };
+            let rows = sourcing::list_requests(conn, scope, &filter, sort, after, limit + 1)?;
+            let (requests, next_cursor) =
+                page(rows, limit, |r| time_cursor(&list, sort.key_of(r), r.id));
+            let invitations = match scope {
+                RequestScope::Buyer(_) => Vec::new(),
+                RequestScope::InvitedSupplier(org) => {
+                    let ids: Vec<SourcingRequestId> = requests.iter().map(|r| r.id).collect();
+                    sourcing::invitations_of_supplier_to(conn, org, &ids)?
+                }
             };
             let mut buyer_ids: Vec<OrganisationId> = requests.iter().map(|r| r.buyer).collect();
             buyer_ids.sort_unstable();
@@ -276,10 +288,7 @@ pub async fn list(
                     language,
                 ));
             }
-            Ok(RequestPage {
-                items,
-                next_cursor: next,
-            })
+            Ok(RequestPage { items, next_cursor })
         })
         .await
 }
@@ -462,22 +471,32 @@ pub async fn reveal_identity(
         .await
 }
 
+const REQUEST_HISTORY: &str = "request-history";
+
 /// The request's history: the buyer sees it without internal notes, the
 /// back office sees everything; suppliers do not see it.
 pub async fn history(
     state: &AppState,
     actor: Actor,
     id: SourcingRequestId,
-) -> ApiResult<Vec<AuditEntryView>> {
+    query: ListQuery,
+) -> ApiResult<AuditEntryPage> {
+    let limit = page_limit(query.limit)?;
+    let after = parse_time_cursor(query.cursor, REQUEST_HISTORY)?;
     state
         .read(move |conn| {
             let (_, access) = load(conn, &actor, id)?;
             if access == RequestAccess::InvitedSupplier {
                 return Err(not_found());
             }
-            let entries =
-                audit::history(conn, SUBJECT, &id.to_string(), access.sees_internal_notes())?;
-            Ok(entries.iter().map(AuditEntryView::from).collect())
+            let internal = access.sees_internal_notes();
+            let rows = audit::history(conn, SUBJECT, &id.to_string(), internal, after, limit + 1)?;
+            let (entries, next_cursor) =
+                page(rows, limit, |e| time_cursor(REQUEST_HISTORY, e.at, e.id));
+            Ok(AuditEntryPage {
+                items: entries.iter().map(AuditEntryView::from).collect(),
+                next_cursor,
+            })
         })
         .await
 }

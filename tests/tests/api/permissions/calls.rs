@@ -430,7 +430,7 @@ impl Matrix<'_> {
             )
             .await;
         assert_eq!(
-            matches.assert_status(200)[0]["status"],
+            matches.assert_status(200)["items"][0]["status"],
             "approved",
             "the match of another request is untouched"
         );
@@ -441,7 +441,7 @@ impl Matrix<'_> {
                 self.token(BuyerA),
             )
             .await;
-        let questions = questions.assert_status(200).clone();
+        let questions = questions.assert_status(200)["items"].clone();
         let asked = questions
             .as_array()
             .expect("questions")

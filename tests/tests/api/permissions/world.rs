@@ -491,8 +491,7 @@ pub(super) async fn world(app: &TestApp) -> Matrix<'_> {
             m.token(Expert),
         )
         .await;
-    m.w.match_id = matches
-        .assert_status(200)
+    m.w.match_id = matches.assert_status(200)["items"]
         .as_array()
         .expect("matches")
         .iter()
@@ -529,7 +528,7 @@ pub(super) async fn world(app: &TestApp) -> Matrix<'_> {
     .assert_status(200);
     m.w.qualified = qualified;
     let notifications = app.get("/api/v1/admin/notifications", m.token(Admin)).await;
-    m.w.notification = notifications.assert_status(200)[0]["id"]
+    m.w.notification = notifications.assert_status(200)["items"][0]["id"]
         .as_str()
         .expect("a notification")
         .to_owned();
