@@ -518,14 +518,24 @@ impl SupplierProfile {
     /// Publishes re-imported content in place of both the working copy and
     /// the snapshot. `None` when the public already sees exactly this
     /// content (a re-run of the same file), so an edit under review
-    /// survives it. A suspended profile stays off the directory.
+    /// survives it. A suspended profile stays off the directory. The
+    /// import's file has no phone or private contacts: those the profile
+    /// has are kept, so that importing an export changes nothing.
     pub fn reimport(
         &mut self,
-        content: ProfileContent,
+        mut content: ProfileContent,
         now: DateTime<Utc>,
     ) -> Result<Option<ProfileEvent>, DomainError> {
         if self.status == ProfileStatus::Suspended {
             return Err(refuse(self.status, "import over"));
+        }
+        if let Some(current) = &self.published {
+            content
+                .public_phone
+                .clone_from(&current.public_phone);
+            content
+                .private_contacts
+                .clone_from(&current.private_contacts);
         }
         if self.public_content() == Some(&content) {
             return Ok(None);

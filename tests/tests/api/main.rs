@@ -18,6 +18,7 @@ mod idempotency;
 mod import;
 mod index_freshness;
 mod notifications;
+mod operator;
 mod openapi_spec;
 mod permissions;
 mod protocol;

@@ -6,6 +6,7 @@
 //! turns it into its history entry and its emails, in the same transaction.
 
 pub mod answers;
+pub mod export;
 pub(crate) mod emails;
 pub mod matching;
 pub mod queues;
