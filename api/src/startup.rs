@@ -12,11 +12,11 @@ use search::CapabilityIndex;
 use crate::auth::jwt::JwtKeys;
 use crate::auth::password::PasswordHasher;
 use crate::auth::throttle::RateLimit;
+use crate::cli::progress::{Interrupted, Progress};
 use crate::config::{Environment, Settings};
 use crate::data_dir_lock::DataDirLock;
 use crate::email::mailer::Mailer;
 use crate::state::{AppState, Clock};
-use crate::cli::progress::{Interrupted, Progress};
 use crate::{app, server, telemetry, workers};
 
 /// The capability index, and whether it was just created (a new data
@@ -157,7 +157,7 @@ pub async fn create_user(
 
 pub async fn reindex() -> anyhow::Result<()> {
     let state = build_state().await?;
-    let progress = Progress::new("reindex", "suppliers");
+    let progress = Progress::new("reindex", "profiles");
     let done = app::indexing::reindex_with(&state, &progress).await;
     progress.finish();
     let done = done.map_err(|e| anyhow::anyhow!("reindex: {e}"))?;

@@ -61,7 +61,10 @@ pub struct AppState {
     pub passes: Arc<WorkerPasses>,
     /// Held as long as the process runs: `pmt admin restore` refuses while
     /// any `pmt` process uses the data directory.
-    #[expect(dead_code, reason = "held, never read: dropping the last clone releases it")]
+    #[expect(
+        dead_code,
+        reason = "held, never read: dropping the last clone releases it"
+    )]
     pub data_dir_lock: Arc<crate::data_dir_lock::DataDirLock>,
 }
 

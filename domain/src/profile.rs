@@ -530,9 +530,7 @@ impl SupplierProfile {
             return Err(refuse(self.status, "import over"));
         }
         if let Some(current) = &self.published {
-            content
-                .public_phone
-                .clone_from(&current.public_phone);
+            content.public_phone.clone_from(&current.public_phone);
             content
                 .private_contacts
                 .clone_from(&current.private_contacts);
@@ -931,6 +929,35 @@ mod tests {
             profile.public_content().map(|c| c.description_fr.as_str()),
             Some("Micro-usinage et décolletage")
         );
+    }
+
+    #[test]
+    fn a_reimport_keeps_the_phone_and_private_contacts_the_file_cannot_carry() {
+        let mut with_contacts = content("Micro-usinage");
+        with_contacts.public_phone = Some("+33 3 81 00 00 00".to_owned());
+        with_contacts.private_contacts = vec![Contact {
+            name: "Marc Girard".to_owned(),
+            role: None,
+            email: Email::parse("marc@precimicro.example").unwrap(),
+            phone: None,
+        }];
+        let (mut profile, _) =
+            SupplierProfile::imported(OrganisationId::new(), with_contacts.clone(), Utc::now());
+        assert_eq!(
+            profile
+                .reimport(content("Micro-usinage"), Utc::now())
+                .unwrap(),
+            None,
+            "the same file again changes nothing"
+        );
+        let _step = profile
+            .reimport(content("Décolletage"), Utc::now())
+            .unwrap()
+            .expect("changed");
+        let public = profile.public_content().expect("published");
+        assert_eq!(public.description_fr, "Décolletage");
+        assert_eq!(public.public_phone, with_contacts.public_phone);
+        assert_eq!(public.private_contacts, with_contacts.private_contacts);
     }
 
     #[test]

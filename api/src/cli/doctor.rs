@@ -82,7 +82,10 @@ async fn run() -> usize {
         Environment::Production => "production",
         Environment::Development => "development",
     };
-    checks.push(ok("configuration", format!("PMT_ENV={mode}, every variable valid")));
+    checks.push(ok(
+        "configuration",
+        format!("PMT_ENV={mode}, every variable valid"),
+    ));
     checks.push(jwt_secret(&settings));
     checks.push(data_dir(&settings));
     for check in &checks {
@@ -145,7 +148,10 @@ fn data_dir(settings: &Settings) -> Check {
         Ok(_) => "no pmt process running on it",
         Err(_) => "in use by a running pmt server or command",
     };
-    ok("data directory", format!("{} writable, {in_use}", dir.display()))
+    ok(
+        "data directory",
+        format!("{} writable, {in_use}", dir.display()),
+    )
 }
 
 struct DatabaseChecks {
@@ -253,10 +259,9 @@ async fn index(settings: &Settings, db: Option<&Database>) -> Vec<Check> {
                 ));
                 return checks;
             }
-            let opened = tokio::task::spawn_blocking(move || {
-                search::embedded::TantivyIndex::open(&dir)
-            })
-            .await;
+            let opened =
+                tokio::task::spawn_blocking(move || search::embedded::TantivyIndex::open(&dir))
+                    .await;
             match opened {
                 Ok(Ok(index)) => (
                     Arc::new(index),

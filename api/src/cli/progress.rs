@@ -45,7 +45,9 @@ impl Progress {
         tokio::spawn(async move {
             if tokio::signal::ctrl_c().await.is_ok() {
                 flag.store(true, Ordering::Release);
-                eprintln!("{job}: interrupted, stopping after the current item (Ctrl-C again to abort)");
+                eprintln!(
+                    "{job}: interrupted, stopping after the current item (Ctrl-C again to abort)"
+                );
             }
             if tokio::signal::ctrl_c().await.is_ok() {
                 std::process::exit(130);

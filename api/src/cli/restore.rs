@@ -29,11 +29,10 @@ pub async fn restore(source: &Path) -> anyhow::Result<()> {
     };
     let _lock = DataDirLock::exclusive(&settings.data_dir)?;
     let checked = source.to_owned();
-    let summary = tokio::task::spawn_blocking(move || {
-        persistence::backup::inspect_sqlite_file(&checked)
-    })
-    .await?
-    .with_context(|| format!("{} cannot be restored", source.display()))?;
+    let summary =
+        tokio::task::spawn_blocking(move || persistence::backup::inspect_sqlite_file(&checked))
+            .await?
+            .with_context(|| format!("{} cannot be restored", source.display()))?;
     if !summary.problems.is_empty() {
         bail!(
             "{} fails SQLite's check, nothing restored: {}",

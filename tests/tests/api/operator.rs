@@ -58,7 +58,11 @@ async fn a_dry_run_reports_what_the_import_does_and_writes_nothing(app: &TestApp
         dry.contains(": dry run, would be: 8 created, 0 updated, 0 unchanged, 2 rejected\n"),
         "{dry}"
     );
-    assert_eq!(directory(app).await, empty, "the dry run published something");
+    assert_eq!(
+        directory(app).await,
+        empty,
+        "the dry run published something"
+    );
     let ready = app.get("/readyz", None).await;
     assert_eq!(ready.body["index_lag"], 0, "index events were written");
     let real = pmt(app, &["admin", "import-suppliers", &csv]).await;
@@ -74,14 +78,22 @@ async fn a_dry_run_reports_what_the_import_does_and_writes_nothing(app: &TestApp
         dry.contains("would be: 0 created, 1 updated, 7 unchanged, 2 rejected\n"),
         "{dry}"
     );
-    assert_eq!(directory(app).await, before, "the dry run changed a supplier");
+    assert_eq!(
+        directory(app).await,
+        before,
+        "the dry run changed a supplier"
+    );
     let real = pmt(app, &["admin", "import-suppliers", &changed]).await;
     assert_eq!(report_of(&dry), report_of(&real));
     assert_ne!(directory(app).await, before);
 }
 
 async fn an_export_imports_back_unchanged_here_and_into_an_empty_database(app: &TestApp) {
-    pmt(app, &["admin", "import-suppliers", &fixture("suppliers.json")]).await;
+    pmt(
+        app,
+        &["admin", "import-suppliers", &fixture("suppliers.json")],
+    )
+    .await;
     for format in ["csv", "json"] {
         let exported = pmt(app, &["admin", "export", "suppliers", "--format", format]).await;
         let path = file(app, &format!("export.{format}"), &exported);
@@ -119,7 +131,9 @@ async fn the_requests_export_dates_every_status_reached(app: &TestApp) {
     let today = chrono::Utc::now().date_naive().to_string();
     let csv = pmt(
         app,
-        &["admin", "export", "requests", "--from", &today, "--to", &today],
+        &[
+            "admin", "export", "requests", "--from", &today, "--to", &today,
+        ],
     )
     .await;
     let mut lines = csv.lines();
@@ -145,13 +159,17 @@ async fn the_requests_export_dates_every_status_reached(app: &TestApp) {
     let yesterday = (chrono::Utc::now().date_naive() - chrono::TimeDelta::days(1)).to_string();
     let none = pmt(
         app,
-        &["admin", "export", "requests", "--from", &yesterday, "--to", &yesterday],
+        &[
+            "admin", "export", "requests", "--from", &yesterday, "--to", &yesterday,
+        ],
     )
     .await;
     assert_eq!(none.lines().count(), 1, "{none}");
     let backwards = app
         .cli(
-            &["admin", "export", "requests", "--from", &today, "--to", &yesterday],
+            &[
+                "admin", "export", "requests", "--from", &today, "--to", &yesterday,
+            ],
             &[],
         )
         .await;
@@ -196,29 +214,36 @@ async fn a_backup_taken_while_the_server_writes_restores_every_committed_row() {
     let acknowledged = tokio::sync::Mutex::new(Vec::new());
     let backup = app.data_dir.path().join("backup.db");
     let backup = backup.display().to_string();
-    let ((), (committed, output)) = tokio::join!(register_until(&app, &stop, &acknowledged), async {
-        while acknowledged.lock().await.len() < 10 {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        // Everything acknowledged before the copy starts was committed.
-        let committed: Vec<String> = acknowledged.lock().await.clone();
-        let output = app.cli(&["admin", "backup", &backup], &[]).await;
-        // Writes go on after the copy too.
-        while acknowledged.lock().await.len() < committed.len() + 5 {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        stop.store(true, Ordering::Release);
-        (committed, output)
-    });
+    let ((), (committed, output)) =
+        tokio::join!(register_until(&app, &stop, &acknowledged), async {
+            while acknowledged.lock().await.len() < 10 {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            // Everything acknowledged before the copy starts was committed.
+            let committed: Vec<String> = acknowledged.lock().await.clone();
+            let output = app.cli(&["admin", "backup", &backup], &[]).await;
+            // Writes go on after the copy too.
+            while acknowledged.lock().await.len() < committed.len() + 5 {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            stop.store(true, Ordering::Release);
+            (committed, output)
+        });
     assert!(output.status.success(), "{output:?}");
     let stdout = text(&output.stdout);
-    assert!(stdout.contains("(") && stdout.contains("checked)"), "{stdout}");
+    assert!(
+        stdout.contains("(") && stdout.contains("checked)"),
+        "{stdout}"
+    );
     assert!(stdout.contains("rebuilds it from the database"), "{stdout}");
     let written = acknowledged.lock().await.clone();
 
     let again = app.cli(&["admin", "backup", &backup], &[]).await;
     assert!(!again.status.success(), "a backup overwrote a file");
-    assert!(text(&again.stderr).contains("never overwrites"), "{again:?}");
+    assert!(
+        text(&again.stderr).contains("never overwrites"),
+        "{again:?}"
+    );
 
     let refused = app.cli(&["admin", "restore", &backup], &[]).await;
     assert!(!refused.status.success(), "restored under a running server");
@@ -229,7 +254,10 @@ async fn a_backup_taken_while_the_server_writes_restores_every_committed_row() {
 
     app.stop_server().await;
     let restored = pmt(&app, &["admin", "restore", &backup]).await;
-    assert!(restored.contains("the database it replaced is kept as"), "{restored}");
+    assert!(
+        restored.contains("the database it replaced is kept as"),
+        "{restored}"
+    );
     app.restart_server().await;
     let mut restored_accounts = Vec::new();
     for email in &written {
@@ -362,7 +390,10 @@ async fn the_doctor_names_each_unreachable_dependency_and_fails() {
     );
     assert!(email.contains("fix: check SMTP_URL"), "{email}");
     assert!(line(&report, "database").starts_with("ok "), "{report}");
-    assert!(text(&output.stderr).contains("1 check(s) failed"), "{output:?}");
+    assert!(
+        text(&output.stderr).contains("1 check(s) failed"),
+        "{output:?}"
+    );
 
     let nowhere = format!("http://127.0.0.1:{}", closed_port());
     let (output, report) = doctor(&app, &[("MEILI_URL", &nowhere)]).await;
@@ -372,12 +403,18 @@ async fn the_doctor_names_each_unreachable_dependency_and_fails() {
         index.starts_with("FAIL") && index.contains(&nowhere),
         "{index}"
     );
-    assert!(index.contains("fix: check MEILI_URL and MEILI_MASTER_KEY"), "{index}");
+    assert!(
+        index.contains("fix: check MEILI_URL and MEILI_MASTER_KEY"),
+        "{index}"
+    );
 
     let refusing = meilisearch_refusing_keys().await;
     let (output, report) = doctor(
         &app,
-        &[("MEILI_URL", &refusing), ("MEILI_MASTER_KEY", "not-the-key")],
+        &[
+            ("MEILI_URL", &refusing),
+            ("MEILI_MASTER_KEY", "not-the-key"),
+        ],
     )
     .await;
     assert_eq!(output.status.code(), Some(1), "{report}");
@@ -390,7 +427,10 @@ async fn the_doctor_names_each_unreachable_dependency_and_fails() {
 
     let (output, report) = doctor(&app, &[("DATABASE_URL", "mysql://db/pmt")]).await;
     assert_eq!(output.status.code(), Some(1));
-    assert!(line(&report, "configuration").contains("DATABASE_URL"), "{report}");
+    assert!(
+        line(&report, "configuration").contains("DATABASE_URL"),
+        "{report}"
+    );
 }
 
 /// A members' file of `rows` valid, distinct suppliers.
@@ -448,17 +488,29 @@ async fn an_import_stopped_with_ctrl_c_says_where_to_resume_and_resumes_there() 
         (2..ROWS + 1).contains(&resume),
         "resume at {resume}: {stdout}"
     );
-    let first = format!(": {} created, 0 updated, 0 unchanged, 0 rejected\n", resume - 2);
+    let first = format!(
+        ": {} created, 0 updated, 0 unchanged, 0 rejected\n",
+        resume - 2
+    );
     assert!(stdout.contains(&first), "expected `{first}` in {stdout}");
     assert!(
         stdout.contains(&format!("interrupted before line {resume}")),
         "{stdout}"
     );
-    assert!(stderr.contains(&format!("/{ROWS} rows")), "no progress line: {stderr}");
+    assert!(
+        stderr.contains(&format!("/{ROWS} rows")),
+        "no progress line: {stderr}"
+    );
 
     let rest = pmt(
         &app,
-        &["admin", "import-suppliers", &members, "--start-at", &resume.to_string()],
+        &[
+            "admin",
+            "import-suppliers",
+            &members,
+            "--start-at",
+            &resume.to_string(),
+        ],
     )
     .await;
     let second = format!(

@@ -365,6 +365,37 @@ mod tests {
     }
 
     #[test]
+    fn rows_written_as_csv_or_json_read_back_the_same() {
+        let text = format!(
+            "{HEADER}\"Micro, SAS\",73282932000074,1 rue X,25000,Besançon,25,BFC,\
+             machining.micro_machining:titane: 5 axes;machining.edm,medtech;aerospace,\
+             iso_13485|2025-01-01|2027-12-31|GMED|Usinage | implants\n"
+        );
+        let rows: Vec<RawRow> = read_csv(&text)
+            .expect("readable")
+            .into_iter()
+            .map(|r| r.raw.expect("row"))
+            .collect();
+        let json = |rows: &[RawRow]| serde_json::to_value(rows).expect("json");
+        let from_csv: Vec<RawRow> = read_csv(&write_csv(&rows).expect("csv"))
+            .expect("readable")
+            .into_iter()
+            .map(|r| r.raw.expect("row"))
+            .collect();
+        assert_eq!(json(&from_csv), json(&rows));
+        let from_json: Vec<RawRow> = read_json(&write_json(&rows).expect("json"))
+            .expect("readable")
+            .into_iter()
+            .map(|r| r.raw.expect("row"))
+            .collect();
+        assert_eq!(json(&from_json), json(&rows));
+        assert_eq!(
+            rows[0].capabilities[0].detail.as_deref(),
+            Some("titane: 5 axes")
+        );
+    }
+
+    #[test]
     fn an_unknown_column_makes_the_file_unusable() {
         let error = read_csv("legal_name,sirte\nX,1\n").err().expect("refused");
         assert!(error.to_string().contains("`sirte`"), "{error}");

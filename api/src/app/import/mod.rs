@@ -54,8 +54,8 @@ use domain::validation::ValidationErrors;
 use persistence::PersistenceError;
 
 use self::apply::import_one;
-pub use self::file::{RowRef, SourceRow, read};
 pub use self::export::{ExportFormat, export};
+pub use self::file::{RowRef, SourceRow, read};
 use self::row::{Supplier, key, key_field, parse_row};
 use crate::app::catalogue::Catalogue;
 use crate::app::progress::WorkProgress;
@@ -96,7 +96,11 @@ impl fmt::Display for ImportReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The same lines in both modes, so a dry run's report can be
         // compared with the real run's; only this prefix differs.
-        let would = if self.dry_run { "dry run, would be: " } else { "" };
+        let would = if self.dry_run {
+            "dry run, would be: "
+        } else {
+            ""
+        };
         writeln!(
             f,
             "{would}{} created, {} updated, {} unchanged, {} rejected",

@@ -6,8 +6,8 @@
 //! turns it into its history entry and its emails, in the same transaction.
 
 pub mod answers;
-pub mod export;
 pub(crate) mod emails;
+pub mod export;
 pub mod matching;
 pub mod queues;
 pub mod requests;
