@@ -20,6 +20,12 @@
 //! never writes the index itself (the embedded index has a single writer,
 //! the server).
 //!
+//! `--dry-run` ([`ImportMode::DryRun`]) runs each row's transaction the same
+//! way and rolls it back: the report is the real run's, nothing is written.
+//! The rows before `--start-at` are skipped (an interrupted run prints where
+//! to resume). [`export`] writes the published directory back in this
+//! format, so that importing an export changes nothing.
+//!
 //! No user account is created. Self-registration with an imported SIRET
 //! answers 409 `siret_taken`, so an owner account for an imported
 //! organisation needs a claim or invitation by the back office.
@@ -81,7 +87,7 @@ pub struct RejectedRow {
 /// What an import did (or, dry, would do), row by row.
 #[derive(Debug, Default)]
 pub struct ImportReport {
-    pub dry_run: bool,
+    pub mode: ImportMode,
     pub created: usize,
     pub updated: usize,
     pub unchanged: usize,
@@ -96,10 +102,9 @@ impl fmt::Display for ImportReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The same lines in both modes, so a dry run's report can be
         // compared with the real run's; only this prefix differs.
-        let would = if self.dry_run {
-            "dry run, would be: "
-        } else {
-            ""
+        let would = match self.mode {
+            ImportMode::DryRun => "dry run, would be: ",
+            ImportMode::Apply => "",
         };
         writeln!(
             f,
@@ -131,8 +136,9 @@ impl fmt::Display for ImportReport {
 }
 
 /// Whether an import writes what it finds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ImportMode {
+    #[default]
     Apply,
     /// Every row goes through the same reads, rules and writes in its own
     /// transaction, which is then rolled back: the report is the one the
@@ -152,7 +158,7 @@ pub async fn import(
 ) -> ApiResult<ImportReport> {
     let catalogue = state.read(Catalogue::load).await?;
     let mut report = ImportReport {
-        dry_run: mode == ImportMode::DryRun,
+        mode,
         ..ImportReport::default()
     };
     let mut seen: HashMap<String, RowRef> = HashMap::new();
