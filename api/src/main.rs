@@ -2,7 +2,9 @@
 
 mod app;
 mod auth;
+mod cli;
 mod config;
+mod data_dir_lock;
 mod email;
 mod error;
 mod middleware;
@@ -14,6 +16,8 @@ mod state;
 mod telemetry;
 mod wording;
 mod workers;
+
+use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
@@ -66,9 +70,59 @@ enum AdminCommand {
     /// Import the cluster's existing supplier profiles from a CSV or JSON
     /// file (published at once, no user accounts). Row by row: rejected
     /// rows are reported, re-running the same file changes nothing.
+    /// Ctrl-C stops between rows and prints where to resume.
     ImportSuppliers {
         /// A `.csv` or `.json` file; see the module docs of `app::import`.
-        file: std::path::PathBuf,
+        file: PathBuf,
+        /// Validate every row with the same rules and report what would be
+        /// created, updated, unchanged and rejected; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Skip the rows before this CSV line number (JSON index), as an
+        /// interrupted import prints.
+        #[arg(long, value_name = "ROW")]
+        start_at: Option<u64>,
+    },
+    /// Write the published directory (`suppliers`, in the import's format)
+    /// or the requests of a period (`requests`, CSV).
+    #[command(subcommand)]
+    Export(ExportCommand),
+    /// Copy the embedded SQLite database to PATH while the server runs
+    /// (PostgreSQL: use pg_dump).
+    Backup {
+        /// A new file; an existing one is never overwritten.
+        path: PathBuf,
+    },
+    /// Replace the embedded SQLite database with a backup. Refused while a
+    /// server or another command uses the data directory.
+    Restore { path: PathBuf },
+    /// Check the configuration and reach every dependency (database,
+    /// index, SMTP) without changing anything; exit 1 if any check fails.
+    Doctor,
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// Every published supplier, as `import-suppliers` reads it back.
+    Suppliers {
+        #[arg(long, value_enum, default_value = "csv")]
+        format: app::import::ExportFormat,
+        /// Where to write; stdout by default.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// The requests created from --from to --to (both days included, UTC)
+    /// as CSV, with the date each status was first reached.
+    Requests {
+        /// First day, YYYY-MM-DD.
+        #[arg(long)]
+        from: chrono::NaiveDate,
+        /// Last day, YYYY-MM-DD.
+        #[arg(long)]
+        to: chrono::NaiveDate,
+        /// Where to write; stdout by default.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
     },
 }
 
@@ -78,7 +132,12 @@ async fn main() -> std::process::ExitCode {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error:#}");
-            std::process::ExitCode::FAILURE
+            if error.is::<cli::progress::Interrupted>() {
+                // As a shell reports a process ended by SIGINT.
+                std::process::ExitCode::from(130)
+            } else {
+                std::process::ExitCode::FAILURE
+            }
         }
     }
 }
@@ -98,8 +157,26 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             password,
         }) => startup::create_user(&role, &email, &name, &password).await,
         Command::Admin(AdminCommand::Reindex) => startup::reindex().await,
-        Command::Admin(AdminCommand::ImportSuppliers { file }) => {
-            startup::import_suppliers(&file).await
+        Command::Admin(AdminCommand::ImportSuppliers {
+            file,
+            dry_run,
+            start_at,
+        }) => {
+            let mode = if dry_run {
+                app::import::ImportMode::DryRun
+            } else {
+                app::import::ImportMode::Apply
+            };
+            startup::import_suppliers(&file, mode, start_at).await
         }
+        Command::Admin(AdminCommand::Export(ExportCommand::Suppliers { format, output })) => {
+            cli::export::suppliers(format, output.as_deref()).await
+        }
+        Command::Admin(AdminCommand::Export(ExportCommand::Requests { from, to, output })) => {
+            cli::export::requests(from, to, output.as_deref()).await
+        }
+        Command::Admin(AdminCommand::Backup { path }) => cli::backup::backup(&path).await,
+        Command::Admin(AdminCommand::Restore { path }) => cli::restore::restore(&path).await,
+        Command::Admin(AdminCommand::Doctor) => cli::doctor::doctor().await,
     }
 }

@@ -12,7 +12,9 @@ use search::CapabilityIndex;
 use crate::auth::jwt::JwtKeys;
 use crate::auth::password::PasswordHasher;
 use crate::auth::throttle::RateLimit;
+use crate::cli::progress::{Interrupted, Progress};
 use crate::config::{Environment, Settings};
+use crate::data_dir_lock::DataDirLock;
 use crate::email::mailer::Mailer;
 use crate::state::{AppState, Clock};
 use crate::{app, server, telemetry, workers};
@@ -59,12 +61,13 @@ async fn open_index(settings: &Settings) -> anyhow::Result<(Arc<dyn CapabilityIn
 }
 
 /// Loads everything a command needs; runs pending migrations.
-async fn build_state() -> anyhow::Result<AppState> {
+pub async fn build_state() -> anyhow::Result<AppState> {
     build_state_with(Settings::from_env()?).await
 }
 
 async fn build_state_with(settings: Settings) -> anyhow::Result<AppState> {
     telemetry::init(settings.json_logs);
+    let data_dir_lock = Arc::new(DataDirLock::shared(&settings.data_dir)?);
     let url = settings.database_url.clone();
     let pool_size = settings.database_pool_size;
     let db = tokio::task::spawn_blocking(move || -> anyhow::Result<Database> {
@@ -110,6 +113,7 @@ async fn build_state_with(settings: Settings) -> anyhow::Result<AppState> {
         indexer_wakeup: Default::default(),
         index_settings_applied: Default::default(),
         passes: Default::default(),
+        data_dir_lock,
     };
     // An unreachable index must not stop the API: writes queue up in the
     // index outbox, /readyz reports it, and the settings are applied as soon
@@ -153,25 +157,52 @@ pub async fn create_user(
 
 pub async fn reindex() -> anyhow::Result<()> {
     let state = build_state().await?;
-    let count = app::indexing::reindex(&state)
-        .await
-        .map_err(|e| anyhow::anyhow!("reindex: {e}"))?;
+    let progress = Progress::new("reindex", "profiles");
+    let done = app::indexing::reindex_with(&state, &progress).await;
+    progress.finish();
+    let done = done.map_err(|e| anyhow::anyhow!("reindex: {e}"))?;
+    if done.interrupted {
+        return Err(Interrupted(format!(
+            "reindex interrupted after {} suppliers: the {} index holds only those; \
+             run `pmt admin reindex` again to rebuild it whole",
+            done.indexed,
+            state.index.engine_name()
+        ))
+        .into());
+    }
     println!(
-        "reindexed {count} published suppliers into the {} index",
+        "reindexed {} published suppliers into the {} index",
+        done.indexed,
         state.index.engine_name()
     );
     Ok(())
 }
 
-/// Imports suppliers from `path`. Fails (exit 1) only when the file cannot
-/// be used at all; rejected rows are listed in the report on stdout.
-pub async fn import_suppliers(path: &std::path::Path) -> anyhow::Result<()> {
+/// Imports suppliers from `path` (or, dry, reports what it would do).
+/// Fails (exit 1) only when the file cannot be used at all; rejected rows
+/// are listed in the report on stdout. Interrupted, it prints the report
+/// of the rows done and where to resume, and exits 130.
+pub async fn import_suppliers(
+    path: &std::path::Path,
+    mode: app::import::ImportMode,
+    start_at: Option<u64>,
+) -> anyhow::Result<()> {
     let rows = app::import::read(path)?;
     let state = build_state().await?;
-    let report = app::import::import(&state, rows)
-        .await
-        .map_err(|e| anyhow::anyhow!("import-suppliers: {e}"))?;
+    let progress = Progress::new("import-suppliers", "rows");
+    let report = app::import::import(&state, rows, mode, start_at, &progress).await;
+    progress.finish();
+    let report = report.map_err(|e| anyhow::anyhow!("import-suppliers: {e}"))?;
     print!("{}: {report}", path.display());
+    if let Some(at) = report.interrupted_at {
+        return Err(Interrupted(format!(
+            "import-suppliers interrupted before {at}: resume with \
+             `pmt admin import-suppliers {} --start-at {}`",
+            path.display(),
+            at.position()
+        ))
+        .into());
+    }
     Ok(())
 }
 

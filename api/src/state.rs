@@ -59,6 +59,13 @@ pub struct AppState {
     /// Where token bearers stand, read at most a few seconds ago.
     pub standing: Arc<StandingCache>,
     pub passes: Arc<WorkerPasses>,
+    /// Held as long as the process runs: `pmt admin restore` refuses while
+    /// any `pmt` process uses the data directory.
+    #[expect(
+        dead_code,
+        reason = "held, never read: dropping the last clone releases it"
+    )]
+    pub data_dir_lock: Arc<crate::data_dir_lock::DataDirLock>,
 }
 
 /// How many passes the background workers have completed, reported by
@@ -148,6 +155,26 @@ impl AppState {
             self.indexer_wakeup.notify_one();
         }
         Ok(value)
+    }
+}
+
+impl AppState {
+    /// Runs `f` in one transaction that is rolled back whatever it returns:
+    /// what a write would do, leaving nothing (an import's dry run).
+    pub async fn rolled_back<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        F: FnOnce(&mut Tx<'_>) -> ApiResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let db = self.db.clone();
+        let now = self.clock.now();
+        blocking(move || {
+            db.rolled_back(|conn| {
+                let mut tx = Tx::new(conn, now);
+                f(&mut tx)
+            })
+        })
+        .await
     }
 }
 

@@ -518,14 +518,22 @@ impl SupplierProfile {
     /// Publishes re-imported content in place of both the working copy and
     /// the snapshot. `None` when the public already sees exactly this
     /// content (a re-run of the same file), so an edit under review
-    /// survives it. A suspended profile stays off the directory.
+    /// survives it. A suspended profile stays off the directory. The
+    /// import's file has no phone or private contacts: those the profile
+    /// has are kept, so that importing an export changes nothing.
     pub fn reimport(
         &mut self,
-        content: ProfileContent,
+        mut content: ProfileContent,
         now: DateTime<Utc>,
     ) -> Result<Option<ProfileEvent>, DomainError> {
         if self.status == ProfileStatus::Suspended {
             return Err(refuse(self.status, "import over"));
+        }
+        if let Some(current) = &self.published {
+            content.public_phone.clone_from(&current.public_phone);
+            content
+                .private_contacts
+                .clone_from(&current.private_contacts);
         }
         if self.public_content() == Some(&content) {
             return Ok(None);
@@ -921,6 +929,35 @@ pub(crate) mod tests {
             profile.public_content().map(|c| c.description_fr.as_str()),
             Some("Micro-usinage et décolletage")
         );
+    }
+
+    #[test]
+    fn a_reimport_keeps_the_phone_and_private_contacts_the_file_cannot_carry() {
+        let mut with_contacts = content("Micro-usinage");
+        with_contacts.public_phone = Some("+33 3 81 00 00 00".to_owned());
+        with_contacts.private_contacts = vec![Contact {
+            name: "Marc Girard".to_owned(),
+            role: None,
+            email: Email::parse("marc@precimicro.example").unwrap(),
+            phone: None,
+        }];
+        let (mut profile, _) =
+            SupplierProfile::imported(OrganisationId::new(), with_contacts.clone(), Utc::now());
+        assert_eq!(
+            profile
+                .reimport(content("Micro-usinage"), Utc::now())
+                .unwrap(),
+            None,
+            "the same file again changes nothing"
+        );
+        let _step = profile
+            .reimport(content("Décolletage"), Utc::now())
+            .unwrap()
+            .expect("changed");
+        let public = profile.public_content().expect("published");
+        assert_eq!(public.description_fr, "Décolletage");
+        assert_eq!(public.public_phone, with_contacts.public_phone);
+        assert_eq!(public.private_contacts, with_contacts.private_contacts);
     }
 
     #[test]

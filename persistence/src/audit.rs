@@ -1,5 +1,6 @@
 //! The append-only audit trail.
 
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use domain::audit::AuditEntry;
 
@@ -94,4 +95,46 @@ pub fn history(
             },
         )
         .collect()
+}
+
+/// A subject entering a state, from its audit trail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateChange {
+    pub subject_id: String,
+    pub to_state: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Every state change of the subjects `subject_ids` of `subject_type`,
+/// oldest first.
+pub fn state_changes(
+    conn: &mut DbConnection,
+    subject_type: &'static str,
+    subject_ids: &[String],
+) -> Result<Vec<StateChange>> {
+    // Well below SQLite's limit of bound parameters per statement.
+    const CHUNK: usize = 500;
+    let mut changes = Vec::new();
+    for chunk in subject_ids.chunks(CHUNK) {
+        let rows: Vec<(String, Option<String>, i64)> = audit_log::table
+            .filter(audit_log::subject_type.eq(subject_type))
+            .filter(audit_log::subject_id.eq_any(chunk))
+            .filter(audit_log::to_state.is_not_null())
+            .order((audit_log::created_at.asc(), audit_log::id.asc()))
+            .select((
+                audit_log::subject_id,
+                audit_log::to_state,
+                audit_log::created_at,
+            ))
+            .load(conn)?;
+        for (subject_id, to_state, at) in rows {
+            changes.push(StateChange {
+                subject_id,
+                to_state: to_state.unwrap_or_default(),
+                at: from_micros("audit_log", at)?,
+            });
+        }
+    }
+    changes.sort_by_key(|c| c.at);
+    Ok(changes)
 }

@@ -127,6 +127,12 @@ impl ManageConnection for Manager {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ending {
+    Commit,
+    Rollback,
+}
+
 /// The connection pool plus what it takes to write safely on each backend.
 #[derive(Clone)]
 pub struct Database {
@@ -199,6 +205,30 @@ impl Database {
     where
         E: From<PersistenceError>,
     {
+        self.run_transaction(f, Ending::Commit)
+    }
+
+    /// Runs `f` inside one transaction that is always rolled back: what a
+    /// write would do, with the same queries and constraints, leaving nothing
+    /// behind (an import's dry run). Blocking: call it off the async executor.
+    pub fn rolled_back<T, E>(
+        &self,
+        f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<PersistenceError>,
+    {
+        self.run_transaction(f, Ending::Rollback)
+    }
+
+    fn run_transaction<T, E>(
+        &self,
+        f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+        ending: Ending,
+    ) -> Result<T, E>
+    where
+        E: From<PersistenceError>,
+    {
         let _writer = match self.backend {
             // A poisoned lock only means another writer panicked; the
             // database itself rolled that transaction back.
@@ -220,8 +250,12 @@ impl Database {
         }
         .map_err(PersistenceError::from)?;
         match f(conn) {
-            Ok(value) => {
+            Ok(value) if ending == Ending::Commit => {
                 Manager::commit_transaction(conn).map_err(PersistenceError::from)?;
+                Ok(value)
+            }
+            Ok(value) => {
+                Manager::rollback_transaction(conn).map_err(PersistenceError::from)?;
                 Ok(value)
             }
             // As diesel's own `transaction`: the caller's error wins unless
@@ -231,6 +265,20 @@ impl Database {
                 Err(rollback) => Err(PersistenceError::from(rollback).into()),
             },
         }
+    }
+
+    /// The embedded migrations of this backend not applied yet, without
+    /// applying them (`pmt admin doctor`).
+    pub fn pending_migrations(&self) -> Result<Vec<String>> {
+        let mut conn = self.pool.get()?;
+        let migrations = match self.backend {
+            Backend::Sqlite => SQLITE_MIGRATIONS,
+            Backend::Postgres => POSTGRES_MIGRATIONS,
+        };
+        let pending = conn
+            .pending_migrations(migrations)
+            .map_err(|e| PersistenceError::Migration(e.to_string()))?;
+        Ok(pending.iter().map(|m| m.name().to_string()).collect())
     }
 
     /// `SELECT 1` for readiness probes.

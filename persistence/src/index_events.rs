@@ -95,3 +95,15 @@ pub fn failed(
 pub fn lag(conn: &mut DbConnection) -> Result<i64> {
     Ok(index_events::table.count().get_result(conn)?)
 }
+
+/// The oldest event the index refused, if any: how many times it was tried
+/// and the index's last answer (`pmt admin doctor`).
+pub fn oldest_failure(conn: &mut DbConnection) -> Result<Option<(i32, String)>> {
+    Ok(index_events::table
+        .filter(index_events::attempts.gt(0))
+        .order(index_events::seq.asc())
+        .select((index_events::attempts, index_events::last_error))
+        .first::<(i32, Option<String>)>(conn)
+        .optional()?
+        .map(|(attempts, error)| (attempts, error.unwrap_or_default())))
+}

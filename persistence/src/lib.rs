@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod backup;
 pub mod catalogue;
 pub mod certifications;
 mod convert;

@@ -125,6 +125,27 @@ pub fn find_requests(
         .collect()
 }
 
+/// Requests created in `[from, to)`, oldest first (the back office's
+/// export).
+pub fn requests_created_between(
+    conn: &mut DbConnection,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<SourcingRequest>> {
+    sourcing_requests::table
+        .filter(sourcing_requests::created_at.ge(micros(from)))
+        .filter(sourcing_requests::created_at.lt(micros(to)))
+        .order((
+            sourcing_requests::created_at.asc(),
+            sourcing_requests::id.asc(),
+        ))
+        .select(RequestRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(RequestRow::into_domain)
+        .collect()
+}
+
 /// Whose requests a list holds.
 #[derive(Debug, Clone, Copy)]
 pub enum RequestScope {

@@ -48,6 +48,11 @@ impl CapabilityIndex for FaultSwitch {
         self.inner.health().await
     }
 
+    async fn settings_in_place(&self) -> Result<bool, IndexError> {
+        self.check()?;
+        self.inner.settings_in_place().await
+    }
+
     async fn upsert(&self, docs: Vec<SupplierDocument>) -> Result<(), IndexError> {
         self.check()?;
         self.inner.upsert(docs).await

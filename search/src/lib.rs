@@ -35,6 +35,10 @@ pub trait CapabilityIndex: Send + Sync + 'static {
     async fn bootstrap(&self) -> Result<(), IndexError>;
     /// Cheap reachability check for `/readyz`.
     async fn health(&self) -> Result<(), IndexError>;
+    /// Whether the settings `bootstrap` applies are in place, asked with the
+    /// credentials every other call uses (`pmt admin doctor`: `health` alone
+    /// passes with a wrong key). Changes nothing.
+    async fn settings_in_place(&self) -> Result<bool, IndexError>;
     /// Inserts or replaces documents by id; visible to `search` when this returns.
     async fn upsert(&self, docs: Vec<SupplierDocument>) -> Result<(), IndexError>;
     async fn delete(&self, ids: Vec<uuid::Uuid>) -> Result<(), IndexError>;

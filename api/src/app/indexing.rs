@@ -18,6 +18,7 @@ use persistence::profiles;
 use search::{CertificationDoc, SupplierDocument};
 
 use crate::app::catalogue::Catalogue;
+use crate::app::progress::{Silent, WorkProgress};
 use crate::app::suppliers::{self, Listed};
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -174,6 +175,20 @@ const REINDEX_CHUNK: usize = 5000;
 /// Rebuilds the index from the database: clears it, then writes every
 /// listed supplier. Returns how many were indexed.
 pub async fn reindex(state: &AppState) -> ApiResult<usize> {
+    Ok(reindex_with(state, &Silent).await?.indexed)
+}
+
+/// What a rebuild did.
+pub struct Reindexed {
+    pub indexed: usize,
+    /// Stopped on request before every supplier was written: the index
+    /// holds only part of the directory until a rebuild completes.
+    pub interrupted: bool,
+}
+
+/// [`reindex`], reporting each chunk to `progress` and stopping between
+/// chunks when asked.
+pub async fn reindex_with(state: &AppState, progress: &dyn WorkProgress) -> ApiResult<Reindexed> {
     let (catalogue, ids) = state
         .read(|conn| {
             Ok((
@@ -184,9 +199,17 @@ pub async fn reindex(state: &AppState) -> ApiResult<usize> {
         .await?;
     state.ensure_index_settings().await?;
     state.index.clear().await?;
+    progress.start(ids.len() as u64);
     let mut count = 0;
     // Chunk by chunk, so a large directory never sits in memory whole.
     for chunk in ids.chunks(REINDEX_CHUNK) {
+        if progress.stop_requested() {
+            return Ok(Reindexed {
+                indexed: count,
+                interrupted: true,
+            });
+        }
+        let size = chunk.len() as u64;
         let (catalogue, chunk) = (catalogue.clone(), chunk.to_vec());
         let docs: Vec<SupplierDocument> = state
             .read(move |conn| {
@@ -198,6 +221,10 @@ pub async fn reindex(state: &AppState) -> ApiResult<usize> {
             .await?;
         count += docs.len();
         state.index.upsert(docs).await?;
+        progress.advance(size);
     }
-    Ok(count)
+    Ok(Reindexed {
+        indexed: count,
+        interrupted: false,
+    })
 }

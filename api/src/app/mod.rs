@@ -13,6 +13,7 @@ pub mod indexing;
 pub mod outbox;
 pub mod paging;
 pub mod profiles;
+pub mod progress;
 pub mod publisher;
 pub mod sessions;
 pub mod sourcing;

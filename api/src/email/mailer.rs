@@ -40,6 +40,26 @@ impl Mailer {
         Ok(Self::Files(dir))
     }
 
+    /// Reaches the SMTP server as a delivery does (connect, EHLO, STARTTLS
+    /// or TLS as the URL says, AUTH with its credentials) and quits without
+    /// sending; with files, checks that the directory takes one.
+    pub async fn check(&self) -> anyhow::Result<()> {
+        match self {
+            Self::Smtp(transport) => {
+                if !transport.test_connection().await? {
+                    anyhow::bail!("the server closed the connection after EHLO");
+                }
+                Ok(())
+            }
+            Self::Files(dir) => {
+                let probe = dir.join(".doctor-probe");
+                std::fs::write(&probe, b"")?;
+                std::fs::remove_file(&probe)?;
+                Ok(())
+            }
+        }
+    }
+
     pub fn describe(&self) -> String {
         match self {
             Self::Smtp(_) => "SMTP".to_owned(),

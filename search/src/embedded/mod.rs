@@ -135,6 +135,11 @@ impl CapabilityIndex for TantivyIndex {
         Ok(())
     }
 
+    async fn settings_in_place(&self) -> Result<bool, IndexError> {
+        // The schema and analyzers are the code's own, set by `open`.
+        Ok(true)
+    }
+
     async fn health(&self) -> Result<(), IndexError> {
         self.blocking(|engine| {
             // Reads meta.json: fails if the directory went away or is unreadable.

@@ -241,6 +241,18 @@ impl CapabilityIndex for MeiliIndex {
         Ok(())
     }
 
+    async fn settings_in_place(&self) -> Result<bool, IndexError> {
+        match self.client.get_index(&self.uid).await {
+            // No index yet: the first start creates it and applies them.
+            Err(Error::Meilisearch(failure)) if failure.error_code == ErrorCode::IndexNotFound => {
+                return Ok(false);
+            }
+            Err(error) => return Err(from_sdk(error)),
+            Ok(_) => {}
+        }
+        Ok(self.last_applied_settings().await? == json_of(&settings::settings()))
+    }
+
     async fn upsert(&self, docs: Vec<SupplierDocument>) -> Result<(), IndexError> {
         if docs.is_empty() {
             return Ok(());

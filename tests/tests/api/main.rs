@@ -21,6 +21,7 @@ mod index_freshness;
 mod lists;
 mod notifications;
 mod openapi_spec;
+mod operator;
 mod permissions;
 mod protocol;
 mod recoding;

@@ -172,8 +172,22 @@ fn insert_certificates(
 }
 
 /// Whether the stored certificates say exactly what the file says (in any
-/// order); an expert's verdict on them is kept when they do.
+/// order); an expert's verdict on them is kept when they do. A file that
+/// gives no `document_ref` (CSV has no column for it) leaves the stored one
+/// as it is.
 fn same_certificates(stored: &[Certification], imported: &[CertificationDetails]) -> bool {
+    let refs_given = imported.iter().any(|d| d.document_ref.is_some());
+    let stored: Vec<CertificationDetails> = stored
+        .iter()
+        .map(|c| CertificationDetails {
+            document_ref: c.details.document_ref.clone().filter(|_| refs_given),
+            ..c.details.clone()
+        })
+        .collect();
+    same_details(&stored, imported)
+}
+
+fn same_details(stored: &[CertificationDetails], imported: &[CertificationDetails]) -> bool {
     type Key<'a> = (
         &'a str,
         NaiveDate,
@@ -198,5 +212,5 @@ fn same_certificates(stored: &[Certification], imported: &[CertificationDetails]
         keys.sort_unstable();
         keys
     }
-    sorted(stored.iter().map(|c| &c.details)) == sorted(imported.iter())
+    sorted(stored.iter()) == sorted(imported.iter())
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 use domain::validation::ValidationErrors;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// The columns of a CSV file (the keys of a JSON object).
 const COLUMNS: &[&str] = &[
@@ -41,6 +41,16 @@ pub enum RowRef {
     Index(usize),
 }
 
+impl RowRef {
+    /// The number `--start-at` takes: the line, or the index.
+    pub fn position(self) -> u64 {
+        match self {
+            Self::Line(line) => line,
+            Self::Index(index) => index as u64,
+        }
+    }
+}
+
 impl fmt::Display for RowRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -51,40 +61,47 @@ impl fmt::Display for RowRef {
 }
 
 /// One row as read from the file, before validation.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RawRow {
     pub(super) legal_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) siret: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) country: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) registration_number: Option<String>,
     pub(super) street: String,
     pub(super) postal_code: String,
     pub(super) city: String,
     pub(super) department: String,
     pub(super) region: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) website: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) membership: Option<String>,
     pub(super) description_fr: String,
     pub(super) description_en: String,
     pub(super) capabilities: Vec<RawCapability>,
     pub(super) sectors: Vec<String>,
     pub(super) equipment: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) headcount: Option<String>,
     pub(super) working_languages: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) public_contact_email: Option<String>,
     pub(super) certifications: Vec<RawCertification>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawCapability {
     pub(super) code: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) detail: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub(super) struct RawCertification {
     #[serde(rename = "type")]
@@ -93,6 +110,7 @@ pub(super) struct RawCertification {
     pub(super) valid_until: String,
     pub(super) certifying_body: String,
     pub(super) scope: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) document_ref: Option<String>,
 }
 
@@ -238,6 +256,86 @@ pub(super) fn read_csv(text: &str) -> anyhow::Result<Vec<SourceRow>> {
     Ok(rows)
 }
 
+/// Writes rows as a JSON array, the shape [`read_json`] reads.
+pub(super) fn write_json(rows: &[RawRow]) -> anyhow::Result<String> {
+    Ok(serde_json::to_string_pretty(rows)? + "\n")
+}
+
+/// Writes rows as CSV with every column, the shape [`read_csv`] reads:
+/// lists `;`-separated, a capability `code:detail`, a certificate
+/// `type|valid_from|valid_until|certifying_body|scope`. A certificate's
+/// `document_ref` has no CSV column (JSON keeps it).
+pub(super) fn write_csv(rows: &[RawRow]) -> anyhow::Result<String> {
+    // A `;` inside a list item would split it in two when read back.
+    for row in rows {
+        let items = row
+            .capabilities
+            .iter()
+            .flat_map(|c| c.detail.iter())
+            .chain(&row.sectors)
+            .chain(&row.equipment)
+            .chain(&row.working_languages)
+            .chain(row.certifications.iter().map(|c| &c.scope));
+        for item in items.filter(|i| i.contains(';')) {
+            tracing::warn!(
+                supplier = %row.legal_name,
+                item = %item,
+                "a list item contains `;`, which a CSV list cannot hold: this row will not import back as it is; use --format json"
+            );
+        }
+    }
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(COLUMNS)?;
+    for row in rows {
+        let opt = |value: &Option<String>| value.clone().unwrap_or_default();
+        let capabilities: Vec<String> = row
+            .capabilities
+            .iter()
+            .map(|c| match &c.detail {
+                Some(detail) => format!("{}:{detail}", c.code),
+                None => c.code.clone(),
+            })
+            .collect();
+        let certifications: Vec<String> = row
+            .certifications
+            .iter()
+            .map(|c| {
+                [
+                    c.type_code.as_str(),
+                    &c.valid_from,
+                    &c.valid_until,
+                    &c.certifying_body,
+                    &c.scope,
+                ]
+                .join("|")
+            })
+            .collect();
+        writer.write_record([
+            row.legal_name.clone(),
+            opt(&row.siret),
+            opt(&row.country),
+            opt(&row.registration_number),
+            row.street.clone(),
+            row.postal_code.clone(),
+            row.city.clone(),
+            row.department.clone(),
+            row.region.clone(),
+            opt(&row.website),
+            opt(&row.membership),
+            row.description_fr.clone(),
+            row.description_en.clone(),
+            capabilities.join(";"),
+            row.sectors.join(";"),
+            row.equipment.join(";"),
+            opt(&row.headcount),
+            row.working_languages.join(";"),
+            opt(&row.public_contact_email),
+            certifications.join(";"),
+        ])?;
+    }
+    Ok(String::from_utf8(writer.into_inner()?)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -264,6 +362,37 @@ mod tests {
         assert_eq!(raw.certifications[0].scope, "Usinage | implants");
         assert_eq!(raw.siret.as_deref(), Some("73282932000074"));
         assert_eq!(raw.website, None);
+    }
+
+    #[test]
+    fn rows_written_as_csv_or_json_read_back_the_same() {
+        let text = format!(
+            "{HEADER}\"Micro, SAS\",73282932000074,1 rue X,25000,Besançon,25,BFC,\
+             machining.micro_machining:titane: 5 axes;machining.edm,medtech;aerospace,\
+             iso_13485|2025-01-01|2027-12-31|GMED|Usinage | implants\n"
+        );
+        let rows: Vec<RawRow> = read_csv(&text)
+            .expect("readable")
+            .into_iter()
+            .map(|r| r.raw.expect("row"))
+            .collect();
+        let json = |rows: &[RawRow]| serde_json::to_value(rows).expect("json");
+        let from_csv: Vec<RawRow> = read_csv(&write_csv(&rows).expect("csv"))
+            .expect("readable")
+            .into_iter()
+            .map(|r| r.raw.expect("row"))
+            .collect();
+        assert_eq!(json(&from_csv), json(&rows));
+        let from_json: Vec<RawRow> = read_json(&write_json(&rows).expect("json"))
+            .expect("readable")
+            .into_iter()
+            .map(|r| r.raw.expect("row"))
+            .collect();
+        assert_eq!(json(&from_json), json(&rows));
+        assert_eq!(
+            rows[0].capabilities[0].detail.as_deref(),
+            Some("titane: 5 axes")
+        );
     }
 
     #[test]

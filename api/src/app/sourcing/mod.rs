@@ -7,6 +7,7 @@
 
 pub mod answers;
 pub(crate) mod emails;
+pub mod export;
 pub mod matching;
 pub mod queues;
 pub mod requests;
