@@ -9,6 +9,7 @@
 mod analysis;
 mod document;
 mod error;
+mod highlight;
 mod query;
 
 #[cfg(feature = "contract")]

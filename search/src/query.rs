@@ -1,10 +1,11 @@
 //! Queries and their answers, shared by both engines.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::analysis::{self, Group, QueryWords};
 use crate::document::SupplierDocument;
 use crate::error::IndexError;
 
@@ -66,8 +67,10 @@ pub struct SearchResults {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SearchHit {
     pub id: Uuid,
-    /// Engine-specific relevance (BM25 for the embedded engine, `_rankingScore` in
-    /// 0..=1 for Meilisearch); `None` when the query has no text.
+    /// Engine-specific relevance (on both engines, by relevance, the sum of
+    /// the matched words' rarities times how well each matched; sorted by
+    /// another order on Meilisearch, its weighted `_rankingScore`); `None`
+    /// when the query has no text.
     pub score: Option<f32>,
     /// Field name -> field text with matched words wrapped in `<em>..</em>`, for the
     /// fields `name`, `description_fr`, `description_en` and `capability_labels`
@@ -152,6 +155,34 @@ impl SearchQuery {
 impl CandidateQuery {
     pub(crate) fn text(&self) -> Option<&str> {
         non_blank(self.text.as_deref())
+    }
+
+    /// The words of the text that say what is needed. The words naming the
+    /// need's region are left out: the region is a requirement, met by the
+    /// profile's region, and a text saying "chez un partenaire en
+    /// Bourgogne-Franche-Comté" would otherwise rank first the suppliers whose
+    /// name holds "Bourgogne" or "Franche-Comté", whatever they do, and push
+    /// the profiles matching the need itself out of the partial tier (which
+    /// is relative to the best text match). A text naming nothing else keeps
+    /// its words.
+    pub(crate) fn text_words(&self) -> Option<QueryWords> {
+        let mut analyzer = analysis::analyzer();
+        let mut words = QueryWords::parse(self.text()?, &mut analyzer)?;
+        if let Some(region) = self.region.as_deref() {
+            let place: HashSet<String> = analysis::analyse(&mut analyzer, region)
+                .into_iter()
+                .collect();
+            let needed: Vec<Group> = words
+                .groups
+                .iter()
+                .filter(|group| !group.typed.split(' ').all(|word| place.contains(word)))
+                .cloned()
+                .collect();
+            if !needed.is_empty() {
+                words.groups = needed;
+            }
+        }
+        Some(words)
     }
 
     pub(crate) fn check(&self) -> Result<(), IndexError> {
@@ -268,4 +299,35 @@ impl CandidateQuery {
 
 fn non_blank(text: Option<&str>) -> Option<&str> {
     text.map(str::trim).filter(|text| !text.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn typed(need: &CandidateQuery) -> Vec<String> {
+        need.text_words()
+            .map(|words| words.groups.into_iter().map(|group| group.typed).collect())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn the_words_naming_the_needs_region_are_not_text_evidence() {
+        let mut need = CandidateQuery {
+            capabilities: vec!["design.prototyping".to_owned()],
+            region: Some("Bourgogne-Franche-Comté".to_owned()),
+            text: Some(
+                "Prototypes en résine, chez un partenaire en Bourgogne-Franche-Comté".to_owned(),
+            ),
+            ..CandidateQuery::default()
+        };
+        assert_eq!(typed(&need), ["prototypes", "resine"]);
+        // Without the region requirement, the place is all the text says of it.
+        need.region = None;
+        assert!(typed(&need).contains(&"bourgogne".to_owned()));
+        // A text naming only the region keeps its words rather than none.
+        need.region = Some("Bourgogne-Franche-Comté".to_owned());
+        need.text = Some("Bourgogne-Franche-Comté".to_owned());
+        assert_eq!(typed(&need), ["bourgogne", "franche", "comte"]);
+    }
 }

@@ -363,6 +363,35 @@ fn searches(now: i64) -> Vec<(String, SearchQuery)> {
     ]
 }
 
+/// Sentences of about 20 words, the way a buyer types a need in the
+/// directory's search box: every word optional, typo tolerance on each, where
+/// engines get slow. Sent over HTTP and to the index directly, one client.
+fn sentences(now: i64) -> Vec<(String, SearchQuery)> {
+    [
+        ("usinage", "titane"),
+        ("injection plastique", "PEEK"),
+        ("stérilisation", "inox 316L"),
+        ("contrôle dimensionnel", "aluminium"),
+    ]
+    .iter()
+    .map(|(need, material)| {
+        let text = format!(
+            "Bonjour, nous recherchons un sous-traitant régional pour la {need} {material} \
+             de petites séries de pièces pour un dispositif médical, avec un devis rapide"
+        );
+        (
+            format!("q={}", urlencode(&text)),
+            SearchQuery {
+                text: Some(text),
+                now,
+                limit: 20,
+                ..SearchQuery::default()
+            },
+        )
+    })
+    .collect()
+}
+
 fn urlencode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
@@ -939,7 +968,6 @@ async fn measure(app: &TestApp, settings: &Settings, data: &Loaded, report: &mut
         )
         .await;
     let direct_sequential = direct_search(&index, &queries, 1, w, d, ", one client").await;
-    drop(index);
     report.load(
         &sequential,
         &format!(
@@ -948,6 +976,35 @@ async fn measure(app: &TestApp, settings: &Settings, data: &Loaded, report: &mut
         ),
     );
     report.load(&direct_sequential, "");
+    // The same for long sentences, one client: the gap is the server's own
+    // cost on the slowest kind of search.
+    let sentences = Arc::new(sentences(now));
+    let sentence = scenarios
+        .run(
+            "GET /suppliers, 20-word sentence, one client",
+            1,
+            200,
+            directory_search(Arc::clone(&sentences)),
+        )
+        .await;
+    let direct_sentence = direct_search(
+        &index,
+        &sentences,
+        1,
+        w,
+        d,
+        ", 20-word sentence, one client",
+    )
+    .await;
+    drop(index);
+    report.load(
+        &sentence,
+        &format!(
+            "p50 {:+.2} ms over the direct index query, one client",
+            sentence.p50_ms() - direct_sentence.p50_ms()
+        ),
+    );
+    report.load(&direct_sentence, "");
 
     let submitted = data.submitted.clone();
     let expert = data.expert.clone();
@@ -965,6 +1022,23 @@ async fn measure(app: &TestApp, settings: &Settings, data: &Loaded, report: &mut
         )
         .await;
     report.load(&candidates, "up to 50 candidates, explained");
+    // One expert at a time: the latency of one call, without queueing.
+    let submitted = data.submitted.clone();
+    let expert = data.expert.clone();
+    let one_expert = scenarios
+        .run(
+            "GET /requests/{id}/candidates, one client",
+            1,
+            200,
+            move |client, base, n| {
+                let request = &submitted[n as usize % submitted.len()];
+                client
+                    .get(format!("{base}/api/v1/requests/{request}/candidates"))
+                    .bearer_auth(&expert)
+            },
+        )
+        .await;
+    report.load(&one_expert, "");
 
     let quoting = data.quoting.clone();
     let answers = scenarios
@@ -1382,7 +1456,7 @@ fn targets(csv: &str, quality: &str) -> String {
                     .find(|l| {
                         &l.run == run
                             && l.figure.starts_with("baseline:")
-                            && l.figure.ends_with("one client p50")
+                            && l.figure.ends_with("same searches, one client p50")
                     })
                     .map(|l| l.value),
             )
@@ -1392,6 +1466,20 @@ fn targets(csv: &str, quality: &str) -> String {
             run,
             gap.map(|g| format!("{g:+.2} ms")),
             gap.map(|g| g <= 2.0),
+        );
+        let sentence = find(run, "GET /suppliers, 20-word sentence, one client p50")
+            .zip(find(
+                run,
+                &format!(
+                    "baseline: {engine} index queried directly, 20-word sentence, one client p50"
+                ),
+            ))
+            .map(|(ours, direct)| ours - direct);
+        row(
+            "20-word sentence p50 within 2 ms of the direct index query (one client)",
+            run,
+            sentence.map(|g| format!("{g:+.2} ms")),
+            sentence.map(|g| g <= 2.0),
         );
         let p99 = find(run, "approval -> searchable p99");
         row(
@@ -1421,6 +1509,30 @@ fn targets(csv: &str, quality: &str) -> String {
             idle.map(|v| format!("{:.1} MB", v * 1.048_576)),
             idle.map(|v| v * 1.048_576 < 60.0),
         );
+        if engine == "embedded" && scale == "10000" {
+            let sentence = find(run, "GET /suppliers, 20-word sentence, one client p99");
+            row(
+                "20-word sentence p99 < 50 ms at 10 000 suppliers (embedded, one client)",
+                run,
+                sentence.map(|v| format!("{v:.1} ms")),
+                sentence.map(|v| v < 50.0),
+            );
+            for (figure, label) in [
+                (
+                    "GET /requests/{id}/candidates, one client p50",
+                    "one client",
+                ),
+                ("GET /requests/{id}/candidates p50", "16 clients"),
+            ] {
+                let p50 = find(run, figure);
+                row(
+                    &format!("candidates p50 < 50 ms at 10 000 suppliers (embedded, {label})"),
+                    run,
+                    p50.map(|v| format!("{v:.1} ms")),
+                    p50.map(|v| v < 50.0),
+                );
+            }
+        }
         if engine == "meilisearch" && scale == "100000" {
             // Both: one client shows the latency of a search, sixteen show
             // what queueing on this machine's two cores adds to it.
@@ -1434,6 +1546,28 @@ fn targets(csv: &str, quality: &str) -> String {
                     run,
                     p99.map(|v| format!("{v:.1} ms")),
                     p99.map(|v| v < 50.0),
+                );
+            }
+            let sentence = find(run, "GET /suppliers, 20-word sentence, one client p99");
+            row(
+                "20-word sentence p99 < 50 ms at 100 000 suppliers (Meilisearch, one client)",
+                run,
+                sentence.map(|v| format!("{v:.1} ms")),
+                sentence.map(|v| v < 50.0),
+            );
+            for (figure, label) in [
+                (
+                    "GET /requests/{id}/candidates, one client p50",
+                    "one client",
+                ),
+                ("GET /requests/{id}/candidates p50", "16 clients"),
+            ] {
+                let p50 = find(run, figure);
+                row(
+                    &format!("candidates p50 < 100 ms at 100 000 suppliers (Meilisearch, {label})"),
+                    run,
+                    p50.map(|v| format!("{v:.1} ms")),
+                    p50.map(|v| v < 100.0),
                 );
             }
             let reindex = find(run, "full reindex");

@@ -8,7 +8,6 @@
 //! matching documents, parsed once per segment (an expert's call, fewer matches).
 
 mod collector;
-mod highlight;
 mod page;
 mod schema;
 mod text_query;
@@ -299,7 +298,7 @@ impl Engine {
             .search(&BooleanQuery::new(clauses), &page)
             .map_err(internal)?;
         let words: Vec<_> = text.iter().flat_map(QueryWords::words).cloned().collect();
-        let mut marker = highlight::Marker::new(&words, self.analyzer.clone());
+        let mut marker = crate::highlight::Marker::new(&words, self.analyzer.clone());
         let hits = collected
             .best
             .iter()
@@ -321,7 +320,7 @@ impl Engine {
     }
 
     fn candidates(&self, need: &CandidateQuery) -> Result<Vec<Candidate>, IndexError> {
-        let text = self.parse_text(need.text());
+        let text = need.text_words();
         let searcher = self.reader.searcher();
         // Holders of a requested capability, of a related one, or suppliers
         // whose profile speaks of the need: the ranking sorts them into tiers.

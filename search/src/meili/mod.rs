@@ -29,11 +29,12 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use self::record::Record;
-use self::words::{Search, Words};
+use self::words::{Ranked, Search, Words};
 use crate::CapabilityIndex;
 use crate::analysis::{self, QueryWords};
 use crate::document::SupplierDocument;
 use crate::error::IndexError;
+use crate::highlight::Marker;
 use crate::query::{
     Candidate, CandidateQuery, Facets, SearchHit, SearchQuery, SearchResults, SortOrder,
 };
@@ -48,6 +49,10 @@ const FULL_WINDOW: usize = 1_000;
 /// How many holders of a related capability, and how many text-only matches,
 /// are considered for the partial tier.
 const PARTIAL_WINDOW: usize = 200;
+/// How many of each word's best matches a page by relevance is ranked from
+/// (at least the page's end): enough for every document that matches a
+/// word rarer than the commonest ones.
+const RANK_WINDOW: usize = 200;
 /// What ranking a candidate needs of its document; the texts are fetched only
 /// for the candidates kept, to name the words they matched.
 const RANKING_ATTRIBUTES: [&str; 5] = [
@@ -71,12 +76,6 @@ const TASK_POLL_INTERVAL: Duration = Duration::from_millis(20);
 /// Long enough for a full reindex of a regional catalogue.
 const TASK_TIMEOUT: Duration = Duration::from_secs(120);
 
-const HIGHLIGHTED: [&str; 4] = [
-    "name",
-    "description_fr",
-    "description_en",
-    "capability_labels",
-];
 const HIT_ATTRIBUTES: [&str; 5] = [
     "id",
     "name",
@@ -91,10 +90,6 @@ const FACETS: [&str; 5] = [
     "region",
     "member",
 ];
-// Markers, not markup: the fields are escaped before `<em>` goes in.
-const PRE_TAG: &str = "\u{E000}";
-const POST_TAG: &str = "\u{E001}";
-
 /// A Meilisearch index named `{prefix}suppliers`. Cheap to clone.
 #[derive(Clone)]
 pub struct MeiliIndex {
@@ -293,7 +288,8 @@ impl CapabilityIndex for MeiliIndex {
     async fn search(&self, query: SearchQuery) -> Result<SearchResults, IndexError> {
         query.check()?;
         let filter = filter::for_search(&query)?;
-        let words = self.words(query.text()).await?;
+        // The union's members are the same whatever the words' weights.
+        let words = query.text().and_then(Words::of);
         let sort: &[&str] = match query.sort {
             SortOrder::Relevance => &[],
             SortOrder::NameAsc => &["name:asc", "id:asc"],
@@ -321,23 +317,31 @@ impl CapabilityIndex for MeiliIndex {
                     ));
                 };
                 let total = counts.total_hits.unwrap_or_default();
-                (
-                    page.hits,
-                    total,
-                    counts.facet_distribution.unwrap_or_default(),
-                )
+                let hits = page
+                    .hits
+                    .into_iter()
+                    .map(|hit| SearchHit {
+                        id: hit.result.id,
+                        score: None,
+                        highlights: BTreeMap::new(),
+                    })
+                    .collect();
+                (hits, total, counts.facet_distribution.unwrap_or_default())
             }
             Some(words) => {
+                let by_relevance = query.sort == SortOrder::Relevance;
+                // The union: its total and facets, and a sorted page.
+                let (offset, limit) = if by_relevance {
+                    (0, 0)
+                } else {
+                    (query.offset, query.limit)
+                };
                 let batch = words.searches(&self.client, &index, |search| {
                     hit_search(search, filter.as_deref(), sort);
-                    search
-                        .with_attributes_to_highlight(Selectors::Some(&HIGHLIGHTED))
-                        .with_highlight_pre_tag(PRE_TAG)
-                        .with_highlight_post_tag(POST_TAG);
                 });
-                let federated = batch.with_federation(FederationOptions {
-                    offset: Some(query.offset),
-                    limit: Some(query.limit),
+                let union = batch.with_federation(FederationOptions {
+                    offset: Some(offset),
+                    limit: Some(limit),
                     facets_by_index: Some(HashMap::from([(
                         self.uid.clone(),
                         FACETS.map(str::to_owned).to_vec(),
@@ -345,9 +349,55 @@ impl CapabilityIndex for MeiliIndex {
                     merge_facets: Some(MergeFacets::default()),
                     ..FederationOptions::default()
                 });
-                let page = federated.execute::<HitId>().await.map_err(from_sdk)?;
-                let distribution = page.facet_distribution.unwrap_or_default();
-                (page.hits, page.estimated_total_hits, distribution)
+                let (page, union) = if by_relevance {
+                    let window = query.offset.saturating_add(query.limit).max(RANK_WINDOW);
+                    let (ranked, union) = futures::future::try_join(
+                        words.ranked(&self.client, &index, filter.as_deref(), window),
+                        union.execute::<Value>(),
+                    )
+                    .await
+                    .map_err(from_sdk)?;
+                    let page: Vec<Ranked> = ranked
+                        .into_iter()
+                        .skip(query.offset)
+                        .take(query.limit)
+                        .collect();
+                    let mut docs = self
+                        .documents(page.iter().map(|hit| hit.id), &HIT_ATTRIBUTES)
+                        .await?;
+                    let page = page
+                        .iter()
+                        .filter_map(|hit| {
+                            let at = docs.iter().position(|doc| doc.id == hit.id)?;
+                            Some((docs.swap_remove(at), hit.score))
+                        })
+                        .collect();
+                    (page, union)
+                } else {
+                    let mut union = union.execute::<Value>().await.map_err(from_sdk)?;
+                    let page = std::mem::take(&mut union.hits)
+                        .into_iter()
+                        .map(|hit| {
+                            let score = relevance(&hit);
+                            Ok((partial_document(hit.result)?, score))
+                        })
+                        .collect::<Result<Vec<_>, IndexError>>()?;
+                    (page, union)
+                };
+                let mut marker = Marker::new(words.marked(), analysis::analyzer());
+                let hits = page
+                    .into_iter()
+                    .map(|(doc, score)| SearchHit {
+                        id: doc.id,
+                        score: Some(score),
+                        highlights: marker.highlights(&doc),
+                    })
+                    .collect();
+                (
+                    hits,
+                    union.estimated_total_hits,
+                    union.facet_distribution.unwrap_or_default(),
+                )
             }
         };
 
@@ -370,14 +420,6 @@ impl CapabilityIndex for MeiliIndex {
             regions: facet("region"),
             member: facet("member"),
         };
-        let hits = hits
-            .into_iter()
-            .map(|hit| SearchHit {
-                id: hit.result.id,
-                score: words.as_ref().map(|_| relevance(&hit)),
-                highlights: hit.formatted_result.map(highlights).unwrap_or_default(),
-            })
-            .collect();
         Ok(SearchResults {
             total,
             hits,
@@ -388,7 +430,10 @@ impl CapabilityIndex for MeiliIndex {
     async fn candidates(&self, need: CandidateQuery) -> Result<Vec<Candidate>, IndexError> {
         need.check()?;
         let index = self.index();
-        let words = self.words(need.text()).await?;
+        let need_words = need.text_words();
+        let words = self
+            .weighed(need_words.as_ref().map(Words::from_query))
+            .await?;
         let full = filter::any_of("capability_codes", &need.capabilities);
         let related = filter::any_of("capability_codes", &need.related_capabilities());
         let not = |filter: &str| format!("NOT ({filter})");
@@ -479,8 +524,8 @@ impl CapabilityIndex for MeiliIndex {
                 .iter()
                 .map(|(doc, score)| (doc, if best > 0.0 { score / best } else { 0.0 })),
         );
-        if let Some(text) = need.text() {
-            self.name_matched_terms(text, &mut candidates).await?;
+        if let Some(words) = &need_words {
+            self.name_matched_terms(words, &mut candidates).await?;
         }
         Ok(candidates)
     }
@@ -491,9 +536,9 @@ impl CapabilityIndex for MeiliIndex {
 }
 
 impl MeiliIndex {
-    /// The meaningful words of `text`, weighed by their rarity in the index.
-    async fn words(&self, text: Option<&str>) -> Result<Option<Words>, IndexError> {
-        match text.and_then(Words::of) {
+    /// `words` weighed by their rarity in the index.
+    async fn weighed(&self, words: Option<Words>) -> Result<Option<Words>, IndexError> {
+        match words {
             Some(words) => Ok(Some(
                 words
                     .weighed(&self.client, &self.index())
@@ -508,32 +553,46 @@ impl MeiliIndex {
     /// fetched for the kept candidates only.
     async fn name_matched_terms(
         &self,
-        text: &str,
+        words: &QueryWords,
         candidates: &mut [Candidate],
     ) -> Result<(), IndexError> {
-        let Some(words) = QueryWords::parse(text, &mut analysis::analyzer()) else {
-            return Ok(());
-        };
         if candidates.is_empty() {
             return Ok(());
         }
-        let ids: Vec<String> = candidates.iter().map(|c| c.id.to_string()).collect();
-        let filter = filter::any_of("id", &ids).unwrap_or_default();
-        let index = self.index();
-        let mut search = index.search();
-        search
-            .with_filter(&filter)
-            .with_limit(ids.len())
-            .with_attributes_to_retrieve(Selectors::Some(&TEXT_ATTRIBUTES));
-        let found = search.execute::<Value>().await.map_err(from_sdk)?;
+        let docs = self
+            .documents(candidates.iter().map(|c| c.id), &TEXT_ATTRIBUTES)
+            .await?;
         let mut analyzer = analysis::analyzer();
-        for hit in found.hits {
-            let doc = partial_document(hit.result)?;
+        for doc in docs {
             if let Some(candidate) = candidates.iter_mut().find(|c| c.id == doc.id) {
                 candidate.matched_terms = words.matched_in(doc.texts(), &mut analyzer);
             }
         }
         Ok(())
+    }
+
+    /// The documents of `ids` (in no particular order), with only `attributes`.
+    async fn documents(
+        &self,
+        ids: impl Iterator<Item = Uuid>,
+        attributes: &[&str],
+    ) -> Result<Vec<SupplierDocument>, IndexError> {
+        let ids: Vec<String> = ids.map(|id| id.to_string()).collect();
+        let Some(filter) = filter::any_of("id", &ids) else {
+            return Ok(Vec::new());
+        };
+        let index = self.index();
+        let mut search = index.search();
+        search
+            .with_filter(&filter)
+            .with_limit(ids.len())
+            .with_attributes_to_retrieve(Selectors::Some(attributes));
+        let found = search.execute::<Value>().await.map_err(from_sdk)?;
+        found
+            .hits
+            .into_iter()
+            .map(|hit| partial_document(hit.result))
+            .collect()
     }
 
     /// Counts, per certification code present among the matches, the matches holding
@@ -611,33 +670,6 @@ fn counted(distribution: HashMap<String, usize>) -> BTreeMap<String, usize> {
     distribution
         .into_iter()
         .filter(|(value, count)| !value.is_empty() && *count > 0)
-        .collect()
-}
-
-/// The highlighted fields where something matched; matching labels joined with ", ".
-fn highlights(formatted: serde_json::Map<String, Value>) -> BTreeMap<String, String> {
-    let marked = |text: &str| text.contains(PRE_TAG);
-    HIGHLIGHTED
-        .iter()
-        .filter_map(|field| {
-            let text = match formatted.get(*field)? {
-                Value::String(text) if marked(text) => crate::html::marked_to_html(text),
-                Value::Array(values) => {
-                    let labels: Vec<String> = values
-                        .iter()
-                        .filter_map(Value::as_str)
-                        .filter(|text| marked(text))
-                        .map(crate::html::marked_to_html)
-                        .collect();
-                    if labels.is_empty() {
-                        return None;
-                    }
-                    labels.join(", ")
-                }
-                _ => return None,
-            };
-            Some(((*field).to_owned(), text))
-        })
         .collect()
 }
 

@@ -2,17 +2,28 @@
 //!
 //! Its matching strategies all keep some word mandatory (`frequency` the
 //! rarest ones, `last` the first), so a supplier matching the buyer's other
-//! words would never be found. Every word being optional here, text is a
-//! federated search: the sentence, which ranks the documents matching more
-//! words first, and each word alone at a lower weight, merged and deduplicated
-//! by Meilisearch.
+//! words would never be found. Every word being optional here, text is one
+//! search per word beside the sentence's:
+//! - a page by relevance is ranked here ([`Words::ranked`]) as the embedded
+//!   engine ranks: the sum over the words a document matches of the word's
+//!   rarity times how well it matched. Meilisearch's federated search cannot
+//!   do it: it keeps each document's best single-query score, so one common
+//!   word matched in a name outranked several rarer words matched in a
+//!   description;
+//! - totals, facets, sorted pages and candidates' text relevance come from a
+//!   federated search ([`Words::searches`]), Meilisearch merging and
+//!   deduplicating the union.
+
+use std::collections::HashMap;
 
 use meilisearch_sdk::DefaultHttpClient;
 use meilisearch_sdk::client::Client;
 use meilisearch_sdk::indexes::Index;
-use meilisearch_sdk::search::{MultiSearchQuery, SearchQuery};
+use meilisearch_sdk::search::{MultiSearchQuery, SearchQuery, Selectors};
+use serde::Deserialize;
+use uuid::Uuid;
 
-use crate::analysis::{self, QueryWords};
+use crate::analysis::{self, QueryWords, Word};
 
 /// One search of a multi-search.
 pub(super) type Search<'a> = SearchQuery<'a, DefaultHttpClient>;
@@ -36,6 +47,8 @@ const COMMON_WORD_WEIGHT: f32 = 0.05;
 /// pour"), each once, at most [`MAX_QUERY_WORDS`].
 #[derive(Debug)]
 pub(super) struct Words {
+    /// Every word and synonym of the query, to mark in highlights.
+    marked: Vec<Word>,
     sentence: String,
     each: Vec<String>,
     /// The weight of each word's search, by its rarity in the index:
@@ -48,7 +61,14 @@ pub(super) struct Words {
 impl Words {
     /// `None` when no word is left, so that such a query answers like an empty one.
     pub(super) fn of(text: &str) -> Option<Words> {
-        let words = QueryWords::parse(text, &mut analysis::analyzer())?;
+        Some(Words::from_query(&QueryWords::parse(
+            text,
+            &mut analysis::analyzer(),
+        )?))
+    }
+
+    /// The words of an analysed query.
+    pub(super) fn from_query(words: &QueryWords) -> Words {
         let each: Vec<String> = words
             .groups
             .iter()
@@ -56,11 +76,12 @@ impl Words {
             .take(MAX_QUERY_WORDS)
             .map(str::to_owned)
             .collect();
-        Some(Words {
+        Words {
+            marked: words.words().cloned().collect(),
             sentence: each.join(" "),
             weights: vec![WORD_WEIGHT; each.len()],
             each,
-        })
+        }
     }
 
     /// Weighs each word by its rarity in `index`, as the embedded engine
@@ -99,6 +120,108 @@ impl Words {
         Ok(self)
     }
 
+    /// The words to mark in a hit's texts.
+    pub(super) fn marked(&self) -> &[Word] {
+        &self.marked
+    }
+
+    /// The documents matching any of the words under `filter`, best first:
+    /// each scores the sum, over the words it matches, of the word's rarity
+    /// in the index (as the embedded engine's, `ln(1 + documents / matches)`)
+    /// times the score Meilisearch gives it for that word alone (typos, field,
+    /// exactness); ties go to Meilisearch's score for the whole sentence, then
+    /// to the id. One multi-search: the counts of the rarities, each word's
+    /// best `window` matches and the sentence's. A document beyond every
+    /// word's window is left out: with `window` at least the page's end, only
+    /// documents matching nothing but the commonest words can be.
+    pub(super) async fn ranked<'a>(
+        &'a self,
+        client: &'a Client,
+        index: &'a Index,
+        filter: Option<&'a str>,
+        window: usize,
+    ) -> Result<Vec<Ranked>, meilisearch_sdk::errors::Error> {
+        const IDS: [&str; 1] = ["id"];
+        let mut batch = MultiSearchQuery::new(client);
+        let found = |query: &'a str| -> Search<'a> {
+            let mut search = Search::new(index);
+            search
+                .with_query(query)
+                .with_limit(window)
+                .with_matching_strategy(super::MATCHING)
+                .with_attributes_to_retrieve(Selectors::Some(&IDS))
+                .with_show_ranking_score(true);
+            if let Some(filter) = filter {
+                search.with_filter(filter);
+            }
+            search
+        };
+        // How many documents the index holds, and how many each word finds,
+        // whatever the filter: a word's rarity is the catalogue's.
+        let mut all = Search::new(index);
+        all.with_limit(0);
+        batch.with_search_query(all);
+        if filter.is_some() {
+            for word in &self.each {
+                let mut count = Search::new(index);
+                count.with_query(word).with_limit(0);
+                batch.with_search_query(count);
+            }
+        }
+        for word in &self.each {
+            batch.with_search_query(found(word));
+        }
+        if self.each.len() > 1 {
+            batch.with_search_query(found(&self.sentence));
+        }
+        let mut results = batch.execute::<HitId>().await?.results.into_iter();
+        let total = results
+            .next()
+            .and_then(|all| all.estimated_total_hits)
+            .unwrap_or_default();
+        let counts: Vec<usize> = if filter.is_some() {
+            results
+                .by_ref()
+                .take(self.each.len())
+                .map(|count| count.estimated_total_hits.unwrap_or_default())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let mut scores: HashMap<Uuid, Ranked> = HashMap::new();
+        for (at, result) in results.by_ref().take(self.each.len()).enumerate() {
+            let matches = counts
+                .get(at)
+                .copied()
+                .or(result.estimated_total_hits)
+                .unwrap_or_default();
+            let rarity = rarity(matches, total);
+            for hit in result.hits {
+                let score = hit.ranking_score.unwrap_or_default() as f32;
+                scores
+                    .entry(hit.result.id)
+                    .or_insert_with(|| Ranked::new(hit.result.id))
+                    .score += rarity * score;
+            }
+        }
+        if let Some(sentence) = results.next() {
+            for hit in sentence.hits {
+                scores
+                    .entry(hit.result.id)
+                    .or_insert_with(|| Ranked::new(hit.result.id))
+                    .sentence = hit.ranking_score.unwrap_or_default() as f32;
+            }
+        }
+        let mut ranked: Vec<Ranked> = scores.into_values().collect();
+        ranked.sort_unstable_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then(b.sentence.total_cmp(&a.sentence))
+                .then(a.id.cmp(&b.id))
+        });
+        Ok(ranked)
+    }
+
     /// The searches whose union answers these words, each set up by `configure`
     /// (filter, attributes…); to run as a federated multi-search.
     pub(super) fn searches<'a>(
@@ -122,6 +245,38 @@ impl Words {
         }
         batch
     }
+}
+
+/// A document of [`Words::ranked`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Ranked {
+    pub id: Uuid,
+    pub score: f32,
+    /// Meilisearch's score for the whole sentence; 0 when it did not find it.
+    sentence: f32,
+}
+
+impl Ranked {
+    fn new(id: Uuid) -> Self {
+        Ranked {
+            id,
+            score: 0.0,
+            sentence: 0.0,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct HitId {
+    id: Uuid,
+}
+
+/// What matching a word tells of a document: the word's inverse document
+/// frequency among `total` documents, as the embedded engine weighs a word.
+fn rarity(matches: usize, total: usize) -> f32 {
+    #[expect(clippy::cast_precision_loss, reason = "counts of documents")]
+    let (matches, total) = (matches.max(1) as f32, total.max(1) as f32);
+    (1.0 + total / matches).ln()
 }
 
 /// [`WORD_WEIGHT`] for a word found in no other document, down to

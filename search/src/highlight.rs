@@ -1,5 +1,7 @@
-//! Highlights computed in Rust: tantivy's `SnippetGenerator` only knows exact terms,
-//! and typo or prefix matches deserve highlighting too.
+//! Highlights computed in Rust, the same on both engines: tantivy's
+//! `SnippetGenerator` only knows exact terms (typo or prefix matches deserve
+//! highlighting too), and Meilisearch marks only the words of the one query
+//! a document was found by, where a sentence is one query per word.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -17,7 +19,7 @@ const POST: &str = "</em>";
 /// most of their vocabulary, so whether a text's word is one of the query's
 /// (a stem and typo comparison with each query word) is decided once per
 /// distinct word and page.
-pub(super) struct Marker<'a> {
+pub(crate) struct Marker<'a> {
     words: &'a [Word],
     analyzer: TextAnalyzer,
     /// Analysed word -> whether it matches a query word.
@@ -25,7 +27,7 @@ pub(super) struct Marker<'a> {
 }
 
 impl<'a> Marker<'a> {
-    pub(super) fn new(words: &'a [Word], analyzer: TextAnalyzer) -> Self {
+    pub(crate) fn new(words: &'a [Word], analyzer: TextAnalyzer) -> Self {
         Marker {
             words,
             analyzer,
@@ -34,7 +36,7 @@ impl<'a> Marker<'a> {
     }
 
     /// The highlighted fields of `doc` where some query word matched.
-    pub(super) fn highlights(&mut self, doc: &SupplierDocument) -> BTreeMap<String, String> {
+    pub(crate) fn highlights(&mut self, doc: &SupplierDocument) -> BTreeMap<String, String> {
         let mut out = BTreeMap::new();
         if self.words.is_empty() {
             return out;
