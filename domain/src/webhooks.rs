@@ -9,7 +9,7 @@ use crate::account::{Affiliation, OrgRole};
 use crate::auth::Actor;
 use crate::error::DomainError;
 use crate::events::{EventType, Reader};
-use crate::ids::{OrganisationId, UserId, WebhookId};
+use crate::ids::{DeliveryId, EventId, OrganisationId, UserId, WebhookId};
 use crate::organisation::OrganisationKind;
 use crate::outbound::OutboundPolicy;
 use crate::validation::{Validated, ValidationErrors};
@@ -109,6 +109,61 @@ impl Webhook {
         self.failing_since
             .is_some_and(|since| now - since >= FAILURE_WINDOW)
     }
+}
+
+/// Where one event's delivery to one endpoint stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryStatus {
+    /// Waiting for its first or next attempt.
+    Pending,
+    /// Claimed by a worker, whose lease ends at `locked_until`.
+    Sending,
+    /// The endpoint answered 2xx.
+    Delivered,
+    /// Given up: the endpoint was disabled after its failure window.
+    Failed,
+}
+
+impl DeliveryStatus {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Sending => "sending",
+            Self::Delivered => "delivered",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "pending" => Some(Self::Pending),
+            "sending" => Some(Self::Sending),
+            "delivered" => Some(Self::Delivered),
+            "failed" => Some(Self::Failed),
+            _ => None,
+        }
+    }
+}
+
+/// One event's delivery to one endpoint, as its log shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    pub id: DeliveryId,
+    pub webhook: WebhookId,
+    pub event: EventId,
+    pub event_type: EventType,
+    pub status: DeliveryStatus,
+    pub attempts: i32,
+    /// The last attempt's HTTP status, when the endpoint answered.
+    pub last_status_code: Option<i32>,
+    pub last_latency_ms: Option<i64>,
+    /// The start of the last answer's body (at most 1 KiB).
+    pub last_response: Option<String>,
+    /// Why the last attempt failed (no answer, refused address...).
+    pub last_error: Option<String>,
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub delivered_at: Option<DateTime<Utc>>,
 }
 
 /// Who manages which endpoints: an organisation's owners manage its own,

@@ -12,6 +12,7 @@ pub mod certifications;
 mod convert;
 pub mod db;
 mod error;
+pub mod events;
 pub mod idempotency;
 pub mod index_events;
 pub mod notifications;
@@ -20,6 +21,7 @@ pub mod reminders;
 mod schema;
 pub mod sourcing;
 pub mod tokens;
+pub mod webhooks;
 mod tx;
 
 pub use db::{Backend, Database, DatabaseUrl, DbConnection};
