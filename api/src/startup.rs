@@ -14,6 +14,7 @@ use crate::auth::password::PasswordHasher;
 use crate::auth::throttle::RateLimit;
 use crate::config::{Environment, Settings};
 use crate::email::mailer::Mailer;
+use crate::outbound::{OutboundClient, Timeouts};
 use crate::state::{AppState, Clock};
 use crate::{app, server, telemetry, workers};
 
@@ -218,6 +219,13 @@ pub async fn serve(seed_demo: bool) -> anyhow::Result<()> {
     actix_web::rt::spawn(workers::deadlines::run(
         state.clone(),
         settings.deadline_check_interval,
+    ));
+    let outbound = OutboundClient::new(settings.outbound_policy, Timeouts::default())
+        .context("the outbound HTTP client")?;
+    actix_web::rt::spawn(workers::webhooks::run(
+        state.clone(),
+        outbound,
+        settings.webhook_poll,
     ));
 
     let listener = TcpListener::bind(settings.bind)

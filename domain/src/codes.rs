@@ -80,6 +80,7 @@ pub const CONFLICT_CODES: &[&str] = &[
     "question_answered",
     "question_limit_reached",
     "siret_taken",
+    "webhook_limit_reached",
 ];
 
 /// `request_<status>`, `profile_<status>`, `certification_<status>`: the

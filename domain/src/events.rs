@@ -525,12 +525,6 @@ impl Reader {
             },
         }
     }
-
-    /// Whether the feed shows this reader the buyer's organisation id: a
-    /// supplier reads requests anonymised, so never.
-    pub fn sees_buyer(self) -> bool {
-        !matches!(self, Self::Supplier(_))
-    }
 }
 
 #[cfg(test)]
@@ -616,7 +610,6 @@ mod tests {
         assert!(!me.sees(Audience::BackOffice, r, |_| true));
         assert!(me.sees(Audience::Organisation(me_org), None, |_| false));
         assert!(!me.sees(Audience::Organisation(rival), None, |_| true));
-        assert!(!me.sees_buyer());
     }
 
     #[test]

@@ -199,6 +199,19 @@ pub fn may_register(actor: &Actor) -> Result<(), DomainError> {
     }
 }
 
+/// An owner registers at most [`MAX_ENDPOINTS`] endpoints; `registered`
+/// is how many it has.
+pub fn may_add_endpoint(registered: usize) -> Result<(), DomainError> {
+    if registered < MAX_ENDPOINTS {
+        Ok(())
+    } else {
+        Err(DomainError::Conflict {
+            code: "webhook_limit_reached",
+            message: format!("at most {MAX_ENDPOINTS} webhook endpoints; delete one first"),
+        })
+    }
+}
+
 /// When a delivery that failed its `attempts`-th time is tried again: soon
 /// at first (a receiver restarting), then spaced out up to every six hours,
 /// so that a failing endpoint costs little over its three days.
@@ -399,5 +412,61 @@ mod tests {
             .err()
             .expect("refused");
         assert_eq!(refused.errors()[0].field, "event_types/0");
+    }
+}
+
+/// The audit subject of an endpoint's history.
+pub const SUBJECT: &str = "webhook";
+
+/// What happened to an endpoint; each change leaves its audit entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use = "an event is the change's audit entry: publish it"]
+pub struct WebhookEvent {
+    pub webhook: WebhookId,
+    pub change: WebhookChange,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WebhookChange {
+    Registered {
+        url: String,
+    },
+    Paused,
+    Resumed,
+    SecretRotated,
+    Deleted,
+    /// By the platform, at the end of the failure window.
+    Disabled,
+    DeliveryReplayed {
+        delivery: DeliveryId,
+    },
+}
+
+impl WebhookEvent {
+    pub fn audit_entry(
+        &self,
+        actor: Option<UserId>,
+        at: DateTime<Utc>,
+    ) -> crate::audit::AuditEntry {
+        use crate::audit::AuditEntry;
+        let entry = |action: &str| AuditEntry::new(actor, action, SUBJECT, self.webhook, at);
+        match &self.change {
+            WebhookChange::Registered { url } => entry("webhook.registered")
+                .transition(None, WebhookStatus::Active.as_str())
+                .note(Some(url.clone()), false),
+            WebhookChange::Paused => entry("webhook.paused").transition(None, "paused"),
+            WebhookChange::Resumed => entry("webhook.resumed").transition(None, "active"),
+            WebhookChange::SecretRotated => entry("webhook.secret_rotated"),
+            WebhookChange::Deleted => entry("webhook.deleted").transition(None, "deleted"),
+            WebhookChange::Disabled => entry("webhook.disabled")
+                .transition(Some("active"), "disabled")
+                .note(
+                    Some("failed for 3 days without a success".to_owned()),
+                    false,
+                ),
+            WebhookChange::DeliveryReplayed { delivery } => {
+                entry("webhook.delivery_replayed").note(Some(delivery.to_string()), false)
+            }
+        }
     }
 }

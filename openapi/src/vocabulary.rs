@@ -156,6 +156,7 @@ mirror! {
         CertificationExpiring,
         InvitationExistingAccount,
         SupplierWithdrawn,
+        WebhookDisabled,
     }
 }
 

@@ -14,7 +14,9 @@
 
 use diesel::prelude::*;
 use domain::account::PlatformRole;
-use domain::events::{Audience, Event, EventData, EventType, NewEvent, ObjectKind, Reader, RequestRef};
+use domain::events::{
+    Audience, Event, EventData, EventType, NewEvent, ObjectKind, Reader, RequestRef,
+};
 use domain::ids::{OrganisationId, SourcingRequestId};
 
 use crate::convert::{enum_value, from_micros, id, micros};
@@ -159,7 +161,11 @@ pub fn page(
             )
         }
     };
-    query.load(conn)?.into_iter().map(Row::into_domain).collect()
+    query
+        .load(conn)?
+        .into_iter()
+        .map(Row::into_domain)
+        .collect()
 }
 
 /// Whether `supplier` was invited to `request` (whatever became of the

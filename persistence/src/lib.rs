@@ -21,8 +21,8 @@ pub mod reminders;
 mod schema;
 pub mod sourcing;
 pub mod tokens;
-pub mod webhooks;
 mod tx;
+pub mod webhooks;
 
 pub use db::{Backend, Database, DatabaseUrl, DbConnection};
 pub use error::{PersistenceError, Result};

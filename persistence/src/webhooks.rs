@@ -122,7 +122,9 @@ pub fn of_owner(
         Some(org) => query
             .filter(webhooks::organisation_id.eq(org.to_string()))
             .load(conn)?,
-        None => query.filter(webhooks::organisation_id.is_null()).load(conn)?,
+        None => query
+            .filter(webhooks::organisation_id.is_null())
+            .load(conn)?,
     };
     rows.into_iter().map(Row::into_domain).collect()
 }
@@ -202,8 +204,10 @@ pub fn set_status(
 
 /// Deletes an endpoint and its delivery log.
 pub fn delete(conn: &mut DbConnection, hook: WebhookId) -> Result<()> {
-    diesel::delete(webhook_deliveries::table.filter(webhook_deliveries::webhook_id.eq(hook.to_string())))
-        .execute(conn)?;
+    diesel::delete(
+        webhook_deliveries::table.filter(webhook_deliveries::webhook_id.eq(hook.to_string())),
+    )
+    .execute(conn)?;
     diesel::delete(webhooks::table.find(hook.to_string())).execute(conn)?;
     Ok(())
 }
@@ -303,7 +307,8 @@ pub fn find_delivery(
         .optional()?;
     row.map(|(row, event_id, event_type)| {
         let position = row.event_position;
-        row.into_domain(&event_id, &event_type).map(|d| (d, position))
+        row.into_domain(&event_id, &event_type)
+            .map(|d| (d, position))
     })
     .transpose()
 }
@@ -386,7 +391,10 @@ pub fn claim_next(
             secret(conn, hook_id)?,
             crate::events::at(conn, position)?,
         ) else {
-            return Err(corrupt(DELIVERIES, "a delivery without its endpoint or event"));
+            return Err(corrupt(
+                DELIVERIES,
+                "a delivery without its endpoint or event",
+            ));
         };
         return Ok(Some(Claimed {
             delivery: id(DELIVERIES, &candidate)?,
@@ -505,6 +513,9 @@ pub fn backlog(conn: &mut DbConnection) -> Result<i64> {
 }
 
 /// Endpoints registered by an organisation, or by the cluster.
-pub fn count_of_owner(conn: &mut DbConnection, organisation: Option<OrganisationId>) -> Result<usize> {
+pub fn count_of_owner(
+    conn: &mut DbConnection,
+    organisation: Option<OrganisationId>,
+) -> Result<usize> {
     Ok(of_owner(conn, organisation)?.len())
 }

@@ -6,6 +6,7 @@ pub mod directory;
 pub mod load;
 pub mod mail;
 pub mod postgres;
+pub mod receiver;
 pub mod server;
 pub mod smtp;
 pub mod sourcing;
