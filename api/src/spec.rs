@@ -74,7 +74,16 @@ fn document_webhooks(api: &mut OpenApi) {
         .map(|t| format!("`{}`", t.as_str()))
         .collect();
     let description = format!(
-        "Each event the endpoint's owner may read (the rules of `GET /api/v1/events`), of the          types it subscribed to, is POSTed as the feed's JSON, at least once: deduplicate on          `webhook-id` (the event's `id`). One object's events arrive in order. Answer 2xx within          10 seconds; anything else (or no answer) is retried after 5 s, 30 s, 2 min, 10 min,          30 min, 1 h, 3 h, then every 6 h; an endpoint failing for 3 days without a success is          disabled and its creator emailed. Redirects are not followed.\n\nVerify          `webhook-signature` before trusting the body: it is `v1,` and the base64 HMAC-SHA256,          keyed with the base64-decoded part of the secret after `whsec_`, of          `{{webhook-id}}.{{webhook-timestamp}}.{{raw body}}` (any Standard Webhooks library          does it); refuse a timestamp more than 5 minutes away from your clock.\n\nEvent          types: {}.",
+        "Each event the endpoint's owner may read (the rules of `GET /api/v1/events`), of the \
+         types it subscribed to, is POSTed as the feed's JSON, at least once: deduplicate on \
+         `webhook-id` (the event's `id`). One object's events arrive in order. Answer 2xx within \
+         10 seconds; anything else (or no answer) is retried after 5 s, 30 s, 2 min, 10 min, 30 \
+         min, 1 h, 3 h, then every 6 h; an endpoint failing for 3 days without a success is \
+         disabled and its creator emailed. Redirects are not followed.\n\nVerify \
+         `webhook-signature` before trusting the body: it is `v1,` and the base64 HMAC-SHA256, \
+         keyed with the base64-decoded part of the secret after `whsec_`, of \
+         `{{webhook-id}}.{{webhook-timestamp}}.{{raw body}}` (any Standard Webhooks library does \
+         it); refuse a timestamp more than 5 minutes away from your clock.\n\nEvent types: {}.",
         types.join(", ")
     );
     let operation = OperationBuilder::new()

@@ -408,9 +408,7 @@ mod tests {
     fn event_types_are_known_names() {
         let parsed = parse_event_types(&["quote.revised".into(), "quote.revised".into()]);
         assert_eq!(parsed.ok(), Some(vec![EventType::QuoteRevised]));
-        let refused = parse_event_types(&["quote.eaten".into()])
-            .err()
-            .expect("refused");
+        let refused = parse_event_types(&["quote.eaten".into()]).expect_err("refused");
         assert_eq!(refused.errors()[0].field, "event_types/0");
     }
 }

@@ -27,7 +27,7 @@ use crate::schema::{events, request_invitations};
 const TABLE: &str = "events";
 
 /// The advisory lock key of event appends ("PMTEVNT" in ASCII).
-const APPEND_LOCK: i64 = 0x504D_5445_564E_54;
+const APPEND_LOCK: i64 = 0x0050_4D54_4556_4E54;
 
 /// Appends `event` in the caller's transaction; returns its position.
 pub fn append(conn: &mut DbConnection, event: &NewEvent) -> Result<i64> {

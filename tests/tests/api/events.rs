@@ -339,3 +339,63 @@ on_both_backends!(
     bad_feed_parameters_are_named,
     the_stream_follows_the_feed_live_and_resumes_from_last_event_id
 );
+
+/// A cursor outlives the server: after a restart, the feed and the stream
+/// resume right after it, nothing skipped nor repeated.
+async fn resumes_after_a_restart(backend: tests::Backend) {
+    let mut app = TestApp::spawn(backend).await;
+    let (token, _) = app
+        .signed_up("buyer", "reprise@cardiodijon.example", &siret(211))
+        .await;
+    let draft = async |app: &TestApp| {
+        let reply = app
+            .post(
+                "/api/v1/requests",
+                Some(&token),
+                tests::sourcing::titanium_request(),
+            )
+            .await;
+        reply.assert_status(201)["id"].clone()
+    };
+    draft(&app).await;
+    let before = app.get("/api/v1/events", Some(&token)).await;
+    let cursor = before.assert_status(200)["next_cursor"]
+        .as_str()
+        .expect("cursor")
+        .to_owned();
+    let second = draft(&app).await;
+    app.restart_server().await;
+    let third = draft(&app).await;
+    let after = app
+        .get(&format!("/api/v1/events?after={cursor}"), Some(&token))
+        .await;
+    let objects: Vec<Value> = after.assert_status(200)["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|e| e["object"]["id"].clone())
+        .collect();
+    assert_eq!(objects, [second.clone(), third.clone()]);
+    let mut stream = app
+        .request(reqwest::Method::GET, "/api/v1/events/stream", Some(&token))
+        .header("last-event-id", &cursor)
+        .send()
+        .await
+        .expect("stream");
+    let streamed: Vec<Value> = sse_events(&mut stream, 2)
+        .await
+        .into_iter()
+        .map(|(_, _, data)| data["object"]["id"].clone())
+        .collect();
+    assert_eq!(streamed, [second, third]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_feed_and_stream_resume_from_a_cursor_after_a_restart_sqlite() {
+    resumes_after_a_restart(tests::Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_feed_and_stream_resume_from_a_cursor_after_a_restart_postgres() {
+    resumes_after_a_restart(tests::Backend::Postgres).await;
+}

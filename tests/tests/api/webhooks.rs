@@ -350,3 +350,36 @@ async fn production_rules_refuse_private_loopback_and_link_local_targets() {
     unknown.assert_problem(422, "validation_failed");
     assert_eq!(unknown.body["errors"][0]["field"], "event_types/0");
 }
+
+/// Two instances on one database, each with its delivery worker: every
+/// event reaches the receiver once (a claim is a compare-and-set).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_on_one_postgresql_deliver_each_event_once() {
+    let app = TestApp::spawn(tests::Backend::Postgres).await;
+    let receiver = Receiver::start().await;
+    let (token, hook, _) = buyer_with_webhook(&app, &receiver, json!(["request.created"])).await;
+    let (_sibling, sibling_url) = app.spawn_sibling(&[]).await;
+    for _ in 0..12 {
+        draft(&app, &token).await;
+    }
+    receiver.wait_for(12, 30).await;
+    app.webhooks_settled(&app.base_url).await;
+    app.webhooks_settled(&sibling_url).await;
+    assert_eq!(receiver.received().len(), 12, "each event once");
+    let ids: std::collections::BTreeSet<String> = receiver
+        .received()
+        .iter()
+        .map(|r| {
+            r["headers"]["webhook-id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(ids.len(), 12);
+    let log = log(&app, &token, &hook).await;
+    assert!(
+        log.iter()
+            .all(|d| d["status"] == "delivered" && d["attempts"] == 1)
+    );
+}
