@@ -91,6 +91,10 @@ fn document_webhooks(api: &mut OpenApi) {
         .tag("webhooks")
         .summary(Some("An event delivered to a registered endpoint"))
         .description(Some(description))
+        // Authenticated by its signature, not by a token of ours.
+        .securities(Some(
+            Vec::<utoipa::openapi::security::SecurityRequirement>::new(),
+        ))
         .parameter(header(
             "webhook-id",
             "The event's id: the same on every retry and replay",
