@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use domain::notification::RetryPolicy;
+use domain::outbound::OutboundPolicy;
 use persistence::DatabaseUrl;
 
 use crate::email::links::FrontendLinks;
@@ -94,6 +95,14 @@ pub struct Settings {
     pub client_requests_per_minute: std::num::NonZeroU32,
     /// How often open requests are checked against their deadline.
     pub deadline_check_interval: std::time::Duration,
+    /// What the server may call when it fetches a member's URL (webhooks):
+    /// `strict` (public https only, the production rule) or `local`
+    /// (development: http and local addresses, for a receiver on one's
+    /// machine).
+    pub outbound_policy: OutboundPolicy,
+    /// How often the webhook delivery worker looks for due deliveries when
+    /// idle.
+    pub webhook_poll: Duration,
 }
 
 /// Where each setting comes from; kept apart so tests can feed a map.
@@ -202,7 +211,19 @@ impl Settings {
             Some("pretty") => false,
             Some(other) => bail!("LOG_FORMAT must be `json` or `pretty`, got {other:?}"),
         };
+        let outbound_policy = match (env.get("OUTBOUND_POLICY").as_deref(), environment) {
+            (None, Environment::Production) | (Some("strict"), _) => OutboundPolicy::Strict,
+            (None, Environment::Development) | (Some("local"), Environment::Development) => {
+                OutboundPolicy::Local
+            }
+            (Some("local"), Environment::Production) => {
+                bail!("OUTBOUND_POLICY=local is refused when PMT_ENV=production")
+            }
+            (Some(other), _) => bail!("OUTBOUND_POLICY must be `strict` or `local`, got {other:?}"),
+        };
         Ok(Self {
+            outbound_policy,
+            webhook_poll: Duration::from_millis(bounded(env, "WEBHOOK_POLL_MS", 200, 10..=60_000)?),
             environment,
             bind,
             database_pool_size: parse(env, "DATABASE_POOL_SIZE", "8")?,

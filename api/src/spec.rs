@@ -13,6 +13,7 @@ use utoipa::openapi::{HeaderBuilder, OpenApi, RefOr, Schema};
 /// Finishes the document collected from the handlers.
 pub fn finish(api: &mut OpenApi) {
     document_codes(api);
+    document_webhooks(api);
     document_frontend_routes(api);
     // Relative: the document is served by the API it describes, so a client
     // resolves paths against wherever it fetched it from.
@@ -47,6 +48,89 @@ pub fn finish(api: &mut OpenApi) {
             add_headers(operation);
         }
     }
+}
+
+/// What the server POSTs to a registered endpoint (OpenAPI 3.1
+/// `webhooks`): the feed's event JSON, signed as Standard Webhooks lays
+/// out. The event types are listed from the domain's own list.
+fn document_webhooks(api: &mut OpenApi) {
+    use utoipa::openapi::path::{
+        HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, PathItem, Paths,
+    };
+    use utoipa::openapi::request_body::RequestBodyBuilder;
+    use utoipa::openapi::{ContentBuilder, ObjectBuilder, Ref, Required, ResponseBuilder};
+
+    let header = |name: &str, description: &str| {
+        ParameterBuilder::new()
+            .name(name)
+            .parameter_in(ParameterIn::Header)
+            .required(Required::True)
+            .description(Some(description))
+            .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+            .build()
+    };
+    let types: Vec<String> = domain::events::EventType::ALL
+        .iter()
+        .map(|t| format!("`{}`", t.as_str()))
+        .collect();
+    let description = format!(
+        "Each event the endpoint's owner may read (the rules of `GET /api/v1/events`), of the \
+         types it subscribed to, is POSTed as the feed's JSON, at least once: deduplicate on \
+         `webhook-id` (the event's `id`). One object's events arrive in order. Answer 2xx within \
+         10 seconds; anything else (or no answer) is retried after 5 s, 30 s, 2 min, 10 min, 30 \
+         min, 1 h, 3 h, then every 6 h; an endpoint failing for 3 days without a success is \
+         disabled and its creator emailed. Redirects are not followed.\n\nVerify \
+         `webhook-signature` before trusting the body: it is `v1,` and the base64 HMAC-SHA256, \
+         keyed with the base64-decoded part of the secret after `whsec_`, of \
+         `{{webhook-id}}.{{webhook-timestamp}}.{{raw body}}` (any Standard Webhooks library does \
+         it); refuse a timestamp more than 5 minutes away from your clock.\n\nEvent types: {}.",
+        types.join(", ")
+    );
+    let operation = OperationBuilder::new()
+        .operation_id(Some("receiveEvent"))
+        .tag("webhooks")
+        .summary(Some("An event delivered to a registered endpoint"))
+        .description(Some(description))
+        // Authenticated by its signature, not by a token of ours.
+        .securities(Some(
+            Vec::<utoipa::openapi::security::SecurityRequirement>::new(),
+        ))
+        .parameter(header(
+            "webhook-id",
+            "The event's id: the same on every retry and replay",
+        ))
+        .parameter(header(
+            "webhook-timestamp",
+            "When this attempt was signed, in unix seconds",
+        ))
+        .parameter(header(
+            "webhook-signature",
+            "`v1,` and the base64 HMAC-SHA256 of `id.timestamp.body` (Standard Webhooks)",
+        ))
+        .request_body(Some(
+            RequestBodyBuilder::new()
+                .required(Some(Required::True))
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("EventView")))
+                        .build(),
+                )
+                .build(),
+        ))
+        .response(
+            "200",
+            ResponseBuilder::new()
+                .description("Any 2xx: received; anything else is retried")
+                .build(),
+        )
+        .build();
+    let mut webhooks = Paths::new();
+    webhooks.paths.insert(
+        "event".to_owned(),
+        PathItem::new(HttpMethod::Post, operation),
+    );
+    api.webhooks = Some(webhooks);
 }
 
 /// The pages emails link to are served by a frontend, not by this API:

@@ -16,6 +16,7 @@ use crate::cli::progress::{Interrupted, Progress};
 use crate::config::{Environment, Settings};
 use crate::data_dir_lock::DataDirLock;
 use crate::email::mailer::Mailer;
+use crate::outbound::{OutboundClient, Timeouts};
 use crate::state::{AppState, Clock};
 use crate::{app, server, telemetry, workers};
 
@@ -249,6 +250,13 @@ pub async fn serve(seed_demo: bool) -> anyhow::Result<()> {
     actix_web::rt::spawn(workers::deadlines::run(
         state.clone(),
         settings.deadline_check_interval,
+    ));
+    let outbound = OutboundClient::new(settings.outbound_policy, Timeouts::default())
+        .context("the outbound HTTP client")?;
+    actix_web::rt::spawn(workers::webhooks::run(
+        state.clone(),
+        outbound,
+        settings.webhook_poll,
     ));
 
     let listener = TcpListener::bind(settings.bind)

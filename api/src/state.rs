@@ -77,6 +77,8 @@ pub struct WorkerPasses {
     pub outbox_idle: std::sync::atomic::AtomicU64,
     /// Runs of the reminder jobs (certificate expiry, deadlines).
     pub reminders: std::sync::atomic::AtomicU64,
+    /// Polls of the webhook outbox that found nothing due.
+    pub webhooks_idle: std::sync::atomic::AtomicU64,
 }
 
 impl AppState {

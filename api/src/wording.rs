@@ -94,6 +94,10 @@ pub fn field_message_fr(code: &str, english: &str) -> Option<String> {
         "not_applicable" => "un SIRET n'identifie que les organisations françaises".to_owned(),
         "invalid_url" => "une URL http(s) telle que https://exemple.fr".to_owned(),
         "https_url_required" => "une URL https:// est exigée".to_owned(),
+        "private_address" => {
+            "cette URL désigne une adresse privée, locale ou de lien local".to_owned()
+        }
+        "unknown_event_type" => "type d'événement inconnu".to_owned(),
         "invalid_date" => "une date s'écrit AAAA-MM-JJ".to_owned(),
         "before_valid_from" => "la fin doit suivre le début".to_owned(),
         "in_the_past" => "cette date est déjà passée ; choisissez-en une plus tardive".to_owned(),

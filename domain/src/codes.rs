@@ -47,6 +47,7 @@ pub const FIELD_CODES: &[&str] = &[
     "not_published",
     "out_of_range",
     "override_reason_required",
+    "private_address",
     "profile_suspended",
     "registered_as_buyer",
     "required",
@@ -58,6 +59,7 @@ pub const FIELD_CODES: &[&str] = &[
     "too_short",
     "unknown_capability",
     "unknown_certification_type",
+    "unknown_event_type",
     "unknown_field",
     "unknown_query_parameter",
     "unreadable",
@@ -79,6 +81,7 @@ pub const CONFLICT_CODES: &[&str] = &[
     "question_answered",
     "question_limit_reached",
     "siret_taken",
+    "webhook_limit_reached",
 ];
 
 /// `request_<status>`, `profile_<status>`, `certification_<status>`: the

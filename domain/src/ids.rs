@@ -91,3 +91,12 @@ typed_id!(
     /// A supplier's clarification question on a request.
     QuestionId,
 );
+
+typed_id!(
+    /// One event of the change feed; a webhook delivery's `webhook-id`.
+    EventId,
+    /// An endpoint registered to receive events.
+    WebhookId,
+    /// One event to deliver to one endpoint, and its attempts.
+    DeliveryId,
+);

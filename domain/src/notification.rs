@@ -41,10 +41,13 @@ pub enum NotificationKind {
     /// To the buyer: a supplier invited to the request was suspended and
     /// no longer takes part.
     SupplierWithdrawn,
+    /// To the creator of a webhook endpoint that failed for 3 days and
+    /// was disabled.
+    WebhookDisabled,
 }
 
 impl NotificationKind {
-    pub const ALL: [Self; 19] = [
+    pub const ALL: [Self; 20] = [
         Self::VerifyEmail,
         Self::PasswordReset,
         Self::OrganisationInvitation,
@@ -64,6 +67,7 @@ impl NotificationKind {
         Self::CertificationExpiring,
         Self::InvitationExistingAccount,
         Self::SupplierWithdrawn,
+        Self::WebhookDisabled,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -87,6 +91,7 @@ impl NotificationKind {
             Self::CertificationExpiring => "certification_expiring",
             Self::InvitationExistingAccount => "invitation_existing_account",
             Self::SupplierWithdrawn => "supplier_withdrawn",
+            Self::WebhookDisabled => "webhook_disabled",
         }
     }
 

@@ -7,11 +7,13 @@ pub mod accounts;
 pub mod admin;
 pub mod audit;
 pub mod directory;
+pub mod events;
 pub mod paging;
 pub mod problem;
 pub mod sourcing;
 pub mod timestamp;
 pub mod vocabulary;
+pub mod webhooks;
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -47,6 +49,8 @@ token as `Authorization: Bearer <token>`.",
         (name = "profiles", description = "Supplier profiles and certificates, and their review by experts"),
         (name = "requests", description = "Sourcing requests: qualification, matching, invitations, quotes, questions, award"),
         (name = "admin", description = "User and membership management (admins)"),
+        (name = "events", description = "The change feed: what changed, as each caller may read it"),
+        (name = "webhooks", description = "Endpoints receiving the change feed, signed (Standard Webhooks), and their delivery log"),
         (name = "health", description = "Liveness and readiness probes"),
     )
 )]

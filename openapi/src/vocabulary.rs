@@ -161,6 +161,7 @@ mirror! {
         CertificationExpiring,
         InvitationExistingAccount,
         SupplierWithdrawn,
+        WebhookDisabled,
     }
 }
 

@@ -13,6 +13,7 @@ pub mod certifications;
 mod convert;
 pub mod db;
 mod error;
+pub mod events;
 pub mod idempotency;
 pub mod index_events;
 pub mod notifications;
@@ -22,6 +23,7 @@ mod schema;
 pub mod sourcing;
 pub mod tokens;
 mod tx;
+pub mod webhooks;
 
 pub use db::{Backend, Database, DatabaseUrl, DbConnection};
 pub use error::{PersistenceError, Result};

@@ -283,6 +283,60 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    events (position) {
+        position -> BigInt,
+        id -> Text,
+        event_type -> Text,
+        object_kind -> Text,
+        object_id -> Text,
+        request_id -> Nullable<Text>,
+        buyer_organisation_id -> Nullable<Text>,
+        audience -> Text,
+        audience_organisation_id -> Nullable<Text>,
+        actor_role -> Nullable<Text>,
+        data -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    webhooks (id) {
+        id -> Text,
+        organisation_id -> Nullable<Text>,
+        organisation_kind -> Nullable<Text>,
+        url -> Text,
+        event_types -> Text,
+        secret -> Text,
+        status -> Text,
+        failing_since -> Nullable<BigInt>,
+        created_by -> Text,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Text,
+        webhook_id -> Text,
+        event_position -> BigInt,
+        object_id -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> BigInt,
+        locked_until -> Nullable<BigInt>,
+        last_status_code -> Nullable<Integer>,
+        last_latency_ms -> Nullable<BigInt>,
+        last_response -> Nullable<Text>,
+        last_error -> Nullable<Text>,
+        created_at -> BigInt,
+        delivered_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
+diesel::joinable!(webhook_deliveries -> events (event_position));
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(supplier_profiles -> organisations (organisation_id));
 diesel::joinable!(supplier_certifications -> organisations (organisation_id));
@@ -310,4 +364,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     request_questions,
     reminders_sent,
     idempotency_keys,
+    events,
+    webhooks,
+    webhook_deliveries,
 );

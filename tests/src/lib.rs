@@ -7,6 +7,7 @@ pub mod load;
 pub mod mail;
 pub mod paging;
 pub mod postgres;
+pub mod receiver;
 pub mod server;
 pub mod smtp;
 pub mod sourcing;

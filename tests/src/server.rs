@@ -47,10 +47,25 @@ pub struct Reply {
 }
 
 impl Reply {
-    async fn from(response: Response) -> Self {
+    async fn from(mut response: Response) -> Self {
         let status = response.status();
         let headers = response.headers().clone();
-        let text = response.text().await.expect("read body");
+        let streams = headers
+            .get("content-type")
+            .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
+        let text = if streams {
+            // A stream does not end: its answer is what it sent in a second.
+            let mut sent = Vec::new();
+            let read = async {
+                while let Ok(Some(chunk)) = response.chunk().await {
+                    sent.extend_from_slice(&chunk);
+                }
+            };
+            let _ = tokio::time::timeout(Duration::from_secs(1), read).await;
+            String::from_utf8_lossy(&sent).into_owned()
+        } else {
+            response.text().await.expect("read body")
+        };
         let body = if text.is_empty() {
             Value::Null
         } else {
@@ -276,6 +291,17 @@ impl TestApp {
         let start = self.worker_passes(base_url, "outbox_idle").await;
         crate::eventually(30, "an idle pass of the email worker", async || {
             (self.worker_passes(base_url, "outbox_idle").await >= start + 2).then_some(())
+        })
+        .await;
+    }
+
+    /// Waits until the webhook worker of the server at `base_url` has
+    /// polled its outbox and found nothing due, in a poll begun after this
+    /// call: every delivery due now was attempted.
+    pub async fn webhooks_settled(&self, base_url: &str) {
+        let start = self.worker_passes(base_url, "webhooks_idle").await;
+        crate::eventually(30, "an idle pass of the webhook worker", async || {
+            (self.worker_passes(base_url, "webhooks_idle").await >= start + 2).then_some(())
         })
         .await;
     }

@@ -35,6 +35,9 @@ pub struct Readiness {
     pub index_lag: Option<i64>,
     /// Emails not delivered yet.
     pub outbox_backlog: Option<i64>,
+    /// Webhook deliveries not delivered nor given up yet (a paused
+    /// endpoint's included).
+    pub webhook_backlog: Option<i64>,
     pub workers: WorkerPassCounts,
 }
 
@@ -46,6 +49,8 @@ pub struct WorkerPassCounts {
     pub outbox_idle: u64,
     /// Runs of the reminder jobs (certificate expiry, response deadlines).
     pub reminders: u64,
+    /// Polls of the webhook outbox that found nothing due.
+    pub webhooks_idle: u64,
 }
 
 pub async fn readiness(state: &AppState) -> Readiness {
@@ -54,13 +59,14 @@ pub async fn readiness(state: &AppState) -> Readiness {
             Ok((
                 persistence::notifications::backlog(conn)?,
                 persistence::index_events::lag(conn)?,
+                persistence::webhooks::backlog(conn)?,
             ))
         })
         .await;
     let index = state.index.health().await;
-    let (backlog, lag) = match &database {
-        Ok((backlog, lag)) => (Some(*backlog), Some(*lag)),
-        Err(_) => (None, None),
+    let (backlog, lag, webhook_backlog) = match &database {
+        Ok((backlog, lag, webhooks)) => (Some(*backlog), Some(*lag), Some(*webhooks)),
+        Err(_) => (None, None, None),
     };
     let up = |ok: bool| {
         if ok {
@@ -80,9 +86,11 @@ pub async fn readiness(state: &AppState) -> Readiness {
         index_engine: state.index.engine_name(),
         index_lag: lag,
         outbox_backlog: backlog,
+        webhook_backlog,
         workers: WorkerPassCounts {
             outbox_idle: state.passes.outbox_idle.load(Ordering::Acquire),
             reminders: state.passes.reminders.load(Ordering::Acquire),
+            webhooks_idle: state.passes.webhooks_idle.load(Ordering::Acquire),
         },
     }
 }

@@ -2,7 +2,8 @@
 //! return events (`RequestEvent`, `ProfileEvent`, `CertificateEvent`,
 //! `AccountEvent`, `SessionEvent`, `AdminEvent`); a use case saves its
 //! change and hands the event to [`Publisher`], which writes the audit
-//! entry and queues the emails in the same transaction. Events are
+//! entry, queues the emails, appends the change feed's event and queues its
+//! webhook deliveries, all in the same transaction. Events are
 //! `#[must_use]`, so a use case that forgets to publish does not compile
 //! under `-D warnings`.
 
@@ -13,10 +14,12 @@ use domain::account_events::AccountEvent;
 use domain::admin_events::AdminEvent;
 use domain::auth::Actor;
 use domain::certificate_events::CertificateEvent;
+use domain::events::{Event, NewEvent, Reader};
 use domain::profile_events::{ProfileEvent, ProfileStep};
 use domain::session_events::SessionEvent;
 use domain::sourcing::{RequestEvent, SourcingRequest};
-use persistence::{DbConnection, accounts, audit};
+use domain::webhooks::WebhookEvent;
+use persistence::{DbConnection, accounts, audit, events, webhooks};
 
 use crate::app::{accounts as account_emails, profiles, sourcing};
 use crate::email::links::FrontendLinks;
@@ -69,11 +72,38 @@ impl Publisher {
             self.now,
         );
         audit::record(conn, &entry)?;
+        self.feed(
+            conn,
+            NewEvent::of_request(request, &event, self.actor.as_ref(), self.now),
+        )?;
         sourcing::emails::of(conn, &self.links, request, &event, self.now)
     }
 
+    /// Appends an event to the change feed and queues its delivery to
+    /// every endpoint that wants its type and whose owner may read it (the
+    /// rule of the feed, [`Reader::sees`]).
+    fn feed(&self, conn: &mut DbConnection, event: NewEvent) -> ApiResult<()> {
+        let position = events::append(conn, &event)?;
+        let event = Event { position, event };
+        for hook in webhooks::receivers(conn)? {
+            if !hook.wants(event.event.event_type) {
+                continue;
+            }
+            let reader = hook.owner.reader();
+            let invited = match (reader, event.event.request) {
+                (Reader::Supplier(org), Some(request)) => events::invited(conn, request.id, org)?,
+                _ => false,
+            };
+            if reader.sees(event.event.audience, event.event.request, |_| invited) {
+                webhooks::enqueue(conn, hook.id, &event, self.now)?;
+            }
+        }
+        Ok(())
+    }
+
     /// A certificate's event becomes its entry in the certificate's
-    /// history (no certificate change sends an email today).
+    /// history and its event in the feed (no certificate change sends an
+    /// email today).
     pub fn publish_certificate(
         &self,
         conn: &mut DbConnection,
@@ -81,7 +111,10 @@ impl Publisher {
     ) -> ApiResult<()> {
         let entry = event.audit_entry(self.actor.map(|a| a.user_id), self.now);
         audit::record(conn, &entry)?;
-        Ok(())
+        self.feed(
+            conn,
+            NewEvent::of_certificate(&event, self.actor.as_ref(), self.now),
+        )
     }
 
     /// The one place an account's event becomes what it leaves behind, in
@@ -94,11 +127,24 @@ impl Publisher {
         account_emails::emails_of(conn, &self.links, &event, self.now)
     }
 
-    /// A staff change's event becomes its entry in its subject's history
-    /// (no such change sends an email today).
+    /// A staff change's event becomes its entry in its subject's history,
+    /// and a membership change its event in the feed (no such change sends
+    /// an email today).
     pub fn publish_admin(&self, conn: &mut DbConnection, event: AdminEvent) -> ApiResult<()> {
         let entry = event.audit_entry(self.actor.map(|a| a.user_id), self.now);
         audit::record(conn, &entry)?;
+        match NewEvent::of_admin(&event, self.actor.as_ref(), self.now) {
+            Some(feed) => self.feed(conn, feed),
+            None => Ok(()),
+        }
+    }
+
+    /// An endpoint's change becomes its entry in the endpoint's history.
+    pub fn publish_webhook(&self, conn: &mut DbConnection, event: WebhookEvent) -> ApiResult<()> {
+        audit::record(
+            conn,
+            &event.audit_entry(self.actor.map(|a| a.user_id), self.now),
+        )?;
         Ok(())
     }
 
@@ -116,6 +162,10 @@ impl Publisher {
     pub fn publish_profile(&self, conn: &mut DbConnection, event: ProfileEvent) -> ApiResult<()> {
         let entry = event.audit_entry(self.actor.map(|a| a.user_id), self.now);
         audit::record(conn, &entry)?;
+        self.feed(
+            conn,
+            NewEvent::of_profile(&event, self.actor.as_ref(), self.now),
+        )?;
         if let ProfileStep::Suspended { .. } = event.step {
             sourcing::answers::withdraw_suspended(conn, self, event.organisation)?;
         }

@@ -25,11 +25,13 @@ pub enum FrontendRoute<'a> {
     SupplierCertifications(OrganisationId),
     /// The experts' review of a submitted supplier profile.
     ProfileReview(OrganisationId),
+    /// The organisation's webhook endpoints (`GET /api/v1/webhooks`).
+    Webhooks,
 }
 
 impl FrontendRoute<'_> {
     /// One of each page, for listing their templates.
-    pub const ALL: [FrontendRoute<'static>; 8] = [
+    pub const ALL: [FrontendRoute<'static>; 9] = [
         FrontendRoute::VerifyEmail { token: "" },
         FrontendRoute::ResetPassword { token: "" },
         FrontendRoute::AcceptInvitation { token: "" },
@@ -38,6 +40,7 @@ impl FrontendRoute<'_> {
         FrontendRoute::Supplier(OrganisationId::from_uuid(uuid::Uuid::nil())),
         FrontendRoute::SupplierCertifications(OrganisationId::from_uuid(uuid::Uuid::nil())),
         FrontendRoute::ProfileReview(OrganisationId::from_uuid(uuid::Uuid::nil())),
+        FrontendRoute::Webhooks,
     ];
 
     /// The path with its placeholder (at most one), as documented.
@@ -51,6 +54,7 @@ impl FrontendRoute<'_> {
             Self::Supplier(_) => "/suppliers/{organisation_id}",
             Self::SupplierCertifications(_) => "/suppliers/{organisation_id}/certifications",
             Self::ProfileReview(_) => "/backoffice/profiles/{organisation_id}",
+            Self::Webhooks => "/settings/webhooks",
         }
     }
 
@@ -69,6 +73,7 @@ impl FrontendRoute<'_> {
             Self::Supplier(_) => "profile approved, profile changes requested",
             Self::SupplierCertifications(_) => "certificate expiring",
             Self::ProfileReview(_) => "profile submitted for review (to experts)",
+            Self::Webhooks => "webhook endpoint disabled after failing for 3 days",
         }
     }
 
@@ -79,7 +84,7 @@ impl FrontendRoute<'_> {
             Self::VerifyEmail { token }
             | Self::ResetPassword { token }
             | Self::AcceptInvitation { token } => Some((*token).to_owned()),
-            Self::Login => None,
+            Self::Login | Self::Webhooks => None,
             Self::Request(id) => Some(id.to_string()),
             Self::Supplier(id) | Self::SupplierCertifications(id) | Self::ProfileReview(id) => {
                 Some(id.to_string())
@@ -157,9 +162,10 @@ mod tests {
             FrontendRoute::Supplier(_) => 5,
             FrontendRoute::SupplierCertifications(_) => 6,
             FrontendRoute::ProfileReview(_) => 7,
+            FrontendRoute::Webhooks => 8,
         };
         let listed: Vec<usize> = FrontendRoute::ALL.iter().map(index).collect();
-        assert_eq!(listed, (0..8).collect::<Vec<_>>());
+        assert_eq!(listed, (0..9).collect::<Vec<_>>());
         let templates: std::collections::HashSet<_> = FrontendRoute::ALL
             .iter()
             .map(FrontendRoute::template)

@@ -106,6 +106,10 @@ pub enum Mail {
         request_title: String,
         link: String,
     },
+    WebhookDisabled {
+        url: String,
+        link: String,
+    },
 }
 
 /// The payload key of the recipient's name, next to the mail's fields.
@@ -141,6 +145,7 @@ impl Mail {
             Self::CertificationExpiring { .. } => K::CertificationExpiring,
             Self::InvitationExistingAccount { .. } => K::InvitationExistingAccount,
             Self::SupplierWithdrawn { .. } => K::SupplierWithdrawn,
+            Self::WebhookDisabled { .. } => K::WebhookDisabled,
         }
     }
 
@@ -165,7 +170,8 @@ impl Mail {
             | Self::NotSelected { link, .. }
             | Self::CertificationExpiring { link, .. }
             | Self::InvitationExistingAccount { link, .. }
-            | Self::SupplierWithdrawn { link, .. } => link,
+            | Self::SupplierWithdrawn { link, .. }
+            | Self::WebhookDisabled { link, .. } => link,
         }
     }
 
@@ -306,6 +312,10 @@ pub(crate) mod tests {
             },
             Mail::SupplierWithdrawn {
                 request_title: title(),
+                link: link(),
+            },
+            Mail::WebhookDisabled {
+                url: "https://erp.example.com/hooks/pmt".into(),
                 link: link(),
             },
         ]

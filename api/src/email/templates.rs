@@ -222,6 +222,16 @@ fn wording(kind: NotificationKind, language: Language) -> Wording {
             body: "Hello {{ recipient_name }},\n\nThe cluster team suspended a supplier invited to your request “{{ request_title }}”: its invitation is withdrawn and it can no longer answer. Answers it already sent stay in the history.",
             action: Some("Follow my request"),
         },
+        (WebhookDisabled, Fr) => Wording {
+            subject: "Webhook désactivé : {{ url }}",
+            body: "Bonjour {{ recipient_name }},\n\nDepuis trois jours, chaque envoi d'événements de PMT Business vers {{ url }} a échoué : ce webhook est désactivé et ne reçoit plus rien. Le journal des envois dit pourquoi ; une fois le point d'accès réparé, réactivez-le puis rejouez les envois manqués.",
+            action: Some("Voir mes webhooks"),
+        },
+        (WebhookDisabled, En) => Wording {
+            subject: "Webhook disabled: {{ url }}",
+            body: "Hello {{ recipient_name }},\n\nFor three days, every delivery of PMT Business events to {{ url }} failed: this webhook is disabled and receives nothing more. The delivery log says why; once the endpoint is fixed, resume it and replay the missed deliveries.",
+            action: Some("See my webhooks"),
+        },
     }
 }
 

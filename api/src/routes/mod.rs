@@ -6,11 +6,13 @@ pub mod auth;
 pub mod backoffice;
 mod body;
 pub mod directory;
+pub mod events;
 pub mod health;
 pub mod me;
 pub mod organisations;
 pub mod profiles;
 pub mod requests;
+pub mod webhooks;
 
 use actix_web::dev::HttpServiceFactory;
 use actix_web::http::header::{ETAG, IF_MATCH};
@@ -59,6 +61,8 @@ pub fn api_v1(cfg: &mut impl Routes) {
     directory::configure(cfg);
     backoffice::configure(cfg);
     admin::configure(cfg);
+    events::configure(cfg);
+    webhooks::configure(cfg);
 }
 
 /// The version a client edits, from `If-Match: "7"` (or `7`).

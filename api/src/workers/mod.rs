@@ -9,6 +9,9 @@
 //!   once each (a marker is written with the emails).
 //! - `deadlines`: closes open sourcing requests past their response
 //!   deadline.
+//! - `webhooks`: delivers the webhook outbox (claims a delivery, signs and
+//!   POSTs the event, records the outcome; retries with backoff, disables
+//!   an endpoint failing for 3 days).
 //!
 //! Each `run` is instrumented with its own span; a failed pass is logged
 //! and retried on the next one, never fatal.
@@ -17,3 +20,4 @@ pub mod deadlines;
 pub mod email;
 pub mod index;
 pub mod reminders;
+pub mod webhooks;

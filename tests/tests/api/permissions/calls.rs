@@ -305,8 +305,58 @@ impl Matrix<'_> {
             "POST /api/v1/admin/notifications/{id}/retry" => {
                 with(vec![("id", w.notification.clone())])
             }
+
+            "POST /api/v1/webhooks" => with(vec![]).body(webhook_body()),
+            "GET /api/v1/webhooks/{id}"
+            | "DELETE /api/v1/webhooks/{id}"
+            | "POST /api/v1/webhooks/{id}/pause"
+            | "POST /api/v1/webhooks/{id}/resume"
+            | "POST /api/v1/webhooks/{id}/rotate-secret"
+            | "GET /api/v1/webhooks/{id}/deliveries" => with(vec![("id", self.a_webhook().await)]),
+            "POST /api/v1/webhooks/{id}/deliveries/{delivery_id}/replay" => {
+                let hook = self.a_webhook().await;
+                // A draft of A's is an event its endpoint receives.
+                self.post_as(BuyerA, "/api/v1/requests", self.a_request())
+                    .await
+                    .assert_status(201);
+                let log = self
+                    .app
+                    .get(
+                        &format!("/api/v1/webhooks/{hook}/deliveries"),
+                        self.token(BuyerA),
+                    )
+                    .await;
+                let delivery = log.assert_status(200)["items"][0]["id"]
+                    .as_str()
+                    .expect("a delivery")
+                    .to_owned();
+                with(vec![("id", hook), ("delivery_id", delivery)])
+            }
             _ => Call::default(),
         }
+    }
+
+    /// A fresh endpoint of buyer A's (its earlier ones deleted, so that the
+    /// matrix stays under the per-organisation limit).
+    async fn a_webhook(&self) -> String {
+        let listed = self.app.get("/api/v1/webhooks", self.token(BuyerA)).await;
+        for hook in listed.assert_status(200)["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            let id = hook["id"].as_str().unwrap_or_default();
+            let path = format!("/api/v1/webhooks/{id}");
+            let delete = self.app.request(Method::DELETE, &path, self.token(BuyerA));
+            self.app.send(delete).await.assert_status(204);
+        }
+        let created = self
+            .post_as(BuyerA, "/api/v1/webhooks", webhook_body())
+            .await;
+        created.assert_status(201)["webhook"]["id"]
+            .as_str()
+            .expect("webhook id")
+            .to_owned()
     }
 
     /// Paths whose outer object is the caller's own and whose inner object
@@ -468,4 +518,10 @@ pub(super) fn fill(operation: &str, template: &str, params: &[(&str, String)]) -
          (tests/tests/api/permissions/calls.rs), with the body the operation needs"
     );
     path
+}
+
+/// An endpoint nobody listens on (deliveries fail and are retried: the
+/// matrix reads their log, never a receiver).
+fn webhook_body() -> Value {
+    json!({ "url": "http://127.0.0.1:9/hook", "event_types": ["request.created"] })
 }
