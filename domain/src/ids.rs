@@ -91,3 +91,8 @@ typed_id!(
     /// A supplier's clarification question on a request.
     QuestionId,
 );
+
+typed_id!(
+    /// An uploaded document.
+    FileId,
+);

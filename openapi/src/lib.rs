@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod admin;
 pub mod audit;
 pub mod directory;
+pub mod files;
 pub mod problem;
 pub mod sourcing;
 pub mod timestamp;
@@ -40,6 +41,7 @@ token as `Authorization: Bearer <token>`.",
         (name = "directory", description = "Capability taxonomy, certifications and the public supplier directory"),
         (name = "profiles", description = "Supplier profiles and certificates, and their review by experts"),
         (name = "requests", description = "Sourcing requests: qualification, matching, invitations, quotes, questions, award"),
+        (name = "files", description = "Documents: upload, attach, download"),
         (name = "admin", description = "User and membership management (admins)"),
         (name = "health", description = "Liveness and readiness probes"),
     )

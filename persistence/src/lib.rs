@@ -12,6 +12,7 @@ pub mod certifications;
 mod convert;
 pub mod db;
 mod error;
+pub mod files;
 pub mod idempotency;
 pub mod index_events;
 pub mod notifications;

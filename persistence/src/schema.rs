@@ -282,6 +282,40 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    files (id) {
+        id -> Text,
+        organisation_id -> Text,
+        uploaded_by -> Text,
+        display_name -> Text,
+        media_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        storage_key -> Text,
+        attached_kind -> Nullable<Text>,
+        attached_id -> Nullable<Text>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    storage_removals (storage_key) {
+        storage_key -> Text,
+        due_at -> BigInt,
+        attempts -> Integer,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    request_nda_acceptances (request_id, organisation_id) {
+        request_id -> Text,
+        organisation_id -> Text,
+        accepted_by -> Text,
+        accepted_at -> BigInt,
+    }
+}
+
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(supplier_profiles -> organisations (organisation_id));
 diesel::joinable!(supplier_certifications -> organisations (organisation_id));
@@ -309,4 +343,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     request_questions,
     reminders_sent,
     idempotency_keys,
+    files,
+    storage_removals,
+    request_nda_acceptances,
 );

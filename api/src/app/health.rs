@@ -46,6 +46,8 @@ pub struct WorkerPassCounts {
     pub outbox_idle: u64,
     /// Runs of the reminder jobs (certificate expiry, response deadlines).
     pub reminders: u64,
+    /// Runs of the documents job (unattached files, object removals).
+    pub files: u64,
 }
 
 pub async fn readiness(state: &AppState) -> Readiness {
@@ -83,6 +85,7 @@ pub async fn readiness(state: &AppState) -> Readiness {
         workers: WorkerPassCounts {
             outbox_idle: state.passes.outbox_idle.load(Ordering::Acquire),
             reminders: state.passes.reminders.load(Ordering::Acquire),
+            files: state.passes.files.load(Ordering::Acquire),
         },
     }
 }

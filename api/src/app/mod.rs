@@ -7,6 +7,7 @@ pub mod admin;
 pub mod catalogue;
 pub mod demo;
 pub mod directory;
+pub mod files;
 pub mod health;
 pub mod import;
 pub mod indexing;

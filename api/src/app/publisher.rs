@@ -13,6 +13,7 @@ use domain::account_events::AccountEvent;
 use domain::admin_events::AdminEvent;
 use domain::auth::Actor;
 use domain::certificate_events::CertificateEvent;
+use domain::documents::DocumentEvent;
 use domain::profile_events::{ProfileEvent, ProfileStep};
 use domain::session_events::SessionEvent;
 use domain::sourcing::{RequestEvent, SourcingRequest};
@@ -79,6 +80,13 @@ impl Publisher {
         conn: &mut DbConnection,
         event: CertificateEvent,
     ) -> ApiResult<()> {
+        let entry = event.audit_entry(self.actor.map(|a| a.user_id), self.now);
+        audit::record(conn, &entry)?;
+        Ok(())
+    }
+
+    /// A document's event becomes its entry in the file's history.
+    pub fn publish_document(&self, conn: &mut DbConnection, event: DocumentEvent) -> ApiResult<()> {
         let entry = event.audit_entry(self.actor.map(|a| a.user_id), self.now);
         audit::record(conn, &entry)?;
         Ok(())

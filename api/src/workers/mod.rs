@@ -9,11 +9,14 @@
 //!   once each (a marker is written with the emails).
 //! - `deadlines`: closes open sourcing requests past their response
 //!   deadline.
+//! - `files`: removes documents never attached within 24 hours, and the
+//!   stored objects whose removal a committed transaction queued.
 //!
 //! Each `run` is instrumented with its own span; a failed pass is logged
 //! and retried on the next one, never fatal.
 
 pub mod deadlines;
 pub mod email;
+pub mod files;
 pub mod index;
 pub mod reminders;

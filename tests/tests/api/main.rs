@@ -9,6 +9,7 @@ mod buyer_disclosure;
 mod certificate_trust;
 mod demo;
 mod directory;
+mod documents;
 mod email_abuse;
 mod email_links;
 mod faults;

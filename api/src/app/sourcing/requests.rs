@@ -4,12 +4,15 @@
 use chrono::{DateTime, Utc};
 use domain::account::{Language, PlatformRole};
 use domain::auth::Actor;
+use domain::documents::{Attachment, RemovalReason};
 use domain::ids::{OrganisationId, SourcingRequestId};
 use domain::sourcing::request::{
     Action, AttachmentInput, RequestInput as DomainInput, Requirements,
     RequirementsInput as DomainRequirements,
 };
-use domain::sourcing::{RequestAccess, RequestContent, SourcingRequest};
+use domain::sourcing::{
+    RequestAccess, RequestContent, RequestEvent, RequestStatus, SourcingRequest,
+};
 use domain::{DomainError, ValidationErrors};
 use openapi::audit::AuditEntryView;
 use openapi::sourcing::{
@@ -346,7 +349,8 @@ pub async fn step(
     let publisher = Publisher::new(state, Some(actor));
     // Labels only: the cached catalogue will do.
     let catalogue = state.catalogue().await?;
-    state
+    let cancelling = step.action == Action::Cancel;
+    let view = state
         .transaction(move |conn| {
             let (mut request, access) = load(conn, &actor, id)?;
             if step.action == Action::Submit {
@@ -358,10 +362,29 @@ pub async fn step(
                 super::matching::invite_approved(conn, &request, publisher.now)?;
             }
             save(conn, &request, read_version)?;
+            // A cancelled draft was never seen by anyone: its documents go.
+            let draft_cancelled = matches!(
+                &stepped,
+                RequestEvent::Stepped { transition, .. }
+                    if transition.from == RequestStatus::Draft && transition.to == RequestStatus::Cancelled
+            );
             publisher.publish(conn, &request, stepped)?;
+            if draft_cancelled {
+                crate::app::files::remove_attached(
+                    conn,
+                    Attachment::Request(request.id),
+                    RemovalReason::DraftCancelled,
+                    &publisher,
+                )?;
+            }
             view(conn, &actor, &request, access, &catalogue, language)
         })
-        .await
+        .await?;
+    if cancelling {
+        // A cancelled draft's documents were queued for removal.
+        state.files_wakeup.notify_one();
+    }
+    Ok(view)
 }
 
 pub async fn reveal_identity(
