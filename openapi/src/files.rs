@@ -37,8 +37,6 @@ pub struct FileView {
     /// Lowercase hexadecimal SHA-256 of the bytes (also the download's ETag).
     #[schema(example = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")]
     pub sha256: String,
-    /// The uploader's organisation, whose quota counts the file.
-    pub organisation_id: Uuid,
     /// `null` until attached; an unattached file is removed after 24 hours.
     pub attached_to: Option<AttachedToView>,
     #[serde(serialize_with = "crate::timestamp::micros")]

@@ -34,7 +34,6 @@ pub fn view(file: &StoredFile) -> FileView {
         media_type: file.document_type.media_type().to_owned(),
         size_bytes: file.size_bytes,
         sha256: file.sha256.clone(),
-        organisation_id: *file.organisation.as_uuid(),
         attached_to: file.attachment.map(|a| match a {
             Attachment::Request(id) => AttachedToView {
                 kind: AttachmentKind::Request,

@@ -33,7 +33,6 @@ async fn a_requests_documents_reach_its_readers_after_the_nda(app: &TestApp) {
     assert_eq!(file["name"], "Plan vis M2 – révision B.pdf");
     assert_eq!(file["size_bytes"], 300_000);
     assert_eq!(file["sha256"], hex_sha256(&drawing));
-    assert_eq!(file["organisation_id"], w.buyer_org.as_str());
     assert!(file["attached_to"].is_null());
     let file_id = file["id"].as_str().expect("id").to_owned();
     let cad = app.uploaded(&w.buyer, "vis.step", step()).await;
