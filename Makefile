@@ -7,7 +7,12 @@ PMT := ./target/debug/pmt
 REDOCLY := npx --yes @redocly/cli@2.77.0
 SPECTRAL := npx --yes @stoplight/spectral-cli@6.16.3
 
-.PHONY: run build test fuzz lint lint-spec openapi client-check bench bench-micro
+.PHONY: run build test fuzz lint lint-spec openapi client-check bench bench-micro s3-server
+
+# The S3-protocol server the storage tests start (PyPI's moto, pinned), in a
+# virtualenv of the python3 on PATH.
+MOTO_VERSION := 5.2.5
+S3_VENV := target/s3-venv
 
 build:
 	$(CARGO) build -p api
@@ -16,8 +21,13 @@ run: build
 	$(PMT) serve --seed-demo
 
 # The end-to-end tests start the server binary, so build it first.
-test: build
+test: build s3-server
 	$(CARGO) test --workspace
+
+s3-server:
+	@$(S3_VENV)/bin/python -c 'import moto, sys; sys.exit(moto.__version__ != "$(MOTO_VERSION)")' 2>/dev/null || { \
+	  python3 -m venv --clear $(S3_VENV) && \
+	  $(S3_VENV)/bin/pip install --quiet --disable-pip-version-check "moto[server]==$(MOTO_VERSION)"; }
 
 # schemathesis (pinned, in target/fuzz-venv) against a live seeded server,
 # authenticated as each demo role, every check on, on SQLite and on a

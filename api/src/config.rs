@@ -49,6 +49,16 @@ pub struct MeiliSettings {
     pub index_prefix: String,
 }
 
+/// Where documents' bytes are kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StorageSettings {
+    /// A directory (`$PMT_DATA_DIR/files`): one instance, nothing to set up.
+    Local(PathBuf),
+    /// `STORAGE_URL=s3://bucket/prefix`, shared by every instance; the
+    /// endpoint, region and credentials come from the `AWS_*` variables.
+    S3(storage::s3::S3Location),
+}
+
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub environment: Environment,
@@ -103,6 +113,13 @@ pub struct Settings {
     /// How often the webhook delivery worker looks for due deliveries when
     /// idle.
     pub webhook_poll: Duration,
+    pub storage: StorageSettings,
+    /// Largest document accepted by `POST /api/v1/files`.
+    pub upload_limit_bytes: u64,
+    /// Bytes of documents an organisation may keep.
+    pub org_storage_quota_bytes: u64,
+    /// How often unattached files and pending object removals are looked at.
+    pub files_check_interval: Duration,
 }
 
 /// Where each setting comes from; kept apart so tests can feed a map.
@@ -205,6 +222,13 @@ impl Settings {
                     .collect()
             })
             .unwrap_or_default();
+        let storage = match env.get("STORAGE_URL") {
+            None => StorageSettings::Local(data_dir.join("files")),
+            Some(url) => StorageSettings::S3(
+                storage::s3::S3Location::parse(&url)
+                    .map_err(|e| anyhow::anyhow!("STORAGE_URL {e}"))?,
+            ),
+        };
         let json_logs = match env.get("LOG_FORMAT").as_deref() {
             None => environment == Environment::Production,
             Some("json") => true,
@@ -270,6 +294,25 @@ impl Settings {
                 env,
                 "DEADLINE_CHECK_INTERVAL_SECONDS",
                 "60",
+            )?),
+            storage,
+            upload_limit_bytes: bounded(
+                env,
+                "UPLOAD_LIMIT_BYTES",
+                25 * 1024 * 1024,
+                1..=(1 << 40),
+            )?,
+            org_storage_quota_bytes: bounded(
+                env,
+                "ORG_STORAGE_QUOTA_BYTES",
+                1 << 30,
+                0..=(1 << 50),
+            )?,
+            files_check_interval: Duration::from_secs(bounded(
+                env,
+                "FILES_CHECK_INTERVAL_SECONDS",
+                60,
+                1..=86_400,
             )?),
             data_dir,
         })
@@ -460,6 +503,24 @@ mod tests {
         assert_eq!(settings.notify_retry, RetryPolicy::default());
         assert_eq!(settings.smtp_timeout, Duration::from_secs(10));
         assert_eq!(settings.reminder_interval, Duration::from_secs(3600));
+        assert_eq!(
+            settings.storage,
+            StorageSettings::Local(settings.data_dir.join("files"))
+        );
+        assert_eq!(settings.upload_limit_bytes, 25 * 1024 * 1024);
+        assert_eq!(settings.org_storage_quota_bytes, 1024 * 1024 * 1024);
+    }
+
+    #[test]
+    fn documents_go_to_s3_when_a_bucket_is_named() {
+        let settings = load(&[("STORAGE_URL", "s3://pmt-docs/prod")]).expect("loads");
+        assert_eq!(
+            settings.storage,
+            StorageSettings::S3(storage::s3::S3Location {
+                bucket: "pmt-docs".into(),
+                prefix: "prod".into()
+            })
+        );
     }
 
     #[test]
@@ -512,6 +573,12 @@ mod tests {
                 "AUTH_RATE_LIMIT_PER_MINUTE",
             ),
             (vec![("SMTP_URL", "mail.example:25")], "SMTP_URL"),
+            (vec![("STORAGE_URL", "/srv/files")], "STORAGE_URL"),
+            (vec![("UPLOAD_LIMIT_BYTES", "0")], "UPLOAD_LIMIT_BYTES"),
+            (
+                vec![("ORG_STORAGE_QUOTA_BYTES", "lots")],
+                "ORG_STORAGE_QUOTA_BYTES",
+            ),
             (
                 vec![("FRONTEND_BASE_URL", "app.example")],
                 "FRONTEND_BASE_URL",

@@ -37,6 +37,10 @@ error_codes! {
     BadRequest => BAD_REQUEST, "The request is invalid";
     UnsupportedMediaType => UNSUPPORTED_MEDIA_TYPE, "Send the body as application/json";
     PayloadTooLarge => PAYLOAD_TOO_LARGE, "The request body is too large";
+    UnsupportedFileType => UNSUPPORTED_MEDIA_TYPE, "This kind of document is not accepted";
+    StorageQuotaExceeded => UNPROCESSABLE_ENTITY, "Your organisation's storage quota is full";
+    NdaRequired => FORBIDDEN, "Accept the request's non-disclosure agreement first";
+    RangeNotSatisfiable => RANGE_NOT_SATISFIABLE, "The requested range is outside the file";
     RouteNotFound => NOT_FOUND, "No such route";
     NotFound => NOT_FOUND, "Not found";
     MethodNotAllowed => METHOD_NOT_ALLOWED, "Method not allowed on this route";
@@ -98,6 +102,9 @@ pub enum ApiError {
     Persistence(#[from] PersistenceError),
     #[error(transparent)]
     Index(#[from] search::IndexError),
+    /// The document store (see `app::files` for the conversion).
+    #[error(transparent)]
+    Storage(storage::StorageError),
     /// A rate limit refused the request; the client may retry after the wait.
     #[error("too many requests; retry in {} s", retry_after.as_secs())]
     RateLimited { retry_after: std::time::Duration },
@@ -187,6 +194,10 @@ impl ApiError {
                     code: code.clone(),
                     ..simple(ErrorCode::Conflict, Some(message.clone()))
                 },
+                DomainError::QuotaExceeded { .. } => {
+                    simple(ErrorCode::StorageQuotaExceeded, Some(error.to_string()))
+                }
+                DomainError::NdaRequired => simple(ErrorCode::NdaRequired, Some(error.to_string())),
                 DomainError::VersionMismatch { .. } => {
                     simple(ErrorCode::PreconditionFailed, Some(error.to_string()))
                 }
@@ -203,6 +214,7 @@ impl ApiError {
             Self::Index(search::IndexError::InvalidQuery(detail)) => {
                 simple(ErrorCode::InvalidQuery, Some(detail.clone()))
             }
+            Self::Storage(_) => simple(ErrorCode::ServiceUnavailable, None),
             Self::Persistence(_) | Self::Index(_) | Self::Internal(_) => {
                 simple(ErrorCode::InternalError, None)
             }

@@ -13,7 +13,7 @@ use crate::auth::jwt::JwtKeys;
 use crate::auth::password::PasswordHasher;
 use crate::auth::throttle::RateLimit;
 use crate::cli::progress::{Interrupted, Progress};
-use crate::config::{Environment, Settings};
+use crate::config::{Environment, Settings, StorageSettings};
 use crate::data_dir_lock::DataDirLock;
 use crate::email::mailer::Mailer;
 use crate::outbound::{OutboundClient, Timeouts};
@@ -61,6 +61,19 @@ async fn open_index(settings: &Settings) -> anyhow::Result<(Arc<dyn CapabilityIn
     }
 }
 
+/// The document store the settings name.
+fn open_files(settings: &Settings) -> anyhow::Result<Arc<dyn storage::FileStore>> {
+    Ok(match &settings.storage {
+        StorageSettings::Local(root) => Arc::new(
+            storage::local::LocalDirectory::open(root)
+                .with_context(|| format!("PMT_DATA_DIR: cannot create {}", root.display()))?,
+        ),
+        StorageSettings::S3(location) => {
+            Arc::new(storage::s3::S3Store::from_env(location).context("STORAGE_URL")?)
+        }
+    })
+}
+
 /// Loads everything a command needs; runs pending migrations.
 pub async fn build_state() -> anyhow::Result<AppState> {
     build_state_with(Settings::from_env()?).await
@@ -96,6 +109,7 @@ async fn build_state_with(settings: Settings) -> anyhow::Result<AppState> {
     .await??;
     let (index, index_created) = open_index(&settings).await?;
     let clock = Clock::shifted(settings.clock_offset);
+    let files = open_files(&settings)?;
     let state = AppState {
         jwt: JwtKeys::new(
             settings.jwt_secret.expose(),
@@ -110,6 +124,8 @@ async fn build_state_with(settings: Settings) -> anyhow::Result<AppState> {
         settings: Arc::new(settings),
         db,
         index,
+        files,
+        files_wakeup: Default::default(),
         clock,
         indexer_wakeup: Default::default(),
         index_settings_applied: Default::default(),
@@ -247,6 +263,10 @@ pub async fn serve(seed_demo: bool) -> anyhow::Result<()> {
             limits.iter().for_each(|limit| limit.forget_idle());
         }
     });
+    actix_web::rt::spawn(workers::files::run(
+        state.clone(),
+        settings.files_check_interval,
+    ));
     actix_web::rt::spawn(workers::deadlines::run(
         state.clone(),
         settings.deadline_check_interval,

@@ -41,6 +41,11 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub db: Database,
     pub index: Arc<dyn CapabilityIndex>,
+    /// Where documents' bytes are (see the `storage` crate).
+    pub files: Arc<dyn storage::FileStore>,
+    /// Pinged after a commit that queued object removals, so the files
+    /// worker removes them at once.
+    pub files_wakeup: Arc<tokio::sync::Notify>,
     pub jwt: JwtKeys,
     pub hasher: PasswordHasher,
     pub clock: Clock,
@@ -79,6 +84,8 @@ pub struct WorkerPasses {
     pub reminders: std::sync::atomic::AtomicU64,
     /// Polls of the webhook outbox that found nothing due.
     pub webhooks_idle: std::sync::atomic::AtomicU64,
+    /// Runs of the documents job.
+    pub files: std::sync::atomic::AtomicU64,
 }
 
 impl AppState {

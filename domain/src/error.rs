@@ -25,6 +25,18 @@ pub enum DomainError {
     /// never act for it.
     #[error("your organisation is suspended by the cluster; you may only read")]
     OrganisationSuspended,
+    /// Storing `incoming` more bytes would take the organisation past its
+    /// storage quota.
+    #[error("storage quota exceeded: {used} of {limit} bytes used, {incoming} more refused")]
+    QuotaExceeded {
+        used: u64,
+        incoming: u64,
+        limit: u64,
+    },
+    /// An invited supplier reads a request's documents only once it has
+    /// accepted the request's non-disclosure agreement.
+    #[error("accept this request's non-disclosure agreement first")]
+    NdaRequired,
     /// Optimistic concurrency: the caller edited a stale version.
     #[error("the object was modified by someone else (current version {current})")]
     VersionMismatch { current: i64 },

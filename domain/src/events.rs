@@ -70,6 +70,10 @@ event_types! {
     RequestCancelled => "request.cancelled",
     /// The buyer revealed its identity to the invited suppliers.
     RequestIdentityRevealed => "request.identity_revealed",
+    /// The buyer attached a document to the request.
+    RequestDocumentAttached => "request.document_attached",
+    /// An invited supplier accepted the request's non-disclosure agreement.
+    RequestNdaAccepted => "request.nda_accepted",
     /// A supplier's first quote (revision 1).
     QuoteSubmitted => "quote.submitted",
     /// A supplier's new revision of its quote.
@@ -286,6 +290,14 @@ impl NewEvent {
                 (T::RequestAwarded, A::RequestParties)
             }
             RequestEvent::IdentityRevealed => (T::RequestIdentityRevealed, A::RequestParties),
+            // Documents attach before opening; the invited suppliers read
+            // them later through the request.
+            RequestEvent::DocumentAttached { .. } => (T::RequestDocumentAttached, A::RequestBuyer),
+            // The buyer sees who accepted (the history names the supplier).
+            RequestEvent::NdaAccepted { supplier } => {
+                data.supplier_id = Some(*supplier);
+                (T::RequestNdaAccepted, A::RequestBuyer)
+            }
             RequestEvent::Declined { supplier, .. } => {
                 data.supplier_id = Some(*supplier);
                 (T::QuoteDeclined, A::RequestSupplier(*supplier))

@@ -99,4 +99,6 @@ typed_id!(
     WebhookId,
     /// One event to deliver to one endpoint, and its attempts.
     DeliveryId,
+    /// An uploaded document.
+    FileId,
 );

@@ -11,6 +11,7 @@ pub mod auth;
 pub mod certificate_events;
 pub mod certification;
 pub mod codes;
+pub mod documents;
 pub mod email_limits;
 pub mod error;
 pub mod events;

@@ -46,6 +46,12 @@ pub enum EventType {
     /// The buyer revealed its identity to the invited suppliers.
     #[serde(rename = "request.identity_revealed")]
     RequestIdentityRevealed,
+    /// The buyer attached a document to the request.
+    #[serde(rename = "request.document_attached")]
+    RequestDocumentAttached,
+    /// An invited supplier accepted the request's non-disclosure agreement.
+    #[serde(rename = "request.nda_accepted")]
+    RequestNdaAccepted,
     /// A supplier's first quote (revision 1).
     #[serde(rename = "quote.submitted")]
     QuoteSubmitted,
@@ -129,6 +135,8 @@ impl From<D> for EventType {
             D::RequestAwarded => Self::RequestAwarded,
             D::RequestCancelled => Self::RequestCancelled,
             D::RequestIdentityRevealed => Self::RequestIdentityRevealed,
+            D::RequestDocumentAttached => Self::RequestDocumentAttached,
+            D::RequestNdaAccepted => Self::RequestNdaAccepted,
             D::QuoteSubmitted => Self::QuoteSubmitted,
             D::QuoteRevised => Self::QuoteRevised,
             D::QuoteDeclined => Self::QuoteDeclined,
@@ -175,6 +183,8 @@ impl From<EventType> for D {
             EventType::RequestAwarded => Self::RequestAwarded,
             EventType::RequestCancelled => Self::RequestCancelled,
             EventType::RequestIdentityRevealed => Self::RequestIdentityRevealed,
+            EventType::RequestDocumentAttached => Self::RequestDocumentAttached,
+            EventType::RequestNdaAccepted => Self::RequestNdaAccepted,
             EventType::QuoteSubmitted => Self::QuoteSubmitted,
             EventType::QuoteRevised => Self::QuoteRevised,
             EventType::QuoteDeclined => Self::QuoteDeclined,

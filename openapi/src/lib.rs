@@ -8,6 +8,7 @@ pub mod admin;
 pub mod audit;
 pub mod directory;
 pub mod events;
+pub mod files;
 pub mod paging;
 pub mod problem;
 pub mod sourcing;
@@ -48,6 +49,7 @@ token as `Authorization: Bearer <token>`.",
         (name = "directory", description = "Capability taxonomy, certifications and the public supplier directory"),
         (name = "profiles", description = "Supplier profiles and certificates, and their review by experts"),
         (name = "requests", description = "Sourcing requests: qualification, matching, invitations, quotes, questions, award"),
+        (name = "files", description = "Documents: upload, attach, download"),
         (name = "admin", description = "User and membership management (admins)"),
         (name = "events", description = "The change feed: what changed, as each caller may read it"),
         (name = "webhooks", description = "Endpoints receiving the change feed, signed (Standard Webhooks), and their delivery log"),

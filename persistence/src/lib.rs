@@ -14,6 +14,7 @@ mod convert;
 pub mod db;
 mod error;
 pub mod events;
+pub mod files;
 pub mod idempotency;
 pub mod index_events;
 pub mod notifications;

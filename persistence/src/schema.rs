@@ -301,6 +301,22 @@ diesel::table! {
 }
 
 diesel::table! {
+    files (id) {
+        id -> Text,
+        organisation_id -> Text,
+        uploaded_by -> Text,
+        display_name -> Text,
+        media_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        storage_key -> Text,
+        attached_kind -> Nullable<Text>,
+        attached_id -> Nullable<Text>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
     webhooks (id) {
         id -> Text,
         organisation_id -> Nullable<Text>,
@@ -337,6 +353,25 @@ diesel::table! {
 
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 diesel::joinable!(webhook_deliveries -> events (event_position));
+
+diesel::table! {
+    storage_removals (storage_key) {
+        storage_key -> Text,
+        due_at -> BigInt,
+        attempts -> Integer,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    request_nda_acceptances (request_id, organisation_id) {
+        request_id -> Text,
+        organisation_id -> Text,
+        accepted_by -> Text,
+        accepted_at -> BigInt,
+    }
+}
+
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(supplier_profiles -> organisations (organisation_id));
 diesel::joinable!(supplier_certifications -> organisations (organisation_id));
@@ -367,4 +402,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     events,
     webhooks,
     webhook_deliveries,
+    files,
+    storage_removals,
+    request_nda_acceptances,
 );

@@ -3,6 +3,7 @@
 //! throwaway cluster) and talks HTTP to it.
 
 pub mod directory;
+pub mod documents;
 pub mod load;
 pub mod mail;
 pub mod paging;

@@ -189,6 +189,14 @@ impl TestApp {
     /// [`TestApp::open_request`] does.
     pub async fn open_request_of(&self, world: &World, body: Value) -> String {
         let id = self.draft_request_of(world, body).await;
+        self.open_drafted(world, &id).await;
+        id
+    }
+
+    /// Submits, qualifies, matches and opens the draft `id` (the three
+    /// certified suppliers invited).
+    pub async fn open_drafted(&self, world: &World, id: &str) {
+        let id = id.to_owned();
         self.step(&world.buyer, &id, "submit", json!({}))
             .await
             .assert_status(200);
@@ -218,6 +226,5 @@ impl TestApp {
         self.step(&world.expert, &id, "open", json!({}))
             .await
             .assert_status(200);
-        id
     }
 }

@@ -51,6 +51,8 @@ pub struct WorkerPassCounts {
     pub reminders: u64,
     /// Polls of the webhook outbox that found nothing due.
     pub webhooks_idle: u64,
+    /// Runs of the documents job (unattached files, object removals).
+    pub files: u64,
 }
 
 pub async fn readiness(state: &AppState) -> Readiness {
@@ -91,6 +93,7 @@ pub async fn readiness(state: &AppState) -> Readiness {
             outbox_idle: state.passes.outbox_idle.load(Ordering::Acquire),
             reminders: state.passes.reminders.load(Ordering::Acquire),
             webhooks_idle: state.passes.webhooks_idle.load(Ordering::Acquire),
+            files: state.passes.files.load(Ordering::Acquire),
         },
     }
 }

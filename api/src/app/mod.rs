@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod demo;
 pub mod directory;
 pub mod events;
+pub mod files;
 pub mod health;
 pub mod import;
 pub mod indexing;

@@ -14,6 +14,7 @@ use domain::account_events::AccountEvent;
 use domain::admin_events::AdminEvent;
 use domain::auth::Actor;
 use domain::certificate_events::CertificateEvent;
+use domain::documents::DocumentEvent;
 use domain::events::{Event, NewEvent, Reader};
 use domain::profile_events::{ProfileEvent, ProfileStep};
 use domain::session_events::SessionEvent;
@@ -115,6 +116,13 @@ impl Publisher {
             conn,
             NewEvent::of_certificate(&event, self.actor.as_ref(), self.now),
         )
+    }
+
+    /// A document's event becomes its entry in the file's history.
+    pub fn publish_document(&self, conn: &mut DbConnection, event: DocumentEvent) -> ApiResult<()> {
+        let entry = event.audit_entry(self.actor.map(|a| a.user_id), self.now);
+        audit::record(conn, &entry)?;
+        Ok(())
     }
 
     /// The one place an account's event becomes what it leaves behind, in

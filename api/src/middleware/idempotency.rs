@@ -31,9 +31,19 @@ const LEASE: TimeDelta = TimeDelta::seconds(60);
 /// How long keys are remembered.
 pub const RETENTION: TimeDelta = TimeDelta::hours(24);
 
-/// Operations that create something: they answer 201.
+/// Operations that create something: they answer 201. An upload (a body
+/// that is not JSON) is not replayed: its body is streamed, never held to
+/// be fingerprinted, and a repeated upload only leaves an unattached copy
+/// that goes after 24 hours.
 fn creates(operation: &Operation) -> bool {
-    operation.responses.responses.contains_key("201")
+    let json_or_none = operation
+        .request_body
+        .as_ref()
+        .is_none_or(|body| match body {
+            RefOr::T(body) => body.content.contains_key("application/json"),
+            RefOr::Ref(_) => true,
+        });
+    operation.responses.responses.contains_key("201") && json_or_none
 }
 
 /// Path templates of the creating POSTs, as actix matches them, each with

@@ -31,16 +31,20 @@ pub async fn add(
     let mut response = next.call(req).await?;
     let headers = response.headers_mut();
     let cache_control_set = headers.contains_key(CACHE_CONTROL);
+    // A download sets a stricter policy of its own (`sandbox`): kept.
+    let policy_set = headers.contains_key(CONTENT_SECURITY_POLICY);
     let mut set = |name: HeaderName, value: &'static str| {
         headers.insert(name, HeaderValue::from_static(value));
     };
     set(X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(X_FRAME_OPTIONS, "DENY");
     set(REFERRER_POLICY, "no-referrer");
-    set(
-        CONTENT_SECURITY_POLICY,
-        if docs { DOCS_POLICY } else { API_POLICY },
-    );
+    if !policy_set {
+        set(
+            CONTENT_SECURITY_POLICY,
+            if docs { DOCS_POLICY } else { API_POLICY },
+        );
+    }
     set(
         HeaderName::from_static("cross-origin-opener-policy"),
         "same-origin",

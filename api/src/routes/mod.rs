@@ -7,6 +7,7 @@ pub mod backoffice;
 mod body;
 pub mod directory;
 pub mod events;
+pub mod files;
 pub mod health;
 pub mod me;
 pub mod organisations;
@@ -58,6 +59,7 @@ pub fn api_v1(cfg: &mut impl Routes) {
     organisations::configure(cfg);
     profiles::configure(cfg);
     requests::configure(cfg);
+    files::configure(cfg);
     directory::configure(cfg);
     backoffice::configure(cfg);
     admin::configure(cfg);
@@ -225,7 +227,8 @@ pub fn add_common_responses(openapi: &mut OpenApi) {
     }
 }
 
-/// The request body schemas with no required field.
+/// The request body schemas with no required field (objects: a document's
+/// bytes, a string of format `binary`, are never optional).
 fn optional_bodies(openapi: &OpenApi) -> std::collections::HashSet<String> {
     use utoipa::openapi::schema::Schema;
     openapi
@@ -233,7 +236,11 @@ fn optional_bodies(openapi: &OpenApi) -> std::collections::HashSet<String> {
         .iter()
         .flat_map(|c| c.schemas.iter())
         .filter_map(|(name, schema)| match schema {
-            RefOr::T(Schema::Object(object)) if object.required.is_empty() => Some(name.clone()),
+            RefOr::T(Schema::Object(object))
+                if object.required.is_empty() && object.format.is_none() =>
+            {
+                Some(name.clone())
+            }
             _ => None,
         })
         .collect()

@@ -12,12 +12,15 @@
 //! - `webhooks`: delivers the webhook outbox (claims a delivery, signs and
 //!   POSTs the event, records the outcome; retries with backoff, disables
 //!   an endpoint failing for 3 days).
+//! - `files`: removes documents never attached within 24 hours, and the
+//!   stored objects whose removal a committed transaction queued.
 //!
 //! Each `run` is instrumented with its own span; a failed pass is logged
 //! and retried on the next one, never fatal.
 
 pub mod deadlines;
 pub mod email;
+pub mod files;
 pub mod index;
 pub mod reminders;
 pub mod webhooks;

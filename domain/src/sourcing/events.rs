@@ -63,6 +63,14 @@ pub enum RequestEvent {
     SupplierWithdrawn {
         supplier: OrganisationId,
     },
+    /// The buyer attached a document (its sanitised name).
+    DocumentAttached {
+        name: String,
+    },
+    /// An invited supplier accepted the request's non-disclosure agreement.
+    NdaAccepted {
+        supplier: OrganisationId,
+    },
     MatchProposed {
         supplier: OrganisationId,
         origin: MatchOrigin,
@@ -83,6 +91,7 @@ impl RequestEvent {
         match self {
             Self::Shortlisted { supplier, .. }
             | Self::SupplierWithdrawn { supplier }
+            | Self::NdaAccepted { supplier }
             | Self::MatchProposed { supplier, .. }
             | Self::MatchDecided { supplier, .. } => vec![*supplier],
             Self::Awarded { outcomes, .. } => outcomes
@@ -178,6 +187,19 @@ impl RequestEvent {
                 let note = format!("{}: supplier suspended by the cluster", name(supplier));
                 ("answer.withdrawn".into(), None, Some(note), false)
             }
+            Self::DocumentAttached { name } => (
+                "request.document_attached".into(),
+                None,
+                Some(name.clone()),
+                false,
+            ),
+            // The buyer sees who accepted: the entry names the supplier.
+            Self::NdaAccepted { supplier } => (
+                "request.nda_accepted".into(),
+                None,
+                Some(name(supplier)),
+                false,
+            ),
             // The experts' vetting is internal: buyers never read it.
             Self::MatchProposed {
                 supplier,

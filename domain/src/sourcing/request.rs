@@ -918,6 +918,42 @@ impl SourcingRequest {
         Ok(())
     }
 
+    /// The buyer attaches drawings and specifications while it may still
+    /// edit the request (draft, or sent back for changes).
+    pub fn attach_document(&self, party: Party, name: &str) -> Result<RequestEvent, DomainError> {
+        if party != Party::Buyer {
+            return Err(DomainError::Forbidden(
+                "only the buyer attaches documents to its request",
+            ));
+        }
+        if !matches!(
+            self.status,
+            RequestStatus::Draft | RequestStatus::ChangesRequested
+        ) {
+            return Err(wrong_state(self.status, "attach a document to"));
+        }
+        Ok(RequestEvent::DocumentAttached {
+            name: name.to_owned(),
+        })
+    }
+
+    /// An invited supplier accepts the non-disclosure agreement of a request
+    /// that asks for one (`nda_required`); accepting again changes nothing
+    /// and records nothing (`None`).
+    pub fn accept_nda(
+        &self,
+        supplier: OrganisationId,
+        already_accepted: bool,
+    ) -> Result<Option<RequestEvent>, DomainError> {
+        if !self.content.nda_required {
+            return Err(DomainError::Conflict {
+                code: "nda_not_required",
+                message: "this request asks for no non-disclosure agreement".to_owned(),
+            });
+        }
+        Ok((!already_accepted).then_some(RequestEvent::NdaAccepted { supplier }))
+    }
+
     /// Suppliers may answer, revise and ask until the deadline, while open.
     pub fn accepts_answers(&self, now: DateTime<Utc>) -> Result<(), DomainError> {
         if self.status != RequestStatus::Open {
@@ -1013,6 +1049,39 @@ pub(crate) mod tests {
             content(now + TimeDelta::days(10)),
             now,
         )
+    }
+
+    #[test]
+    fn documents_attach_while_the_buyer_may_edit_and_the_nda_is_accepted_once() {
+        let mut r = request();
+        assert!(matches!(
+            r.attach_document(Party::Buyer, "plan.pdf"),
+            Ok(RequestEvent::DocumentAttached { .. })
+        ));
+        assert!(matches!(
+            r.attach_document(Party::Expert, "plan.pdf"),
+            Err(DomainError::Forbidden(_))
+        ));
+        r.status = RequestStatus::Open;
+        assert!(matches!(
+            r.attach_document(Party::Buyer, "plan.pdf"),
+            Err(DomainError::InvalidState { code, .. }) if code == "request_open"
+        ));
+        let supplier = OrganisationId::new();
+        assert!(r.content.nda_required);
+        assert_eq!(
+            r.accept_nda(supplier, false).ok(),
+            Some(Some(RequestEvent::NdaAccepted { supplier }))
+        );
+        assert_eq!(r.accept_nda(supplier, true).ok(), Some(None));
+        r.content.nda_required = false;
+        assert!(matches!(
+            r.accept_nda(supplier, false),
+            Err(DomainError::Conflict {
+                code: "nda_not_required",
+                ..
+            })
+        ));
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod buyer_disclosure;
 mod certificate_trust;
 mod demo;
 mod directory;
+mod documents;
 mod email_abuse;
 mod email_links;
 mod events;

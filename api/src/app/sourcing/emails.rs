@@ -74,6 +74,8 @@ pub(crate) fn of(
         | RequestEvent::Declined { .. }
         | RequestEvent::QuestionAsked { .. }
         | RequestEvent::Shortlisted { .. }
+        | RequestEvent::DocumentAttached { .. }
+        | RequestEvent::NdaAccepted { .. }
         | RequestEvent::MatchProposed { .. }
         | RequestEvent::MatchDecided { .. } => Ok(()),
     }

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use domain::account::{Language, PlatformRole};
 use domain::actions::{InvitationFacts, RequestFacts};
 use domain::auth::Actor;
+use domain::documents::{Attachment, RemovalReason};
 use domain::ids::{OrganisationId, SourcingRequestId};
 use domain::sourcing::answers::Invitation;
 use domain::sourcing::listing::{RequestFilter, RequestListingInput};
@@ -12,7 +13,9 @@ use domain::sourcing::request::{
     Action, AttachmentInput, RequestInput as DomainInput, Requirements,
     RequirementsInput as DomainRequirements,
 };
-use domain::sourcing::{RequestAccess, RequestContent, SourcingRequest};
+use domain::sourcing::{
+    RequestAccess, RequestContent, RequestEvent, RequestStatus, SourcingRequest,
+};
 use domain::{DomainError, ValidationErrors};
 use openapi::audit::AuditEntryView;
 use openapi::paging::{AuditEntryPage, ListQuery, RequestPage};
@@ -418,7 +421,8 @@ pub async fn step(
     let publisher = Publisher::new(state, Some(actor));
     // Labels only: the cached catalogue will do.
     let catalogue = state.catalogue().await?;
-    state
+    let cancelling = step.action == Action::Cancel;
+    let view = state
         .transaction(move |conn| {
             let (mut request, access) = load(conn, &actor, id)?;
             step.action.require_standing(&actor)?;
@@ -428,7 +432,21 @@ pub async fn step(
                 super::matching::invite_approved(conn, &request, publisher.now)?;
             }
             save(conn, &request, read_version)?;
+            // A cancelled draft was never seen by anyone: its documents go.
+            let draft_cancelled = matches!(
+                &stepped,
+                RequestEvent::Stepped { transition, .. }
+                    if transition.from == RequestStatus::Draft && transition.to == RequestStatus::Cancelled
+            );
             publisher.publish(conn, &request, stepped)?;
+            if draft_cancelled {
+                crate::app::files::remove_attached(
+                    conn,
+                    Attachment::Request(request.id),
+                    RemovalReason::DraftCancelled,
+                    &publisher,
+                )?;
+            }
             view(
                 conn,
                 &actor,
@@ -439,7 +457,12 @@ pub async fn step(
                 publisher.now,
             )
         })
-        .await
+        .await?;
+    if cancelling {
+        // A cancelled draft's documents were queued for removal.
+        state.files_wakeup.notify_one();
+    }
+    Ok(view)
 }
 
 pub async fn reveal_identity(

@@ -18,6 +18,8 @@ pub(super) struct Call {
     pub(super) query: Vec<(&'static str, String)>,
     pub(super) body: Option<Value>,
     pub(super) if_match: Option<String>,
+    /// A document's bytes, sent raw with its name (an upload).
+    pub(super) upload: Option<Vec<u8>>,
 }
 
 fn with(params: Vec<(&'static str, String)>) -> Call {
@@ -239,6 +241,20 @@ impl Matrix<'_> {
                 .body(json!({ "answer": "500 pièces" }))
             }
             "POST /api/v1/requests/{id}/quotes" => with(request()).body(quote("17000", 35)),
+
+            "POST /api/v1/files" => Call {
+                upload: Some(tests::documents::pdf(3000)),
+                ..Call::default()
+            },
+            "GET /api/v1/files/{id}" => with(vec![("id", w.file.clone())]),
+            "POST /api/v1/requests/{id}/files" => {
+                let id = self.a_draft().await;
+                let file = self.a_file().await;
+                with(vec![("id", id)]).body(json!({ "file_id": file }))
+            }
+            "GET /api/v1/requests/{id}/files"
+            | "POST /api/v1/requests/{id}/nda"
+            | "GET /api/v1/requests/{id}/nda" => with(request()),
 
             "POST /api/v1/backoffice/profiles/{id}/approve" => {
                 let org = self.supplier_in("submitted").await;

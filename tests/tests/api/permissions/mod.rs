@@ -81,6 +81,10 @@ const REVEAL_THE_BUYER: [&str; 2] = [
     "POST /api/v1/requests/{id}/reveal-identity",
 ];
 
+/// Reads of a request's documents, which an invited supplier makes only
+/// after accepting the request's NDA.
+const NDA_GATED: [&str; 2] = ["GET /api/v1/files/{id}", "GET /api/v1/requests/{id}/files"];
+
 struct Row {
     operation: String,
     method: Method,
@@ -120,6 +124,8 @@ fn table() -> Vec<Row> {
 fn refusal_code(row: &Row, actor: Actor) -> Option<&'static str> {
     let invited_may = (200..300).contains(&row.expected[InvitedSupplier.index()]);
     match actor {
+        // S1 accepted the request's NDA; S3, invited too, has not.
+        UnverifiedSupplier if NDA_GATED.contains(&row.operation.as_str()) => Some("nda_required"),
         SuspendedSupplier if !row.method.is_safe() => Some("organisation_suspended"),
         UnverifiedSupplier if invited_may => Some("email_unverified"),
         _ => None,
@@ -219,6 +225,11 @@ impl Matrix<'_> {
                 builder = builder.header("if-match", version);
             }
             match (&call.body, takes_body) {
+                _ if call.upload.is_some() => {
+                    builder = builder
+                        .header("x-filename", "plan-matrice.pdf")
+                        .body(call.upload.clone().unwrap_or_default());
+                }
                 (Some(body), _) => builder = builder.json(body),
                 (None, true) => builder = builder.json(&json!({})),
                 (None, false) => {}

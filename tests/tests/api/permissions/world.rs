@@ -45,6 +45,9 @@ pub(super) struct World {
     pub(super) question: String,
     /// A's qualified request, without matches yet (candidates).
     pub(super) qualified: String,
+    /// A document of A's attached to `request` (every draft of A's gets
+    /// one); S1 accepted the request's NDA, S3 did not.
+    pub(super) file: String,
     pub(super) notification: String,
     pub(super) secrets: Secrets,
 }
@@ -72,13 +75,31 @@ pub(super) fn id_of(reply: &Reply, status: u16) -> String {
 impl Matrix<'_> {
     // Requests of buyer A in each state.
 
+    /// A draft of A's, with a document attached.
     pub(super) async fn a_draft(&self) -> String {
-        id_of(
+        let id = id_of(
             &self
                 .post_as(BuyerA, "/api/v1/requests", self.a_request())
                 .await,
             201,
+        );
+        let file = self.a_file().await;
+        self.post_as(
+            BuyerA,
+            &format!("/api/v1/requests/{id}/files"),
+            json!({ "file_id": file }),
         )
+        .await
+        .assert_status(200);
+        id
+    }
+
+    /// A fresh upload of A's, not attached.
+    pub(super) async fn a_file(&self) -> String {
+        let token = self.token(BuyerA).unwrap_or_default();
+        self.app
+            .uploaded(token, "plan-matrice.pdf", tests::documents::pdf(2000))
+            .await
     }
 
     pub(super) async fn a_submitted(&self) -> String {
@@ -472,6 +493,7 @@ pub(super) async fn world(app: &TestApp) -> Matrix<'_> {
         match_id: String::new(),
         question: String::new(),
         qualified: String::new(),
+        file: String::new(),
         notification: String::new(),
         secrets,
     };
@@ -485,6 +507,23 @@ pub(super) async fn world(app: &TestApp) -> Matrix<'_> {
     let (s3_org, s4_org) = (m.w.s3_org.clone(), m.w.s4_org.clone());
     let request = m.a_open_with(&[&s3_org, &s4_org]).await;
     m.w.request = request.clone();
+    let files = app
+        .get(
+            &format!("/api/v1/requests/{request}/files"),
+            m.token(BuyerA),
+        )
+        .await;
+    m.w.file = files.assert_status(200)[0]["id"]
+        .as_str()
+        .expect("the request's document")
+        .to_owned();
+    m.post_as(
+        InvitedSupplier,
+        &format!("/api/v1/requests/{request}/nda"),
+        json!(null),
+    )
+    .await
+    .assert_status(200);
     let matches = app
         .get(
             &format!("/api/v1/requests/{request}/matches"),
