@@ -9,10 +9,12 @@ use crate::accounts::UserView;
 use crate::admin::NotificationView;
 use crate::audit::AuditEntryView;
 use crate::directory::{CertificationQueueItem, ProfileQueueItem};
+use crate::files::{FileView, NdaAcceptanceView};
 use crate::sourcing::{
     AnswerRow, ConnectionView, MatchQueueItem, MatchView, QuestionView, QuoteView,
     RequestQueueItem, RequestView,
 };
+use crate::webhooks::{DeliveryView, WebhookView};
 
 /// Items per page when `limit` is absent, and the most a page holds.
 pub const DEFAULT_LIMIT: i64 = 20;
@@ -60,6 +62,17 @@ pages! {
     QuotePage of QuoteView;
     /// Connections of an awarded request.
     ConnectionPage of ConnectionView;
+    /// Webhook endpoints, oldest first: one page (an organisation keeps at
+    /// most 10).
+    WebhookPage of WebhookView;
+    /// An endpoint's deliveries, newest first.
+    DeliveryPage of DeliveryView;
+    /// A request's documents, in attachment order: one page (the buyer's
+    /// quota bounds them).
+    FilePage of FileView;
+    /// Who accepted a request's NDA: one page (at most its invited
+    /// suppliers).
+    NdaAcceptancePage of NdaAcceptanceView;
 }
 
 /// `?limit=&cursor=` of a list that takes no other parameter.

@@ -93,11 +93,6 @@ pub struct WebhookWithSecret {
     pub secret: String,
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct WebhookList {
-    pub items: Vec<WebhookView>,
-}
-
 /// One event's delivery to an endpoint.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct DeliveryView {
@@ -123,17 +118,3 @@ pub struct DeliveryView {
     pub delivered_at: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct DeliveryList {
-    /// The latest deliveries, newest first.
-    pub items: Vec<DeliveryView>,
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct DeliveryListQuery {
-    /// How many of the latest deliveries, 1 to 200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<i64>,
-}

@@ -276,17 +276,31 @@ impl DeliveryRow {
 }
 
 /// An endpoint's latest deliveries, newest first.
-pub fn log(conn: &mut DbConnection, hook: WebhookId, limit: i64) -> Result<Vec<Delivery>> {
-    let rows: Vec<(DeliveryRow, String, String)> = webhook_deliveries::table
+pub fn log(
+    conn: &mut DbConnection,
+    hook: WebhookId,
+    before: Option<crate::Cursor>,
+    limit: i64,
+) -> Result<Vec<Delivery>> {
+    let mut query = webhook_deliveries::table
         .inner_join(events::table)
         .filter(webhook_deliveries::webhook_id.eq(hook.to_string()))
         .order((
             webhook_deliveries::created_at.desc(),
-            webhook_deliveries::event_position.desc(),
+            webhook_deliveries::id.desc(),
         ))
         .limit(limit)
         .select((DeliveryRow::as_select(), events::id, events::event_type))
-        .load(conn)?;
+        .into_boxed();
+    if let Some((at, id)) = before {
+        let at = micros(at);
+        query = query.filter(
+            webhook_deliveries::created_at.lt(at).or(webhook_deliveries::created_at
+                .eq(at)
+                .and(webhook_deliveries::id.lt(id))),
+        );
+    }
+    let rows: Vec<(DeliveryRow, String, String)> = query.load(conn)?;
     rows.into_iter()
         .map(|(row, event_id, event_type)| row.into_domain(&event_id, &event_type))
         .collect()

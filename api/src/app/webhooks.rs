@@ -14,10 +14,12 @@ use domain::webhooks::{
 };
 use domain::{Validated, ValidationErrors};
 use openapi::webhooks::{
-    CreateWebhookRequest, DeliveryList, DeliveryView, WebhookList, WebhookView, WebhookWithSecret,
+    CreateWebhookRequest, DeliveryView, WebhookView, WebhookWithSecret,
 };
+use openapi::paging::{DeliveryPage, ListQuery, WebhookPage};
 use persistence::{DbConnection, webhooks};
 
+use crate::app::paging::{page, page_limit, parse_time_cursor, time_cursor};
 use crate::app::publisher::Publisher;
 use crate::error::ApiResult;
 use crate::signature;
@@ -147,7 +149,7 @@ fn both<A, B>(a: Validated<A>, b: Validated<B>) -> Result<(A, B), ValidationErro
     }
 }
 
-pub async fn list(state: &AppState, actor: Actor) -> ApiResult<WebhookList> {
+pub async fn list(state: &AppState, actor: Actor) -> ApiResult<WebhookPage> {
     let owner = owner_of(&actor)?;
     let hooks = state
         .read(move |conn| {
@@ -157,8 +159,9 @@ pub async fn list(state: &AppState, actor: Actor) -> ApiResult<WebhookList> {
             })
         })
         .await?;
-    Ok(WebhookList {
+    Ok(WebhookPage {
         items: hooks.iter().map(view).collect(),
+        next_cursor: None,
     })
 }
 
@@ -246,32 +249,28 @@ pub async fn delete(state: &AppState, actor: Actor, id: WebhookId) -> ApiResult<
         .await
 }
 
+/// The list name a delivery log's cursors carry.
+const DELIVERIES: &str = "webhook_deliveries";
+
 pub async fn deliveries(
     state: &AppState,
     actor: Actor,
     id: WebhookId,
-    limit: Option<i64>,
-) -> ApiResult<DeliveryList> {
-    let limit = match limit {
-        None => 50,
-        Some(n @ 1..=200) => n,
-        Some(_) => {
-            return Err(ValidationErrors::single(
-                "limit",
-                "out_of_range",
-                "limit is between 1 and 200",
-            )
-            .into());
-        }
-    };
-    let log = state
+    query: ListQuery,
+) -> ApiResult<DeliveryPage> {
+    let limit = page_limit(query.limit)?;
+    let list = format!("{DELIVERIES}:{id}");
+    let before = parse_time_cursor(query.cursor, &list)?;
+    let rows = state
         .read(move |conn| {
             load(conn, &actor, id)?;
-            Ok(webhooks::log(conn, id, limit)?)
+            Ok(webhooks::log(conn, id, before, limit + 1)?)
         })
         .await?;
-    Ok(DeliveryList {
+    let (log, next_cursor) = page(rows, limit, |d| time_cursor(&list, d.created_at, d.id));
+    Ok(DeliveryPage {
         items: log.iter().map(delivery_view).collect(),
+        next_cursor,
     })
 }
 

@@ -11,6 +11,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use domain::ids::{FileId, SourcingRequestId};
 use futures::StreamExt as _;
 use openapi::files::{AttachFileRequest, DocumentBytes, FileView, NdaAcceptanceView};
+use openapi::paging::{FilePage, NdaAcceptancePage};
 use openapi::problem::Problem;
 use uuid::Uuid;
 
@@ -324,7 +325,7 @@ async fn attach_to_request(
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Request id")),
     responses(
-        (status = 200, body = Vec<FileView>),
+        (status = 200, body = FilePage),
         (status = 403, description = "`nda_required`: accept the request's non-disclosure agreement first", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
     )
@@ -334,9 +335,14 @@ async fn request_files(
     state: web::Data<AppState>,
     auth: Authenticated,
     id: web::Path<Uuid>,
-) -> ApiResult<web::Json<Vec<FileView>>> {
+) -> ApiResult<web::Json<FilePage>> {
     Ok(web::Json(
-        files::of_request(&state, auth.0, SourcingRequestId::from(*id)).await?,
+        files::of_request(&state, auth.0, SourcingRequestId::from(*id))
+            .await
+            .map(|items| FilePage {
+                items,
+                next_cursor: None,
+            })?,
     ))
 }
 
@@ -378,7 +384,7 @@ async fn accept_nda(
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Request id")),
     responses(
-        (status = 200, body = Vec<NdaAcceptanceView>),
+        (status = 200, body = NdaAcceptancePage),
         (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -387,9 +393,14 @@ async fn nda_acceptances(
     state: web::Data<AppState>,
     auth: Authenticated,
     id: web::Path<Uuid>,
-) -> ApiResult<web::Json<Vec<NdaAcceptanceView>>> {
+) -> ApiResult<web::Json<NdaAcceptancePage>> {
     Ok(web::Json(
-        files::nda_acceptances(&state, auth.0, SourcingRequestId::from(*id)).await?,
+        files::nda_acceptances(&state, auth.0, SourcingRequestId::from(*id))
+            .await
+            .map(|items| NdaAcceptancePage {
+                items,
+                next_cursor: None,
+            })?,
     ))
 }
 

@@ -1,9 +1,10 @@
 use super::Routes;
 use actix_web::{HttpResponse, delete, get, post, web};
 use domain::ids::{DeliveryId, WebhookId};
+use openapi::paging::{DeliveryPage, ListQuery, WebhookPage};
 use openapi::problem::Problem;
 use openapi::webhooks::{
-    CreateWebhookRequest, DeliveryList, DeliveryListQuery, DeliveryView, WebhookList, WebhookView,
+    CreateWebhookRequest, DeliveryView, WebhookView,
     WebhookWithSecret,
 };
 use uuid::Uuid;
@@ -62,7 +63,7 @@ async fn register(
     tag = "webhooks",
     security(("bearer" = [])),
     responses(
-        (status = 200, body = WebhookList),
+        (status = 200, body = WebhookPage),
         (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -70,7 +71,7 @@ async fn register(
 async fn list(
     state: web::Data<AppState>,
     auth: Authenticated,
-) -> ApiResult<web::Json<WebhookList>> {
+) -> ApiResult<web::Json<WebhookPage>> {
     Ok(web::Json(webhooks::list(&state, auth.0).await?))
 }
 
@@ -204,9 +205,9 @@ async fn rotate_secret(
     operation_id = "listWebhookDeliveries",
     tag = "webhooks",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Webhook id"), DeliveryListQuery),
+    params(("id" = Uuid, Path, description = "Webhook id"), ListQuery),
     responses(
-        (status = 200, body = DeliveryList),
+        (status = 200, body = DeliveryPage),
         (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -215,10 +216,10 @@ async fn deliveries(
     state: web::Data<AppState>,
     auth: Authenticated,
     id: web::Path<Uuid>,
-    query: web::Query<DeliveryListQuery>,
-) -> ApiResult<web::Json<DeliveryList>> {
+    query: web::Query<ListQuery>,
+) -> ApiResult<web::Json<DeliveryPage>> {
     Ok(web::Json(
-        webhooks::deliveries(&state, auth.0, WebhookId::from(*id), query.limit).await?,
+        webhooks::deliveries(&state, auth.0, WebhookId::from(*id), query.into_inner()).await?,
     ))
 }
 

@@ -91,7 +91,8 @@ async fn a_requests_documents_reach_its_readers_after_the_nda(app: &TestApp) {
             Some(&supplier.token),
         )
         .await;
-    assert_eq!(listed.assert_status(200).as_array().map(Vec::len), Some(2));
+    assert_eq!(listed.assert_status(200)["items"].as_array().map(Vec::len),
+        Some(2));
 
     // The buyer sees who accepted, in the history and the list.
     let history = app
@@ -118,7 +119,7 @@ async fn a_requests_documents_reach_its_readers_after_the_nda(app: &TestApp) {
         .get(&format!("/api/v1/requests/{id}/nda"), Some(&w.buyer))
         .await;
     assert_eq!(
-        acceptances.assert_status(200)[0]["organisation_id"],
+        acceptances.assert_status(200)["items"][0]["organisation_id"],
         supplier.org.as_str()
     );
 

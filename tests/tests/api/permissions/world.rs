@@ -513,7 +513,7 @@ pub(super) async fn world(app: &TestApp) -> Matrix<'_> {
             m.token(BuyerA),
         )
         .await;
-    m.w.file = files.assert_status(200)[0]["id"]
+    m.w.file = files.assert_status(200)["items"][0]["id"]
         .as_str()
         .expect("the request's document")
         .to_owned();
