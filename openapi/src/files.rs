@@ -13,14 +13,14 @@ pub enum AttachmentKind {
     Request,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct AttachedToView {
     pub kind: AttachmentKind,
     pub id: Uuid,
 }
 
 /// An uploaded document. Its bytes are read with `GET /api/v1/files/{id}`.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct FileView {
     pub id: Uuid,
     /// The name given at upload, without path, control or bidirectional
@@ -51,7 +51,7 @@ pub struct AttachFileRequest {
 }
 
 /// An invited supplier's acceptance of a request's non-disclosure agreement.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct NdaAcceptanceView {
     pub organisation_id: Uuid,
     /// The supplier's name.

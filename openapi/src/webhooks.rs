@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use domain::webhooks::{
@@ -117,4 +117,3 @@ pub struct DeliveryView {
     #[serde(serialize_with = "crate::timestamp::micros_opt")]
     pub delivered_at: Option<DateTime<Utc>>,
 }
-

@@ -295,9 +295,11 @@ pub fn log(
     if let Some((at, id)) = before {
         let at = micros(at);
         query = query.filter(
-            webhook_deliveries::created_at.lt(at).or(webhook_deliveries::created_at
-                .eq(at)
-                .and(webhook_deliveries::id.lt(id))),
+            webhook_deliveries::created_at
+                .lt(at)
+                .or(webhook_deliveries::created_at
+                    .eq(at)
+                    .and(webhook_deliveries::id.lt(id))),
         );
     }
     let rows: Vec<(DeliveryRow, String, String)> = query.load(conn)?;

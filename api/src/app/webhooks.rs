@@ -13,10 +13,8 @@ use domain::webhooks::{
     WebhookUrl,
 };
 use domain::{Validated, ValidationErrors};
-use openapi::webhooks::{
-    CreateWebhookRequest, DeliveryView, WebhookView, WebhookWithSecret,
-};
 use openapi::paging::{DeliveryPage, ListQuery, WebhookPage};
+use openapi::webhooks::{CreateWebhookRequest, DeliveryView, WebhookView, WebhookWithSecret};
 use persistence::{DbConnection, webhooks};
 
 use crate::app::paging::{page, page_limit, parse_time_cursor, time_cursor};

@@ -3,10 +3,7 @@ use actix_web::{HttpResponse, delete, get, post, web};
 use domain::ids::{DeliveryId, WebhookId};
 use openapi::paging::{DeliveryPage, ListQuery, WebhookPage};
 use openapi::problem::Problem;
-use openapi::webhooks::{
-    CreateWebhookRequest, DeliveryView, WebhookView,
-    WebhookWithSecret,
-};
+use openapi::webhooks::{CreateWebhookRequest, DeliveryView, WebhookView, WebhookWithSecret};
 use uuid::Uuid;
 
 use super::body::JsonBody;

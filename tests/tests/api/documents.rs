@@ -91,8 +91,10 @@ async fn a_requests_documents_reach_its_readers_after_the_nda(app: &TestApp) {
             Some(&supplier.token),
         )
         .await;
-    assert_eq!(listed.assert_status(200)["items"].as_array().map(Vec::len),
-        Some(2));
+    assert_eq!(
+        listed.assert_status(200)["items"].as_array().map(Vec::len),
+        Some(2)
+    );
 
     // The buyer sees who accepted, in the history and the list.
     let history = app
