@@ -288,7 +288,7 @@ async fn perform_on_request(
         }
         "award" => {
             let invited = app.get(&format!("{path}/answers"), Some(owner)).await;
-            let supplier = invited.assert_status(200)[0]["supplier_id"].clone();
+            let supplier = invited.assert_status(200)["items"][0]["supplier_id"].clone();
             let body = json!({ "supplier_ids": [supplier] });
             app.post(&format!("{path}/award"), Some(token), body).await
         }
@@ -376,8 +376,7 @@ async fn listed(app: &TestApp, token: &str, built: &Built, supplier: &str) -> [V
         .get(&format!("/api/v1/requests/{id}/matches"), Some(token))
         .await;
     let on_match = match (&built.match_id, matches.status.is_success()) {
-        (Some(m), true) => matches
-            .body
+        (Some(m), true) => matches.body["items"]
             .as_array()
             .expect("matches")
             .iter()
@@ -397,8 +396,7 @@ async fn listed(app: &TestApp, token: &str, built: &Built, supplier: &str) -> [V
         .get(&format!("/api/v1/requests/{id}/answers"), Some(token))
         .await;
     if answers.status.is_success()
-        && let Some(row) = answers
-            .body
+        && let Some(row) = answers.body["items"]
             .as_array()
             .expect("answers")
             .iter()

@@ -100,8 +100,7 @@ async fn a_requests_documents_reach_its_readers_after_the_nda(app: &TestApp) {
     let history = app
         .get(&format!("/api/v1/requests/{id}/history"), Some(&w.buyer))
         .await;
-    let entries = history
-        .assert_status(200)
+    let entries = history.assert_status(200)["items"]
         .as_array()
         .cloned()
         .unwrap_or_default();
