@@ -260,10 +260,10 @@ async function main(): Promise<void> {
   );
   // A page shows the buttons `allowed_actions` lists: while the request is
   // open, the buyer may close it (or cancel, or reveal itself), not award.
-  const open = await readRequest(buyer, id);
-  expectEqual("buyer may award while open", open.allowed_actions.includes("award"), false);
-  if (!open.allowed_actions.includes("close")) {
-    throw new Unexpected(`buyer may not close the open request: ${open.allowed_actions.join(",")}`);
+  const current = await readRequest(buyer, id);
+  expectEqual("buyer may award while open", current.allowed_actions.includes("award"), false);
+  if (!current.allowed_actions.includes("close")) {
+    throw new Unexpected(`buyer may not close the open request: ${current.allowed_actions.join(",")}`);
   }
   const closed = await expectStatus(
     "buyer closes",
