@@ -305,3 +305,18 @@ pub struct EventListQuery {
     /// Only these types, comma-separated (`quote.submitted,quote.revised`).
     pub types: Option<String>,
 }
+
+/// One message of `GET /api/v1/events/stream`, in the fields of the
+/// `text/event-stream` format: a feed event (`id`, `event`, `data`), or the
+/// opening `retry` advice. Heartbeats are comments, which clients skip.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct StreamMessage {
+    /// The event's `cursor`: send it back as `Last-Event-ID` to resume.
+    pub id: Option<String>,
+    /// The event's type, e.g. `request.opened`.
+    pub event: Option<String>,
+    /// The event as the feed gives it (an `EventView`), as JSON text.
+    pub data: Option<String>,
+    /// Milliseconds to wait before reconnecting.
+    pub retry: Option<u64>,
+}

@@ -1,6 +1,6 @@
 use super::Routes;
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use openapi::events::{EventListQuery, EventPage};
+use openapi::events::{EventListQuery, EventPage, StreamMessage};
 
 use crate::app::events;
 use crate::auth::Authenticated;
@@ -65,7 +65,7 @@ struct StreamQuery {
         StreamQuery,
         ("Last-Event-ID" = Option<String>, Header, description = "The `id` of the last event received: the stream resumes after it"),
     ),
-    responses((status = 200, description = "Server-Sent Events, one per feed event", content_type = "text/event-stream", body = String))
+    responses((status = 200, description = "Server-Sent Events, one per feed event", content_type = "text/event-stream", body = StreamMessage))
 )]
 #[get("/events/stream")]
 async fn stream(
