@@ -138,13 +138,13 @@ fn percent_decode(raw: &[u8]) -> Option<String> {
         ("If-None-Match" = Option<String>, Header, description = "The ETag you hold: 304 when unchanged"),
     ),
     responses(
-        (status = 200, description = "The whole file", content_type = "application/octet-stream", body = DocumentBytes,
+        (status = 200, description = "The whole file, in the media type read from its bytes at upload", content((DocumentBytes = "application/pdf"), (DocumentBytes = "image/png"), (DocumentBytes = "image/jpeg"), (DocumentBytes = "model/step"), (DocumentBytes = "model/iges"), (DocumentBytes = "model/stl"), (DocumentBytes = "image/vnd.dxf"), (DocumentBytes = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"), (DocumentBytes = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (DocumentBytes = "application/zip")),
          headers(
             ("ETag" = String, description = "The SHA-256 of the bytes, quoted"),
             ("Content-Disposition" = String, description = "`attachment` with the sanitised name"),
             ("Accept-Ranges" = String, description = "`bytes`"),
          )),
-        (status = 206, description = "The range asked", content_type = "application/octet-stream", body = DocumentBytes,
+        (status = 206, description = "The range asked", content((DocumentBytes = "application/pdf"), (DocumentBytes = "image/png"), (DocumentBytes = "image/jpeg"), (DocumentBytes = "model/step"), (DocumentBytes = "model/iges"), (DocumentBytes = "model/stl"), (DocumentBytes = "image/vnd.dxf"), (DocumentBytes = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"), (DocumentBytes = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (DocumentBytes = "application/zip")),
          headers(("Content-Range" = String, description = "`bytes start-end/size`"))),
         (status = 304, description = "Unchanged since the ETag sent in `If-None-Match`"),
         (status = 403, description = "`nda_required`: accept the request's non-disclosure agreement first", body = Problem, content_type = "application/problem+json"),
