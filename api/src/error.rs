@@ -129,6 +129,23 @@ impl ApiError {
     }
 }
 
+impl From<storage::StorageError> for ApiError {
+    fn from(error: storage::StorageError) -> Self {
+        match error {
+            storage::StorageError::NotFound(_) | storage::StorageError::InvalidKey(_) => {
+                // A row whose object is gone: never expected (removals run
+                // after the row's deletion commits); logged as an error.
+                Self::Internal(anyhow::Error::new(error))
+            }
+            storage::StorageError::Unavailable(_) => Self::Storage(error),
+            storage::StorageError::InvalidRange(_) => Self::coded(
+                ErrorCode::RangeNotSatisfiable,
+                "the requested range is outside the file",
+            ),
+        }
+    }
+}
+
 impl From<ValidationErrors> for ApiError {
     fn from(errors: ValidationErrors) -> Self {
         Self::validation(errors)
@@ -232,7 +249,7 @@ impl ResponseError for ApiError {
         // A coded answer is deliberate (e.g. 501 to an extension method):
         // logging each one would let a flood fill the logs.
         if rendered.status.is_server_error() && !matches!(self, Self::Coded { .. }) {
-            tracing::error!(error = ?anyhow_chain(self), "request failed");
+            tracing::error!(error = ?error_chain(self), "request failed");
         }
         let mut response = problem_response(
             rendered.status,
@@ -268,9 +285,10 @@ pub fn www_authenticate(code: &str) -> actix_web::http::header::HeaderValue {
     }
 }
 
-fn anyhow_chain(error: &ApiError) -> String {
+/// An error and its causes, on one line.
+pub fn error_chain(error: &dyn std::error::Error) -> String {
     let mut chain = error.to_string();
-    let mut source = std::error::Error::source(error);
+    let mut source = error.source();
     while let Some(cause) = source {
         chain.push_str(": ");
         chain.push_str(&cause.to_string());

@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 use domain::outbound::OutboundPolicy;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 
+use crate::error::error_chain;
+
 /// Most bytes of an answer read; the rest is never downloaded.
 pub const READ_CAP: usize = 64 * 1024;
 /// Most bytes of an answer kept in the delivery log.
@@ -104,7 +106,7 @@ impl OutboundClient {
         }
         let mut response = match request.body(body).send().await {
             Ok(r) => r,
-            Err(e) => return refused(chain(&e)),
+            Err(e) => return refused(error_chain(&e)),
         };
         let status = response.status().as_u16();
         let mut read = Vec::new();
@@ -114,7 +116,7 @@ impl OutboundClient {
                 Ok(Some(chunk)) => read.extend_from_slice(&chunk),
                 Ok(None) => break,
                 Err(e) => {
-                    error = Some(chain(&e));
+                    error = Some(error_chain(&e));
                     break;
                 }
             }
@@ -143,18 +145,6 @@ pub async fn first_refused_address(policy: OutboundPolicy, host: &str) -> Option
         .ok()?
         .map(|a| a.ip())
         .find(|ip| !policy.allows(*ip))
-}
-
-/// An error and its causes, the way a delivery log shows them.
-fn chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 /// Resolves a name and refuses it when any of its addresses is not one the

@@ -144,7 +144,8 @@ impl AppState {
     /// Runs `f` in one transaction on the blocking pool. `f` gets a [`Tx`]
     /// (a connection for every query): the writes of indexed data write
     /// their index events through it, and once the transaction commits with
-    /// any, the index worker is woken here.
+    /// any, the index worker is woken here; likewise the files worker when
+    /// the transaction queued a stored object's removal due now.
     pub async fn transaction<T, F>(&self, f: F) -> ApiResult<T>
     where
         F: FnOnce(&mut Tx<'_>) -> ApiResult<T> + Send + 'static,
@@ -152,16 +153,19 @@ impl AppState {
     {
         let db = self.db.clone();
         let now = self.clock.now();
-        let (value, index_touched) = blocking(move || {
+        let (value, index_touched, removal_due) = blocking(move || {
             db.transaction(|conn| {
                 let mut tx = Tx::new(conn, now);
                 let value = f(&mut tx)?;
-                Ok((value, tx.index_touched()))
+                Ok((value, tx.index_touched(), tx.removal_due()))
             })
         })
         .await?;
         if index_touched {
             self.indexer_wakeup.notify_one();
+        }
+        if removal_due {
+            self.files_wakeup.notify_one();
         }
         Ok(value)
     }

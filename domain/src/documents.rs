@@ -226,21 +226,6 @@ impl DisplayName {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-
-    /// The name in ASCII, for the `filename=` fallback of
-    /// `Content-Disposition` (non-ASCII letters become `_`).
-    pub fn ascii_fallback(&self) -> String {
-        self.0
-            .chars()
-            .map(|c| {
-                if c.is_ascii_graphic() && !matches!(c, '"' | '\\' | ';' | '%') || c == ' ' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect()
-    }
 }
 
 /// Windows' device names, which no file may be called, extension or not.
@@ -547,10 +532,6 @@ mod tests {
         let name = DisplayName::sanitise(&format!("{}.step", "é".repeat(300)));
         assert_eq!(name.as_str().chars().count(), DisplayName::MAX_CHARS);
         assert!(name.as_str().ends_with(".step"));
-        assert_eq!(
-            DisplayName::sanitise("Très bien.pdf").ascii_fallback(),
-            "Tr_s bien.pdf"
-        );
     }
 
     #[test]

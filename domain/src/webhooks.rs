@@ -48,11 +48,6 @@ impl WebhookStatus {
             _ => None,
         }
     }
-
-    /// Whether new events are queued for the endpoint.
-    pub fn receives(self) -> bool {
-        self != Self::Disabled
-    }
 }
 
 /// Whose endpoint it is, which decides what it receives.

@@ -17,7 +17,7 @@ use domain::account::PlatformRole;
 use domain::events::{
     Audience, Event, EventData, EventType, NewEvent, ObjectKind, Reader, RequestRef,
 };
-use domain::ids::{OrganisationId, SourcingRequestId};
+use domain::ids::OrganisationId;
 
 use crate::convert::{enum_value, from_micros, id, micros};
 use crate::db::DbConnection;
@@ -168,19 +168,6 @@ pub fn page(
         .collect()
 }
 
-/// Whether `supplier` was invited to `request` (whatever became of the
-/// invitation since: a withdrawn supplier still reads the request).
-pub fn invited(
-    conn: &mut DbConnection,
-    request: SourcingRequestId,
-    supplier: OrganisationId,
-) -> Result<bool> {
-    Ok(diesel::select(diesel::dsl::exists(
-        request_invitations::table.find((request.to_string(), supplier.to_string())),
-    ))
-    .get_result(conn)?)
-}
-
 /// The event at `position`.
 pub fn at(conn: &mut DbConnection, position: i64) -> Result<Option<Event>> {
     events::table
@@ -190,12 +177,4 @@ pub fn at(conn: &mut DbConnection, position: i64) -> Result<Option<Event>> {
         .optional()?
         .map(Row::into_domain)
         .transpose()
-}
-
-/// The last position written, 0 when none.
-pub fn last_position(conn: &mut DbConnection) -> Result<i64> {
-    Ok(events::table
-        .select(diesel::dsl::max(events::position))
-        .first::<Option<i64>>(conn)?
-        .unwrap_or(0))
 }

@@ -20,6 +20,7 @@ use crate::convert::{enum_value, from_micros, id, micros};
 use crate::db::DbConnection;
 use crate::error::{Result, corrupt};
 use crate::schema::{files, request_nda_acceptances, storage_removals};
+use crate::tx::Tx;
 
 const TABLE: &str = "files";
 
@@ -159,46 +160,42 @@ pub fn unattached_before(
 }
 
 /// Deletes a file's row and queues its object's removal, due at once.
-pub fn remove(conn: &mut DbConnection, file: &StoredFile, now: DateTime<Utc>) -> Result<()> {
-    diesel::delete(files::table.find(file.id.to_string())).execute(conn)?;
-    schedule_removal(conn, &file.storage_key, now, now)
+pub fn remove(tx: &mut Tx, file: &StoredFile, now: DateTime<Utc>) -> Result<()> {
+    diesel::delete(files::table.find(file.id.to_string())).execute(&mut **tx)?;
+    schedule_removal(tx, &file.storage_key, now, now)
 }
 
-/// Queues the removal of the object `key` at `due` (again: the later
-/// date wins, so a pending upload's guard is never shortened by mistake,
-/// and a removal due now stays due now).
+/// Queues the removal of the object `key` at `due`, or moves an already
+/// queued one to `due` (the last call decides: removing a file whose
+/// upload guard is still pending makes its removal due now).
 pub fn schedule_removal(
-    conn: &mut DbConnection,
+    tx: &mut Tx,
     key: &str,
     due: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let existing = storage_removals::table
-        .find(key)
-        .select(storage_removals::due_at)
-        .first::<i64>(conn)
-        .optional()?;
-    match existing {
-        Some(_) => {
-            diesel::update(storage_removals::table.find(key))
-                .set(storage_removals::due_at.eq(micros(due)))
-                .execute(conn)?;
-        }
-        None => {
-            diesel::insert_into(storage_removals::table)
-                .values((
-                    storage_removals::storage_key.eq(key),
-                    storage_removals::due_at.eq(micros(due)),
-                    storage_removals::attempts.eq(0),
-                    storage_removals::created_at.eq(micros(now)),
-                ))
-                .execute(conn)?;
-        }
+    if due <= now {
+        tx.removal_queued_now();
+    }
+    let conn: &mut DbConnection = tx;
+    let rescheduled = diesel::update(storage_removals::table.find(key))
+        .set(storage_removals::due_at.eq(micros(due)))
+        .execute(conn)?;
+    if rescheduled == 0 {
+        diesel::insert_into(storage_removals::table)
+            .values((
+                storage_removals::storage_key.eq(key),
+                storage_removals::due_at.eq(micros(due)),
+                storage_removals::attempts.eq(0),
+                storage_removals::created_at.eq(micros(now)),
+            ))
+            .execute(conn)?;
     }
     Ok(())
 }
 
-/// Takes back the guard an upload registered: its object is referenced now.
+/// Forgets the removal of `key`: the guard an upload registered, now that
+/// a row references its object, or a removal carried out.
 pub fn cancel_removal(conn: &mut DbConnection, key: &str) -> Result<()> {
     diesel::delete(storage_removals::table.find(key)).execute(conn)?;
     Ok(())
@@ -216,13 +213,6 @@ pub fn due_removals(
         .limit(limit)
         .select(storage_removals::storage_key)
         .load(conn)?)
-}
-
-/// The object is gone: forget its removal, unless a row references it
-/// again (never: keys are not reused; checked all the same).
-pub fn removal_done(conn: &mut DbConnection, key: &str) -> Result<()> {
-    diesel::delete(storage_removals::table.find(key)).execute(conn)?;
-    Ok(())
 }
 
 /// A removal failed (storage down): try again later, backing off.

@@ -408,8 +408,18 @@ pub fn find_match(conn: &mut DbConnection, match_id: MatchId) -> Result<Option<M
 }
 
 pub fn matches_of(conn: &mut DbConnection, request: SourcingRequestId) -> Result<Vec<Match>> {
+    matches_of_requests(conn, &[request])
+}
+
+/// The matches of every request among `requests`, each request's best
+/// score first (one query for a page of requests).
+pub fn matches_of_requests(
+    conn: &mut DbConnection,
+    requests: &[SourcingRequestId],
+) -> Result<Vec<Match>> {
+    let requests: Vec<String> = requests.iter().map(ToString::to_string).collect();
     request_matches::table
-        .filter(request_matches::request_id.eq(request.to_string()))
+        .filter(request_matches::request_id.eq_any(requests))
         .order((request_matches::score.desc(), request_matches::id.asc()))
         .select(MatchRow::as_select())
         .load(conn)?
@@ -561,13 +571,42 @@ pub fn invitations_of(
     conn: &mut DbConnection,
     request: SourcingRequestId,
 ) -> Result<Vec<Invitation>> {
+    invitations_of_requests(conn, &[request])
+}
+
+/// The invitations of every request among `requests` (one query for a page
+/// of requests).
+pub fn invitations_of_requests(
+    conn: &mut DbConnection,
+    requests: &[SourcingRequestId],
+) -> Result<Vec<Invitation>> {
+    let requests: Vec<String> = requests.iter().map(ToString::to_string).collect();
     request_invitations::table
-        .filter(request_invitations::request_id.eq(request.to_string()))
+        .filter(request_invitations::request_id.eq_any(requests))
         .order(request_invitations::supplier_organisation_id.asc())
         .select(InvitationRow::as_select())
         .load(conn)?
         .into_iter()
         .map(InvitationRow::into_domain)
+        .collect()
+}
+
+/// The request of each question `supplier` asked on the requests among
+/// `requests`, once per question (their count is what the rules need; the
+/// questions' text is not read).
+pub fn questions_asked_by(
+    conn: &mut DbConnection,
+    supplier: OrganisationId,
+    requests: &[SourcingRequestId],
+) -> Result<Vec<SourcingRequestId>> {
+    let requests: Vec<String> = requests.iter().map(ToString::to_string).collect();
+    request_questions::table
+        .filter(request_questions::supplier_organisation_id.eq(supplier.to_string()))
+        .filter(request_questions::request_id.eq_any(requests))
+        .select(request_questions::request_id)
+        .load::<String>(conn)?
+        .iter()
+        .map(|raw| id(QUESTIONS, raw))
         .collect()
 }
 
@@ -761,20 +800,6 @@ pub fn find_question(conn: &mut DbConnection, question: QuestionId) -> Result<Op
         .optional()?
         .map(QuestionRow::into_domain)
         .transpose()
-}
-
-pub fn questions_of(conn: &mut DbConnection, request: SourcingRequestId) -> Result<Vec<Question>> {
-    request_questions::table
-        .filter(request_questions::request_id.eq(request.to_string()))
-        .order((
-            request_questions::created_at.asc(),
-            request_questions::id.asc(),
-        ))
-        .select(QuestionRow::as_select())
-        .load(conn)?
-        .into_iter()
-        .map(QuestionRow::into_domain)
-        .collect()
 }
 
 /// A page of a request's questions, oldest first, after the keyset

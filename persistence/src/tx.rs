@@ -6,7 +6,8 @@
 //! [`Tx::supplier_changed`] itself: the index event is keyed on the write,
 //! so no use case can change an indexed field and forget the index. The
 //! caller that opened the transaction reads [`Tx::index_touched`] after the
-//! commit to wake the index worker.
+//! commit to wake the index worker; likewise [`Tx::removal_due`] for the
+//! stored objects a transaction queued for removal now.
 
 use std::ops::{Deref, DerefMut};
 
@@ -22,6 +23,8 @@ pub struct Tx<'c> {
     now: DateTime<Utc>,
     /// Suppliers whose index event this transaction wrote, each once.
     indexed: Vec<OrganisationId>,
+    /// Whether this transaction queued a stored object's removal due now.
+    removal_due: bool,
 }
 
 impl<'c> Tx<'c> {
@@ -32,6 +35,7 @@ impl<'c> Tx<'c> {
             conn,
             now,
             indexed: Vec::new(),
+            removal_due: false,
         }
     }
 
@@ -52,6 +56,18 @@ impl<'c> Tx<'c> {
     /// index worker has something to apply.
     pub fn index_touched(&self) -> bool {
         !self.indexed.is_empty()
+    }
+
+    /// Records that a stored object's removal is due once this transaction
+    /// commits (the removal queue calls it).
+    pub(crate) fn removal_queued_now(&mut self) {
+        self.removal_due = true;
+    }
+
+    /// Whether, once this transaction commits, the files worker has an
+    /// object to remove now.
+    pub fn removal_due(&self) -> bool {
+        self.removal_due
     }
 }
 

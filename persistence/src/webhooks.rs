@@ -533,5 +533,14 @@ pub fn count_of_owner(
     conn: &mut DbConnection,
     organisation: Option<OrganisationId>,
 ) -> Result<usize> {
-    Ok(of_owner(conn, organisation)?.len())
+    let query = webhooks::table.count();
+    let count: i64 = match organisation {
+        Some(org) => query
+            .filter(webhooks::organisation_id.eq(org.to_string()))
+            .get_result(conn)?,
+        None => query
+            .filter(webhooks::organisation_id.is_null())
+            .get_result(conn)?,
+    };
+    Ok(usize::try_from(count).unwrap_or(usize::MAX))
 }

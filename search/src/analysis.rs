@@ -343,6 +343,15 @@ fn distances_to_prefixes(query: &[char], term: &[char]) -> Vec<usize> {
     rows.pop().unwrap_or_default()
 }
 
+/// What matching a word tells of a document: the word's inverse document
+/// frequency among `total` documents (rare words tell more about a need
+/// than common ones). Both engines weigh a query's words by it.
+pub(crate) fn rarity(matches: u64, total: u64) -> f32 {
+    #[expect(clippy::cast_precision_loss, reason = "counts of documents")]
+    let (matches, total) = (matches.max(1) as f32, total.max(1) as f32);
+    (1.0 + total / matches).ln()
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

@@ -288,33 +288,39 @@ impl TestApp {
     /// a poll begun after this call: every email due now has been delivered
     /// or has failed. What has not been sent by then is not about to be.
     pub async fn emails_settled(&self, base_url: &str) {
-        let start = self.worker_passes(base_url, "outbox_idle").await;
-        crate::eventually(30, "an idle pass of the email worker", async || {
-            (self.worker_passes(base_url, "outbox_idle").await >= start + 2).then_some(())
-        })
-        .await;
+        self.passes_after(base_url, "outbox_idle", "an idle pass of the email worker")
+            .await;
     }
 
     /// Waits until the webhook worker of the server at `base_url` has
     /// polled its outbox and found nothing due, in a poll begun after this
     /// call: every delivery due now was attempted.
     pub async fn webhooks_settled(&self, base_url: &str) {
-        let start = self.worker_passes(base_url, "webhooks_idle").await;
-        crate::eventually(30, "an idle pass of the webhook worker", async || {
-            (self.worker_passes(base_url, "webhooks_idle").await >= start + 2).then_some(())
-        })
+        self.passes_after(
+            base_url,
+            "webhooks_idle",
+            "an idle pass of the webhook worker",
+        )
         .await;
     }
 
     /// Waits for a run of the reminder jobs begun after this call (every
     /// reminder due now is queued), then for the emails to settle.
     pub async fn reminders_settled(&self, base_url: &str) {
-        let start = self.worker_passes(base_url, "reminders").await;
-        crate::eventually(30, "a pass of the reminder jobs", async || {
-            (self.worker_passes(base_url, "reminders").await >= start + 2).then_some(())
+        self.passes_after(base_url, "reminders", "a pass of the reminder jobs")
+            .await;
+        self.emails_settled(base_url).await;
+    }
+
+    /// Waits until `worker` (a pass count of `/readyz`) has made a whole
+    /// pass begun after this call: two more than now, since the one under
+    /// way may have started before.
+    async fn passes_after(&self, base_url: &str, worker: &str, what: &str) {
+        let start = self.worker_passes(base_url, worker).await;
+        crate::eventually(30, what, async || {
+            (self.worker_passes(base_url, worker).await >= start + 2).then_some(())
         })
         .await;
-        self.emails_settled(base_url).await;
     }
 
     /// A worker's pass count from `/readyz`.

@@ -561,11 +561,6 @@ fn throttled(wait: chrono::TimeDelta) -> ApiError {
     }
 }
 
-/// Creates the invitee's account in the inviting organisation. The emailed
-/// token proves the address, so the account starts verified.
-/// Who invites to what, for the page behind the emailed link. A used,
-/// expired or unknown token, or one whose sender has since been
-/// deactivated, is not found: the same answer for each.
 /// The sender of `invitation` while they are active. An invitation speaks
 /// for its sender: once they are deactivated (or gone), it no longer opens
 /// the organisation, nor is it shown.
@@ -573,6 +568,9 @@ fn active_sender(conn: &mut DbConnection, invitation: &Invitation) -> ApiResult<
     Ok(accounts::find_user(conn, invitation.invited_by)?.filter(|user| user.active))
 }
 
+/// Who invites to what, for the page behind the emailed link. A used,
+/// expired or unknown token, or one whose sender has since been
+/// deactivated, is not found: the same answer for each.
 pub async fn invitation_preview(state: &AppState, token: String) -> ApiResult<InvitationPreview> {
     let now = state.clock.now();
     let not_found = || ApiError::not_found("invitation");
@@ -593,6 +591,8 @@ pub async fn invitation_preview(state: &AppState, token: String) -> ApiResult<In
         .await
 }
 
+/// Creates the invitee's account in the inviting organisation. The emailed
+/// token proves the address, so the account starts verified.
 pub async fn accept_invitation(
     state: &AppState,
     body: AcceptInvitationRequest,

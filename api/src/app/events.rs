@@ -2,13 +2,14 @@
 //! cursor. The stream and webhook deliveries carry the same JSON
 //! ([`view`]).
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 
 use domain::ValidationErrors;
 use domain::auth::Actor;
 use domain::events::{Event, EventType, Reader};
+use domain::ids::SourcingRequestId;
 use openapi::events::{EventData, EventObject, EventPage, EventView};
-use persistence::events;
+use persistence::{events, sourcing};
 
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::state::AppState;
@@ -94,25 +95,28 @@ pub fn read_page(
     let page = events::page(conn, reader, after, limit, types)?;
     // Resume after the last row read, even one the recheck dropped.
     let next = page.last().map_or(after, |e| e.position);
-    let mut invited = HashMap::new();
-    let mut visible = Vec::with_capacity(page.len());
-    for event in page {
-        let request = event.event.request;
-        let was_invited = match (reader, request) {
-            (Reader::Supplier(org), Some(r)) => match invited.get(&r.id) {
-                Some(known) => *known,
-                None => {
-                    let known = events::invited(conn, r.id, org)?;
-                    invited.insert(r.id, known);
-                    known
-                }
-            },
-            _ => false,
-        };
-        if reader.sees(event.event.audience, request, |_| was_invited) {
-            visible.push(event);
+    // The page's requests a supplier reader was invited to, in one query.
+    let invited: HashSet<SourcingRequestId> = match reader {
+        Reader::Supplier(org) => {
+            let requests: Vec<SourcingRequestId> = page
+                .iter()
+                .filter_map(|e| e.event.request.map(|r| r.id))
+                .collect();
+            sourcing::invitations_of_supplier_to(conn, org, &requests)?
+                .into_iter()
+                .map(|i| i.request)
+                .collect()
         }
-    }
+        _ => HashSet::new(),
+    };
+    let visible = page
+        .into_iter()
+        .filter(|e| {
+            reader.sees(e.event.audience, e.event.request, |id| {
+                invited.contains(&id)
+            })
+        })
+        .collect();
     Ok((visible, next))
 }
 

@@ -18,9 +18,9 @@ use domain::ids::{FileId, SourcingRequestId};
 use domain::sourcing::RequestAccess;
 use futures::{Stream, StreamExt as _};
 use openapi::files::{AttachedToView, AttachmentKind, FileView, NdaAcceptanceView};
-use persistence::{DbConnection, accounts, files};
+use persistence::{DbConnection, Tx, accounts, files};
 use sha2::{Digest as _, Sha256};
-use storage::{Download, StorageError, StorageKey, Upload};
+use storage::{Download, StorageKey, Upload};
 
 use crate::app::publisher::Publisher;
 use crate::app::sourcing::{load, not_found as request_not_found};
@@ -41,23 +41,6 @@ pub fn view(file: &StoredFile) -> FileView {
             },
         }),
         created_at: file.created_at,
-    }
-}
-
-impl From<StorageError> for ApiError {
-    fn from(error: StorageError) -> Self {
-        match error {
-            StorageError::NotFound(_) | StorageError::InvalidKey(_) => {
-                // A row whose object is gone: never expected (removals run
-                // after the row's deletion commits); logged as an error.
-                Self::Internal(anyhow::Error::new(error))
-            }
-            StorageError::Unavailable(_) => Self::Storage(error),
-            StorageError::InvalidRange(_) => Self::coded(
-                ErrorCode::RangeNotSatisfiable,
-                "the requested range is outside the file",
-            ),
-        }
     }
 }
 
@@ -255,9 +238,8 @@ async fn remove_soon(state: &AppState, key: StorageKey) {
     let scheduled = state
         .transaction(move |conn| Ok(files::schedule_removal(conn, &key.to_string(), now, now)?))
         .await;
-    match scheduled {
-        Ok(()) => state.files_wakeup.notify_one(),
-        Err(error) => tracing::warn!(%error, %key, "object left for the guard's removal"),
+    if let Err(error) = scheduled {
+        tracing::warn!(%error, %key, "object left for the guard's removal");
     }
 }
 
@@ -453,23 +435,34 @@ fn acceptances(
 /// Removes the files attached to `to` (a cancelled draft's), in the
 /// caller's transaction: rows now, objects by the worker after the commit.
 pub fn remove_attached(
-    conn: &mut DbConnection,
+    tx: &mut Tx,
     to: Attachment,
     reason: RemovalReason,
     publisher: &Publisher,
-) -> ApiResult<usize> {
-    let list = files::attached_to(conn, to)?;
-    for file in &list {
-        files::remove(conn, file, publisher.now)?;
+) -> ApiResult<()> {
+    let attached = files::attached_to(tx, to)?;
+    remove_all(tx, &attached, reason, publisher)
+}
+
+/// Removes `list`'s rows and queues their objects' removal, each in the
+/// file's history.
+fn remove_all(
+    tx: &mut Tx,
+    list: &[StoredFile],
+    reason: RemovalReason,
+    publisher: &Publisher,
+) -> ApiResult<()> {
+    for file in list {
+        files::remove(tx, file, publisher.now)?;
         publisher.publish_document(
-            conn,
+            tx,
             DocumentEvent::Removed {
                 file: file.id,
                 reason,
             },
         )?;
     }
-    Ok(list.len())
+    Ok(())
 }
 
 /// Files never attached within their lifetime: rows removed (objects
@@ -477,19 +470,10 @@ pub fn remove_attached(
 pub async fn expire_unattached(state: &AppState) -> ApiResult<usize> {
     let publisher = Publisher::new(state, None);
     let removed = state
-        .transaction(move |conn| {
+        .transaction(move |tx| {
             let before: DateTime<Utc> = publisher.now - UNATTACHED_LIFETIME;
-            let expired = files::unattached_before(conn, before, 500)?;
-            for file in &expired {
-                files::remove(conn, file, publisher.now)?;
-                publisher.publish_document(
-                    conn,
-                    DocumentEvent::Removed {
-                        file: file.id,
-                        reason: RemovalReason::NeverAttached,
-                    },
-                )?;
-            }
+            let expired = files::unattached_before(tx, before, 500)?;
+            remove_all(tx, &expired, RemovalReason::NeverAttached, &publisher)?;
             Ok(expired.len())
         })
         .await?;
@@ -515,7 +499,7 @@ pub async fn run_removals(state: &AppState) -> ApiResult<usize> {
             Ok(()) => {
                 removed += 1;
                 state
-                    .transaction(move |conn| Ok(files::removal_done(conn, &raw_key)?))
+                    .transaction(move |conn| Ok(files::cancel_removal(conn, &raw_key)?))
                     .await
             }
             Err(error) => {

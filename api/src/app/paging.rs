@@ -16,10 +16,9 @@ use domain::ValidationErrors;
 
 use crate::error::{ApiError, ApiResult};
 
-/// Items per page when `limit` is absent, and the most one page holds (the
-/// spec's `limit` parameters say the same).
-pub const DEFAULT_LIMIT: i64 = 20;
-pub const MAX_LIMIT: i64 = 100;
+/// Items per page when `limit` is absent, and the most one page holds: the
+/// spec's own numbers.
+pub use openapi::paging::{DEFAULT_LIMIT, MAX_LIMIT};
 
 /// The longest cursor any list issues is well under this (an email of 254
 /// bytes and a UUID, encoded); longer input is refused before decoding.

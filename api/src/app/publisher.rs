@@ -7,7 +7,7 @@
 //! `#[must_use]`, so a use case that forgets to publish does not compile
 //! under `-D warnings`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use domain::account_events::AccountEvent;
@@ -16,6 +16,7 @@ use domain::auth::Actor;
 use domain::certificate_events::CertificateEvent;
 use domain::documents::DocumentEvent;
 use domain::events::{Event, NewEvent, Reader};
+use domain::ids::OrganisationId;
 use domain::profile_events::{ProfileEvent, ProfileStep};
 use domain::session_events::SessionEvent;
 use domain::sourcing::{RequestEvent, SourcingRequest};
@@ -86,16 +87,32 @@ impl Publisher {
     fn feed(&self, conn: &mut DbConnection, event: NewEvent) -> ApiResult<()> {
         let position = events::append(conn, &event)?;
         let event = Event { position, event };
+        // The suppliers invited to the event's request, read once for all
+        // the supplier endpoints, and only if one wants the event.
+        let mut invited: Option<HashSet<OrganisationId>> = None;
         for hook in webhooks::receivers(conn)? {
             if !hook.wants(event.event.event_type) {
                 continue;
             }
             let reader = hook.owner.reader();
-            let invited = match (reader, event.event.request) {
-                (Reader::Supplier(org), Some(request)) => events::invited(conn, request.id, org)?,
+            // Whether being invited could matter at all (never for the
+            // buyer's or the experts' events): no query otherwise.
+            if !reader.sees(event.event.audience, event.event.request, |_| true) {
+                continue;
+            }
+            let was_invited = match (reader, event.event.request) {
+                (Reader::Supplier(org), Some(request)) => {
+                    if invited.is_none() {
+                        let suppliers = persistence::sourcing::invitations_of(conn, request.id)?
+                            .into_iter()
+                            .map(|i| i.supplier);
+                        invited = Some(suppliers.collect());
+                    }
+                    invited.as_ref().is_some_and(|set| set.contains(&org))
+                }
                 _ => false,
             };
-            if reader.sees(event.event.audience, event.event.request, |_| invited) {
+            if reader.sees(event.event.audience, event.event.request, |_| was_invited) {
                 webhooks::enqueue(conn, hook.id, &event, self.now)?;
             }
         }

@@ -4,6 +4,7 @@
 //! replays. Deliveries themselves are the `webhooks` worker's.
 
 use domain::DomainError;
+use domain::ValidationErrors;
 use domain::account::PlatformRole;
 use domain::auth::Actor;
 use domain::ids::{DeliveryId, WebhookId};
@@ -12,7 +13,6 @@ use domain::webhooks::{
     self as rules, Delivery, Webhook, WebhookChange, WebhookEvent, WebhookOwner, WebhookStatus,
     WebhookUrl,
 };
-use domain::{Validated, ValidationErrors};
 use openapi::paging::{DeliveryPage, ListQuery, WebhookPage};
 use openapi::webhooks::{CreateWebhookRequest, DeliveryView, WebhookView, WebhookWithSecret};
 use persistence::{DbConnection, webhooks};
@@ -84,9 +84,12 @@ pub async fn register(
     let owner = owner_of(&actor)?;
     actor.may_act_for_organisation()?;
     let policy = state.settings.outbound_policy;
-    let url = WebhookUrl::parse(&body.url, policy);
-    let types = rules::parse_event_types(&body.event_types);
-    let (url, event_types) = both(url, types)?;
+    let mut errors = ValidationErrors::new();
+    let url = errors.check("", WebhookUrl::parse(&body.url, policy));
+    let event_types = errors.check("", rules::parse_event_types(&body.event_types));
+    let (Some(url), Some(event_types)) = (url, event_types) else {
+        return Err(errors.into());
+    };
     if let Some(host) = url.domain()
         && let Some(ip) = crate::outbound::first_refused_address(policy, host).await
     {
@@ -129,22 +132,6 @@ pub async fn register(
             })
         })
         .await
-}
-
-/// Both fields' errors at once.
-fn both<A, B>(a: Validated<A>, b: Validated<B>) -> Result<(A, B), ValidationErrors> {
-    match (a, b) {
-        (Ok(a), Ok(b)) => Ok((a, b)),
-        (a, b) => {
-            let mut errors = ValidationErrors::new();
-            for e in a.err().into_iter().chain(b.err()) {
-                for f in e.errors() {
-                    errors.add(f.field.clone(), f.code, f.message.clone());
-                }
-            }
-            Err(errors)
-        }
-    }
 }
 
 pub async fn list(state: &AppState, actor: Actor) -> ApiResult<WebhookPage> {

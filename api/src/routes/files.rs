@@ -279,9 +279,23 @@ fn content_disposition(name: &domain::documents::DisplayName) -> HeaderValue {
         .collect();
     let value = format!(
         "attachment; filename=\"{}\"; filename*=UTF-8''{encoded}",
-        name.ascii_fallback()
+        ascii_fallback(name.as_str())
     );
     HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static("attachment"))
+}
+
+/// The name in ASCII, for the `filename=` fallback of
+/// `Content-Disposition` (non-ASCII letters become `_`).
+fn ascii_fallback(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && !matches!(c, '"' | '\\' | ';' | '%') || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 /// Attach a document to a request.
@@ -407,6 +421,12 @@ async fn nda_acceptances(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_ascii_fallback_of_a_name_replaces_what_is_not_plain_ascii() {
+        let name = domain::documents::DisplayName::sanitise("Très bien.pdf");
+        assert_eq!(ascii_fallback(name.as_str()), "Tr_s bien.pdf");
+    }
 
     #[test]
     fn one_range_is_served_others_are_the_whole_file() {

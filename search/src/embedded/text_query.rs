@@ -37,7 +37,7 @@ pub(super) fn to_query(
     fields: &Fields,
     searcher: &Searcher,
 ) -> Result<Box<dyn Query>, IndexError> {
-    let documents = searcher.num_docs().max(1) as f32;
+    let documents = searcher.num_docs();
     // A word found as typed is not looked for with typos: a typo automaton per
     // field is the dearest part of a query, and a sentence has many words.
     let mut known: HashSet<&str> = HashSet::new();
@@ -63,7 +63,7 @@ pub(super) fn to_query(
                 known => known,
             };
             // Rare words tell more about what a buyer needs than common ones.
-            let rarity = (1.0 + documents / matching.max(1) as f32).ln();
+            let rarity = crate::analysis::rarity(matching, documents);
             Ok(Box::new(BoostQuery::new(query, rarity)) as Box<dyn Query>)
         })
         .collect::<Result<Vec<_>, IndexError>>()?;

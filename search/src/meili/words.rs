@@ -20,9 +20,9 @@ use meilisearch_sdk::DefaultHttpClient;
 use meilisearch_sdk::client::Client;
 use meilisearch_sdk::indexes::Index;
 use meilisearch_sdk::search::{MultiSearchQuery, SearchQuery, Selectors};
-use serde::Deserialize;
 use uuid::Uuid;
 
+use super::HitId;
 use crate::analysis::{self, QueryWords, Word};
 
 /// One search of a multi-search.
@@ -195,7 +195,7 @@ impl Words {
                 .copied()
                 .or(result.estimated_total_hits)
                 .unwrap_or_default();
-            let rarity = rarity(matches, total);
+            let rarity = crate::analysis::rarity(matches as u64, total as u64);
             for hit in result.hits {
                 let score = hit.ranking_score.unwrap_or_default() as f32;
                 scores
@@ -264,19 +264,6 @@ impl Ranked {
             sentence: 0.0,
         }
     }
-}
-
-#[derive(Debug, Deserialize)]
-struct HitId {
-    id: Uuid,
-}
-
-/// What matching a word tells of a document: the word's inverse document
-/// frequency among `total` documents, as the embedded engine weighs a word.
-fn rarity(matches: usize, total: usize) -> f32 {
-    #[expect(clippy::cast_precision_loss, reason = "counts of documents")]
-    let (matches, total) = (matches.max(1) as f32, total.max(1) as f32);
-    (1.0 + total / matches).ln()
 }
 
 /// [`WORD_WEIGHT`] for a word found in no other document, down to

@@ -214,13 +214,13 @@ pub async fn answer_question(
         .await
 }
 
-/// Suppliers see answered questions and their own; the buyer and experts
-/// see all, with who asked.
 const QUESTIONS: &str = "questions";
 const ANSWERS: &str = "answers";
 const QUOTES: &str = "quotes";
 const CONNECTIONS: &str = "connections";
 
+/// Suppliers see answered questions and their own; the buyer and experts
+/// see all, with who asked.
 pub async fn questions(
     state: &AppState,
     actor: Actor,

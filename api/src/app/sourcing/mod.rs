@@ -52,10 +52,7 @@ pub fn questions_asked(
     request: SourcingRequestId,
     supplier: OrganisationId,
 ) -> ApiResult<usize> {
-    Ok(sourcing::questions_of(conn, request)?
-        .iter()
-        .filter(|q| q.asked_by_supplier == supplier)
-        .count())
+    Ok(sourcing::questions_asked_by(conn, supplier, &[request])?.len())
 }
 
 /// Saves unless someone saved in between.

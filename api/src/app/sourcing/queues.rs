@@ -2,7 +2,6 @@
 
 use domain::ValidationErrors;
 use std::collections::HashMap;
-use std::collections::hash_map::Entry;
 
 use domain::auth::Actor;
 use domain::ids::{OrganisationId, SourcingRequestId};
@@ -11,7 +10,7 @@ use openapi::paging::{MatchQueue, RequestQueue};
 use openapi::sourcing::{MatchQueueItem, RequestQueueItem};
 use persistence::{accounts, sourcing};
 
-use super::{page_limit, parse_time_cursor, time_cursor};
+use super::{page, page_limit, parse_time_cursor, time_cursor};
 use crate::error::ApiResult;
 use crate::state::AppState;
 
@@ -83,30 +82,24 @@ pub async fn matches(
     let now = state.clock.now();
     state
         .read(move |conn| {
-            let mut page = sourcing::proposed_matches(conn, request, after, limit + 1)?;
-            let more = page.len() as i64 > limit;
-            page.truncate(limit as usize);
-            let next_cursor = if more {
-                page.last()
-                    .map(|m| time_cursor(MATCH_QUEUE, m.created_at, m.id))
-            } else {
-                None
-            };
+            let rows = sourcing::proposed_matches(conn, request, after, limit + 1)?;
+            let (page, next_cursor) = page(rows, limit, |m| {
+                time_cursor(MATCH_QUEUE, m.created_at, m.id)
+            });
             let suppliers: Vec<OrganisationId> = page.iter().map(|m| m.supplier).collect();
             let names = names_of(conn, &suppliers)?;
             // A page often holds several matches of one request.
-            let mut titles: HashMap<SourcingRequestId, String> = HashMap::new();
+            let mut requests: Vec<SourcingRequestId> = page.iter().map(|m| m.request).collect();
+            requests.sort_unstable();
+            requests.dedup();
+            let titles: HashMap<SourcingRequestId, String> =
+                sourcing::find_requests(conn, &requests)?
+                    .into_iter()
+                    .map(|r| (r.id, r.content.title))
+                    .collect();
             let mut items = Vec::with_capacity(page.len());
             for m in page {
-                let request_title = match titles.entry(m.request) {
-                    Entry::Occupied(known) => known.get().clone(),
-                    Entry::Vacant(slot) => {
-                        let title = sourcing::find_request(conn, m.request)?
-                            .map(|r| r.content.title)
-                            .unwrap_or_default();
-                        slot.insert(title).clone()
-                    }
-                };
+                let request_title = titles.get(&m.request).cloned().unwrap_or_default();
                 let supplier_name = names.get(&m.supplier).cloned().unwrap_or_default();
                 items.push(MatchQueueItem {
                     match_id: *m.id.as_uuid(),

@@ -1,6 +1,8 @@
 //! The request itself: drafting, editing, the state machine's steps,
 //! listing and history.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use domain::account::{Language, PlatformRole};
 use domain::actions::{InvitationFacts, RequestFacts};
@@ -9,6 +11,7 @@ use domain::documents::{Attachment, RemovalReason};
 use domain::ids::{OrganisationId, SourcingRequestId};
 use domain::sourcing::answers::Invitation;
 use domain::sourcing::listing::{RequestFilter, RequestListingInput};
+use domain::sourcing::matching::Match;
 use domain::sourcing::request::{
     Action, AttachmentInput, RequestInput as DomainInput, Requirements,
     RequirementsInput as DomainRequirements,
@@ -28,7 +31,7 @@ use persistence::{DbConnection, accounts, audit, sourcing};
 use super::views::RequestActions;
 use super::{
     Publisher, SUBJECT, load, not_found, optional_text, page, page_limit, parse_time_cursor,
-    questions_asked, required_text, save, time_cursor, views,
+    required_text, save, time_cursor, views,
 };
 use crate::app::catalogue::Catalogue;
 use crate::app::paging::checked_limit;
@@ -106,31 +109,78 @@ pub fn actions(
     invitation: Option<&Invitation>,
     now: DateTime<Utc>,
 ) -> ApiResult<RequestActions> {
-    // Suppliers take no step of the request: no need to read its facts.
-    let request_actions = if access.party().is_ok() {
-        let matches = sourcing::matches_of(conn, request.id)?;
-        let invitations = sourcing::invitations_of(conn, request.id)?;
-        let facts = RequestFacts {
-            matches: &matches,
-            invitations: &invitations,
-        };
-        domain::actions::request_actions(actor, access, request, facts, now)
-    } else {
-        Vec::new()
-    };
-    let invitation_actions = match invitation {
-        Some(invitation) => {
-            let facts = InvitationFacts {
-                asked_so_far: questions_asked(conn, request.id, invitation.supplier)?,
-            };
-            domain::actions::invitation_actions(actor, access, request, invitation, facts, now)
+    let facts = ActionFacts::load(conn, access, invitation.map(|i| i.supplier), &[request.id])?;
+    Ok(facts.actions(actor, request, access, invitation, now))
+}
+
+/// What the action rules need to know about a page of requests beyond the
+/// requests themselves, read in a few queries whatever the page's size and
+/// kept by request.
+#[derive(Default)]
+struct ActionFacts {
+    /// Of the requests the caller is a party to (suppliers take no step of
+    /// the request: not read for them).
+    matches: HashMap<SourcingRequestId, Vec<Match>>,
+    invitations: HashMap<SourcingRequestId, Vec<Invitation>>,
+    /// How many questions the invited supplier asked on each request.
+    asked: HashMap<SourcingRequestId, usize>,
+}
+
+impl ActionFacts {
+    fn load(
+        conn: &mut DbConnection,
+        access: RequestAccess,
+        invited: Option<OrganisationId>,
+        requests: &[SourcingRequestId],
+    ) -> ApiResult<Self> {
+        let mut facts = Self::default();
+        if access.party().is_ok() {
+            for m in sourcing::matches_of_requests(conn, requests)? {
+                facts.matches.entry(m.request).or_default().push(m);
+            }
+            for i in sourcing::invitations_of_requests(conn, requests)? {
+                facts.invitations.entry(i.request).or_default().push(i);
+            }
         }
-        None => Vec::new(),
-    };
-    Ok(RequestActions {
-        request: request_actions,
-        invitation: invitation_actions,
-    })
+        if let Some(supplier) = invited {
+            for request in sourcing::questions_asked_by(conn, supplier, requests)? {
+                *facts.asked.entry(request).or_default() += 1;
+            }
+        }
+        Ok(facts)
+    }
+
+    fn actions(
+        &self,
+        actor: &Actor,
+        request: &SourcingRequest,
+        access: RequestAccess,
+        invitation: Option<&Invitation>,
+        now: DateTime<Utc>,
+    ) -> RequestActions {
+        let request_actions = if access.party().is_ok() {
+            let facts = RequestFacts {
+                matches: self.matches.get(&request.id).map_or(&[], Vec::as_slice),
+                invitations: self.invitations.get(&request.id).map_or(&[], Vec::as_slice),
+            };
+            domain::actions::request_actions(actor, access, request, facts, now)
+        } else {
+            Vec::new()
+        };
+        let invitation_actions = match invitation {
+            Some(invitation) => {
+                let facts = InvitationFacts {
+                    asked_so_far: self.asked.get(&request.id).copied().unwrap_or(0),
+                };
+                domain::actions::invitation_actions(actor, access, request, invitation, facts, now)
+            }
+            None => Vec::new(),
+        };
+        RequestActions {
+            request: request_actions,
+            invitation: invitation_actions,
+        }
+    }
 }
 
 /// The request as the actor sees it at `now`.
@@ -266,31 +316,35 @@ pub async fn list(
             let rows = sourcing::list_requests(conn, scope, &filter, sort, after, limit + 1)?;
             let (requests, next_cursor) =
                 page(rows, limit, |r| time_cursor(&list, sort.key_of(r), r.id));
-            let invitations = match scope {
-                RequestScope::Buyer(_) => Vec::new(),
-                RequestScope::InvitedSupplier(org) => {
-                    let ids: Vec<SourcingRequestId> = requests.iter().map(|r| r.id).collect();
-                    sourcing::invitations_of_supplier_to(conn, org, &ids)?
-                }
+            let ids: Vec<SourcingRequestId> = requests.iter().map(|r| r.id).collect();
+            let invited = match scope {
+                RequestScope::InvitedSupplier(org) => Some(org),
+                RequestScope::Buyer(_) => None,
+            };
+            let invitations = match invited {
+                Some(org) => sourcing::invitations_of_supplier_to(conn, org, &ids)?,
+                None => Vec::new(),
             };
             let mut buyer_ids: Vec<OrganisationId> = requests.iter().map(|r| r.buyer).collect();
             buyer_ids.sort_unstable();
             buyer_ids.dedup();
             let buyers = accounts::find_organisations(conn, &buyer_ids)?;
-            let mut items = Vec::with_capacity(requests.len());
-            for r in &requests {
-                let invitation = invitations.iter().find(|i| i.request == r.id);
-                let actions = actions(conn, &actor, r, access, invitation, now)?;
-                items.push(views::request(
-                    r,
-                    access,
-                    buyers.iter().find(|b| b.id == r.buyer),
-                    invitation,
-                    actions,
-                    &catalogue,
-                    language,
-                ));
-            }
+            let facts = ActionFacts::load(conn, access, invited, &ids)?;
+            let items = requests
+                .iter()
+                .map(|r| {
+                    let invitation = invitations.iter().find(|i| i.request == r.id);
+                    views::request(
+                        r,
+                        access,
+                        buyers.iter().find(|b| b.id == r.buyer),
+                        invitation,
+                        facts.actions(&actor, r, access, invitation, now),
+                        &catalogue,
+                        language,
+                    )
+                })
+                .collect();
             Ok(RequestPage { items, next_cursor })
         })
         .await
@@ -421,8 +475,7 @@ pub async fn step(
     let publisher = Publisher::new(state, Some(actor));
     // Labels only: the cached catalogue will do.
     let catalogue = state.catalogue().await?;
-    let cancelling = step.action == Action::Cancel;
-    let view = state
+    state
         .transaction(move |conn| {
             let (mut request, access) = load(conn, &actor, id)?;
             step.action.require_standing(&actor)?;
@@ -457,12 +510,7 @@ pub async fn step(
                 publisher.now,
             )
         })
-        .await?;
-    if cancelling {
-        // A cancelled draft's documents were queued for removal.
-        state.files_wakeup.notify_one();
-    }
-    Ok(view)
+        .await
 }
 
 pub async fn reveal_identity(
