@@ -236,6 +236,16 @@ impl Certification {
         Ok(CertificateEvent::of(self, Some(from), change))
     }
 
+    /// A proof is added while the certificate awaits (or failed) its
+    /// verification; a verified certificate's proofs are what the expert
+    /// saw, so it takes none (re-declare it to submit new ones).
+    pub fn may_take_proof(&self) -> Result<(), DomainError> {
+        if self.status == VerificationStatus::Verified {
+            return Err(refuse(self.status, "add a proof to"));
+        }
+        Ok(())
+    }
+
     fn check_version(&self, reviewed_version: i64) -> Result<(), DomainError> {
         if reviewed_version == self.version {
             Ok(())

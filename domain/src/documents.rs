@@ -8,8 +8,11 @@ use chrono::{DateTime, Utc};
 
 use crate::audit::AuditEntry;
 use crate::auth::Actor;
+use crate::certification::VerificationStatus;
 use crate::error::DomainError;
-use crate::ids::{FileId, OrganisationId, SourcingRequestId, UserId};
+use crate::ids::{
+    CertificationId, FileId, OrganisationId, QuestionId, QuoteId, SourcingRequestId, UserId,
+};
 use crate::sourcing::access::RequestAccess;
 
 /// The audit subject of a file's own history.
@@ -257,23 +260,107 @@ fn shorten(name: &str, max: usize) -> String {
     }
 }
 
-/// What a file is attached to. A file is attached once, and stays.
+/// What a file is attached to. A file is attached once: it never moves to
+/// another object (upload it again for that).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Attachment {
     /// A request's drawings and specifications, attached by its buyer.
     Request(SourcingRequestId),
+    /// A quote revision's documents, attached by the supplier submitting it.
+    Quote(QuoteId),
+    /// The documents given with the answer to a clarification question.
+    Answer(QuestionId),
+    /// A certificate's proof, which the expert reads before verifying it.
+    Certificate(CertificationId),
+    /// A supplier profile's logo or brochure.
+    Profile(OrganisationId, ProfileDocument),
+}
+
+/// The documents a supplier profile shows, one of each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProfileDocument {
+    Logo,
+    Brochure,
 }
 
 impl Attachment {
+    /// The stored kind; a profile's document says which one it is.
     pub fn kind(self) -> &'static str {
         match self {
             Self::Request(_) => "request",
+            Self::Quote(_) => "quote",
+            Self::Answer(_) => "answer",
+            Self::Certificate(_) => "certificate",
+            Self::Profile(_, ProfileDocument::Logo) => "profile_logo",
+            Self::Profile(_, ProfileDocument::Brochure) => "profile_brochure",
         }
     }
 
     pub fn target_id(self) -> String {
         match self {
             Self::Request(id) => id.to_string(),
+            Self::Quote(id) => id.to_string(),
+            Self::Answer(id) => id.to_string(),
+            Self::Certificate(id) => id.to_string(),
+            Self::Profile(id, _) => id.to_string(),
+        }
+    }
+
+    /// Reads back a stored kind and target; `None` for an unknown kind or
+    /// a target that is not a UUID.
+    pub fn parse(kind: &str, target: &str) -> Option<Self> {
+        let uuid = uuid::Uuid::parse_str(target).ok()?;
+        Some(match kind {
+            "request" => Self::Request(uuid.into()),
+            "quote" => Self::Quote(uuid.into()),
+            "answer" => Self::Answer(uuid.into()),
+            "certificate" => Self::Certificate(uuid.into()),
+            "profile_logo" => Self::Profile(uuid.into(), ProfileDocument::Logo),
+            "profile_brochure" => Self::Profile(uuid.into(), ProfileDocument::Brochure),
+            _ => return None,
+        })
+    }
+
+    /// Whether the object it is attached to has fixed its files for good:
+    /// what a buyer compared, what an expert verified, what every invited
+    /// supplier read must stay what they saw. `certificate` is the status of
+    /// the certificate when the file is one's proof.
+    pub fn seal(self, certificate: Option<VerificationStatus>) -> Option<Seal> {
+        match self {
+            Self::Quote(_) => Some(Seal::SubmittedQuote),
+            Self::Answer(_) => Some(Seal::GivenAnswer),
+            Self::Certificate(_) if certificate == Some(VerificationStatus::Verified) => {
+                Some(Seal::VerifiedCertificate)
+            }
+            Self::Request(_) | Self::Certificate(_) | Self::Profile(..) => None,
+        }
+    }
+}
+
+/// Why a file can no longer be detached, replaced or deleted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Seal {
+    /// Quotes are submitted as they are saved: a revision attaches new files.
+    SubmittedQuote,
+    /// An answer is given once, to every invited supplier.
+    GivenAnswer,
+    VerifiedCertificate,
+}
+
+impl Seal {
+    fn refusal(self) -> DomainError {
+        let message = match self {
+            Self::SubmittedQuote => {
+                "this file belongs to a submitted quote revision; revise the quote to attach a new file"
+            }
+            Self::GivenAnswer => "this file belongs to an answer already given to the suppliers",
+            Self::VerifiedCertificate => {
+                "this file is the proof of a verified certificate; it stays as the expert saw it"
+            }
+        };
+        DomainError::Conflict {
+            code: "file_immutable",
+            message: message.to_owned(),
         }
     }
 }
@@ -318,6 +405,28 @@ impl StoredFile {
         })
     }
 
+    /// Its organisation deletes it (or replaces it, for a profile's logo or
+    /// brochure) unless what holds it sealed it (see [`Attachment::seal`]).
+    /// A request's files also follow the request's editing rules, which
+    /// the caller checks.
+    pub fn remove(
+        &self,
+        actor: &Actor,
+        seal: Option<Seal>,
+        reason: RemovalReason,
+    ) -> Result<DocumentEvent, DomainError> {
+        if !actor.belongs_to(self.organisation) {
+            return Err(DomainError::NotFound("file"));
+        }
+        if let Some(seal) = seal {
+            return Err(seal.refusal());
+        }
+        Ok(DocumentEvent::Removed {
+            file: self.id,
+            reason,
+        })
+    }
+
     /// Whether the cleaning job removes it: never attached, and older than
     /// [`UNATTACHED_LIFETIME`].
     pub fn expired(&self, now: DateTime<Utc>) -> bool {
@@ -330,23 +439,36 @@ impl StoredFile {
 pub enum ReadContext {
     /// Not attached yet: its organisation's users only.
     Unattached,
-    /// Attached to a request: `access` is the reader's access to it (see
+    /// Attached to a request, or to the answer to one of its questions:
+    /// `access` is the reader's access to the request (see
     /// [`RequestAccess::of`]), `nda_pending` whether the reader is an
     /// invited supplier that has not accepted the request's NDA yet.
     Request {
         access: Option<RequestAccess>,
         nda_pending: bool,
     },
+    /// Attached to a quote revision: `access` as for a request,
+    /// `quoted_by_reader` whether the reader's organisation submitted it.
+    Quote {
+        access: Option<RequestAccess>,
+        quoted_by_reader: bool,
+    },
+    /// A certificate's proof: its organisation and the experts.
+    Certificate,
+    /// A profile's logo or brochure: public once the profile is.
+    Profile { published: bool },
 }
 
 impl StoredFile {
     /// Who downloads the file: the readers of what it is attached to. A
     /// confidential request's files go to its buyer, the experts and the
-    /// invited suppliers (after the NDA when one is required); anyone else
-    /// is told the file does not exist.
+    /// invited suppliers (after the NDA when one is required); a quote's
+    /// to the request's buyer, the experts and the supplier that quoted,
+    /// never a competitor; anyone else is told the file does not exist.
     pub fn may_read(&self, actor: &Actor, context: ReadContext) -> Result<(), DomainError> {
+        let own = actor.belongs_to(self.organisation);
         match context {
-            ReadContext::Unattached if actor.belongs_to(self.organisation) => Ok(()),
+            ReadContext::Unattached if own => Ok(()),
             ReadContext::Request {
                 access: Some(RequestAccess::InvitedSupplier),
                 nda_pending: true,
@@ -354,6 +476,18 @@ impl StoredFile {
             ReadContext::Request {
                 access: Some(_), ..
             } => Ok(()),
+            ReadContext::Quote {
+                access: Some(RequestAccess::Buyer | RequestAccess::BackOffice),
+                ..
+            }
+            | ReadContext::Quote {
+                access: Some(RequestAccess::InvitedSupplier),
+                quoted_by_reader: true,
+            } => Ok(()),
+            ReadContext::Certificate if own || actor.is_back_office() => Ok(()),
+            ReadContext::Profile { published } if own || published || actor.is_back_office() => {
+                Ok(())
+            }
             _ => Err(DomainError::NotFound("file")),
         }
     }
@@ -387,8 +521,8 @@ pub enum DocumentEvent {
         name: DisplayName,
         to: Attachment,
     },
-    /// Removed by the platform: never attached in time, or its request's
-    /// draft was cancelled.
+    /// Removed: never attached in time, its request's draft cancelled, or
+    /// deleted or replaced by its organisation.
     Removed { file: FileId, reason: RemovalReason },
 }
 
@@ -396,6 +530,12 @@ pub enum DocumentEvent {
 pub enum RemovalReason {
     NeverAttached,
     DraftCancelled,
+    /// Its organisation deleted it.
+    Deleted,
+    /// A profile's new logo or brochure took its place.
+    Replaced,
+    /// Its (unverified) certificate was deleted.
+    CertificateDeleted,
 }
 
 impl RemovalReason {
@@ -403,6 +543,9 @@ impl RemovalReason {
         match self {
             Self::NeverAttached => "never attached within 24 hours",
             Self::DraftCancelled => "its draft request was cancelled",
+            Self::Deleted => "deleted by its organisation",
+            Self::Replaced => "replaced by a new file",
+            Self::CertificateDeleted => "its certificate was deleted",
         }
     }
 }
@@ -648,5 +791,156 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    fn supplier_of(org: OrganisationId) -> Actor {
+        use crate::account::{Affiliation, OrgRole, PlatformRole};
+        Actor {
+            user_id: UserId::new(),
+            role: PlatformRole::Supplier,
+            affiliation: Affiliation::Organisation {
+                id: org,
+                role: OrgRole::Owner,
+            },
+            email_verified: true,
+            organisation_suspended: false,
+        }
+    }
+
+    fn file_of(org: OrganisationId, attachment: Option<Attachment>) -> StoredFile {
+        StoredFile {
+            id: FileId::new(),
+            organisation: org,
+            uploaded_by: UserId::new(),
+            name: DisplayName::sanitise("devis.pdf"),
+            document_type: DocumentType::Pdf,
+            size_bytes: 10,
+            sha256: String::new(),
+            storage_key: String::new(),
+            attachment,
+            created_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn a_quotes_files_go_to_the_buyer_experts_and_the_quoting_supplier_only() {
+        let quoting = OrganisationId::new();
+        let file = file_of(quoting, Some(Attachment::Quote(QuoteId::new())));
+        let quote = |access, quoted_by_reader| ReadContext::Quote {
+            access: Some(access),
+            quoted_by_reader,
+        };
+        let reader = supplier_of(quoting);
+        assert!(
+            file.may_read(&reader, quote(RequestAccess::InvitedSupplier, true))
+                .is_ok()
+        );
+        assert!(
+            file.may_read(&reader, quote(RequestAccess::Buyer, false))
+                .is_ok()
+        );
+        assert!(
+            file.may_read(&reader, quote(RequestAccess::BackOffice, false))
+                .is_ok()
+        );
+        // A competitor invited to the same request is told nothing exists.
+        let competitor = supplier_of(OrganisationId::new());
+        assert!(matches!(
+            file.may_read(&competitor, quote(RequestAccess::InvitedSupplier, false)),
+            Err(DomainError::NotFound("file"))
+        ));
+    }
+
+    #[test]
+    fn a_profiles_documents_are_public_once_it_is_published_a_proof_never() {
+        let org = OrganisationId::new();
+        let logo = file_of(org, Some(Attachment::Profile(org, ProfileDocument::Logo)));
+        let stranger = supplier_of(OrganisationId::new());
+        assert!(
+            logo.may_read(&stranger, ReadContext::Profile { published: false })
+                .is_err()
+        );
+        assert!(
+            logo.may_read(&stranger, ReadContext::Profile { published: true })
+                .is_ok()
+        );
+        assert!(
+            logo.may_read(&supplier_of(org), ReadContext::Profile { published: false })
+                .is_ok()
+        );
+        let proof = file_of(org, Some(Attachment::Certificate(CertificationId::new())));
+        assert!(proof.may_read(&stranger, ReadContext::Certificate).is_err());
+        assert!(
+            proof
+                .may_read(&supplier_of(org), ReadContext::Certificate)
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn sealed_files_stay_and_others_go_with_their_organisation() {
+        use crate::certification::VerificationStatus::{Declared, Verified};
+        let org = OrganisationId::new();
+        let owner = supplier_of(org);
+        let sealed = [
+            (Attachment::Quote(QuoteId::new()), None),
+            (Attachment::Answer(QuestionId::new()), None),
+            (
+                Attachment::Certificate(CertificationId::new()),
+                Some(Verified),
+            ),
+        ];
+        for (to, status) in sealed {
+            let file = file_of(org, Some(to));
+            let refused = file.remove(&owner, to.seal(status), RemovalReason::Deleted);
+            assert!(
+                matches!(
+                    refused,
+                    Err(DomainError::Conflict {
+                        code: "file_immutable",
+                        ..
+                    })
+                ),
+                "{to:?}"
+            );
+        }
+        let open = [
+            (
+                Attachment::Certificate(CertificationId::new()),
+                Some(Declared),
+            ),
+            (Attachment::Profile(org, ProfileDocument::Brochure), None),
+            (Attachment::Request(SourcingRequestId::new()), None),
+        ];
+        for (to, status) in open {
+            let file = file_of(org, Some(to));
+            assert!(
+                file.remove(&owner, to.seal(status), RemovalReason::Deleted)
+                    .is_ok()
+            );
+            // Only by its organisation.
+            let other = supplier_of(OrganisationId::new());
+            assert!(matches!(
+                file.remove(&other, None, RemovalReason::Deleted),
+                Err(DomainError::NotFound("file"))
+            ));
+        }
+    }
+
+    #[test]
+    fn attachments_read_back_as_stored() {
+        let org = OrganisationId::new();
+        for to in [
+            Attachment::Request(SourcingRequestId::new()),
+            Attachment::Quote(QuoteId::new()),
+            Attachment::Answer(QuestionId::new()),
+            Attachment::Certificate(CertificationId::new()),
+            Attachment::Profile(org, ProfileDocument::Logo),
+            Attachment::Profile(org, ProfileDocument::Brochure),
+        ] {
+            assert_eq!(Attachment::parse(to.kind(), &to.target_id()), Some(to));
+        }
+        assert_eq!(Attachment::parse("invoice", &org.to_string()), None);
+        assert_eq!(Attachment::parse("quote", "../x"), None);
     }
 }

@@ -234,6 +234,11 @@ pub struct ProfileView {
     /// The last expert decision and its comment.
     pub last_review: Option<ReviewView>,
     pub certifications: Vec<CertificationView>,
+    /// The profile's logo and brochure (`PUT .../profile/logo`,
+    /// `.../profile/brochure`), readable by anyone once the profile is
+    /// published.
+    pub logo: Option<crate::files::FileView>,
+    pub brochure: Option<crate::files::FileView>,
     /// What the caller may do now to this profile: show those buttons only.
     pub allowed_actions: Vec<ProfileAction>,
 }
@@ -279,6 +284,10 @@ pub struct CertificationView {
     pub version: i64,
     /// What the caller may do now to this certificate.
     pub allowed_actions: Vec<CertificateAction>,
+    /// The uploaded proofs (`POST .../certifications/{cert_id}/files`),
+    /// shown to the supplier and the experts only; absent elsewhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proofs: Option<Vec<crate::files::FileView>>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -468,6 +477,10 @@ pub struct PublicProfileView {
     pub public_phone: Option<String>,
     /// Certifications valid today.
     pub certifications: Vec<PublicCertificationView>,
+    /// The supplier's logo and brochure, downloaded with
+    /// `GET /api/v1/files/{id}`.
+    pub logo: Option<crate::files::FileView>,
+    pub brochure: Option<crate::files::FileView>,
     #[serde(serialize_with = "crate::timestamp::micros_opt")]
     pub published_at: Option<DateTime<Utc>>,
 }

@@ -11,16 +11,27 @@ use uuid::Uuid;
 pub enum AttachmentKind {
     /// A sourcing request's drawings and specifications.
     Request,
+    /// A quote revision (`id` is the quote's).
+    Quote,
+    /// The answer to a clarification question (`id` is the question's).
+    Answer,
+    /// A certificate's proof.
+    Certificate,
+    /// A supplier profile's logo (`id` is the organisation's).
+    ProfileLogo,
+    /// A supplier profile's brochure (`id` is the organisation's).
+    ProfileBrochure,
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct AttachedToView {
     pub kind: AttachmentKind,
     pub id: Uuid,
 }
 
-/// An uploaded document. Its bytes are read with `GET /api/v1/files/{id}`.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
+/// An uploaded document. Its bytes are read with `GET /api/v1/files/{id}`,
+/// this description again with `GET /api/v1/files/{id}/metadata`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct FileView {
     pub id: Uuid,
     /// The name given at upload, without path, control or bidirectional

@@ -416,6 +416,11 @@ pub struct QuoteInput {
     pub message: String,
     #[serde(default)]
     pub attachments: Vec<AttachmentBody>,
+    /// Uploaded files of your organisation (`POST /api/v1/files`), not
+    /// attached yet, at most 20: they become this revision's, for good (a
+    /// later revision attaches new ones).
+    #[serde(default)]
+    pub file_ids: Vec<Uuid>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -429,6 +434,9 @@ pub struct QuoteView {
     pub valid_until: NaiveDate,
     pub message: String,
     pub attachments: Vec<AttachmentBody>,
+    /// The files attached to this revision: the request's buyer, the
+    /// experts and the supplier that quoted download them, no one else.
+    pub files: Vec<crate::files::FileView>,
     #[serde(serialize_with = "crate::timestamp::micros")]
     pub created_at: DateTime<Utc>,
 }
@@ -452,6 +460,10 @@ pub struct QuestionInput {
 #[serde(deny_unknown_fields)]
 pub struct AnswerInput {
     pub answer: String,
+    /// Uploaded files of your organisation, not attached yet, at most 20:
+    /// every supplier that reads the answer reads them.
+    #[serde(default)]
+    pub file_ids: Vec<Uuid>,
 }
 
 /// A clarification question. Suppliers never learn who asked.
@@ -470,6 +482,8 @@ pub struct QuestionView {
     pub mine: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub asked_by_supplier: Option<Uuid>,
+    /// The files given with the answer.
+    pub files: Vec<crate::files::FileView>,
 }
 
 /// One supplier's answer in the buyer's side-by-side comparison.

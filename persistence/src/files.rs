@@ -16,6 +16,7 @@ use diesel::prelude::*;
 use domain::documents::{Attachment, DisplayName, DocumentType, StoredFile};
 use domain::ids::{FileId, OrganisationId, SourcingRequestId, UserId};
 
+use crate::Cursor;
 use crate::convert::{enum_value, from_micros, id, micros};
 use crate::db::DbConnection;
 use crate::error::{Result, corrupt};
@@ -62,9 +63,12 @@ impl Row {
     }
 
     fn into_domain(self) -> Result<StoredFile> {
-        let attachment = match (self.attached_kind.as_deref(), self.attached_id) {
+        let attachment = match (self.attached_kind.as_deref(), self.attached_id.as_deref()) {
             (None, None) => None,
-            (Some("request"), Some(target)) => Some(Attachment::Request(id(TABLE, &target)?)),
+            (Some(kind), Some(target)) => Some(
+                Attachment::parse(kind, target)
+                    .ok_or_else(|| corrupt(TABLE, format!("attachment {kind:?} {target:?}")))?,
+            ),
             (kind, _) => return Err(corrupt(TABLE, format!("attachment {kind:?}"))),
         };
         Ok(StoredFile {
@@ -124,6 +128,61 @@ pub fn attached_to(conn: &mut DbConnection, to: Attachment) -> Result<Vec<Stored
         .filter(files::attached_id.eq(to.target_id()))
         .order((files::created_at.asc(), files::id.asc()))
         .select(Row::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(Row::into_domain)
+        .collect()
+}
+
+/// The files attached to any of `targets` (all of one kind), oldest
+/// first: one query for a page of quotes, questions or certificates.
+pub fn attached_to_each(
+    conn: &mut DbConnection,
+    targets: &[Attachment],
+) -> Result<Vec<StoredFile>> {
+    let Some(first) = targets.first() else {
+        return Ok(Vec::new());
+    };
+    let ids: Vec<String> = targets.iter().map(|t| t.target_id()).collect();
+    let found = files::table
+        .filter(files::attached_kind.eq(first.kind()))
+        .filter(files::attached_id.eq_any(ids))
+        .order((files::created_at.asc(), files::id.asc()))
+        .select(Row::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(Row::into_domain)
+        .collect::<Result<Vec<_>>>()?;
+    Ok(found
+        .into_iter()
+        .filter(|f| f.attachment.is_some_and(|a| targets.contains(&a)))
+        .collect())
+}
+
+/// A page of an organisation's unattached files, oldest first, after the
+/// keyset `after`.
+pub fn unattached_page(
+    conn: &mut DbConnection,
+    organisation: OrganisationId,
+    after: Option<Cursor>,
+    limit: i64,
+) -> Result<Vec<StoredFile>> {
+    let mut query = files::table
+        .filter(files::organisation_id.eq(organisation.to_string()))
+        .filter(files::attached_kind.is_null())
+        .order((files::created_at.asc(), files::id.asc()))
+        .select(Row::as_select())
+        .limit(limit)
+        .into_boxed();
+    if let Some((at, id)) = after {
+        let at = micros(at);
+        query = query.filter(
+            files::created_at
+                .gt(at)
+                .or(files::created_at.eq(at).and(files::id.gt(id))),
+        );
+    }
+    query
         .load(conn)?
         .into_iter()
         .map(Row::into_domain)

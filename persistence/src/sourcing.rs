@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use domain::certification::parse_date;
-use domain::ids::{MatchId, OrganisationId, QuestionId, SourcingRequestId};
+use domain::ids::{MatchId, OrganisationId, QuestionId, QuoteId, SourcingRequestId};
 use domain::sourcing::answers::{Invitation, InvitationStatus, Outcome, Question, Quote};
 use domain::sourcing::listing::{RequestFilter, RequestSort, RequestSortKey, searchable_text};
 use domain::sourcing::matching::{Match, MatchOrigin, MatchStatus};
@@ -705,6 +705,16 @@ pub fn insert_quote(conn: &mut DbConnection, quote: &Quote) -> Result<()> {
         })
         .execute(conn)?;
     Ok(())
+}
+
+pub fn find_quote(conn: &mut DbConnection, quote: QuoteId) -> Result<Option<Quote>> {
+    request_quotes::table
+        .find(quote.to_string())
+        .select(QuoteRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(QuoteRow::into_domain)
+        .transpose()
 }
 
 /// Every revision of every quote on a request (optionally one supplier's),

@@ -22,6 +22,13 @@ pub fn pdf(len: usize) -> Vec<u8> {
     bytes
 }
 
+/// A PNG (its signature and a header chunk): a logo.
+pub fn png() -> Vec<u8> {
+    let mut bytes = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10\0\0\0\x10\x08\x06\0\0\0".to_vec();
+    bytes.extend(std::iter::repeat_n(0u8, 64));
+    bytes
+}
+
 /// The start of a Windows executable.
 pub fn exe() -> Vec<u8> {
     let mut bytes = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xFF\xFF\x00\x00".to_vec();
@@ -88,6 +95,22 @@ impl TestApp {
             Some(token),
             json!({ "file_id": file }),
         )
+        .await
+    }
+
+    /// `GET /api/v1/files/{id}/metadata`.
+    pub async fn file_metadata(&self, token: &str, file: &str) -> Reply {
+        self.get(&format!("/api/v1/files/{file}/metadata"), Some(token))
+            .await
+    }
+
+    /// `DELETE /api/v1/files/{id}`.
+    pub async fn delete_file(&self, token: &str, file: &str) -> Reply {
+        self.send(self.request(
+            Method::DELETE,
+            &format!("/api/v1/files/{file}"),
+            Some(token),
+        ))
         .await
     }
 

@@ -341,6 +341,7 @@ pub async fn public_profile(
             let content = profile.public_content().ok_or_else(not_found)?;
             let organisation = accounts::find_organisation(conn, org)?.ok_or_else(not_found)?;
             let certs = certifications::of_organisation(conn, org)?;
+            let (logo, brochure) = crate::app::attachments::profile_documents(conn, org)?;
             Ok(PublicProfileView {
                 id: *org.as_uuid(),
                 name: organisation.legal_name,
@@ -372,6 +373,8 @@ pub async fn public_profile(
                         status: views::status(c.status),
                     })
                     .collect(),
+                logo,
+                brochure,
                 published_at: profile.published_at,
             })
         })

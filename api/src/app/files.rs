@@ -10,18 +10,21 @@ use actix_web::web::Bytes;
 use chrono::{DateTime, Utc};
 use domain::DomainError;
 use domain::auth::Actor;
+use domain::certification::VerificationStatus;
 use domain::documents::{
-    Attachment, DisplayName, DocumentEvent, DocumentType, ReadContext, RemovalReason, SNIFF_BYTES,
-    StoredFile, UNATTACHED_LIFETIME, check_quota,
+    Attachment, DisplayName, DocumentEvent, DocumentType, ProfileDocument, ReadContext,
+    RemovalReason, SNIFF_BYTES, Seal, StoredFile, UNATTACHED_LIFETIME, check_quota,
 };
 use domain::ids::{FileId, SourcingRequestId};
 use domain::sourcing::RequestAccess;
 use futures::{Stream, StreamExt as _};
 use openapi::files::{AttachedToView, AttachmentKind, FileView, NdaAcceptanceView};
-use persistence::{DbConnection, Tx, accounts, files};
+use openapi::paging::{FilePage, ListQuery};
+use persistence::{DbConnection, Tx, accounts, certifications, files, profiles, sourcing};
 use sha2::{Digest as _, Sha256};
 use storage::{Download, StorageKey, Upload};
 
+use crate::app::paging::{page, page_limit, parse_time_cursor, time_cursor};
 use crate::app::publisher::Publisher;
 use crate::app::sourcing::{load, not_found as request_not_found};
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -34,11 +37,20 @@ pub fn view(file: &StoredFile) -> FileView {
         media_type: file.document_type.media_type().to_owned(),
         size_bytes: file.size_bytes,
         sha256: file.sha256.clone(),
-        attached_to: file.attachment.map(|a| match a {
-            Attachment::Request(id) => AttachedToView {
-                kind: AttachmentKind::Request,
-                id: *id.as_uuid(),
-            },
+        attached_to: file.attachment.map(|a| {
+            let (kind, id) = match a {
+                Attachment::Request(id) => (AttachmentKind::Request, *id.as_uuid()),
+                Attachment::Quote(id) => (AttachmentKind::Quote, *id.as_uuid()),
+                Attachment::Answer(id) => (AttachmentKind::Answer, *id.as_uuid()),
+                Attachment::Certificate(id) => (AttachmentKind::Certificate, *id.as_uuid()),
+                Attachment::Profile(org, ProfileDocument::Logo) => {
+                    (AttachmentKind::ProfileLogo, *org.as_uuid())
+                }
+                Attachment::Profile(org, ProfileDocument::Brochure) => {
+                    (AttachmentKind::ProfileBrochure, *org.as_uuid())
+                }
+            };
+            AttachedToView { kind, id }
         }),
         created_at: file.created_at,
     }
@@ -318,25 +330,138 @@ pub async fn of_request(
         .await
 }
 
+/// The reader's access to a request; `None` when it is out of its reach.
+fn request_access(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    request_id: SourcingRequestId,
+) -> ApiResult<Option<(domain::sourcing::SourcingRequest, RequestAccess)>> {
+    match load(conn, actor, request_id) {
+        Ok(found) => Ok(Some(found)),
+        Err(ApiError::Domain(DomainError::NotFound(_))) => Ok(None),
+        Err(other) => Err(other),
+    }
+}
+
 /// A file's metadata, under the rules of what it is attached to.
 fn readable(conn: &mut DbConnection, actor: &Actor, id: FileId) -> ApiResult<StoredFile> {
     let file = files::find(conn, id)?.ok_or_else(|| ApiError::not_found("file"))?;
+    let of_request =
+        |conn: &mut DbConnection, request_id: SourcingRequestId| -> ApiResult<ReadContext> {
+            Ok(match request_access(conn, actor, request_id)? {
+                Some((request, access)) => ReadContext::Request {
+                    access: Some(access),
+                    nda_pending: nda_pending(conn, actor, &request, access)?,
+                },
+                None => ReadContext::Request {
+                    access: None,
+                    nda_pending: false,
+                },
+            })
+        };
     let context = match file.attachment {
         None => ReadContext::Unattached,
-        Some(Attachment::Request(request_id)) => match load(conn, actor, request_id) {
-            Ok((request, access)) => ReadContext::Request {
-                access: Some(access),
-                nda_pending: nda_pending(conn, actor, &request, access)?,
-            },
-            Err(ApiError::Domain(DomainError::NotFound(_))) => ReadContext::Request {
-                access: None,
-                nda_pending: false,
-            },
-            Err(other) => return Err(other),
+        Some(Attachment::Request(request_id)) => of_request(conn, request_id)?,
+        // Whoever reads the answer: the request's readers (an invited
+        // supplier after its NDA), answers being given to every one of them.
+        Some(Attachment::Answer(question)) => match sourcing::find_question(conn, question)? {
+            Some(q) => of_request(conn, q.request)?,
+            None => return Err(ApiError::not_found("file")),
+        },
+        Some(Attachment::Quote(quote)) => {
+            let quote =
+                sourcing::find_quote(conn, quote)?.ok_or_else(|| ApiError::not_found("file"))?;
+            ReadContext::Quote {
+                access: request_access(conn, actor, quote.request)?.map(|(_, access)| access),
+                quoted_by_reader: actor.belongs_to(quote.supplier),
+            }
+        }
+        Some(Attachment::Certificate(_)) => ReadContext::Certificate,
+        Some(Attachment::Profile(org, _)) => ReadContext::Profile {
+            published: profiles::find(conn, org)?.is_some_and(|p| p.public_content().is_some()),
         },
     };
     file.may_read(actor, context)?;
     Ok(file)
+}
+
+/// A file's metadata, to whoever may download it.
+pub async fn metadata(state: &AppState, actor: Actor, id: FileId) -> ApiResult<FileView> {
+    state
+        .read(move |conn| Ok(view(&readable(conn, &actor, id)?)))
+        .await
+}
+
+const UNATTACHED: &str = "unattached_files";
+
+/// The files of the actor's organisation waiting to be attached (removed
+/// 24 hours after their upload otherwise), oldest first.
+pub async fn unattached(state: &AppState, actor: Actor, query: ListQuery) -> ApiResult<FilePage> {
+    let organisation = actor.organisation_id().ok_or(DomainError::Forbidden(
+        "documents belong to a buyer or supplier organisation",
+    ))?;
+    let limit = page_limit(query.limit)?;
+    let after = parse_time_cursor(query.cursor, UNATTACHED)?;
+    state
+        .read(move |conn| {
+            let rows = files::unattached_page(conn, organisation, after, limit + 1)?;
+            let (list, next_cursor) =
+                page(rows, limit, |f| time_cursor(UNATTACHED, f.created_at, f.id));
+            Ok(FilePage {
+                items: list.iter().map(view).collect(),
+                next_cursor,
+            })
+        })
+        .await
+}
+
+/// Its organisation deletes a file not attached yet, or attached to what
+/// still lets it go: a request the buyer may still edit, a certificate not
+/// verified, a profile. A submitted quote's, a given answer's and a verified
+/// certificate's files stay (409 `file_immutable`). The object goes after
+/// the commit.
+pub async fn delete(state: &AppState, actor: Actor, id: FileId) -> ApiResult<()> {
+    actor.may_act_for_organisation()?;
+    let publisher = Publisher::new(state, Some(actor));
+    state
+        .transaction(move |tx| {
+            let file = files::find(tx, id)?
+                .filter(|f| actor.belongs_to(f.organisation))
+                .ok_or_else(|| ApiError::not_found("file"))?;
+            let seal = match file.attachment {
+                None => None,
+                Some(Attachment::Request(request_id)) => {
+                    let (request, access) = load(tx, &actor, request_id)?;
+                    request.may_remove_document(access.party()?)?;
+                    None
+                }
+                Some(to @ Attachment::Certificate(certificate)) => {
+                    // A deleted certificate's proofs outlive it only when
+                    // it was verified (the others went with it).
+                    let status = certifications::find(tx, certificate)?
+                        .map_or(VerificationStatus::Verified, |c| c.status);
+                    to.seal(Some(status))
+                }
+                Some(to) => to.seal(None),
+            };
+            remove_one(tx, &actor, &file, seal, RemovalReason::Deleted, &publisher)
+        })
+        .await
+}
+
+/// Removes one file its organisation let go (unless `seal` keeps it): its
+/// row now, its object after the commit, in its history.
+pub fn remove_one(
+    tx: &mut Tx,
+    actor: &Actor,
+    file: &StoredFile,
+    seal: Option<Seal>,
+    reason: RemovalReason,
+    publisher: &Publisher,
+) -> ApiResult<()> {
+    let removed = file.remove(actor, seal, reason)?;
+    files::remove(tx, file, publisher.now)?;
+    publisher.publish_document(tx, removed)
 }
 
 /// A download: the file, and its bytes (the range asked, when satisfiable).

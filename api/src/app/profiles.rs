@@ -23,6 +23,7 @@ use openapi::directory::{
 use openapi::paging::{AuditEntryPage, CertificationQueue, ListQuery, ProfileQueue};
 use persistence::{DbConnection, Tx, accounts, audit, certifications, profiles};
 
+use crate::app::attachments;
 use crate::app::catalogue::Catalogue;
 use crate::app::outbox::queue_for_users;
 use crate::app::paging::{page, page_limit, parse_time_cursor, time_cursor};
@@ -57,14 +58,19 @@ fn view(
     let org = supplier(conn, profile.organisation_id)?;
     let certs = certifications::of_organisation(conn, profile.organisation_id)?;
     let catalogue = Catalogue::load(conn)?;
-    Ok(views::profile(
+    let documents = attachments::profile_documents(conn, profile.organisation_id)?;
+    let mut view = views::profile(
         profile,
         &org.legal_name,
         &certs,
         &catalogue,
         actor,
         now,
-    ))
+        documents,
+    );
+    // Only the supplier and the experts read this view: they see the proofs.
+    attachments::add_proofs(conn, &mut view.certifications)?;
+    Ok(view)
 }
 
 fn parse_content(
@@ -521,6 +527,7 @@ pub async fn delete_certification(
     state
         .transaction(move |conn| {
             let certification = own_certification(conn, org, id)?;
+            attachments::remove_proofs(conn, &actor, &certification, &publisher)?;
             certifications::delete(conn, &certification)?;
             publisher.publish_certificate(conn, certification.delete())
         })
@@ -583,7 +590,7 @@ pub async fn verify_certification(
             };
             save_certification(conn, &certification, read_version)?;
             publisher.publish_certificate(conn, verdict)?;
-            Ok(views::certification(&certification, &actor, now))
+            attachments::certification_with_proofs(conn, &certification, &actor, now)
         })
         .await
 }
@@ -622,6 +629,12 @@ pub async fn certification_queue(
                     supplier_name,
                     waited_seconds: (now - c.updated_at).num_seconds().max(0),
                 });
+            }
+            let mut certificates: Vec<CertificationView> =
+                items.iter().map(|i| i.certification.clone()).collect();
+            attachments::add_proofs(conn, &mut certificates)?;
+            for (item, with_proofs) in items.iter_mut().zip(certificates) {
+                item.certification = with_proofs;
             }
             Ok(CertificationQueue { items, next_cursor })
         })

@@ -9,6 +9,7 @@ use openapi::directory::{
     CertificationBadge, CertificationStatus, CertificationView, ContactView, LocationView,
     ProfileCapabilityView, ProfileContentView, ProfileView, ReviewView,
 };
+use openapi::files::FileView;
 
 use crate::app::catalogue::Catalogue;
 
@@ -112,9 +113,12 @@ pub fn certification(c: &Certification, actor: &Actor, now: DateTime<Utc>) -> Ce
             .into_iter()
             .map(Into::into)
             .collect(),
+        proofs: None,
     }
 }
 
+/// A profile as its supplier or an expert reads it; `documents` are its
+/// logo and brochure.
 pub fn profile(
     profile: &SupplierProfile,
     legal_name: &str,
@@ -122,6 +126,7 @@ pub fn profile(
     catalogue: &Catalogue,
     actor: &Actor,
     now: DateTime<Utc>,
+    documents: (Option<FileView>, Option<FileView>),
 ) -> ProfileView {
     ProfileView {
         organisation_id: *profile.organisation_id.as_uuid(),
@@ -140,6 +145,8 @@ pub fn profile(
             .iter()
             .map(|c| certification(c, actor, now))
             .collect(),
+        logo: documents.0,
+        brochure: documents.1,
         allowed_actions: profile_actions(actor, profile, now)
             .into_iter()
             .map(Into::into)

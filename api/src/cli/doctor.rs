@@ -9,7 +9,7 @@ use std::time::Duration;
 use persistence::{Database, DatabaseUrl};
 use search::CapabilityIndex;
 
-use crate::config::{Environment, Settings};
+use crate::config::{Environment, Settings, StorageSettings};
 use crate::data_dir_lock::DataDirLock;
 use crate::email::mailer::Mailer;
 
@@ -100,6 +100,9 @@ async fn run() -> usize {
         print(&check);
         checks.push(check);
     }
+    let check = storage(&settings).await;
+    print(&check);
+    checks.push(check);
     let check = email(&settings).await;
     print(&check);
     checks.push(check);
@@ -335,6 +338,57 @@ async fn index(settings: &Settings, db: Option<&Database>) -> Vec<Check> {
         Err(error) => fail("index lag", error, "report this"),
     });
     checks
+}
+
+/// Where documents' bytes go: reachable (an object looked up) and writable
+/// (an upload started, written to and aborted, so nothing is left).
+async fn storage(settings: &Settings) -> Check {
+    const NAME: &str = "storage";
+    let (store, described, fix): (Arc<dyn storage::FileStore>, String, &str) =
+        match &settings.storage {
+            StorageSettings::Local(root) => {
+                let described = format!("local {}", root.display());
+                let fix = "give the service user write access to it, or set STORAGE_URL";
+                if !root.exists() {
+                    // The data directory line says whether the first start
+                    // may create it.
+                    return ok(
+                        NAME,
+                        format!("{described} not created yet: the first start creates it"),
+                    );
+                }
+                match storage::local::LocalDirectory::open(root) {
+                    Ok(store) => (Arc::new(store), described, fix),
+                    Err(error) => return fail(NAME, format!("{described}: {error}"), fix),
+                }
+            }
+            StorageSettings::S3(location) => {
+                let described = format!("s3://{}/{}", location.bucket, location.prefix);
+                let fix = "check STORAGE_URL, AWS_ENDPOINT_URL, AWS_REGION and the credentials, \
+                           and that the bucket exists and the server is up";
+                match storage::s3::S3Store::from_env(location) {
+                    Ok(store) => (Arc::new(store), described, fix),
+                    Err(error) => return fail(NAME, format!("{described}: {error}"), fix),
+                }
+            }
+        };
+    let probe = storage::StorageKey::generate();
+    let reached = bounded(async {
+        store.size(probe).await?;
+        let mut upload = store.create(probe).await?;
+        upload
+            .write(actix_web::web::Bytes::from_static(b"pmt admin doctor"))
+            .await?;
+        upload.abort().await
+    })
+    .await;
+    match reached {
+        Ok(()) => ok(
+            NAME,
+            format!("{described} reachable and writable, nothing kept"),
+        ),
+        Err(error) => fail(NAME, format!("{described}: {error}"), fix),
+    }
 }
 
 async fn email(settings: &Settings) -> Check {

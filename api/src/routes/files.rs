@@ -7,11 +7,11 @@ use actix_web::http::header::{
     ACCEPT_RANGES, CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_RANGE,
     CONTENT_SECURITY_POLICY, CONTENT_TYPE, ETAG, HeaderValue, IF_NONE_MATCH, RANGE,
 };
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use domain::ids::{FileId, SourcingRequestId};
 use futures::StreamExt as _;
 use openapi::files::{AttachFileRequest, DocumentBytes, FileView, NdaAcceptanceView};
-use openapi::paging::{FilePage, NdaAcceptancePage};
+use openapi::paging::{FilePage, ListQuery, NdaAcceptancePage};
 use openapi::problem::Problem;
 use uuid::Uuid;
 
@@ -30,7 +30,10 @@ const DOWNLOAD_POLICY: &str = "default-src 'none'; frame-ancestors 'none'; sandb
 
 pub fn configure(cfg: &mut impl Routes) {
     cfg.service(upload)
+        .service(unattached)
         .service(download)
+        .service(metadata)
+        .service(delete_file)
         .service(attach_to_request)
         .service(request_files)
         .service(accept_nda)
@@ -219,6 +222,88 @@ async fn download(
         .bytes
         .map(|chunk| chunk.map_err(|e| std::io::Error::other(e.to_string())));
     Ok(response.no_chunking(length).streaming(bytes))
+}
+
+/// Read a document's description.
+///
+/// Name, size, media type, SHA-256, upload time and what it is attached to,
+/// to whoever may download the file (same rules as `GET /api/v1/files/{id}`).
+#[utoipa::path(
+    operation_id = "getFileMetadata",
+    tag = "files",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "File id")),
+    responses(
+        (status = 200, body = FileView),
+        (status = 403, description = "`nda_required`: accept the request's non-disclosure agreement first", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`: no such file, or not yours to read", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/files/{id}/metadata")]
+async fn metadata(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> ApiResult<web::Json<FileView>> {
+    Ok(web::Json(
+        files::metadata(&state, auth.0, FileId::from(*id)).await?,
+    ))
+}
+
+/// List your organisation's unattached documents.
+///
+/// Uploaded files of your organisation not attached to anything yet, oldest
+/// first: each is removed 24 hours after its upload unless attached.
+#[utoipa::path(
+    operation_id = "listUnattachedFiles",
+    tag = "files",
+    security(("bearer" = [])),
+    params(ListQuery),
+    responses(
+        (status = 200, body = FilePage),
+        (status = 400, description = "`invalid_query`: a `cursor` this list did not issue (`errors[0].field` is `cursor`), or `limit` not an integer", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden`: the back office holds no documents", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`: `limit` outside 1-100 (`out_of_range`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/files")]
+async fn unattached(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    query: web::Query<ListQuery>,
+) -> ApiResult<web::Json<FilePage>> {
+    Ok(web::Json(
+        files::unattached(&state, auth.0, query.into_inner()).await?,
+    ))
+}
+
+/// Delete a document.
+///
+/// Your organisation's file, unattached or attached to what still lets it
+/// go: a request you may still edit (draft, changes requested), a
+/// certificate not verified, your profile. A submitted quote revision's, a
+/// given answer's and a verified certificate's files are kept for good. The
+/// bytes are removed from storage after the deletion commits.
+#[utoipa::path(
+    operation_id = "deleteFile",
+    tag = "files",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "File id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 403, description = "`forbidden`: only the buyer changes its request's documents; `organisation_suspended`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`: no such file of your organisation", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`file_immutable`: the file belongs to a submitted quote revision, a given answer or a verified certificate; `request_<state>`: the request is past editing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/files/{id}")]
+async fn delete_file(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    files::delete(&state, auth.0, FileId::from(*id)).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// One range of `bytes=`; `None` (the whole file) for anything else the

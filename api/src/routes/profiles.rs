@@ -1,14 +1,16 @@
 use super::Routes;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
-use domain::ids::{CertificationId, OrganisationId};
+use domain::documents::ProfileDocument;
+use domain::ids::{CertificationId, FileId, OrganisationId};
 use openapi::directory::{CertificationInput, CertificationView, ProfileInput, ProfileView};
+use openapi::files::{AttachFileRequest, FileView};
 use openapi::paging::{AuditEntryPage, ListQuery};
 use openapi::problem::Problem;
 use uuid::Uuid;
 
 use super::body::JsonBody;
 use super::{if_match, with_etag};
-use crate::app::profiles;
+use crate::app::{attachments, profiles};
 use crate::auth::Authenticated;
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -20,7 +22,126 @@ pub fn configure(cfg: &mut impl Routes) {
         .service(profile_history)
         .service(add_certification)
         .service(update_certification)
-        .service(delete_certification);
+        .service(delete_certification)
+        .service(attach_proof)
+        .service(set_logo)
+        .service(set_brochure);
+}
+
+/// Attach a proof to a certificate.
+///
+/// The supplier attaches an uploaded file of its organisation (the
+/// certificate's scan, the body's letter) for the experts, who see it in
+/// their queue and on verification. Not on a verified certificate: its
+/// proofs stay what the expert saw (change the certificate to submit new
+/// ones).
+#[utoipa::path(
+    operation_id = "attachCertificationProof",
+    tag = "profiles",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Supplier organisation id"), ("cert_id" = Uuid, Path, description = "Certificate id")),
+    request_body = AttachFileRequest,
+    responses(
+        (status = 200, body = CertificationView, description = "The certificate with its proofs"),
+        (status = 403, description = "`forbidden`: only the organisation's own users attach proofs; `organisation_suspended`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`: no such certificate, or no such file of your organisation", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`file_attached`: the file is attached already; `certification_verified`: the certificate is verified", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/organisations/{id}/certifications/{cert_id}/files")]
+async fn attach_proof(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<(Uuid, Uuid)>,
+    body: JsonBody<AttachFileRequest>,
+) -> ApiResult<web::Json<CertificationView>> {
+    let (org, cert) = path.into_inner();
+    Ok(web::Json(
+        attachments::attach_proof(
+            &state,
+            auth.0,
+            org.into(),
+            CertificationId::from(cert),
+            FileId::from(body.into_inner().file_id),
+        )
+        .await?,
+    ))
+}
+
+/// Set the profile's logo.
+///
+/// An uploaded image of your organisation (PNG or JPEG, or any accepted
+/// document) becomes the profile's logo, replacing the previous one; anyone
+/// reads it once the profile is published.
+#[utoipa::path(
+    operation_id = "setProfileLogo",
+    tag = "profiles",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Supplier organisation id")),
+    request_body = AttachFileRequest,
+    responses(
+        (status = 200, body = FileView),
+        (status = 403, description = "`forbidden`: only the organisation's own users edit its profile; `organisation_suspended`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`: no such profile, or no such file of your organisation", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`file_attached`: the file is attached already", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/organisations/{id}/profile/logo")]
+async fn set_logo(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+    body: JsonBody<AttachFileRequest>,
+) -> ApiResult<web::Json<FileView>> {
+    let file = FileId::from(body.into_inner().file_id);
+    Ok(web::Json(
+        attachments::set_profile_document(
+            &state,
+            auth.0,
+            (*id).into(),
+            ProfileDocument::Logo,
+            file,
+        )
+        .await?,
+    ))
+}
+
+/// Set the profile's brochure.
+///
+/// An uploaded document of your organisation becomes the profile's
+/// brochure, replacing the previous one; anyone reads it once the profile
+/// is published.
+#[utoipa::path(
+    operation_id = "setProfileBrochure",
+    tag = "profiles",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Supplier organisation id")),
+    request_body = AttachFileRequest,
+    responses(
+        (status = 200, body = FileView),
+        (status = 403, description = "`forbidden`: only the organisation's own users edit its profile; `organisation_suspended`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`: no such profile, or no such file of your organisation", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`file_attached`: the file is attached already", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/organisations/{id}/profile/brochure")]
+async fn set_brochure(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+    body: JsonBody<AttachFileRequest>,
+) -> ApiResult<web::Json<FileView>> {
+    let file = FileId::from(body.into_inner().file_id);
+    Ok(web::Json(
+        attachments::set_profile_document(
+            &state,
+            auth.0,
+            (*id).into(),
+            ProfileDocument::Brochure,
+            file,
+        )
+        .await?,
+    ))
 }
 
 /// Get a supplier's profile.

@@ -598,14 +598,16 @@ async fn decline(
 /// Quote or revise a quote.
 ///
 /// Quote, or revise your quote until the deadline; every revision is kept
-/// (invited suppliers).
+/// (invited suppliers). `file_ids` attaches uploaded files of your
+/// organisation to this revision, for good: the buyer and the experts read
+/// them, never another supplier.
 #[utoipa::path(
     operation_id = "submitQuote",
     tag = "requests",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Request id")),
     request_body = QuoteInput,
-    responses((status = 201, body = MyAnswerView), (status = 403, description = "`forbidden`; `email_unverified`: verify your address first", body = Problem, content_type = "application/problem+json"), (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"), (status = 409, description = "`request_<state>`, `deadline_passed` or `invitation_withdrawn`", body = Problem, content_type = "application/problem+json"))
+    responses((status = 201, body = MyAnswerView), (status = 403, description = "`forbidden`; `email_unverified`: verify your address first", body = Problem, content_type = "application/problem+json"), (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"), (status = 409, description = "`request_<state>`, `deadline_passed` or `invitation_withdrawn`", body = Problem, content_type = "application/problem+json"), (status = 422, description = "`validation_failed`: the terms, or `file_ids[i]` `unknown_file` (no unattached file of yours), `file_attached`, `duplicate`; `file_ids` `too_many`", body = Problem, content_type = "application/problem+json"))
 )]
 #[post("/requests/{id}/quotes")]
 async fn quote(
@@ -686,14 +688,16 @@ async fn ask(
 
 /// Answer a question.
 ///
-/// Answer a question; every invited supplier sees the answer (buyer or experts).
+/// Answer a question; every invited supplier sees the answer (buyer or
+/// experts), and the files given with it (`file_ids`: uploaded files of
+/// your organisation, which stay with the answer for good).
 #[utoipa::path(
     operation_id = "answerQuestion",
     tag = "requests",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Request id"), ("question_id" = Uuid, Path, description = "Question id")),
     request_body = AnswerInput,
-    responses((status = 200, body = QuestionView), (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"), (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"), (status = 409, description = "`question_answered`", body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, body = QuestionView), (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"), (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"), (status = 409, description = "`question_answered`", body = Problem, content_type = "application/problem+json"), (status = 422, description = "`validation_failed`: `answer` empty or too long; `file_ids[i]` `unknown_file` (no unattached file of yours), `file_attached`, `duplicate`; `file_ids` `too_many`", body = Problem, content_type = "application/problem+json"))
 )]
 #[post("/requests/{id}/questions/{question_id}/answer")]
 async fn answer_question(
@@ -709,7 +713,7 @@ async fn answer_question(
             auth.0,
             id(&request),
             QuestionId::from(question),
-            body.into_inner().answer,
+            body.into_inner(),
         )
         .await?,
     ))

@@ -921,20 +921,32 @@ impl SourcingRequest {
     /// The buyer attaches drawings and specifications while it may still
     /// edit the request (draft, or sent back for changes).
     pub fn attach_document(&self, party: Party, name: &str) -> Result<RequestEvent, DomainError> {
+        self.documents_editable(party, "attach a document to")?;
+        Ok(RequestEvent::DocumentAttached {
+            name: name.to_owned(),
+        })
+    }
+
+    /// The buyer deletes one of its request's documents under the same
+    /// rule: once sent for qualification, the experts and suppliers may
+    /// have read it.
+    pub fn may_remove_document(&self, party: Party) -> Result<(), DomainError> {
+        self.documents_editable(party, "delete a document of")
+    }
+
+    fn documents_editable(&self, party: Party, action: &str) -> Result<(), DomainError> {
         if party != Party::Buyer {
             return Err(DomainError::Forbidden(
-                "only the buyer attaches documents to its request",
+                "only the buyer changes its request's documents",
             ));
         }
         if !matches!(
             self.status,
             RequestStatus::Draft | RequestStatus::ChangesRequested
         ) {
-            return Err(wrong_state(self.status, "attach a document to"));
+            return Err(wrong_state(self.status, action));
         }
-        Ok(RequestEvent::DocumentAttached {
-            name: name.to_owned(),
-        })
+        Ok(())
     }
 
     /// An invited supplier accepts the non-disclosure agreement of a request

@@ -5,6 +5,7 @@ mod abuse;
 mod accounts;
 mod admin;
 mod allowed_actions;
+mod attachments;
 mod business_rules;
 mod buyer_disclosure;
 mod certificate_trust;

@@ -372,10 +372,15 @@ async fn the_doctor_names_each_unreachable_dependency_and_fails() {
         "index",
         "index settings",
         "index lag",
+        "storage",
         "email",
     ] {
         assert!(line(&report, check).starts_with("ok "), "{report}");
     }
+    assert!(
+        line(&report, "storage").contains("reachable and writable"),
+        "{report}"
+    );
     assert!(line(&report, "email").contains("nothing sent"), "{report}");
     assert!(report.ends_with("all checks hold\n"), "{report}");
     assert!(smtp.outbox().all().is_empty(), "the doctor sent an email");
@@ -424,6 +429,27 @@ async fn the_doctor_names_each_unreachable_dependency_and_fails() {
         "{index}"
     );
     assert!(index.contains("MEILI_MASTER_KEY"), "{index}");
+
+    let nowhere = format!("http://127.0.0.1:{}", closed_port());
+    let (output, report) = doctor(
+        &app,
+        &[
+            ("STORAGE_URL", "s3://documents/pmt"),
+            ("AWS_ENDPOINT_URL", &nowhere),
+            ("AWS_ALLOW_HTTP", "true"),
+            ("AWS_REGION", "eu-west-3"),
+            ("AWS_ACCESS_KEY_ID", "doctor"),
+            ("AWS_SECRET_ACCESS_KEY", "doctor-secret"),
+        ],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(1), "{report}");
+    let storage = line(&report, "storage");
+    assert!(
+        storage.starts_with("FAIL") && storage.contains("s3://documents/pmt"),
+        "{storage}"
+    );
+    assert!(storage.contains("fix: check STORAGE_URL"), "{storage}");
 
     let (output, report) = doctor(&app, &[("DATABASE_URL", "mysql://db/pmt")]).await;
     assert_eq!(output.status.code(), Some(1));

@@ -509,7 +509,11 @@ async fn answer(
         let supplier = accounts.get(&q.supplier)?.actor;
         let asked = answers::ask(state, supplier, id, q.question.clone()).await?;
         let question = QuestionId::from(asked.id);
-        answers::answer_question(state, buyer, id, question, q.answer.clone()).await?;
+        let answer = openapi::sourcing::AnswerInput {
+            answer: q.answer.clone(),
+            file_ids: Vec::new(),
+        };
+        answers::answer_question(state, buyer, id, question, answer).await?;
     }
     let valid_until = (state.clock.now().date_naive() + TimeDelta::days(60)).to_string();
     for q in &r.quotes {
@@ -521,6 +525,7 @@ async fn answer(
             valid_until: valid_until.clone(),
             message: q.message.clone(),
             attachments: Vec::new(),
+            file_ids: Vec::new(),
         };
         answers::quote(state, supplier, id, terms).await?;
     }

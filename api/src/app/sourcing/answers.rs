@@ -4,23 +4,28 @@
 use domain::ValidationErrors;
 use domain::account::Language;
 use domain::auth::Actor;
+use domain::documents::Attachment;
 use domain::ids::{OrganisationId, QuestionId, SourcingRequestId};
 use domain::sourcing::answers::{Invitation, Outcome, Question, Quote, QuoteTerms};
 use domain::sourcing::matching::MatchStatus;
-use domain::sourcing::request::Attachment;
+use domain::sourcing::request::Attachment as Reference;
 use domain::sourcing::{RequestAccess, SourcingRequest};
 use openapi::directory::ContactView;
+use openapi::files::FileView;
 use openapi::paging::{AnswerPage, ConnectionPage, ListQuery, QuestionPage, QuotePage};
+use openapi::sourcing::QuoteView;
 use openapi::sourcing::{
-    AnswerRow, AttachmentBody, AwardRequest, ConnectionView, MyAnswerView, QuestionView,
-    QuoteInput, RequestView,
+    AnswerInput, AnswerRow, AttachmentBody, AwardRequest, ConnectionView, MyAnswerView,
+    QuestionView, QuoteInput, RequestView,
 };
-use persistence::{DbConnection, accounts, certifications, profiles, sourcing};
+use persistence::{DbConnection, accounts, certifications, files, profiles, sourcing};
 
 use super::{
     Publisher, load, not_found, page, page_limit, parse_time_cursor, required_text, save,
     time_cursor, views,
 };
+use crate::app::attachments::{attach_all, parse_file_ids, views_of};
+use crate::app::files::view as files_view;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use domain::actions::InvitationFacts;
@@ -37,7 +42,7 @@ fn own_invitation(
     sourcing::find_invitation(conn, request.id, org)?.ok_or_else(not_found)
 }
 
-fn attachments(list: &[AttachmentBody]) -> Result<Vec<Attachment>, ValidationErrors> {
+fn attachments(list: &[AttachmentBody]) -> Result<Vec<Reference>, ValidationErrors> {
     let mut errors = ValidationErrors::new();
     errors.at_most("attachments", list, 20);
     let parsed = list
@@ -60,7 +65,7 @@ fn attachments(list: &[AttachmentBody]) -> Result<Vec<Attachment>, ValidationErr
                 &format!("attachments[{i}].size_bytes"),
                 domain::validation::byte_size(a.size_bytes),
             );
-            Some(Attachment {
+            Some(Reference {
                 name: name?,
                 content_type: content_type?,
                 size_bytes: size_bytes?,
@@ -109,6 +114,7 @@ pub async fn quote(
         attachments(&body.attachments)?,
         publisher.now.date_naive(),
     )?;
+    let file_ids = parse_file_ids(&body.file_ids)?;
     state
         .transaction(move |conn| {
             let (request, access) = load(conn, &actor, id)?;
@@ -121,6 +127,13 @@ pub async fn quote(
             let previous = sourcing::quotes_of(conn, id, Some(invitation.supplier))?;
             let (quote, quoted) = unnumbered.after(previous.last());
             sourcing::insert_quote(conn, &quote)?;
+            attach_all(
+                conn,
+                &actor,
+                &file_ids,
+                Attachment::Quote(quote.id),
+                &publisher,
+            )?;
             publisher.publish(conn, &request, quoted)?;
             my_answer_of(conn, &invitation)
         })
@@ -133,8 +146,18 @@ fn my_answer_of(conn: &mut DbConnection, invitation: &Invitation) -> ApiResult<M
         status: invitation.status.into(),
         decline_reason: invitation.decline_reason.clone(),
         outcome: invitation.outcome.map(Into::into),
-        quotes: quotes.iter().map(views::quote).collect(),
+        quotes: quote_views(conn, &quotes)?,
     })
+}
+
+/// Quote revisions with their files, in one query for the files.
+fn quote_views(conn: &mut DbConnection, quotes: &[Quote]) -> ApiResult<Vec<QuoteView>> {
+    let targets: Vec<Attachment> = quotes.iter().map(|q| Attachment::Quote(q.id)).collect();
+    let attached = files::attached_to_each(conn, &targets)?;
+    Ok(quotes
+        .iter()
+        .map(|q| views::quote(q, views_of(&attached, Attachment::Quote(q.id))))
+        .collect())
 }
 
 /// A supplier's own answer; never anyone else's.
@@ -170,12 +193,22 @@ pub async fn ask(
                 invitation.ask(&actor, &request, asked_so_far, question, publisher.now)?;
             sourcing::insert_question(conn, &asked)?;
             publisher.publish(conn, &request, event)?;
-            Ok(question_view(&asked, access, Some(invitation.supplier)))
+            Ok(question_view(
+                &asked,
+                access,
+                Some(invitation.supplier),
+                Vec::new(),
+            ))
         })
         .await
 }
 
-fn question_view(q: &Question, access: RequestAccess, own: Option<OrganisationId>) -> QuestionView {
+fn question_view(
+    q: &Question,
+    access: RequestAccess,
+    own: Option<OrganisationId>,
+    files: Vec<FileView>,
+) -> QuestionView {
     let supplier_side = access == RequestAccess::InvitedSupplier;
     QuestionView {
         id: *q.id.as_uuid(),
@@ -185,6 +218,7 @@ fn question_view(q: &Question, access: RequestAccess, own: Option<OrganisationId
         answered_at: q.answered_at,
         mine: supplier_side.then(|| Some(q.asked_by_supplier) == own),
         asked_by_supplier: (!supplier_side).then(|| *q.asked_by_supplier.as_uuid()),
+        files,
     }
 }
 
@@ -195,9 +229,10 @@ pub async fn answer_question(
     actor: Actor,
     id: SourcingRequestId,
     question: QuestionId,
-    answer: String,
+    body: AnswerInput,
 ) -> ApiResult<QuestionView> {
-    let answer = required_text("answer", &answer, 4000)?;
+    let answer = required_text("answer", &body.answer, 4000)?;
+    let file_ids = parse_file_ids(&body.file_ids)?;
     let publisher = Publisher::new(state, Some(actor));
     state
         .transaction(move |conn| {
@@ -208,8 +243,20 @@ pub async fn answer_question(
                 .ok_or_else(|| ApiError::not_found("question"))?;
             let answered = q.answer(&request, actor.user_id, answer, publisher.now)?;
             sourcing::update_question(conn, &q)?;
+            let attached = attach_all(
+                conn,
+                &actor,
+                &file_ids,
+                Attachment::Answer(q.id),
+                &publisher,
+            )?;
             publisher.publish(conn, &request, answered)?;
-            Ok(question_view(&q, access, None))
+            Ok(question_view(
+                &q,
+                access,
+                None,
+                attached.iter().map(files_view).collect(),
+            ))
         })
         .await
 }
@@ -240,10 +287,16 @@ pub async fn questions(
             let rows = sourcing::questions_page_of(conn, id, visible_to, after, limit + 1)?;
             let (questions, next_cursor) =
                 page(rows, limit, |q| time_cursor(QUESTIONS, q.created_at, q.id));
+            let targets: Vec<Attachment> =
+                questions.iter().map(|q| Attachment::Answer(q.id)).collect();
+            let attached = files::attached_to_each(conn, &targets)?;
             Ok(QuestionPage {
                 items: questions
                     .iter()
-                    .map(|q| question_view(q, access, own))
+                    .map(|q| {
+                        let files = views_of(&attached, Attachment::Answer(q.id));
+                        question_view(q, access, own, files)
+                    })
                     .collect(),
                 next_cursor,
             })
@@ -276,6 +329,12 @@ pub async fn compare(
             });
             let matches = sourcing::matches_of(conn, id)?;
             let quotes = sourcing::quotes_of(conn, id, None)?;
+            let latest: Vec<Attachment> = invitations
+                .iter()
+                .filter_map(|i| quotes.iter().rfind(|q| q.supplier == i.supplier))
+                .map(|q| Attachment::Quote(q.id))
+                .collect();
+            let quote_files = files::attached_to_each(conn, &latest)?;
             let suppliers: Vec<OrganisationId> = invitations.iter().map(|i| i.supplier).collect();
             let organisations = accounts::find_organisations(conn, &suppliers)?;
             let all_certs = certifications::of_organisations(conn, &suppliers)?;
@@ -299,7 +358,9 @@ pub async fn compare(
                     supplier_name: name,
                     status: invitation.status.into(),
                     decline_reason: invitation.decline_reason.clone(),
-                    quote: revisions.last().map(|q| views::quote(q)),
+                    quote: revisions
+                        .last()
+                        .map(|q| views::quote(q, views_of(&quote_files, Attachment::Quote(q.id)))),
                     revisions: revisions.len(),
                     certifications: views::valid_certifications(
                         &certs, today, &catalogue, language,
@@ -352,7 +413,7 @@ pub async fn quote_history(
             let (quotes, next_cursor) =
                 page(rows, limit, |q| time_cursor(QUOTES, q.created_at, q.id));
             Ok(QuotePage {
-                items: quotes.iter().map(views::quote).collect(),
+                items: quote_views(conn, &quotes)?,
                 next_cursor,
             })
         })

@@ -230,7 +230,8 @@ pub fn matched(
     }
 }
 
-pub fn quote(q: &Quote) -> QuoteView {
+/// A quote revision, with the files attached to it.
+pub fn quote(q: &Quote, files: Vec<openapi::files::FileView>) -> QuoteView {
     QuoteView {
         id: *q.id.as_uuid(),
         revision: q.revision,
@@ -240,6 +241,7 @@ pub fn quote(q: &Quote) -> QuoteView {
         valid_until: q.valid_until,
         message: q.message.clone(),
         attachments: attachments(&q.attachments),
+        files,
         created_at: q.created_at,
     }
 }

@@ -246,7 +246,21 @@ impl Matrix<'_> {
                 upload: Some(tests::documents::pdf(3000)),
                 ..Call::default()
             },
-            "GET /api/v1/files/{id}" => with(vec![("id", w.file.clone())]),
+            "GET /api/v1/files/{id}" | "GET /api/v1/files/{id}/metadata" => {
+                with(vec![("id", w.file.clone())])
+            }
+            "DELETE /api/v1/files/{id}" => with(vec![("id", self.a_file().await)]),
+            "POST /api/v1/organisations/{id}/certifications/{cert_id}/files" => {
+                let cert = self.s1_certificate().await;
+                let file = self.s1_file().await;
+                with(vec![("id", self.w.s1_org.clone()), ("cert_id", cert)])
+                    .body(json!({ "file_id": file }))
+            }
+            "PUT /api/v1/organisations/{id}/profile/logo"
+            | "PUT /api/v1/organisations/{id}/profile/brochure" => {
+                let file = self.s1_file().await;
+                with(vec![("id", self.w.s1_org.clone())]).body(json!({ "file_id": file }))
+            }
             "POST /api/v1/requests/{id}/files" => {
                 let id = self.a_draft().await;
                 let file = self.a_file().await;

@@ -83,7 +83,11 @@ const REVEAL_THE_BUYER: [&str; 2] = [
 
 /// Reads of a request's documents, which an invited supplier makes only
 /// after accepting the request's NDA.
-const NDA_GATED: [&str; 2] = ["GET /api/v1/files/{id}", "GET /api/v1/requests/{id}/files"];
+const NDA_GATED: [&str; 3] = [
+    "GET /api/v1/files/{id}",
+    "GET /api/v1/files/{id}/metadata",
+    "GET /api/v1/requests/{id}/files",
+];
 
 struct Row {
     operation: String,

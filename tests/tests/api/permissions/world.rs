@@ -102,6 +102,14 @@ impl Matrix<'_> {
             .await
     }
 
+    /// A fresh upload of S1's, not attached: a proof, a logo.
+    pub(super) async fn s1_file(&self) -> String {
+        let token = self.token(InvitedSupplier).unwrap_or_default();
+        self.app
+            .uploaded(token, "certificat.pdf", tests::documents::pdf(1500))
+            .await
+    }
+
     pub(super) async fn a_submitted(&self) -> String {
         let id = self.a_draft().await;
         let path = format!("/api/v1/requests/{id}/submit");
