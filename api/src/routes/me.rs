@@ -117,6 +117,9 @@ async fn mark_notification_read(
 }
 
 /// Mark all my notifications read.
+///
+/// Every unread notification of the logged-in user is read from now on
+/// (`unread_count` becomes 0); those already read keep their time.
 #[utoipa::path(
     operation_id = "markAllMyNotificationsRead",
     tag = "auth",
