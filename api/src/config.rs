@@ -113,6 +113,11 @@ pub struct Settings {
     /// How often the webhook delivery worker looks for due deliveries when
     /// idle.
     pub webhook_poll: Duration,
+    /// How long a claimed webhook delivery is the claiming worker's: a
+    /// killed instance's delivery is sent again once it ends. Longer than
+    /// a call (10 s at most) plus recording its outcome, so that a live
+    /// worker's delivery is not sent twice.
+    pub webhook_lease: chrono::TimeDelta,
     pub storage: StorageSettings,
     /// Largest document accepted by `POST /api/v1/files`.
     pub upload_limit_bytes: u64,
@@ -248,6 +253,11 @@ impl Settings {
         Ok(Self {
             outbound_policy,
             webhook_poll: Duration::from_millis(bounded(env, "WEBHOOK_POLL_MS", 200, 10..=60_000)?),
+            webhook_lease: chrono::TimeDelta::seconds(
+                bounded(env, "WEBHOOK_LEASE_SECONDS", 60, 1..=3600)?
+                    .try_into()
+                    .unwrap_or(60),
+            ),
             environment,
             bind,
             database_pool_size: parse(env, "DATABASE_POOL_SIZE", "8")?,

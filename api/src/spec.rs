@@ -13,6 +13,7 @@ use utoipa::openapi::{HeaderBuilder, OpenApi, RefOr, Schema};
 /// Finishes the document collected from the handlers.
 pub fn finish(api: &mut OpenApi) {
     document_codes(api);
+    document_event_types(api);
     document_webhooks(api);
     document_frontend_routes(api);
     // Relative: the document is served by the API it describes, so a client
@@ -48,6 +49,104 @@ pub fn finish(api: &mut OpenApi) {
             add_headers(operation);
         }
     }
+}
+
+/// `request.opened` → `RequestOpenedEvent`: the schema name of a type.
+fn event_schema_name(event_type: domain::events::EventType) -> String {
+    let mut name = String::new();
+    for word in event_type.as_str().split(['.', '_']) {
+        let mut chars = word.chars();
+        if let Some(first) = chars.next() {
+            name.extend(first.to_uppercase());
+            name.push_str(chars.as_str());
+        }
+    }
+    name + "Event"
+}
+
+/// One schema per event type, so that a generated client gets a type per
+/// event: `EventView` (the feed's items, the webhook body) becomes a
+/// `oneOf` of them, discriminated by `type`. Each is the feed item with
+/// its `type` fixed and its `data` narrowed to the fields that type
+/// carries (`EventType::data_fields`), required when always there.
+fn document_event_types(api: &mut OpenApi) {
+    use domain::events::EventType;
+    use utoipa::openapi::Ref;
+    use utoipa::openapi::schema::{Discriminator, ObjectBuilder, OneOfBuilder, SchemaType};
+
+    let Some(components) = api.components.as_mut() else {
+        return;
+    };
+    let (Some(RefOr::T(Schema::Object(view))), Some(RefOr::T(Schema::Object(data)))) = (
+        components.schemas.get("EventView").cloned(),
+        components.schemas.get("EventData").cloned(),
+    ) else {
+        return;
+    };
+    let mut one_of = OneOfBuilder::new().description(view.description.clone());
+    let mut discriminator = Discriminator::new("type");
+    for event_type in EventType::ALL {
+        let name = event_schema_name(*event_type);
+        let mut narrowed = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .description(Some(
+                "The ids and states this type of event carries; read the object for the rest",
+            ));
+        for (field, always) in event_type.data_fields() {
+            let Some(RefOr::T(Schema::Object(mut property))) =
+                data.properties.get(field.as_str()).cloned()
+            else {
+                continue;
+            };
+            if *always {
+                // Always there: not nullable.
+                if let SchemaType::Array(types) = &property.schema_type {
+                    let types: Vec<Type> = types
+                        .iter()
+                        .filter(|t| **t != Type::Null)
+                        .cloned()
+                        .collect();
+                    if let [only] = types.as_slice() {
+                        property.schema_type = SchemaType::Type(only.clone());
+                    }
+                }
+                narrowed = narrowed.required(field.as_str());
+            }
+            narrowed = narrowed.property(field.as_str(), Schema::Object(property));
+        }
+        let mut schema = view.clone();
+        schema.title = Some(event_type.as_str().to_owned());
+        schema.description = Some(format!("An event of type `{}`.", event_type.as_str()));
+        schema.properties.insert(
+            "type".to_owned(),
+            RefOr::T(Schema::Object(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some([event_type.as_str()]))
+                    .build(),
+            )),
+        );
+        schema.properties.insert(
+            "data".to_owned(),
+            RefOr::T(Schema::Object(narrowed.build())),
+        );
+        components
+            .schemas
+            .insert(name.clone(), RefOr::T(Schema::Object(schema)));
+        one_of = one_of.item(Ref::from_schema_name(&name));
+        discriminator.mapping.insert(
+            event_type.as_str().to_owned(),
+            format!("#/components/schemas/{name}"),
+        );
+    }
+    components.schemas.insert(
+        "EventView".to_owned(),
+        RefOr::T(Schema::OneOf(
+            one_of.discriminator(Some(discriminator)).build(),
+        )),
+    );
+    // Each type's `data` replaces the union of all the fields.
+    components.schemas.remove("EventData");
 }
 
 /// What the server POSTs to a registered endpoint (OpenAPI 3.1

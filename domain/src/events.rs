@@ -7,7 +7,7 @@
 //! their own rules. Who reads which event is [`Reader::sees`], the one
 //! rule the feed, the stream and the webhooks share.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -15,7 +15,7 @@ use crate::account::{Affiliation, PlatformRole};
 use crate::admin_events::AdminEvent;
 use crate::auth::Actor;
 use crate::certificate_events::{CertificateChange, CertificateEvent};
-use crate::ids::{EventId, OrganisationId, SourcingRequestId};
+use crate::ids::{CertificationId, EventId, OrganisationId, SourcingRequestId};
 use crate::organisation::OrganisationKind;
 use crate::profile_events::{ProfileEvent, ProfileStep};
 use crate::sourcing::RequestEvent;
@@ -104,8 +104,123 @@ event_types! {
     CertificateRejected => "certificate.rejected",
     CertificateDeleted => "certificate.deleted",
     CertificateImported => "certificate.imported",
+    /// The certificate's last valid day is near (30 days ahead): told once
+    /// per certificate and validity end date, with the reminder email.
+    CertificateExpiring => "certificate.expiring",
     /// The organisation joined or left the cluster.
     MembershipChanged => "organisation.membership_changed",
+}
+
+/// One field of [`EventData`], as the wire names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataField {
+    RequestId,
+    SupplierId,
+    PreviousStatus,
+    Status,
+    Revision,
+    ValidUntil,
+}
+
+impl DataField {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::RequestId => "request_id",
+            Self::SupplierId => "supplier_id",
+            Self::PreviousStatus => "previous_status",
+            Self::Status => "status",
+            Self::Revision => "revision",
+            Self::ValidUntil => "valid_until",
+        }
+    }
+}
+
+impl EventType {
+    /// The fields an event of this type carries in its data, each with
+    /// whether it is always there (`true`) or only when it applies: the
+    /// per-type schemas of the spec, which generated clients rely on. It
+    /// follows the constructors of [`NewEvent`] (a test checks them).
+    pub const fn data_fields(self) -> &'static [(DataField, bool)] {
+        use DataField::*;
+        use EventType as T;
+        const REQUEST: &[(DataField, bool)] = &[(RequestId, true)];
+        const STEP: &[(DataField, bool)] =
+            &[(RequestId, true), (PreviousStatus, true), (Status, true)];
+        const SUPPLIER_ON_REQUEST: &[(DataField, bool)] = &[(RequestId, true), (SupplierId, true)];
+        const QUOTE: &[(DataField, bool)] =
+            &[(RequestId, true), (SupplierId, true), (Revision, true)];
+        const VETTING: &[(DataField, bool)] = &[
+            (RequestId, true),
+            (SupplierId, true),
+            (PreviousStatus, true),
+            (Status, true),
+        ];
+        const PROFILE: &[(DataField, bool)] =
+            &[(SupplierId, true), (PreviousStatus, false), (Status, false)];
+        const CERTIFICATE: &[(DataField, bool)] =
+            &[(SupplierId, true), (PreviousStatus, false), (Status, true)];
+        const EXPIRING: &[(DataField, bool)] = &[(SupplierId, true), (ValidUntil, true)];
+        const MEMBERSHIP: &[(DataField, bool)] = &[(PreviousStatus, true), (Status, true)];
+        match self {
+            T::RequestCreated
+            | T::RequestEdited
+            | T::RequestRecoded
+            | T::RequestIdentityRevealed
+            | T::RequestDocumentAttached
+            | T::QuestionAnswered => REQUEST,
+            T::RequestReturnedToDraft
+            | T::RequestSubmitted
+            | T::RequestQualified
+            | T::RequestChangesRequested
+            | T::RequestRejected
+            | T::RequestOpened
+            | T::RequestClosed
+            | T::RequestAwarded
+            | T::RequestCancelled => STEP,
+            T::RequestNdaAccepted
+            | T::QuoteDeclined
+            | T::QuoteShortlisted
+            | T::QuoteUnshortlisted
+            | T::QuestionAsked
+            | T::InvitationWithdrawn
+            | T::MatchProposed => SUPPLIER_ON_REQUEST,
+            T::QuoteSubmitted | T::QuoteRevised => QUOTE,
+            T::MatchApproved | T::MatchDiscarded => VETTING,
+            T::ProfileCreated
+            | T::ProfileEdited
+            | T::ProfileSubmitted
+            | T::ProfileApproved
+            | T::ProfileChangesRequested
+            | T::ProfileSuspended
+            | T::ProfileReinstated
+            | T::ProfileImported => PROFILE,
+            T::CertificateDeclared
+            | T::CertificateRedeclared
+            | T::CertificateVerified
+            | T::CertificateRejected
+            | T::CertificateDeleted
+            | T::CertificateImported => CERTIFICATE,
+            T::CertificateExpiring => EXPIRING,
+            T::MembershipChanged => MEMBERSHIP,
+        }
+    }
+}
+
+impl EventData {
+    /// The fields this data holds, to check against [`EventType::data_fields`].
+    pub fn present(&self) -> Vec<DataField> {
+        [
+            (DataField::RequestId, self.request_id.is_some()),
+            (DataField::SupplierId, self.supplier_id.is_some()),
+            (DataField::PreviousStatus, self.previous_status.is_some()),
+            (DataField::Status, self.status.is_some()),
+            (DataField::Revision, self.revision.is_some()),
+            (DataField::ValidUntil, self.valid_until.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(field, present)| present.then_some(field))
+        .collect()
+    }
 }
 
 /// What kind of object an event is about.
@@ -211,6 +326,9 @@ pub struct EventData {
     /// A quote's revision (1 for the first quote).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub revision: Option<i32>,
+    /// A certificate's last valid day (`certificate.expiring`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<NaiveDate>,
 }
 
 /// An event as the publisher writes it, in the transaction of its change.
@@ -434,6 +552,28 @@ impl NewEvent {
         new
     }
 
+    /// A certificate nearing its last valid day, read as the certificate's
+    /// other events are (its supplier's users and the back office). The
+    /// platform acts: no actor role.
+    pub fn certificate_expiring(
+        certificate: CertificationId,
+        organisation: OrganisationId,
+        valid_until: NaiveDate,
+        at: DateTime<Utc>,
+    ) -> Self {
+        let mut new = Self::new(
+            EventType::CertificateExpiring,
+            ObjectKind::Certificate,
+            *certificate.as_uuid(),
+            Audience::Organisation(organisation),
+            None,
+            at,
+        );
+        new.data.supplier_id = Some(organisation);
+        new.data.valid_until = Some(valid_until);
+        new
+    }
+
     /// A staff change's event, when it concerns an organisation's users:
     /// a membership change. The others (users deactivated, emails retried,
     /// the taxonomy) are the back office's business and stay in the audit.
@@ -635,6 +775,47 @@ mod tests {
         ] {
             assert!(Reader::BackOffice.sees(a, r, |_| false));
         }
+    }
+
+    /// Whether `event`'s data holds every field its type always carries
+    /// and none its type does not list.
+    fn fits_its_type(event: &NewEvent) -> bool {
+        let allowed = event.event_type.data_fields();
+        let present = event.data.present();
+        present.iter().all(|f| allowed.iter().any(|(a, _)| a == f))
+            && allowed
+                .iter()
+                .filter(|(_, always)| *always)
+                .all(|(f, _)| present.contains(f))
+    }
+
+    #[test]
+    fn events_carry_the_data_their_type_says() {
+        let at = Utc::now();
+        let expiring = NewEvent::certificate_expiring(
+            CertificationId::new(),
+            OrganisationId::new(),
+            NaiveDate::from_ymd_opt(2027, 1, 31).expect("a date"),
+            at,
+        );
+        assert!(fits_its_type(&expiring), "{expiring:?}");
+        let membership = NewEvent::of_admin(
+            &AdminEvent::MembershipChanged {
+                organisation: OrganisationId::new(),
+                from: crate::organisation::Membership::NotMember,
+                to: crate::organisation::Membership::Member,
+            },
+            None,
+            at,
+        )
+        .expect("a feed event");
+        assert!(fits_its_type(&membership), "{membership:?}");
+        let mut stray = expiring.clone();
+        stray.data.revision = Some(1);
+        assert!(!fits_its_type(&stray), "a field its type does not list");
+        let mut short = expiring;
+        short.data.valid_until = None;
+        assert!(!fits_its_type(&short), "a field its type always carries");
     }
 
     #[test]

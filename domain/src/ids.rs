@@ -74,6 +74,8 @@ typed_id!(
 typed_id!(
     /// An email waiting in (or delivered from) the outbox.
     NotificationId,
+    /// One in-app notification of one user (`GET /me/notifications`).
+    InboxItemId,
 );
 
 typed_id!(

@@ -109,6 +109,15 @@ impl NotificationKind {
                 | Self::InvitationExistingAccount
         )
     }
+
+    /// Whether the users emailed about it also find it in their in-app
+    /// notifications (`GET /me/notifications`): everything but the account
+    /// and security emails, whose links are single-use secrets and which
+    /// concern an address rather than the work done on the platform. An
+    /// in-app notification is kept even for a user who declined emails.
+    pub const fn is_in_app(self) -> bool {
+        !self.is_essential()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -227,6 +236,20 @@ mod tests {
             .filter(|k| k.is_essential())
             .collect();
         assert_eq!(essential.len(), 4, "only account and security emails");
+    }
+
+    #[test]
+    fn secret_bearing_emails_never_reach_the_in_app_list() {
+        for kind in [
+            NotificationKind::VerifyEmail,
+            NotificationKind::PasswordReset,
+            NotificationKind::OrganisationInvitation,
+            NotificationKind::InvitationExistingAccount,
+        ] {
+            assert!(!kind.is_in_app(), "{kind:?}");
+        }
+        assert!(NotificationKind::RequestQualified.is_in_app());
+        assert!(NotificationKind::CertificationExpiring.is_in_app());
     }
 
     #[test]

@@ -107,6 +107,10 @@ pub enum EventType {
     CertificateDeleted,
     #[serde(rename = "certificate.imported")]
     CertificateImported,
+    /// The certificate's last valid day is within 30 days (once per
+    /// certificate and validity end date).
+    #[serde(rename = "certificate.expiring")]
+    CertificateExpiring,
     /// The organisation joined or left the cluster.
     #[serde(rename = "organisation.membership_changed")]
     MembershipChanged,
@@ -162,6 +166,7 @@ impl From<D> for EventType {
             D::CertificateRejected => Self::CertificateRejected,
             D::CertificateDeleted => Self::CertificateDeleted,
             D::CertificateImported => Self::CertificateImported,
+            D::CertificateExpiring => Self::CertificateExpiring,
             D::MembershipChanged => Self::MembershipChanged,
         }
     }
@@ -210,6 +215,7 @@ impl From<EventType> for D {
             EventType::CertificateRejected => Self::CertificateRejected,
             EventType::CertificateDeleted => Self::CertificateDeleted,
             EventType::CertificateImported => Self::CertificateImported,
+            EventType::CertificateExpiring => Self::CertificateExpiring,
             EventType::MembershipChanged => Self::MembershipChanged,
         }
     }
@@ -263,6 +269,9 @@ pub struct EventData {
     /// A quote's revision: 1 for the first quote.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub revision: Option<i32>,
+    /// A certificate's last valid day (`certificate.expiring`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<chrono::NaiveDate>,
 }
 
 /// One event of the change feed; a webhook delivery's body is this JSON.

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod directory;
 pub mod events;
 pub mod files;
+pub mod inbox;
 pub mod paging;
 pub mod problem;
 pub mod sourcing;

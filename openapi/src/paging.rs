@@ -10,6 +10,7 @@ use crate::admin::NotificationView;
 use crate::audit::AuditEntryView;
 use crate::directory::{CertificationQueueItem, ProfileQueueItem};
 use crate::files::{FileView, NdaAcceptanceView};
+use crate::inbox::InboxItemView;
 use crate::sourcing::{
     AnswerRow, ConnectionView, MatchQueueItem, MatchView, QuestionView, QuoteView,
     RequestQueueItem, RequestView,
@@ -73,6 +74,8 @@ pages! {
     /// Who accepted a request's NDA: one page (at most its invited
     /// suppliers).
     NdaAcceptancePage of NdaAcceptanceView;
+    /// The user's in-app notifications, newest first.
+    InboxPage of InboxItemView;
 }
 
 /// `?limit=&cursor=` of a list that takes no other parameter.

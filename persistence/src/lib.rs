@@ -16,6 +16,7 @@ mod error;
 pub mod events;
 pub mod files;
 pub mod idempotency;
+pub mod inbox;
 pub mod index_events;
 pub mod notifications;
 pub mod profiles;

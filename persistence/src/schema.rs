@@ -372,6 +372,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    inbox_items (id) {
+        id -> Text,
+        user_id -> Text,
+        kind -> Text,
+        payload -> Text,
+        created_at -> BigInt,
+        read_at -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(supplier_profiles -> organisations (organisation_id));
 diesel::joinable!(supplier_certifications -> organisations (organisation_id));
@@ -405,4 +416,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     files,
     storage_removals,
     request_nda_acceptances,
+    inbox_items,
 );

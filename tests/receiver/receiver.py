@@ -6,7 +6,9 @@ Usage: receiver.py PORT DIR. Each POST is appended to DIR/received.jsonl
 with its headers, body and whether its signature verified against the
 secret in DIR/secret (null when that file is absent). DIR/status holds the
 status to answer (200 by default); DIR/location, when present, is sent as
-`Location` (to answer a redirect).
+`Location` (to answer a redirect); DIR/delay, when present, is how many
+seconds to wait after recording a request before answering it (a delivery
+held in flight).
 """
 
 import base64
@@ -17,6 +19,7 @@ import json
 import os
 import sys
 import threading
+import time
 
 PORT = int(sys.argv[1])
 DIR = sys.argv[2]
@@ -58,6 +61,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         with LOCK:
             with open(os.path.join(DIR, "received.jsonl"), "a") as f:
                 f.write(json.dumps(record) + "\n")
+        delay = read("delay")
+        if delay:
+            time.sleep(float(delay))
         self.send_response(status)
         location = read("location")
         if location:

@@ -80,6 +80,18 @@ impl Receiver {
         std::fs::write(self.dir.path().join("status"), status.to_string()).expect("write status");
     }
 
+    /// Holds every request this long after recording it, before answering
+    /// (`None`: answers at once).
+    pub fn delay(&self, seconds: Option<u64>) {
+        let file = self.dir.path().join("delay");
+        match seconds {
+            Some(s) => std::fs::write(file, s.to_string()).expect("write delay"),
+            None => {
+                let _ = std::fs::remove_file(file);
+            }
+        }
+    }
+
     /// A `Location` header sent with every answer (with a 3xx, a redirect).
     pub fn redirect_to(&self, location: &str) {
         std::fs::write(self.dir.path().join("location"), location).expect("write location");

@@ -34,6 +34,7 @@ pub fn view(event: &Event) -> EventView {
             previous_status: e.data.previous_status.clone(),
             status: e.data.status.clone(),
             revision: e.data.revision,
+            valid_until: e.data.valid_until,
         },
     }
 }

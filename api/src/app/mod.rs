@@ -12,6 +12,7 @@ pub mod events;
 pub mod files;
 pub mod health;
 pub mod import;
+pub mod inbox;
 pub mod indexing;
 pub mod outbox;
 pub mod paging;

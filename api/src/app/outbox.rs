@@ -1,23 +1,35 @@
 //! Queuing emails in the outbox, inside the caller's transaction: they are
 //! sent only if the change that causes them commits, and delivered later by
 //! `crate::workers::email`.
+//!
+//! Who is told of what is decided once, by the code that picks each mail's
+//! recipients (`sourcing::emails`, `profiles::emails_of`, the reminders, the
+//! webhook worker): a user emailed about something also finds it in their
+//! in-app notifications (`app::inbox`), written here in the same
+//! transaction, unless the mail is an account or security one
+//! (`NotificationKind::is_in_app`).
 
 use chrono::{DateTime, Utc};
 use domain::account::{Language, User};
 use persistence::DbConnection;
+use persistence::inbox;
 use persistence::notifications::{self, NewNotification};
 
 use crate::email::mail::Mail;
 use crate::error::ApiResult;
 
 /// Queues `mail` for `user`, in their language and greeting them by name,
-/// unless they declined non-essential emails.
+/// unless they declined non-essential emails, and adds it to their in-app
+/// notifications (declining emails does not empty those).
 pub fn queue_for_user(
     conn: &mut DbConnection,
     user: &User,
     mail: &Mail,
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
+    if mail.kind().is_in_app() {
+        inbox::add(conn, user.id, mail.kind(), &mail.payload(None), now)?;
+    }
     if user.notifications_opt_out && !mail.kind().is_essential() {
         return Ok(());
     }

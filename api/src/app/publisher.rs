@@ -135,6 +135,25 @@ impl Publisher {
         )
     }
 
+    /// A certificate nearing its end becomes its event in the feed (the
+    /// reminders worker, in the transaction of its email; a reminder
+    /// changes no state, so it leaves no audit entry).
+    pub fn publish_certificate_expiring(
+        &self,
+        conn: &mut DbConnection,
+        certificate: &persistence::reminders::ExpiringCertificate,
+    ) -> ApiResult<()> {
+        self.feed(
+            conn,
+            NewEvent::certificate_expiring(
+                certificate.id,
+                certificate.organisation_id,
+                certificate.valid_until,
+                self.now,
+            ),
+        )
+    }
+
     /// A document's event becomes its entry in the file's history.
     pub fn publish_document(&self, conn: &mut DbConnection, event: DocumentEvent) -> ApiResult<()> {
         let entry = event.audit_entry(self.actor.map(|a| a.user_id), self.now);

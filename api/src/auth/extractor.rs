@@ -34,7 +34,13 @@ impl FromRequest for Authenticated {
 
 /// Writes that act for the user alone, not for their organisation: a
 /// suspended supplier's users may still make them.
-pub const SELF_SERVICE: &[&str] = &["/api/v1/me/preferences", "/api/v1/auth/verify-email/resend"];
+pub const SELF_SERVICE: &[&str] = &[
+    "/api/v1/me/preferences",
+    "/api/v1/auth/verify-email/resend",
+    // Reading one's own notifications changes nothing the organisation does.
+    "/api/v1/me/notifications/{id}/read",
+    "/api/v1/me/notifications/read-all",
+];
 
 /// The caller of `req`: its token, checked against the account now.
 pub async fn authenticate(req: &HttpRequest) -> Result<Authenticated, ApiError> {

@@ -247,6 +247,29 @@ const HTML_LAYOUT: &str = r#"<!doctype html>
 </body></html>
 "#;
 
+/// What an in-app notification shows: the email's subject and the label
+/// of its button, the same words in the same language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Headline {
+    pub title: String,
+    pub action: Option<&'static str>,
+}
+
+/// The headline of `mail` in `language` (its subject greets no one, so no
+/// name is needed).
+pub fn headline(mail: &Mail, language: Language) -> Result<Headline, minijinja::Error> {
+    let copy = wording(mail.kind(), language);
+    let mut plain = Environment::new();
+    plain.set_undefined_behavior(UndefinedBehavior::Strict);
+    let title = plain
+        .render_str(copy.subject, mail.fields())?
+        .replace(['\r', '\n'], " ");
+    Ok(Headline {
+        title,
+        action: copy.action,
+    })
+}
+
 /// Renders `mail` in `language`, greeting `recipient_name` when the mail
 /// greets by name (see `Mail::greets_by_name`).
 pub fn render(
@@ -369,6 +392,28 @@ mod tests {
     /// Strict mode: a template asking for a variable its mail does not
     /// carry fails, in tests, instead of mailing a blank. The name to
     /// greet is the one variable that comes from outside the mail.
+    #[test]
+    fn an_in_app_headline_is_the_emails_subject_and_button() {
+        for mail in samples() {
+            for language in LANGUAGES {
+                let email = render(&mail, name_for(&mail), language).expect("renders");
+                let headline = headline(&mail, language).expect("renders without a name");
+                assert_eq!(
+                    headline.title,
+                    email.subject,
+                    "{:?} {language:?}",
+                    mail.kind()
+                );
+                let action = headline.action.expect("every mail has a button");
+                assert!(
+                    email.text.contains(action),
+                    "{:?} {language:?}",
+                    mail.kind()
+                );
+            }
+        }
+    }
+
     #[test]
     fn a_missing_variable_fails_the_render() {
         for mail in samples() {

@@ -5,12 +5,13 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::TimeDelta;
 use domain::account::{Language, PlatformRole, User};
 use persistence::reminders::{self, CERTIFICATION_EXPIRING, ExpiringCertificate};
 use persistence::{DbConnection, accounts};
 
 use crate::app::outbox::{queue_for_user, queue_for_users};
+use crate::app::publisher::Publisher;
 use crate::email::links::{FrontendLinks, FrontendRoute};
 use crate::email::mail::Mail;
 use crate::error::ApiResult;
@@ -44,11 +45,13 @@ pub async fn run(state: AppState, interval: Duration) {
 
 /// Queues `CertificationExpiring` for every certificate, not rejected, whose
 /// last valid day is within the next `EXPIRY_NOTICE_DAYS` days (and not
-/// past), to the supplier's active users and to every active expert, unless
-/// it was already queued for that certificate and end date. Returns how
-/// many certificates were reminded this time.
+/// past), to the supplier's active users and to every active expert, and
+/// publishes `certificate.expiring`, unless it was already done for that
+/// certificate and end date. Returns how many certificates were reminded
+/// this time.
 pub async fn certifications_expiring(state: &AppState) -> ApiResult<usize> {
-    let now = state.clock.now();
+    let publisher = Publisher::new(state, None);
+    let now = publisher.now;
     let today = now.date_naive();
     let until = today + TimeDelta::days(EXPIRY_NOTICE_DAYS);
     let due = state
@@ -61,10 +64,12 @@ pub async fn certifications_expiring(state: &AppState) -> ApiResult<usize> {
     let mut reminded = 0;
     for certificate in due {
         let links = state.settings.frontend.clone();
-        // One transaction per certificate: its marker and its emails
-        // commit together, and one failure does not hold back the others.
+        let publisher = publisher.clone();
+        // One transaction per certificate: its marker, its emails and its
+        // event commit together, and one failure does not hold back the
+        // others.
         if state
-            .transaction(move |conn| remind(conn, &certificate, &links, now))
+            .transaction(move |conn| remind(conn, &certificate, &links, &publisher))
             .await?
         {
             reminded += 1;
@@ -77,8 +82,9 @@ fn remind(
     conn: &mut DbConnection,
     certificate: &ExpiringCertificate,
     links: &FrontendLinks,
-    now: DateTime<Utc>,
+    publisher: &Publisher,
 ) -> ApiResult<bool> {
+    let now = publisher.now;
     let first_time = reminders::record_once(
         conn,
         CERTIFICATION_EXPIRING,
@@ -117,6 +123,7 @@ fn remind(
         };
         queue_for_user(conn, user, &mail, now)?;
     }
+    publisher.publish_certificate_expiring(conn, certificate)?;
     Ok(true)
 }
 

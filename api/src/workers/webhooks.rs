@@ -8,7 +8,6 @@
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use chrono::TimeDelta;
 use domain::webhooks::{self as rules, WebhookChange, WebhookEvent};
 use persistence::webhooks::{self, Attempt, Claimed};
 
@@ -20,11 +19,6 @@ use crate::email::mail::Mail;
 use crate::outbound::{OutboundClient, Outcome};
 use crate::signature;
 use crate::state::AppState;
-
-/// A claim outlasts a call (bounded by the client's total timeout) and
-/// the recording of its outcome: a live worker's delivery is never
-/// reclaimed, a dead one's is once the lease ends.
-const LEASE: TimeDelta = TimeDelta::seconds(60);
 
 #[tracing::instrument(name = "webhook_worker", skip_all)]
 pub async fn run(state: AppState, client: OutboundClient, poll: Duration) {
@@ -46,8 +40,12 @@ pub async fn run(state: AppState, client: OutboundClient, poll: Duration) {
 /// Claims and sends one due delivery; `false` when none is due.
 pub async fn deliver_next(state: &AppState, client: &OutboundClient) -> anyhow::Result<bool> {
     let now = state.clock.now();
+    // A claim outlasts a call (bounded by the client's total timeout) and
+    // the recording of its outcome: a live worker's delivery is never
+    // reclaimed, a dead one's is once the lease ends.
+    let lease = state.settings.webhook_lease;
     let claimed = state
-        .transaction(move |conn| Ok(webhooks::claim_next(conn, now, LEASE)?))
+        .transaction(move |conn| Ok(webhooks::claim_next(conn, now, lease)?))
         .await
         .map_err(anyhow::Error::new)?;
     let Some(claimed) = claimed else {

@@ -44,6 +44,39 @@ async fn feed(app: &TestApp, token: &str) -> Vec<Value> {
     }
 }
 
+/// Each event has the fields its type's schema in the served spec says
+/// (`oneOf` by `type`): every field of `data` is one the type lists, and
+/// every one it requires is there. What a generated client relies on.
+async fn fit_their_schemas(app: &TestApp, events: &[Value]) {
+    let spec = app.get("/openapi.json", None).await;
+    let spec = spec.assert_status(200);
+    let schemas = &spec["components"]["schemas"];
+    let mapping = &schemas["EventView"]["discriminator"]["mapping"];
+    assert!(!events.is_empty());
+    for event in events {
+        let kind = event["type"].as_str().expect("type");
+        let name = mapping[kind]
+            .as_str()
+            .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            .unwrap_or_else(|| panic!("no schema for {kind}"));
+        let data = &schemas[name]["properties"]["data"];
+        let listed = data["properties"].as_object().expect("data properties");
+        for field in event["data"].as_object().expect("data").keys() {
+            assert!(
+                listed.contains_key(field),
+                "{kind} carries {field}: {event}"
+            );
+        }
+        for field in data["required"].as_array().into_iter().flatten() {
+            let field = field.as_str().expect("a name");
+            assert!(
+                event["data"].get(field).is_some_and(|v| !v.is_null()),
+                "{kind} lacks {field}: {event}"
+            );
+        }
+    }
+}
+
 fn types_about(events: &[Value], request: &str) -> Vec<String> {
     events
         .iter()
@@ -113,7 +146,9 @@ async fn each_reader_follows_a_request_as_its_reads_show_it(app: &TestApp) {
     let drafting = ["request.created", "request.submitted", "request.qualified"];
 
     // The experts read every step, the vetting included.
-    let expert = types_about(&feed(app, &w.expert).await, &id);
+    let everything = feed(app, &w.expert).await;
+    fit_their_schemas(app, &everything).await;
+    let expert = types_about(&everything, &id);
     for t in drafting
         .iter()
         .chain(&["request.opened", "question.asked", "question.answered"])
@@ -398,4 +433,99 @@ async fn the_feed_and_stream_resume_from_a_cursor_after_a_restart_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_feed_and_stream_resume_from_a_cursor_after_a_restart_postgres() {
     resumes_after_a_restart(tests::Backend::Postgres).await;
+}
+
+/// The reminders job publishes `certificate.expiring` with its email, once
+/// per certificate and validity end date, read as the certificate's other
+/// events are: by its supplier and the back office, nobody else. Its users
+/// and the experts find it in their in-app notifications too.
+async fn an_expiring_certificate_is_an_event_once(backend: tests::Backend) {
+    use tests::directory::{iso_13485, micro_machining_profile};
+    let app = TestApp::spawn_with(backend, &[("REMINDER_INTERVAL_SECONDS", "1")]).await;
+    let day = |days: i64| {
+        (chrono::Utc::now().date_naive() + chrono::TimeDelta::days(days))
+            .format("%Y-%m-%d")
+            .to_string()
+    };
+    let expert = app.back_office("expert", "expert@pmt.example").await;
+    let (buyer, _) = app
+        .signed_up("buyer", "achats@cardiodijon.example", &siret(100))
+        .await;
+    let (supplier, org) = app
+        .published_supplier(
+            "sophie@microtech.example",
+            &siret(1),
+            micro_machining_profile(),
+            &[
+                iso_13485(&day(-300), &day(10)),
+                iso_13485(&day(-300), &day(100)),
+            ],
+            &expert,
+        )
+        .await;
+    let (rival, _) = app
+        .signed_up("supplier", "rival@autre.example", &siret(2))
+        .await;
+    let expiring = |events: &[Value]| -> Vec<Value> {
+        events
+            .iter()
+            .filter(|e| e["type"] == "certificate.expiring")
+            .cloned()
+            .collect()
+    };
+    let seen = tests::eventually(30, "certificate.expiring in the feed", async || {
+        let events = expiring(&feed(&app, &supplier).await);
+        (!events.is_empty()).then_some(events)
+    })
+    .await;
+    // The job runs every second: still one event.
+    app.reminders_settled(&app.base_url).await;
+    app.reminders_settled(&app.base_url).await;
+    let mine = expiring(&feed(&app, &supplier).await);
+    assert_eq!(mine, seen);
+    assert_eq!(mine.len(), 1, "{mine:?}");
+    let event = &mine[0];
+    assert_eq!(event["object"]["kind"], "certificate");
+    assert_eq!(event["data"]["supplier_id"], org.as_str());
+    assert_eq!(event["data"]["valid_until"], day(10));
+    assert!(event["actor_role"].is_null(), "the platform acts");
+    let profile = app
+        .get(
+            &format!("/api/v1/organisations/{org}/profile"),
+            Some(&supplier),
+        )
+        .await;
+    let certificates = profile.assert_status(200).to_string();
+    assert!(
+        certificates.contains(event["object"]["id"].as_str().expect("id")),
+        "the event names the certificate ending in 10 days"
+    );
+    let everything = feed(&app, &expert).await;
+    fit_their_schemas(&app, &everything).await;
+    assert_eq!(expiring(&everything), mine);
+    for other in [&buyer, &rival] {
+        assert!(expiring(&feed(&app, other).await).is_empty());
+    }
+    // The email's recipients find it in their notifications.
+    for token in [&supplier, &expert] {
+        let inbox = app.get("/api/v1/me/notifications", Some(token)).await;
+        let kinds = inbox.assert_status(200)["items"].to_string();
+        assert_eq!(
+            kinds.matches("certification_expiring").count(),
+            1,
+            "{kinds}"
+        );
+    }
+}
+
+mod expiring_certificate {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        super::an_expiring_certificate_is_an_event_once(tests::Backend::Sqlite).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        super::an_expiring_certificate_is_an_event_once(tests::Backend::Postgres).await;
+    }
 }

@@ -20,6 +20,7 @@ mod frontend_errors;
 mod http_conventions;
 mod idempotency;
 mod import;
+mod inbox;
 mod index_freshness;
 mod lists;
 mod notifications;

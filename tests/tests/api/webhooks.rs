@@ -383,3 +383,107 @@ async fn two_instances_on_one_postgresql_deliver_each_event_once() {
             .all(|d| d["status"] == "delivered" && d["attempts"] == 1)
     );
 }
+
+/// The server is killed (SIGKILL) while a delivery is in flight: the
+/// receiver has the request but has not answered, so the outbox row is
+/// claimed and not marked delivered. Events of the same object queued
+/// behind it wait. A new process on the same database sends the claimed
+/// delivery again once its lease ends (`WEBHOOK_LEASE_SECONDS`, 2 s here),
+/// with the same `webhook-id`, then the ones behind it: at least once, in
+/// order, nothing lost.
+async fn a_delivery_in_flight_when_the_server_is_killed_is_sent_again_after_restart(
+    backend: tests::Backend,
+) {
+    let mut app = TestApp::spawn_with(backend, &[("WEBHOOK_LEASE_SECONDS", "2")]).await;
+    let receiver = Receiver::start().await;
+    let (token, hook, _) = buyer_with_webhook(&app, &receiver, json!([])).await;
+    // Held longer than the test lasts: only the kill ends this call.
+    receiver.delay(Some(120));
+    let request = draft(&app, &token).await;
+    let in_flight = receiver.wait_for(1, 15).await[0].clone();
+    assert_eq!(event_of(&in_flight)["type"], "request.created");
+    // Two more events of the same request, queued behind the one in flight.
+    for title in ["Vis en titane, lot pilote", "Vis en titane, série"] {
+        let etag = app.etag_of(&token, &request).await;
+        let mut body = titanium_request();
+        body["title"] = json!(title);
+        let edit = app
+            .request(
+                reqwest::Method::PUT,
+                &format!("/api/v1/requests/{request}"),
+                Some(&token),
+            )
+            .header("if-match", etag)
+            .json(&body);
+        app.send(edit).await.assert_status(200);
+    }
+    let before = log(&app, &token, &hook).await;
+    assert_eq!(before.len(), 3, "{before:?}");
+    assert!(
+        before.iter().all(|d| d["status"] != "delivered"),
+        "{before:?}"
+    );
+
+    receiver.delay(None);
+    app.crash_and_restart().await;
+
+    let received = receiver.wait_for(4, 30).await;
+    assert_eq!(
+        received[1]["headers"]["webhook-id"], in_flight["headers"]["webhook-id"],
+        "the delivery the killed process held is sent again, deduplicable"
+    );
+    let after_restart: Vec<Value> = received[1..].iter().map(event_of).collect();
+    let types: Vec<&Value> = after_restart.iter().map(|e| &e["type"]).collect();
+    assert_eq!(
+        types,
+        [
+            &json!("request.created"),
+            &json!("request.edited"),
+            &json!("request.edited")
+        ],
+        "in order"
+    );
+    assert!(received.iter().all(|r| r["verified"] == true));
+    let ids: std::collections::BTreeSet<&str> = after_restart
+        .iter()
+        .map(|e| e["id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(ids.len(), 3, "every event, each once after the restart");
+    let log = eventually(15, "every delivery logged as delivered", async || {
+        let log = log(&app, &token, &hook).await;
+        log.iter()
+            .all(|d| d["status"] == "delivered")
+            .then_some(log)
+    })
+    .await;
+    assert_eq!(log.len(), 3);
+    // What the feed holds is what was delivered: nothing lost.
+    let feed = app.get("/api/v1/events", Some(&token)).await;
+    let feed_ids: std::collections::BTreeSet<String> = feed.assert_status(200)["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|e| e["id"].as_str().expect("id").to_owned())
+        .collect();
+    let delivered: std::collections::BTreeSet<String> =
+        ids.iter().map(|s| (*s).to_owned()).collect();
+    assert_eq!(feed_ids, delivered);
+}
+
+mod killed_mid_delivery {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        super::a_delivery_in_flight_when_the_server_is_killed_is_sent_again_after_restart(
+            tests::Backend::Sqlite,
+        )
+        .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        super::a_delivery_in_flight_when_the_server_is_killed_is_sent_again_after_restart(
+            tests::Backend::Postgres,
+        )
+        .await;
+    }
+}

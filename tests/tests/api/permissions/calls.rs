@@ -96,6 +96,17 @@ impl Matrix<'_> {
                 )
             }
             "PATCH /api/v1/me/preferences" => with(vec![]).body(json!({ "language": "fr" })),
+            "POST /api/v1/me/notifications/{id}/read" => {
+                let mine = self
+                    .app
+                    .get("/api/v1/me/notifications", self.token(BuyerA))
+                    .await;
+                let id = mine.assert_status(200)["items"][0]["id"]
+                    .as_str()
+                    .expect("buyer A was told its request was qualified")
+                    .to_owned();
+                with(vec![("id", id)])
+            }
 
             "GET /api/v1/organisations/{id}" | "GET /api/v1/organisations/{id}/users" => {
                 with(vec![("id", w.a_org.clone())])
