@@ -6,6 +6,7 @@
 //! index event themselves.
 
 pub mod accounts;
+pub mod activity;
 pub mod audit;
 pub mod backup;
 pub mod catalogue;
@@ -19,6 +20,7 @@ pub mod idempotency;
 pub mod index_events;
 pub mod notifications;
 pub mod profiles;
+pub mod publications;
 pub mod reminders;
 mod schema;
 pub mod sourcing;
