@@ -43,6 +43,7 @@ token as `Authorization: Bearer <token>`.",
         problem::FieldErrorBody,
         directory::SupplierSort,
         sourcing::RequestSortOrder,
+        publications::PublicationFormat,
     )),
     tags(
         (name = "auth", description = "Registration, login, tokens, email verification, password reset"),
