@@ -151,6 +151,31 @@ impl Actor {
             Err(DomainError::Forbidden("only the cluster's experts do this"))
         }
     }
+
+    /// The activity report counts every request, confidential ones too:
+    /// the back office's, for the funder.
+    pub fn may_read_activity_report(&self) -> Result<(), DomainError> {
+        if self.is_back_office() {
+            Ok(())
+        } else {
+            Err(DomainError::Forbidden(
+                "the activity report is for the cluster's experts and admins",
+            ))
+        }
+    }
+
+    /// The supplier × capability matrix lists every supplier's exact
+    /// capabilities in bulk: a working file of the experts, not a public
+    /// download (the map's counts are public; one profile at a time is).
+    pub fn may_export_capability_matrix(&self) -> Result<(), DomainError> {
+        if self.is_back_office() {
+            Ok(())
+        } else {
+            Err(DomainError::Forbidden(
+                "the capability matrix is for the cluster's experts and admins",
+            ))
+        }
+    }
 }
 
 #[cfg(test)]

@@ -5,9 +5,11 @@
 pub mod account;
 pub mod account_events;
 pub mod actions;
+pub mod activity;
 pub mod admin_events;
 pub mod audit;
 pub mod auth;
+pub mod capability_map;
 pub mod certificate_events;
 pub mod certification;
 pub mod codes;

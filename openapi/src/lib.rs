@@ -12,6 +12,7 @@ pub mod files;
 pub mod inbox;
 pub mod paging;
 pub mod problem;
+pub mod publications;
 pub mod sourcing;
 pub mod timestamp;
 pub mod vocabulary;
@@ -43,6 +44,7 @@ token as `Authorization: Bearer <token>`.",
         problem::FieldErrorBody,
         directory::SupplierSort,
         sourcing::RequestSortOrder,
+        publications::PublicationFormat,
     )),
     tags(
         (name = "auth", description = "Registration, login, tokens, email verification, password reset"),
@@ -51,6 +53,7 @@ token as `Authorization: Bearer <token>`.",
         (name = "profiles", description = "Supplier profiles and certificates, and their review by experts"),
         (name = "requests", description = "Sourcing requests: qualification, matching, invitations, quotes, questions, award"),
         (name = "files", description = "Documents: upload, attach, download"),
+        (name = "publications", description = "The cluster's publications from live data: the capability map (public) and the programme's activity report (back office)"),
         (name = "admin", description = "User and membership management (admins)"),
         (name = "events", description = "The change feed: what changed, as each caller may read it"),
         (name = "webhooks", description = "Endpoints receiving the change feed, signed (Standard Webhooks), and their delivery log"),

@@ -6,6 +6,7 @@
 //! index event themselves.
 
 pub mod accounts;
+pub mod activity;
 pub mod audit;
 pub mod backup;
 pub mod catalogue;
@@ -20,6 +21,7 @@ pub mod inbox;
 pub mod index_events;
 pub mod notifications;
 pub mod profiles;
+pub mod publications;
 pub mod reminders;
 mod schema;
 pub mod sourcing;

@@ -99,7 +99,7 @@ pub fn insert(tx: &mut Tx, profile: &SupplierProfile) -> Result<()> {
     diesel::insert_into(supplier_profiles::table)
         .values(Row::from_domain(profile)?)
         .execute(&mut **tx)?;
-    Ok(())
+    crate::publications::project(tx, profile.organisation_id, profile.public_content())
 }
 
 /// Saves `profile` if the stored version is still `read_version` (the one it
@@ -114,6 +114,9 @@ pub fn update(tx: &mut Tx, profile: &SupplierProfile, read_version: i64) -> Resu
     )
     .set(Row::from_domain(profile)?)
     .execute(&mut **tx)?;
+    if updated == 1 {
+        crate::publications::project(tx, profile.organisation_id, profile.public_content())?;
+    }
     Ok(updated == 1)
 }
 

@@ -383,6 +383,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    published_capabilities (organisation_id, code) {
+        organisation_id -> Text,
+        code -> Text,
+        declared -> Bool,
+        detail -> Nullable<Text>,
+        region -> Text,
+        department -> Text,
+    }
+}
+
+diesel::joinable!(published_capabilities -> organisations (organisation_id));
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(supplier_profiles -> organisations (organisation_id));
 diesel::joinable!(supplier_certifications -> organisations (organisation_id));
@@ -417,4 +429,17 @@ diesel::allow_tables_to_appear_in_same_query!(
     storage_removals,
     request_nda_acceptances,
     inbox_items,
+    published_capabilities,
+);
+
+diesel::allow_columns_to_appear_in_same_group_by_clause!(
+    published_capabilities::code,
+    published_capabilities::region,
+    published_capabilities::department,
+    organisations::membership,
+);
+
+diesel::allow_columns_to_appear_in_same_group_by_clause!(
+    published_capabilities::code,
+    supplier_certifications::type_code,
 );

@@ -380,6 +380,17 @@ impl TestApp {
         elapsed
     }
 
+    /// Restarts the server on the same database with its clock `seconds`
+    /// ahead of real time, so the steps taken next are that much later (an
+    /// accelerated clock for durations). Access tokens issued before may
+    /// have expired by the new clock: log in again.
+    pub async fn restart_with_clock_offset(&mut self, seconds: i64) {
+        const NAME: &str = "PMT_CLOCK_OFFSET_SECONDS";
+        self.extra_env.retain(|(name, _)| name != NAME);
+        self.extra_env.push((NAME.to_owned(), seconds.to_string()));
+        self.restart_server().await;
+    }
+
     /// Runs a `pmt` subcommand against this server's database.
     pub async fn cli(&self, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
         self.command(args, env).output().await.expect("run pmt")

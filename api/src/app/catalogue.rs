@@ -45,6 +45,11 @@ impl Catalogue {
         })
     }
 
+    /// The taxonomy, in its order.
+    pub fn nodes(&self) -> &[CapabilityNode] {
+        &self.nodes
+    }
+
     pub fn node(&self, code: &str) -> Option<&CapabilityNode> {
         self.by_code.get(code).map(|&i| &self.nodes[i])
     }

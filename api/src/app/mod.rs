@@ -18,6 +18,7 @@ pub mod outbox;
 pub mod paging;
 pub mod profiles;
 pub mod progress;
+pub mod publications;
 pub mod publisher;
 pub mod sessions;
 pub mod sourcing;

@@ -12,6 +12,7 @@ pub mod health;
 pub mod me;
 pub mod organisations;
 pub mod profiles;
+pub mod publications;
 pub mod requests;
 pub mod webhooks;
 
@@ -62,6 +63,7 @@ pub fn api_v1(cfg: &mut impl Routes) {
     files::configure(cfg);
     directory::configure(cfg);
     backoffice::configure(cfg);
+    publications::configure(cfg);
     admin::configure(cfg);
     events::configure(cfg);
     webhooks::configure(cfg);

@@ -49,6 +49,10 @@ impl Matrix<'_> {
                 query: vec![("text", "usinage de vis en titane, ISO 13485".to_owned())],
                 ..Call::default()
             },
+            "GET /api/v1/backoffice/reports/activity" => Call {
+                query: vec![("from", day(-30)), ("to", day(1))],
+                ..Call::default()
+            },
             "POST /api/v1/auth/register" => {
                 let n = self.unique();
                 with(vec![]).body(registration(

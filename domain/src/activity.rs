@@ -1,0 +1,549 @@
+//! The programme's activity report: what the platform brought over a period
+//! (requests and where they went, buyers, connections, suppliers listed),
+//! the indicators the funder asks for in the annual report. Counted here
+//! from the requests' histories the persistence layer reads; no I/O.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc};
+
+use crate::ValidationErrors;
+use crate::ids::{OrganisationId, SourcingRequestId};
+use crate::profile::Sector;
+use crate::validation::Validated;
+
+/// The days a report covers, `from` and `to` included (UTC days).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportPeriod {
+    from: NaiveDate,
+    to: NaiveDate,
+}
+
+impl ReportPeriod {
+    /// Three years and a day: the programme's length, so that one report
+    /// covers it whole while the durations read stay bounded.
+    pub const MAX_DAYS: i64 = 3 * 366;
+
+    /// `from` and `to` as `YYYY-MM-DD`; every failing field is named.
+    pub fn parse(from: Option<&str>, to: Option<&str>) -> Validated<Self> {
+        let mut errors = ValidationErrors::new();
+        let mut day = |field: &str, raw: Option<&str>| match raw.map(str::trim) {
+            None | Some("") => {
+                errors.add(field, "required", format!("{field} is a date, YYYY-MM-DD"));
+                None
+            }
+            Some(raw) => NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+                .map_err(|_| {
+                    errors.add(
+                        field,
+                        "invalid_date",
+                        format!("{field} is a date, YYYY-MM-DD"),
+                    )
+                })
+                .ok(),
+        };
+        let (from, to) = (day("from", from), day("to", to));
+        if let (Some(from), Some(to)) = (from, to) {
+            if from > to {
+                errors.add("from", "min_above_max", "from is on or before to");
+            } else if (to - from).num_days() + 1 > Self::MAX_DAYS {
+                errors.add(
+                    "to",
+                    "out_of_range",
+                    format!("a report covers at most {} days", Self::MAX_DAYS),
+                );
+            }
+        }
+        let period = from.zip(to).map(|(from, to)| Self { from, to });
+        match period {
+            Some(period) if errors.is_empty() => Ok(period),
+            _ => Err(errors),
+        }
+    }
+
+    pub fn from(&self) -> NaiveDate {
+        self.from
+    }
+
+    pub fn to(&self) -> NaiveDate {
+        self.to
+    }
+
+    /// The first instant covered.
+    pub fn start(&self) -> DateTime<Utc> {
+        self.from.and_time(chrono::NaiveTime::MIN).and_utc()
+    }
+
+    /// The first instant after the period (`to` is included whole).
+    pub fn end(&self) -> DateTime<Utc> {
+        self.start() + TimeDelta::days((self.to - self.from).num_days() + 1)
+    }
+
+    pub fn contains(&self, at: DateTime<Utc>) -> bool {
+        self.start() <= at && at < self.end()
+    }
+
+    /// The calendar months the period touches, in order.
+    pub fn months(&self) -> Vec<Month> {
+        let mut months = Vec::new();
+        let mut month = Month::of(self.from);
+        let last = Month::of(self.to);
+        while month <= last {
+            months.push(month);
+            month = month.next();
+        }
+        months
+    }
+}
+
+/// A calendar month, `2026-03`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Month {
+    pub year: i32,
+    pub month: u32,
+}
+
+impl Month {
+    pub fn of(day: NaiveDate) -> Self {
+        Self {
+            year: day.year(),
+            month: day.month(),
+        }
+    }
+
+    fn next(self) -> Self {
+        if self.month == 12 {
+            Self {
+                year: self.year + 1,
+                month: 1,
+            }
+        } else {
+            Self {
+                month: self.month + 1,
+                ..self
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for Month {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
+/// What a request's history says happened to it, and when (the first time
+/// each step was taken), with what its content and buyer say about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestHistory {
+    pub id: SourcingRequestId,
+    pub buyer: OrganisationId,
+    /// The buyer organisation's region, as registered.
+    pub buyer_region: String,
+    pub sectors: Vec<Sector>,
+    /// The first segment of each capability the request names, deduplicated.
+    pub capability_families: Vec<String>,
+    pub submitted: Option<DateTime<Utc>>,
+    pub qualified: Option<DateTime<Utc>>,
+    pub rejected: Option<DateTime<Utc>>,
+    pub opened: Option<DateTime<Utc>>,
+    pub awarded: Option<DateTime<Utc>>,
+    pub cancelled: Option<DateTime<Utc>>,
+    pub first_quote: Option<DateTime<Utc>>,
+    /// Suppliers that sent at least one quote.
+    pub quoting_suppliers: u64,
+    /// Suppliers the award chose.
+    pub awarded_suppliers: u64,
+}
+
+/// How many requests took each step within a period.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StepCounts {
+    pub received: u64,
+    pub qualified: u64,
+    pub rejected: u64,
+    pub opened: u64,
+    pub awarded: u64,
+    pub cancelled: u64,
+}
+
+impl StepCounts {
+    fn add(&mut self, request: &RequestHistory, within: impl Fn(DateTime<Utc>) -> bool) {
+        let at = |step: Option<DateTime<Utc>>| u64::from(step.is_some_and(&within));
+        self.received += at(request.submitted);
+        self.qualified += at(request.qualified);
+        self.rejected += at(request.rejected);
+        self.opened += at(request.opened);
+        self.awarded += at(request.awarded);
+        self.cancelled += at(request.cancelled);
+    }
+
+    fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// Median and 90th percentile of durations, by nearest rank: the smallest
+/// duration such that at least half (nine tenths) of them are no longer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DurationStats {
+    pub count: u64,
+    pub median_seconds: Option<i64>,
+    pub p90_seconds: Option<i64>,
+}
+
+impl DurationStats {
+    pub fn of(mut seconds: Vec<i64>) -> Self {
+        seconds.sort_unstable();
+        let rank = |percent: usize| {
+            let n = seconds.len();
+            // ceil(percent / 100 × n), 1-based.
+            let rank = (percent * n).div_ceil(100).max(1);
+            seconds.get(rank - 1).copied()
+        };
+        Self {
+            count: seconds.len() as u64,
+            median_seconds: rank(50),
+            p90_seconds: rank(90),
+        }
+    }
+}
+
+/// One value of a breakdown (a sector, a capability family, a region) and
+/// the steps its requests took in the period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Breakdown {
+    pub key: String,
+    pub counts: StepCounts,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MonthlyPoint {
+    pub month: Month,
+    pub counts: StepCounts,
+    pub connections: u64,
+}
+
+/// What the supplier side of the platform did, read apart from requests.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SupplierActivity {
+    /// Published, not suspended, when the report is made.
+    pub listed_members: u64,
+    pub listed_non_members: u64,
+    /// Profiles published for the first time within the period.
+    pub new_profiles: u64,
+    /// From a submission to the expert's decision, decisions in the period.
+    pub review_times: DurationStats,
+    /// Certificates an expert verified within the period.
+    pub certificates_verified: u64,
+}
+
+/// Placeholder of a breakdown value a request does not give.
+pub const UNSPECIFIED: &str = "unspecified";
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActivityReport {
+    pub period: ReportPeriod,
+    pub requests: StepCounts,
+    pub by_sector: Vec<Breakdown>,
+    pub by_capability_family: Vec<Breakdown>,
+    pub by_buyer_region: Vec<Breakdown>,
+    pub new_buyers: u64,
+    pub returning_buyers: u64,
+    pub to_qualification: DurationStats,
+    pub to_opening: DurationStats,
+    pub to_first_quote: DurationStats,
+    pub to_award: DurationStats,
+    /// Suppliers that quoted on the requests opened in the period, per
+    /// request opened; `None` when none was opened.
+    pub quotes_per_opened_request: Option<f64>,
+    pub connections: u64,
+    pub suppliers: SupplierActivity,
+    pub emails_failed: u64,
+    pub monthly: Vec<MonthlyPoint>,
+}
+
+impl ActivityReport {
+    /// `requests`: every request with a step in the period (and its earlier
+    /// steps); `first_submissions`: when each of their buyers first
+    /// submitted any request.
+    pub fn compute(
+        period: ReportPeriod,
+        requests: &[RequestHistory],
+        first_submissions: &HashMap<OrganisationId, DateTime<Utc>>,
+        suppliers: SupplierActivity,
+        emails_failed: u64,
+    ) -> Self {
+        let within = |at: DateTime<Utc>| period.contains(at);
+        let mut totals = StepCounts::default();
+        let mut by_sector: BTreeMap<String, StepCounts> = BTreeMap::new();
+        let mut by_family: BTreeMap<String, StepCounts> = BTreeMap::new();
+        let mut by_region: BTreeMap<String, StepCounts> = BTreeMap::new();
+        let mut months: BTreeMap<Month, (StepCounts, u64)> = period
+            .months()
+            .into_iter()
+            .map(|m| (m, Default::default()))
+            .collect();
+        let mut buyers = BTreeSet::new();
+        let (mut qualification, mut opening, mut first_quote, mut award) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut opened, mut quoting, mut connections) = (0u64, 0u64, 0u64);
+        for request in requests {
+            totals.add(request, within);
+            let keys = |values: Vec<String>| {
+                if values.is_empty() {
+                    vec![UNSPECIFIED.to_owned()]
+                } else {
+                    values
+                }
+            };
+            let sectors = keys(
+                request
+                    .sectors
+                    .iter()
+                    .map(|s| s.as_str().to_owned())
+                    .collect(),
+            );
+            for sector in sectors {
+                by_sector.entry(sector).or_default().add(request, within);
+            }
+            for family in keys(request.capability_families.clone()) {
+                by_family.entry(family).or_default().add(request, within);
+            }
+            let region = request.buyer_region.trim();
+            let region = if region.is_empty() {
+                UNSPECIFIED
+            } else {
+                region
+            };
+            by_region
+                .entry(region.to_owned())
+                .or_default()
+                .add(request, within);
+            for (month, (counts, _)) in months.iter_mut() {
+                counts.add(request, |at| {
+                    within(at) && Month::of(at.date_naive()) == *month
+                });
+            }
+            if request.submitted.is_some_and(within) {
+                buyers.insert(request.buyer);
+            }
+            let since_submission = |step: Option<DateTime<Utc>>, into: &mut Vec<i64>| {
+                if let (Some(submitted), Some(at)) =
+                    (request.submitted, step.filter(|at| within(*at)))
+                {
+                    into.push((at - submitted).num_seconds().max(0));
+                }
+            };
+            since_submission(request.qualified, &mut qualification);
+            since_submission(request.opened, &mut opening);
+            since_submission(request.first_quote, &mut first_quote);
+            since_submission(request.awarded, &mut award);
+            if request.opened.is_some_and(within) {
+                opened += 1;
+                quoting += request.quoting_suppliers;
+            }
+            if let Some(at) = request.awarded.filter(|at| within(*at)) {
+                connections += request.awarded_suppliers;
+                if let Some((_, month)) = months.get_mut(&Month::of(at.date_naive())) {
+                    *month += request.awarded_suppliers;
+                }
+            }
+        }
+        let new_buyers = buyers
+            .iter()
+            .filter(|b| {
+                first_submissions
+                    .get(b)
+                    .is_none_or(|at| *at >= period.start())
+            })
+            .count() as u64;
+        let breakdown = |map: BTreeMap<String, StepCounts>| {
+            map.into_iter()
+                .filter(|(_, counts)| !counts.is_empty())
+                .map(|(key, counts)| Breakdown { key, counts })
+                .collect()
+        };
+        Self {
+            period,
+            requests: totals,
+            by_sector: breakdown(by_sector),
+            by_capability_family: breakdown(by_family),
+            by_buyer_region: breakdown(by_region),
+            new_buyers,
+            returning_buyers: buyers.len() as u64 - new_buyers,
+            to_qualification: DurationStats::of(qualification),
+            to_opening: DurationStats::of(opening),
+            to_first_quote: DurationStats::of(first_quote),
+            to_award: DurationStats::of(award),
+            quotes_per_opened_request: (opened > 0).then(|| quoting as f64 / opened as f64),
+            connections,
+            suppliers,
+            emails_failed,
+            monthly: months
+                .into_iter()
+                .map(|(month, (counts, connections))| MonthlyPoint {
+                    month,
+                    counts,
+                    connections,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Pairs each submission of a profile with the decision that followed it
+/// (`(at, is_decision)` in time order) and gives the waits of the decisions
+/// taken within `period`, in seconds.
+pub fn review_waits(steps: &[(DateTime<Utc>, bool)], period: &ReportPeriod) -> Vec<i64> {
+    let mut waiting_since = None;
+    let mut waits = Vec::new();
+    for (at, is_decision) in steps {
+        match (is_decision, waiting_since) {
+            (false, None) => waiting_since = Some(*at),
+            (true, Some(since)) => {
+                if period.contains(*at) {
+                    waits.push((*at - since).num_seconds().max(0));
+                }
+                waiting_since = None;
+            }
+            _ => {}
+        }
+    }
+    waits
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(raw: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(raw).expect("time").to_utc()
+    }
+
+    fn fields(errors: ValidationErrors) -> Vec<(String, &'static str)> {
+        errors
+            .errors()
+            .iter()
+            .map(|e| (e.field.clone(), e.code))
+            .collect()
+    }
+
+    #[test]
+    fn a_period_names_each_bad_bound() {
+        let period = ReportPeriod::parse(Some("2026-01-01"), Some("2026-12-31")).expect("valid");
+        assert_eq!(period.end(), at("2027-01-01T00:00:00Z"));
+        assert!(period.contains(at("2026-12-31T23:59:59Z")));
+        assert!(!period.contains(at("2027-01-01T00:00:00Z")));
+        assert_eq!(period.months().len(), 12);
+        let refused = |from, to| fields(ReportPeriod::parse(from, to).expect_err("refused"));
+        assert_eq!(
+            refused(None, Some("2026-13-01")),
+            vec![("from".into(), "required"), ("to".into(), "invalid_date")]
+        );
+        assert_eq!(
+            refused(Some("2026-02-01"), Some("2026-01-31")),
+            vec![("from".into(), "min_above_max")]
+        );
+        assert_eq!(
+            refused(Some("2020-01-01"), Some("2026-01-01")),
+            vec![("to".into(), "out_of_range")]
+        );
+    }
+
+    #[test]
+    fn percentiles_are_nearest_rank() {
+        let stats = DurationStats::of(vec![50, 10, 40, 20, 30]);
+        assert_eq!(stats.count, 5);
+        assert_eq!(stats.median_seconds, Some(30));
+        assert_eq!(stats.p90_seconds, Some(50));
+        assert_eq!(DurationStats::of(vec![]).median_seconds, None);
+        let ten: Vec<i64> = (1..=10).collect();
+        assert_eq!(DurationStats::of(ten).p90_seconds, Some(9));
+    }
+
+    fn request(buyer: OrganisationId, submitted: &str) -> RequestHistory {
+        RequestHistory {
+            id: SourcingRequestId::new(),
+            buyer,
+            buyer_region: "Bourgogne-Franche-Comté".into(),
+            sectors: vec![Sector::Medtech],
+            capability_families: vec!["machining".into()],
+            submitted: Some(at(submitted)),
+            qualified: None,
+            rejected: None,
+            opened: None,
+            awarded: None,
+            cancelled: None,
+            first_quote: None,
+            quoting_suppliers: 0,
+            awarded_suppliers: 0,
+        }
+    }
+
+    #[test]
+    fn steps_durations_and_buyers_count_within_the_period_only() {
+        let period = ReportPeriod::parse(Some("2026-03-01"), Some("2026-04-30")).expect("valid");
+        let (old_buyer, new_buyer) = (OrganisationId::new(), OrganisationId::new());
+        let mut awarded = request(old_buyer, "2026-03-02T10:00:00Z");
+        awarded.qualified = Some(at("2026-03-02T12:00:00Z"));
+        awarded.opened = Some(at("2026-03-03T10:00:00Z"));
+        awarded.first_quote = Some(at("2026-03-05T10:00:00Z"));
+        awarded.awarded = Some(at("2026-04-02T10:00:00Z"));
+        awarded.quoting_suppliers = 3;
+        awarded.awarded_suppliers = 1;
+        let mut rejected = request(new_buyer, "2026-04-10T08:00:00Z");
+        rejected.sectors.clear();
+        rejected.rejected = Some(at("2026-04-10T09:00:00Z"));
+        // Submitted before the period, qualified in it.
+        let mut earlier = request(old_buyer, "2026-02-27T10:00:00Z");
+        earlier.qualified = Some(at("2026-03-01T10:00:00Z"));
+        let firsts = HashMap::from([
+            (old_buyer, at("2025-06-01T00:00:00Z")),
+            (new_buyer, at("2026-04-10T08:00:00Z")),
+        ]);
+        let report = ActivityReport::compute(
+            period,
+            &[awarded, rejected, earlier],
+            &firsts,
+            SupplierActivity::default(),
+            2,
+        );
+        assert_eq!(
+            report.requests,
+            StepCounts {
+                received: 2,
+                qualified: 2,
+                rejected: 1,
+                opened: 1,
+                awarded: 1,
+                cancelled: 0
+            }
+        );
+        assert_eq!((report.new_buyers, report.returning_buyers), (1, 1));
+        assert_eq!(report.to_qualification.count, 2);
+        assert_eq!(report.to_qualification.median_seconds, Some(7_200));
+        assert_eq!(report.to_qualification.p90_seconds, Some(2 * 86_400));
+        assert_eq!(report.to_award.median_seconds, Some(31 * 86_400));
+        assert_eq!(report.quotes_per_opened_request, Some(3.0));
+        assert_eq!(report.connections, 1);
+        let sectors: Vec<&str> = report.by_sector.iter().map(|b| b.key.as_str()).collect();
+        assert_eq!(sectors, vec!["medtech", UNSPECIFIED]);
+        assert_eq!(report.monthly.len(), 2);
+        assert_eq!(report.monthly[0].counts.received, 1);
+        assert_eq!(report.monthly[1].counts.rejected, 1);
+        assert_eq!(report.monthly[1].connections, 1);
+    }
+
+    #[test]
+    fn a_review_waits_from_its_submission_to_the_decision() {
+        let period = ReportPeriod::parse(Some("2026-03-01"), Some("2026-03-31")).expect("valid");
+        let steps = [
+            (at("2026-02-20T00:00:00Z"), false),
+            (at("2026-02-21T00:00:00Z"), true),
+            (at("2026-03-10T00:00:00Z"), false),
+            (at("2026-03-10T06:00:00Z"), true),
+        ];
+        assert_eq!(review_waits(&steps, &period), vec![6 * 3_600]);
+    }
+}

@@ -1,0 +1,2 @@
+DROP INDEX audit_log_period;
+DROP TABLE published_capabilities;
