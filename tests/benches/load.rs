@@ -17,6 +17,13 @@
 //!   16 KB method names, each answered 405 (issue 14: within 20 MB of idle,
 //!   under 100 KB).
 //!
+//! - documents (issue 17): a 20 MiB file uploaded and downloaded through the
+//!   API against a copy of it on the same disk, and the server's RSS during
+//!   the transfers;
+//! - webhooks (issue 16): event to delivery p50/p99 with a receiver up, and
+//!   deliveries per second; then the change feed's page latency once
+//!   `EVENTS` events (default 1 000 000) were inserted in SQL.
+//!
 //! `BENCH_SUMMARY_ONLY=1` skips the run and only rebuilds the summary.
 //!
 //! Writes `target/bench/load-<engine>-<scale>.{md,csv}` and rebuilds
@@ -44,8 +51,14 @@ use tests::sourcing::{quote, titanium_request};
 use tests::{Backend, TestApp};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
+#[path = "load/documents.rs"]
+mod documents;
+#[path = "load/feed.rs"]
+mod feed;
 #[path = "../../search/benches/support/generator.rs"]
 mod generator;
+#[path = "load/webhooks.rs"]
+mod webhooks;
 use generator::{CERTIFICATIONS, NAMES, Rng, SECTORS, SUFFIXES};
 
 const BFC: &str = "Bourgogne-Franche-Comté";
@@ -780,6 +793,22 @@ struct Scenarios {
 }
 
 impl Scenarios {
+    fn new(app: &TestApp, settings: &Settings) -> Self {
+        let client = Client::builder()
+            .pool_max_idle_per_host(settings.concurrency * 2)
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("client");
+        Self {
+            pid: app.server_pid().expect("server pid"),
+            client,
+            base: Arc::new(app.base_url.clone()),
+            concurrency: settings.concurrency,
+            warm_up: settings.warm_up,
+            duration: settings.duration,
+        }
+    }
+
     /// A closed-loop load of `request(client, base, n)` from `concurrency`
     /// workers; an answer other than `status` counts as an error.
     async fn run(
@@ -846,20 +875,8 @@ async fn direct_search(
 async fn measure(app: &TestApp, settings: &Settings, data: &Loaded, report: &mut Report) -> u64 {
     let pid = app.server_pid().expect("server pid");
     let sampler = RssSampler::start(pid);
-    let client = Client::builder()
-        .pool_max_idle_per_host(settings.concurrency * 2)
-        .timeout(Duration::from_secs(30))
-        .build()
-        .expect("client");
+    let scenarios = Scenarios::new(app, settings);
     let (c, w, d) = (settings.concurrency, settings.warm_up, settings.duration);
-    let scenarios = Scenarios {
-        pid,
-        client,
-        base: Arc::new(app.base_url.clone()),
-        concurrency: c,
-        warm_up: w,
-        duration: d,
-    };
 
     let emails: Vec<String> = data.buyers.iter().map(|(e, _)| e.clone()).collect();
     let login = scenarios
@@ -1135,6 +1152,26 @@ async fn freshness(app: &TestApp, data: &Loaded, report: &mut Report) {
     );
 }
 
+/// Runs one of the later phases: a failure is reported and the run goes
+/// on, so that a long run keeps the figures the other phases measured.
+async fn phase(name: &str, measure: impl std::future::Future<Output = ()>) {
+    use futures::FutureExt as _;
+    if std::panic::AssertUnwindSafe(measure)
+        .catch_unwind()
+        .await
+        .is_err()
+    {
+        eprintln!("bench phase {name} failed: its figures are missing from this run");
+    }
+}
+
+async fn fresh_token(app: &TestApp, email: &str) -> String {
+    app.login(email, PASSWORD).await["access_token"]
+        .as_str()
+        .expect("access token")
+        .to_owned()
+}
+
 fn machine() -> String {
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
     let model = cpuinfo
@@ -1234,10 +1271,31 @@ async fn main() {
         "target < 60 MB",
     );
 
+    // Right after the idle figure: the transfers' RSS is compared with it.
+    let buyer = fresh_token(&app, &data.buyers[0].0).await;
+    phase("documents", documents::measure(&app, &buyer, &mut report)).await;
+
     let peak = measure(&app, &settings, &data, &mut report).await;
     report.add("server", "RSS peak under load", mib(peak), "MiB", "");
     freshness(&app, &data, &mut report).await;
     abuse(&app, &mut report).await;
+    // Access tokens last 15 minutes, and a 100 000-supplier run is longer.
+    write_run(&settings, &report, &load_before, &loadavg());
+    let buyer = fresh_token(&app, &data.buyers[1].0).await;
+    phase("webhooks", webhooks::measure(&app, &buyer, &mut report)).await;
+    write_run(&settings, &report, &load_before, &loadavg());
+    // Last: the million events stay in the database.
+    let readers = [
+        ("expert", "expert@bench.example"),
+        ("buyer", data.buyers[0].0.as_str()),
+        ("invited supplier", "quoter0@bench.example"),
+    ];
+    let scenarios = Scenarios::new(&app, &settings);
+    phase(
+        "feed",
+        feed::measure(&app, &scenarios, readers, &mut report),
+    )
+    .await;
     let load_after = loadavg();
 
     write_run(&settings, &report, &load_before, &load_after);
@@ -1509,6 +1567,59 @@ fn targets(csv: &str, quality: &str) -> String {
             idle.map(|v| format!("{:.1} MB", v * 1.048_576)),
             idle.map(|v| v * 1.048_576 < 60.0),
         );
+        for what in ["upload", "download"] {
+            let note = lines
+                .iter()
+                .find(|l| &l.run == run && l.figure == format!("{what} 20 MiB through the API"))
+                .map(|l| l.value)
+                .zip(find(run, "copy 20 MiB on the same disk"))
+                .map(|(api, copy)| api / copy);
+            row(
+                &format!("20 MiB {what} >= 50 % of a copy's throughput on the same disk"),
+                run,
+                note.map(|r| format!("{:.0} %", r * 100.0)),
+                note.map(|r| r >= 0.5),
+            );
+        }
+        let before = find(run, "RSS before the transfers");
+        for what in ["uploads", "downloads"] {
+            let growth = find(run, &format!("RSS peak during the {what}"))
+                .zip(before)
+                .map(|(peak, idle)| (peak - idle) * 1.048_576);
+            row(
+                &format!("RSS during 20 MiB {what} within 10 MB of idle"),
+                run,
+                growth.map(|g| format!("{g:+.1} MB")),
+                growth.map(|g| g <= 10.0),
+            );
+        }
+        let p99 = find(run, "event -> delivery p99, one event every 50 ms");
+        row(
+            "event -> webhook delivery p99 < 1 s (receiver up)",
+            run,
+            p99.map(|v| format!("{v:.0} ms")),
+            p99.map(|v| v < 1000.0),
+        );
+        for reader in ["expert", "buyer", "invited supplier"] {
+            for clients in ["", ", one client"] {
+                let figure = format!("GET /events ({reader}, a page of 100){clients} p99");
+                let p99 = lines
+                    .iter()
+                    .find(|l| &l.run == run && l.figure == figure)
+                    .map(|l| l.value);
+                let label = if clients.is_empty() {
+                    "16 clients"
+                } else {
+                    "one client"
+                };
+                row(
+                    &format!("feed page p99 < 20 ms at 1 000 000 events ({reader}, {label})"),
+                    run,
+                    p99.map(|v| format!("{v:.1} ms")),
+                    p99.map(|v| v < 20.0),
+                );
+            }
+        }
         if engine == "embedded" && scale == "10000" {
             let sentence = find(run, "GET /suppliers, 20-word sentence, one client p99");
             row(

@@ -119,7 +119,8 @@ pub fn rss_bytes(pid: u32) -> Option<u64> {
     Some(kb * 1024)
 }
 
-/// Samples the RSS of `pid` every 100 ms until dropped; `peak()` is the max seen.
+/// Samples the RSS of `pid` (every 100 ms, or the period given) until
+/// dropped; `peak()` is the max seen.
 pub struct RssSampler {
     peak: Arc<AtomicU64>,
     task: tokio::task::JoinHandle<()>,
@@ -127,6 +128,12 @@ pub struct RssSampler {
 
 impl RssSampler {
     pub fn start(pid: u32) -> Self {
+        Self::every(pid, Duration::from_millis(100))
+    }
+
+    /// A shorter period catches the peak of a transfer lasting a fraction
+    /// of a second.
+    pub fn every(pid: u32, period: Duration) -> Self {
         let peak = Arc::new(AtomicU64::new(rss_bytes(pid).unwrap_or(0)));
         let task = tokio::spawn({
             let peak = Arc::clone(&peak);
@@ -135,7 +142,7 @@ impl RssSampler {
                     if let Some(rss) = rss_bytes(pid) {
                         peak.fetch_max(rss, Ordering::Relaxed);
                     }
-                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    tokio::time::sleep(period).await;
                 }
             }
         });
