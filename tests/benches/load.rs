@@ -1529,7 +1529,7 @@ fn targets(csv: &str, quality: &str) -> String {
             .zip(find(
                 run,
                 &format!(
-                    "baseline: {engine} index queried directly, 20-word sentence, one client p50"
+                    "baseline: {engine} index queried directly, same searches, 20-word sentence, one client p50"
                 ),
             ))
             .map(|(ours, direct)| ours - direct);
