@@ -8,6 +8,7 @@ pub mod actions;
 pub mod admin_events;
 pub mod audit;
 pub mod auth;
+pub mod booklet;
 pub mod certificate_events;
 pub mod certification;
 pub mod codes;

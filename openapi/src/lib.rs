@@ -11,6 +11,7 @@ pub mod events;
 pub mod files;
 pub mod paging;
 pub mod problem;
+pub mod publications;
 pub mod sourcing;
 pub mod timestamp;
 pub mod vocabulary;
@@ -53,6 +54,7 @@ token as `Authorization: Bearer <token>`.",
         (name = "admin", description = "User and membership management (admins)"),
         (name = "events", description = "The change feed: what changed, as each caller may read it"),
         (name = "webhooks", description = "Endpoints receiving the change feed, signed (Standard Webhooks), and their delivery log"),
+        (name = "publications", description = "The cluster's publications from live data: the FR/EN competence booklet (PDF)"),
         (name = "health", description = "Liveness and readiness probes"),
     )
 )]

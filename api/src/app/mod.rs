@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod booklet;
 pub mod catalogue;
 pub mod demo;
 pub mod directory;
