@@ -26,6 +26,7 @@ mod openapi_spec;
 mod operator;
 mod permissions;
 mod protocol;
+mod publications;
 mod recoding;
 mod review_integrity;
 mod revocation;
