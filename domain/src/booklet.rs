@@ -146,7 +146,11 @@ mod tests {
 
     #[test]
     fn every_filter_narrows_and_none_admits_all() {
-        let c = content(&["machining.turning"], &[Sector::Medtech], "Bourgogne-Franche-Comté");
+        let c = content(
+            &["machining.turning"],
+            &[Sector::Medtech],
+            "Bourgogne-Franche-Comté",
+        );
         let all = BookletFilter::default();
         assert!(all.admits(&c, Membership::NonMember));
         let parse = |input: BookletFilterInput<'_>| BookletFilter::parse(&input).expect("valid");
@@ -206,7 +210,11 @@ mod tests {
         let families = [code("machining"), code("plastics"), code("electronics")];
         let all = BookletFilter::default();
         let mostly_plastics = content(
-            &["machining.turning", "plastics.injection", "plastics.extrusion"],
+            &[
+                "machining.turning",
+                "plastics.injection",
+                "plastics.extrusion",
+            ],
             &[Sector::Medtech],
             "",
         );
@@ -214,12 +222,22 @@ mod tests {
             all.family_of_supplier(&mostly_plastics, &families),
             Some(code("plastics"))
         );
-        let tie = content(&["electronics", "plastics.injection"], &[Sector::Medtech], "");
-        assert_eq!(all.family_of_supplier(&tie, &families), Some(code("plastics")));
+        let tie = content(
+            &["electronics", "plastics.injection"],
+            &[Sector::Medtech],
+            "",
+        );
+        assert_eq!(
+            all.family_of_supplier(&tie, &families),
+            Some(code("plastics"))
+        );
         let chosen = BookletFilter {
             family: Some(code("electronics")),
             ..BookletFilter::default()
         };
-        assert_eq!(chosen.family_of_supplier(&tie, &families), Some(code("electronics")));
+        assert_eq!(
+            chosen.family_of_supplier(&tie, &families),
+            Some(code("electronics"))
+        );
     }
 }

@@ -16,7 +16,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = args.next().unwrap_or_else(|| "booklet.pdf".to_owned());
     let edition_date = NaiveDate::from_ymd_opt(2026, 11, 30).ok_or("date")?;
     let valid_until = NaiveDate::from_ymd_opt(2027, 6, 1).ok_or("date")?;
-    let families = ["Usinage", "Électronique", "Plasturgie", "Traitements de surface", "Stérilisation"];
+    let families = [
+        "Usinage",
+        "Électronique",
+        "Plasturgie",
+        "Traitements de surface",
+        "Stérilisation",
+    ];
     let booklet = Booklet {
         language: Language::Fr,
         edition_date,
@@ -53,7 +59,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                             verified: i % 2 == 0,
                         }],
                         sectors: vec![Sector::Medtech, Sector::Pharma],
-                        equipment: vec!["Centre 5 axes DMG Mori".to_owned(), "Salle propre ISO 7".to_owned()],
+                        equipment: vec![
+                            "Centre 5 axes DMG Mori".to_owned(),
+                            "Salle propre ISO 7".to_owned(),
+                        ],
                         working_languages: vec!["fr".to_owned(), "en".to_owned(), "de".to_owned()],
                         contact_email: Some(format!("contact{i}@example.com")),
                         phone: Some("+33 3 81 00 00 00".to_owned()),

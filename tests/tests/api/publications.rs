@@ -43,7 +43,10 @@ async fn directory(app: &TestApp) -> Directory {
             "a@microtech.example",
             &siret(1),
             micro_machining_profile(),
-            &[iso_13485(&today_plus(-100), &today_plus(700)), expired_iso_9001()],
+            &[
+                iso_13485(&today_plus(-100), &today_plus(700)),
+                expired_iso_9001(),
+            ],
             &expert,
         )
         .await;
@@ -90,7 +93,9 @@ async fn directory(app: &TestApp) -> Directory {
         .expect("org")
         .to_owned();
     app.verify_email("d@brouillon.example").await;
-    let token = app.login("d@brouillon.example", tests::server::PASSWORD).await["access_token"]
+    let token = app
+        .login("d@brouillon.example", tests::server::PASSWORD)
+        .await["access_token"]
         .as_str()
         .expect("token")
         .to_owned();
@@ -137,7 +142,10 @@ fn assert_nothing_hidden(booklet: &Booklet) {
 /// The text with line breaks and runs of spaces made single spaces, so
 /// that a phrase wrapped across lines still matches.
 fn flat(text: &str) -> String {
-    text.split([' ', '\n']).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
+    text.split([' ', '\n'])
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 async fn the_booklet_prints_every_published_supplier_in_french_and_english_and_nothing_private(
@@ -181,13 +189,20 @@ async fn the_booklet_prints_every_published_supplier_in_french_and_english_and_n
         "Index des compétences",
         "Index des certifications",
     ] {
-        assert!(text.contains(expected), "{expected:?} missing from:\n{}", fr.text);
+        assert!(
+            text.contains(expected),
+            "{expected:?} missing from:\n{}",
+            fr.text
+        );
     }
     assert_nothing_hidden(&fr);
 
     // Asked again on the same data: the PDF at once, the same edition.
     let again = app.booklet("lang=fr").await;
-    assert_eq!(again.first_status, 200, "a typeset edition is served at once");
+    assert_eq!(
+        again.first_status, 200,
+        "a typeset edition is served at once"
+    );
     assert_eq!(again.etag, fr.etag);
 
     let en = app.booklet("lang=en").await;
@@ -209,7 +224,11 @@ async fn the_booklet_prints_every_published_supplier_in_french_and_english_and_n
         "Index of capabilities",
         "Index of certifications",
     ] {
-        assert!(text.contains(expected), "{expected:?} missing from:\n{}", en.text);
+        assert!(
+            text.contains(expected),
+            "{expected:?} missing from:\n{}",
+            en.text
+        );
     }
     assert!(!text.contains("Compétences"), "no French label in English");
     assert_nothing_hidden(&en);
@@ -231,21 +250,45 @@ async fn the_booklet_prints_every_published_supplier_in_french_and_english_and_n
     let changed = app.booklet("lang=fr").await;
     assert_eq!(changed.first_status, 202, "new data, new edition");
     assert_ne!(changed.etag, fr.etag);
-    assert!(flat(&changed.text).contains("Bureau Veritas"), "{}", changed.text);
+    assert!(
+        flat(&changed.text).contains("Bureau Veritas"),
+        "{}",
+        changed.text
+    );
 }
 
 async fn the_booklet_filters_by_sector_family_membership_and_region(app: &TestApp) {
     directory(app).await;
     let only = |booklet: &Booklet, present: &str, absent: &str| {
         let text = flat(&booklet.text);
-        assert!(text.contains(present), "{present:?} missing:\n{}", booklet.text);
-        assert!(!text.contains(absent), "{absent:?} present:\n{}", booklet.text);
+        assert!(
+            text.contains(present),
+            "{present:?} missing:\n{}",
+            booklet.text
+        );
+        assert!(
+            !text.contains(absent),
+            "{absent:?} present:\n{}",
+            booklet.text
+        );
         assert_nothing_hidden(booklet);
     };
     // Sterilisation serves pharma, machining does not.
-    only(&app.booklet("lang=fr&sector=pharma").await, MARKUP_NAME, MACHINING_NAME);
-    only(&app.booklet("lang=fr&family=machining").await, MACHINING_NAME, MARKUP_NAME);
-    only(&app.booklet("lang=en&members_only=true").await, MACHINING_NAME, MARKUP_NAME);
+    only(
+        &app.booklet("lang=fr&sector=pharma").await,
+        MARKUP_NAME,
+        MACHINING_NAME,
+    );
+    only(
+        &app.booklet("lang=fr&family=machining").await,
+        MACHINING_NAME,
+        MARKUP_NAME,
+    );
+    only(
+        &app.booklet("lang=en&members_only=true").await,
+        MACHINING_NAME,
+        MARKUP_NAME,
+    );
     let elsewhere = app.booklet("lang=fr&region=Grand%20Est").await;
     let text = flat(&elsewhere.text);
     assert!(text.contains("Aucune entreprise"), "{}", elsewhere.text);
@@ -254,22 +297,41 @@ async fn the_booklet_filters_by_sector_family_membership_and_region(app: &TestAp
         .booklet("lang=fr&region=bourgogne-franche-comt%C3%A9&sector=medtech")
         .await;
     let text = flat(&region.text);
-    assert!(text.contains(MACHINING_NAME) && text.contains(MARKUP_NAME), "{}", region.text);
-    assert!(text.contains("Secteur : Dispositifs médicaux"), "the cover names the selection:\n{}", region.text);
+    assert!(
+        text.contains(MACHINING_NAME) && text.contains(MARKUP_NAME),
+        "{}",
+        region.text
+    );
+    assert!(
+        text.contains("Secteur : Dispositifs médicaux"),
+        "the cover names the selection:\n{}",
+        region.text
+    );
 }
 
 async fn bad_booklet_filters_are_refused_naming_the_field(app: &TestApp) {
     let problem = app
-        .get("/api/v1/publications/booklet?sector=shipbuilding&family=machining.swiss_turning", None)
+        .get(
+            "/api/v1/publications/booklet?sector=shipbuilding&family=machining.swiss_turning",
+            None,
+        )
         .await;
     problem.assert_problem(422, "validation_failed");
     let fields: Vec<(&str, &str)> = problem.body["errors"]
         .as_array()
         .expect("errors")
         .iter()
-        .map(|e| (e["field"].as_str().unwrap_or_default(), e["code"].as_str().unwrap_or_default()))
+        .map(|e| {
+            (
+                e["field"].as_str().unwrap_or_default(),
+                e["code"].as_str().unwrap_or_default(),
+            )
+        })
         .collect();
-    assert_eq!(fields, [("sector", "invalid_sector"), ("family", "not_a_family")]);
+    assert_eq!(
+        fields,
+        [("sector", "invalid_sector"), ("family", "not_a_family")]
+    );
     let unknown = app
         .get("/api/v1/publications/booklet?family=basket_weaving", None)
         .await;
@@ -282,9 +344,12 @@ async fn bad_booklet_filters_are_refused_naming_the_field(app: &TestApp) {
         .await
         .assert_problem(400, "invalid_query");
     for key in ["not-a-key", "0123", &"F".repeat(32), &"f".repeat(32)] {
-        app.get(&format!("/api/v1/publications/booklet/editions/{key}"), None)
-            .await
-            .assert_problem(404, "not_found");
+        app.get(
+            &format!("/api/v1/publications/booklet/editions/{key}"),
+            None,
+        )
+        .await
+        .assert_problem(404, "not_found");
     }
 }
 

@@ -89,7 +89,10 @@ pub fn booklet(
             working_languages: content.working_languages.clone(),
             // The public contact only: `private_contacts` never leave the
             // platform's back office.
-            contact_email: content.public_contact_email.as_ref().map(ToString::to_string),
+            contact_email: content
+                .public_contact_email
+                .as_ref()
+                .map(ToString::to_string),
             phone: content.public_phone.clone(),
             website: organisation.website.map(|w| w.as_str().to_owned()),
         });

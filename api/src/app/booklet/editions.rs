@@ -171,16 +171,18 @@ impl BookletEditions {
         let started = std::time::Instant::now();
         let dir = self.dir.clone();
         let path = self.path(key);
-        let size = tokio::task::spawn_blocking(move || -> Result<u64, Box<dyn std::error::Error + Send + Sync>> {
-            let pdf = render()?;
-            std::fs::create_dir_all(&dir)?;
-            // Written aside then renamed: a reader sees the whole file or none.
-            let partial = dir.join(format!("{key}.partial"));
-            std::fs::write(&partial, &pdf)?;
-            std::fs::rename(&partial, &path)?;
-            evict(&dir)?;
-            Ok(pdf.len() as u64)
-        })
+        let size = tokio::task::spawn_blocking(
+            move || -> Result<u64, Box<dyn std::error::Error + Send + Sync>> {
+                let pdf = render()?;
+                std::fs::create_dir_all(&dir)?;
+                // Written aside then renamed: a reader sees the whole file or none.
+                let partial = dir.join(format!("{key}.partial"));
+                std::fs::write(&partial, &pdf)?;
+                std::fs::rename(&partial, &path)?;
+                evict(&dir)?;
+                Ok(pdf.len() as u64)
+            },
+        )
         .await??;
         tracing::info!(edition = %key, bytes = size, ms = started.elapsed().as_millis() as u64, "booklet typeset");
         Ok(())
@@ -218,7 +220,13 @@ mod tests {
         let key = EditionKey::of("template", b"data");
         assert_eq!(EditionKey::parse(&key.to_string()), Some(key));
         assert_ne!(EditionKey::of("template 2", b"data"), key);
-        for bad in ["", "../../etc/passwd", &"A".repeat(32), &"0".repeat(31), &"0".repeat(33)] {
+        for bad in [
+            "",
+            "../../etc/passwd",
+            &"A".repeat(32),
+            &"0".repeat(31),
+            &"0".repeat(33),
+        ] {
             assert_eq!(EditionKey::parse(bad), None, "{bad}");
         }
     }
@@ -240,7 +248,10 @@ mod tests {
         evict(&dir).expect("evict");
         let left = std::fs::read_dir(&dir).expect("list").count();
         assert_eq!(left, MAX_EDITIONS);
-        assert!(!dir.join(format!("{:032x}.pdf", 0)).exists(), "the oldest goes");
+        assert!(
+            !dir.join(format!("{:032x}.pdf", 0)).exists(),
+            "the oldest goes"
+        );
         assert!(dir.join(format!("{:032x}.pdf", MAX_EDITIONS + 2)).exists());
         std::fs::remove_dir_all(&dir).expect("clean");
     }

@@ -15,14 +15,19 @@ use persistence::profiles;
 use crate::app::{directory, suppliers};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::state::AppState;
-pub use editions::{BookletEditions, EditionKey};
 use editions::Edition;
+pub use editions::{BookletEditions, EditionKey};
 
 /// What a booklet request gets.
 pub enum BookletAnswer {
-    Ready { key: EditionKey, pdf: Vec<u8> },
+    Ready {
+        key: EditionKey,
+        pdf: Vec<u8>,
+    },
     /// Being typeset: poll the edition.
-    Running { key: EditionKey },
+    Running {
+        key: EditionKey,
+    },
 }
 
 /// The booklet for `query` as of today: at once when this edition was
@@ -109,4 +114,3 @@ fn io_error(error: std::io::Error) -> ApiError {
 pub fn editions(data_dir: &std::path::Path) -> Arc<BookletEditions> {
     Arc::new(BookletEditions::new(data_dir.join("publications")))
 }
-
