@@ -92,7 +92,8 @@ mod tests {
             {
                 maps.push_str(&text);
             }
-            rest = &body[end..];
+            // Past `endstream`, which itself ends in `stream\n`.
+            rest = body.get(end + 9..).unwrap_or_default();
         }
         maps
     }
