@@ -152,44 +152,44 @@ mod tests {
             "Bourgogne-Franche-Comté",
         );
         let all = BookletFilter::default();
-        assert!(all.admits(&c, Membership::NonMember));
+        assert!(all.admits(&c, Membership::NotMember));
         let parse = |input: BookletFilterInput<'_>| BookletFilter::parse(&input).expect("valid");
         let medtech = parse(BookletFilterInput {
             sector: Some("medtech"),
             ..Default::default()
         });
-        assert!(medtech.admits(&c, Membership::NonMember));
+        assert!(medtech.admits(&c, Membership::NotMember));
         let pharma = parse(BookletFilterInput {
             sector: Some("pharma"),
             ..Default::default()
         });
-        assert!(!pharma.admits(&c, Membership::NonMember));
+        assert!(!pharma.admits(&c, Membership::NotMember));
         let machining = parse(BookletFilterInput {
             family: Some("machining"),
             ..Default::default()
         });
-        assert!(machining.admits(&c, Membership::NonMember));
+        assert!(machining.admits(&c, Membership::NotMember));
         let plastics = parse(BookletFilterInput {
             family: Some("plastics"),
             ..Default::default()
         });
-        assert!(!plastics.admits(&c, Membership::NonMember));
+        assert!(!plastics.admits(&c, Membership::NotMember));
         let members = parse(BookletFilterInput {
             members_only: Some(true),
             ..Default::default()
         });
-        assert!(!members.admits(&c, Membership::NonMember));
+        assert!(!members.admits(&c, Membership::NotMember));
         assert!(members.admits(&c, Membership::Member));
         let region = parse(BookletFilterInput {
             region: Some(" bourgogne-franche-comté "),
             ..Default::default()
         });
-        assert!(region.admits(&c, Membership::NonMember));
+        assert!(region.admits(&c, Membership::NotMember));
         let elsewhere = parse(BookletFilterInput {
             region: Some("Grand Est"),
             ..Default::default()
         });
-        assert!(!elsewhere.admits(&c, Membership::NonMember));
+        assert!(!elsewhere.admits(&c, Membership::NotMember));
     }
 
     #[test]
