@@ -110,6 +110,7 @@ async fn build_state_with(settings: Settings) -> anyhow::Result<AppState> {
     let (index, index_created) = open_index(&settings).await?;
     let clock = Clock::shifted(settings.clock_offset);
     let files = open_files(&settings)?;
+    let settings_data_dir = settings.data_dir.clone();
     let state = AppState {
         jwt: JwtKeys::new(
             settings.jwt_secret.expose(),
@@ -130,6 +131,7 @@ async fn build_state_with(settings: Settings) -> anyhow::Result<AppState> {
         indexer_wakeup: Default::default(),
         index_settings_applied: Default::default(),
         passes: Default::default(),
+        booklets: app::booklet::editions(&settings_data_dir),
         data_dir_lock,
     };
     // An unreachable index must not stop the API: writes queue up in the

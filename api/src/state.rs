@@ -64,6 +64,8 @@ pub struct AppState {
     /// Where token bearers stand, read at most a few seconds ago.
     pub standing: Arc<StandingCache>,
     pub passes: Arc<WorkerPasses>,
+    /// Typeset competence booklets and the jobs typesetting them.
+    pub booklets: Arc<crate::app::booklet::BookletEditions>,
     /// Held as long as the process runs: `pmt admin restore` refuses while
     /// any `pmt` process uses the data directory.
     #[expect(

@@ -43,6 +43,7 @@ pub const FIELD_CODES: &[&str] = &[
     "malformed_json",
     "min_above_max",
     "missing",
+    "not_a_family",
     "not_an_answer",
     "not_applicable",
     "not_positive",

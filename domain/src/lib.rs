@@ -10,6 +10,7 @@ pub mod admin_events;
 pub mod audit;
 pub mod auth;
 pub mod capability_map;
+pub mod booklet;
 pub mod certificate_events;
 pub mod certification;
 pub mod codes;

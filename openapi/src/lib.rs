@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod audit;
+pub mod booklet;
 pub mod directory;
 pub mod events;
 pub mod files;
@@ -53,7 +54,7 @@ token as `Authorization: Bearer <token>`.",
         (name = "profiles", description = "Supplier profiles and certificates, and their review by experts"),
         (name = "requests", description = "Sourcing requests: qualification, matching, invitations, quotes, questions, award"),
         (name = "files", description = "Documents: upload, attach, download"),
-        (name = "publications", description = "The cluster's publications from live data: the capability map (public) and the programme's activity report (back office)"),
+        (name = "publications", description = "The cluster's publications from live data: the FR/EN competence booklet (PDF), the capability map (public) and the programme's activity report (back office)"),
         (name = "admin", description = "User and membership management (admins)"),
         (name = "events", description = "The change feed: what changed, as each caller may read it"),
         (name = "webhooks", description = "Endpoints receiving the change feed, signed (Standard Webhooks), and their delivery log"),

@@ -162,6 +162,18 @@ pub fn all_organisation_ids(conn: &mut DbConnection) -> Result<Vec<OrganisationI
     ids.iter().map(|raw| id(TABLE, raw)).collect()
 }
 
+/// The organisations whose profile the public may see: a published
+/// snapshot, not suspended (`SupplierProfile::public_content` decides again
+/// on the loaded profile).
+pub fn listed_organisation_ids(conn: &mut DbConnection) -> Result<Vec<OrganisationId>> {
+    let ids: Vec<String> = supplier_profiles::table
+        .filter(supplier_profiles::published.is_not_null())
+        .filter(supplier_profiles::status.ne(ProfileStatus::Suspended.as_str()))
+        .select(supplier_profiles::organisation_id)
+        .load(conn)?;
+    ids.iter().map(|raw| id(TABLE, raw)).collect()
+}
+
 pub fn find_many(
     conn: &mut DbConnection,
     organisations: &[OrganisationId],

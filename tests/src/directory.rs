@@ -89,6 +89,49 @@ impl TestApp {
             .as_str()
             .expect("org id")
             .to_owned();
+        self.publish(&token, &org, profile, certificates, expert)
+            .await;
+        (token, org)
+    }
+
+    /// `published_supplier` under the legal name `name`.
+    pub async fn published_supplier_named(
+        &self,
+        name: &str,
+        email: &str,
+        siret: &str,
+        profile: Value,
+        certificates: &[Value],
+        expert: &str,
+    ) -> (String, String) {
+        let mut body = crate::server::registration("supplier", email, siret);
+        body["organisation"]["legal_name"] = json!(name);
+        let registered = self.post("/api/v1/auth/register", None, body).await;
+        let org = registered.assert_status(201)["organisation"]["id"]
+            .as_str()
+            .expect("org id")
+            .to_owned();
+        self.verify_email(email).await;
+        let token = self.login(email, crate::server::PASSWORD).await["access_token"]
+            .as_str()
+            .expect("access token")
+            .to_owned();
+        self.publish(&token, &org, profile, certificates, expert)
+            .await;
+        (token, org)
+    }
+
+    /// Writes `profile`, declares `certificates`, submits, and has `expert`
+    /// approve.
+    async fn publish(
+        &self,
+        token: &str,
+        org: &str,
+        profile: Value,
+        certificates: &[Value],
+        expert: &str,
+    ) {
+        let token = token.to_owned();
         self.put(
             &format!("/api/v1/organisations/{org}/profile"),
             Some(&token),
@@ -121,7 +164,6 @@ impl TestApp {
         )
         .await
         .assert_status(200);
-        (token, org)
     }
 
     /// Searches until `predicate` holds on the response (the index is

@@ -8,6 +8,7 @@ pub mod load;
 pub mod mail;
 pub mod paging;
 pub mod postgres;
+pub mod publications;
 pub mod receiver;
 pub mod server;
 pub mod smtp;

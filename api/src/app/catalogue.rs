@@ -54,6 +54,11 @@ impl Catalogue {
         self.by_code.get(code).map(|&i| &self.nodes[i])
     }
 
+    /// The taxonomy's top-level nodes ("families"), in taxonomy order.
+    pub fn families(&self) -> impl Iterator<Item = &CapabilityNode> {
+        self.nodes.iter().filter(|n| n.code.parent().is_none())
+    }
+
     pub fn has_capability(&self, code: &CapabilityCode) -> bool {
         self.by_code.contains_key(code.as_str())
     }

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod attachments;
+pub mod booklet;
 pub mod catalogue;
 pub mod demo;
 pub mod directory;

@@ -12,6 +12,7 @@ pub mod health;
 pub mod me;
 pub mod organisations;
 pub mod profiles;
+pub mod booklet;
 pub mod publications;
 pub mod requests;
 pub mod webhooks;
@@ -67,6 +68,7 @@ pub fn api_v1(cfg: &mut impl Routes) {
     admin::configure(cfg);
     events::configure(cfg);
     webhooks::configure(cfg);
+    booklet::configure(cfg);
 }
 
 /// The version a client edits, from `If-Match: "7"` (or `7`).

@@ -6,6 +6,7 @@ mod accounts;
 mod admin;
 mod allowed_actions;
 mod attachments;
+mod booklet;
 mod business_rules;
 mod buyer_disclosure;
 mod certificate_trust;

@@ -45,6 +45,19 @@ impl Matrix<'_> {
         let request = || vec![("id", w.request.clone())];
         match op {
             "GET /api/v1/suppliers/{id}" => with(vec![("id", w.s1_org.clone())]),
+            // Typeset first, so that every reader gets the PDF (200) rather
+            // than the job typesetting it (202, which the booklet tests see).
+            "GET /api/v1/publications/booklet" => {
+                self.app.booklet("lang=en").await;
+                Call {
+                    query: vec![("lang", "en".to_owned())],
+                    ..Call::default()
+                }
+            }
+            "GET /api/v1/publications/booklet/editions/{key}" => {
+                let booklet = self.app.booklet("lang=en").await;
+                with(vec![("key", booklet.etag.trim_matches('"').to_owned())])
+            }
             "GET /api/v1/taxonomy/suggestions" => Call {
                 query: vec![("text", "usinage de vis en titane, ISO 13485".to_owned())],
                 ..Call::default()

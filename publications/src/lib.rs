@@ -1,0 +1,133 @@
+//! The cluster's typeset publications. Today one: the competence booklet
+//! ("livret de compétences"), in French or English, handed out at trade
+//! fairs.
+//!
+//! The caller hands plain data ([`Booklet`]: what the public may see,
+//! already selected and labelled) and gets PDF bytes back. User text never
+//! becomes typst markup: the data reaches the template as a JSON file that
+//! the template reads and iterates, so a supplier named `#exit` or
+//! `*Acme* <x>` is printed as written.
+//!
+//! This is the only crate of the workspace that depends on typst (slow to
+//! compile): the rest rebuilds without it.
+
+mod booklet;
+mod document;
+mod wording;
+mod world;
+
+pub use wording::sort_key;
+
+pub use booklet::{
+    Booklet, BookletCapability, BookletCertificate, BookletFamily, BookletSupplier, FilterLabel,
+};
+
+/// Why a booklet could not be typeset. Not the reader's fault: the data is
+/// plain text, so any error is a bug in the template or the fonts.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("the booklet template failed: {0}")]
+    Template(String),
+    #[error("the PDF export failed: {0}")]
+    Export(String),
+    #[error("the booklet data could not be serialised: {0}")]
+    Data(#[from] serde_json::Error),
+}
+
+/// The template's source; part of every cached edition's key, so that a
+/// new template never serves a PDF typeset by the old one.
+pub const TEMPLATE: &str = include_str!("templates/booklet.typ");
+
+/// Typesets `booklet` as a PDF.
+pub fn render(booklet: &Booklet) -> Result<Vec<u8>, RenderError> {
+    let data = serde_json::to_vec(&document::Document::of(booklet))?;
+    world::typeset(TEMPLATE, data, booklet.edition_date)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+    use domain::account::Language;
+
+    use super::*;
+
+    fn supplier(name: &str) -> BookletSupplier {
+        BookletSupplier {
+            name: name.to_owned(),
+            city: "Besançon".to_owned(),
+            region: "Bourgogne-Franche-Comté".to_owned(),
+            member: true,
+            description: "Décolletage de précision.".to_owned(),
+            capabilities: vec![BookletCapability {
+                code: "machining.swiss_turning".to_owned(),
+                label: "Décolletage".to_owned(),
+                detail: Some("titane".to_owned()),
+            }],
+            certifications: Vec::new(),
+            sectors: vec![domain::profile::Sector::Medtech],
+            equipment: Vec::new(),
+            working_languages: vec!["fr".to_owned()],
+            contact_email: None,
+            phone: None,
+            website: None,
+        }
+    }
+
+    /// The font maps of a PDF (ToUnicode CMaps), decompressed.
+    fn unicode_maps(pdf: &[u8]) -> String {
+        use std::io::Read as _;
+        let mut maps = String::new();
+        let mut rest = pdf;
+        while let Some(start) = rest.windows(7).position(|w| w == b"stream\n") {
+            let body = &rest[start + 7..];
+            let end = body
+                .windows(9)
+                .position(|w| w == b"endstream")
+                .unwrap_or(body.len());
+            let mut text = String::new();
+            if flate2::read::ZlibDecoder::new(&body[..end])
+                .read_to_string(&mut text)
+                .is_ok()
+                && text.contains("beginbf")
+            {
+                maps.push_str(&text);
+            }
+            // Past `endstream`, which itself ends in `stream\n`.
+            rest = body.get(end + 9..).unwrap_or_default();
+        }
+        maps
+    }
+
+    #[test]
+    fn french_labels_carry_a_real_no_break_space_and_markup_in_names_stays_text() {
+        let booklet = Booklet {
+            language: Language::Fr,
+            edition_date: NaiveDate::from_ymd_opt(2026, 11, 30).expect("a date"),
+            filters: Vec::new(),
+            families: vec![BookletFamily {
+                code: "machining".to_owned(),
+                label: "Usinage".to_owned(),
+                suppliers: vec![supplier("*Acme* #exit $x$ <a> @b [c] \\ _d_")],
+            }],
+        };
+        let pdf = render(&booklet).expect("a name full of markup is typeset as text");
+        assert!(
+            unicode_maps(&pdf).to_uppercase().contains("<00A0>"),
+            "a glyph of the French booklet stands for U+00A0"
+        );
+    }
+
+    #[test]
+    fn an_empty_booklet_is_still_a_pdf() {
+        for language in [Language::Fr, Language::En] {
+            let pdf = render(&Booklet {
+                language,
+                edition_date: NaiveDate::from_ymd_opt(2026, 11, 30).expect("a date"),
+                filters: vec![FilterLabel::MembersOnly],
+                families: Vec::new(),
+            })
+            .expect("typeset");
+            assert!(pdf.starts_with(b"%PDF-"), "{language:?}");
+        }
+    }
+}
