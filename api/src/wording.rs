@@ -131,6 +131,19 @@ pub fn field_message_fr(code: &str, english: &str) -> Option<String> {
         "not_positive" => "un prix est supérieur à 0".to_owned(),
         "min_above_max" => "le minimum du budget dépasse son maximum".to_owned(),
         "unknown_capability" => "capacité absente de la taxonomie".to_owned(),
+        "not_a_family" => {
+            "une famille est un code de premier niveau de la taxonomie, par exemple machining"
+                .to_owned()
+        }
+        "duplicate" => "ce document figure deux fois dans la liste".to_owned(),
+        "unknown_file" => {
+            "aucun document de votre organisation n'a cet identifiant (déposez-le avec POST /api/v1/files)"
+                .to_owned()
+        }
+        "file_attached" => {
+            "ce document est déjà joint ailleurs ; déposez-le de nouveau pour le joindre ici"
+                .to_owned()
+        }
         "unknown_certification_type" => "type de certification inconnu".to_owned(),
         "capabilities_required" => {
             "qualifier demande au moins une capacité de la taxonomie".to_owned()

@@ -2,8 +2,8 @@ use actix_web::http::header::{
     ACCEPT_LANGUAGE, CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, ETAG, LOCATION, RETRY_AFTER,
 };
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use openapi::problem::Problem;
 use openapi::booklet::{BookletJobStatus, BookletJobView, BookletPdf, BookletQuery};
+use openapi::problem::Problem;
 
 use super::Routes;
 use crate::app::booklet::{self, BookletAnswer};
