@@ -189,13 +189,17 @@ pub fn new_profiles(conn: &mut DbConnection, period: &ReportPeriod) -> Result<u6
         .count() as u64)
 }
 
+/// A profile's review step: when, and whether it was the expert's decision
+/// (`true`) or a submission (`false`).
+pub type ReviewStep = (DateTime<Utc>, bool);
+
 /// The review steps of each profile decided within the period, in time
-/// order: `(at, is_decision)`, a submission (`false`) or the expert's
-/// approval or request for changes of a submitted profile (`true`).
+/// order: a submission or the expert's approval or request for changes of
+/// a submitted profile.
 pub fn review_steps(
     conn: &mut DbConnection,
     period: &ReportPeriod,
-) -> Result<Vec<Vec<(DateTime<Utc>, bool)>>> {
+) -> Result<Vec<Vec<ReviewStep>>> {
     let (start, end) = (micros(period.start()), micros(period.end()));
     let decided = in_period
         .filter(in_period.field(audit_log::subject_type).eq(PROFILE))
@@ -216,7 +220,7 @@ pub fn review_steps(
             audit_log::created_at,
         ))
         .load(conn)?;
-    let mut profiles: Vec<Vec<(DateTime<Utc>, bool)>> = Vec::new();
+    let mut profiles: Vec<Vec<ReviewStep>> = Vec::new();
     let mut current: Option<String> = None;
     for (profile, from, to, at) in rows {
         let step = match (from.as_deref(), to.as_deref()) {

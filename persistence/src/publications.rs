@@ -167,7 +167,8 @@ pub fn node_certifications(
 
 /// The capabilities each published supplier declares, by supplier name.
 pub fn matrix(conn: &mut DbConnection) -> Result<Vec<MatrixEntry>> {
-    let rows: Vec<(
+    // id, name, membership, region, department, code, detail
+    type Row = (
         String,
         String,
         String,
@@ -175,7 +176,8 @@ pub fn matrix(conn: &mut DbConnection) -> Result<Vec<MatrixEntry>> {
         String,
         String,
         Option<String>,
-    )> = published_capabilities::table
+    );
+    let rows: Vec<Row> = published_capabilities::table
         .inner_join(organisations::table)
         .filter(published_capabilities::declared.eq(true))
         .order((

@@ -200,7 +200,8 @@ fn evict(dir: &Path) -> std::io::Result<()> {
             editions.push((meta.modified()?, meta.len(), path));
         }
     }
-    editions.sort_by(|a, b| b.0.cmp(&a.0));
+    // Newest first.
+    editions.sort_by_key(|e| std::cmp::Reverse(e.0));
     let mut kept_bytes = 0;
     for (position, (_, size, path)) in editions.into_iter().enumerate() {
         kept_bytes += size;
