@@ -93,17 +93,20 @@ async fn set_logo(
     id: web::Path<Uuid>,
     body: JsonBody<AttachFileRequest>,
 ) -> ApiResult<web::Json<FileView>> {
+    set_document(state, auth, id, body, ProfileDocument::Logo).await
+}
+
+async fn set_document(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+    body: JsonBody<AttachFileRequest>,
+    document: ProfileDocument,
+) -> ApiResult<web::Json<FileView>> {
     let file = FileId::from(body.into_inner().file_id);
-    Ok(web::Json(
-        attachments::set_profile_document(
-            &state,
-            auth.0,
-            (*id).into(),
-            ProfileDocument::Logo,
-            file,
-        )
-        .await?,
-    ))
+    let profile = (*id).into();
+    let view = attachments::set_profile_document(&state, auth.0, profile, document, file).await?;
+    Ok(web::Json(view))
 }
 
 /// Set the profile's brochure.
@@ -131,17 +134,7 @@ async fn set_brochure(
     id: web::Path<Uuid>,
     body: JsonBody<AttachFileRequest>,
 ) -> ApiResult<web::Json<FileView>> {
-    let file = FileId::from(body.into_inner().file_id);
-    Ok(web::Json(
-        attachments::set_profile_document(
-            &state,
-            auth.0,
-            (*id).into(),
-            ProfileDocument::Brochure,
-            file,
-        )
-        .await?,
-    ))
+    set_document(state, auth, id, body, ProfileDocument::Brochure).await
 }
 
 /// Get a supplier's profile.

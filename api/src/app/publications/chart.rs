@@ -1,7 +1,7 @@
 //! The activity report's monthly series drawn with `plotters` (SVG backend
 //! only): requests by step and connections, one line each.
 
-use openapi::publications::ActivityReportView;
+use openapi::publications::{ActivityReportView, MonthlyView};
 use plotters::prelude::*;
 
 use crate::error::{ApiError, ApiResult};
@@ -15,49 +15,42 @@ fn failed(e: impl std::fmt::Display) -> ApiError {
 pub fn monthly(report: &ActivityReportView) -> ApiResult<String> {
     let months: Vec<&str> = report.monthly.iter().map(|m| m.month.as_str()).collect();
     type Series<'a> = (&'a str, RGBColor, Vec<u64>);
+    let column = |value: fn(&MonthlyView) -> u64| report.monthly.iter().map(value).collect();
     let series: Vec<Series> = vec![
         (
             "reçues / received",
             RGBColor(31, 111, 139),
-            report.monthly.iter().map(|m| m.requests.received).collect(),
+            column(|m| m.requests.received),
         ),
         (
             "qualifiées / qualified",
             RGBColor(76, 154, 42),
-            report
-                .monthly
-                .iter()
-                .map(|m| m.requests.qualified)
-                .collect(),
+            column(|m| m.requests.qualified),
         ),
         (
             "rejetées / rejected",
             RGBColor(200, 60, 60),
-            report.monthly.iter().map(|m| m.requests.rejected).collect(),
+            column(|m| m.requests.rejected),
         ),
         (
             "ouvertes / opened",
             RGBColor(230, 150, 30),
-            report.monthly.iter().map(|m| m.requests.opened).collect(),
+            column(|m| m.requests.opened),
         ),
         (
             "attribuées / awarded",
             RGBColor(120, 70, 160),
-            report.monthly.iter().map(|m| m.requests.awarded).collect(),
+            column(|m| m.requests.awarded),
         ),
         (
             "annulées / cancelled",
             RGBColor(120, 120, 120),
-            report
-                .monthly
-                .iter()
-                .map(|m| m.requests.cancelled)
-                .collect(),
+            column(|m| m.requests.cancelled),
         ),
         (
             "mises en relation / connections",
             RGBColor(0, 0, 0),
-            report.monthly.iter().map(|m| m.connections).collect(),
+            column(|m| m.connections),
         ),
     ];
     let top = series
