@@ -271,6 +271,33 @@ pub enum Audience {
 }
 
 impl Audience {
+    /// The organisations that read an event of this audience about
+    /// `request`, given the suppliers invited to it: every organisation
+    /// [`Reader::sees`] lets through, each once. The feed keeps them beside
+    /// the event so a reader's page is a walk of its own entries, however
+    /// sparse they are among everyone's. The back office reads every event
+    /// and is not listed.
+    pub fn readers(
+        self,
+        request: Option<RequestRef>,
+        invited: &[OrganisationId],
+    ) -> Vec<OrganisationId> {
+        let buyer = request.map(|r| r.buyer);
+        let mut readers: Vec<OrganisationId> = match self {
+            Self::RequestParties => buyer.into_iter().chain(invited.iter().copied()).collect(),
+            Self::RequestBuyer => buyer.into_iter().collect(),
+            Self::RequestSupplier(s) => buyer
+                .into_iter()
+                .chain(invited.contains(&s).then_some(s))
+                .collect(),
+            Self::BackOffice => Vec::new(),
+            Self::Organisation(o) => vec![o],
+        };
+        readers.sort_unstable();
+        readers.dedup();
+        readers
+    }
+
     pub const fn kind(self) -> &'static str {
         match self {
             Self::RequestParties => "request_parties",
@@ -718,6 +745,38 @@ mod tests {
             Audience::Organisation(org),
         ] {
             assert_eq!(Audience::parse(a.kind(), a.organisation()), Some(a));
+        }
+    }
+
+    #[test]
+    fn the_listed_readers_are_exactly_the_organisations_that_see_the_event() {
+        let (buyer, invited, rival, outsider) = (
+            OrganisationId::new(),
+            OrganisationId::new(),
+            OrganisationId::new(),
+            OrganisationId::new(),
+        );
+        let request = request_ref(buyer);
+        let is_invited = |id: SourcingRequestId| request.is_some_and(|r| r.id == id);
+        for audience in [
+            Audience::RequestParties,
+            Audience::RequestBuyer,
+            Audience::RequestSupplier(invited),
+            Audience::RequestSupplier(outsider),
+            Audience::BackOffice,
+            Audience::Organisation(rival),
+        ] {
+            let listed = audience.readers(request, &[invited]);
+            for org in [buyer, invited, rival, outsider] {
+                // An organisation reads as a buyer or as a supplier.
+                let reader = if org == buyer {
+                    Reader::Buyer(org)
+                } else {
+                    Reader::Supplier(org)
+                };
+                let sees = reader.sees(audience, request, |id| org == invited && is_invited(id));
+                assert_eq!(listed.contains(&org), sees, "{audience:?} {reader:?}");
+            }
         }
     }
 

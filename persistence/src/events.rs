@@ -13,16 +13,17 @@
 //! event's insert to the commit, a few milliseconds).
 
 use diesel::prelude::*;
+use diesel::sql_types::Text;
 use domain::account::PlatformRole;
 use domain::events::{
     Audience, Event, EventData, EventType, NewEvent, ObjectKind, Reader, RequestRef,
 };
-use domain::ids::OrganisationId;
+use domain::ids::{OrganisationId, SourcingRequestId};
 
 use crate::convert::{enum_value, from_micros, id, micros};
 use crate::db::DbConnection;
 use crate::error::{Result, corrupt};
-use crate::schema::{events, request_invitations};
+use crate::schema::{event_readers, events, request_invitations};
 
 const TABLE: &str = "events";
 
@@ -54,7 +55,61 @@ pub fn append(conn: &mut DbConnection, event: &NewEvent) -> Result<i64> {
         ))
         .returning(events::position)
         .get_result(conn)?;
+    let invited = match (event.audience, event.request) {
+        (Audience::RequestParties | Audience::RequestSupplier(_), Some(request)) => {
+            request_invitations::table
+                .filter(request_invitations::request_id.eq(request.id.to_string()))
+                .select(request_invitations::supplier_organisation_id)
+                .load::<String>(conn)?
+                .iter()
+                .map(|s| id(TABLE, s))
+                .collect::<Result<Vec<OrganisationId>>>()?
+        }
+        _ => Vec::new(),
+    };
+    // One row per insert: the backends share no batch insert form here.
+    for reader in event.audience.readers(event.request, &invited) {
+        diesel::insert_into(event_readers::table)
+            .values((
+                event_readers::organisation_id.eq(reader.to_string()),
+                event_readers::position.eq(position),
+                event_readers::event_type.eq(event.event_type.as_str()),
+            ))
+            .execute(conn)?;
+    }
     Ok(position)
+}
+
+/// Lets a newly invited supplier read the request's earlier events, as
+/// [`Reader::sees`] does from the invitation on; in the invitation's
+/// transaction.
+pub fn add_invited_reader(
+    conn: &mut DbConnection,
+    request: SourcingRequestId,
+    supplier: OrganisationId,
+) -> Result<()> {
+    let supplier = supplier.to_string();
+    let seen = events::table
+        .filter(events::request_id.eq(request.to_string()))
+        .filter(
+            events::audience.eq("request_parties").or(events::audience
+                .eq("request_supplier")
+                .and(events::audience_organisation_id.eq(supplier.clone()))),
+        )
+        .select((
+            supplier.into_sql::<Text>(),
+            events::position,
+            events::event_type,
+        ));
+    diesel::insert_into(event_readers::table)
+        .values(seen)
+        .into_columns((
+            event_readers::organisation_id,
+            event_readers::position,
+            event_readers::event_type,
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 #[derive(Queryable, Selectable)]
@@ -113,7 +168,9 @@ impl Row {
 }
 
 /// The events `reader` may see after `after`, oldest first: the SQL form of
-/// [`Reader::sees`] (which the caller applies again to each row).
+/// [`Reader::sees`] (which the caller applies again to each row). An
+/// organisation's page walks its own entries in `event_readers`, so it
+/// reads about `limit` rows even when a few of a million events are its.
 pub fn page(
     conn: &mut DbConnection,
     reader: Reader,
@@ -121,51 +178,46 @@ pub fn page(
     limit: i64,
     types: &[EventType],
 ) -> Result<Vec<Event>> {
-    let mut query = events::table
-        .filter(events::position.gt(after))
-        .order(events::position.asc())
-        .limit(limit)
-        .select(Row::as_select())
-        .into_boxed();
-    if !types.is_empty() {
-        query = query.filter(events::event_type.eq_any(types.iter().map(|t| t.as_str())));
-    }
-    // `Audience::kind` of each variant, as stored.
-    let request_audiences = ["request_parties", "request_buyer", "request_supplier"];
-    let organisation = "organisation";
-    query = match reader {
-        Reader::BackOffice => query,
-        Reader::Buyer(org) => {
-            let org = org.to_string();
-            query.filter(
-                events::audience
-                    .eq_any(request_audiences)
-                    .and(events::buyer_organisation_id.eq(org.clone()))
-                    .or(events::audience
-                        .eq(organisation)
-                        .and(events::audience_organisation_id.eq(org))),
-            )
+    let types: Vec<&str> = types.iter().map(|t| t.as_str()).collect();
+    let rows: Vec<Row> = match reader {
+        Reader::BackOffice => {
+            let mut query = events::table
+                .filter(events::position.gt(after))
+                .order(events::position.asc())
+                .limit(limit)
+                .select(Row::as_select())
+                .into_boxed();
+            if !types.is_empty() {
+                query = query.filter(events::event_type.eq_any(types));
+            }
+            query.load(conn)?
         }
-        Reader::Supplier(org) => {
-            let org = org.to_string();
-            let invited = request_invitations::table
-                .filter(request_invitations::supplier_organisation_id.eq(org.clone()))
-                .select(request_invitations::request_id.nullable());
-            query.filter(
-                events::audience
-                    .eq("request_parties")
-                    .and(events::request_id.eq_any(invited))
-                    .or(events::audience
-                        .eq_any(["request_supplier", organisation])
-                        .and(events::audience_organisation_id.eq(org))),
-            )
+        Reader::Buyer(org) | Reader::Supplier(org) => {
+            // The page's positions first, from the reader's own rows: a
+            // join ordered by position lets PostgreSQL walk every event
+            // instead when it guesses the reader's rows are dense.
+            let mut own = event_readers::table
+                .filter(event_readers::organisation_id.eq(org.to_string()))
+                .filter(event_readers::position.gt(after))
+                .order(event_readers::position.asc())
+                .limit(limit)
+                .select(event_readers::position)
+                .into_boxed();
+            if !types.is_empty() {
+                own = own.filter(event_readers::event_type.eq_any(types));
+            }
+            let positions: Vec<i64> = own.load(conn)?;
+            if positions.is_empty() {
+                return Ok(Vec::new());
+            }
+            events::table
+                .filter(events::position.eq_any(positions))
+                .order(events::position.asc())
+                .select(Row::as_select())
+                .load(conn)?
         }
     };
-    query
-        .load(conn)?
-        .into_iter()
-        .map(Row::into_domain)
-        .collect()
+    rows.into_iter().map(Row::into_domain).collect()
 }
 
 /// The event at `position`.

@@ -299,6 +299,13 @@ diesel::table! {
         created_at -> BigInt,
     }
 }
+diesel::table! {
+    event_readers (organisation_id, position) {
+        organisation_id -> Text,
+        position -> BigInt,
+        event_type -> Text,
+    }
+}
 
 diesel::table! {
     files (id) {
@@ -353,6 +360,7 @@ diesel::table! {
 
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 diesel::joinable!(webhook_deliveries -> events (event_position));
+diesel::joinable!(event_readers -> events (position));
 
 diesel::table! {
     storage_removals (storage_key) {
@@ -423,6 +431,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     reminders_sent,
     idempotency_keys,
     events,
+    event_readers,
     webhooks,
     webhook_deliveries,
     files,

@@ -536,11 +536,13 @@ impl InvitationRow {
     }
 }
 
+/// Records `invitation`, and lets the supplier read the request's earlier
+/// events in the change feed.
 pub fn insert_invitation(conn: &mut DbConnection, invitation: &Invitation) -> Result<()> {
     diesel::insert_into(request_invitations::table)
         .values(InvitationRow::from_domain(invitation))
         .execute(conn)?;
-    Ok(())
+    crate::events::add_invited_reader(conn, invitation.request, invitation.supplier)
 }
 
 pub fn update_invitation(conn: &mut DbConnection, invitation: &Invitation) -> Result<()> {
