@@ -56,6 +56,10 @@ pub fn start(
     let known_routes = web::Data::new(KnownRoutes::from_spec(&spec));
     let creating_routes = web::Data::new(CreatingRoutes::from_spec(&spec));
     let query_parameters = web::Data::new(QueryParameters::from_spec(&spec));
+    // Serialised once and shared: a copy of the document per worker, and
+    // its serialisation at each request, were most of the idle memory.
+    let spec_json = web::Bytes::from(serde_json::to_vec(&spec)?);
+    drop(spec);
     let settings = state.settings.clone();
     let state = web::Data::new(state);
     let server = HttpServer::new(move || {
@@ -100,7 +104,24 @@ pub fn start(
             .app_data(web::PathConfig::default().error_handler(path_error))
             .service(web::scope("/api/v1").configure(routes::api_v1))
             .configure(routes::health::configure)
-            .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec.clone()))
+            .route(
+                "/openapi.json",
+                web::get().to({
+                    let spec_json = spec_json.clone();
+                    move || {
+                        let body = spec_json.clone();
+                        async move {
+                            HttpResponse::Ok()
+                                .content_type("application/json")
+                                .body(body)
+                        }
+                    }
+                }),
+            )
+            .service(
+                SwaggerUi::new("/docs/{_:.*}")
+                    .config(utoipa_swagger_ui::Config::new(["/openapi.json"])),
+            )
             .route(
                 "/docs",
                 web::get().to(|| async {
