@@ -22,7 +22,11 @@
 //!   the transfers;
 //! - webhooks (issue 16): event to delivery p50/p99 with a receiver up, and
 //!   deliveries per second; then the change feed's page latency once
-//!   `EVENTS` events (default 1 000 000) were inserted in SQL.
+//!   `EVENTS` events (default 1 000 000) were inserted in SQL;
+//! - publications (issue 19): the booklet of about 1 000 suppliers (time to
+//!   the PDF, the server's RSS), the capability map at the run's scale, and
+//!   the activity report over `ACTIVITY_REQUESTS` requests (default
+//!   100 000, the synthetic ones inserted in SQL and removed after).
 //!
 //! `BENCH_SUMMARY_ONLY=1` skips the run and only rebuilds the summary.
 //!
@@ -57,6 +61,8 @@ mod documents;
 mod feed;
 #[path = "../../search/benches/support/generator.rs"]
 mod generator;
+#[path = "load/publications.rs"]
+mod publications;
 #[path = "load/webhooks.rs"]
 mod webhooks;
 use generator::{CERTIFICATIONS, NAMES, Rng, SECTORS, SUFFIXES};
@@ -1271,7 +1277,23 @@ async fn main() {
         "target < 60 MB",
     );
 
-    // Right after the idle figure: the transfers' RSS is compared with it.
+    // Right after the idle figure: the booklet's and the transfers' RSS
+    // are compared with the server's RSS before them, near idle.
+    let expert = fresh_token(&app, "expert@bench.example").await;
+    let quoters: Vec<String> = data.quoters.iter().map(|(_, org)| org.clone()).collect();
+    phase(
+        "publications",
+        publications::measure(
+            &app,
+            &Scenarios::new(&app, &settings),
+            settings.scale,
+            &leaves,
+            &expert,
+            &quoters,
+            &mut report,
+        ),
+    )
+    .await;
     let buyer = fresh_token(&app, &data.buyers[0].0).await;
     phase("documents", documents::measure(&app, &buyer, &mut report)).await;
 
@@ -1620,6 +1642,48 @@ fn targets(csv: &str, quality: &str) -> String {
                 );
             }
         }
+        let booklet = find(
+            run,
+            "booklet FR of about 1 000 suppliers, first call to PDF",
+        );
+        row(
+            "booklet of about 1 000 suppliers < 10 s (FR, typeset, first call to PDF)",
+            run,
+            booklet.map(|v| format!("{v:.1} s")),
+            booklet.map(|v| v < 10.0),
+        );
+        let growth = find(run, "RSS peak during the booklet")
+            .zip(find(run, "RSS before the booklet"))
+            .map(|(peak, before)| (peak - before) * 1.048_576);
+        row(
+            "booklet of about 1 000 suppliers: server RSS < +150 MB",
+            run,
+            growth.map(|g| format!("{g:+.1} MB")),
+            growth.map(|g| g < 150.0),
+        );
+        if scale == "100000" {
+            let p99 = find(
+                run,
+                "GET /publications/capability-map (JSON), one client p99",
+            );
+            row(
+                "capability map p99 < 200 ms at 100 000 suppliers (JSON, one client)",
+                run,
+                p99.map(|v| format!("{v:.1} ms")),
+                p99.map(|v| v < 200.0),
+            );
+        }
+        // Only a run whose report read exactly 100 000 requests is checked.
+        let p99 = find(
+            run,
+            "GET /backoffice/reports/activity (a year), 100000 requests, one client p99",
+        );
+        row(
+            "activity report p99 < 500 ms over 100 000 requests (PostgreSQL, a year, one client)",
+            run,
+            p99.map(|v| format!("{v:.1} ms")),
+            p99.map(|v| v < 500.0),
+        );
         if engine == "embedded" && scale == "10000" {
             let sentence = find(run, "GET /suppliers, 20-word sentence, one client p99");
             row(
@@ -1696,6 +1760,14 @@ fn targets(csv: &str, quality: &str) -> String {
     {
         row(
             "search p99 < 50 ms and reindex < 60 s at 100 000 suppliers (Meilisearch)",
+            "no such run",
+            None,
+            None,
+        );
+    }
+    if !runs.iter().any(|(_, _, scale)| scale == "100000") {
+        row(
+            "capability map p99 < 200 ms at 100 000 suppliers",
             "no such run",
             None,
             None,
