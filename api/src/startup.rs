@@ -132,6 +132,7 @@ async fn build_state_with(settings: Settings) -> anyhow::Result<AppState> {
         index_settings_applied: Default::default(),
         passes: Default::default(),
         booklets: app::booklet::editions(&settings_data_dir),
+        capability_map: Arc::default(),
         data_dir_lock,
     };
     // An unreachable index must not stop the API: writes queue up in the

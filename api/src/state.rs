@@ -66,6 +66,8 @@ pub struct AppState {
     pub passes: Arc<WorkerPasses>,
     /// Typeset competence booklets and the jobs typesetting them.
     pub booklets: Arc<crate::app::booklet::BookletEditions>,
+    /// The capability map, built once per version of the data it shows.
+    pub capability_map: Arc<crate::app::publications::capability_map::MapCache>,
     /// Held as long as the process runs: `pmt admin restore` refuses while
     /// any `pmt` process uses the data directory.
     #[expect(
@@ -159,6 +161,7 @@ impl AppState {
             db.transaction(|conn| {
                 let mut tx = Tx::new(conn, now);
                 let value = f(&mut tx)?;
+                tx.finish()?;
                 Ok((value, tx.index_touched(), tx.removal_due()))
             })
         })

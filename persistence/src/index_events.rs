@@ -13,7 +13,7 @@ use domain::ids::OrganisationId;
 use crate::convert::{id, micros};
 use crate::db::DbConnection;
 use crate::error::Result;
-use crate::schema::index_events;
+use crate::schema::{data_versions, index_events};
 
 #[derive(Debug, Clone)]
 pub struct IndexEvent {
@@ -89,6 +89,28 @@ pub fn failed(
         ))
         .execute(conn)?;
     Ok(())
+}
+
+const SUPPLIERS_VERSION: &str = "suppliers";
+
+/// Counts a transaction that changes what the index holds of suppliers
+/// (once per transaction, by [`crate::Tx::supplier_changed`]).
+pub(crate) fn bump_version(conn: &mut DbConnection) -> Result<()> {
+    diesel::update(data_versions::table.find(SUPPLIERS_VERSION))
+        .set(data_versions::version.eq(data_versions::version + 1))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The committed count of changes to what the index holds of suppliers
+/// (their profiles, certificates, names, addresses, membership), whichever
+/// instance made them: something built from that data at one version is
+/// current while the version holds.
+pub fn version(conn: &mut DbConnection) -> Result<i64> {
+    Ok(data_versions::table
+        .find(SUPPLIERS_VERSION)
+        .select(data_versions::version)
+        .first(conn)?)
 }
 
 /// Events not applied yet: how far the index lags behind the database.

@@ -300,6 +300,13 @@ diesel::table! {
     }
 }
 diesel::table! {
+    data_versions (name) {
+        name -> Text,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
     event_readers (organisation_id, position) {
         organisation_id -> Text,
         position -> BigInt,
@@ -432,6 +439,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     events,
     event_readers,
+    data_versions,
     webhooks,
     webhook_deliveries,
     files,

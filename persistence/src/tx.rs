@@ -52,6 +52,17 @@ impl<'c> Tx<'c> {
         Ok(())
     }
 
+    /// Ends the transaction's writes: when it changed what the index holds,
+    /// counts it in the suppliers' data version ([`index_events::version`]).
+    /// Last, so that the version's row is locked only until the commit and
+    /// after any other lock: concurrent writers queue there, never deadlock.
+    pub fn finish(&mut self) -> Result<()> {
+        if self.index_touched() {
+            index_events::bump_version(self.conn)?;
+        }
+        Ok(())
+    }
+
     /// Whether this transaction wrote an index event: once it commits, the
     /// index worker has something to apply.
     pub fn index_touched(&self) -> bool {
@@ -127,11 +138,17 @@ mod tests {
                 accounts::set_membership(&mut tx, org.id, Membership::Member, now)?;
                 org.legal_name = "Microtech SAS".to_owned();
                 accounts::update_organisation(&mut tx, &org)?;
+                tx.finish()?;
                 Ok((before, tx.index_touched()))
             })
             .expect("transaction");
         assert_eq!(touched, (false, true));
         assert_eq!(db.read(index_events::lag).expect("lag"), 1);
+        assert_eq!(
+            db.read(index_events::version).expect("version"),
+            1,
+            "one transaction, counted once however many writes"
+        );
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
         }

@@ -186,6 +186,28 @@ async fn the_map_counts_published_suppliers_only(app: &TestApp) {
     app.get("/api/v1/publications/capability-map?format=pdf", None)
         .await
         .assert_problem(422, "validation_failed");
+
+    // Built once per version of the data: the same map until a supplier
+    // changes, then the change at the next read.
+    let again = app.get("/api/v1/publications/capability-map", None).await;
+    assert_eq!(
+        again.assert_status(200)["generated_at"],
+        map["generated_at"]
+    );
+    app.put(
+        &format!("/api/v1/admin/organisations/{sterilisation}/membership"),
+        Some(&admin),
+        json!({ "membership": "member" }),
+    )
+    .await
+    .assert_status(200);
+    let changed = app.get("/api/v1/publications/capability-map", None).await;
+    let changed = changed.assert_status(200);
+    assert_eq!(counts(&changed["suppliers"]), (2, 2, 0));
+    assert_eq!(
+        counts(&node(changed, "sterilisation")["suppliers"]),
+        (1, 1, 0)
+    );
 }
 
 on_both_backends!(the_map_counts_published_suppliers_only);

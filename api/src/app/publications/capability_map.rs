@@ -1,13 +1,16 @@
 //! The capability map: public counts per taxonomy node (JSON, SVG) and the
 //! experts' supplier × capability matrix (CSV).
 
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, Utc};
 use domain::auth::Actor;
 use domain::capability_map::{CapabilityMap, MapNode, SupplierCount};
 use openapi::publications::{
     AreaCountView, CapabilityMapNodeView, CapabilityMapView, HeldCertificationView,
     SupplierCountView,
 };
-use persistence::publications;
+use persistence::{index_events, publications};
 
 use super::{Format, Rendered, csv_out, tree_svg};
 use crate::app::catalogue::Catalogue;
@@ -38,23 +41,69 @@ pub async fn capability_map(
             text: csv_out::matrix(&catalogue, &entries)?,
         });
     }
-    let today = now.date_naive();
-    let map = state
-        .read(move |conn| {
-            let suppliers = publications::published_suppliers(conn)?;
-            let tallies = publications::node_tallies(conn)?;
-            let held = publications::node_certifications(conn, today)?;
-            Ok((suppliers, tallies, held))
-        })
-        .await
-        .map(|(suppliers, tallies, held)| {
-            CapabilityMap::build(catalogue.nodes(), suppliers, &tallies, &held)
-        })?;
-    let view = view(&catalogue, &map, now);
+    let built = state.capability_map.current(state, &catalogue, now).await?;
+    let view = view(&catalogue, &built.map, built.at);
     Ok(match format {
         Format::Svg => Rendered::Svg(tree_svg::render(&view)),
         _ => Rendered::Json(view),
     })
+}
+
+/// The map as last built. Building it reads every published capability
+/// (over a second at 100 000 suppliers), while it only changes with what
+/// the index holds of a supplier (each such transaction bumps a committed
+/// version, whichever instance made it), the day (certificates' validity) and the
+/// taxonomy: a reader gets the map built for the data as it is, built once.
+#[derive(Default)]
+pub struct MapCache {
+    /// Held while building, so concurrent readers wait for one build.
+    built: tokio::sync::Mutex<Option<Arc<Built>>>,
+}
+
+pub struct Built {
+    suppliers_version: i64,
+    day: NaiveDate,
+    catalogue: Arc<Catalogue>,
+    map: CapabilityMap,
+    /// When the map was built: the `generated_at` its readers see.
+    at: DateTime<Utc>,
+}
+
+impl MapCache {
+    async fn current(
+        &self,
+        state: &AppState,
+        catalogue: &Arc<Catalogue>,
+        now: DateTime<Utc>,
+    ) -> ApiResult<Arc<Built>> {
+        let day = now.date_naive();
+        let mut built = self.built.lock().await;
+        let suppliers_version = state.read(|conn| Ok(index_events::version(conn)?)).await?;
+        if let Some(current) = built.as_ref().filter(|b| {
+            b.suppliers_version == suppliers_version
+                && b.day == day
+                && Arc::ptr_eq(&b.catalogue, catalogue)
+        }) {
+            return Ok(Arc::clone(current));
+        }
+        let (suppliers, tallies, held) = state
+            .read(move |conn| {
+                let suppliers = publications::published_suppliers(conn)?;
+                let tallies = publications::node_tallies(conn)?;
+                let held = publications::node_certifications(conn, day)?;
+                Ok((suppliers, tallies, held))
+            })
+            .await?;
+        let fresh = Arc::new(Built {
+            suppliers_version,
+            day,
+            catalogue: Arc::clone(catalogue),
+            map: CapabilityMap::build(catalogue.nodes(), suppliers, &tallies, &held),
+            at: now,
+        });
+        *built = Some(Arc::clone(&fresh));
+        Ok(fresh)
+    }
 }
 
 fn count(count: SupplierCount) -> SupplierCountView {
@@ -65,11 +114,7 @@ fn count(count: SupplierCount) -> SupplierCountView {
     }
 }
 
-fn view(
-    catalogue: &Catalogue,
-    map: &CapabilityMap,
-    now: chrono::DateTime<chrono::Utc>,
-) -> CapabilityMapView {
+fn view(catalogue: &Catalogue, map: &CapabilityMap, now: DateTime<Utc>) -> CapabilityMapView {
     use domain::account::Language;
     let node = |n: &MapNode| CapabilityMapNodeView {
         code: n.node.code.to_string(),
