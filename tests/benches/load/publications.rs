@@ -298,6 +298,18 @@ async fn booklet(app: &TestApp, scale: usize, leaves: &[Node], report: &mut Repo
     );
     let cached = fetch_booklet(&client, &app.base_url, &selection.query).await;
     assert_eq!(cached.pdf, cold.pdf, "the cached edition is the same PDF");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let after = rss_bytes(pid).unwrap_or(0);
+    report.add(
+        "publications",
+        "RSS after the booklet",
+        mib(after),
+        "MiB",
+        &format!(
+            "{:+.1} MB over the RSS before; one second after the cached call",
+            (after as f64 - before as f64) / 1e6
+        ),
+    );
     report.add(
         "publications",
         "booklet FR again, the cached edition",
