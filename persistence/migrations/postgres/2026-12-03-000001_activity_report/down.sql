@@ -1,2 +1,1 @@
-DROP INDEX audit_log_steps;
 ALTER TABLE sourcing_requests DROP COLUMN coding;
