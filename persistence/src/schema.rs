@@ -195,6 +195,7 @@ diesel::table! {
         created_at -> BigInt,
         updated_at -> BigInt,
         search_text -> Text,
+        coding -> Text,
     }
 }
 

@@ -36,6 +36,8 @@ struct RequestRow {
     created_at: i64,
     updated_at: i64,
     search_text: String,
+    /// What the activity report reads of the content (`activity::Coding`).
+    coding: String,
 }
 
 impl RequestRow {
@@ -54,6 +56,7 @@ impl RequestRow {
             created_at: micros(r.created_at),
             updated_at: micros(r.updated_at),
             search_text: searchable_text(&r.content.title, &r.content.description),
+            coding: crate::activity::coding(&r.content)?,
         })
     }
 

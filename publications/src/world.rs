@@ -123,5 +123,12 @@ pub fn typeset(template: &str, data: Vec<u8>, edition: NaiveDate) -> Result<Vec<
         timestamp: today.map(typst_pdf::Timestamp::new_utc),
         ..typst_pdf::PdfOptions::default()
     };
-    typst_pdf::pdf(&document, &options).map_err(|errors| RenderError::Export(messages(&errors)))
+    let pdf = typst_pdf::pdf(&document, &options)
+        .map_err(|errors| RenderError::Export(messages(&errors)));
+    // typst memoizes layout in a process-wide cache that only `evict`
+    // empties: without it a server would keep the layout of every edition
+    // it ever typeset (hundreds of MB for 1 000 suppliers). Each edition is
+    // typeset once and then served from the disk: nothing to reuse.
+    typst::comemo::evict(0);
+    pdf
 }

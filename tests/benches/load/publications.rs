@@ -298,6 +298,18 @@ async fn booklet(app: &TestApp, scale: usize, leaves: &[Node], report: &mut Repo
     );
     let cached = fetch_booklet(&client, &app.base_url, &selection.query).await;
     assert_eq!(cached.pdf, cold.pdf, "the cached edition is the same PDF");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let after = rss_bytes(pid).unwrap_or(0);
+    report.add(
+        "publications",
+        "RSS after the booklet",
+        mib(after),
+        "MiB",
+        &format!(
+            "{:+.1} MB over the RSS before; one second after the cached call",
+            (after as f64 - before as f64) / 1e6
+        ),
+    );
     report.add(
         "publications",
         "booklet FR again, the cached edition",
@@ -325,9 +337,27 @@ async fn capability_map(scenarios: &Scenarios, scale: usize, expert: &str, repor
                 }
             })
             .await;
-        report.load(
+        load_or_none(
+            report,
             &figures,
             &format!("{scale} generated suppliers; target p99 < 200 ms at 100 000"),
+        );
+    }
+}
+
+/// The figures of a one-client run, unless no call ended within its
+/// window (a call longer than the run): then a row says so, rather than
+/// latencies of 0 ms that a target would count as met.
+fn load_or_none(report: &mut Report, figures: &super::Figures, note: &str) {
+    if figures.requests > 0 {
+        report.load(figures, note);
+    } else {
+        report.add(
+            "publications",
+            &format!("{}: no call ended within the measured window", figures.name),
+            0.0,
+            "",
+            &format!("{} errors; {note}", figures.errors),
         );
     }
 }
@@ -347,23 +377,24 @@ const SYNTHETIC: &str = "
 CREATE TEMP TABLE bench_activity ON COMMIT DROP AS
 WITH r AS (
     SELECT row_number() OVER (ORDER BY id) - 1 AS n, buyer_organisation_id, created_by,
-        content, response_deadline
+        content, coding, response_deadline
     FROM sourcing_requests
 ), total AS (SELECT count(*) AS c FROM r)
 SELECT g, g % 20 AS k, gen_random_uuid()::text AS id, r.buyer_organisation_id, r.created_by,
-    r.content, r.response_deadline,
+    r.content, r.coding, r.response_deadline,
     $1 - (40 + (g * 7919) % 360) * 86400000000 - (g % 86400) * 1000000 AS created_at
 FROM generate_series(1, $2) AS g
 JOIN r ON r.n = g % (SELECT c FROM total)";
 
 const REQUESTS: &str = "
 INSERT INTO sourcing_requests (id, buyer_organisation_id, created_by, status, title, content,
-    response_deadline, identity_revealed, version, submitted_at, created_at, updated_at, search_text)
+    response_deadline, identity_revealed, version, submitted_at, created_at, updated_at, search_text,
+    coding)
 SELECT id, buyer_organisation_id, created_by,
     CASE WHEN k = 0 THEN 'submitted' WHEN k <= 2 THEN 'rejected' WHEN k = 3 THEN 'cancelled'
         WHEN k <= 7 THEN 'qualified' WHEN k <= 13 THEN 'open' ELSE 'awarded' END,
     $1 || g, content, response_deadline, false, 1, created_at + 3600000000, created_at,
-    created_at + 3600000000, ''
+    created_at + 3600000000, '', coding
 FROM bench_activity";
 
 /// Each request's history as the server writes it (`request.<state>`),
@@ -457,9 +488,12 @@ fn insert_requests(database_url: &str, total: i64, quoters: Vec<String>) -> i64 
         Ok(())
     })
     .expect("insert the synthetic requests");
-    diesel::sql_query(format!("ANALYZE {TABLES}"))
+    // What autovacuum does to tables that grew over a year: statistics, and
+    // the visibility map that lets the report read the audit log's index
+    // alone.
+    diesel::sql_query(format!("VACUUM ANALYZE {TABLES}"))
         .execute(&mut conn)
-        .expect("analyze");
+        .expect("vacuum analyze");
     count(&mut conn, "SELECT count(*) AS n FROM sourcing_requests")
 }
 
@@ -506,7 +540,7 @@ async fn activity_report(
         "insert requests with their history in SQL",
         started.elapsed().as_secs_f64(),
         "s",
-        &format!("{total} requests in all, then ANALYZE"),
+        &format!("{total} requests in all, then VACUUM ANALYZE"),
     );
 
     // Removed whatever happens, so that the later phases see the run's own
@@ -529,6 +563,7 @@ async fn report_over(scenarios: &Scenarios, expert: &str, total: i64, report: &m
     let path = format!("/api/v1/backoffice/reports/activity?from={from}&to={today}");
     // What the report found, so that the figures below are known to be of
     // a report with data.
+    let started = Instant::now();
     let body: Value = scenarios
         .client
         .get(format!("{}{path}", scenarios.base))
@@ -540,6 +575,13 @@ async fn report_over(scenarios: &Scenarios, expert: &str, total: i64, report: &m
         .json()
         .await
         .expect("activity report JSON");
+    report.add(
+        "publications",
+        "GET /backoffice/reports/activity (a year, json), first call",
+        started.elapsed().as_secs_f64() * 1000.0,
+        "ms",
+        &format!("{total} requests"),
+    );
     let summary = format!(
         "{} received, {} qualified, {} opened, {} awarded, {} connections in the year",
         body["requests"]["received"],
@@ -559,7 +601,7 @@ async fn report_over(scenarios: &Scenarios, expert: &str, total: i64, report: &m
             move |client, base, _| client.get(format!("{base}{json_path}")).bearer_auth(&token),
         )
         .await;
-    report.load(&figures, &format!("{summary}; target p99 < 500 ms"));
+    load_or_none(report, &figures, &format!("{summary}; target p99 < 500 ms"));
     for format in ["csv", "svg"] {
         let started = Instant::now();
         let response = scenarios

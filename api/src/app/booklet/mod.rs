@@ -18,6 +18,9 @@ use crate::state::AppState;
 use editions::Edition;
 pub use editions::{BookletEditions, EditionKey};
 
+/// Listed suppliers loaded at once while selecting a booklet's.
+const LOAD_CHUNK: usize = 1_000;
+
 /// What a booklet request gets.
 pub enum BookletAnswer {
     Ready {
@@ -56,19 +59,24 @@ pub async fn booklet(
         .into());
     }
     let edition_date = state.clock.now().date_naive();
+    let admits = filter.clone();
     let listed = state
-        .read(|conn| {
+        .read(move |conn| {
             let ids = profiles::listed_organisation_ids(conn)?;
-            suppliers::load(conn, &ids)
+            // A thousand at a time, keeping only the admitted: a booklet of
+            // 1 000 suppliers in a directory of 100 000 holds 1 000 in memory.
+            let mut admitted = Vec::new();
+            for chunk in ids.chunks(LOAD_CHUNK) {
+                admitted.extend(
+                    suppliers::load(conn, chunk)?
+                        .into_values()
+                        .filter(|l| admits.admits(&l.content, l.organisation.membership)),
+                );
+            }
+            Ok(admitted)
         })
         .await?;
-    let booklet = contents::booklet(
-        listed.into_values(),
-        &filter,
-        &catalogue,
-        language,
-        edition_date,
-    );
+    let booklet = contents::booklet(listed, &filter, &catalogue, language, edition_date);
     let data = serde_json::to_vec(&booklet).map_err(|e| ApiError::Internal(e.into()))?;
     let key = EditionKey::of(publications::TEMPLATE, &data);
     match state.booklets.find(key).await.map_err(io_error)? {

@@ -1,0 +1,1 @@
+ALTER TABLE sourcing_requests DROP COLUMN coding;
