@@ -49,6 +49,13 @@ enum Command {
     /// Administration tasks.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Typeset a competence booklet's data (stdin) as a PDF (stdout): the
+    /// server's child process, not for people.
+    #[command(name = "typeset-booklet", hide = true)]
+    TypesetBooklet {
+        #[arg(long)]
+        edition: chrono::NaiveDate,
+    },
 }
 
 #[derive(Subcommand)]
@@ -151,6 +158,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve { seed_demo } => startup::serve(seed_demo).await,
+        Command::TypesetBooklet { edition } => app::booklet::typesetter::run_child(edition),
         Command::Migrate => startup::migrate_only().await,
         Command::Admin(AdminCommand::CreateUser {
             role,

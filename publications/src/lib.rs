@@ -32,6 +32,8 @@ pub enum RenderError {
     Export(String),
     #[error("the booklet data could not be serialised: {0}")]
     Data(#[from] serde_json::Error),
+    #[error("the typesetting process failed: {0}")]
+    Process(String),
 }
 
 /// The template's source; part of every cached edition's key, so that a
@@ -40,8 +42,31 @@ pub const TEMPLATE: &str = include_str!("templates/booklet.typ");
 
 /// Typesets `booklet` as a PDF.
 pub fn render(booklet: &Booklet) -> Result<Vec<u8>, RenderError> {
-    let data = serde_json::to_vec(&document::Document::of(booklet))?;
-    world::typeset(TEMPLATE, data, booklet.edition_date)
+    let job = Job::of(booklet)?;
+    typeset(job.data, job.edition_date)
+}
+
+/// What typesetting a booklet needs, as plain bytes: so that it can run in
+/// another process (typst lays a 1 000-supplier booklet out in about 500 MB,
+/// which a server would rather not hold, nor keep from the allocator).
+pub struct Job {
+    /// The template's data file (JSON).
+    pub data: Vec<u8>,
+    pub edition_date: chrono::NaiveDate,
+}
+
+impl Job {
+    pub fn of(booklet: &Booklet) -> Result<Self, RenderError> {
+        Ok(Self {
+            data: serde_json::to_vec(&document::Document::of(booklet))?,
+            edition_date: booklet.edition_date,
+        })
+    }
+}
+
+/// Typesets a [`Job`]'s data with [`TEMPLATE`].
+pub fn typeset(data: Vec<u8>, edition_date: chrono::NaiveDate) -> Result<Vec<u8>, RenderError> {
+    world::typeset(TEMPLATE, data, edition_date)
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 mod contents;
 pub mod editions;
+pub mod typesetter;
 
 use std::sync::Arc;
 
@@ -85,9 +86,9 @@ pub async fn booklet(
         Edition::Failed => state.booklets.forget_failure(key),
         Edition::Unknown => {}
     }
-    let started = state
-        .booklets
-        .start(key, move || publications::render(&booklet));
+    let started = state.booklets.start(key, move || {
+        typesetter::in_child(publications::Job::of(&booklet)?)
+    });
     if !started {
         return Err(ApiError::coded(
             ErrorCode::ServiceUnavailable,
