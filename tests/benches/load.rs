@@ -1661,6 +1661,16 @@ fn targets(csv: &str, quality: &str) -> String {
             growth.map(|g| format!("{g:+.1} MB")),
             growth.map(|g| g < 150.0),
         );
+        // The typesetting runs in a child process: its memory counts too.
+        let with_child = growth
+            .zip(find(run, "RSS peak of the typesetting process"))
+            .map(|(g, child)| g + child * 1.048_576);
+        row(
+            "booklet of about 1 000 suppliers: server + typesetting process RSS < +150 MB",
+            run,
+            with_child.map(|g| format!("{g:+.1} MB")),
+            with_child.map(|g| g < 150.0),
+        );
         if scale == "100000" {
             let p99 = find(
                 run,

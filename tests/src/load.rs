@@ -119,6 +119,30 @@ pub fn rss_bytes(pid: u32) -> Option<u64> {
     Some(kb * 1024)
 }
 
+/// The summed RSS of `pid`'s child processes; 0 when it has none.
+pub fn children_rss_bytes(pid: u32) -> u64 {
+    let Ok(processes) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    processes
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|&process| parent_of(process) == Some(pid))
+        .filter_map(rss_bytes)
+        .sum()
+}
+
+fn parent_of(pid: u32) -> Option<u32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // After the command's name, which is in parentheses and may hold spaces:
+    // the state, then the parent's id.
+    stat.rsplit_once(')')?
+        .1
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
 /// Samples the RSS of `pid` (every 100 ms, or the period given) until
 /// dropped; `peak()` is the max seen.
 pub struct RssSampler {
@@ -134,12 +158,22 @@ impl RssSampler {
     /// A shorter period catches the peak of a transfer lasting a fraction
     /// of a second.
     pub fn every(pid: u32, period: Duration) -> Self {
-        let peak = Arc::new(AtomicU64::new(rss_bytes(pid).unwrap_or(0)));
+        Self::sample(move || rss_bytes(pid), period)
+    }
+
+    /// The summed RSS of `pid`'s child processes (the server's typesetting
+    /// process), every `period`.
+    pub fn children_every(pid: u32, period: Duration) -> Self {
+        Self::sample(move || Some(children_rss_bytes(pid)), period)
+    }
+
+    fn sample(probe: impl Fn() -> Option<u64> + Send + 'static, period: Duration) -> Self {
+        let peak = Arc::new(AtomicU64::new(probe().unwrap_or(0)));
         let task = tokio::spawn({
             let peak = Arc::clone(&peak);
             async move {
                 loop {
-                    if let Some(rss) = rss_bytes(pid) {
+                    if let Some(rss) = probe() {
                         peak.fetch_max(rss, Ordering::Relaxed);
                     }
                     tokio::time::sleep(period).await;

@@ -261,9 +261,11 @@ async fn booklet(app: &TestApp, scale: usize, leaves: &[Node], report: &mut Repo
         "one second without requests",
     );
     let sampler = RssSampler::every(pid, RSS_PERIOD);
+    let typesetter = RssSampler::children_every(pid, RSS_PERIOD);
     let cold = fetch_booklet(&client, &app.base_url, &selection.query).await;
     let peak = sampler.peak();
-    drop(sampler);
+    let child_peak = typesetter.peak();
+    drop((sampler, typesetter));
     let pdf = cold.pdf.clone();
     let text = tokio::task::spawn_blocking(move || pdf_text(&pdf))
         .await
@@ -293,6 +295,17 @@ async fn booklet(app: &TestApp, scale: usize, leaves: &[Node], report: &mut Repo
         &format!(
             "{:+.1} MB over the RSS before (target < +150 MB); sampled every {} ms",
             (peak as f64 - before as f64) / 1e6,
+            RSS_PERIOD.as_millis()
+        ),
+    );
+    report.add(
+        "publications",
+        "RSS peak of the typesetting process",
+        mib(child_peak),
+        "MiB",
+        &format!(
+            "the server's child (pmt typeset-booklet), gone once the PDF is written; \
+             sampled every {} ms",
             RSS_PERIOD.as_millis()
         ),
     );
