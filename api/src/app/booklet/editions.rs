@@ -29,8 +29,10 @@ pub const MAX_EDITIONS: usize = 32;
 /// Bytes kept on disk, all editions together.
 pub const MAX_BYTES: u64 = 256 * 1024 * 1024;
 /// Booklets queued or being typeset at once; past that a request is
-/// refused (503) rather than queued without end.
-pub const MAX_WAITING: usize = 8;
+/// refused (503) rather than queued without end. A waiting job holds only
+/// its data (at most a few MB); each starts a typesetting process, about
+/// half a second even for a few suppliers, so a burst of filters queues.
+pub const MAX_WAITING: usize = 32;
 
 /// Names one edition: the first 128 bits of a SHA-256, as 32 hex digits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
