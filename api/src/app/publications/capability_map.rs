@@ -77,8 +77,12 @@ impl MapCache {
         now: DateTime<Utc>,
     ) -> ApiResult<Arc<Built>> {
         let day = now.date_naive();
-        let mut built = self.built.lock().await;
+        // Read before the lock, so that readers of a built map do not queue
+        // behind each other's database round trip. A version read before
+        // another reader's build at most builds once more, never serves
+        // older data: a build reads the data after its version.
         let suppliers_version = state.read(|conn| Ok(index_events::version(conn)?)).await?;
+        let mut built = self.built.lock().await;
         if let Some(current) = built.as_ref().filter(|b| {
             b.suppliers_version == suppliers_version
                 && b.day == day
