@@ -793,8 +793,26 @@ pub async fn candidates_rank_by_requirements_met(index: &dyn CapabilityIndex) {
         "[{engine}] text never outweighs a requirement"
     );
 
+    // A list shorter than the holders keeps the best of them: every holder
+    // meeting more requirements, then, among those meeting as many, the
+    // best text matches (54 names titanium, 53 does not).
+    let short = candidates(
+        index,
+        CandidateQuery {
+            text: Some("titane".to_owned()),
+            limit: 3,
+            ..need.clone()
+        },
+    )
+    .await;
+    assert_eq!(
+        short.iter().map(|c| c.id).collect::<Vec<_>>(),
+        ids(&[51, 52, 54]),
+        "[{engine}] a short list: requirements first, then text: {short:?}"
+    );
     let limited = candidates(index, CandidateQuery { limit: 1, ..need }).await;
     assert_eq!(limited.len(), 1, "[{engine}] limit");
+    assert_eq!(limited[0].id, id(51), "[{engine}] the one meeting most");
 }
 
 pub async fn candidates_from_text(index: &dyn CapabilityIndex) {

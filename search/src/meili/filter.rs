@@ -3,7 +3,11 @@
 
 use super::record::{WINDOW_SLOTS, check_code};
 use crate::error::IndexError;
-use crate::query::SearchQuery;
+use crate::query::{CandidateQuery, SearchQuery};
+
+/// Above this many requirements, "at least k of them" is not written out:
+/// it would take up to C(n, n/2) terms (20 for 6).
+pub(super) const MAX_REQUIREMENTS: usize = 6;
 
 /// The filter of a search, `None` when it has none.
 pub(super) fn for_search(query: &SearchQuery) -> Result<Option<String>, IndexError> {
@@ -34,6 +38,60 @@ pub(super) fn with_valid_certification(
 ) -> Result<String, IndexError> {
     let valid = valid_certification(code, now, verified_only)?;
     Ok(all_of(base.map(str::to_owned).into_iter().chain([valid]).collect()).unwrap_or_default())
+}
+
+/// What a holder of a requested capability may meet besides, each as a
+/// filter, as `CandidateQuery::requirements_met` counts them: each requested
+/// capability when there are several (every holder holds one), each
+/// certification valid at `now`, each sector, the region.
+pub(super) fn requirements(need: &CandidateQuery) -> Result<Vec<String>, IndexError> {
+    let mut filters = Vec::new();
+    if need.capabilities.len() > 1 {
+        filters.extend(
+            need.capabilities
+                .iter()
+                .map(|code| format!("capability_codes = {}", quote(code))),
+        );
+    }
+    for code in &need.certifications {
+        filters.push(valid_certification(code, need.now, false)?);
+    }
+    filters.extend(
+        need.sectors
+            .iter()
+            .map(|sector| format!("sectors = {}", quote(sector))),
+    );
+    filters.extend(
+        need.region
+            .iter()
+            .map(|region| format!("region = {}", quote(region))),
+    );
+    Ok(filters)
+}
+
+/// Documents meeting at least `k` of `requirements`, `None` for `k == 0`
+/// (every document) or beyond [`MAX_REQUIREMENTS`]: the disjunction of every
+/// conjunction of `k` of them.
+pub(super) fn at_least(requirements: &[String], k: usize) -> Option<String> {
+    if k == 0 || k > requirements.len() || requirements.len() > MAX_REQUIREMENTS {
+        return None;
+    }
+    let mut terms = Vec::new();
+    // Each subset of size k, as the bits of a mask over the requirements.
+    for mask in 0_u32..(1 << requirements.len()) {
+        if mask.count_ones() as usize != k {
+            continue;
+        }
+        let chosen: Vec<String> = requirements
+            .iter()
+            .enumerate()
+            .filter(|(at, _)| mask & (1 << at) != 0)
+            .map(|(_, filter)| filter.clone())
+            .collect();
+        terms.extend(all_of(chosen));
+    }
+    let wrapped: Vec<String> = terms.iter().map(|term| format!("({term})")).collect();
+    Some(wrapped.join(" OR "))
 }
 
 pub(super) fn any_of(attribute: &str, values: &[String]) -> Option<String> {
@@ -101,6 +159,47 @@ mod tests {
                  (region IN [\"Bourgogne-Franche-Comté\", \"Say \\\"hi\\\"\"]) AND (member = true)"
             )
         );
+    }
+
+    #[test]
+    fn at_least_k_requirements_is_every_conjunction_of_k() {
+        let three = ["a = 1", "b = 2", "c = 3"].map(str::to_owned);
+        assert_eq!(at_least(&three, 0), None);
+        assert_eq!(
+            at_least(&three, 3).as_deref(),
+            Some("((a = 1) AND (b = 2) AND (c = 3))")
+        );
+        assert_eq!(
+            at_least(&three, 2).as_deref(),
+            Some("((a = 1) AND (b = 2)) OR ((a = 1) AND (c = 3)) OR ((b = 2) AND (c = 3))")
+        );
+        assert_eq!(
+            at_least(&three, 1).as_deref(),
+            Some("((a = 1)) OR ((b = 2)) OR ((c = 3))")
+        );
+        assert_eq!(at_least(&three, 4), None);
+        let many: Vec<String> = (0..=MAX_REQUIREMENTS).map(|n| format!("x = {n}")).collect();
+        assert_eq!(at_least(&many, 1), None);
+    }
+
+    #[test]
+    fn a_need_requires_each_capability_only_when_it_names_several() {
+        let mut need = CandidateQuery {
+            capabilities: vec!["machining".to_owned()],
+            sectors: vec!["medtech".to_owned()],
+            region: Some("Grand Est".to_owned()),
+            ..CandidateQuery::default()
+        };
+        assert_eq!(
+            requirements(&need).unwrap_or_default(),
+            ["sectors = \"medtech\"", "region = \"Grand Est\""]
+        );
+        need.capabilities.push("additive".to_owned());
+        need.certifications.push("iso_13485".to_owned());
+        let filters = requirements(&need).unwrap_or_default();
+        assert_eq!(filters.len(), 5);
+        assert_eq!(filters[0], "capability_codes = \"machining\"");
+        assert!(filters[2].contains("cert_windows.iso_13485.w0"));
     }
 
     #[test]

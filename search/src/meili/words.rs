@@ -37,6 +37,10 @@ const MAX_QUERY_WORDS: usize = 10;
 /// every word: 0.5 → 0.764, 0.3 → 0.829, 0.15 → 0.831; weighed by rarity
 /// down to [`COMMON_WORD_WEIGHT`]: 0.3 → 0.882, 0.45 → 0.875.
 const WORD_WEIGHT: f32 = 0.3;
+/// How many of the sentence's best matches are ranked, at least: Meilisearch
+/// ranks first the documents matching most of its words, which no single
+/// word's window may hold.
+const SENTENCE_WINDOW: usize = 100;
 /// A word most profiles use ("device", "pièces") still finds a supplier
 /// whose profile says nothing else of the need, below all others (0.02 gave
 /// 0.874).
@@ -50,12 +54,28 @@ pub(super) struct Words {
     /// Every word and synonym of the query, to mark in highlights.
     marked: Vec<Word>,
     sentence: String,
+    /// Whether the query has more than one word, so that the sentence is
+    /// searched beside each word.
+    several: bool,
+    /// The words searched each alone: once counted, only those that find
+    /// some document, as a word finding none adds nothing to the union but
+    /// the cost of its searches.
     each: Vec<String>,
     /// The weight of each word's search, by its rarity in the index:
     /// Meilisearch's scores ignore how common a word is, and a sentence's
     /// common words would otherwise bring whole swathes of the catalogue up
     /// to the rank of the supplier named by its rare ones.
     weights: Vec<f32>,
+    /// Once counted: how many documents the index holds, and how many each
+    /// word of `each` finds, whatever the filter (a word's rarity is the
+    /// catalogue's).
+    counts: Option<Counts>,
+}
+
+#[derive(Debug)]
+struct Counts {
+    documents: usize,
+    each: Vec<usize>,
 }
 
 impl Words {
@@ -79,20 +99,23 @@ impl Words {
         Words {
             marked: words.words().cloned().collect(),
             sentence: each.join(" "),
+            several: each.len() > 1,
             weights: vec![WORD_WEIGHT; each.len()],
             each,
+            counts: None,
         }
     }
 
     /// Weighs each word by its rarity in `index`, as the embedded engine
-    /// does (inverse document frequency): one multi-search counting the
-    /// documents each word finds, and all of them.
+    /// does (inverse document frequency), and drops the words that find
+    /// nothing: one multi-search counting the documents each word finds, and
+    /// all of them. A single word is left as it is: it needs no weight.
     pub(super) async fn weighed(
         mut self,
         client: &Client,
         index: &Index,
     ) -> Result<Words, meilisearch_sdk::errors::Error> {
-        if self.each.len() < 2 {
+        if !self.several {
             return Ok(self);
         }
         let mut counts = MultiSearchQuery::new(client);
@@ -111,13 +134,29 @@ impl Words {
             .into_iter()
             .map(|result| result.estimated_total_hits.unwrap_or_default())
             .collect();
-        if let Some((&total, each)) = found.split_first() {
-            self.weights = each
-                .iter()
-                .map(|&count| rarity_weight(count, total))
-                .collect();
-        }
+        let Some((&documents, found)) = found.split_first() else {
+            return Ok(self);
+        };
+        let (each, found): (Vec<String>, Vec<usize>) = std::mem::take(&mut self.each)
+            .into_iter()
+            .zip(found.iter().copied())
+            .filter(|(_, count)| *count > 0)
+            .unzip();
+        self.weights = found
+            .iter()
+            .map(|&count| rarity_weight(count, documents))
+            .collect();
+        self.each = each;
+        self.counts = Some(Counts {
+            documents,
+            each: found,
+        });
         Ok(self)
+    }
+
+    /// Whether the query has more than one word.
+    pub(super) fn several(&self) -> bool {
+        self.several
     }
 
     /// The words to mark in a hit's texts.
@@ -143,7 +182,7 @@ impl Words {
     ) -> Result<Vec<Ranked>, meilisearch_sdk::errors::Error> {
         const IDS: [&str; 1] = ["id"];
         let mut batch = MultiSearchQuery::new(client);
-        let found = |query: &'a str| -> Search<'a> {
+        let found = |query: &'a str, window: usize| -> Search<'a> {
             let mut search = Search::new(index);
             search
                 .with_query(query)
@@ -157,36 +196,46 @@ impl Words {
             search
         };
         // How many documents the index holds, and how many each word finds,
-        // whatever the filter: a word's rarity is the catalogue's.
-        let mut all = Search::new(index);
-        all.with_limit(0);
-        batch.with_search_query(all);
-        if filter.is_some() {
-            for word in &self.each {
-                let mut count = Search::new(index);
-                count.with_query(word).with_limit(0);
-                batch.with_search_query(count);
+        // whatever the filter (a word's rarity is the catalogue's), unless
+        // already counted.
+        let count_here = self.counts.is_none();
+        if count_here {
+            let mut all = Search::new(index);
+            all.with_limit(0);
+            batch.with_search_query(all);
+            if filter.is_some() {
+                for word in &self.each {
+                    let mut count = Search::new(index);
+                    count.with_query(word).with_limit(0);
+                    batch.with_search_query(count);
+                }
             }
         }
         for word in &self.each {
-            batch.with_search_query(found(word));
+            batch.with_search_query(found(word, window));
         }
-        if self.each.len() > 1 {
-            batch.with_search_query(found(&self.sentence));
+        if self.several {
+            batch.with_search_query(found(&self.sentence, window.max(SENTENCE_WINDOW)));
         }
         let mut results = batch.execute::<HitId>().await?.results.into_iter();
-        let total = results
-            .next()
-            .and_then(|all| all.estimated_total_hits)
-            .unwrap_or_default();
-        let counts: Vec<usize> = if filter.is_some() {
-            results
-                .by_ref()
-                .take(self.each.len())
-                .map(|count| count.estimated_total_hits.unwrap_or_default())
-                .collect()
-        } else {
-            Vec::new()
+        let (total, counts): (usize, Vec<usize>) = match &self.counts {
+            Some(counts) => (counts.documents, counts.each.clone()),
+            None => {
+                let total = results
+                    .next()
+                    .and_then(|all| all.estimated_total_hits)
+                    .unwrap_or_default();
+                let counts = if filter.is_some() {
+                    results
+                        .by_ref()
+                        .take(self.each.len())
+                        .map(|count| count.estimated_total_hits.unwrap_or_default())
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                (total, counts)
+            }
         };
         let mut scores: HashMap<Uuid, Ranked> = HashMap::new();
         for (at, result) in results.by_ref().take(self.each.len()).enumerate() {
@@ -235,7 +284,7 @@ impl Words {
         sentence.with_query(&self.sentence);
         configure(&mut sentence);
         batch.with_search_query_and_weight(sentence, 1.0);
-        if self.each.len() > 1 {
+        if self.several {
             for (word, weight) in self.each.iter().zip(&self.weights) {
                 let mut alone = Search::new(index);
                 alone.with_query(word);
