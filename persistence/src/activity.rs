@@ -13,6 +13,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use diesel::connection::DefaultLoadingMode;
 use diesel::prelude::*;
 use domain::activity::{ReportPeriod, RequestHistory};
 use domain::audit::AuditEntry;
@@ -217,16 +218,46 @@ pub(crate) fn invitation_saved(conn: &mut DbConnection, request: SourcingRequest
 pub fn requests(conn: &mut DbConnection, period: &ReportPeriod) -> Result<Vec<RequestHistory>> {
     use request_activity as a;
     let (start, end) = (micros(period.start()), micros(period.end()));
-    // In no particular order: the report's figures do not depend on it.
-    a::table
+    // Decoded row by row rather than loaded whole first: a year holds
+    // most requests.
+    let rows = a::table
         .inner_join(organisations::table)
         .filter(a::last_at.ge(start))
         .filter(a::first_at.lt(end))
         .select(SummaryRow::as_select())
-        .load(conn)?
-        .into_iter()
-        .map(SummaryRow::into_domain)
-        .collect()
+        .load_iter::<SummaryRow, DefaultLoadingMode>(conn)?;
+    // Requests coded alike are many: each coding is parsed once.
+    let mut codings: HashMap<String, (Vec<Sector>, Vec<String>)> = HashMap::new();
+    // In no particular order: the report's figures do not depend on it.
+    rows.map(|row| {
+        let row = row?;
+        let (sectors, families) = match codings.get(&row.coding) {
+            Some(coded) => coded.clone(),
+            None => {
+                let coded = decode(&row.coding)?;
+                codings.insert(row.coding.clone(), coded.clone());
+                coded
+            }
+        };
+        row.into_domain(sectors, families)
+    })
+    .collect()
+}
+
+/// A coding's sectors and capability families, each once and sorted.
+fn decode(coding: &str) -> Result<(Vec<Sector>, Vec<String>)> {
+    let coded: Coding = serde_json::from_str(coding).map_err(|e| corrupt(SUMMARY, e))?;
+    let mut families: Vec<String> = coded
+        .capabilities
+        .iter()
+        .map(|c| c.as_str().split('.').next().unwrap_or_default().to_owned())
+        .collect();
+    families.sort();
+    families.dedup();
+    let mut sectors = coded.sectors;
+    sectors.sort();
+    sectors.dedup();
+    Ok((sectors, families))
 }
 
 #[derive(Queryable, Selectable)]
@@ -249,18 +280,7 @@ struct SummaryRow {
 }
 
 impl SummaryRow {
-    fn into_domain(self) -> Result<RequestHistory> {
-        let coded: Coding = serde_json::from_str(&self.coding).map_err(|e| corrupt(SUMMARY, e))?;
-        let mut families: Vec<String> = coded
-            .capabilities
-            .iter()
-            .map(|c| c.as_str().split('.').next().unwrap_or_default().to_owned())
-            .collect();
-        families.sort();
-        families.dedup();
-        let mut sectors = coded.sectors;
-        sectors.sort();
-        sectors.dedup();
+    fn into_domain(self, sectors: Vec<Sector>, families: Vec<String>) -> Result<RequestHistory> {
         let at = |micros: Option<i64>| micros.map(|at| from_micros(SUMMARY, at)).transpose();
         Ok(RequestHistory {
             id: id::<SourcingRequestId>(SUMMARY, &self.request_id)?,
