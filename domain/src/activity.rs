@@ -168,18 +168,67 @@ pub struct StepCounts {
 }
 
 impl StepCounts {
-    fn add(&mut self, request: &RequestHistory, within: impl Fn(DateTime<Utc>) -> bool) {
-        let at = |step: Option<DateTime<Utc>>| u64::from(step.is_some_and(&within));
-        self.received += at(request.submitted);
-        self.qualified += at(request.qualified);
-        self.rejected += at(request.rejected);
-        self.opened += at(request.opened);
-        self.awarded += at(request.awarded);
-        self.cancelled += at(request.cancelled);
+    /// The steps `request` took when `within` says.
+    fn of(request: &RequestHistory, within: impl Fn(DateTime<Utc>) -> bool) -> Self {
+        let mut counts = Self::default();
+        for (step, at) in request.steps() {
+            if at.is_some_and(&within) {
+                counts.count(step);
+            }
+        }
+        counts
+    }
+
+    fn count(&mut self, step: Step) {
+        let counter = match step {
+            Step::Received => &mut self.received,
+            Step::Qualified => &mut self.qualified,
+            Step::Rejected => &mut self.rejected,
+            Step::Opened => &mut self.opened,
+            Step::Awarded => &mut self.awarded,
+            Step::Cancelled => &mut self.cancelled,
+        };
+        *counter += 1;
     }
 
     fn is_empty(&self) -> bool {
         *self == Self::default()
+    }
+}
+
+impl std::ops::AddAssign for StepCounts {
+    fn add_assign(&mut self, other: Self) {
+        self.received += other.received;
+        self.qualified += other.qualified;
+        self.rejected += other.rejected;
+        self.opened += other.opened;
+        self.awarded += other.awarded;
+        self.cancelled += other.cancelled;
+    }
+}
+
+/// A step the report counts, one per field of `StepCounts`.
+#[derive(Debug, Clone, Copy)]
+enum Step {
+    Received,
+    Qualified,
+    Rejected,
+    Opened,
+    Awarded,
+    Cancelled,
+}
+
+impl RequestHistory {
+    /// Each counted step with the first time the request took it.
+    fn steps(&self) -> [(Step, Option<DateTime<Utc>>); 6] {
+        [
+            (Step::Received, self.submitted),
+            (Step::Qualified, self.qualified),
+            (Step::Rejected, self.rejected),
+            (Step::Opened, self.opened),
+            (Step::Awarded, self.awarded),
+            (Step::Cancelled, self.cancelled),
+        ]
     }
 }
 
@@ -264,9 +313,11 @@ pub struct ActivityReport {
 }
 
 impl ActivityReport {
-    /// `requests`: every request with a step in the period (and its earlier
-    /// steps); `first_submissions`: when each of their buyers first
-    /// submitted any request.
+    /// `requests`: at least every request with a counted step or its first
+    /// quote in the period (with its earlier ones); any other counts for
+    /// nothing, since only what happened within the period is counted.
+    /// `first_submissions`: when each of their buyers first submitted any
+    /// request (a buyer missing from it is new).
     pub fn compute(
         period: ReportPeriod,
         requests: &[RequestHistory],
@@ -274,11 +325,14 @@ impl ActivityReport {
         suppliers: SupplierActivity,
         emails_failed: u64,
     ) -> Self {
-        let within = |at: DateTime<Utc>| period.contains(at);
+        // Bounds computed once: this runs for every step of every request.
+        let (start, end) = (period.start(), period.end());
+        let within = |at: DateTime<Utc>| start <= at && at < end;
         let mut totals = StepCounts::default();
-        let mut by_sector: BTreeMap<String, StepCounts> = BTreeMap::new();
-        let mut by_family: BTreeMap<String, StepCounts> = BTreeMap::new();
-        let mut by_region: BTreeMap<String, StepCounts> = BTreeMap::new();
+        // Keyed by the requests' own strings; owned once, at the end.
+        let mut by_sector: BTreeMap<&str, StepCounts> = BTreeMap::new();
+        let mut by_family: BTreeMap<&str, StepCounts> = BTreeMap::new();
+        let mut by_region: BTreeMap<&str, StepCounts> = BTreeMap::new();
         let mut months: BTreeMap<Month, (StepCounts, u64)> = period
             .months()
             .into_iter()
@@ -289,41 +343,35 @@ impl ActivityReport {
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let (mut opened, mut quoting, mut connections) = (0u64, 0u64, 0u64);
         for request in requests {
-            totals.add(request, within);
-            let keys = |values: Vec<String>| {
-                if values.is_empty() {
-                    vec![UNSPECIFIED.to_owned()]
-                } else {
-                    values
+            let counts = StepCounts::of(request, within);
+            if !counts.is_empty() {
+                totals += counts;
+                if request.sectors.is_empty() {
+                    *by_sector.entry(UNSPECIFIED).or_default() += counts;
                 }
-            };
-            let sectors = keys(
-                request
-                    .sectors
-                    .iter()
-                    .map(|s| s.as_str().to_owned())
-                    .collect(),
-            );
-            for sector in sectors {
-                by_sector.entry(sector).or_default().add(request, within);
-            }
-            for family in keys(request.capability_families.clone()) {
-                by_family.entry(family).or_default().add(request, within);
-            }
-            let region = request.buyer_region.trim();
-            let region = if region.is_empty() {
-                UNSPECIFIED
-            } else {
-                region
-            };
-            by_region
-                .entry(region.to_owned())
-                .or_default()
-                .add(request, within);
-            for (month, (counts, _)) in months.iter_mut() {
-                counts.add(request, |at| {
-                    within(at) && Month::of(at.date_naive()) == *month
-                });
+                for sector in &request.sectors {
+                    *by_sector.entry(sector.as_str()).or_default() += counts;
+                }
+                if request.capability_families.is_empty() {
+                    *by_family.entry(UNSPECIFIED).or_default() += counts;
+                }
+                for family in &request.capability_families {
+                    *by_family.entry(family.as_str()).or_default() += counts;
+                }
+                let region = request.buyer_region.trim();
+                let region = if region.is_empty() {
+                    UNSPECIFIED
+                } else {
+                    region
+                };
+                *by_region.entry(region).or_default() += counts;
+                for (step, at) in request.steps() {
+                    if let Some(at) = at.filter(|at| within(*at))
+                        && let Some((month, _)) = months.get_mut(&Month::of(at.date_naive()))
+                    {
+                        month.count(step);
+                    }
+                }
             }
             if request.submitted.is_some_and(within) {
                 buyers.insert(request.buyer);
@@ -358,10 +406,13 @@ impl ActivityReport {
                     .is_none_or(|at| *at >= period.start())
             })
             .count() as u64;
-        let breakdown = |map: BTreeMap<String, StepCounts>| {
+        let breakdown = |map: BTreeMap<&str, StepCounts>| {
             map.into_iter()
                 .filter(|(_, counts)| !counts.is_empty())
-                .map(|(key, counts)| Breakdown { key, counts })
+                .map(|(key, counts)| Breakdown {
+                    key: key.to_owned(),
+                    counts,
+                })
                 .collect()
         };
         Self {

@@ -1,35 +1,47 @@
-//! What the activity report reads: the requests' steps from their audit
-//! history, quotes and awards, profiles' reviews, verified certificates and
-//! failed emails. Portable SQL (GROUP BY, MIN, COUNT, CASE) on both backends; the
-//! rows read are bounded by the period (the requests with a step in it).
+//! What the activity report reads, and the summaries it reads kept as
+//! things happen: one row per request (`request_activity`: its first time
+//! in each state, first quote, quoting and awarded suppliers, coding), a
+//! buyer's first submission, a profile's first publication. They are
+//! written in the transaction of each change, from the few persistence
+//! functions every change goes through (`audit::record`,
+//! `sourcing::{insert_request, update_request, insert_quote,
+//! insert_invitation, update_invitation}`), so that a report over a year
+//! reads index ranges of small rows instead of the requests' whole
+//! histories. Profiles' reviews, verified certificates and failed emails
+//! are read from their own tables, bounded by the period.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use diesel::dsl::{case_when, count, count_star, min};
+use diesel::connection::DefaultLoadingMode;
 use diesel::prelude::*;
 use domain::activity::{ReportPeriod, RequestHistory};
+use domain::audit::AuditEntry;
 use domain::ids::{OrganisationId, SourcingRequestId};
-use domain::profile::Sector;
-use domain::sourcing::RequestContent;
+use domain::profile::{ProfileStatus, Sector};
+use domain::sourcing::answers::{Outcome, Quote};
+use domain::sourcing::{RequestContent, RequestStatus, SourcingRequest};
 use domain::taxonomy::CapabilityCode;
 
 use crate::convert::{from_micros, id, micros};
 use crate::db::DbConnection;
 use crate::error::{Result, corrupt};
 use crate::schema::{
-    audit_log, notifications, organisations, request_invitations, request_quotes, sourcing_requests,
+    audit_log, notifications, organisations, request_activity, request_invitations,
+    supplier_profiles,
 };
 
 const TABLE: &str = "audit_log";
+const SUMMARY: &str = "request_activity";
+const ORGANISATIONS: &str = "organisations";
 const REQUEST: &str = domain::sourcing::events::SUBJECT;
 const PROFILE: &str = domain::profile_events::SUBJECT;
 const CERTIFICATE: &str = domain::certificate_events::SUBJECT;
 
 diesel::alias!(audit_log as in_period: InPeriod);
 
-/// What the report needs of a request's content, stored beside it
-/// (`sourcing_requests.coding`) so that a report over a year does not read
+/// What the report needs of a request's content, kept in its summary
+/// (`request_activity.coding`) so that a report over a year does not read
 /// every request's whole content.
 #[derive(serde::Deserialize)]
 struct Coding {
@@ -45,8 +57,8 @@ struct CodingOf<'a> {
     capabilities: &'a [CapabilityCode],
 }
 
-/// The `coding` column of a request with this content.
-pub(crate) fn coding(content: &RequestContent) -> Result<String> {
+/// The `coding` of a request with this content.
+fn coding(content: &RequestContent) -> Result<String> {
     serde_json::to_string(&CodingOf {
         sectors: &content.sectors,
         capabilities: &content.capabilities,
@@ -54,178 +66,267 @@ pub(crate) fn coding(content: &RequestContent) -> Result<String> {
     .map_err(|e| corrupt("sourcing_requests", e))
 }
 
-/// A request's first time in each state the report counts: submitted,
-/// qualified, rejected, open, awarded, cancelled.
-type FirstSteps = (
-    String,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-);
-
-/// Every request with a step (a change of state) in the period, with the
-/// first time it took each step, before the period too.
-pub fn requests(conn: &mut DbConnection, period: &ReportPeriod) -> Result<Vec<RequestHistory>> {
-    let (start, end) = (micros(period.start()), micros(period.end()));
-    let stepped = || {
-        in_period
-            .filter(in_period.field(audit_log::subject_type).eq(REQUEST))
-            .filter(in_period.field(audit_log::to_state).is_not_null())
-            .filter(in_period.field(audit_log::created_at).ge(start))
-            .filter(in_period.field(audit_log::created_at).lt(end))
-            .select(in_period.field(audit_log::subject_id))
-    };
-    let rows: Vec<(String, String, String, String)> = sourcing_requests::table
-        .inner_join(
-            organisations::table.on(organisations::id.eq(sourcing_requests::buyer_organisation_id)),
-        )
-        .filter(sourcing_requests::id.eq_any(stepped()))
-        .select((
-            sourcing_requests::id,
-            sourcing_requests::buyer_organisation_id,
-            organisations::region,
-            sourcing_requests::coding,
+/// The summary row of a new request: its buyer and coding, no step yet.
+pub(crate) fn request_created(conn: &mut DbConnection, request: &SourcingRequest) -> Result<()> {
+    diesel::insert_into(request_activity::table)
+        .values((
+            request_activity::request_id.eq(request.id.to_string()),
+            request_activity::buyer_organisation_id.eq(request.buyer.to_string()),
+            request_activity::coding.eq(coding(&request.content)?),
         ))
-        .load(conn)?;
-    // One row per request rather than one per step: a third of the rows.
-    let first = |state: &'static str| {
-        min(case_when(
-            audit_log::to_state.eq(state),
-            audit_log::created_at,
-        ))
-    };
-    let steps: Vec<FirstSteps> = audit_log::table
-        .filter(audit_log::subject_type.eq(REQUEST))
-        .filter(audit_log::to_state.is_not_null())
-        .filter(audit_log::subject_id.eq_any(stepped()))
-        .group_by(audit_log::subject_id)
-        .select((
-            audit_log::subject_id,
-            first("submitted"),
-            first("qualified"),
-            first("rejected"),
-            first("open"),
-            first("awarded"),
-            first("cancelled"),
-        ))
-        .load(conn)?;
-    let quotes: Vec<(String, Option<i64>, i64)> = request_quotes::table
-        .filter(request_quotes::request_id.eq_any(stepped()))
-        .group_by(request_quotes::request_id)
-        .select((
-            request_quotes::request_id,
-            min(request_quotes::created_at),
-            count(request_quotes::supplier_organisation_id).aggregate_distinct(),
-        ))
-        .load(conn)?;
-    let awarded: Vec<(String, i64)> = request_invitations::table
-        .filter(request_invitations::outcome.eq("awarded"))
-        .filter(request_invitations::request_id.eq_any(stepped()))
-        .group_by(request_invitations::request_id)
-        .select((request_invitations::request_id, count_star()))
-        .load(conn)?;
-
-    let mut histories: HashMap<String, RequestHistory> = HashMap::with_capacity(rows.len());
-    for (request, buyer, buyer_region, coding) in rows {
-        let coded: Coding =
-            serde_json::from_str(&coding).map_err(|e| corrupt("sourcing_requests", e))?;
-        let mut families: Vec<String> = coded
-            .capabilities
-            .iter()
-            .map(|c| c.as_str().split('.').next().unwrap_or_default().to_owned())
-            .collect();
-        families.sort();
-        families.dedup();
-        let mut sectors = coded.sectors;
-        sectors.sort();
-        sectors.dedup();
-        let history = RequestHistory {
-            id: id::<SourcingRequestId>("sourcing_requests", &request)?,
-            buyer: id::<OrganisationId>("sourcing_requests", &buyer)?,
-            buyer_region,
-            sectors,
-            capability_families: families,
-            submitted: None,
-            qualified: None,
-            rejected: None,
-            opened: None,
-            awarded: None,
-            cancelled: None,
-            first_quote: None,
-            quoting_suppliers: 0,
-            awarded_suppliers: 0,
-        };
-        histories.insert(request, history);
-    }
-    let at = |micros: Option<i64>| micros.map(|at| from_micros(TABLE, at)).transpose();
-    for (request, submitted, qualified, rejected, opened, awarded, cancelled) in steps {
-        let Some(history) = histories.get_mut(&request) else {
-            continue;
-        };
-        history.submitted = at(submitted)?;
-        history.qualified = at(qualified)?;
-        history.rejected = at(rejected)?;
-        history.opened = at(opened)?;
-        history.awarded = at(awarded)?;
-        history.cancelled = at(cancelled)?;
-    }
-    for (request, first, suppliers) in quotes {
-        if let Some(history) = histories.get_mut(&request) {
-            history.first_quote = first
-                .map(|at| from_micros("request_quotes", at))
-                .transpose()?;
-            history.quoting_suppliers = suppliers.unsigned_abs();
-        }
-    }
-    for (request, suppliers) in awarded {
-        if let Some(history) = histories.get_mut(&request) {
-            history.awarded_suppliers = suppliers.unsigned_abs();
-        }
-    }
-    let mut histories: Vec<RequestHistory> = histories.into_values().collect();
-    histories.sort_by_key(|h| (h.submitted, h.id.to_string()));
-    Ok(histories)
+        .execute(conn)?;
+    Ok(())
 }
 
-/// When each buyer first submitted a request, ever.
+/// A saved request's coding (its content may have changed).
+pub(crate) fn request_saved(conn: &mut DbConnection, request: &SourcingRequest) -> Result<()> {
+    diesel::update(request_activity::table.find(request.id.to_string()))
+        .set(request_activity::coding.eq(coding(&request.content)?))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Sets `$column` of `$request`'s summary to `$at` unless it already holds
+/// an earlier time. The condition is evaluated under the row's lock, so
+/// concurrent writers keep the earliest.
+macro_rules! keep_earliest {
+    ($conn:expr, $request:expr, $column:expr, $at:expr) => {
+        diesel::update(
+            request_activity::table
+                .find($request)
+                .filter($column.is_null().or($column.gt($at))),
+        )
+        .set($column.eq($at))
+        .execute($conn)
+    };
+}
+
+/// What an audit entry changes in the report's summaries: a request's
+/// first time in a state it counts (and its buyer's first submission), a
+/// profile's first publication. Called by `audit::record`, which every
+/// step of a request or profile goes through, in the step's transaction.
+pub(crate) fn recorded(conn: &mut DbConnection, entry: &AuditEntry) -> Result<()> {
+    let Some(state) = entry.to_state.as_deref() else {
+        return Ok(());
+    };
+    let at = micros(entry.at);
+    match entry.subject_type {
+        REQUEST => match RequestStatus::parse(state) {
+            Some(status) => request_stepped(conn, &entry.subject_id, status, at),
+            None => Ok(()),
+        },
+        PROFILE if ProfileStatus::parse(state) == Some(ProfileStatus::Published) => {
+            diesel::update(
+                supplier_profiles::table.find(&entry.subject_id).filter(
+                    supplier_profiles::first_published_at
+                        .is_null()
+                        .or(supplier_profiles::first_published_at.gt(at)),
+                ),
+            )
+            .set(supplier_profiles::first_published_at.eq(at))
+            .execute(conn)?;
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+fn request_stepped(
+    conn: &mut DbConnection,
+    request: &str,
+    status: RequestStatus,
+    at: i64,
+) -> Result<()> {
+    use request_activity as a;
+    match status {
+        RequestStatus::Submitted => {
+            keep_earliest!(conn, request, a::submitted_at, at)?;
+            let buyer = a::table.find(request).select(a::buyer_organisation_id);
+            diesel::update(
+                organisations::table
+                    .filter(organisations::id.eq_any(buyer))
+                    .filter(
+                        organisations::first_submitted_at
+                            .is_null()
+                            .or(organisations::first_submitted_at.gt(at)),
+                    ),
+            )
+            .set(organisations::first_submitted_at.eq(at))
+            .execute(conn)?;
+        }
+        RequestStatus::Qualified => keep_earliest!(conn, request, a::qualified_at, at).map(drop)?,
+        RequestStatus::Rejected => keep_earliest!(conn, request, a::rejected_at, at).map(drop)?,
+        RequestStatus::Open => keep_earliest!(conn, request, a::opened_at, at).map(drop)?,
+        RequestStatus::Awarded => keep_earliest!(conn, request, a::awarded_at, at).map(drop)?,
+        RequestStatus::Cancelled => keep_earliest!(conn, request, a::cancelled_at, at).map(drop)?,
+        RequestStatus::Draft | RequestStatus::ChangesRequested | RequestStatus::Closed => {
+            return Ok(());
+        }
+    }
+    spans(conn, request, at)
+}
+
+/// Widens the span of `request`'s counted times to `at`.
+fn spans(conn: &mut DbConnection, request: &str, at: i64) -> Result<()> {
+    use request_activity as a;
+    keep_earliest!(conn, request, a::first_at, at)?;
+    diesel::update(
+        a::table
+            .find(request)
+            .filter(a::last_at.is_null().or(a::last_at.lt(at))),
+    )
+    .set(a::last_at.eq(at))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// A quote stored: the request's first quote, and one more quoting
+/// supplier when it is the supplier's first answer (revisions of one
+/// supplier are numbered one after the other under a lock).
+pub(crate) fn quoted(conn: &mut DbConnection, quote: &Quote) -> Result<()> {
+    use request_activity as a;
+    let (request, at) = (quote.request.to_string(), micros(quote.created_at));
+    if quote.revision == 1 {
+        diesel::update(a::table.find(&request))
+            .set(a::quoting_suppliers.eq(a::quoting_suppliers + 1))
+            .execute(conn)?;
+    }
+    keep_earliest!(conn, &request, a::first_quote_at, at)?;
+    spans(conn, &request, at)
+}
+
+/// An invitation saved: the request's awarded suppliers, counted again
+/// (an award decides every invitation of the request in the transaction
+/// that awards it, which the request's version serialises).
+pub(crate) fn invitation_saved(conn: &mut DbConnection, request: SourcingRequestId) -> Result<()> {
+    let request = request.to_string();
+    let awarded: i64 = request_invitations::table
+        .filter(request_invitations::request_id.eq(&request))
+        .filter(request_invitations::outcome.eq(Outcome::Awarded.as_str()))
+        .count()
+        .get_result(conn)?;
+    diesel::update(request_activity::table.find(&request))
+        .set(request_activity::awarded_suppliers.eq(awarded))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The summaries of the requests whose counted times (steps and first
+/// quote) span a range that meets the period: every request with one of
+/// them in the period, and a few whose times fall around it, which count
+/// for nothing (`ActivityReport::compute` counts what is within only).
+pub fn requests(conn: &mut DbConnection, period: &ReportPeriod) -> Result<Vec<RequestHistory>> {
+    use request_activity as a;
+    let (start, end) = (micros(period.start()), micros(period.end()));
+    // Decoded row by row rather than loaded whole first: a year holds
+    // most requests.
+    let rows = a::table
+        .inner_join(organisations::table)
+        .filter(a::last_at.ge(start))
+        .filter(a::first_at.lt(end))
+        .select(SummaryRow::as_select())
+        .load_iter::<SummaryRow, DefaultLoadingMode>(conn)?;
+    // Requests coded alike are many: each coding is parsed once.
+    let mut codings: HashMap<String, (Vec<Sector>, Vec<String>)> = HashMap::new();
+    // In no particular order: the report's figures do not depend on it.
+    rows.map(|row| {
+        let row = row?;
+        let (sectors, families) = match codings.get(&row.coding) {
+            Some(coded) => coded.clone(),
+            None => {
+                let coded = decode(&row.coding)?;
+                codings.insert(row.coding.clone(), coded.clone());
+                coded
+            }
+        };
+        row.into_domain(sectors, families)
+    })
+    .collect()
+}
+
+/// A coding's sectors and capability families, each once and sorted.
+fn decode(coding: &str) -> Result<(Vec<Sector>, Vec<String>)> {
+    let coded: Coding = serde_json::from_str(coding).map_err(|e| corrupt(SUMMARY, e))?;
+    let mut families: Vec<String> = coded
+        .capabilities
+        .iter()
+        .map(|c| c.as_str().split('.').next().unwrap_or_default().to_owned())
+        .collect();
+    families.sort();
+    families.dedup();
+    let mut sectors = coded.sectors;
+    sectors.sort();
+    sectors.dedup();
+    Ok((sectors, families))
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = request_activity)]
+struct SummaryRow {
+    request_id: String,
+    buyer_organisation_id: String,
+    coding: String,
+    submitted_at: Option<i64>,
+    qualified_at: Option<i64>,
+    rejected_at: Option<i64>,
+    opened_at: Option<i64>,
+    awarded_at: Option<i64>,
+    cancelled_at: Option<i64>,
+    first_quote_at: Option<i64>,
+    quoting_suppliers: i64,
+    awarded_suppliers: i64,
+    #[diesel(select_expression = organisations::region)]
+    buyer_region: String,
+}
+
+impl SummaryRow {
+    fn into_domain(self, sectors: Vec<Sector>, families: Vec<String>) -> Result<RequestHistory> {
+        let at = |micros: Option<i64>| micros.map(|at| from_micros(SUMMARY, at)).transpose();
+        Ok(RequestHistory {
+            id: id::<SourcingRequestId>(SUMMARY, &self.request_id)?,
+            buyer: id::<OrganisationId>(SUMMARY, &self.buyer_organisation_id)?,
+            buyer_region: self.buyer_region,
+            sectors,
+            capability_families: families,
+            submitted: at(self.submitted_at)?,
+            qualified: at(self.qualified_at)?,
+            rejected: at(self.rejected_at)?,
+            opened: at(self.opened_at)?,
+            awarded: at(self.awarded_at)?,
+            cancelled: at(self.cancelled_at)?,
+            first_quote: at(self.first_quote_at)?,
+            quoting_suppliers: self.quoting_suppliers.unsigned_abs(),
+            awarded_suppliers: self.awarded_suppliers.unsigned_abs(),
+        })
+    }
+}
+
+/// When each buyer that had submitted a request before the period ends
+/// first did.
 pub fn first_submissions(
     conn: &mut DbConnection,
+    period: &ReportPeriod,
 ) -> Result<HashMap<OrganisationId, DateTime<Utc>>> {
-    let rows: Vec<(String, Option<i64>)> = audit_log::table
-        .inner_join(sourcing_requests::table.on(sourcing_requests::id.eq(audit_log::subject_id)))
-        .filter(audit_log::subject_type.eq(REQUEST))
-        .filter(audit_log::to_state.eq("submitted"))
-        .group_by(sourcing_requests::buyer_organisation_id)
-        .select((
-            sourcing_requests::buyer_organisation_id,
-            min(audit_log::created_at),
-        ))
+    let rows: Vec<(String, Option<i64>)> = organisations::table
+        .filter(organisations::first_submitted_at.lt(micros(period.end())))
+        .select((organisations::id, organisations::first_submitted_at))
         .load(conn)?;
     rows.into_iter()
         .filter_map(|(buyer, at)| at.map(|at| (buyer, at)))
-        .map(|(buyer, at)| Ok((id(TABLE, &buyer)?, from_micros(TABLE, at)?)))
+        .map(|(buyer, at)| Ok((id(ORGANISATIONS, &buyer)?, from_micros(ORGANISATIONS, at)?)))
         .collect()
 }
 
 /// Profiles published for the first time within the period (approved or
 /// imported).
 pub fn new_profiles(conn: &mut DbConnection, period: &ReportPeriod) -> Result<u64> {
-    let firsts: Vec<(String, Option<i64>)> = audit_log::table
-        .filter(audit_log::subject_type.eq(PROFILE))
-        .filter(audit_log::to_state.eq("published"))
-        .group_by(audit_log::subject_id)
-        .select((audit_log::subject_id, min(audit_log::created_at)))
-        .load(conn)?;
-    let (start, end) = (micros(period.start()), micros(period.end()));
-    Ok(firsts
-        .into_iter()
-        .filter(|(_, at)| at.is_some_and(|at| start <= at && at < end))
-        .count() as u64)
+    let n: i64 = supplier_profiles::table
+        .filter(supplier_profiles::first_published_at.ge(micros(period.start())))
+        .filter(supplier_profiles::first_published_at.lt(micros(period.end())))
+        .count()
+        .get_result(conn)?;
+    Ok(n.unsigned_abs())
 }
-
 /// A profile's review step: when, and whether it was the expert's decision
 /// (`true`) or a submission (`false`).
 pub type ReviewStep = (DateTime<Utc>, bool);

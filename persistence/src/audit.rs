@@ -9,6 +9,8 @@ use crate::db::DbConnection;
 use crate::error::Result;
 use crate::schema::audit_log;
 
+/// Appends `entry`, and keeps the activity report's summaries of what it
+/// records (a request's or profile's step).
 pub fn record(conn: &mut DbConnection, entry: &AuditEntry) -> Result<()> {
     diesel::insert_into(audit_log::table)
         .values((
@@ -24,7 +26,7 @@ pub fn record(conn: &mut DbConnection, entry: &AuditEntry) -> Result<()> {
             audit_log::created_at.eq(micros(entry.at)),
         ))
         .execute(conn)?;
-    Ok(())
+    crate::activity::recorded(conn, entry)
 }
 
 /// The history of one subject, oldest first. Internal entries (experts'

@@ -18,6 +18,7 @@ diesel::table! {
         membership -> Text,
         created_at -> BigInt,
         updated_at -> BigInt,
+        first_submitted_at -> Nullable<BigInt>,
     }
 }
 
@@ -146,6 +147,7 @@ diesel::table! {
         review_comment -> Nullable<Text>,
         created_at -> BigInt,
         updated_at -> BigInt,
+        first_published_at -> Nullable<BigInt>,
     }
 }
 
@@ -195,7 +197,27 @@ diesel::table! {
         created_at -> BigInt,
         updated_at -> BigInt,
         search_text -> Text,
+    }
+}
+
+diesel::table! {
+    /// What the activity report counts of each request, kept with every
+    /// step, quote and award (`activity`).
+    request_activity (request_id) {
+        request_id -> Text,
+        buyer_organisation_id -> Text,
         coding -> Text,
+        submitted_at -> Nullable<BigInt>,
+        qualified_at -> Nullable<BigInt>,
+        rejected_at -> Nullable<BigInt>,
+        opened_at -> Nullable<BigInt>,
+        awarded_at -> Nullable<BigInt>,
+        cancelled_at -> Nullable<BigInt>,
+        first_quote_at -> Nullable<BigInt>,
+        quoting_suppliers -> BigInt,
+        awarded_suppliers -> BigInt,
+        first_at -> Nullable<BigInt>,
+        last_at -> Nullable<BigInt>,
     }
 }
 
@@ -412,6 +434,7 @@ diesel::table! {
 
 diesel::joinable!(published_capabilities -> organisations (organisation_id));
 diesel::joinable!(users -> organisations (organisation_id));
+diesel::joinable!(request_activity -> organisations (buyer_organisation_id));
 diesel::joinable!(supplier_profiles -> organisations (organisation_id));
 diesel::joinable!(supplier_certifications -> organisations (organisation_id));
 diesel::joinable!(one_time_tokens -> users (user_id));
@@ -432,6 +455,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     supplier_certifications,
     index_events,
     sourcing_requests,
+    request_activity,
     request_matches,
     request_invitations,
     request_quotes,

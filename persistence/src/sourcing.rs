@@ -36,8 +36,6 @@ struct RequestRow {
     created_at: i64,
     updated_at: i64,
     search_text: String,
-    /// What the activity report reads of the content (`activity::Coding`).
-    coding: String,
 }
 
 impl RequestRow {
@@ -56,7 +54,6 @@ impl RequestRow {
             created_at: micros(r.created_at),
             updated_at: micros(r.updated_at),
             search_text: searchable_text(&r.content.title, &r.content.description),
-            coding: crate::activity::coding(&r.content)?,
         })
     }
 
@@ -76,11 +73,12 @@ impl RequestRow {
     }
 }
 
+/// Inserts `request` and its activity summary.
 pub fn insert_request(conn: &mut DbConnection, request: &SourcingRequest) -> Result<()> {
     diesel::insert_into(sourcing_requests::table)
         .values(RequestRow::from_domain(request)?)
         .execute(conn)?;
-    Ok(())
+    crate::activity::request_created(conn, request)
 }
 
 /// Saves `request` if the stored version is still `read_version`; false
@@ -97,6 +95,9 @@ pub fn update_request(
     )
     .set(RequestRow::from_domain(request)?)
     .execute(conn)?;
+    if updated == 1 {
+        crate::activity::request_saved(conn, request)?;
+    }
     Ok(updated == 1)
 }
 
@@ -545,6 +546,7 @@ pub fn insert_invitation(conn: &mut DbConnection, invitation: &Invitation) -> Re
     diesel::insert_into(request_invitations::table)
         .values(InvitationRow::from_domain(invitation))
         .execute(conn)?;
+    crate::activity::invitation_saved(conn, invitation.request)?;
     crate::events::add_invited_reader(conn, invitation.request, invitation.supplier)
 }
 
@@ -555,7 +557,7 @@ pub fn update_invitation(conn: &mut DbConnection, invitation: &Invitation) -> Re
     )))
     .set(InvitationRow::from_domain(invitation))
     .execute(conn)?;
-    Ok(())
+    crate::activity::invitation_saved(conn, invitation.request)
 }
 
 pub fn find_invitation(
@@ -709,7 +711,7 @@ pub fn insert_quote(conn: &mut DbConnection, quote: &Quote) -> Result<()> {
             created_at: micros(quote.created_at),
         })
         .execute(conn)?;
-    Ok(())
+    crate::activity::quoted(conn, quote)
 }
 
 pub fn find_quote(conn: &mut DbConnection, quote: QuoteId) -> Result<Option<Quote>> {

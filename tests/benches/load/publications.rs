@@ -389,9 +389,10 @@ struct Count {
 const SYNTHETIC: &str = "
 CREATE TEMP TABLE bench_activity ON COMMIT DROP AS
 WITH r AS (
-    SELECT row_number() OVER (ORDER BY id) - 1 AS n, buyer_organisation_id, created_by,
-        content, coding, response_deadline
-    FROM sourcing_requests
+    SELECT row_number() OVER (ORDER BY id) - 1 AS n, s.buyer_organisation_id, created_by,
+        content, a.coding, response_deadline
+    FROM sourcing_requests s
+    JOIN request_activity a ON a.request_id = s.id
 ), total AS (SELECT count(*) AS c FROM r)
 SELECT g, g % 20 AS k, gen_random_uuid()::text AS id, r.buyer_organisation_id, r.created_by,
     r.content, r.coding, r.response_deadline,
@@ -401,13 +402,12 @@ JOIN r ON r.n = g % (SELECT c FROM total)";
 
 const REQUESTS: &str = "
 INSERT INTO sourcing_requests (id, buyer_organisation_id, created_by, status, title, content,
-    response_deadline, identity_revealed, version, submitted_at, created_at, updated_at, search_text,
-    coding)
+    response_deadline, identity_revealed, version, submitted_at, created_at, updated_at, search_text)
 SELECT id, buyer_organisation_id, created_by,
     CASE WHEN k = 0 THEN 'submitted' WHEN k <= 2 THEN 'rejected' WHEN k = 3 THEN 'cancelled'
         WHEN k <= 7 THEN 'qualified' WHEN k <= 13 THEN 'open' ELSE 'awarded' END,
     $1 || g, content, response_deadline, false, 1, created_at + 3600000000, created_at,
-    created_at + 3600000000, '', coding
+    created_at + 3600000000, ''
 FROM bench_activity";
 
 /// Each request's history as the server writes it (`request.<state>`),
@@ -470,7 +470,56 @@ SELECT request_id, org, 'answered', NULL, k >= 14 AND j = 0,
     opened_at, quoted_at
 FROM bench_answers";
 
-const TABLES: &str = "sourcing_requests, audit_log, request_quotes, request_invitations";
+/// The activity summaries of the synthetic requests, as the migration
+/// `2026-12-05-000001_activity_summary` backfills them from the history
+/// above (what the server writes with each step, quote and award).
+const SUMMARIES: &str = "
+INSERT INTO request_activity (request_id, buyer_organisation_id, coding, submitted_at,
+    qualified_at, rejected_at, opened_at, awarded_at, cancelled_at, first_quote_at,
+    quoting_suppliers, awarded_suppliers, first_at, last_at)
+SELECT r.id, r.buyer_organisation_id, r.coding, s.submitted, s.qualified, s.rejected, s.opened,
+    s.awarded, s.cancelled, q.first_quote, coalesce(q.suppliers, 0), coalesce(a.suppliers, 0),
+    least(s.submitted, s.qualified, s.rejected, s.opened, s.awarded, s.cancelled, q.first_quote),
+    greatest(s.submitted, s.qualified, s.rejected, s.opened, s.awarded, s.cancelled,
+        q.first_quote)
+FROM bench_activity r
+LEFT JOIN (
+    SELECT subject_id,
+        min(CASE WHEN to_state = 'submitted' THEN created_at END) AS submitted,
+        min(CASE WHEN to_state = 'qualified' THEN created_at END) AS qualified,
+        min(CASE WHEN to_state = 'rejected' THEN created_at END) AS rejected,
+        min(CASE WHEN to_state = 'open' THEN created_at END) AS opened,
+        min(CASE WHEN to_state = 'awarded' THEN created_at END) AS awarded,
+        min(CASE WHEN to_state = 'cancelled' THEN created_at END) AS cancelled
+    FROM audit_log
+    WHERE subject_type = 'sourcing_request' AND to_state IS NOT NULL
+    GROUP BY subject_id
+) s ON s.subject_id = r.id
+LEFT JOIN (
+    SELECT request_id, min(created_at) AS first_quote,
+        count(DISTINCT supplier_organisation_id) AS suppliers
+    FROM request_quotes GROUP BY request_id
+) q ON q.request_id = r.id
+LEFT JOIN (
+    SELECT request_id, count(*) AS suppliers
+    FROM request_invitations WHERE outcome = 'awarded' GROUP BY request_id
+) a ON a.request_id = r.id";
+
+/// The buyers' first submissions, earlier with the synthetic requests.
+const FIRST_SUBMISSIONS: &str = "
+UPDATE organisations o
+SET first_submitted_at = least(o.first_submitted_at, f.at)
+FROM (
+    SELECT a.buyer_organisation_id, min(a.submitted_at) AS at
+    FROM request_activity a
+    JOIN bench_activity b ON b.id = a.request_id
+    WHERE a.submitted_at IS NOT NULL
+    GROUP BY a.buyer_organisation_id
+) f
+WHERE f.buyer_organisation_id = o.id";
+
+const TABLES: &str = "sourcing_requests, audit_log, request_quotes, request_invitations, request_activity, \
+     organisations";
 
 fn count(conn: &mut PgConnection, sql: &str) -> i64 {
     diesel::sql_query(sql)
@@ -498,6 +547,8 @@ fn insert_requests(database_url: &str, total: i64, quoters: Vec<String>) -> i64 
             .execute(conn)?;
         diesel::sql_query(QUOTES).execute(conn)?;
         diesel::sql_query(INVITATIONS).execute(conn)?;
+        diesel::sql_query(SUMMARIES).execute(conn)?;
+        diesel::sql_query(FIRST_SUBMISSIONS).execute(conn)?;
         Ok(())
     })
     .expect("insert the synthetic requests");
@@ -522,6 +573,7 @@ fn remove_requests(database_url: &str) {
             "DELETE FROM audit_log WHERE subject_type = 'sourcing_request' \
              AND subject_id IN ({synthetic})"
         ),
+        format!("DELETE FROM request_activity WHERE request_id IN ({synthetic})"),
         "DELETE FROM sourcing_requests WHERE title LIKE $1".to_owned(),
     ] {
         diesel::sql_query(sql)
@@ -529,6 +581,14 @@ fn remove_requests(database_url: &str) {
             .execute(&mut conn)
             .expect("remove the synthetic requests");
     }
+    // The buyers' first submissions among the run's own requests again.
+    diesel::sql_query(
+        "UPDATE organisations SET first_submitted_at = (SELECT min(a.submitted_at) \
+         FROM request_activity a WHERE a.buyer_organisation_id = organisations.id) \
+         WHERE first_submitted_at IS NOT NULL",
+    )
+    .execute(&mut conn)
+    .expect("first submissions");
     diesel::sql_query(format!("VACUUM ANALYZE {TABLES}"))
         .execute(&mut conn)
         .expect("vacuum");

@@ -474,6 +474,24 @@ async fn the_report_counts_a_known_history(backend: Backend) {
     assert_eq!(before["requests"]["received"], 0);
     assert_eq!(before["connections"], 0);
     assert_eq!(before["quotes_per_opened_request"], Value::Null);
+
+    // A first quote counts in the period it came in, even when its request
+    // took no step then (A's steps: T, T + 1 h, T + 2 days; its quotes:
+    // T + 1 day).
+    let quoted = app
+        .get(
+            &format!(
+                "/api/v1/backoffice/reports/activity?from={}&to={}",
+                day(1),
+                day(1)
+            ),
+            Some(&expert),
+        )
+        .await;
+    let quoted = quoted.assert_status(200);
+    assert_eq!(quoted["requests"]["received"], 0);
+    assert_eq!(quoted["times"]["to_first_quote"]["count"], 1);
+    about(&quoted["times"]["to_first_quote"]["median_seconds"], DAY);
 }
 
 mod the_report_counts_a_known_history {

@@ -39,7 +39,7 @@ pub async fn activity_report(
     let report = state
         .read(move |conn| {
             let requests = activity::requests(conn, &period)?;
-            let firsts = activity::first_submissions(conn)?;
+            let firsts = activity::first_submissions(conn, &period)?;
             let listed = publications::published_suppliers(conn)?;
             let waits: Vec<i64> = activity::review_steps(conn, &period)?
                 .iter()
