@@ -13,6 +13,8 @@
 
 mod booklet;
 mod document;
+mod merge;
+mod parts;
 mod wording;
 mod world;
 
@@ -47,8 +49,8 @@ pub fn render(booklet: &Booklet) -> Result<Vec<u8>, RenderError> {
 }
 
 /// What typesetting a booklet needs, as plain bytes: so that it can run in
-/// another process (typst lays a 1 000-supplier booklet out in about 500 MB,
-/// which a server would rather not hold, nor keep from the allocator).
+/// another process (a fault while typesetting then ends that process, and
+/// whatever typst allocated goes back to the system with it).
 pub struct Job {
     /// The template's data file (JSON).
     pub data: Vec<u8>,
@@ -58,15 +60,19 @@ pub struct Job {
 impl Job {
     pub fn of(booklet: &Booklet) -> Result<Self, RenderError> {
         Ok(Self {
-            data: serde_json::to_vec(&document::Document::of(booklet))?,
+            data: serde_json::to_vec(&document::Document::of(booklet)?)?,
             edition_date: booklet.edition_date,
         })
     }
 }
 
-/// Typesets a [`Job`]'s data with [`TEMPLATE`].
+/// Typesets a [`Job`]'s data with [`TEMPLATE`], in parts (see
+/// [`parts`]) joined into one PDF.
 pub fn typeset(data: Vec<u8>, edition_date: chrono::NaiveDate) -> Result<Vec<u8>, RenderError> {
-    world::typeset(TEMPLATE, data, edition_date)
+    let document: document::Document = serde_json::from_slice(&data)?;
+    drop(data);
+    let parts = parts::typeset(TEMPLATE, &document, edition_date, parts::SLICE)?;
+    merge::merge(&parts.pdfs, parts.front_pages)
 }
 
 #[cfg(test)]
