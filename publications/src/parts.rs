@@ -80,10 +80,10 @@ struct IndexPages {
     certifications: Vec<TermPages>,
 }
 
-#[derive(Serialize, Debug, PartialEq, Eq)]
-pub(crate) struct TermPages {
-    pub(crate) label: String,
-    pub(crate) pages: Vec<usize>,
+#[derive(Serialize)]
+struct TermPages {
+    label: String,
+    pages: Vec<usize>,
 }
 
 /// The families cut in slices of at most `size` suppliers, in reading
@@ -150,7 +150,7 @@ impl Pages {
         self.of(kind, key).first().copied().unwrap_or_default()
     }
 
-    pub(crate) fn terms(&self, kind: &str, terms: &[Term]) -> Vec<TermPages> {
+    fn terms(&self, kind: &str, terms: &[Term]) -> Vec<TermPages> {
         terms
             .iter()
             .map(|term| TermPages {
@@ -166,14 +166,10 @@ pub(crate) struct Parts {
     pub(crate) pdfs: Vec<Vec<u8>>,
     /// Pages of the front matter (numbered i, ii…).
     pub(crate) front_pages: usize,
+    /// Where every mark landed, as printed (the contents' and the indexes'
+    /// numbers): the tests compare them with the PDF's footers.
+    #[cfg_attr(not(test), expect(dead_code, reason = "read by the tests"))]
     pub(crate) pages: Pages,
-    pub(crate) index: IndexPagesView,
-}
-
-/// The indexes as printed, for tests.
-pub(crate) struct IndexPagesView {
-    pub(crate) capabilities: Vec<TermPages>,
-    pub(crate) certifications: Vec<TermPages>,
 }
 
 pub(crate) fn typeset(
@@ -198,10 +194,6 @@ pub(crate) fn typeset(
         certifications: pages.terms("certification", &document.index.certifications),
     };
     let has_index = !(index.capabilities.is_empty() && index.certifications.is_empty());
-    let mut view = IndexPagesView {
-        capabilities: Vec::new(),
-        certifications: Vec::new(),
-    };
     if has_index {
         let data = serde_json::to_vec(&PartData {
             index,
@@ -210,10 +202,6 @@ pub(crate) fn typeset(
         let typeset = world::typeset(template, data, edition)?;
         pages.record(&typeset.marks, next);
         pdfs.push(typeset.pdf);
-        view = IndexPagesView {
-            capabilities: pages.terms("capability", &document.index.capabilities),
-            certifications: pages.terms("certification", &document.index.certifications),
-        };
     }
 
     let label = |name: &str| {
@@ -260,6 +248,71 @@ pub(crate) fn typeset(
         pdfs,
         front_pages: front.pages,
         pages,
-        index: view,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::Supplier;
+
+    fn family(key: &str, suppliers: &[&str]) -> Family {
+        serde_json::from_value(serde_json::json!({
+            "key": key,
+            "label": key,
+            "suppliers": suppliers.iter().map(|s| serde_json::json!({
+                "key": s, "name": s, "place": "", "member": false, "description": "",
+                "capabilities": [], "certifications": [], "sectors": [], "equipment": [],
+                "languages": [], "email": null, "phone": null, "website": null,
+            })).collect::<Vec<_>>(),
+        }))
+        .expect("a family")
+    }
+
+    fn names(suppliers: &[Supplier]) -> Vec<&str> {
+        suppliers.iter().map(|s| s.name.as_str()).collect()
+    }
+
+    #[test]
+    fn a_family_cut_by_a_slice_goes_on_in_the_next_one_without_its_heading() {
+        let families = [family("a", &["a1", "a2", "a3"]), family("b", &["b1"])];
+        let slices = slices(&families, 2);
+        let shape: Vec<Vec<(&str, bool, Vec<&str>)>> = slices
+            .iter()
+            .map(|slice| {
+                slice
+                    .iter()
+                    .map(|f| (f.key.as_str(), f.continued, names(&f.suppliers)))
+                    .collect()
+            })
+            .collect();
+        assert_eq!(
+            shape,
+            vec![
+                vec![("a", false, vec!["a1", "a2"])],
+                vec![("a", true, vec!["a3"]), ("b", false, vec!["b1"])],
+            ]
+        );
+    }
+
+    #[test]
+    fn no_supplier_is_one_empty_slice() {
+        assert_eq!(slices(&[], 100).len(), 1);
+        assert!(slices(&[], 100)[0].is_empty());
+    }
+
+    #[test]
+    fn marks_are_numbered_from_their_part_s_first_page_each_page_once() {
+        let mark = |key: &str, page| Mark {
+            kind: "capability".to_owned(),
+            key: key.to_owned(),
+            page,
+        };
+        let mut pages = Pages::default();
+        pages.record(&[mark("x", 1), mark("x", 1), mark("y", 3)], 1);
+        pages.record(&[mark("x", 1), mark("x", 2)], 8);
+        assert_eq!(pages.of("capability", "x"), [1, 8, 9]);
+        assert_eq!(pages.of("capability", "y"), [3]);
+        assert!(pages.of("certification", "x").is_empty());
+    }
 }
