@@ -1,5 +1,10 @@
 //! Typesets a booklet of N made-up suppliers and says how long it took:
 //! `cargo run --release -p publications --example booklet -- 1000 /tmp/booklet.pdf`.
+//!
+//! With a third argument it also writes what `pmt typeset-booklet` reads on
+//! stdin, to measure the typesetting process alone:
+//! `… -- 1000 /tmp/booklet.pdf /tmp/booklet.json` then
+//! `/usr/bin/time -v pmt typeset-booklet --edition 2026-11-30 < /tmp/booklet.json`.
 
 use std::time::Instant;
 
@@ -14,6 +19,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let count: usize = args.next().as_deref().unwrap_or("1000").parse()?;
     let out = args.next().unwrap_or_else(|| "booklet.pdf".to_owned());
+    let input = args.next();
     let edition_date = NaiveDate::from_ymd_opt(2026, 11, 30).ok_or("date")?;
     let valid_until = NaiveDate::from_ymd_opt(2027, 6, 1).ok_or("date")?;
     let families = [
@@ -72,6 +78,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             })
             .collect(),
     };
+    if let Some(input) = input {
+        std::fs::write(&input, publications::Job::of(&booklet)?.data)?;
+    }
     let started = Instant::now();
     let pdf = publications::render(&booklet)?;
     let took = started.elapsed();

@@ -1,38 +1,47 @@
 //! What the template reads: the booklet with every word already chosen in
 //! its language (labels, dates, sectors, languages) and the index terms in
-//! reading order, so the template only lays out.
+//! reading order, so the template only lays out. It is also what the
+//! typesetting process reads back on its stdin (see [`crate::Job`]).
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::booklet::{Booklet, FilterLabel};
-use crate::wording::{self, Labels};
+use crate::wording;
 
-#[derive(Serialize)]
+#[derive(Serialize, Deserialize)]
 pub struct Document {
-    lang: &'static str,
-    labels: Labels,
-    filters: Vec<String>,
-    families: Vec<Family>,
-    index: Index,
+    pub(crate) lang: String,
+    /// [`crate::wording::Labels`], kept as JSON: the template only reads them.
+    pub(crate) labels: serde_json::Value,
+    pub(crate) filters: Vec<String>,
+    pub(crate) families: Vec<Family>,
+    pub(crate) index: Index,
 }
 
-#[derive(Serialize)]
-struct Family {
-    label: String,
-    suppliers: Vec<Supplier>,
+#[derive(Clone, Serialize, Deserialize)]
+pub(crate) struct Family {
+    /// Unique in the booklet: the contents find the family's page by it.
+    pub(crate) key: String,
+    pub(crate) label: String,
+    /// A later slice of a family already begun: no heading again.
+    #[serde(default)]
+    pub(crate) continued: bool,
+    pub(crate) suppliers: Vec<Supplier>,
 }
 
-#[derive(Serialize)]
-struct Supplier {
-    name: String,
+#[derive(Clone, Serialize, Deserialize)]
+pub(crate) struct Supplier {
+    /// Unique in the booklet: the contents find the entry's page by it.
+    pub(crate) key: String,
+    pub(crate) name: String,
     place: String,
     member: bool,
     description: String,
     capabilities: Vec<Capability>,
     certifications: Vec<Certificate>,
-    sectors: Vec<&'static str>,
+    sectors: Vec<String>,
     equipment: Vec<String>,
     languages: Vec<String>,
     email: Option<String>,
@@ -40,14 +49,14 @@ struct Supplier {
     website: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Serialize, Deserialize)]
 struct Capability {
     key: String,
     label: String,
     detail: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Serialize, Deserialize)]
 struct Certificate {
     key: String,
     label: String,
@@ -56,16 +65,16 @@ struct Certificate {
 }
 
 /// Each index's terms, sorted for reading; the template finds their pages.
-#[derive(Serialize)]
-struct Index {
-    capabilities: Vec<Term>,
-    certifications: Vec<Term>,
+#[derive(Serialize, Deserialize)]
+pub(crate) struct Index {
+    pub(crate) capabilities: Vec<Term>,
+    pub(crate) certifications: Vec<Term>,
 }
 
-#[derive(Serialize)]
-struct Term {
-    key: String,
-    label: String,
+#[derive(Serialize, Deserialize)]
+pub(crate) struct Term {
+    pub(crate) key: String,
+    pub(crate) label: String,
 }
 
 fn sorted_terms(terms: BTreeMap<String, String>) -> Vec<Term> {
@@ -78,21 +87,26 @@ fn sorted_terms(terms: BTreeMap<String, String>) -> Vec<Term> {
 }
 
 impl Document {
-    pub fn of(booklet: &Booklet) -> Self {
+    pub fn of(booklet: &Booklet) -> Result<Self, serde_json::Error> {
         let language = booklet.language;
         let count = booklet.families.iter().map(|f| f.suppliers.len()).sum();
         let labels = wording::labels(language, booklet.edition_date, count);
         let mut capability_terms = BTreeMap::new();
         let mut certification_terms = BTreeMap::new();
+        let mut supplier_keys = 0..;
         let families = booklet
             .families
             .iter()
-            .map(|family| Family {
+            .enumerate()
+            .map(|(f, family)| Family {
+                key: f.to_string(),
                 label: family.label.clone(),
+                continued: false,
                 suppliers: family
                     .suppliers
                     .iter()
                     .map(|s| Supplier {
+                        key: supplier_keys.next().unwrap_or_default().to_string(),
                         name: s.name.clone(),
                         place: [s.city.as_str(), s.region.as_str()]
                             .into_iter()
@@ -143,7 +157,7 @@ impl Document {
                         sectors: s
                             .sectors
                             .iter()
-                            .map(|sector| wording::sector(language, *sector))
+                            .map(|sector| wording::sector(language, *sector).to_owned())
                             .collect(),
                         equipment: s.equipment.clone(),
                         languages: s
@@ -181,15 +195,15 @@ impl Document {
                 FilterLabel::MembersOnly => wording::members_only(language).to_owned(),
             })
             .collect();
-        Self {
-            lang: language.as_str(),
-            labels,
+        Ok(Self {
+            lang: language.as_str().to_owned(),
+            labels: serde_json::to_value(labels)?,
             filters,
             families,
             index: Index {
                 capabilities: sorted_terms(capability_terms),
                 certifications: sorted_terms(certification_terms),
             },
-        }
+        })
     }
 }

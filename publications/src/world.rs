@@ -104,11 +104,33 @@ fn messages(diagnostics: &[SourceDiagnostic]) -> String {
         .join("; ")
 }
 
-pub fn typeset(template: &str, data: Vec<u8>, edition: NaiveDate) -> Result<Vec<u8>, RenderError> {
-    let today = u8::try_from(edition.month())
+fn today(edition: NaiveDate) -> Option<Datetime> {
+    u8::try_from(edition.month())
         .ok()
         .zip(u8::try_from(edition.day()).ok())
-        .and_then(|(month, day)| Datetime::from_ymd(edition.year(), month, day));
+        .and_then(|(month, day)| Datetime::from_ymd(edition.year(), month, day))
+}
+
+/// Where a `mark(kind, key)` of the template landed, on the part's own
+/// pages (the first one is 1).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct Mark {
+    pub kind: String,
+    pub key: String,
+    #[serde(skip)]
+    pub page: usize,
+}
+
+/// One part of the booklet typeset: its PDF and where its marks landed.
+pub struct Typeset {
+    pub pdf: Vec<u8>,
+    pub pages: usize,
+    pub marks: Vec<Mark>,
+}
+
+/// Typesets `data` (one part's JSON) with `template`.
+pub fn typeset(template: &str, data: Vec<u8>, edition: NaiveDate) -> Result<Typeset, RenderError> {
+    let today = today(edition);
     let world = BookletWorld {
         main: Source::new(file_id(MAIN_PATH)?, template.to_owned()),
         data_id: file_id(DATA_PATH)?,
@@ -118,17 +140,49 @@ pub fn typeset(template: &str, data: Vec<u8>, edition: NaiveDate) -> Result<Vec<
     let document: PagedDocument = typst::compile(&world)
         .output
         .map_err(|errors| RenderError::Template(messages(&errors)))?;
+    // typst memoizes layout in a process-wide cache that only `evict`
+    // empties. Nothing of this part will be laid out again (the next part
+    // is other content), and the export below needs none of it: emptied
+    // before the export, the cache never adds to the export's own peak.
+    typst::comemo::evict(0);
+    let marks = marks(&document)?;
     let options = typst_pdf::PdfOptions {
         ident: typst::foundations::Smart::Custom("pmt-competence-booklet".to_owned()),
         timestamp: today.map(typst_pdf::Timestamp::new_utc),
+        // The parts are merged into one PDF whose structure tree would not
+        // follow: no tags rather than broken ones.
+        tagged: false,
         ..typst_pdf::PdfOptions::default()
     };
     let pdf = typst_pdf::pdf(&document, &options)
-        .map_err(|errors| RenderError::Export(messages(&errors)));
-    // typst memoizes layout in a process-wide cache that only `evict`
-    // empties: without it a server would keep the layout of every edition
-    // it ever typeset (hundreds of MB for 1 000 suppliers). Each edition is
-    // typeset once and then served from the disk: nothing to reuse.
+        .map_err(|errors| RenderError::Export(messages(&errors)))?;
     typst::comemo::evict(0);
-    pdf
+    Ok(Typeset {
+        pdf,
+        pages: document.pages().len(),
+        marks,
+    })
+}
+
+/// The template's marks, each with its page.
+fn marks(document: &PagedDocument) -> Result<Vec<Mark>, RenderError> {
+    use typst::introspection::{Introspector as _, MetadataElem};
+    let label = typst::foundations::Label::new(typst::utils::PicoStr::intern("booklet-index"))
+        .ok_or_else(|| RenderError::Template("no label".to_owned()))?;
+    let introspector = document.introspector();
+    introspector
+        .query(&typst::foundations::Selector::Label(label))
+        .iter()
+        .filter_map(|content| {
+            let value = &content.to_packed::<MetadataElem>()?.value;
+            let page = introspector.page(content.location()?)?.get();
+            Some((value.clone(), page))
+        })
+        .map(|(value, page)| {
+            let mark: Mark = serde_json::to_value(&value)
+                .and_then(serde_json::from_value)
+                .map_err(|e| RenderError::Template(format!("a mark: {e}")))?;
+            Ok(Mark { page, ..mark })
+        })
+        .collect()
 }

@@ -1,7 +1,8 @@
-//! Booklets are typeset by a child process (`pmt typeset-booklet`): typst
-//! lays a 1 000-supplier edition out in about 500 MB, which a process only
-//! gives back to the system by ending, and a fault while typesetting then
-//! ends the child, never the server.
+//! Booklets are typeset by a child process (`pmt typeset-booklet`): what
+//! typst allocates (about 80 MiB at peak for a 1 000-supplier edition, in
+//! slices by the `publications` crate) goes back to the system when the
+//! child ends, and a fault while typesetting ends the child, never the
+//! server.
 
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};
