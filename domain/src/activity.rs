@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc};
 
 use crate::ValidationErrors;
-use crate::ids::{OrganisationId, SourcingRequestId};
+use crate::ids::OrganisationId;
 use crate::profile::Sector;
 use crate::validation::Validated;
 
@@ -136,7 +136,6 @@ impl std::fmt::Display for Month {
 /// each step was taken), with what its content and buyer say about it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RequestHistory {
-    pub id: SourcingRequestId,
     pub buyer: OrganisationId,
     /// The buyer organisation's region, as registered.
     pub buyer_region: String,
@@ -515,7 +514,6 @@ mod tests {
 
     fn request(buyer: OrganisationId, submitted: &str) -> RequestHistory {
         RequestHistory {
-            id: SourcingRequestId::new(),
             buyer,
             buyer_region: "Bourgogne-Franche-Comté".into(),
             sectors: vec![Sector::Medtech],

@@ -38,8 +38,6 @@ const REQUEST: &str = domain::sourcing::events::SUBJECT;
 const PROFILE: &str = domain::profile_events::SUBJECT;
 const CERTIFICATE: &str = domain::certificate_events::SUBJECT;
 
-diesel::alias!(audit_log as in_period: InPeriod);
-
 /// What the report needs of a request's content, kept in its summary
 /// (`request_activity.coding`) so that a report over a year does not read
 /// every request's whole content.
@@ -218,18 +216,30 @@ pub(crate) fn invitation_saved(conn: &mut DbConnection, request: SourcingRequest
 pub fn requests(conn: &mut DbConnection, period: &ReportPeriod) -> Result<Vec<RequestHistory>> {
     use request_activity as a;
     let (start, end) = (micros(period.start()), micros(period.end()));
-    // Decoded row by row rather than loaded whole first: a year holds
-    // most requests.
+    // A year holds most requests and few buyers: each buyer's region is
+    // read once, not joined to (and sent with) each of its requests. A
+    // request counts from its submission on, which is when its buyer's
+    // first submission is written: every buyer here has one.
+    let mut regions: HashMap<String, String> = organisations::table
+        .filter(organisations::first_submitted_at.is_not_null())
+        .select((organisations::id, organisations::region))
+        .load(conn)?
+        .into_iter()
+        .collect();
+    // Decoded row by row rather than loaded whole first.
     let rows = a::table
-        .inner_join(organisations::table)
         .filter(a::last_at.ge(start))
         .filter(a::first_at.lt(end))
         .select(SummaryRow::as_select())
         .load_iter::<SummaryRow, DefaultLoadingMode>(conn)?;
     // Requests coded alike are many: each coding is parsed once.
     let mut codings: HashMap<String, (Vec<Sector>, Vec<String>)> = HashMap::new();
+    // Rows of a buyer with no first submission on record (a history older
+    // than that record), given their region below.
+    let mut unplaced = Vec::new();
     // In no particular order: the report's figures do not depend on it.
-    rows.map(|row| {
+    let mut histories = Vec::new();
+    for row in rows {
         let row = row?;
         let (sectors, families) = match codings.get(&row.coding) {
             Some(coded) => coded.clone(),
@@ -239,9 +249,25 @@ pub fn requests(conn: &mut DbConnection, period: &ReportPeriod) -> Result<Vec<Re
                 coded
             }
         };
-        row.into_domain(sectors, families)
-    })
-    .collect()
+        let region = regions.get(&row.buyer_organisation_id).cloned();
+        if region.is_none() {
+            unplaced.push((histories.len(), row.buyer_organisation_id.clone()));
+        }
+        histories.push(row.into_domain(region.unwrap_or_default(), sectors, families)?);
+    }
+    if !unplaced.is_empty() {
+        let buyers: Vec<&str> = unplaced.iter().map(|(_, buyer)| buyer.as_str()).collect();
+        regions.extend(
+            organisations::table
+                .filter(organisations::id.eq_any(buyers))
+                .select((organisations::id, organisations::region))
+                .load::<(String, String)>(conn)?,
+        );
+        for (at, buyer) in unplaced {
+            histories[at].buyer_region = regions.get(&buyer).cloned().unwrap_or_default();
+        }
+    }
+    Ok(histories)
 }
 
 /// A coding's sectors and capability families, each once and sorted.
@@ -263,7 +289,6 @@ fn decode(coding: &str) -> Result<(Vec<Sector>, Vec<String>)> {
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = request_activity)]
 struct SummaryRow {
-    request_id: String,
     buyer_organisation_id: String,
     coding: String,
     submitted_at: Option<i64>,
@@ -275,17 +300,19 @@ struct SummaryRow {
     first_quote_at: Option<i64>,
     quoting_suppliers: i64,
     awarded_suppliers: i64,
-    #[diesel(select_expression = organisations::region)]
-    buyer_region: String,
 }
 
 impl SummaryRow {
-    fn into_domain(self, sectors: Vec<Sector>, families: Vec<String>) -> Result<RequestHistory> {
+    fn into_domain(
+        self,
+        buyer_region: String,
+        sectors: Vec<Sector>,
+        families: Vec<String>,
+    ) -> Result<RequestHistory> {
         let at = |micros: Option<i64>| micros.map(|at| from_micros(SUMMARY, at)).transpose();
         Ok(RequestHistory {
-            id: id::<SourcingRequestId>(SUMMARY, &self.request_id)?,
             buyer: id::<OrganisationId>(SUMMARY, &self.buyer_organisation_id)?,
-            buyer_region: self.buyer_region,
+            buyer_region,
             sectors,
             capability_families: families,
             submitted: at(self.submitted_at)?,
@@ -339,25 +366,36 @@ pub fn review_steps(
     period: &ReportPeriod,
 ) -> Result<Vec<Vec<ReviewStep>>> {
     let (start, end) = (micros(period.start()), micros(period.end()));
-    let decided = in_period
-        .filter(in_period.field(audit_log::subject_type).eq(PROFILE))
-        .filter(in_period.field(audit_log::from_state).eq("submitted"))
-        .filter(in_period.field(audit_log::created_at).ge(start))
-        .filter(in_period.field(audit_log::created_at).lt(end))
-        .select(in_period.field(audit_log::subject_id));
-    let rows: Vec<(String, Option<String>, Option<String>, i64)> = audit_log::table
+    // In two reads: the few profiles decided (from an index), then their
+    // steps; as one query, the planner guessed many and read every
+    // profile's history.
+    let decided: Vec<String> = audit_log::table
         .filter(audit_log::subject_type.eq(PROFILE))
-        .filter(audit_log::to_state.is_not_null())
-        .filter(audit_log::subject_id.eq_any(decided))
+        .filter(audit_log::from_state.eq("submitted"))
+        .filter(audit_log::created_at.ge(start))
         .filter(audit_log::created_at.lt(end))
-        .order((audit_log::subject_id.asc(), audit_log::created_at.asc()))
-        .select((
-            audit_log::subject_id,
-            audit_log::from_state,
-            audit_log::to_state,
-            audit_log::created_at,
-        ))
+        .select(audit_log::subject_id)
+        .distinct()
         .load(conn)?;
+    let mut rows: Vec<(String, Option<String>, Option<String>, i64)> = Vec::new();
+    // Bounded batches: SQLite takes at most 32 766 parameters.
+    for profiles in decided.chunks(1000) {
+        rows.extend(
+            audit_log::table
+                .filter(audit_log::subject_type.eq(PROFILE))
+                .filter(audit_log::subject_id.eq_any(profiles))
+                .filter(audit_log::to_state.is_not_null())
+                .filter(audit_log::created_at.lt(end))
+                .order((audit_log::subject_id.asc(), audit_log::created_at.asc()))
+                .select((
+                    audit_log::subject_id,
+                    audit_log::from_state,
+                    audit_log::to_state,
+                    audit_log::created_at,
+                ))
+                .load::<(String, Option<String>, Option<String>, i64)>(conn)?,
+        );
+    }
     let mut profiles: Vec<Vec<ReviewStep>> = Vec::new();
     let mut current: Option<String> = None;
     for (profile, from, to, at) in rows {

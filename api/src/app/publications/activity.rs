@@ -13,7 +13,7 @@ use persistence::{activity, publications};
 
 use super::{Format, Rendered, chart, csv_out};
 use crate::error::ApiResult;
-use crate::state::AppState;
+use crate::state::{AppState, blocking};
 
 pub async fn activity_report(
     state: &AppState,
@@ -36,32 +36,39 @@ pub async fn activity_report(
         }
     };
     let now = state.clock.now();
-    let report = state
-        .read(move |conn| {
-            let requests = activity::requests(conn, &period)?;
-            let firsts = activity::first_submissions(conn, &period)?;
-            let listed = publications::published_suppliers(conn)?;
-            let waits: Vec<i64> = activity::review_steps(conn, &period)?
-                .iter()
-                .flat_map(|steps| review_waits(steps, &period))
-                .collect();
-            let suppliers = SupplierActivity {
-                listed_members: listed.members,
-                listed_non_members: listed.non_members,
-                new_profiles: activity::new_profiles(conn, &period)?,
-                review_times: DurationStats::of(waits),
-                certificates_verified: activity::certificates_verified(conn, &period)?,
-            };
-            let emails_failed = activity::emails_failed(conn, &period)?;
-            Ok(ActivityReport::compute(
-                period,
-                &requests,
-                &firsts,
-                suppliers,
-                emails_failed,
-            ))
-        })
-        .await?;
+    // Two connections at once: the year's requests are most of the work,
+    // and the suppliers' side is read meanwhile.
+    let requests = state.read(move |conn| {
+        let requests = activity::requests(conn, &period)?;
+        let firsts = activity::first_submissions(conn, &period)?;
+        Ok((requests, firsts))
+    });
+    let suppliers = state.read(move |conn| {
+        let listed = publications::published_suppliers(conn)?;
+        let waits: Vec<i64> = activity::review_steps(conn, &period)?
+            .iter()
+            .flat_map(|steps| review_waits(steps, &period))
+            .collect();
+        let suppliers = SupplierActivity {
+            listed_members: listed.members,
+            listed_non_members: listed.non_members,
+            new_profiles: activity::new_profiles(conn, &period)?,
+            review_times: DurationStats::of(waits),
+            certificates_verified: activity::certificates_verified(conn, &period)?,
+        };
+        Ok((suppliers, activity::emails_failed(conn, &period)?))
+    });
+    let ((requests, firsts), (suppliers, emails_failed)) = futures::try_join!(requests, suppliers)?;
+    let report = blocking(move || {
+        Ok(ActivityReport::compute(
+            period,
+            &requests,
+            &firsts,
+            suppliers,
+            emails_failed,
+        ))
+    })
+    .await?;
     let view = view(&report, now);
     let stem = format!("activity-{}-{}", period.from(), period.to());
     Ok(match format {

@@ -1,0 +1,4 @@
+DROP INDEX supplier_profiles_listed;
+DROP INDEX audit_log_from_state;
+DROP INDEX audit_log_action;
+CREATE INDEX audit_log_period ON audit_log (subject_type, created_at);
