@@ -134,14 +134,16 @@ impl std::fmt::Display for Month {
 
 /// What a request's history says happened to it, and when (the first time
 /// each step was taken), with what its content and buyer say about it.
+/// Borrowed: a year holds most requests, and those of a buyer or coded
+/// alike share their region, sectors and families.
 #[derive(Debug, Clone, PartialEq)]
-pub struct RequestHistory {
+pub struct RequestHistory<'a> {
     pub buyer: OrganisationId,
     /// The buyer organisation's region, as registered.
-    pub buyer_region: String,
-    pub sectors: Vec<Sector>,
+    pub buyer_region: &'a str,
+    pub sectors: &'a [Sector],
     /// The first segment of each capability the request names, deduplicated.
-    pub capability_families: Vec<String>,
+    pub capability_families: &'a [String],
     pub submitted: Option<DateTime<Utc>>,
     pub qualified: Option<DateTime<Utc>>,
     pub rejected: Option<DateTime<Utc>>,
@@ -168,7 +170,7 @@ pub struct StepCounts {
 
 impl StepCounts {
     /// The steps `request` took when `within` says.
-    fn of(request: &RequestHistory, within: impl Fn(DateTime<Utc>) -> bool) -> Self {
+    fn of(request: &RequestHistory<'_>, within: impl Fn(DateTime<Utc>) -> bool) -> Self {
         let mut counts = Self::default();
         for (step, at) in request.steps() {
             if at.is_some_and(&within) {
@@ -217,7 +219,7 @@ enum Step {
     Cancelled,
 }
 
-impl RequestHistory {
+impl RequestHistory<'_> {
     /// Each counted step with the first time the request took it.
     fn steps(&self) -> [(Step, Option<DateTime<Utc>>); 6] {
         [
@@ -319,84 +321,159 @@ impl ActivityReport {
     /// request (a buyer missing from it is new).
     pub fn compute(
         period: ReportPeriod,
-        requests: &[RequestHistory],
+        requests: &[RequestHistory<'_>],
         first_submissions: &HashMap<OrganisationId, DateTime<Utc>>,
         suppliers: SupplierActivity,
         emails_failed: u64,
     ) -> Self {
-        // Bounds computed once: this runs for every step of every request.
-        let (start, end) = (period.start(), period.end());
-        let within = |at: DateTime<Utc>| start <= at && at < end;
-        let mut totals = StepCounts::default();
-        // Keyed by the requests' own strings; owned once, at the end.
-        let mut by_sector: BTreeMap<&str, StepCounts> = BTreeMap::new();
-        let mut by_family: BTreeMap<&str, StepCounts> = BTreeMap::new();
-        let mut by_region: BTreeMap<&str, StepCounts> = BTreeMap::new();
-        let mut months: BTreeMap<Month, (StepCounts, u64)> = period
-            .months()
-            .into_iter()
-            .map(|m| (m, Default::default()))
-            .collect();
-        let mut buyers = BTreeSet::new();
-        let (mut qualification, mut opening, mut first_quote, mut award) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        let (mut opened, mut quoting, mut connections) = (0u64, 0u64, 0u64);
+        let mut tally = RequestTally::new(period);
         for request in requests {
-            let counts = StepCounts::of(request, within);
-            if !counts.is_empty() {
-                totals += counts;
-                if request.sectors.is_empty() {
-                    *by_sector.entry(UNSPECIFIED).or_default() += counts;
-                }
-                for sector in &request.sectors {
-                    *by_sector.entry(sector.as_str()).or_default() += counts;
-                }
-                if request.capability_families.is_empty() {
-                    *by_family.entry(UNSPECIFIED).or_default() += counts;
-                }
-                for family in &request.capability_families {
-                    *by_family.entry(family.as_str()).or_default() += counts;
-                }
-                let region = request.buyer_region.trim();
-                let region = if region.is_empty() {
-                    UNSPECIFIED
-                } else {
-                    region
-                };
-                *by_region.entry(region).or_default() += counts;
-                for (step, at) in request.steps() {
-                    if let Some(at) = at.filter(|at| within(*at))
-                        && let Some((month, _)) = months.get_mut(&Month::of(at.date_naive()))
-                    {
-                        month.count(step);
-                    }
-                }
+            tally.add(request);
+        }
+        tally.report(first_submissions, suppliers, emails_failed)
+    }
+}
+
+/// The request side of a report, counted one request at a time as they are
+/// read (see [`ActivityReport::compute`] for which requests).
+#[derive(Debug)]
+pub struct RequestTally {
+    period: ReportPeriod,
+    // Bounds computed once: `within` runs for every step of every request.
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    totals: StepCounts,
+    by_sector: BTreeMap<&'static str, StepCounts>,
+    by_family: BTreeMap<String, StepCounts>,
+    by_region: BTreeMap<String, StepCounts>,
+    months: BTreeMap<Month, (StepCounts, u64)>,
+    buyers: BTreeSet<OrganisationId>,
+    qualification: Vec<i64>,
+    opening: Vec<i64>,
+    first_quote: Vec<i64>,
+    award: Vec<i64>,
+    opened: u64,
+    quoting: u64,
+    connections: u64,
+}
+
+/// Adds `counts` under `key`, owning the key the first time only.
+fn add_to(map: &mut BTreeMap<String, StepCounts>, key: &str, counts: StepCounts) {
+    match map.get_mut(key) {
+        Some(sum) => *sum += counts,
+        None => {
+            map.insert(key.to_owned(), counts);
+        }
+    }
+}
+
+impl RequestTally {
+    pub fn new(period: ReportPeriod) -> Self {
+        Self {
+            period,
+            start: period.start(),
+            end: period.end(),
+            totals: StepCounts::default(),
+            by_sector: BTreeMap::new(),
+            by_family: BTreeMap::new(),
+            by_region: BTreeMap::new(),
+            months: period
+                .months()
+                .into_iter()
+                .map(|m| (m, Default::default()))
+                .collect(),
+            buyers: BTreeSet::new(),
+            qualification: Vec::new(),
+            opening: Vec::new(),
+            first_quote: Vec::new(),
+            award: Vec::new(),
+            opened: 0,
+            quoting: 0,
+            connections: 0,
+        }
+    }
+
+    pub fn add(&mut self, request: &RequestHistory<'_>) {
+        let within = |at: DateTime<Utc>| self.start <= at && at < self.end;
+        let counts = StepCounts::of(request, within);
+        if !counts.is_empty() {
+            self.totals += counts;
+            if request.sectors.is_empty() {
+                *self.by_sector.entry(UNSPECIFIED).or_default() += counts;
             }
-            if request.submitted.is_some_and(within) {
-                buyers.insert(request.buyer);
+            for sector in request.sectors {
+                *self.by_sector.entry(sector.as_str()).or_default() += counts;
             }
-            let since_submission = |step: Option<DateTime<Utc>>, into: &mut Vec<i64>| {
-                if let (Some(submitted), Some(at)) =
-                    (request.submitted, step.filter(|at| within(*at)))
-                {
-                    into.push((at - submitted).num_seconds().max(0));
-                }
+            if request.capability_families.is_empty() {
+                add_to(&mut self.by_family, UNSPECIFIED, counts);
+            }
+            for family in request.capability_families {
+                add_to(&mut self.by_family, family, counts);
+            }
+            let region = request.buyer_region.trim();
+            let region = if region.is_empty() {
+                UNSPECIFIED
+            } else {
+                region
             };
-            since_submission(request.qualified, &mut qualification);
-            since_submission(request.opened, &mut opening);
-            since_submission(request.first_quote, &mut first_quote);
-            since_submission(request.awarded, &mut award);
-            if request.opened.is_some_and(within) {
-                opened += 1;
-                quoting += request.quoting_suppliers;
-            }
-            if let Some(at) = request.awarded.filter(|at| within(*at)) {
-                connections += request.awarded_suppliers;
-                if let Some((_, month)) = months.get_mut(&Month::of(at.date_naive())) {
-                    *month += request.awarded_suppliers;
+            add_to(&mut self.by_region, region, counts);
+            for (step, at) in request.steps() {
+                if let Some(at) = at.filter(|at| within(*at))
+                    && let Some((month, _)) = self.months.get_mut(&Month::of(at.date_naive()))
+                {
+                    month.count(step);
                 }
             }
         }
+        if request.submitted.is_some_and(within) {
+            self.buyers.insert(request.buyer);
+        }
+        let since_submission = |step: Option<DateTime<Utc>>, into: &mut Vec<i64>| {
+            if let (Some(submitted), Some(at)) = (request.submitted, step.filter(|at| within(*at)))
+            {
+                into.push((at - submitted).num_seconds().max(0));
+            }
+        };
+        since_submission(request.qualified, &mut self.qualification);
+        since_submission(request.opened, &mut self.opening);
+        since_submission(request.first_quote, &mut self.first_quote);
+        since_submission(request.awarded, &mut self.award);
+        if request.opened.is_some_and(within) {
+            self.opened += 1;
+            self.quoting += request.quoting_suppliers;
+        }
+        if let Some(at) = request.awarded.filter(|at| within(*at)) {
+            self.connections += request.awarded_suppliers;
+            if let Some((_, month)) = self.months.get_mut(&Month::of(at.date_naive())) {
+                *month += request.awarded_suppliers;
+            }
+        }
+    }
+
+    /// The report of the requests added, with what is read apart from them.
+    pub fn report(
+        self,
+        first_submissions: &HashMap<OrganisationId, DateTime<Utc>>,
+        suppliers: SupplierActivity,
+        emails_failed: u64,
+    ) -> ActivityReport {
+        let Self {
+            period,
+            totals,
+            by_sector,
+            by_family,
+            by_region,
+            months,
+            buyers,
+            qualification,
+            opening,
+            first_quote,
+            award,
+            opened,
+            quoting,
+            connections,
+            ..
+        } = self;
         let new_buyers = buyers
             .iter()
             .filter(|b| {
@@ -405,16 +482,17 @@ impl ActivityReport {
                     .is_none_or(|at| *at >= period.start())
             })
             .count() as u64;
-        let breakdown = |map: BTreeMap<&str, StepCounts>| {
+        let breakdown = |map: BTreeMap<String, StepCounts>| {
             map.into_iter()
                 .filter(|(_, counts)| !counts.is_empty())
-                .map(|(key, counts)| Breakdown {
-                    key: key.to_owned(),
-                    counts,
-                })
+                .map(|(key, counts)| Breakdown { key, counts })
                 .collect()
         };
-        Self {
+        let by_sector = by_sector
+            .into_iter()
+            .map(|(key, counts)| (key.to_owned(), counts))
+            .collect();
+        ActivityReport {
             period,
             requests: totals,
             by_sector: breakdown(by_sector),
@@ -512,12 +590,13 @@ mod tests {
         assert_eq!(DurationStats::of(ten).p90_seconds, Some(9));
     }
 
-    fn request(buyer: OrganisationId, submitted: &str) -> RequestHistory {
+    fn request(buyer: OrganisationId, submitted: &str) -> RequestHistory<'static> {
         RequestHistory {
             buyer,
-            buyer_region: "Bourgogne-Franche-Comté".into(),
-            sectors: vec![Sector::Medtech],
-            capability_families: vec!["machining".into()],
+            buyer_region: "Bourgogne-Franche-Comté",
+            sectors: &[Sector::Medtech],
+            // Leaked: a test's few requests borrow their families for good.
+            capability_families: Box::leak(Box::new(["machining".to_owned()])),
             submitted: Some(at(submitted)),
             qualified: None,
             rejected: None,
@@ -542,7 +621,7 @@ mod tests {
         awarded.quoting_suppliers = 3;
         awarded.awarded_suppliers = 1;
         let mut rejected = request(new_buyer, "2026-04-10T08:00:00Z");
-        rejected.sectors.clear();
+        rejected.sectors = &[];
         rejected.rejected = Some(at("2026-04-10T09:00:00Z"));
         // Submitted before the period, qualified in it.
         let mut earlier = request(old_buyer, "2026-02-27T10:00:00Z");

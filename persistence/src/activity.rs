@@ -11,11 +11,13 @@
 //! are read from their own tables, bounded by the period.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use chrono::{DateTime, Utc};
 use diesel::connection::DefaultLoadingMode;
+use diesel::pg::PgRowByRowLoadingMode;
 use diesel::prelude::*;
-use domain::activity::{ReportPeriod, RequestHistory};
+use domain::activity::{ReportPeriod, RequestHistory, RequestTally};
 use domain::audit::AuditEntry;
 use domain::ids::{OrganisationId, SourcingRequestId};
 use domain::profile::{ProfileStatus, Sector};
@@ -209,69 +211,102 @@ pub(crate) fn invitation_saved(conn: &mut DbConnection, request: SourcingRequest
     Ok(())
 }
 
-/// The summaries of the requests whose counted times (steps and first
-/// quote) span a range that meets the period: every request with one of
-/// them in the period, and a few whose times fall around it, which count
-/// for nothing (`ActivityReport::compute` counts what is within only).
-pub fn requests(conn: &mut DbConnection, period: &ReportPeriod) -> Result<Vec<RequestHistory>> {
+/// Adds to `tally` the summaries of the requests whose counted times
+/// (steps and first quote) span a range that meets the period: every
+/// request with one of them in the period, and a few whose times fall
+/// around it, which count for nothing (the tally counts what is within
+/// only). Row by row, nothing kept: a year holds most requests.
+pub fn requests(
+    conn: &mut DbConnection,
+    period: &ReportPeriod,
+    tally: &mut RequestTally,
+) -> Result<()> {
     use request_activity as a;
     let (start, end) = (micros(period.start()), micros(period.end()));
-    // A year holds most requests and few buyers: each buyer's region is
-    // read once, not joined to (and sent with) each of its requests. A
-    // request counts from its submission on, which is when its buyer's
-    // first submission is written: every buyer here has one.
-    let mut regions: HashMap<String, String> = organisations::table
-        .filter(organisations::first_submitted_at.is_not_null())
-        .select((organisations::id, organisations::region))
-        .load(conn)?
-        .into_iter()
-        .collect();
-    // Decoded row by row rather than loaded whole first.
-    let rows = a::table
-        .filter(a::last_at.ge(start))
-        .filter(a::first_at.lt(end))
-        .select(SummaryRow::as_select())
-        .load_iter::<SummaryRow, DefaultLoadingMode>(conn)?;
+    // Few buyers: each one's region is read once, not joined to (and sent
+    // with) each of its requests. A request counts from its submission on,
+    // which is when its buyer's first submission is written: every buyer
+    // here has one.
+    let mut buyers: HashMap<String, Buyer> = buyers(
+        organisations::table
+            .filter(organisations::first_submitted_at.is_not_null())
+            .select((organisations::id, organisations::region))
+            .load(conn)?,
+    )?;
     // Requests coded alike are many: each coding is parsed once.
-    let mut codings: HashMap<String, (Vec<Sector>, Vec<String>)> = HashMap::new();
+    let mut codings: HashMap<String, Coded> = HashMap::new();
     // Rows of a buyer with no first submission on record (a history older
-    // than that record), given their region below.
+    // than that record), added once their regions are read.
     let mut unplaced = Vec::new();
-    // In no particular order: the report's figures do not depend on it.
-    let mut histories = Vec::new();
-    for row in rows {
-        let row = row?;
-        let (sectors, families) = match codings.get(&row.coding) {
-            Some(coded) => coded.clone(),
-            None => {
-                let coded = decode(&row.coding)?;
-                codings.insert(row.coding.clone(), coded.clone());
-                coded
-            }
-        };
-        let region = regions.get(&row.buyer_organisation_id).cloned();
-        if region.is_none() {
-            unplaced.push((histories.len(), row.buyer_organisation_id.clone()));
+    let mut add = |row: SummaryRow| match buyers.get(&row.buyer_organisation_id) {
+        Some(buyer) => row.add_to(tally, buyer, &mut codings),
+        None => {
+            unplaced.push(row);
+            Ok(())
         }
-        histories.push(row.into_domain(region.unwrap_or_default(), sectors, families)?);
+    };
+    // The same query for either backend (each gets its own type).
+    macro_rules! summaries {
+        () => {
+            a::table
+                .filter(a::last_at.ge(start))
+                .filter(a::first_at.lt(end))
+                .select(SummaryRow::as_select())
+        };
+    }
+    match conn {
+        // Row by row, so that PostgreSQL sends rows while they are counted.
+        DbConnection::Postgresql(pg) => {
+            for row in summaries!().load_iter::<SummaryRow, PgRowByRowLoadingMode>(pg)? {
+                add(row?)?;
+            }
+        }
+        DbConnection::Sqlite(sqlite) => {
+            for row in summaries!().load_iter::<SummaryRow, DefaultLoadingMode>(sqlite)? {
+                add(row?)?;
+            }
+        }
     }
     if !unplaced.is_empty() {
-        let buyers: Vec<&str> = unplaced.iter().map(|(_, buyer)| buyer.as_str()).collect();
-        regions.extend(
-            organisations::table
-                .filter(organisations::id.eq_any(buyers))
-                .select((organisations::id, organisations::region))
-                .load::<(String, String)>(conn)?,
-        );
-        for (at, buyer) in unplaced {
-            histories[at].buyer_region = regions.get(&buyer).cloned().unwrap_or_default();
+        let ids: Vec<&str> = unplaced
+            .iter()
+            .map(|row| row.buyer_organisation_id.as_str())
+            .collect();
+        let found = organisations::table
+            .filter(organisations::id.eq_any(ids))
+            .select((organisations::id, organisations::region))
+            .load(conn)?;
+        buyers.extend(self::buyers(found)?);
+        for row in unplaced {
+            let buyer = buyers.get(&row.buyer_organisation_id).ok_or_else(|| {
+                corrupt(SUMMARY, format!("no buyer {}", row.buyer_organisation_id))
+            })?;
+            row.add_to(tally, buyer, &mut codings)?;
         }
     }
-    Ok(histories)
+    Ok(())
 }
 
+/// A buyer's id and region, by its id as stored.
+struct Buyer {
+    id: OrganisationId,
+    region: String,
+}
+
+fn buyers(rows: Vec<(String, String)>) -> Result<HashMap<String, Buyer>> {
+    rows.into_iter()
+        .map(|(raw, region)| {
+            let id = id(ORGANISATIONS, &raw)?;
+            Ok((raw, Buyer { id, region }))
+        })
+        .collect()
+}
+
+/// A coding's sectors and capability families.
+type Coded = (Vec<Sector>, Vec<String>);
+
 /// A coding's sectors and capability families, each once and sorted.
-fn decode(coding: &str) -> Result<(Vec<Sector>, Vec<String>)> {
+fn decode(coding: &str) -> Result<Coded> {
     let coded: Coding = serde_json::from_str(coding).map_err(|e| corrupt(SUMMARY, e))?;
     let mut families: Vec<String> = coded
         .capabilities
@@ -303,16 +338,23 @@ struct SummaryRow {
 }
 
 impl SummaryRow {
-    fn into_domain(
+    fn add_to(
         self,
-        buyer_region: String,
-        sectors: Vec<Sector>,
-        families: Vec<String>,
-    ) -> Result<RequestHistory> {
+        tally: &mut RequestTally,
+        buyer: &Buyer,
+        codings: &mut HashMap<String, Coded>,
+    ) -> Result<()> {
+        let (sectors, families) = match codings.entry(self.coding) {
+            Entry::Occupied(coded) => coded.into_mut(),
+            Entry::Vacant(new) => {
+                let coded = decode(new.key())?;
+                new.insert(coded)
+            }
+        };
         let at = |micros: Option<i64>| micros.map(|at| from_micros(SUMMARY, at)).transpose();
-        Ok(RequestHistory {
-            buyer: id::<OrganisationId>(SUMMARY, &self.buyer_organisation_id)?,
-            buyer_region,
+        tally.add(&RequestHistory {
+            buyer: buyer.id,
+            buyer_region: &buyer.region,
             sectors,
             capability_families: families,
             submitted: at(self.submitted_at)?,
@@ -324,7 +366,8 @@ impl SummaryRow {
             first_quote: at(self.first_quote_at)?,
             quoting_suppliers: self.quoting_suppliers.unsigned_abs(),
             awarded_suppliers: self.awarded_suppliers.unsigned_abs(),
-        })
+        });
+        Ok(())
     }
 }
 

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::{
     CandidateQuery, CapabilityIndex, CertificationDoc, IndexError, SearchQuery, SearchResults,
-    SortOrder, SupplierDocument, Tier,
+    SortOrder, Submitted, SupplierDocument, Tier,
 };
 
 /// The clock of the suite: 2025-06-15T15:06:40Z.
@@ -27,7 +27,7 @@ const BFC: &str = "Bourgogne-Franche-Comté";
 #[macro_export]
 macro_rules! contract_tests {
     ($(#[$attr:meta])* with $with:path) => {
-        $crate::contract_tests!(@each [$(#[$attr])*] $with; health typo_tolerance sentences_rank_words_instead_of_requiring_all stop_words_only_is_no_text words_matching_nothing_find_nothing accent_insensitivity cross_language capability_filter_matches_descendants sector_region_and_member_filters certification_validity_follows_the_clock verified_only_counts_verified_certificates facet_counts stable_pagination sort_orders highlights highlights_escape_supplier_text upsert_replaces_delete_removes_clear_empties candidates_rank_by_requirements_met candidates_from_text candidates_include_explained_partial_matches);
+        $crate::contract_tests!(@each [$(#[$attr])*] $with; health typo_tolerance sentences_rank_words_instead_of_requiring_all stop_words_only_is_no_text words_matching_nothing_find_nothing accent_insensitivity cross_language capability_filter_matches_descendants sector_region_and_member_filters certification_validity_follows_the_clock verified_only_counts_verified_certificates facet_counts stable_pagination sort_orders highlights highlights_escape_supplier_text upsert_replaces_delete_removes_clear_empties submitted_chunks_are_searchable_once_settled candidates_rank_by_requirements_met candidates_from_text candidates_include_explained_partial_matches);
     };
     (@each $attrs:tt $with:path; $($scenario:ident)*) => {
         $($crate::contract_tests!(@one $attrs $with; $scenario);)*
@@ -672,6 +672,37 @@ pub async fn upsert_replaces_delete_removes_clear_empties(index: &dyn Capability
         search(index, all()).await.total,
         0,
         "[{engine}] clear empties the index"
+    );
+}
+
+/// A rebuild sends its chunks without waiting for each, then settles them:
+/// once settled, every chunk is searchable, a later chunk replacing an
+/// earlier one's document of the same id.
+pub async fn submitted_chunks_are_searchable_once_settled(index: &dyn CapabilityIndex) {
+    let engine = index.engine_name();
+    reset(index, vec![]).await;
+    let mut sent = Submitted::default();
+    for chunk in [
+        vec![supplier(43, "Premier Lot"), supplier(44, "Premier Lot")],
+        vec![supplier(45, "Second Lot"), supplier(43, "Lot Corrigé")],
+    ] {
+        ok(index, "submit", index.submit(chunk, &mut sent).await);
+    }
+    ok(index, "settle", index.settle(sent).await);
+    assert_eq!(
+        search(index, all()).await.total,
+        3,
+        "[{engine}] every chunk indexed, one document per id"
+    );
+    assert_eq!(
+        hit_ids(&search(index, text("corrigé")).await),
+        ids(&[43]),
+        "[{engine}] the later chunk replaces"
+    );
+    assert_eq!(
+        hit_ids(&search(index, text("premier")).await),
+        ids(&[44]),
+        "[{engine}] the replaced text is gone"
     );
 }
 

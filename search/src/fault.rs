@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::{
-    Candidate, CandidateQuery, CapabilityIndex, IndexError, SearchQuery, SearchResults,
+    Candidate, CandidateQuery, CapabilityIndex, IndexError, SearchQuery, SearchResults, Submitted,
     SupplierDocument,
 };
 
@@ -56,6 +56,20 @@ impl CapabilityIndex for FaultSwitch {
     async fn upsert(&self, docs: Vec<SupplierDocument>) -> Result<(), IndexError> {
         self.check()?;
         self.inner.upsert(docs).await
+    }
+
+    async fn submit(
+        &self,
+        docs: Vec<SupplierDocument>,
+        sent: &mut Submitted,
+    ) -> Result<(), IndexError> {
+        self.check()?;
+        self.inner.submit(docs, sent).await
+    }
+
+    async fn settle(&self, sent: Submitted) -> Result<(), IndexError> {
+        self.check()?;
+        self.inner.settle(sent).await
     }
 
     async fn delete(&self, ids: Vec<uuid::Uuid>) -> Result<(), IndexError> {

@@ -28,6 +28,13 @@ pub use query::{
     SortOrder, Tier,
 };
 
+/// Writes sent by [`CapabilityIndex::submit`], not yet known to be applied.
+#[derive(Debug, Default)]
+pub struct Submitted {
+    /// Meilisearch's tasks, in the order sent.
+    tasks: Vec<meilisearch_sdk::task_info::TaskInfo>,
+}
+
 /// A searchable store of supplier documents.
 #[async_trait::async_trait]
 pub trait CapabilityIndex: Send + Sync + 'static {
@@ -42,6 +49,25 @@ pub trait CapabilityIndex: Send + Sync + 'static {
     async fn settings_in_place(&self) -> Result<bool, IndexError>;
     /// Inserts or replaces documents by id; visible to `search` when this returns.
     async fn upsert(&self, docs: Vec<SupplierDocument>) -> Result<(), IndexError>;
+    /// Sends documents to insert or replace by id without waiting until they
+    /// are searchable, noting them in `sent`; [`settle`](Self::settle) waits.
+    /// For a rebuild's chunks: Meilisearch indexes the chunks waiting in one
+    /// batch, and the next chunk is read from the database meanwhile. By
+    /// default an [`upsert`](Self::upsert).
+    async fn submit(
+        &self,
+        docs: Vec<SupplierDocument>,
+        sent: &mut Submitted,
+    ) -> Result<(), IndexError> {
+        let _ = sent;
+        self.upsert(docs).await
+    }
+    /// Returns once every document of `sent` is searchable; an error if any
+    /// of their writes failed.
+    async fn settle(&self, sent: Submitted) -> Result<(), IndexError> {
+        let _ = sent;
+        Ok(())
+    }
     async fn delete(&self, ids: Vec<uuid::Uuid>) -> Result<(), IndexError>;
     /// Removes every document (used by `admin reindex`).
     async fn clear(&self) -> Result<(), IndexError>;

@@ -15,7 +15,7 @@ use domain::ids::OrganisationId;
 use domain::organisation::Membership;
 use persistence::index_events;
 use persistence::profiles;
-use search::{CertificationDoc, SupplierDocument};
+use search::{CertificationDoc, Submitted, SupplierDocument};
 
 use crate::app::catalogue::Catalogue;
 use crate::app::progress::{Silent, WorkProgress};
@@ -201,9 +201,13 @@ pub async fn reindex_with(state: &AppState, progress: &dyn WorkProgress) -> ApiR
     state.index.clear().await?;
     progress.start(ids.len() as u64);
     let mut count = 0;
+    // Each chunk is sent without waiting for the engine to index it, so
+    // the next one is read meanwhile; all are waited for at the end.
+    let mut sent = Submitted::default();
     // Chunk by chunk, so a large directory never sits in memory whole.
     for chunk in ids.chunks(REINDEX_CHUNK) {
         if progress.stop_requested() {
+            state.index.settle(sent).await?;
             return Ok(Reindexed {
                 indexed: count,
                 interrupted: true,
@@ -220,9 +224,10 @@ pub async fn reindex_with(state: &AppState, progress: &dyn WorkProgress) -> ApiR
             })
             .await?;
         count += docs.len();
-        state.index.upsert(docs).await?;
+        state.index.submit(docs, &mut sent).await?;
         progress.advance(size);
     }
+    state.index.settle(sent).await?;
     Ok(Reindexed {
         indexed: count,
         interrupted: false,

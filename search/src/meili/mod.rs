@@ -30,7 +30,6 @@ use uuid::Uuid;
 
 use self::record::Record;
 use self::words::{Ranked, Search, Words};
-use crate::CapabilityIndex;
 use crate::analysis::{self, QueryWords};
 use crate::document::SupplierDocument;
 use crate::error::IndexError;
@@ -38,6 +37,7 @@ use crate::highlight::Marker;
 use crate::query::{
     Candidate, CandidateQuery, Facets, SearchHit, SearchQuery, SearchResults, SortOrder,
 };
+use crate::{CapabilityIndex, Submitted};
 
 /// Every query word is optional; when not all match, the most frequent ones
 /// are dropped first, so the words that say what the buyer needs weigh most.
@@ -87,6 +87,10 @@ const TEXT_ATTRIBUTES: [&str; 7] = [
 const TASK_POLL_INTERVAL: Duration = Duration::from_millis(20);
 /// Long enough for a full reindex of a regional catalogue.
 const TASK_TIMEOUT: Duration = Duration::from_secs(120);
+/// How long the writes of a rebuild may take together: Meilisearch indexes
+/// the chunks waiting in one batch, the whole directory at worst.
+const SETTLE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+const SETTLE_POLL_INTERVAL: Duration = Duration::from_millis(100);
 
 const HIT_ATTRIBUTES: [&str; 5] = [
     "id",
@@ -203,8 +207,18 @@ impl MeiliIndex {
 
     /// Waits for `task` and turns a failed task into an error.
     async fn wait(&self, task: TaskInfo) -> Result<(), IndexError> {
+        self.wait_at_most(task, TASK_POLL_INTERVAL, TASK_TIMEOUT)
+            .await
+    }
+
+    async fn wait_at_most(
+        &self,
+        task: TaskInfo,
+        poll: Duration,
+        timeout: Duration,
+    ) -> Result<(), IndexError> {
         let finished = task
-            .wait_for_completion(&self.client, Some(TASK_POLL_INTERVAL), Some(TASK_TIMEOUT))
+            .wait_for_completion(&self.client, Some(poll), Some(timeout))
             .await
             .map_err(from_sdk)?;
         match finished {
@@ -261,6 +275,19 @@ impl CapabilityIndex for MeiliIndex {
     }
 
     async fn upsert(&self, docs: Vec<SupplierDocument>) -> Result<(), IndexError> {
+        let mut sent = Submitted::default();
+        self.submit(docs, &mut sent).await?;
+        for task in sent.tasks {
+            self.wait(task).await?;
+        }
+        Ok(())
+    }
+
+    async fn submit(
+        &self,
+        docs: Vec<SupplierDocument>,
+        sent: &mut Submitted,
+    ) -> Result<(), IndexError> {
         if docs.is_empty() {
             return Ok(());
         }
@@ -273,7 +300,18 @@ impl CapabilityIndex for MeiliIndex {
             .add_or_replace(&records, Some("id"))
             .await
             .map_err(from_sdk)?;
-        self.wait(task).await
+        sent.tasks.push(task);
+        Ok(())
+    }
+
+    async fn settle(&self, sent: Submitted) -> Result<(), IndexError> {
+        // In order: Meilisearch applies an index's tasks in the order sent,
+        // so once the first is done the others take one poll each.
+        for task in sent.tasks {
+            self.wait_at_most(task, SETTLE_POLL_INTERVAL, SETTLE_TIMEOUT)
+                .await?;
+        }
+        Ok(())
     }
 
     async fn delete(&self, ids: Vec<Uuid>) -> Result<(), IndexError> {

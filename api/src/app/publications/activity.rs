@@ -1,8 +1,8 @@
 //! The programme's activity report (experts and admins).
 
 use domain::activity::{
-    ActivityReport, Breakdown, DurationStats, ReportPeriod, StepCounts, SupplierActivity,
-    review_waits,
+    ActivityReport, Breakdown, DurationStats, ReportPeriod, RequestTally, StepCounts,
+    SupplierActivity, review_waits,
 };
 use domain::auth::Actor;
 use openapi::publications::{
@@ -39,9 +39,10 @@ pub async fn activity_report(
     // Two connections at once: the year's requests are most of the work,
     // and the suppliers' side is read meanwhile.
     let requests = state.read(move |conn| {
-        let requests = activity::requests(conn, &period)?;
+        let mut tally = RequestTally::new(period);
+        activity::requests(conn, &period, &mut tally)?;
         let firsts = activity::first_submissions(conn, &period)?;
-        Ok((requests, firsts))
+        Ok((tally, firsts))
     });
     let suppliers = state.read(move |conn| {
         let listed = publications::published_suppliers(conn)?;
@@ -58,17 +59,9 @@ pub async fn activity_report(
         };
         Ok((suppliers, activity::emails_failed(conn, &period)?))
     });
-    let ((requests, firsts), (suppliers, emails_failed)) = futures::try_join!(requests, suppliers)?;
-    let report = blocking(move || {
-        Ok(ActivityReport::compute(
-            period,
-            &requests,
-            &firsts,
-            suppliers,
-            emails_failed,
-        ))
-    })
-    .await?;
+    let ((tally, firsts), (suppliers, emails_failed)) = futures::try_join!(requests, suppliers)?;
+    // Sorting the year's durations for their percentiles.
+    let report = blocking(move || Ok(tally.report(&firsts, suppliers, emails_failed))).await?;
     let view = view(&report, now);
     let stem = format!("activity-{}-{}", period.from(), period.to());
     Ok(match format {
