@@ -175,6 +175,7 @@ pub fn update_organisation(tx: &mut Tx, org: &Organisation) -> Result<bool> {
             organisations::updated_at.eq(micros(org.updated_at)),
         ))
         .execute(&mut **tx)?;
+    copy_membership(tx, org.id, org.membership)?;
     Ok(updated == 1)
 }
 
@@ -199,7 +200,30 @@ pub fn set_membership(
             organisations::updated_at.eq(micros(now)),
         ))
         .execute(&mut **tx)?;
+    copy_membership(tx, org_id, membership)?;
     Ok(updated == 1)
+}
+
+/// A supplier profile keeps a copy of its organisation's membership (see
+/// `publications::published_suppliers`); written with the organisation's.
+pub(crate) fn copy_membership(
+    conn: &mut DbConnection,
+    org_id: OrganisationId,
+    membership: Membership,
+) -> Result<()> {
+    diesel::update(supplier_profiles::table.find(org_id.to_string()))
+        .set(supplier_profiles::member.eq(membership == Membership::Member))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The membership of `org_id`.
+pub(crate) fn membership(conn: &mut DbConnection, org_id: OrganisationId) -> Result<Membership> {
+    let raw: String = organisations::table
+        .find(org_id.to_string())
+        .select(organisations::membership)
+        .first(conn)?;
+    enum_value(ORGS, &raw, Membership::parse)
 }
 
 #[derive(Queryable, Selectable, Insertable)]

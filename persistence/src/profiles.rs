@@ -99,6 +99,8 @@ pub fn insert(tx: &mut Tx, profile: &SupplierProfile) -> Result<()> {
     diesel::insert_into(supplier_profiles::table)
         .values(Row::from_domain(profile)?)
         .execute(&mut **tx)?;
+    let membership = crate::accounts::membership(tx, profile.organisation_id)?;
+    crate::accounts::copy_membership(tx, profile.organisation_id, membership)?;
     crate::publications::project(tx, profile.organisation_id, profile.public_content())
 }
 

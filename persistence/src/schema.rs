@@ -148,6 +148,7 @@ diesel::table! {
         created_at -> BigInt,
         updated_at -> BigInt,
         first_published_at -> Nullable<BigInt>,
+        member -> Bool,
     }
 }
 

@@ -459,6 +459,23 @@ async fn the_report_counts_a_known_history(backend: Backend) {
     assert!(svg.contains("<svg") && svg.contains("polyline"), "{svg}");
     assert!(svg.contains("mises en relation / connections"));
 
+    // The listed suppliers follow a change of membership at once, both ways.
+    let admin = app.back_office("admin", "admin@pmt.example").await;
+    let member = &w.certified[0].org;
+    for (membership, members) in [("member", 1), ("not_member", 0)] {
+        app.put(
+            &format!("/api/v1/admin/organisations/{member}/membership"),
+            Some(&admin),
+            json!({ "membership": membership }),
+        )
+        .await
+        .assert_status(200);
+        let listed = app.get(&path, Some(&expert)).await;
+        let listed = &listed.assert_status(200)["suppliers"];
+        assert_eq!(listed["listed_members"], members, "{membership}");
+        assert_eq!(listed["listed_non_members"], 5 - members, "{membership}");
+    }
+
     // A period before the history counts nothing of it.
     let before = app
         .get(
