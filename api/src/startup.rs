@@ -20,21 +20,29 @@ use crate::outbound::{OutboundClient, Timeouts};
 use crate::state::{AppState, Clock};
 use crate::{app, server, telemetry, workers};
 
-/// The capability index, and whether it was just created (a new data
-/// directory, or a new version of the embedded index) and needs filling.
+/// The capability index, and whether it is new (a new data directory or
+/// Meilisearch server, or a new version of the index's shape) and needs
+/// filling.
 async fn open_index(settings: &Settings) -> anyhow::Result<(Arc<dyn CapabilityIndex>, bool)> {
     let (index, created): (Arc<dyn CapabilityIndex>, bool) = match &settings.meili {
-        Some(meili) => (
-            Arc::new(
-                search::meili::MeiliIndex::new(
-                    &meili.url,
-                    meili.master_key.as_ref().map(|k| k.expose().to_owned()),
-                    &meili.index_prefix,
-                )
-                .context("MEILI_URL")?,
-            ),
-            false,
-        ),
+        Some(meili) => {
+            let index = search::meili::MeiliIndex::new(
+                &meili.url,
+                meili.master_key.as_ref().map(|k| k.expose().to_owned()),
+                &meili.index_prefix,
+            )
+            .context("MEILI_URL")?;
+            // Unreachable, it cannot be told: `pmt admin reindex` fills it
+            // once it answers.
+            let missing = match index.exists().await {
+                Ok(exists) => !exists,
+                Err(error) => {
+                    tracing::warn!(%error, index = index.uid(), "cannot tell whether the Meilisearch index exists; if it is new, run `pmt admin reindex` once it answers");
+                    false
+                }
+            };
+            (Arc::new(index), missing)
+        }
         None => {
             let embedded = search::embedded::TantivyIndex::open(&settings.index_dir())
                 .with_context(|| {
@@ -141,13 +149,14 @@ async fn build_state_with(settings: Settings) -> anyhow::Result<AppState> {
     if let Err(error) = state.ensure_index_settings().await {
         tracing::warn!(%error, engine = state.index.engine_name(), "capability index settings not applied yet");
     }
-    // A new embedded index (first start, or a new version of its schema after
-    // an upgrade) is filled from the database before anything reads it.
+    // A new index (first start, or a new version of its shape after an
+    // upgrade) is filled from the database before anything reads it.
     if index_created {
+        let engine = state.index.engine_name();
         let count = app::indexing::reindex(&state)
             .await
-            .map_err(|e| anyhow::anyhow!("filling the new embedded index: {e}"))?;
-        tracing::info!(count, "embedded index filled from the database");
+            .map_err(|e| anyhow::anyhow!("filling the new {engine} index: {e}"))?;
+        tracing::info!(count, engine, "new index filled from the database");
     }
     Ok(state)
 }

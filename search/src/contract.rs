@@ -27,7 +27,7 @@ const BFC: &str = "Bourgogne-Franche-Comté";
 #[macro_export]
 macro_rules! contract_tests {
     ($(#[$attr:meta])* with $with:path) => {
-        $crate::contract_tests!(@each [$(#[$attr])*] $with; health typo_tolerance sentences_rank_words_instead_of_requiring_all stop_words_only_is_no_text words_matching_nothing_find_nothing accent_insensitivity cross_language capability_filter_matches_descendants sector_region_and_member_filters certification_validity_follows_the_clock verified_only_counts_verified_certificates facet_counts stable_pagination sort_orders highlights highlights_escape_supplier_text upsert_replaces_delete_removes_clear_empties submitted_chunks_are_searchable_once_settled candidates_rank_by_requirements_met candidates_from_text candidates_include_explained_partial_matches);
+        $crate::contract_tests!(@each [$(#[$attr])*] $with; health typo_tolerance sentences_rank_words_instead_of_requiring_all stop_words_only_is_no_text words_matching_nothing_find_nothing accent_insensitivity cross_language capability_filter_matches_descendants sector_region_and_member_filters certification_validity_follows_the_clock verified_only_counts_verified_certificates certification_counts_at_day_boundaries facet_counts stable_pagination sort_orders highlights highlights_escape_supplier_text upsert_replaces_delete_removes_clear_empties submitted_chunks_are_searchable_once_settled candidates_rank_by_requirements_met candidates_from_text candidates_include_explained_partial_matches);
     };
     (@each $attrs:tt $with:path; $($scenario:ident)*) => {
         $($crate::contract_tests!(@one $attrs $with; $scenario);)*
@@ -413,6 +413,124 @@ pub async fn certification_validity_follows_the_clock(index: &dyn CapabilityInde
         Some(&2),
         "[{}] a certificate that became valid must count without reindexing",
         index.engine_name()
+    );
+}
+
+/// Certificates are dates, so their windows turn at midnight; counted from
+/// pieces of days by one engine, the certification facets must still be
+/// exact to the second, at midnight, and for windows turning within a day,
+/// whatever the query (no text, a word, a sentence, a sorted page).
+pub async fn certification_counts_at_day_boundaries(index: &dyn CapabilityIndex) {
+    let midnight = NOW - NOW.rem_euclid(DAY);
+    let with =
+        |n: u128, description: &str, certifications: Vec<CertificationDoc>| SupplierDocument {
+            description_fr: description.to_owned(),
+            certifications,
+            ..supplier(n, &format!("Atelier {n}"))
+        };
+    let docs = vec![
+        with(
+            31,
+            "usinage titane",
+            vec![cert("iso_13485", midnight - 100 * DAY, midnight + DAY)],
+        ),
+        with(
+            32,
+            "usinage titane implants",
+            vec![
+                cert("iso_13485", midnight - 3 * YEAR, midnight - 30 * DAY),
+                cert("iso_13485", midnight - 30 * DAY, midnight + 2 * YEAR),
+                cert("iso_9001", midnight + DAY, midnight + YEAR),
+            ],
+        ),
+        with(
+            33,
+            "usinage",
+            vec![cert("iso_13485", NOW - 3_600, NOW + 3_600)],
+        ),
+        with(
+            34,
+            "traitement de surface",
+            vec![cert("iso_9001", midnight - YEAR, midnight + YEAR)],
+        ),
+        with(
+            35,
+            "usinage titane",
+            vec![
+                cert("iso_13485", midnight - YEAR, midnight),
+                cert("iso_9001", midnight - YEAR, midnight + 3 * YEAR),
+            ],
+        ),
+    ];
+    reset(index, docs.clone()).await;
+    let engine = index.engine_name();
+    let moments = [
+        midnight - 1,
+        midnight,
+        NOW - 3_601,
+        NOW - 3_600,
+        NOW,
+        NOW + 3_600,
+        midnight + DAY - 1,
+        midnight + DAY,
+        midnight + 2 * DAY,
+    ];
+    for now in moments {
+        for (what, query) in [
+            ("everything", all()),
+            ("a word", text("usinage")),
+            ("a sentence", text("usinage de pièces en titane")),
+            (
+                "a sorted page",
+                SearchQuery {
+                    sort: SortOrder::NameAsc,
+                    ..text("usinage titane")
+                },
+            ),
+        ] {
+            let results = search(index, SearchQuery { now, ..query }).await;
+            let found: BTreeSet<Uuid> = hit_ids(&results).into_iter().collect();
+            let mut expected = std::collections::BTreeMap::new();
+            for doc in docs.iter().filter(|doc| found.contains(&doc.id)) {
+                for code in ["iso_13485", "iso_9001"] {
+                    if doc.has_valid_certification(code, now) {
+                        *expected.entry(code.to_owned()).or_insert(0) += 1;
+                    }
+                }
+            }
+            assert_eq!(
+                results.facets.certifications,
+                expected,
+                "[{engine}] certification facets of {what} at {now} ({} s after midnight)",
+                now - midnight
+            );
+        }
+    }
+    // The same, named: at midnight 35's certificate has just expired, and
+    // 33's is valid for two hours of the day only.
+    let at = |now: i64| SearchQuery { now, ..all() };
+    assert_eq!(
+        search(index, at(midnight - 1)).await.facets.certifications,
+        counts(&[("iso_13485", 3), ("iso_9001", 2)]),
+        "[{engine}] the second before midnight"
+    );
+    assert_eq!(
+        search(index, at(midnight)).await.facets.certifications,
+        counts(&[("iso_13485", 2), ("iso_9001", 2)]),
+        "[{engine}] at midnight"
+    );
+    assert_eq!(
+        search(index, at(NOW)).await.facets.certifications,
+        counts(&[("iso_13485", 3), ("iso_9001", 2)]),
+        "[{engine}] within 33's two hours"
+    );
+    assert_eq!(
+        search(index, at(midnight + DAY))
+            .await
+            .facets
+            .certifications,
+        counts(&[("iso_13485", 1), ("iso_9001", 3)]),
+        "[{engine}] the next day"
     );
 }
 

@@ -2,9 +2,11 @@
 //!
 //! Every write waits for its task, so a write is visible when it returns. Certificate
 //! validity is a filter on per-code validity windows evaluated at the query's `now`
-//! (see `record`), and certification facets are counted with that filter, one count
-//! per certification code present in the plain facet distribution.
+//! (see `record`); certification facets count the pieces of days holding `now`
+//! (see `days`), or, for verified certificates only, each code present with that
+//! filter.
 
+mod days;
 mod filter;
 mod record;
 mod settings;
@@ -28,7 +30,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use uuid::Uuid;
 
-use self::record::Record;
+use self::record::{RECORD_VERSION, Record};
 use self::words::{Ranked, Search, Words};
 use crate::analysis::{self, QueryWords};
 use crate::document::SupplierDocument;
@@ -106,7 +108,9 @@ const FACETS: [&str; 5] = [
     "region",
     "member",
 ];
-/// A Meilisearch index named `{prefix}suppliers`. Cheap to clone.
+/// A Meilisearch index named `{prefix}suppliers_v<record version>`: records
+/// of a new shape go to a new index, which the server fills when it finds it
+/// missing at start. Cheap to clone.
 #[derive(Clone)]
 pub struct MeiliIndex {
     client: Client,
@@ -152,13 +156,25 @@ impl MeiliIndex {
         let client = Client::new(url, api_key).map_err(from_sdk)?;
         Ok(MeiliIndex {
             client,
-            uid: format!("{index_prefix}suppliers"),
+            uid: format!("{index_prefix}suppliers_v{RECORD_VERSION}"),
         })
     }
 
     /// The index uid, e.g. for a test to delete its index.
     pub fn uid(&self) -> &str {
         &self.uid
+    }
+
+    /// Whether the index exists: missing, it is created empty by `bootstrap`
+    /// and must be filled (a new server, or records of a new shape).
+    pub async fn exists(&self) -> Result<bool, IndexError> {
+        match self.client.get_index(&self.uid).await {
+            Ok(_) => Ok(true),
+            Err(Error::Meilisearch(failure)) if failure.error_code == ErrorCode::IndexNotFound => {
+                Ok(false)
+            }
+            Err(error) => Err(from_sdk(error)),
+        }
     }
 
     /// Deletes the whole index (tests use a throwaway prefix and clean up with this).
@@ -338,14 +354,28 @@ impl CapabilityIndex for MeiliIndex {
     async fn search(&self, query: SearchQuery) -> Result<SearchResults, IndexError> {
         query.check()?;
         let filter = filter::for_search(&query)?;
+        // Valid certificates are counted by the facets of the pieces of days
+        // holding `now`, beside the other facets; verified ones only, or
+        // beyond the pieces' horizon, by one count per code present.
+        let day_facets = if query.verified_only {
+            None
+        } else {
+            days::facets_at(query.now)
+        };
+        let facets: Vec<&str> = FACETS
+            .into_iter()
+            .chain(day_facets.iter().flatten().map(String::as_str))
+            .collect();
         // Counting the words first costs a round trip of cheap searches and
-        // spares every later search the words that find nothing. Meanwhile,
-        // the certification codes held under the filter are listed, so that
-        // their counts need not wait for the union's facets: a sentence's
-        // counts are its costliest searches (one federated search per code).
+        // spares every later search the words that find nothing. When
+        // certificates are counted per code, the codes held under the filter
+        // are listed meanwhile, so that their counts need not wait for the
+        // union's facets (one federated search per code, a sentence's
+        // costliest searches).
         let words = query.text().and_then(Words::of);
-        let codes_early =
-            query.sort == SortOrder::Relevance && words.as_ref().is_some_and(Words::several);
+        let codes_early = day_facets.is_none()
+            && query.sort == SortOrder::Relevance
+            && words.as_ref().is_some_and(Words::several);
         let (words, early_codes) = futures::future::try_join(self.weighed(words), async {
             if codes_early {
                 self.certification_codes(filter.as_deref()).await.map(Some)
@@ -370,7 +400,7 @@ impl CapabilityIndex for MeiliIndex {
                 counts
                     .with_page(1)
                     .with_hits_per_page(0)
-                    .with_facets(Selectors::Some(&FACETS));
+                    .with_facets(Selectors::Some(&facets));
                 hit_search(&mut counts, filter.as_deref(), sort);
                 let mut batch = self.client.multi_search();
                 batch.with_search_query(page).with_search_query(counts);
@@ -413,7 +443,7 @@ impl CapabilityIndex for MeiliIndex {
                     limit: Some(limit),
                     facets_by_index: Some(HashMap::from([(
                         self.uid.clone(),
-                        FACETS.map(str::to_owned).to_vec(),
+                        facets.iter().map(|&facet| facet.to_owned()).collect(),
                     )])),
                     merge_facets: Some(MergeFacets::default()),
                     ..FederationOptions::default()
@@ -497,12 +527,12 @@ impl CapabilityIndex for MeiliIndex {
         let certified = match certified {
             Some(certified) => certified,
             None => {
-                self.valid_certification_counts(
+                self.certification_counts(
                     words.as_ref(),
                     filter.as_deref(),
-                    query.now,
-                    query.verified_only,
-                    present.into_keys().collect(),
+                    &query,
+                    present,
+                    &mut distribution,
                 )
                 .await?
             }
@@ -779,6 +809,46 @@ impl MeiliIndex {
             .into_iter()
             .map(|hit| partial_document(hit.result))
             .collect()
+    }
+
+    /// The certification facets of a search whose other facets are
+    /// `distribution`: from the pieces of days holding `now`, with the codes
+    /// some match starts or stops holding during that day counted exactly;
+    /// for verified certificates only, one count per code `present`.
+    async fn certification_counts(
+        &self,
+        words: Option<&Words>,
+        filter: Option<&str>,
+        query: &SearchQuery,
+        present: HashMap<String, usize>,
+        distribution: &mut HashMap<String, HashMap<String, usize>>,
+    ) -> Result<BTreeMap<String, usize>, IndexError> {
+        let by_day = if query.verified_only {
+            None
+        } else {
+            days::counts(distribution, query.now)
+        };
+        let Some(days::DayCounts { mut valid, edges }) = by_day else {
+            return self
+                .valid_certification_counts(
+                    words,
+                    filter,
+                    query.now,
+                    query.verified_only,
+                    present.into_keys().collect(),
+                )
+                .await;
+        };
+        let exact = self
+            .valid_certification_counts(words, filter, query.now, false, edges.clone())
+            .await?;
+        for code in edges {
+            match exact.get(&code) {
+                Some(&count) => valid.insert(code, count),
+                None => valid.remove(&code),
+            };
+        }
+        Ok(valid)
     }
 
     /// Counts, per certification code present among the matches, the matches holding

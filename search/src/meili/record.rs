@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::days;
 use crate::document::{CertificationDoc, SupplierDocument};
 use crate::error::IndexError;
 
@@ -18,6 +19,8 @@ pub(super) const WINDOW_SLOTS: usize = 4;
 /// `cert_windows.<code>.w<slot>.from` / `.until`. The same windows of the
 /// verified certificates only are `verified_windows.<code>.w<slot>`, and
 /// those of every verified certificate, whatever its code, `verified_any.w<slot>`.
+/// The same windows again, as pieces of days, are `cert_days` (see `days`):
+/// what counts every code valid on a day in one facet distribution.
 #[derive(Debug, Serialize)]
 pub(super) struct Record<'a> {
     #[serde(flatten)]
@@ -28,12 +31,18 @@ pub(super) struct Record<'a> {
     cert_windows: BTreeMap<&'a str, BTreeMap<String, Window>>,
     verified_windows: BTreeMap<&'a str, BTreeMap<String, Window>>,
     verified_any: BTreeMap<String, Window>,
+    cert_days: days::Pieces<'a>,
 }
+
+/// What a record holds beyond the document changes with this number: an
+/// index of records of another shape is a different index (see
+/// `MeiliIndex::new`), filled anew.
+pub(super) const RECORD_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub(super) struct Window {
-    from: i64,
-    until: i64,
+    pub(super) from: i64,
+    pub(super) until: i64,
 }
 
 impl<'a> Record<'a> {
@@ -55,9 +64,14 @@ impl<'a> Record<'a> {
             })
             .filter(|(_, slots)| !slots.is_empty())
             .collect();
+        let mut cert_days = days::Pieces::new();
         let cert_windows = by_code
             .into_iter()
-            .map(|(code, certs)| (code, slots(&certs)))
+            .map(|(code, certs)| {
+                let windows = merged_windows(&certs);
+                days::add(&mut cert_days, code, &windows);
+                (code, keyed(windows))
+            })
             .collect();
         Ok(Record {
             doc,
@@ -65,13 +79,18 @@ impl<'a> Record<'a> {
             cert_windows,
             verified_windows,
             verified_any: slots(&verified),
+            cert_days,
         })
     }
 }
 
 /// The merged windows of `certs` keyed by slot (`w0`, `w1`...).
 fn slots(certs: &[&CertificationDoc]) -> BTreeMap<String, Window> {
-    merged_windows(certs)
+    keyed(merged_windows(certs))
+}
+
+fn keyed(windows: Vec<Window>) -> BTreeMap<String, Window> {
+    windows
         .into_iter()
         .enumerate()
         .map(|(slot, window)| (format!("w{slot}"), window))

@@ -19,7 +19,7 @@ const SEARCHABLE: [&str; 7] = [
     "city",
 ];
 
-const FILTERABLE: [&str; 9] = [
+const FILTERABLE: [&str; 10] = [
     // To fetch the texts of chosen candidates.
     "id",
     "capability_codes",
@@ -32,6 +32,9 @@ const FILTERABLE: [&str; 9] = [
     // The same, of verified certificates only (see `record::Record`).
     "verified_windows",
     "verified_any",
+    // Nested too: the pieces of days whose facets count valid certificates
+    // (see `days`).
+    "cert_days",
 ];
 
 const SORTABLE: [&str; 3] = ["name", "updated_at", "id"];
