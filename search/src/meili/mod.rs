@@ -366,30 +366,46 @@ impl CapabilityIndex for MeiliIndex {
             .into_iter()
             .chain(day_facets.iter().flatten().map(String::as_str))
             .collect();
-        // Counting the words first costs a round trip of cheap searches and
-        // spares every later search the words that find nothing. When
-        // certificates are counted per code, the codes held under the filter
-        // are listed meanwhile, so that their counts need not wait for the
-        // union's facets (one federated search per code, a sentence's
-        // costliest searches).
         let words = query.text().and_then(Words::of);
-        let codes_early = day_facets.is_none()
-            && query.sort == SortOrder::Relevance
-            && words.as_ref().is_some_and(Words::several);
-        let (words, early_codes) = futures::future::try_join(self.weighed(words), async {
-            if codes_early {
-                self.certification_codes(filter.as_deref()).await.map(Some)
-            } else {
-                Ok(None)
-            }
-        })
+        let by_relevance = query.sort == SortOrder::Relevance;
+        let index = self.index();
+        // The words are counted first: their rarity weighs them, and the
+        // words finding nothing are left out of every later search. A page by
+        // relevance is ranked from each word's best matches, read in that
+        // same round trip. When certificates are counted per code, the codes
+        // held under the filter are listed meanwhile, so that their counts
+        // (one federated search per code) need not wait for the union's
+        // facets.
+        let window = query.offset.saturating_add(query.limit).max(RANK_WINDOW);
+        let codes_early =
+            day_facets.is_none() && by_relevance && words.as_ref().is_some_and(Words::several);
+        let ((words, ranked), early_codes) = futures::future::try_join(
+            async {
+                match words {
+                    Some(words) if by_relevance => {
+                        let (words, ranked) = words
+                            .ranked_and_weighed(&self.client, &index, filter.as_deref(), window)
+                            .await
+                            .map_err(from_sdk)?;
+                        Ok((Some(words), Some(ranked)))
+                    }
+                    words => Ok((self.weighed(words).await?, None)),
+                }
+            },
+            async {
+                if codes_early {
+                    self.certification_codes(filter.as_deref()).await.map(Some)
+                } else {
+                    Ok(None)
+                }
+            },
+        )
         .await?;
         let sort: &[&str] = match query.sort {
             SortOrder::Relevance => &[],
             SortOrder::NameAsc => &["name:asc", "id:asc"],
             SortOrder::UpdatedDesc => &["updated_at:desc", "id:asc"],
         };
-        let index = self.index();
         let (hits, total, mut distribution, certified) = match &words {
             // One round trip for the page and, with an exhaustive count, the facets.
             None => {
@@ -428,9 +444,8 @@ impl CapabilityIndex for MeiliIndex {
                 )
             }
             Some(words) => {
-                let by_relevance = query.sort == SortOrder::Relevance;
                 // The union: its total and facets, and a sorted page.
-                let (offset, limit) = if by_relevance {
+                let (offset, limit) = if ranked.is_some() {
                     (0, 0)
                 } else {
                     (query.offset, query.limit)
@@ -448,8 +463,12 @@ impl CapabilityIndex for MeiliIndex {
                     merge_facets: Some(MergeFacets::default()),
                     ..FederationOptions::default()
                 });
-                let (page, union, certified) = if by_relevance {
-                    let window = query.offset.saturating_add(query.limit).max(RANK_WINDOW);
+                let (page, union, certified) = if let Some(ranked) = ranked {
+                    let page: Vec<Ranked> = ranked
+                        .into_iter()
+                        .skip(query.offset)
+                        .take(query.limit)
+                        .collect();
                     let certified = async {
                         match early_codes.clone() {
                             Some(codes) => self
@@ -465,25 +484,12 @@ impl CapabilityIndex for MeiliIndex {
                             None => Ok(None),
                         }
                     };
-                    let (ranked, union, certified) = futures::future::try_join3(
-                        async {
-                            words
-                                .ranked(&self.client, &index, filter.as_deref(), window)
-                                .await
-                                .map_err(from_sdk)
-                        },
+                    let (union, mut docs, certified) = futures::future::try_join3(
                         async { union.execute::<Value>().await.map_err(from_sdk) },
+                        self.documents(page.iter().map(|hit| hit.id), &HIT_ATTRIBUTES),
                         certified,
                     )
                     .await?;
-                    let page: Vec<Ranked> = ranked
-                        .into_iter()
-                        .skip(query.offset)
-                        .take(query.limit)
-                        .collect();
-                    let mut docs = self
-                        .documents(page.iter().map(|hit| hit.id), &HIT_ATTRIBUTES)
-                        .await?;
                     let page = page
                         .iter()
                         .filter_map(|hit| {

@@ -134,9 +134,15 @@ impl Words {
             .into_iter()
             .map(|result| result.estimated_total_hits.unwrap_or_default())
             .collect();
-        let Some((&documents, found)) = found.split_first() else {
-            return Ok(self);
-        };
+        if let Some((&documents, found)) = found.split_first() {
+            self.weigh(documents, found);
+        }
+        Ok(self)
+    }
+
+    /// Weighs the words found by `found` of `documents`, and drops the
+    /// words finding nothing.
+    fn weigh(&mut self, documents: usize, found: &[usize]) {
         let (each, found): (Vec<String>, Vec<usize>) = std::mem::take(&mut self.each)
             .into_iter()
             .zip(found.iter().copied())
@@ -151,7 +157,23 @@ impl Words {
             documents,
             each: found,
         });
-        Ok(self)
+    }
+
+    /// [`Words::ranked`], from the same round trip as the counts that weigh
+    /// the words (as [`Words::weighed`]): the words, weighed, and the page's
+    /// ranking are known after one round trip instead of two.
+    pub(super) async fn ranked_and_weighed<'a>(
+        mut self,
+        client: &'a Client,
+        index: &'a Index,
+        filter: Option<&'a str>,
+        window: usize,
+    ) -> Result<(Words, Vec<Ranked>), meilisearch_sdk::errors::Error> {
+        let (ranked, documents, found) = self.ranked(client, index, filter, window).await?;
+        if self.several && self.counts.is_none() {
+            self.weigh(documents, &found);
+        }
+        Ok((self, ranked))
     }
 
     /// Whether the query has more than one word.
@@ -172,14 +194,16 @@ impl Words {
     /// to the id. One multi-search: the counts of the rarities, each word's
     /// best `window` matches and the sentence's. A document beyond every
     /// word's window is left out: with `window` at least the page's end, only
-    /// documents matching nothing but the commonest words can be.
-    pub(super) async fn ranked<'a>(
+    /// documents matching nothing but the commonest words can be. With the
+    /// ranking: how many documents the index holds, and how many each word
+    /// finds whatever the filter.
+    async fn ranked<'a>(
         &'a self,
         client: &'a Client,
         index: &'a Index,
         filter: Option<&'a str>,
         window: usize,
-    ) -> Result<Vec<Ranked>, meilisearch_sdk::errors::Error> {
+    ) -> Result<(Vec<Ranked>, usize, Vec<usize>), meilisearch_sdk::errors::Error> {
         const IDS: [&str; 1] = ["id"];
         let mut batch = MultiSearchQuery::new(client);
         let found = |query: &'a str, window: usize| -> Search<'a> {
@@ -238,12 +262,14 @@ impl Words {
             }
         };
         let mut scores: HashMap<Uuid, Ranked> = HashMap::new();
+        let mut found = Vec::with_capacity(self.each.len());
         for (at, result) in results.by_ref().take(self.each.len()).enumerate() {
             let matches = counts
                 .get(at)
                 .copied()
                 .or(result.estimated_total_hits)
                 .unwrap_or_default();
+            found.push(matches);
             let rarity = crate::analysis::rarity(matches as u64, total as u64);
             for hit in result.hits {
                 let score = hit.ranking_score.unwrap_or_default() as f32;
@@ -268,7 +294,7 @@ impl Words {
                 .then(b.sentence.total_cmp(&a.sentence))
                 .then(a.id.cmp(&b.id))
         });
-        Ok(ranked)
+        Ok((ranked, total, found))
     }
 
     /// The searches whose union answers these words, each set up by `configure`
