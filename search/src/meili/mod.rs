@@ -369,27 +369,22 @@ impl CapabilityIndex for MeiliIndex {
         let words = query.text().and_then(Words::of);
         let by_relevance = query.sort == SortOrder::Relevance;
         let index = self.index();
-        // The words are counted first: their rarity weighs them, and the
-        // words finding nothing are left out of every later search. A page by
-        // relevance is ranked from each word's best matches, read in that
-        // same round trip. When certificates are counted per code, the codes
-        // held under the filter are listed meanwhile, so that their counts
-        // (one federated search per code) need not wait for the union's
-        // facets.
-        let window = query.offset.saturating_add(query.limit).max(RANK_WINDOW);
+        // A sorted page comes from the union, whose words are weighed by
+        // their rarity first (and the words finding nothing left out). A page
+        // by relevance is ranked from each word's best matches, counting the
+        // words meanwhile (see `Words::ranked`); the union then only counts,
+        // which its weights do not change, so it runs at the same time. When
+        // certificates are counted per code, the codes held under the filter
+        // are listed first, so that their counts (one federated search per
+        // code) need not wait for the union's facets.
         let codes_early =
             day_facets.is_none() && by_relevance && words.as_ref().is_some_and(Words::several);
-        let ((words, ranked), early_codes) = futures::future::try_join(
+        let (words, early_codes) = futures::future::try_join(
             async {
-                match words {
-                    Some(words) if by_relevance => {
-                        let (words, ranked) = words
-                            .ranked_and_weighed(&self.client, &index, filter.as_deref(), window)
-                            .await
-                            .map_err(from_sdk)?;
-                        Ok((Some(words), Some(ranked)))
-                    }
-                    words => Ok((self.weighed(words).await?, None)),
+                if by_relevance {
+                    Ok(words)
+                } else {
+                    self.weighed(words).await
                 }
             },
             async {
@@ -445,7 +440,7 @@ impl CapabilityIndex for MeiliIndex {
             }
             Some(words) => {
                 // The union: its total and facets, and a sorted page.
-                let (offset, limit) = if ranked.is_some() {
+                let (offset, limit) = if by_relevance {
                     (0, 0)
                 } else {
                     (query.offset, query.limit)
@@ -463,12 +458,8 @@ impl CapabilityIndex for MeiliIndex {
                     merge_facets: Some(MergeFacets::default()),
                     ..FederationOptions::default()
                 });
-                let (page, union, certified) = if let Some(ranked) = ranked {
-                    let page: Vec<Ranked> = ranked
-                        .into_iter()
-                        .skip(query.offset)
-                        .take(query.limit)
-                        .collect();
+                let (page, union, certified) = if by_relevance {
+                    let window = query.offset.saturating_add(query.limit).max(RANK_WINDOW);
                     let certified = async {
                         match early_codes.clone() {
                             Some(codes) => self
@@ -484,12 +475,25 @@ impl CapabilityIndex for MeiliIndex {
                             None => Ok(None),
                         }
                     };
-                    let (union, mut docs, certified) = futures::future::try_join3(
+                    let (ranked, union, certified) = futures::future::try_join3(
+                        async {
+                            words
+                                .ranked(&self.client, &index, filter.as_deref(), window)
+                                .await
+                                .map_err(from_sdk)
+                        },
                         async { union.execute::<Value>().await.map_err(from_sdk) },
-                        self.documents(page.iter().map(|hit| hit.id), &HIT_ATTRIBUTES),
                         certified,
                     )
                     .await?;
+                    let page: Vec<Ranked> = ranked
+                        .into_iter()
+                        .skip(query.offset)
+                        .take(query.limit)
+                        .collect();
+                    let mut docs = self
+                        .documents(page.iter().map(|hit| hit.id), &HIT_ATTRIBUTES)
+                        .await?;
                     let page = page
                         .iter()
                         .filter_map(|hit| {
