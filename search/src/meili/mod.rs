@@ -542,7 +542,7 @@ impl CapabilityIndex for MeiliIndex {
                     filter.as_deref(),
                     &query,
                     present,
-                    &mut distribution,
+                    day_facets.is_some().then_some(&mut distribution),
                 )
                 .await?
             }
@@ -822,22 +822,19 @@ impl MeiliIndex {
     }
 
     /// The certification facets of a search whose other facets are
-    /// `distribution`: from the pieces of days holding `now`, with the codes
-    /// some match starts or stops holding during that day counted exactly;
-    /// for verified certificates only, one count per code `present`.
+    /// `distribution` when it holds the day facets: from the pieces of days
+    /// holding `now`, with the codes some match starts or stops holding
+    /// during that day counted exactly; otherwise one count per code
+    /// `present`.
     async fn certification_counts(
         &self,
         words: Option<&Words>,
         filter: Option<&str>,
         query: &SearchQuery,
         present: HashMap<String, usize>,
-        distribution: &mut HashMap<String, HashMap<String, usize>>,
+        distribution: Option<&mut HashMap<String, HashMap<String, usize>>>,
     ) -> Result<BTreeMap<String, usize>, IndexError> {
-        let by_day = if query.verified_only {
-            None
-        } else {
-            days::counts(distribution, query.now)
-        };
+        let by_day = distribution.and_then(|distribution| days::counts(distribution, query.now));
         let Some(days::DayCounts { mut valid, edges }) = by_day else {
             return self
                 .valid_certification_counts(

@@ -123,15 +123,9 @@ impl Words {
             .into_iter()
             .map(|result| result.estimated_total_hits.unwrap_or_default())
             .collect();
-        if let Some((&documents, found)) = found.split_first() {
-            self.weigh(documents, found);
-        }
-        Ok(self)
-    }
-
-    /// Weighs the words found by `found` of `documents`, and drops the
-    /// words finding nothing.
-    fn weigh(&mut self, documents: usize, found: &[usize]) {
+        let Some((&documents, found)) = found.split_first() else {
+            return Ok(self);
+        };
         let (each, found): (Vec<String>, Vec<usize>) = std::mem::take(&mut self.each)
             .into_iter()
             .zip(found.iter().copied())
@@ -142,6 +136,7 @@ impl Words {
             .map(|&count| rarity_weight(count, documents))
             .collect();
         self.each = each;
+        Ok(self)
     }
 
     /// Whether the query has more than one word.
