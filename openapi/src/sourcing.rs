@@ -350,8 +350,9 @@ pub struct CandidatesView {
     /// Full candidates first, ranked by requirements met, then by
     /// certification requirements met with a verified (not only declared)
     /// certificate, then by how well their profile matches the request's
-    /// text; then partial candidates, those with more verified
-    /// certificates first, then by text.
+    /// text; then partial candidates by `score` (how well their profile
+    /// matches the text, a related capability, requirements met), those
+    /// with more verified certificates first among equal scores.
     pub candidates: Vec<CandidateView>,
     /// Relevant suppliers lacking a valid mandatory certification: matched
     /// only by an expert with an override reason.

@@ -197,7 +197,80 @@ async fn a_certificate_document_is_an_https_url(app: &TestApp) {
     );
 }
 
+/// A partial candidate is proposed for how close it comes to the need: a
+/// verified certificate does not lift a supplier whose profile says little
+/// of it above closer ones, and decides only between equally close ones.
+async fn a_partial_candidate_ranks_by_fit_and_a_verified_certificate_breaks_ties(app: &TestApp) {
+    let w = app.sourcing_world().await;
+    // A milling shop for aerospace: a related capability, a certificate,
+    // and nothing of the request's words.
+    let distant = json!({
+        "description_fr": "Fraisage 5 axes de structures aéronautiques en aluminium, grandes dimensions.",
+        "capabilities": [{ "code": "machining.milling" }],
+        "sectors": ["aerospace"],
+        "location": { "city": "Belfort", "department": "90", "region": "Bourgogne-Franche-Comté" }
+    });
+    let (_, distant) = app
+        .published_supplier(
+            "fraisage@aero.example",
+            &tests::server::siret(12),
+            distant,
+            &[iso_13485("2025-01-01", "2030-12-31")],
+            &w.expert,
+        )
+        .await;
+    app.search_until("limit=100", |r| r["total"] == 6).await;
+    // Nobody holds the requested capability: every machining shop is partial.
+    let mut need = tests::sourcing::titanium_request();
+    need["capabilities"] = json!(["machining.edm"]);
+    need["certifications"] = json!([{ "code": "iso_13485", "mandatory": false }]);
+    let id = app.draft_request_of(&w, need).await;
+    app.step(&w.buyer, &id, "submit", json!({}))
+        .await
+        .assert_status(200);
+    let path = format!("/api/v1/requests/{id}/candidates");
+    let order = |body: &Value| -> Vec<String> {
+        body["candidates"]
+            .as_array()
+            .expect("candidates")
+            .iter()
+            .map(|c| {
+                assert_eq!(c["tier"], "partial", "{c}");
+                c["supplier_id"].as_str().unwrap_or_default().to_owned()
+            })
+            .collect()
+    };
+    let position = |order: &[String], org: &str| order.iter().position(|o| o == org);
+    let before = order(app.get(&path, Some(&w.expert)).await.assert_status(200));
+    let trio: Vec<&str> = w.certified.iter().map(|s| s.org.as_str()).collect();
+    assert!(
+        trio.iter()
+            .all(|o| position(&before, o) < position(&before, &distant)),
+        "{before:?}"
+    );
+
+    verify_certificate_of(app, &w.expert, &distant).await;
+    let after = order(app.get(&path, Some(&w.expert)).await.assert_status(200));
+    assert!(
+        trio.iter()
+            .all(|o| position(&after, o) < position(&after, &distant)),
+        "a verified certificate lifted a distant profile: {after:?}"
+    );
+
+    // The three shops' profiles are the same: verified comes first.
+    let last = before
+        .iter()
+        .rev()
+        .find(|o| trio.contains(&o.as_str()))
+        .expect("a certified shop")
+        .clone();
+    verify_certificate_of(app, &w.expert, &last).await;
+    let verified = order(app.get(&path, Some(&w.expert)).await.assert_status(200));
+    assert_eq!(verified[0], last, "{verified:?}");
+}
+
 on_both_backends!(
     every_certificate_shown_says_declared_or_verified_and_verified_ranks_first,
+    a_partial_candidate_ranks_by_fit_and_a_verified_certificate_breaks_ties,
     a_certificate_document_is_an_https_url
 );

@@ -155,14 +155,26 @@ pub async fn candidates(
                     view.candidates.push((verified, candidate))
                 }
             }
-            // The index ranks by tier and requirements met, then by text;
-            // among candidates meeting as many, verified certificates
-            // rank above declared ones (a stable sort keeps the rest).
+            // The index ranks by tier and requirements met, then by text.
+            // Among full candidates meeting as many, verified certificates
+            // rank above declared ones. A partial candidate is there for how
+            // close it comes to the need, so its score (text, a related
+            // capability, requirements met) decides and verified
+            // certificates only break ties. The sort is stable: the index's
+            // order stays for the rest.
             let mut candidates = view.candidates;
-            candidates.sort_by_key(|(verified, c)| {
-                let full = c.tier == CandidateTier::Full;
-                let met = if full { c.explanation.met } else { 0 };
-                (!full, std::cmp::Reverse(met), std::cmp::Reverse(*verified))
+            candidates.sort_by(|(verified_a, a), (verified_b, b)| {
+                let by_verified = verified_b.cmp(verified_a);
+                match (a.tier, b.tier) {
+                    (CandidateTier::Full, CandidateTier::Full) => {
+                        b.explanation.met.cmp(&a.explanation.met).then(by_verified)
+                    }
+                    (CandidateTier::Partial, CandidateTier::Partial) => {
+                        b.score.total_cmp(&a.score).then(by_verified)
+                    }
+                    (CandidateTier::Full, CandidateTier::Partial) => std::cmp::Ordering::Less,
+                    (CandidateTier::Partial, CandidateTier::Full) => std::cmp::Ordering::Greater,
+                }
             });
             Ok(CandidatesView {
                 candidates: candidates.into_iter().map(|(_, c)| c).collect(),
