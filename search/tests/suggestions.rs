@@ -324,6 +324,61 @@ fn realistic_needs_find_their_capability_in_the_top_3() {
     );
 }
 
+/// The trade's own words for a capability (acronyms, process names, what
+/// the service is called on a purchase order) name it on their own, in a
+/// sentence as alone: the seed taxonomy carries them as synonyms.
+#[test]
+fn the_trades_own_words_name_their_capability() {
+    let suggester = catalogue();
+    for (text, expected) in [
+        ("FDA", "regulatory.fda_submissions"),
+        (
+            "on a besoin d'aide pour notre dossier FDA 510k",
+            "regulatory.fda_submissions",
+        ),
+        ("cell therapy", "biotech.atmp_bioproduction"),
+        (
+            "GMP manufacturing of a CAR-T batch for a phase I trial",
+            "biotech.atmp_bioproduction",
+        ),
+        (
+            "polissage et passivation de tiges fémorales",
+            "surface.electropolishing",
+        ),
+        (
+            "soudage laser de boîtiers en inox",
+            "machining.laser_micromachining",
+        ),
+        (
+            "laser welding of housings",
+            "machining.laser_micromachining",
+        ),
+        (
+            "surmoulage d'une poignée en TPE",
+            "plastics.injection_moulding",
+        ),
+        (
+            "vieillissement accéléré de nos sachets stériles",
+            "sterilisation.sterile_barrier",
+        ),
+        (
+            "extractables and leachables by GC-MS",
+            "testing.analytical_chemistry",
+        ),
+        ("mesure de rugosité", "testing.metrology"),
+        ("firmware of an insulin pump", "software.iec_62304"),
+        ("qPCR et cytométrie", "biotech.bioanalysis"),
+        ("e-beam sterilisation", "sterilisation.gamma"),
+    ] {
+        let top = suggester.suggest(text, 3);
+        assert!(
+            codes(&top).contains(&expected),
+            "{text:?}: expected {expected} in the top 3, got [{}]",
+            shown(&top)
+        );
+    }
+}
+
 #[test]
 fn certifications_named_in_the_text_are_detected() {
     let suggester = catalogue();
