@@ -78,7 +78,10 @@ pub(crate) fn stem(word: &str) -> String {
         word.truncate(word.len() - suffix.len());
     }
     // British and American spellings: "anodiz" and "anodis".
-    word.replace("iz", "is").replace("yz", "ys")
+    if word.contains("iz") || word.contains("yz") {
+        word = word.replace("iz", "is").replace("yz", "ys");
+    }
+    word
 }
 
 /// One analysed query word and how loosely it may match an indexed term.
@@ -167,14 +170,10 @@ pub(crate) struct Group {
 
 impl Group {
     /// Whether the analysed words of a text, with their stems, match this group.
-    fn matches(&self, terms: &[(String, String)]) -> bool {
-        self.alternatives.iter().any(|words| {
-            words.iter().all(|word| {
-                terms
-                    .iter()
-                    .any(|(term, stem)| word.matches_stemmed(term, stem))
-            })
-        })
+    fn matches(&self, terms: &Terms, exact: &HashSet<&str>) -> bool {
+        self.alternatives
+            .iter()
+            .any(|words| words.iter().all(|word| terms.match_word(word, exact)))
     }
 }
 
@@ -291,25 +290,67 @@ impl QueryWords {
     }
 
     /// The typed form of each group some of `texts` match, in query order: what
-    /// an explanation shows as "matched words".
+    /// an explanation shows as "matched words". Words in `exact` match only as
+    /// typed or by their stem, as the engine looked for them.
     pub(crate) fn matched_in<'a>(
         &self,
         texts: impl IntoIterator<Item = &'a str>,
         analyzer: &mut TextAnalyzer,
+        exact: &HashSet<&str>,
     ) -> Vec<String> {
-        let terms: Vec<(String, String)> = texts
-            .into_iter()
-            .flat_map(|text| analyse(analyzer, text))
-            .map(|term| {
-                let stem = stem(&term);
-                (term, stem)
-            })
-            .collect();
+        let terms = Terms::of(texts, analyzer);
         self.groups
             .iter()
-            .filter(|group| group.matches(&terms))
+            .filter(|group| group.matches(&terms, exact))
             .map(|group| group.typed.clone())
             .collect()
+    }
+}
+
+/// The distinct analysed words of some texts with their stems: a profile
+/// repeats its words, and an explanation compares each with every query word.
+pub(crate) struct Terms {
+    /// Word -> stem.
+    stems: HashMap<String, String>,
+    stemmed: HashSet<String>,
+}
+
+impl Terms {
+    pub(crate) fn of<'a>(
+        texts: impl IntoIterator<Item = &'a str>,
+        analyzer: &mut TextAnalyzer,
+    ) -> Self {
+        let mut stems: HashMap<String, String> = HashMap::new();
+        for text in texts {
+            let mut stream = analyzer.token_stream(text);
+            while let Some(token) = stream.next() {
+                // A repeated word is neither copied nor stemmed again.
+                if !stems.contains_key(token.text.as_str()) {
+                    stems.insert(token.text.clone(), stem(&token.text));
+                }
+            }
+        }
+        let stemmed = stems.values().cloned().collect();
+        Terms { stems, stemmed }
+    }
+
+    /// Whether some term is `word`: the same word or stem looked up, the
+    /// typo and prefix matches tried only for words that allow them.
+    fn match_word(&self, word: &Word, exact: &HashSet<&str>) -> bool {
+        if self.stems.contains_key(&word.text)
+            || word
+                .stem
+                .as_ref()
+                .is_some_and(|stem| self.stemmed.contains(stem))
+        {
+            return true;
+        }
+        if (word.typos == 0 || exact.contains(word.text.as_str())) && !word.prefix {
+            return false;
+        }
+        self.stems
+            .iter()
+            .any(|(term, stem)| word.matches_stemmed(term, stem))
     }
 }
 
@@ -317,30 +358,27 @@ impl QueryWords {
 /// queries) from `query` to each prefix `term[..j]`, for `j` in `0..=term.len()`.
 fn distances_to_prefixes(query: &[char], term: &[char]) -> Vec<usize> {
     let width = term.len() + 1;
-    // rows[i][j]: distance between query[..i] and term[..j].
-    let mut rows: Vec<Vec<usize>> = (0..=query.len())
-        .map(|i| {
-            let mut row = vec![0; width];
-            row[0] = i;
-            row
-        })
-        .collect();
-    for (j, cell) in rows[0].iter_mut().enumerate() {
+    // One table, row by row: at(i, j) is the distance between query[..i]
+    // and term[..j] (called for many pairs: one allocation each).
+    let mut table = vec![0; (query.len() + 1) * width];
+    let at = |i: usize, j: usize| i * width + j;
+    for (j, cell) in table[..width].iter_mut().enumerate() {
         *cell = j;
     }
     for i in 1..=query.len() {
+        table[at(i, 0)] = i;
         for j in 1..width {
             let substitution = usize::from(query[i - 1] != term[j - 1]);
-            let mut best = (rows[i - 1][j] + 1)
-                .min(rows[i][j - 1] + 1)
-                .min(rows[i - 1][j - 1] + substitution);
+            let mut best = (table[at(i - 1, j)] + 1)
+                .min(table[at(i, j - 1)] + 1)
+                .min(table[at(i - 1, j - 1)] + substitution);
             if i > 1 && j > 1 && query[i - 1] == term[j - 2] && query[i - 2] == term[j - 1] {
-                best = best.min(rows[i - 2][j - 2] + 1);
+                best = best.min(table[at(i - 2, j - 2)] + 1);
             }
-            rows[i][j] = best;
+            table[at(i, j)] = best;
         }
     }
-    rows.pop().unwrap_or_default()
+    table.split_off(at(query.len(), 0))
 }
 
 /// What matching a word tells of a document: the word's inverse document
@@ -432,6 +470,7 @@ pub(crate) mod tests {
         let matched = query.matched_in(
             ["Découpe laser de stents", "Electropolishing"],
             &mut analyzer(),
+            &HashSet::new(),
         );
         assert_eq!(matched, vec!["electropolissage", "stents", "decoupes"]);
     }

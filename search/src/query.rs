@@ -222,9 +222,9 @@ impl CandidateQuery {
             .count()
     }
 
-    /// Requirements `doc` meets; see [`Candidate`].
-    pub(crate) fn requirements_met(&self, doc: &SupplierDocument) -> usize {
-        let capabilities = self.capabilities_met(doc);
+    /// Requirements `doc` meets besides its requested capabilities; see
+    /// [`Candidate`].
+    fn other_requirements_met(&self, doc: &SupplierDocument) -> usize {
         let certifications = self
             .certifications
             .iter()
@@ -239,7 +239,7 @@ impl CandidateQuery {
             .region
             .as_deref()
             .is_some_and(|region| region.eq_ignore_ascii_case(&doc.region));
-        capabilities + certifications + sectors + usize::from(region)
+        certifications + sectors + usize::from(region)
     }
 
     /// Sorts scored documents into tiers, ranks them best first (ties by id)
@@ -250,6 +250,17 @@ impl CandidateQuery {
         &self,
         scored: impl IntoIterator<Item = (&'a SupplierDocument, f32)>,
     ) -> Vec<Candidate> {
+        self.rank_documents(scored)
+            .into_iter()
+            .map(|(candidate, _)| candidate)
+            .collect()
+    }
+
+    /// [`CandidateQuery::rank`], each candidate with its document.
+    pub(crate) fn rank_documents<'a>(
+        &self,
+        scored: impl IntoIterator<Item = (&'a SupplierDocument, f32)>,
+    ) -> Vec<(Candidate, &'a SupplierDocument)> {
         // Text relevance stays below 1 so it never outweighs a met requirement.
         const TEXT_WEIGHT: f32 = 0.99;
         // A profile this close to the best text match is worth a look even
@@ -258,41 +269,55 @@ impl CandidateQuery {
         const RELATED_CAPABILITY: f32 = 0.5;
         const PARTIAL_REQUIREMENT: f32 = 0.25;
         let related = self.related_capabilities();
-        let mut candidates: Vec<Candidate> = scored
+        let mut candidates: Vec<(Candidate, &SupplierDocument)> = scored
             .into_iter()
             .filter_map(|(doc, relevance)| {
                 let relevance = relevance.clamp(0.0, 1.0);
-                let requirements = self.requirements_met(doc) as f32;
-                let (tier, score) = if self.capabilities_met(doc) > 0 {
-                    (Tier::Full, requirements + TEXT_WEIGHT * relevance)
-                } else {
-                    let related = related
+                let capabilities = self.capabilities_met(doc);
+                // Decided before the other requirements are counted: most of
+                // a long text's matches are neither, and are dropped here.
+                let related = capabilities == 0
+                    && related
                         .iter()
                         .any(|code| doc.capability_codes.contains(code));
-                    if !related && relevance < STRONG_TEXT {
-                        return None;
-                    }
+                if capabilities == 0 && !related && relevance < STRONG_TEXT {
+                    return None;
+                }
+                let requirements = (capabilities + self.other_requirements_met(doc)) as f32;
+                let (tier, score) = if capabilities > 0 {
+                    (Tier::Full, requirements + TEXT_WEIGHT * relevance)
+                } else {
                     let related = if related { RELATED_CAPABILITY } else { 0.0 };
                     (
                         Tier::Partial,
                         2.0 * relevance + related + PARTIAL_REQUIREMENT * requirements,
                     )
                 };
-                Some(Candidate {
-                    id: doc.id,
-                    tier,
-                    score,
-                    matched_terms: Vec::new(),
-                })
+                Some((
+                    Candidate {
+                        id: doc.id,
+                        tier,
+                        score,
+                        matched_terms: Vec::new(),
+                    },
+                    doc,
+                ))
             })
             .collect();
-        candidates.sort_by(|a, b| {
+        let order = |(a, _): &(Candidate, &SupplierDocument),
+                     (b, _): &(Candidate, &SupplierDocument)| {
             a.tier
                 .cmp(&b.tier)
                 .then(b.score.total_cmp(&a.score))
                 .then(a.id.cmp(&b.id))
-        });
-        candidates.truncate(self.limit);
+        };
+        // The best `limit` first, then only they are sorted: the order is
+        // total, so this is the full sort's head.
+        if candidates.len() > self.limit {
+            candidates.select_nth_unstable_by(self.limit, order);
+            candidates.truncate(self.limit);
+        }
+        candidates.sort_by(order);
         candidates
     }
 }

@@ -26,11 +26,9 @@ impl Collector for AllMatches {
         true
     }
 
-    /// Best first; equal scores in index order, as `TopDocs` gives them.
+    /// In index order: the candidates' ranking orders them itself.
     fn merge_fruits(&self, segments: Vec<Self::Fruit>) -> tantivy::Result<Self::Fruit> {
-        let mut all: Self::Fruit = segments.into_iter().flatten().collect();
-        all.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        Ok(all)
+        Ok(segments.into_iter().flatten().collect())
     }
 }
 

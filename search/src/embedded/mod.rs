@@ -14,7 +14,7 @@ mod text_query;
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use async_trait::async_trait;
 use tantivy::directory::MmapDirectory;
@@ -23,8 +23,7 @@ use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, Term
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{
-    DocAddress, DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument,
-    Term,
+    DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term,
 };
 use uuid::Uuid;
 
@@ -61,7 +60,7 @@ struct Engine {
     /// rank every match, and parsing each one's JSON at every query dominated
     /// their cost. Segments never change, so entries never go stale; the
     /// cache is emptied at each write to drop merged segments.
-    parsed: RwLock<HashMap<(SegmentId, DocId), Arc<SupplierDocument>>>,
+    parsed: RwLock<HashMap<SegmentId, Arc<SegmentDocuments>>>,
     /// Each segment's columns, opened for searches.
     columns: ColumnCache,
 }
@@ -203,6 +202,10 @@ impl CapabilityIndex for TantivyIndex {
     }
 }
 
+/// A segment's parsed documents, by document id: looked up for every match
+/// of a candidate query, so by position rather than by hashing.
+struct SegmentDocuments(Vec<OnceLock<Arc<SupplierDocument>>>);
+
 /// A matching document with its tantivy score.
 struct Match {
     score: f32,
@@ -299,12 +302,13 @@ impl Engine {
             .map_err(internal)?;
         let words: Vec<_> = text.iter().flat_map(QueryWords::words).cloned().collect();
         let mut marker = crate::highlight::Marker::new(&words, self.analyzer.clone());
+        let segments = self.segment_documents(&searcher)?;
         let hits = collected
             .best
             .iter()
             .skip(query.offset)
             .map(|found| {
-                let doc = self.document(&searcher, found.address)?;
+                let doc = self.parsed_document(&searcher, &segments, found.address)?;
                 Ok(SearchHit {
                     id: doc.id,
                     score: text.as_ref().map(|_| found.score),
@@ -344,28 +348,29 @@ impl Engine {
             .map(|found| found.score)
             .fold(0.0_f32, f32::max);
         let relevance = |score: f32| if best > 0.0 { score / best } else { 0.0 };
-        let mut candidates = need.rank(
+        let ranked = need.rank_documents(
             matches
                 .iter()
                 .map(|found| (&*found.doc, relevance(found.score))),
         );
-        if let Some(text) = &text {
-            let docs: HashMap<Uuid, &SupplierDocument> = matches
-                .iter()
-                .map(|found| (found.doc.id, &*found.doc))
-                .collect();
-            let mut analyzer = self.analyzer.clone();
-            for candidate in &mut candidates {
-                if let Some(doc) = docs.get(&candidate.id) {
-                    candidate.matched_terms = text.matched_in(doc.texts(), &mut analyzer);
-                }
-            }
-        }
-        Ok(candidates)
+        let Some(text) = &text else {
+            return Ok(ranked.into_iter().map(|(candidate, _)| candidate).collect());
+        };
+        // As the query looked for them: no typos on a word found as typed.
+        let exact = text_query::indexed_words(text, &self.fields, &searcher)?;
+        let mut analyzer = self.analyzer.clone();
+        Ok(ranked
+            .into_iter()
+            .map(|(mut candidate, doc)| {
+                candidate.matched_terms = text.matched_in(doc.texts(), &mut analyzer, &exact);
+                candidate
+            })
+            .collect())
     }
 
     /// Every document matching `query`, with its score.
     fn matches(&self, searcher: &Searcher, query: &dyn Query) -> Result<Vec<Match>, IndexError> {
+        let segments = self.segment_documents(searcher)?;
         searcher
             .search(query, &AllMatches)
             .map_err(internal)?
@@ -373,37 +378,56 @@ impl Engine {
             .map(|(score, address)| {
                 Ok(Match {
                     score,
-                    doc: self.document(searcher, address)?,
+                    doc: self.parsed_document(searcher, &segments, address)?,
                 })
             })
             .collect()
     }
 
-    /// The stored document at `address`, parsed once.
-    fn document(
+    /// Each segment's parsed documents, in the searcher's segment order.
+    fn segment_documents(
         &self,
         searcher: &Searcher,
+    ) -> Result<Vec<Arc<SegmentDocuments>>, IndexError> {
+        let poisoned = || IndexError::Internal("document cache poisoned".to_owned());
+        searcher
+            .segment_readers()
+            .iter()
+            .map(|reader| {
+                let segment = reader.segment_id();
+                if let Some(known) = self.parsed.read().map_err(|_| poisoned())?.get(&segment) {
+                    return Ok(Arc::clone(known));
+                }
+                let mut parsed = self.parsed.write().map_err(|_| poisoned())?;
+                let documents = parsed.entry(segment).or_insert_with(|| {
+                    let slots = reader.max_doc() as usize;
+                    Arc::new(SegmentDocuments(
+                        std::iter::repeat_with(OnceLock::new).take(slots).collect(),
+                    ))
+                });
+                Ok(Arc::clone(documents))
+            })
+            .collect()
+    }
+
+    /// The stored document at `address`, parsed once.
+    fn parsed_document(
+        &self,
+        searcher: &Searcher,
+        segments: &[Arc<SegmentDocuments>],
         address: DocAddress,
     ) -> Result<Arc<SupplierDocument>, IndexError> {
-        let key = (
-            searcher.segment_reader(address.segment_ord).segment_id(),
-            address.doc_id,
-        );
-        let known = self
-            .parsed
-            .read()
-            .map_err(|_| IndexError::Internal("document cache poisoned".to_owned()))?
-            .get(&key)
-            .cloned();
-        if let Some(doc) = known {
-            return Ok(doc);
+        let slot = segments
+            .get(address.segment_ord as usize)
+            .and_then(|documents| documents.0.get(address.doc_id as usize))
+            .ok_or_else(|| IndexError::Internal("document outside its segment".to_owned()))?;
+        if let Some(doc) = slot.get() {
+            return Ok(Arc::clone(doc));
         }
         let stored: TantivyDocument = searcher.doc(address).map_err(internal)?;
         let doc = Arc::new(self.fields.stored_supplier(&stored)?);
-        if let Ok(mut parsed) = self.parsed.write() {
-            parsed.insert(key, Arc::clone(&doc));
-        }
-        Ok(doc)
+        // Another search may have parsed it meanwhile: either copy will do.
+        Ok(Arc::clone(slot.get_or_init(|| doc)))
     }
 }
 

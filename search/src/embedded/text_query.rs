@@ -38,17 +38,7 @@ pub(super) fn to_query(
     searcher: &Searcher,
 ) -> Result<Box<dyn Query>, IndexError> {
     let documents = searcher.num_docs();
-    // A word found as typed is not looked for with typos: a typo automaton per
-    // field is the dearest part of a query, and a sentence has many words.
-    let mut known: HashSet<&str> = HashSet::new();
-    for word in words.words() {
-        for field in &fields.searchable {
-            if doc_freq(searcher, field.words, &word.text)? > 0 {
-                known.insert(&word.text);
-                break;
-            }
-        }
-    }
+    let known = indexed_words(words, fields, searcher)?;
     let groups = words
         .groups
         .iter()
@@ -68,6 +58,26 @@ pub(super) fn to_query(
         })
         .collect::<Result<Vec<_>, IndexError>>()?;
     Ok(Box::new(BooleanQuery::union(groups)))
+}
+
+/// The query's words some document holds as typed. They are not looked for
+/// with typos: a typo automaton per field is the dearest part of a query,
+/// and a sentence has many words.
+pub(super) fn indexed_words<'a>(
+    words: &'a QueryWords,
+    fields: &Fields,
+    searcher: &Searcher,
+) -> Result<HashSet<&'a str>, IndexError> {
+    let mut known = HashSet::new();
+    for word in words.words() {
+        for field in &fields.searchable {
+            if doc_freq(searcher, field.words, &word.text)? > 0 {
+                known.insert(word.text.as_str());
+                break;
+            }
+        }
+    }
+    Ok(known)
 }
 
 /// How many documents a group matches, estimated from the term dictionary

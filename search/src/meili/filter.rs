@@ -41,7 +41,7 @@ pub(super) fn with_valid_certification(
 }
 
 /// What a holder of a requested capability may meet besides, each as a
-/// filter, as `CandidateQuery::requirements_met` counts them: each requested
+/// filter, as `CandidateQuery::rank` counts them: each requested
 /// capability when there are several (every holder holds one), each
 /// certification valid at `now`, each sector, the region.
 pub(super) fn requirements(need: &CandidateQuery) -> Result<Vec<String>, IndexError> {

@@ -12,7 +12,7 @@ mod record;
 mod settings;
 mod words;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -789,9 +789,11 @@ impl MeiliIndex {
             .documents(candidates.iter().map(|c| c.id), &TEXT_ATTRIBUTES)
             .await?;
         let mut analyzer = analysis::analyzer();
+        // Meilisearch forgives typos on every word, found as typed or not.
+        let exact = HashSet::new();
         for doc in docs {
             if let Some(candidate) = candidates.iter_mut().find(|c| c.id == doc.id) {
-                candidate.matched_terms = words.matched_in(doc.texts(), &mut analyzer);
+                candidate.matched_terms = words.matched_in(doc.texts(), &mut analyzer, &exact);
             }
         }
         Ok(())
