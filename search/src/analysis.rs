@@ -464,6 +464,20 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_word_the_index_holds_as_typed_is_named_without_typos() {
+        let query = QueryWords::parse("usinage titane", &mut analyzer()).expect("words");
+        let text = ["Usinnage du titanne"];
+        let named = |exact: &[&str]| {
+            query.matched_in(text, &mut analyzer(), &exact.iter().copied().collect())
+        };
+        assert_eq!(named(&[]), vec!["usinage", "titane"]);
+        // The engine looked for "usinage" as typed only; "titane", the last
+        // word, is also a prefix and keeps its typos.
+        assert_eq!(named(&["usinage"]), vec!["titane"]);
+        assert_eq!(named(&["usinage", "titane"]), vec!["titane"]);
+    }
+
+    #[test]
     fn names_the_query_words_a_text_matches() {
         let query = QueryWords::parse("électropolissage de stents découpés", &mut analyzer())
             .expect("words");

@@ -242,6 +242,10 @@ impl CandidateQuery {
         certifications + sectors + usize::from(region)
     }
 
+    /// A profile this close to the best text match (its relevance) is worth a
+    /// look even without a requested or related capability.
+    pub(crate) const STRONG_TEXT: f32 = 0.3;
+
     /// Sorts scored documents into tiers, ranks them best first (ties by id)
     /// and keeps `limit`; documents that are neither full nor partial candidates
     /// are dropped. `relevance` must already be normalised to `0..=1` (the best
@@ -263,9 +267,6 @@ impl CandidateQuery {
     ) -> Vec<(Candidate, &'a SupplierDocument)> {
         // Text relevance stays below 1 so it never outweighs a met requirement.
         const TEXT_WEIGHT: f32 = 0.99;
-        // A profile this close to the best text match is worth a look even
-        // without a related capability.
-        const STRONG_TEXT: f32 = 0.3;
         const RELATED_CAPABILITY: f32 = 0.5;
         const PARTIAL_REQUIREMENT: f32 = 0.25;
         let related = self.related_capabilities();
@@ -280,7 +281,7 @@ impl CandidateQuery {
                     && related
                         .iter()
                         .any(|code| doc.capability_codes.contains(code));
-                if capabilities == 0 && !related && relevance < STRONG_TEXT {
+                if capabilities == 0 && !related && relevance < Self::STRONG_TEXT {
                     return None;
                 }
                 let requirements = (capabilities + self.other_requirements_met(doc)) as f32;

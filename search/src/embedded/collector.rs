@@ -3,21 +3,34 @@
 //! query; this grows with the matches only.
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::query::{Scorer, Weight};
+use tantivy::{DocAddress, DocId, DocSet, Score, SegmentOrdinal, SegmentReader};
 
-pub struct AllMatches;
+/// Every match, each marked when it also matches `marked` (read alongside,
+/// in the same pass over the segment).
+pub struct AllMatches {
+    pub marked: Box<dyn Weight>,
+}
+
+/// A matching document.
+pub struct Found {
+    pub score: Score,
+    pub address: DocAddress,
+    pub marked: bool,
+}
 
 impl Collector for AllMatches {
-    type Fruit = Vec<(Score, DocAddress)>;
+    type Fruit = Vec<Found>;
     type Child = SegmentMatches;
 
     fn for_segment(
         &self,
         segment: SegmentOrdinal,
-        _reader: &SegmentReader,
+        reader: &SegmentReader,
     ) -> tantivy::Result<SegmentMatches> {
         Ok(SegmentMatches {
             segment,
+            marked: self.marked.scorer(reader, 1.0)?,
             matches: Vec::new(),
         })
     }
@@ -34,15 +47,24 @@ impl Collector for AllMatches {
 
 pub struct SegmentMatches {
     segment: SegmentOrdinal,
-    matches: Vec<(Score, DocAddress)>,
+    marked: Box<dyn Scorer>,
+    matches: Vec<Found>,
 }
 
 impl SegmentCollector for SegmentMatches {
-    type Fruit = Vec<(Score, DocAddress)>;
+    type Fruit = Vec<Found>;
 
+    /// Called in increasing document order, so the marked documents are
+    /// read forward once.
     fn collect(&mut self, doc: DocId, score: Score) {
-        self.matches
-            .push((score, DocAddress::new(self.segment, doc)));
+        if self.marked.doc() < doc {
+            self.marked.seek(doc);
+        }
+        self.matches.push(Found {
+            score,
+            address: DocAddress::new(self.segment, doc),
+            marked: self.marked.doc() == doc,
+        });
     }
 
     fn harvest(self) -> Self::Fruit {

@@ -19,7 +19,9 @@ use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use async_trait::async_trait;
 use tantivy::directory::MmapDirectory;
 use tantivy::index::SegmentId;
-use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, ConstScoreQuery, EnableScoring, Occur, Query, TermQuery,
+};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{
@@ -328,12 +330,16 @@ impl Engine {
         let searcher = self.reader.searcher();
         // Holders of a requested capability, of a related one, or suppliers
         // whose profile speaks of the need: the ranking sorts them into tiers.
-        let selections = [
+        let holders: Vec<Box<dyn Query>> = [
             any_of(self.fields.capability_codes, &need.capabilities),
             any_of(self.fields.capability_codes, &need.related_capabilities()),
-        ];
+        ]
+        .into_iter()
+        .flatten()
+        .map(unscored)
+        .collect();
         let mut clauses: Vec<Box<dyn Query>> =
-            selections.into_iter().flatten().map(unscored).collect();
+            holders.iter().map(|holder| holder.box_clone()).collect();
         if let Some(text) = &text {
             clauses.push(text_query::to_query(text, &self.fields, &searcher)?);
         }
@@ -342,12 +348,32 @@ impl Engine {
                 "the candidate text has no searchable word".to_owned(),
             ));
         }
-        let matches = self.matches(&searcher, &BooleanQuery::union(clauses))?;
-        let best = matches
+        // The holders are marked as the matches are collected: a long text
+        // matches most profiles, and those neither holding a requested or
+        // related capability nor close to the best text match are dropped
+        // before their documents are read.
+        let marked = BooleanQuery::union(holders)
+            .weight(EnableScoring::disabled_from_searcher(&searcher))
+            .map_err(internal)?;
+        let found = searcher
+            .search(&BooleanQuery::union(clauses), &AllMatches { marked })
+            .map_err(internal)?;
+        let best = found
             .iter()
             .map(|found| found.score)
             .fold(0.0_f32, f32::max);
         let relevance = |score: f32| if best > 0.0 { score / best } else { 0.0 };
+        let segments = self.segment_documents(&searcher)?;
+        let matches = found
+            .into_iter()
+            .filter(|found| found.marked || relevance(found.score) >= CandidateQuery::STRONG_TEXT)
+            .map(|found| {
+                Ok(Match {
+                    score: found.score,
+                    doc: self.parsed_document(&searcher, &segments, found.address)?,
+                })
+            })
+            .collect::<Result<Vec<_>, IndexError>>()?;
         let ranked = need.rank_documents(
             matches
                 .iter()
@@ -366,22 +392,6 @@ impl Engine {
                 candidate
             })
             .collect())
-    }
-
-    /// Every document matching `query`, with its score.
-    fn matches(&self, searcher: &Searcher, query: &dyn Query) -> Result<Vec<Match>, IndexError> {
-        let segments = self.segment_documents(searcher)?;
-        searcher
-            .search(query, &AllMatches)
-            .map_err(internal)?
-            .into_iter()
-            .map(|(score, address)| {
-                Ok(Match {
-                    score,
-                    doc: self.parsed_document(searcher, &segments, address)?,
-                })
-            })
-            .collect()
     }
 
     /// Each segment's parsed documents, in the searcher's segment order.
