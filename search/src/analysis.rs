@@ -298,10 +298,18 @@ impl QueryWords {
         analyzer: &mut TextAnalyzer,
         exact: &HashSet<&str>,
     ) -> Vec<String> {
-        let terms = Terms::of(texts, analyzer);
+        let mut terms = Terms::default();
+        for text in texts {
+            terms.add_text(text, analyzer);
+        }
+        self.matched_terms(&terms, exact)
+    }
+
+    /// [`QueryWords::matched_in`] over terms already gathered.
+    pub(crate) fn matched_terms(&self, terms: &Terms, exact: &HashSet<&str>) -> Vec<String> {
         self.groups
             .iter()
-            .filter(|group| group.matches(&terms, exact))
+            .filter(|group| group.matches(terms, exact))
             .map(|group| group.typed.clone())
             .collect()
     }
@@ -309,6 +317,7 @@ impl QueryWords {
 
 /// The distinct analysed words of some texts with their stems: a profile
 /// repeats its words, and an explanation compares each with every query word.
+#[derive(Default)]
 pub(crate) struct Terms {
     /// Word -> stem.
     stems: HashMap<String, String>,
@@ -316,22 +325,30 @@ pub(crate) struct Terms {
 }
 
 impl Terms {
-    pub(crate) fn of<'a>(
-        texts: impl IntoIterator<Item = &'a str>,
-        analyzer: &mut TextAnalyzer,
-    ) -> Self {
-        let mut stems: HashMap<String, String> = HashMap::new();
-        for text in texts {
-            let mut stream = analyzer.token_stream(text);
-            while let Some(token) = stream.next() {
-                // A repeated word is neither copied nor stemmed again.
-                if !stems.contains_key(token.text.as_str()) {
-                    stems.insert(token.text.clone(), stem(&token.text));
-                }
+    pub(crate) fn add_text(&mut self, text: &str, analyzer: &mut TextAnalyzer) {
+        let mut stream = analyzer.token_stream(text);
+        while let Some(token) = stream.next() {
+            // A repeated word is neither copied nor stemmed again.
+            if !self.stems.contains_key(token.text.as_str()) {
+                self.add(token.text.clone(), stem(&token.text));
             }
         }
-        let stemmed = stems.values().cloned().collect();
-        Terms { stems, stemmed }
+    }
+
+    /// Adds words analysed beforehand, with their stems (see [`analysed`]).
+    pub(crate) fn add_analysed(&mut self, analysed: &Analysed) {
+        for (term, stem) in analysed {
+            if !self.stems.contains_key(term) {
+                self.add(term.clone(), stem.clone());
+            }
+        }
+    }
+
+    fn add(&mut self, term: String, stem: String) {
+        if !self.stemmed.contains(&stem) {
+            self.stemmed.insert(stem.clone());
+        }
+        self.stems.insert(term, stem);
     }
 
     /// Whether some term is `word`: the same word or stem looked up, the
@@ -352,6 +369,20 @@ impl Terms {
             .iter()
             .any(|(term, stem)| word.matches_stemmed(term, stem))
     }
+}
+
+/// Analysed words with their stems, as [`Terms`] holds them.
+pub(crate) type Analysed = [(String, String)];
+
+/// The analysed words of `text` with their stems.
+pub(crate) fn analysed(text: &str, analyzer: &mut TextAnalyzer) -> Vec<(String, String)> {
+    analyse(analyzer, text)
+        .into_iter()
+        .map(|term| {
+            let stem = stem(&term);
+            (term, stem)
+        })
+        .collect()
 }
 
 /// Optimal-string-alignment distance (a transposition costs one, as in the fuzzy

@@ -33,7 +33,7 @@ use self::collector::AllMatches;
 use self::page::{ColumnCache, Page};
 use self::schema::Fields;
 use crate::CapabilityIndex;
-use crate::analysis::{self, QueryWords};
+use crate::analysis::{self, Analysed, QueryWords, Terms};
 use crate::document::SupplierDocument;
 use crate::error::IndexError;
 use crate::query::{Candidate, CandidateQuery, SearchHit, SearchQuery, SearchResults};
@@ -65,6 +65,10 @@ struct Engine {
     parsed: RwLock<HashMap<SegmentId, Arc<SegmentDocuments>>>,
     /// Each segment's columns, opened for searches.
     columns: ColumnCache,
+    /// Capability labels analysed, by label: every holder of a capability
+    /// carries the same ones, and an explanation reads each candidate's.
+    /// As many as the taxonomy has labels.
+    label_terms: RwLock<HashMap<String, Arc<Analysed>>>,
 }
 
 impl TantivyIndex {
@@ -104,6 +108,7 @@ impl TantivyIndex {
                 created,
                 parsed: RwLock::default(),
                 columns: ColumnCache::default(),
+                label_terms: RwLock::default(),
             }),
         })
     }
@@ -388,10 +393,38 @@ impl Engine {
         Ok(ranked
             .into_iter()
             .map(|(mut candidate, doc)| {
-                candidate.matched_terms = text.matched_in(doc.texts(), &mut analyzer, &exact);
+                let mut terms = Terms::default();
+                for own in [&doc.name, &doc.description_fr, &doc.description_en]
+                    .into_iter()
+                    .chain(&doc.capability_details)
+                    .chain(&doc.equipment)
+                {
+                    terms.add_text(own, &mut analyzer);
+                }
+                for label in &doc.capability_labels {
+                    terms.add_analysed(&self.label_terms(label, &mut analyzer));
+                }
+                candidate.matched_terms = text.matched_terms(&terms, &exact);
                 candidate
             })
             .collect())
+    }
+
+    /// `label` analysed, once per process.
+    fn label_terms(&self, label: &str, analyzer: &mut TextAnalyzer) -> Arc<Analysed> {
+        if let Some(known) = self
+            .label_terms
+            .read()
+            .ok()
+            .and_then(|labels| labels.get(label).cloned())
+        {
+            return known;
+        }
+        let terms: Arc<Analysed> = analysis::analysed(label, analyzer).into();
+        if let Ok(mut labels) = self.label_terms.write() {
+            labels.insert(label.to_owned(), Arc::clone(&terms));
+        }
+        terms
     }
 
     /// Each segment's parsed documents, in the searcher's segment order.
