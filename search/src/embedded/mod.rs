@@ -5,7 +5,9 @@
 //! total and facets come from one pass over the matches that reads tantivy's
 //! columns (`page`): certificate validity is decided there at the query's clock,
 //! so expiry is exact without a reindex. Candidate ranking runs in Rust over the
-//! matching documents, parsed once per segment (an expert's call, fewer matches).
+//! matching documents that hold a requested or related capability or come close
+//! to the best text match (the others are dropped as the matches are collected),
+//! each parsed once and kept by its position in its segment.
 
 mod collector;
 mod page;
