@@ -73,9 +73,15 @@ impl SupplierDocument {
 
     /// Every searchable text of the profile.
     pub(crate) fn texts(&self) -> impl Iterator<Item = &str> {
+        self.own_texts()
+            .chain(self.capability_labels.iter().map(String::as_str))
+    }
+
+    /// The searchable texts the supplier wrote: all but the capability
+    /// labels, which come from the taxonomy.
+    pub(crate) fn own_texts(&self) -> impl Iterator<Item = &str> {
         [&self.name, &self.description_fr, &self.description_en]
             .into_iter()
-            .chain(&self.capability_labels)
             .chain(&self.capability_details)
             .chain(&self.equipment)
             .map(String::as_str)

@@ -14,7 +14,7 @@ mod page;
 mod schema;
 mod text_query;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
@@ -272,7 +272,10 @@ impl Engine {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
             Occur::Must,
             match &text {
-                Some(text) => text_query::to_query(text, fields, &searcher)?,
+                Some(text) => {
+                    let exact = text_query::indexed_words(text, fields, &searcher)?;
+                    text_query::to_query(text, &exact, fields, &searcher)?
+                }
                 None => Box::new(AllQuery),
             },
         )];
@@ -347,8 +350,14 @@ impl Engine {
         .collect();
         let mut clauses: Vec<Box<dyn Query>> =
             holders.iter().map(|holder| holder.box_clone()).collect();
+        // The words looked for without typos, by the query and by the
+        // explanations alike.
+        let exact = match &text {
+            Some(text) => text_query::indexed_words(text, &self.fields, &searcher)?,
+            None => HashSet::new(),
+        };
         if let Some(text) = &text {
-            clauses.push(text_query::to_query(text, &self.fields, &searcher)?);
+            clauses.push(text_query::to_query(text, &exact, &self.fields, &searcher)?);
         }
         if clauses.is_empty() {
             return Err(IndexError::InvalidQuery(
@@ -389,18 +398,12 @@ impl Engine {
         let Some(text) = &text else {
             return Ok(ranked.into_iter().map(|(candidate, _)| candidate).collect());
         };
-        // As the query looked for them: no typos on a word found as typed.
-        let exact = text_query::indexed_words(text, &self.fields, &searcher)?;
         let mut analyzer = self.analyzer.clone();
         Ok(ranked
             .into_iter()
             .map(|(mut candidate, doc)| {
                 let mut terms = Terms::default();
-                for own in [&doc.name, &doc.description_fr, &doc.description_en]
-                    .into_iter()
-                    .chain(&doc.capability_details)
-                    .chain(&doc.equipment)
-                {
+                for own in doc.own_texts() {
                     terms.add_text(own, &mut analyzer);
                 }
                 for label in &doc.capability_labels {

@@ -31,26 +31,27 @@ const TYPO_OR_PREFIX: f32 = 0.7;
 const OTHER_FIELDS: f32 = 0.05;
 
 /// The query over `fields` for `words`: a union of the groups, each weighted by
-/// its rarity among the documents of `searcher`.
+/// its rarity among the documents of `searcher`; the words in `known` (see
+/// [`indexed_words`]) are looked for without typos.
 pub(super) fn to_query(
     words: &QueryWords,
+    known: &HashSet<&str>,
     fields: &Fields,
     searcher: &Searcher,
 ) -> Result<Box<dyn Query>, IndexError> {
     let documents = searcher.num_docs();
-    let known = indexed_words(words, fields, searcher)?;
     let groups = words
         .groups
         .iter()
         .map(|group| {
-            let query = group_query(group, fields, &known);
+            let query = group_query(group, fields, known);
             let matching = match exact_matches(group, fields, searcher)? {
                 // Only typos or a prefix match (or nothing): count them.
                 0 => query
                     .count(searcher)
                     .map_err(|err| IndexError::Internal(err.to_string()))?
                     as u64,
-                known => known,
+                found => found,
             };
             // Rare words tell more about what a buyer needs than common ones.
             let rarity = crate::analysis::rarity(matching, documents);

@@ -29,6 +29,26 @@ async fn verify_certificate_of(app: &TestApp, expert: &str, org: &str) {
     .assert_status(200);
 }
 
+/// The candidates' supplier ids, in the order given.
+fn candidate_ids(body: &Value) -> Vec<String> {
+    body["candidates"]
+        .as_array()
+        .expect("candidates")
+        .iter()
+        .map(|c| c["supplier_id"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// The last of `order` that is one of `among`.
+fn last_of(order: &[String], among: &[&str]) -> String {
+    order
+        .iter()
+        .rev()
+        .find(|o| among.contains(&o.as_str()))
+        .expect("one of them among the candidates")
+        .clone()
+}
+
 fn statuses(certifications: &Value) -> Vec<String> {
     certifications
         .as_array()
@@ -50,19 +70,8 @@ async fn every_certificate_shown_says_declared_or_verified_and_verified_ranks_fi
         .await
         .assert_status(200)
         .clone();
-    let order: Vec<String> = before["candidates"]
-        .as_array()
-        .expect("candidates")
-        .iter()
-        .map(|c| c["supplier_id"].as_str().unwrap_or_default().to_owned())
-        .collect();
     let certified: Vec<&str> = w.certified.iter().map(|s| s.org.as_str()).collect();
-    let last = order
-        .iter()
-        .rev()
-        .find(|o| certified.contains(&o.as_str()))
-        .expect("a certified candidate")
-        .clone();
+    let last = last_of(&candidate_ids(&before), &certified);
     for c in before["candidates"].as_array().expect("candidates") {
         for check in c["explanation"]["certifications"]
             .as_array()
@@ -230,15 +239,10 @@ async fn a_partial_candidate_ranks_by_fit_and_a_verified_certificate_breaks_ties
         .assert_status(200);
     let path = format!("/api/v1/requests/{id}/candidates");
     let order = |body: &Value| -> Vec<String> {
-        body["candidates"]
-            .as_array()
-            .expect("candidates")
-            .iter()
-            .map(|c| {
-                assert_eq!(c["tier"], "partial", "{c}");
-                c["supplier_id"].as_str().unwrap_or_default().to_owned()
-            })
-            .collect()
+        for c in body["candidates"].as_array().expect("candidates") {
+            assert_eq!(c["tier"], "partial", "{c}");
+        }
+        candidate_ids(body)
     };
     let position = |order: &[String], org: &str| order.iter().position(|o| o == org);
     let before = order(app.get(&path, Some(&w.expert)).await.assert_status(200));
@@ -258,12 +262,7 @@ async fn a_partial_candidate_ranks_by_fit_and_a_verified_certificate_breaks_ties
     );
 
     // The three shops' profiles are the same: verified comes first.
-    let last = before
-        .iter()
-        .rev()
-        .find(|o| trio.contains(&o.as_str()))
-        .expect("a certified shop")
-        .clone();
+    let last = last_of(&before, &trio);
     verify_certificate_of(app, &w.expert, &last).await;
     let verified = order(app.get(&path, Some(&w.expert)).await.assert_status(200));
     assert_eq!(verified[0], last, "{verified:?}");
