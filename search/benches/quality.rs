@@ -15,6 +15,8 @@
 //!
 //! `cargo bench -p search --bench quality`. Prints a table and each imperfect case,
 //! and writes `target/bench/quality.csv` for the report of `make bench`.
+//! `QUALITY_SET=path` reads another labelled set of the same shape instead (a set
+//! written fresh to check that tuning on this one generalises).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
@@ -125,10 +127,9 @@ struct Summary {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let mut set: LabelledSet = fixture::read_json(&format!(
-        "{}/fixtures/quality.json",
-        env!("CARGO_MANIFEST_DIR")
-    ));
+    let path = std::env::var("QUALITY_SET")
+        .unwrap_or_else(|_| format!("{}/fixtures/quality.json", env!("CARGO_MANIFEST_DIR")));
+    let mut set: LabelledSet = fixture::read_json(&path);
     check_kinds(&set);
     let mut suppliers = fixture::regional_suppliers();
     suppliers.append(&mut set.suppliers);

@@ -197,6 +197,16 @@ pub async fn cross_language(index: &dyn CapabilityIndex) {
             id(12),
             "synonym of 'machining' in an English-only profile",
         ),
+        (
+            "flacons",
+            id(13),
+            "the French name of the product an English-only profile makes",
+        ),
+        (
+            "sterile barrier pouches",
+            id(14),
+            "the English name of the packaging a French-only profile seals",
+        ),
     ] {
         let found = found(index, text).await;
         assert!(
@@ -1177,6 +1187,14 @@ fn cross_language_catalogue() -> Vec<SupplierDocument> {
         SupplierDocument {
             description_en: "Machining of titanium spinal implants.".to_owned(),
             ..supplier(12, "Spine Works")
+        },
+        SupplierDocument {
+            description_en: "Blow moulding of bottles for pharmacies.".to_owned(),
+            ..supplier(13, "Jura Packaging Works")
+        },
+        SupplierDocument {
+            description_fr: "Scellage de sachets pelables.".to_owned(),
+            ..supplier(14, "Conditionnement Doubs")
         },
     ]
 }
