@@ -311,8 +311,10 @@ pub struct AdjacentCapabilityView {
 pub enum CandidateTier {
     /// Holds a requested capability.
     Full,
-    /// Holds a capability next to a requested one, or its profile matches the
-    /// request's text strongly; always listed after every full candidate.
+    /// Holds a capability next to a requested one or one the request's text
+    /// names (a need often spans two: "the firmware, with its electronic
+    /// board"), or its profile matches the request's text strongly; always
+    /// listed after every full candidate.
     Partial,
 }
 

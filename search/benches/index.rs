@@ -203,6 +203,7 @@ fn queries(kind: &str, rng: &mut Rng, leaves: &[&Node]) -> Vec<Query> {
                     sectors: vec!["medtech".to_owned()],
                     region: Some("Bourgogne-Franche-Comté".to_owned()),
                     text: Some(text),
+                    named_capabilities: Vec::new(),
                     now: NOW,
                     limit: 20,
                 }),

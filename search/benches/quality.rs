@@ -142,12 +142,13 @@ async fn main() {
         set.searches.len(),
         count_kinds(set.searches.iter().map(|s| s.kind.as_str())),
     );
-    score_suggestions(&set.suggestions);
+    let suggester = seeded_suggester();
+    score_suggestions(&suggester, &set.suggestions);
 
     let mut summary = Summary::default();
     let dir = tempfile::tempdir().expect("temp dir");
     let embedded = TantivyIndex::open(dir.path()).expect("open index");
-    evaluate(&embedded, &set, &docs, &keys, &mut summary).await;
+    evaluate(&embedded, &suggester, &set, &docs, &keys, &mut summary).await;
 
     match std::env::var("MEILI_URL") {
         Ok(url) => {
@@ -155,7 +156,7 @@ async fn main() {
             let prefix = format!("quality_{}_", Uuid::new_v4().simple());
             let meili = MeiliIndex::new(&url, key.clone(), &prefix).expect("client");
             meili.bootstrap().await.expect("bootstrap");
-            evaluate(&meili, &set, &docs, &keys, &mut summary).await;
+            evaluate(&meili, &suggester, &set, &docs, &keys, &mut summary).await;
             meili.delete_index().await.expect("delete bench index");
             evaluate_bare_meili(&url, key, &set, &docs, &keys, &mut summary).await;
         }
@@ -211,7 +212,8 @@ fn count_kinds<'a>(kinds: impl Iterator<Item = &'a str>) -> String {
 /// as the application builds it: the share of needs whose first expected
 /// capability is among the first three capability suggestions, and the share of
 /// named certifications among the suggestions.
-fn score_suggestions(suggestions: &[SuggestionCase]) {
+/// The suggester as the application builds it from the seeded catalogue.
+fn seeded_suggester() -> Suggester {
     #[derive(Deserialize)]
     struct Node {
         code: String,
@@ -231,7 +233,7 @@ fn score_suggestions(suggestions: &[SuggestionCase]) {
     let seed = |name: &str| format!("{}/../persistence/seed/{name}", env!("CARGO_MANIFEST_DIR"));
     let nodes: Vec<Node> = fixture::read_json(&seed("taxonomy.json"));
     let types: Vec<CertificationType> = fixture::read_json(&seed("certifications.json"));
-    let suggester = Suggester::new(
+    Suggester::new(
         nodes
             .into_iter()
             .map(|n| Entry {
@@ -246,7 +248,10 @@ fn score_suggestions(suggestions: &[SuggestionCase]) {
                 labels: vec![t.fr, t.en, t.description_fr, t.description_en],
             })
             .collect(),
-    );
+    )
+}
+
+fn score_suggestions(suggester: &Suggester, suggestions: &[SuggestionCase]) {
     let mut top3 = 0;
     let mut named = 0;
     let mut found = 0;
@@ -292,6 +297,7 @@ fn score_suggestions(suggestions: &[SuggestionCase]) {
 /// Loads `docs` into `index` and scores its candidates and searches on `set`'s cases.
 async fn evaluate(
     index: &dyn CapabilityIndex,
+    suggester: &Suggester,
     set: &LabelledSet,
     docs: &[SupplierDocument],
     keys: &HashMap<Uuid, String>,
@@ -311,6 +317,11 @@ async fn evaluate(
                 sectors: case.sectors.clone(),
                 region: case.region.clone(),
                 text: case.text.clone(),
+                named_capabilities: case
+                    .text
+                    .as_deref()
+                    .map(|text| suggester.named_capabilities(text))
+                    .unwrap_or_default(),
                 now,
                 limit: K,
             })

@@ -27,7 +27,7 @@ const BFC: &str = "Bourgogne-Franche-Comté";
 #[macro_export]
 macro_rules! contract_tests {
     ($(#[$attr:meta])* with $with:path) => {
-        $crate::contract_tests!(@each [$(#[$attr])*] $with; health typo_tolerance sentences_rank_words_instead_of_requiring_all stop_words_only_is_no_text words_matching_nothing_find_nothing accent_insensitivity cross_language capability_filter_matches_descendants sector_region_and_member_filters certification_validity_follows_the_clock verified_only_counts_verified_certificates certification_counts_at_day_boundaries facet_counts stable_pagination sort_orders highlights highlights_escape_supplier_text upsert_replaces_delete_removes_clear_empties submitted_chunks_are_searchable_once_settled candidates_rank_by_requirements_met candidates_from_text candidates_include_explained_partial_matches);
+        $crate::contract_tests!(@each [$(#[$attr])*] $with; health typo_tolerance sentences_rank_words_instead_of_requiring_all stop_words_only_is_no_text words_matching_nothing_find_nothing accent_insensitivity cross_language capability_filter_matches_descendants sector_region_and_member_filters certification_validity_follows_the_clock verified_only_counts_verified_certificates certification_counts_at_day_boundaries facet_counts stable_pagination sort_orders highlights highlights_escape_supplier_text upsert_replaces_delete_removes_clear_empties submitted_chunks_are_searchable_once_settled candidates_rank_by_requirements_met candidates_from_text candidates_include_explained_partial_matches candidates_include_holders_of_capabilities_the_text_names);
     };
     (@each $attrs:tt $with:path; $($scenario:ident)*) => {
         $($crate::contract_tests!(@one $attrs $with; $scenario);)*
@@ -881,6 +881,7 @@ pub async fn candidates_rank_by_requirements_met(index: &dyn CapabilityIndex) {
         sectors: strings(&["medtech"]),
         region: Some(BFC.to_owned()),
         text: None,
+        named_capabilities: Vec::new(),
         now: NOW,
         limit: 10,
     };
@@ -1083,6 +1084,74 @@ pub async fn candidates_include_explained_partial_matches(index: &dyn Capability
             "[{engine}] the sibling's explanation names {word:?}: {sibling:?}"
         );
     }
+}
+
+/// A need spanning two capabilities ("the firmware, with its electronic
+/// board"): the holders of a capability its text names are partial candidates
+/// even when their profile says little of the rest; a domain named in passing
+/// brings in no one.
+pub async fn candidates_include_holders_of_capabilities_the_text_names(
+    index: &dyn CapabilityIndex,
+) {
+    let engine = index.engine_name();
+    let software = SupplierDocument {
+        capability_codes: strings(&["software", "software.iec_62304"]),
+        description_fr: "Développement de logiciel embarqué et firmware de dispositifs \
+                         médicaux connectés selon l'IEC 62304, tests et documentation."
+            .to_owned(),
+        ..supplier(81, "Firmware Santé")
+    };
+    let boards = SupplierDocument {
+        capability_codes: strings(&["electronics", "electronics.pcb_assembly"]),
+        description_en: "SMT lines.".to_owned(),
+        ..supplier(82, "Cartes Comtoises")
+    };
+    let lab = SupplierDocument {
+        capability_codes: strings(&["testing", "testing.mechanical"]),
+        description_fr: "Essais de traction.".to_owned(),
+        ..supplier(83, "Labo Traction")
+    };
+    reset(index, vec![software, boards, lab]).await;
+    let need = CandidateQuery {
+        capabilities: strings(&["software.iec_62304"]),
+        text: Some(
+            "Firmware d'un patch ECG connecté selon l'IEC 62304, avec sa carte électronique et \
+             des tests utilisateurs"
+                .to_owned(),
+        ),
+        now: NOW,
+        limit: 10,
+        ..CandidateQuery::default()
+    };
+    let unnamed: Vec<Uuid> = candidates(index, need.clone())
+        .await
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(
+        unnamed,
+        [id(81)],
+        "[{engine}] by their text alone, the board maker and the lab are far from the best match"
+    );
+    let ranked = candidates(
+        index,
+        CandidateQuery {
+            named_capabilities: strings(&[
+                "software.iec_62304",
+                "electronics.pcb_assembly",
+                "testing",
+            ]),
+            ..need
+        },
+    )
+    .await;
+    let order: Vec<(Uuid, Tier)> = ranked.iter().map(|c| (c.id, c.tier)).collect();
+    assert_eq!(
+        order,
+        [(id(81), Tier::Full), (id(82), Tier::Partial)],
+        "[{engine}] the board maker as a partial candidate; not the lab, whose domain was only \
+         named in passing"
+    );
 }
 
 // --- catalogues -------------------------------------------------------------------

@@ -96,7 +96,8 @@ pub struct Facets {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CandidateQuery {
     /// Full candidates hold at least one of these (or a descendant); holders of a
-    /// sibling or the parent are partial candidates.
+    /// sibling or the parent, or of a capability in `named_capabilities`, are
+    /// partial candidates.
     pub capabilities: Vec<String>,
     /// Wanted certifications (valid at `now`).
     pub certifications: Vec<String>,
@@ -105,6 +106,14 @@ pub struct CandidateQuery {
     /// The need in the buyer's words (title, description, quantities): ranks the
     /// candidates, and a profile that matches it strongly is a partial candidate.
     pub text: Option<String>,
+    /// Capabilities the text names besides the requested ones (the application
+    /// reads them with the capability suggester). A need often spans two
+    /// ("the embedded software of a connected patch, with its electronic
+    /// board"): holders of a named capability are partial candidates, as
+    /// holders of a related one, whatever the strength of their text next to
+    /// the best match's.
+    #[serde(default)]
+    pub named_capabilities: Vec<String>,
     pub now: i64,
     pub limit: usize,
 }
@@ -114,9 +123,9 @@ pub struct CandidateQuery {
 pub enum Tier {
     /// Holds a requested capability.
     Full,
-    /// Holds a sibling or the parent of a requested capability, or its profile
-    /// matches the need's text strongly: worth the expert's look, never ranked
-    /// above a full candidate.
+    /// Holds a sibling or the parent of a requested capability or a capability
+    /// the text names, or its profile matches the need's text strongly: worth
+    /// the expert's look, never ranked above a full candidate.
     Partial,
 }
 
@@ -199,10 +208,20 @@ impl CandidateQuery {
         Ok(())
     }
 
+    /// The capabilities whose holders are partial candidates: the neighbours
+    /// of the requested ones and the ones the text names.
+    pub(crate) fn related_capabilities(&self) -> Vec<String> {
+        let mut related = self.neighbour_capabilities();
+        related.extend(self.named_only());
+        related.sort_unstable();
+        related.dedup();
+        related
+    }
+
     /// Parents of the requested capabilities that are not requested themselves:
     /// documents carry their ancestors, so holders of a parent are the holders
     /// of the parent itself or of any sibling.
-    pub(crate) fn related_capabilities(&self) -> Vec<String> {
+    fn neighbour_capabilities(&self) -> Vec<String> {
         let mut related: Vec<String> = self
             .capabilities
             .iter()
@@ -212,6 +231,24 @@ impl CandidateQuery {
         related.sort_unstable();
         related.dedup();
         related
+    }
+
+    /// The capabilities the text names that no requested one covers. Only
+    /// leaves: a domain named in passing ("tests utilisateurs" names
+    /// `testing`) would bring in every holder of anything in it.
+    fn named_only(&self) -> impl Iterator<Item = String> + '_ {
+        let requested = |code: &str| {
+            self.capabilities.iter().any(|wanted| {
+                code == wanted
+                    || code
+                        .strip_prefix(wanted.as_str())
+                        .is_some_and(|rest| rest.starts_with('.'))
+            })
+        };
+        self.named_capabilities
+            .iter()
+            .filter(move |code| code.contains('.') && !requested(code))
+            .cloned()
     }
 
     /// Requested capabilities `doc` holds.

@@ -309,6 +309,21 @@ impl Suggester {
         term.postings.push(Posting { label, start, span });
     }
 
+    /// The capabilities a need's text names, best first: what a sourcing
+    /// request's candidates treat as related capabilities besides the ones
+    /// it requests (see `CandidateQuery::named_capabilities`).
+    pub fn named_capabilities(&self, text: &str) -> Vec<String> {
+        /// A text naming more than this is a list of everything, and its
+        /// weakest names are noise.
+        const NAMED: usize = 4;
+        self.suggest(text, 2 * NAMED)
+            .into_iter()
+            .filter(|s| s.kind == SuggestionKind::Capability)
+            .take(NAMED)
+            .map(|s| s.code)
+            .collect()
+    }
+
     /// The codes `text` most likely means, best first, at most `limit`.
     /// Empty when no word of the text names anything in the catalogue.
     pub fn suggest(&self, text: &str, limit: usize) -> Vec<Suggestion> {

@@ -590,3 +590,23 @@ fn a_long_text_is_read_quickly() {
         started.elapsed()
     );
 }
+
+/// A request's text names the capabilities its candidates look beyond the
+/// requested ones for: only capabilities, best first, a few at most.
+#[test]
+fn a_needs_text_names_the_capabilities_it_spans() {
+    let suggester = catalogue();
+    let named = suggester.named_capabilities(
+        "Firmware d'un patch ECG connecté selon l'IEC 62304, avec sa carte électronique, \
+         fournisseur certifié ISO 13485",
+    );
+    assert!(named.len() <= 4, "a few capabilities at most: {named:?}");
+    for code in ["software.iec_62304", "electronics.pcb_assembly"] {
+        assert!(named.iter().any(|c| c == code), "{code} in {named:?}");
+    }
+    assert!(
+        !named.iter().any(|c| c == "iso_13485"),
+        "certifications are not capabilities: {named:?}"
+    );
+    assert!(suggester.named_capabilities("bonjour, merci").is_empty());
+}

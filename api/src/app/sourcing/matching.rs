@@ -48,6 +48,12 @@ struct Ranked {
 async fn ranked(state: &AppState, request: &SourcingRequest) -> ApiResult<Vec<Ranked>> {
     let c = &request.content;
     state.ensure_index_settings().await?;
+    let text = c.in_words();
+    let named_capabilities = state
+        .catalogue()
+        .await?
+        .suggester()
+        .named_capabilities(&text);
     let found = state
         .index
         .candidates(CandidateQuery {
@@ -59,7 +65,8 @@ async fn ranked(state: &AppState, request: &SourcingRequest) -> ApiResult<Vec<Ra
                 .collect(),
             sectors: c.sectors.iter().map(|s| s.as_str().to_owned()).collect(),
             region: c.region.clone(),
-            text: Some(c.in_words()),
+            text: Some(text),
+            named_capabilities,
             now: state.clock.now().timestamp(),
             limit: CANDIDATES,
         })
