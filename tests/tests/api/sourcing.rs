@@ -894,7 +894,65 @@ async fn quotes_stop_at_the_deadline_and_the_job_closes_the_request(app: &TestAp
     .assert_problem(409, "request_closed");
 }
 
+/// A need spanning two capabilities: the request asks for micro-machining
+/// and its text also wants the screws passivated. The expert sees the
+/// passivation shop as a partial candidate, though its profile says little
+/// of the rest of the text; the sterilisation provider stays out.
+async fn candidates_include_holders_of_a_capability_the_text_names(app: &TestApp) {
+    let w = app.sourcing_world().await;
+    let profile = json!({
+        "description_fr": "Traitements de surface.",
+        "capabilities": [{ "code": "surface.passivation" }],
+        "sectors": ["medtech"],
+        "location": { "city": "Sochaux", "department": "25", "region": "Bourgogne-Franche-Comté" }
+    });
+    let (_, finisher) = app
+        .published_supplier(
+            "finition@sochaux.example",
+            &tests::server::siret(13),
+            profile,
+            &[],
+            &w.expert,
+        )
+        .await;
+    app.search_until("limit=100", |r| r["total"] == 6).await;
+    let mut need = titanium_request();
+    // A mandatory certificate would list the shop among the excluded.
+    need["certifications"] = json!([{ "code": "iso_13485", "mandatory": false }]);
+    need["description"] = json!(
+        "Vis d'ostéosynthèse en titane grade 5 pour implants orthopédiques, diamètre 1,5 mm, \
+         tolérances ±5 µm, livrées passivées."
+    );
+    let id = app.draft_request_of(&w, need).await;
+    app.step(&w.buyer, &id, "submit", json!({}))
+        .await
+        .assert_status(200);
+    let candidates = app
+        .get(
+            &format!("/api/v1/requests/{id}/candidates"),
+            Some(&w.expert),
+        )
+        .await;
+    let candidates = candidates.assert_status(200);
+    let listed = candidates["candidates"].as_array().expect("candidates");
+    let finisher_row = listed
+        .iter()
+        .find(|c| c["supplier_id"] == finisher.as_str())
+        .unwrap_or_else(|| panic!("the passivation shop is proposed: {candidates}"));
+    assert_eq!(finisher_row["tier"], "partial", "{finisher_row}");
+    let certified: Vec<&str> = w.certified.iter().map(|s| s.org.as_str()).collect();
+    let position = |org: &str| listed.iter().position(|c| c["supplier_id"] == org);
+    assert!(
+        certified
+            .iter()
+            .all(|org| position(org) < position(&finisher)),
+        "the micro-machining shops, which hold the requested capability, first: {candidates}"
+    );
+    assert_eq!(position(&w.unrelated.org), None, "{candidates}");
+}
+
 on_both_backends!(
+    candidates_include_holders_of_a_capability_the_text_names,
     a_request_goes_from_draft_to_award_through_vetted_matches,
     every_illegal_transition_answers_409_naming_the_state,
     requests_are_out_of_reach_of_other_organisations,
