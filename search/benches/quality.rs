@@ -208,10 +208,6 @@ fn count_kinds<'a>(kinds: impl Iterator<Item = &'a str>) -> String {
         .join(", ")
 }
 
-/// Capability suggestions on the labelled needs, from the seeded catalogue built
-/// as the application builds it: the share of needs whose first expected
-/// capability is among the first three capability suggestions, and the share of
-/// named certifications among the suggestions.
 /// The suggester as the application builds it from the seeded catalogue.
 fn seeded_suggester() -> Suggester {
     #[derive(Deserialize)]
@@ -251,6 +247,10 @@ fn seeded_suggester() -> Suggester {
     )
 }
 
+/// Capability suggestions on the labelled needs, from the seeded catalogue built
+/// as the application builds it: the share of needs whose first expected
+/// capability is among the first three capability suggestions, and the share of
+/// named certifications among the suggestions.
 fn score_suggestions(suggester: &Suggester, suggestions: &[SuggestionCase]) {
     let mut top3 = 0;
     let mut named = 0;

@@ -233,9 +233,9 @@ impl CandidateQuery {
         related
     }
 
-    /// The capabilities the text names that no requested one covers. Only
-    /// leaves: a domain named in passing ("tests utilisateurs" names
-    /// `testing`) would bring in every holder of anything in it.
+    /// The capabilities the text names that no requested one covers, but not
+    /// the top-level domains: one named in passing ("tests utilisateurs"
+    /// names `testing`) would bring in every holder of anything in it.
     fn named_only(&self) -> impl Iterator<Item = String> + '_ {
         let requested = |code: &str| {
             self.capabilities.iter().any(|wanted| {
