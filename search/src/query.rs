@@ -208,25 +208,17 @@ impl CandidateQuery {
         Ok(())
     }
 
-    /// The capabilities whose holders are partial candidates: the neighbours
-    /// of the requested ones and the ones the text names.
+    /// The capabilities whose holders are partial candidates: the parents of
+    /// the requested capabilities that are not requested themselves (documents
+    /// carry their ancestors, so holders of a parent are the holders of the
+    /// parent itself or of any sibling), and the ones the text names.
     pub(crate) fn related_capabilities(&self) -> Vec<String> {
-        let mut related = self.neighbour_capabilities();
-        related.extend(self.named_only());
-        related.sort_unstable();
-        related.dedup();
-        related
-    }
-
-    /// Parents of the requested capabilities that are not requested themselves:
-    /// documents carry their ancestors, so holders of a parent are the holders
-    /// of the parent itself or of any sibling.
-    fn neighbour_capabilities(&self) -> Vec<String> {
         let mut related: Vec<String> = self
             .capabilities
             .iter()
             .filter_map(|code| code.rsplit_once('.').map(|(parent, _)| parent.to_owned()))
             .filter(|parent| !self.capabilities.contains(parent))
+            .chain(self.named_only())
             .collect();
         related.sort_unstable();
         related.dedup();

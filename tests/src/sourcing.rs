@@ -140,6 +140,15 @@ impl TestApp {
             .to_owned()
     }
 
+    /// Drafts `body` as the world's buyer and submits it for review.
+    pub async fn submitted_request_of(&self, world: &World, body: Value) -> String {
+        let id = self.draft_request_of(world, body).await;
+        self.step(&world.buyer, &id, "submit", json!({}))
+            .await
+            .assert_status(200);
+        id
+    }
+
     /// `PUT /requests/{id}/requirements` with `If-Match: etag` when given.
     pub async fn recode(
         &self,

@@ -233,10 +233,7 @@ async fn a_partial_candidate_ranks_by_fit_and_a_verified_certificate_breaks_ties
     let mut need = tests::sourcing::titanium_request();
     need["capabilities"] = json!(["machining.edm"]);
     need["certifications"] = json!([{ "code": "iso_13485", "mandatory": false }]);
-    let id = app.draft_request_of(&w, need).await;
-    app.step(&w.buyer, &id, "submit", json!({}))
-        .await
-        .assert_status(200);
+    let id = app.submitted_request_of(&w, need).await;
     let path = format!("/api/v1/requests/{id}/candidates");
     let order = |body: &Value| -> Vec<String> {
         for c in body["candidates"].as_array().expect("candidates") {

@@ -923,10 +923,7 @@ async fn candidates_include_holders_of_a_capability_the_text_names(app: &TestApp
         "Vis d'ostéosynthèse en titane grade 5 pour implants orthopédiques, diamètre 1,5 mm, \
          tolérances ±5 µm, livrées passivées."
     );
-    let id = app.draft_request_of(&w, need).await;
-    app.step(&w.buyer, &id, "submit", json!({}))
-        .await
-        .assert_status(200);
+    let id = app.submitted_request_of(&w, need).await;
     let candidates = app
         .get(
             &format!("/api/v1/requests/{id}/candidates"),

@@ -21,6 +21,7 @@ use persistence::{DbConnection, accounts, sourcing};
 use search::{CandidateQuery, Tier};
 
 use super::{Publisher, load, optional_text, page, page_limit};
+use crate::app::catalogue::Catalogue;
 use crate::app::paging::{parse_score_cursor, score_cursor};
 use crate::app::sourcing::views;
 use crate::app::suppliers::{self, Listed};
@@ -45,15 +46,15 @@ struct Ranked {
 }
 
 /// What the index ranks for this request, best first, with scores.
-async fn ranked(state: &AppState, request: &SourcingRequest) -> ApiResult<Vec<Ranked>> {
+async fn ranked(
+    state: &AppState,
+    catalogue: &Catalogue,
+    request: &SourcingRequest,
+) -> ApiResult<Vec<Ranked>> {
     let c = &request.content;
     state.ensure_index_settings().await?;
     let text = c.in_words();
-    let named_capabilities = state
-        .catalogue()
-        .await?
-        .suggester()
-        .named_capabilities(&text);
+    let named_capabilities = catalogue.suggester().named_capabilities(&text);
     let found = state
         .index
         .candidates(CandidateQuery {
@@ -113,9 +114,9 @@ pub async fn candidates(
             Ok(request)
         })
         .await?;
-    let ranked = ranked(state, &request).await?;
-    let now = state.clock.now();
     let catalogue = state.catalogue().await?;
+    let ranked = ranked(state, &catalogue, &request).await?;
+    let now = state.clock.now();
     state
         .read(move |conn| {
             let matched: Vec<OrganisationId> = sourcing::matches_of(conn, id)?
@@ -211,14 +212,14 @@ pub async fn add(
             Ok(request)
         })
         .await?;
-    let from_index = ranked(state, &request)
+    // The cached catalogue will do: labels, and the codes the text names.
+    let catalogue = state.catalogue().await?;
+    let from_index = ranked(state, &catalogue, &request)
         .await?
         .into_iter()
         .find(|r| r.supplier == supplier);
     let publisher = Publisher::new(state, Some(actor));
     let now = publisher.now;
-    // Labels only: the cached catalogue will do.
-    let catalogue = state.catalogue().await?;
     state
         .transaction(move |conn| {
             // Re-read inside the transaction: the request may have moved on.
