@@ -5,12 +5,23 @@
 //! other work on the machine does not inflate as much), and the process's
 //! peak memory.
 //!
+//! With `MEILI_URL` (and `MEILI_MASTER_KEY`) set, the same queries run
+//! against Meilisearch at `MEILI_SCALE` suppliers (default 100 000; the
+//! index, named after the scale, is filled once and kept for the next run),
+//! the CPU column adding what a local Meilisearch process spent: on a
+//! machine whose cores are shared by the server and the engine, it is what
+//! bounds the throughput. Candidates are also asked by 16 clients at once.
+//!
 //! `cargo bench -p search --bench index` (release build, no harness).
 
 use std::time::{Duration, Instant};
 
+use futures::StreamExt;
 use search::embedded::TantivyIndex;
-use search::{CandidateQuery, CapabilityIndex, CertificationDoc, SearchQuery, SupplierDocument};
+use search::meili::MeiliIndex;
+use search::{
+    CandidateQuery, CapabilityIndex, CertificationDoc, SearchQuery, Submitted, SupplierDocument,
+};
 use serde::Deserialize;
 
 #[path = "support/generator.rs"]
@@ -19,6 +30,7 @@ use generator::{CERTIFICATIONS, NAMES, Rng, SECTORS, SUFFIXES};
 
 const SIZES: [usize; 2] = [1_000, 10_000];
 const QUERIES_PER_KIND: usize = 125;
+const CLIENTS: usize = 16;
 const NOW: i64 = 1_790_000_000;
 const YEAR: i64 = 365 * 86_400;
 
@@ -259,6 +271,28 @@ fn cpu_time() -> Duration {
     Duration::from_nanos(nanos)
 }
 
+/// CPU time the local Meilisearch processes have run so far (utime + stime
+/// in `/proc/<pid>/stat`, clock ticks of 10 ms): zero when there is none.
+fn meili_cpu_time() -> Duration {
+    let Ok(processes) = std::fs::read_dir("/proc") else {
+        return Duration::ZERO;
+    };
+    let ticks: u64 = processes
+        .flatten()
+        .filter(|p| {
+            std::fs::read_to_string(p.path().join("comm")).is_ok_and(|c| c.trim() == "meilisearch")
+        })
+        .filter_map(|p| std::fs::read_to_string(p.path().join("stat")).ok())
+        .filter_map(|stat| {
+            // The fields after the command's closing parenthesis: utime and
+            // stime are the 12th and 13th.
+            let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+            Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+        })
+        .sum();
+    Duration::from_millis(ticks * 10)
+}
+
 /// Peak resident memory of this process (VmHWM), in MiB.
 fn peak_rss_mib() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -268,25 +302,38 @@ fn peak_rss_mib() -> Option<f64> {
 }
 
 async fn bench(size: usize, taxonomy: &[Node]) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let index = TantivyIndex::open(dir.path()).expect("open index");
+    run(&index, size, taxonomy, true).await;
+}
+
+/// Fills `index` with `size` generated suppliers (unless `fill` is false:
+/// it holds them already) and times each kind of query.
+async fn run(index: &impl CapabilityIndex, size: usize, taxonomy: &[Node], fill: bool) {
     let leaves: Vec<&Node> = taxonomy.iter().filter(|n| n.code.contains('.')).collect();
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let docs: Vec<SupplierDocument> = (0..size)
         .map(|i| supplier(i, &mut rng, &leaves, taxonomy))
         .collect();
-    let dir = tempfile::tempdir().expect("temp dir");
-    let index = TantivyIndex::open(dir.path()).expect("open index");
 
-    let started = Instant::now();
-    for chunk in docs.chunks(200) {
-        index.upsert(chunk.to_vec()).await.expect("upsert");
-    }
-    let elapsed = started.elapsed();
     println!("\n{size} suppliers");
-    println!(
-        "  bulk upsert (batches of 200): {:.2} s, {:.0} documents/s",
-        elapsed.as_secs_f64(),
-        size as f64 / elapsed.as_secs_f64()
-    );
+    if fill {
+        let started = Instant::now();
+        let mut sent = Submitted::default();
+        for chunk in docs.chunks(200) {
+            index
+                .submit(chunk.to_vec(), &mut sent)
+                .await
+                .expect("upsert");
+        }
+        index.settle(sent).await.expect("indexed");
+        let elapsed = started.elapsed();
+        println!(
+            "  bulk upsert (batches of 200): {:.2} s, {:.0} documents/s",
+            elapsed.as_secs_f64(),
+            size as f64 / elapsed.as_secs_f64()
+        );
+    }
 
     println!(
         "  {:<26} {:>10} {:>10} {:>10}   cpu {:>10} {:>10} {:>10}",
@@ -313,20 +360,63 @@ async fn bench(size: usize, taxonomy: &[Node]) {
         let mut samples = Vec::new();
         let mut cpu = Vec::new();
         for query in queries(kind, &mut rng, &leaves) {
-            let cpu_before = cpu_time();
+            let cpu_before = cpu_time() + meili_cpu_time();
             let started = Instant::now();
             match query {
                 Query::Search(q) => drop(index.search(q).await.expect("search")),
                 Query::Candidates(q) => drop(index.candidates(q).await.expect("candidates")),
             }
             samples.push(started.elapsed());
-            cpu.push(cpu_time().saturating_sub(cpu_before));
+            cpu.push((cpu_time() + meili_cpu_time()).saturating_sub(cpu_before));
         }
         all.extend(samples.iter().copied());
         all_cpu.extend(cpu.iter().copied());
         query_row(kind, samples, cpu);
     }
     query_row(&format!("all {} queries", all.len()), all, all_cpu);
+
+    // The same kind of candidates asked by several clients at once: the
+    // elapsed time of each, and the CPU all of them took, per query.
+    let need: Vec<CandidateQuery> = queries("candidates", &mut rng, &leaves)
+        .into_iter()
+        .filter_map(|query| match query {
+            Query::Candidates(q) => Some(q),
+            Query::Search(_) => None,
+        })
+        .collect();
+    let count = need.len() as u32;
+    let cpu_before = cpu_time() + meili_cpu_time();
+    let samples: Vec<Duration> = futures::stream::iter(need)
+        .map(|q| async move {
+            let started = Instant::now();
+            drop(index.candidates(q).await.expect("candidates"));
+            started.elapsed()
+        })
+        .buffer_unordered(CLIENTS)
+        .collect()
+        .await;
+    let cpu = (cpu_time() + meili_cpu_time()).saturating_sub(cpu_before) / count;
+    latency_row(&format!("candidates, {CLIENTS} clients"), samples);
+    println!("   cpu {:>10} per query", ms(cpu));
+}
+
+/// [`run`] on Meilisearch, in an index named after the size and filled only
+/// when it does not hold that many suppliers yet.
+async fn bench_meili(url: &str, size: usize, taxonomy: &[Node]) {
+    let key = std::env::var("MEILI_MASTER_KEY").ok();
+    let index =
+        MeiliIndex::new(url, key, &format!("bench_index_{size}_")).expect("Meilisearch client");
+    index.bootstrap().await.expect("Meilisearch settings");
+    let held = index
+        .search(SearchQuery {
+            now: NOW,
+            limit: 0,
+            ..SearchQuery::default()
+        })
+        .await
+        .expect("count")
+        .total;
+    run(&index, size, taxonomy, held != size).await;
 }
 
 fn main() {
@@ -341,6 +431,15 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
+    if let Ok(url) = std::env::var("MEILI_URL") {
+        let size = std::env::var("MEILI_SCALE")
+            .ok()
+            .and_then(|scale| scale.parse().ok())
+            .unwrap_or(100_000);
+        println!("Meilisearch at {url}: synthetic suppliers over the seed taxonomy");
+        runtime.block_on(bench_meili(&url, size, &taxonomy));
+        return;
+    }
     println!("embedded (tantivy) index: synthetic suppliers over the seed taxonomy");
     for size in SIZES {
         runtime.block_on(bench(size, &taxonomy));

@@ -44,45 +44,111 @@ pub(super) fn with_valid_certification(
 /// filter, as `CandidateQuery::rank` counts them: each requested
 /// capability when there are several (every holder holds one), each
 /// certification valid at `now`, each sector, the region.
-pub(super) fn requirements(need: &CandidateQuery) -> Result<Vec<String>, IndexError> {
-    let mut filters = Vec::new();
+pub(super) fn requirements(need: &CandidateQuery) -> Result<Requirements, IndexError> {
+    let mut equalities = Vec::new();
     if need.capabilities.len() > 1 {
-        filters.extend(
+        equalities.extend(
             need.capabilities
                 .iter()
                 .map(|code| format!("capability_codes = {}", quote(code))),
         );
     }
-    for code in &need.certifications {
-        filters.push(valid_certification(code, need.now, false)?);
-    }
-    filters.extend(
+    equalities.extend(
         need.sectors
             .iter()
             .map(|sector| format!("sectors = {}", quote(sector))),
     );
-    filters.extend(
+    equalities.extend(
         need.region
             .iter()
             .map(|region| format!("region = {}", quote(region))),
     );
-    Ok(filters)
+    let certifications = need
+        .certifications
+        .iter()
+        .map(|code| valid_certification(code, need.now, false))
+        .collect::<Result<_, _>>()?;
+    Ok(Requirements {
+        certifications,
+        equalities,
+    })
 }
 
-/// Documents meeting at least `k` of `requirements`, `None` for `k == 0`
-/// (every document) or beyond [`MAX_REQUIREMENTS`]: the disjunction of every
-/// conjunction of `k` of them.
-pub(super) fn at_least(requirements: &[String], k: usize) -> Option<String> {
-    if k == 0 || k > requirements.len() || requirements.len() > MAX_REQUIREMENTS {
-        return None;
+/// A need's requirements as filters, by what they cost Meilisearch: a
+/// certification's validity is eight range comparisons, each many times an
+/// equality.
+#[derive(Debug)]
+pub(super) struct Requirements {
+    certifications: Vec<String>,
+    equalities: Vec<String>,
+}
+
+impl Requirements {
+    pub(super) fn len(&self) -> usize {
+        self.certifications.len() + self.equalities.len()
     }
+
+    pub(super) fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Documents meeting at least `k` of the requirements, `None` for `k ==
+    /// 0`, for more than there are, or beyond [`MAX_REQUIREMENTS`].
+    ///
+    /// Meilisearch evaluates every clause of a filter, repeated or not: the
+    /// certifications are factored out (`c AND at least k-1 of the others,
+    /// OR at least k of the others`) so that each appears once or twice
+    /// rather than in every conjunction holding it; the equalities are
+    /// written as every conjunction of the number still needed.
+    pub(super) fn at_least(&self, k: usize) -> Option<String> {
+        if self.len() > MAX_REQUIREMENTS {
+            return None;
+        }
+        match at_least_of(&self.certifications, &self.equalities, k) {
+            Clause::Filter(filter) => Some(filter),
+            Clause::Always | Clause::Never => None,
+        }
+    }
+}
+
+/// A filter, or one that keeps every document or none.
+enum Clause {
+    Always,
+    Never,
+    Filter(String),
+}
+
+fn at_least_of(factored: &[String], written_out: &[String], k: usize) -> Clause {
+    if k == 0 {
+        return Clause::Always;
+    }
+    if k > factored.len() + written_out.len() {
+        return Clause::Never;
+    }
+    let Some((first, rest)) = factored.split_first() else {
+        return Clause::Filter(conjunctions(written_out, k));
+    };
+    let with_first = match at_least_of(rest, written_out, k - 1) {
+        Clause::Always => Clause::Filter(first.clone()),
+        Clause::Never => Clause::Never,
+        Clause::Filter(others) => Clause::Filter(format!("({first}) AND ({others})")),
+    };
+    match (with_first, at_least_of(rest, written_out, k)) {
+        (Clause::Always, _) | (_, Clause::Always) => Clause::Always,
+        (Clause::Never, other) | (other, Clause::Never) => other,
+        (Clause::Filter(a), Clause::Filter(b)) => Clause::Filter(format!("({a}) OR ({b})")),
+    }
+}
+
+/// Every conjunction of `k` of `filters` (`0 < k <= filters.len()`), OR-ed.
+fn conjunctions(filters: &[String], k: usize) -> String {
     let mut terms = Vec::new();
-    // Each subset of size k, as the bits of a mask over the requirements.
-    for mask in 0_u32..(1 << requirements.len()) {
+    // Each subset of size k, as the bits of a mask over the filters.
+    for mask in 0_u32..(1 << filters.len()) {
         if mask.count_ones() as usize != k {
             continue;
         }
-        let chosen: Vec<String> = requirements
+        let chosen: Vec<String> = filters
             .iter()
             .enumerate()
             .filter(|(at, _)| mask & (1 << at) != 0)
@@ -91,7 +157,7 @@ pub(super) fn at_least(requirements: &[String], k: usize) -> Option<String> {
         terms.extend(all_of(chosen));
     }
     let wrapped: Vec<String> = terms.iter().map(|term| format!("({term})")).collect();
-    Some(wrapped.join(" OR "))
+    wrapped.join(" OR ")
 }
 
 pub(super) fn any_of(attribute: &str, values: &[String]) -> Option<String> {
@@ -161,45 +227,64 @@ mod tests {
         );
     }
 
-    #[test]
-    fn at_least_k_requirements_is_every_conjunction_of_k() {
-        let three = ["a = 1", "b = 2", "c = 3"].map(str::to_owned);
-        assert_eq!(at_least(&three, 0), None);
-        assert_eq!(
-            at_least(&three, 3).as_deref(),
-            Some("((a = 1) AND (b = 2) AND (c = 3))")
-        );
-        assert_eq!(
-            at_least(&three, 2).as_deref(),
-            Some("((a = 1) AND (b = 2)) OR ((a = 1) AND (c = 3)) OR ((b = 2) AND (c = 3))")
-        );
-        assert_eq!(
-            at_least(&three, 1).as_deref(),
-            Some("((a = 1)) OR ((b = 2)) OR ((c = 3))")
-        );
-        assert_eq!(at_least(&three, 4), None);
-        let many: Vec<String> = (0..=MAX_REQUIREMENTS).map(|n| format!("x = {n}")).collect();
-        assert_eq!(at_least(&many, 1), None);
+    fn equalities(filters: &[&str]) -> Requirements {
+        Requirements {
+            certifications: Vec::new(),
+            equalities: filters.iter().map(|f| (*f).to_owned()).collect(),
+        }
     }
 
     #[test]
-    fn a_need_requires_each_capability_only_when_it_names_several() {
-        let mut need = CandidateQuery {
-            capabilities: vec!["machining".to_owned()],
-            sectors: vec!["medtech".to_owned()],
-            region: Some("Grand Est".to_owned()),
-            ..CandidateQuery::default()
+    fn at_least_k_equalities_is_every_conjunction_of_k() {
+        let three = equalities(&["a = 1", "b = 2", "c = 3"]);
+        assert_eq!(three.at_least(0), None);
+        assert_eq!(
+            three.at_least(3).as_deref(),
+            Some("((a = 1) AND (b = 2) AND (c = 3))")
+        );
+        assert_eq!(
+            three.at_least(2).as_deref(),
+            Some("((a = 1) AND (b = 2)) OR ((a = 1) AND (c = 3)) OR ((b = 2) AND (c = 3))")
+        );
+        assert_eq!(
+            three.at_least(1).as_deref(),
+            Some("((a = 1)) OR ((b = 2)) OR ((c = 3))")
+        );
+        assert_eq!(three.at_least(4), None);
+        let many: Vec<String> = (0..=MAX_REQUIREMENTS).map(|n| format!("x = {n}")).collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        assert_eq!(equalities(&many).at_least(1), None);
+    }
+
+    #[test]
+    fn a_certification_is_written_once_however_many_ways_it_is_met() {
+        let need = Requirements {
+            certifications: vec!["c = 0".to_owned()],
+            equalities: ["a = 1", "b = 2", "d = 3", "e = 4"]
+                .map(str::to_owned)
+                .to_vec(),
+        };
+        for k in 1..=5 {
+            let filter = need.at_least(k).unwrap_or_default();
+            assert_eq!(filter.matches("c = 0").count(), 1, "k = {k}: {filter}");
+        }
+        assert_eq!(
+            need.at_least(5).as_deref(),
+            Some("(c = 0) AND (((a = 1) AND (b = 2) AND (d = 3) AND (e = 4)))")
+        );
+        // Met with the certification and one equality, or with two equalities.
+        let two = Requirements {
+            certifications: vec!["c = 0".to_owned()],
+            equalities: ["a = 1", "b = 2"].map(str::to_owned).to_vec(),
         };
         assert_eq!(
-            requirements(&need).unwrap_or_default(),
-            ["sectors = \"medtech\"", "region = \"Grand Est\""]
+            two.at_least(2).as_deref(),
+            Some("((c = 0) AND (((a = 1)) OR ((b = 2)))) OR (((a = 1) AND (b = 2)))")
         );
-        need.capabilities.push("additive".to_owned());
-        need.certifications.push("iso_13485".to_owned());
-        let filters = requirements(&need).unwrap_or_default();
-        assert_eq!(filters.len(), 5);
-        assert_eq!(filters[0], "capability_codes = \"machining\"");
-        assert!(filters[2].contains("cert_windows.iso_13485.w0"));
+        assert_eq!(
+            two.at_least(3).as_deref(),
+            Some("(c = 0) AND (((a = 1) AND (b = 2)))")
+        );
     }
 
     #[test]

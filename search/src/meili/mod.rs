@@ -50,9 +50,6 @@ const MATCHING: MatchingStrategies = MatchingStrategies::FREQUENCY;
 /// `filter::MAX_REQUIREMENTS`); beyond it, the holders that match the need's
 /// text least are left out.
 const FULL_WINDOW: usize = 1_000;
-/// How many holders of the level that fills the list (see `cutoff_level`)
-/// are read whatever their text: those the text ranks are read besides.
-const HOLDER_WINDOW: usize = 100;
 /// How many holders of a related capability are considered for the partial
 /// tier.
 const PARTIAL_WINDOW: usize = 100;
@@ -585,16 +582,19 @@ impl CapabilityIndex for MeiliIndex {
             filter::all_of(
                 full.iter()
                     .cloned()
-                    .chain(filter::at_least(&requirements, k))
+                    .chain(requirements.at_least(k))
                     .collect(),
             )
         };
         // The holders above the level (fewer than `limit`, all read), and the
         // level's.
-        let above = cutoff.and_then(|k| filter::at_least(&requirements, k + 1).and(level(k + 1)));
+        let above = cutoff.and_then(|k| requirements.at_least(k + 1).and(level(k + 1)));
         let at_level = full.as_ref().and(level(cutoff.unwrap_or(0)));
+        // The level's holders that no text ranks fill the list by id: the
+        // first `limit` of them are enough (the level holds at least that
+        // many). Those the text ranks are read besides.
         let holders_window = if cutoff.is_some() {
-            HOLDER_WINDOW
+            need.limit
         } else {
             FULL_WINDOW
         };
@@ -621,16 +621,14 @@ impl CapabilityIndex for MeiliIndex {
         // The text's relevance, for the same holders and for the other
         // profiles. Without capabilities, every text match is a profile of
         // the partial tier.
+        // The level holds the holders above it: one text search ranks both,
+        // each filter being evaluated once per query word.
         let others = full.as_deref().map(not);
         let text_parts: Vec<(Option<&str>, usize)> = match (&at_level, &others) {
-            (Some(at_level), Some(others)) => [
-                above.as_deref().map(|above| (Some(above), need.limit)),
-                Some((Some(at_level.as_str()), TEXT_WINDOW)),
-                Some((Some(others.as_str()), TEXT_WINDOW)),
-            ]
-            .into_iter()
-            .flatten()
-            .collect(),
+            (Some(at_level), Some(others)) => vec![
+                (Some(at_level.as_str()), TEXT_WINDOW),
+                (Some(others.as_str()), TEXT_WINDOW),
+            ],
             _ => vec![(None, TEXT_WINDOW)],
         };
         let text_searches = words.iter().flat_map(|words| {
@@ -710,7 +708,7 @@ impl MeiliIndex {
     async fn cutoff_level(
         &self,
         full: Option<&str>,
-        requirements: &[String],
+        requirements: &filter::Requirements,
         limit: usize,
     ) -> Result<Option<usize>, IndexError> {
         let Some(full) = full else {
@@ -720,25 +718,23 @@ impl MeiliIndex {
             return Ok(None);
         }
         let index = self.index();
-        let filters: Vec<String> = (1..=requirements.len())
-            .filter_map(|k| filter::at_least(requirements, k))
-            .map(|at_least| format!("({full}) AND ({at_least})"))
-            .collect();
-        let mut counts = self.client.multi_search();
-        for filter in &filters {
+        // Counts shrink as k grows: counted from the top, the first level
+        // filling the list is the answer, and the levels below it (whose
+        // filters write out the most ways of meeting k requirements) are
+        // not asked. At scale most lists are filled at the top levels.
+        for k in (1..=requirements.len()).rev() {
+            let Some(at_least) = requirements.at_least(k) else {
+                continue;
+            };
+            let filter = format!("({full}) AND ({at_least})");
             let mut count = index.search();
-            count.with_limit(0).with_filter(filter);
-            counts.with_search_query(count);
+            count.with_limit(0).with_filter(&filter);
+            let found = count.execute::<HitId>().await.map_err(from_sdk)?;
+            if found.estimated_total_hits.unwrap_or_default() >= limit {
+                return Ok(Some(k));
+            }
         }
-        let counts: Vec<MeiliResults<HitId>> =
-            counts.execute::<HitId>().await.map_err(from_sdk)?.results;
-        // Counts shrink as k grows: the last level still filling the list.
-        let cutoff = counts
-            .iter()
-            .map(|count| count.estimated_total_hits.unwrap_or_default())
-            .take_while(|&count| count >= limit)
-            .count();
-        Ok(Some(cutoff))
+        Ok(Some(0))
     }
 
     /// The certification codes some document under `filter` holds (valid or
