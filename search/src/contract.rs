@@ -1084,6 +1084,24 @@ pub async fn candidates_include_explained_partial_matches(index: &dyn Capability
             "[{engine}] the sibling's explanation names {word:?}: {sibling:?}"
         );
     }
+
+    // A list the holders fill has no room for a partial candidate.
+    let filled = candidates(
+        index,
+        CandidateQuery {
+            capabilities: strings(&["surface.electropolishing"]),
+            text: Some("Électropolissage de stents en nitinol".to_owned()),
+            now: NOW,
+            limit: 1,
+            ..CandidateQuery::default()
+        },
+    )
+    .await;
+    assert_eq!(
+        filled.iter().map(|c| (c.id, c.tier)).collect::<Vec<_>>(),
+        [(id(71), Tier::Full)],
+        "[{engine}] the holder alone: {filled:?}"
+    );
 }
 
 /// A need spanning two capabilities ("the firmware, with its electronic

@@ -88,10 +88,6 @@ impl Requirements {
         self.certifications.len() + self.equalities.len()
     }
 
-    pub(super) fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// Documents meeting at least `k` of the requirements, `None` for `k ==
     /// 0`, for more than there are, or beyond [`MAX_REQUIREMENTS`].
     ///

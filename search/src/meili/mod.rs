@@ -105,6 +105,17 @@ const FACETS: [&str; 5] = [
     "region",
     "member",
 ];
+/// How the holders of a need's capabilities fill its list of candidates.
+struct Levels {
+    /// Whether there are at least as many holders as the list's length.
+    filled: bool,
+    /// The highest k such that at least `limit` holders meet k of the need's
+    /// requirements (0 when no level fills the list, or there are none):
+    /// `None` when not counted, there being too many requirements to write
+    /// "at least k" out.
+    cutoff: Option<usize>,
+}
+
 /// A Meilisearch index named `{prefix}suppliers_v<record version>`: records
 /// of a new shape go to a new index, which the server fills when it finds it
 /// missing at start. Cheap to clone.
@@ -573,9 +584,9 @@ impl CapabilityIndex for MeiliIndex {
         // least k requirements (cheap filter-only searches) finds the level
         // that fills the list, so that the holders and their text relevance
         // are read from that level up rather than from all holders.
-        let (words, cutoff) = futures::future::try_join(
+        let (words, levels) = futures::future::try_join(
             self.weighed(need_words.as_ref().map(Words::from_query)),
-            self.cutoff_level(full.as_deref(), &requirements, need.limit),
+            self.levels(full.as_deref(), &requirements, need.limit),
         )
         .await?;
         let level = |k: usize| {
@@ -586,22 +597,30 @@ impl CapabilityIndex for MeiliIndex {
                     .collect(),
             )
         };
+        let cutoff = levels.cutoff;
         // The holders above the level (fewer than `limit`, all read), and the
         // level's.
         let above = cutoff.and_then(|k| requirements.at_least(k + 1).and(level(k + 1)));
         let at_level = full.as_ref().and(level(cutoff.unwrap_or(0)));
-        // The level's holders that no text ranks fill the list by id: the
-        // first `limit` of them are enough (the level holds at least that
-        // many). Those the text ranks are read besides.
-        let holders_window = if cutoff.is_some() {
-            need.limit
+        // The level's best `limit` by text, then by id, are enough: the
+        // level holds at least that many, or every holder. Uncounted, the
+        // requirements are counted here, over a wider window.
+        let (holders_window, level_text_window) = if cutoff.is_some() {
+            (need.limit, need.limit)
         } else {
-            FULL_WINDOW
+            (FULL_WINDOW, TEXT_WINDOW)
         };
-        let related_only = related.as_deref().map(|related| match full.as_deref() {
-            Some(full) => format!("({related}) AND {}", not(full)),
-            None => related.to_owned(),
-        });
+        // Partial candidates rank below every full one: when the holders
+        // fill the list, none is looked for.
+        let partial_tier = !levels.filled;
+        let related_only =
+            related
+                .as_deref()
+                .filter(|_| partial_tier)
+                .map(|related| match full.as_deref() {
+                    Some(full) => format!("({related}) AND {}", not(full)),
+                    None => related.to_owned(),
+                });
 
         // Every holder of a requested capability from the level up, and of a
         // related one, whatever its text says.
@@ -618,18 +637,19 @@ impl CapabilityIndex for MeiliIndex {
                 holders.with_search_query(search);
             }
         }
-        // The text's relevance, for the same holders and for the other
-        // profiles. Without capabilities, every text match is a profile of
-        // the partial tier.
-        // The level holds the holders above it: one text search ranks both,
-        // each filter being evaluated once per query word.
-        let others = full.as_deref().map(not);
+        // The text's relevance, for the same holders (the level holds the
+        // holders above it) and for the other profiles. Without
+        // capabilities, every text match is a profile of the partial tier.
+        let others = full.as_deref().map(not).filter(|_| partial_tier);
         let text_parts: Vec<(Option<&str>, usize)> = match (&at_level, &others) {
-            (Some(at_level), Some(others)) => vec![
-                (Some(at_level.as_str()), TEXT_WINDOW),
-                (Some(others.as_str()), TEXT_WINDOW),
-            ],
-            _ => vec![(None, TEXT_WINDOW)],
+            (Some(at_level), others) => [
+                Some((Some(at_level.as_str()), level_text_window)),
+                others.as_deref().map(|others| (Some(others), TEXT_WINDOW)),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+            (None, _) => vec![(None, TEXT_WINDOW)],
         };
         let text_searches = words.iter().flat_map(|words| {
             text_parts
@@ -701,40 +721,58 @@ impl CapabilityIndex for MeiliIndex {
 }
 
 impl MeiliIndex {
-    /// The highest k such that at least `limit` holders (`full`) meet k of
-    /// the `requirements`: the level whose holders fill the list. `None`
-    /// when levels are not counted (no capability, no requirement, or too
-    /// many requirements to write "at least k" out).
-    async fn cutoff_level(
+    /// How the holders of the requested capabilities (`full`) fill a list
+    /// of `limit`: whether they do, and the level whose holders fill it.
+    async fn levels(
         &self,
         full: Option<&str>,
         requirements: &filter::Requirements,
         limit: usize,
-    ) -> Result<Option<usize>, IndexError> {
+    ) -> Result<Levels, IndexError> {
         let Some(full) = full else {
-            return Ok(None);
+            return Ok(Levels {
+                filled: false,
+                cutoff: None,
+            });
         };
-        if requirements.is_empty() || requirements.len() > filter::MAX_REQUIREMENTS {
-            return Ok(None);
+        let holders = self.count(full).await?;
+        let filled = holders >= limit;
+        if requirements.len() > filter::MAX_REQUIREMENTS {
+            return Ok(Levels {
+                filled,
+                cutoff: None,
+            });
         }
-        let index = self.index();
         // Counts shrink as k grows: counted from the top, the first level
         // filling the list is the answer, and the levels below it (whose
         // filters write out the most ways of meeting k requirements) are
         // not asked. At scale most lists are filled at the top levels.
-        for k in (1..=requirements.len()).rev() {
-            let Some(at_least) = requirements.at_least(k) else {
-                continue;
-            };
-            let filter = format!("({full}) AND ({at_least})");
-            let mut count = index.search();
-            count.with_limit(0).with_filter(&filter);
-            let found = count.execute::<HitId>().await.map_err(from_sdk)?;
-            if found.estimated_total_hits.unwrap_or_default() >= limit {
-                return Ok(Some(k));
+        if filled {
+            for k in (1..=requirements.len()).rev() {
+                let Some(at_least) = requirements.at_least(k) else {
+                    continue;
+                };
+                if self.count(&format!("({full}) AND ({at_least})")).await? >= limit {
+                    return Ok(Levels {
+                        filled,
+                        cutoff: Some(k),
+                    });
+                }
             }
         }
-        Ok(Some(0))
+        Ok(Levels {
+            filled,
+            cutoff: Some(0),
+        })
+    }
+
+    /// How many documents `filter` keeps.
+    async fn count(&self, filter: &str) -> Result<usize, IndexError> {
+        let index = self.index();
+        let mut count = index.search();
+        count.with_limit(0).with_filter(filter);
+        let found = count.execute::<HitId>().await.map_err(from_sdk)?;
+        Ok(found.estimated_total_hits.unwrap_or_default())
     }
 
     /// The certification codes some document under `filter` holds (valid or
