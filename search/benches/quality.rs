@@ -349,6 +349,11 @@ async fn evaluate(
     for case in &set.searches {
         let query = SearchQuery {
             text: case.text.clone(),
+            named_capabilities: case
+                .text
+                .as_deref()
+                .map(|text| suggester.named_capabilities(text))
+                .unwrap_or_default(),
             capabilities: case.capabilities.clone(),
             certifications: case.certifications.clone(),
             regions: case.regions.clone(),

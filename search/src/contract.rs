@@ -27,7 +27,7 @@ const BFC: &str = "Bourgogne-Franche-Comté";
 #[macro_export]
 macro_rules! contract_tests {
     ($(#[$attr:meta])* with $with:path) => {
-        $crate::contract_tests!(@each [$(#[$attr])*] $with; health typo_tolerance sentences_rank_words_instead_of_requiring_all stop_words_only_is_no_text words_matching_nothing_find_nothing accent_insensitivity cross_language capability_filter_matches_descendants sector_region_and_member_filters certification_validity_follows_the_clock verified_only_counts_verified_certificates certification_counts_at_day_boundaries facet_counts stable_pagination sort_orders highlights highlights_escape_supplier_text upsert_replaces_delete_removes_clear_empties submitted_chunks_are_searchable_once_settled candidates_rank_by_requirements_met candidates_from_text candidates_include_explained_partial_matches candidates_include_holders_of_capabilities_the_text_names);
+        $crate::contract_tests!(@each [$(#[$attr])*] $with; health typo_tolerance sentences_rank_words_instead_of_requiring_all a_capability_the_text_names_lifts_its_holders stop_words_only_is_no_text words_matching_nothing_find_nothing accent_insensitivity cross_language capability_filter_matches_descendants sector_region_and_member_filters certification_validity_follows_the_clock verified_only_counts_verified_certificates certification_counts_at_day_boundaries facet_counts stable_pagination sort_orders highlights highlights_escape_supplier_text upsert_replaces_delete_removes_clear_empties submitted_chunks_are_searchable_once_settled candidates_rank_by_requirements_met candidates_from_text candidates_include_explained_partial_matches candidates_include_holders_of_capabilities_the_text_names);
     };
     (@each $attrs:tt $with:path; $($scenario:ident)*) => {
         $($crate::contract_tests!(@one $attrs $with; $scenario);)*
@@ -114,6 +114,66 @@ pub async fn sentences_rank_words_instead_of_requiring_all(index: &dyn Capabilit
         position(2).is_some() && position(6).is_some() && position(2) < position(6),
         "[{engine}] matching three words beats matching one: {ranked:?}"
     );
+}
+
+/// A capability the buyer's text names (the suggester's reading, filled in
+/// by the application) lifts its holders among the text's matches as one
+/// more word would, and brings in no document the text does not match.
+pub async fn a_capability_the_text_names_lifts_its_holders(index: &dyn CapabilityIndex) {
+    let engine = index.engine_name();
+    let fda = |n: u128, name: &str, description: &str| SupplierDocument {
+        capability_codes: strings(&["regulatory", "regulatory.fda_submissions"]),
+        description_en: description.to_owned(),
+        ..supplier(n, name)
+    };
+    let other = |n: u128, name: &str, description: &str| SupplierDocument {
+        capability_codes: strings(&["testing", "testing.mechanical"]),
+        description_en: description.to_owned(),
+        ..supplier(n, name)
+    };
+    reset(
+        index,
+        vec![
+            other(91, "Ortho Lab", "Clearance studies of orthopedic devices."),
+            fda(
+                92,
+                "Atlantic Files",
+                "Clearance files for orthopedic products.",
+            ),
+            fda(93, "Plastijura", "Injection plastique."),
+            other(94, "Tube Works", "Tubing for devices."),
+            other(95, "Pack Works", "Pouches for devices."),
+        ],
+    )
+    .await;
+    let sentence = "clearance of orthopedic devices";
+    let plain = hit_ids(&search(index, text(sentence)).await);
+    assert_eq!(
+        plain.first(),
+        Some(&id(91)),
+        "[{engine}] without it, the profile matching more words first: {plain:?}"
+    );
+    let named = hit_ids(
+        &search(
+            index,
+            SearchQuery {
+                named_capabilities: strings(&["regulatory.fda_submissions"]),
+                ..text(sentence)
+            },
+        )
+        .await,
+    );
+    assert_eq!(
+        named.first(),
+        Some(&id(92)),
+        "[{engine}] the holder of the named capability first: {named:?}"
+    );
+    assert_eq!(
+        named.iter().collect::<BTreeSet<_>>(),
+        plain.iter().collect::<BTreeSet<_>>(),
+        "[{engine}] the same matches: {named:?} / {plain:?}"
+    );
+    assert!(!named.contains(&id(93)), "[{engine}] {named:?}");
 }
 
 /// A sentence of stop words and request phrasing says nothing: it answers as

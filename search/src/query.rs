@@ -26,6 +26,12 @@ pub const MAX_RESULT_WINDOW: usize = 10_000;
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SearchQuery {
     pub text: Option<String>,
+    /// Capabilities the text names, as the capability suggester reads it
+    /// (the application fills it in): a document matching the text and
+    /// holding one of them ranks as if it matched one more word, as rare as
+    /// the capability's holders. Changes no filter and no count.
+    #[serde(default)]
+    pub named_capabilities: Vec<String>,
     /// Any of these codes (descendants match, as documents carry their ancestors).
     pub capabilities: Vec<String>,
     /// Every one of these codes, with a certificate valid at `now`.

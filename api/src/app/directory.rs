@@ -215,10 +215,16 @@ pub async fn search(
     let now = state.clock.now();
     let text = query.q.filter(|q| !q.trim().is_empty());
     state.ensure_index_settings().await?;
+    let catalogue = state.catalogue().await?;
+    let named_capabilities = text
+        .as_deref()
+        .map(|text| catalogue.suggester().named_capabilities(text))
+        .unwrap_or_default();
     let results = state
         .index
         .search(SearchQuery {
             text: text.clone(),
+            named_capabilities,
             capabilities,
             certifications: list(query.certification.as_deref()),
             verified_only: query.verified_only.unwrap_or(false),
@@ -244,7 +250,6 @@ pub async fn search(
         .map(|h| OrganisationId::from(h.id))
         .collect();
     let today = now.date_naive();
-    let catalogue = state.catalogue().await?;
     let mut listed = state.read(move |conn| suppliers::load(conn, &ids)).await?;
     let items = results
         .hits

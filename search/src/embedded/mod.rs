@@ -22,7 +22,8 @@ use async_trait::async_trait;
 use tantivy::directory::MmapDirectory;
 use tantivy::index::SegmentId;
 use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, EnableScoring, Occur, Query, TermQuery,
+    AllQuery, BooleanQuery, ConstScoreQuery, DisjunctionMaxQuery, EnableScoring, Occur, Query,
+    TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
@@ -301,6 +302,16 @@ impl Engine {
                 .flatten()
                 .map(|filter| (Occur::Must, unscored(filter))),
         );
+        if text.is_some() {
+            clauses.extend(
+                named_capabilities(
+                    fields.capability_codes,
+                    &query.named_capabilities,
+                    &searcher,
+                )?
+                .map(|named| (Occur::Should, named)),
+            );
+        }
         let page = Page {
             certifications: &query.certifications,
             verified_only: query.verified_only,
@@ -497,6 +508,30 @@ fn any_of(field: Field, values: &[String]) -> Option<Box<dyn Query>> {
         .map(|value| term_query(Term::from_field_text(field, value)))
         .collect();
     Some(Box::new(BooleanQuery::union(terms)))
+}
+
+/// Holding a capability the text names scores as one more matched word
+/// (see `text_query`), as rare as the capability's holders: the best of them
+/// when several are named.
+fn named_capabilities(
+    field: Field,
+    codes: &[String],
+    searcher: &Searcher,
+) -> Result<Option<Box<dyn Query>>, IndexError> {
+    if codes.is_empty() {
+        return Ok(None);
+    }
+    let documents = searcher.num_docs();
+    let named = codes
+        .iter()
+        .map(|code| {
+            let term = Term::from_field_text(field, code);
+            let holders = searcher.doc_freq(&term).map_err(internal)?;
+            let rarity = crate::analysis::rarity(holders, documents);
+            Ok(Box::new(ConstScoreQuery::new(term_query(term), rarity)) as Box<dyn Query>)
+        })
+        .collect::<Result<Vec<_>, IndexError>>()?;
+    Ok(Some(Box::new(DisjunctionMaxQuery::new(named))))
 }
 
 /// Filters select documents without changing their text relevance.

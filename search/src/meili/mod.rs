@@ -376,6 +376,15 @@ impl CapabilityIndex for MeiliIndex {
             .collect();
         let words = query.text().and_then(Words::of);
         let by_relevance = query.sort == SortOrder::Relevance;
+        // Each capability the text names, with the filter counting its holders.
+        let named: Vec<(String, String)> = query
+            .named_capabilities
+            .iter()
+            .filter_map(|code| {
+                let holds = filter::any_of("capability_codes", std::slice::from_ref(code))?;
+                Some((code.clone(), holds))
+            })
+            .collect();
         let index = self.index();
         // A sorted page comes from the union, whose words are weighed by
         // their rarity first (and the words finding nothing left out). A page
@@ -486,7 +495,7 @@ impl CapabilityIndex for MeiliIndex {
                     let (ranked, union, certified) = futures::future::try_join3(
                         async {
                             words
-                                .ranked(&self.client, &index, filter.as_deref(), window)
+                                .ranked(&self.client, &index, filter.as_deref(), window, &named)
                                 .await
                                 .map_err(from_sdk)
                         },

@@ -22,7 +22,6 @@ use meilisearch_sdk::indexes::Index;
 use meilisearch_sdk::search::{MultiSearchQuery, SearchQuery, Selectors};
 use uuid::Uuid;
 
-use super::HitId;
 use crate::analysis::{self, QueryWords, Word};
 
 /// One search of a multi-search.
@@ -163,14 +162,19 @@ impl Words {
     /// other: the sentence's window, the costliest search (12 ms of 31 at
     /// 100 000 suppliers), is sent as a request of its own beside the
     /// words' batch, so that both run at once.
+    ///
+    /// A document holding one of the `named` capabilities scores as if it
+    /// matched one more word, as rare as the capability's holders (as the
+    /// embedded engine).
     pub(super) async fn ranked<'a>(
         &'a self,
         client: &'a Client,
         index: &'a Index,
         filter: Option<&'a str>,
         window: usize,
+        named: &'a [(String, String)],
     ) -> Result<Vec<Ranked>, meilisearch_sdk::errors::Error> {
-        const IDS: [&str; 1] = ["id"];
+        const IDS: [&str; 2] = ["id", "capability_codes"];
         let mut batch = MultiSearchQuery::new(client);
         let found = |query: &'a str, window: usize| -> Search<'a> {
             let mut search = Search::new(index);
@@ -198,6 +202,11 @@ impl Words {
                 batch.with_search_query(count);
             }
         }
+        for (_, holds) in named {
+            let mut count = Search::new(index);
+            count.with_filter(holds).with_limit(0);
+            batch.with_search_query(count);
+        }
         for word in &self.each {
             batch.with_search_query(found(word, window));
         }
@@ -206,9 +215,9 @@ impl Words {
             alone.with_search_query(found(&self.sentence, window.max(SENTENCE_WINDOW)));
             alone
         });
-        let (results, sentence) = futures::future::try_join(batch.execute::<HitId>(), async {
+        let (results, sentence) = futures::future::try_join(batch.execute::<RankedHit>(), async {
             match &sentence {
-                Some(alone) => Ok(alone.execute::<HitId>().await?.results.pop()),
+                Some(alone) => Ok(alone.execute::<RankedHit>().await?.results.pop()),
                 None => Ok(None),
             }
         })
@@ -227,7 +236,29 @@ impl Words {
         } else {
             Vec::new()
         };
+        let named_rarity: Vec<(&str, f32)> = named
+            .iter()
+            .zip(results.by_ref().take(named.len()))
+            .map(|((code, _), holders)| {
+                let holders = holders.estimated_total_hits.unwrap_or_default();
+                (
+                    code.as_str(),
+                    crate::analysis::rarity(holders as u64, total as u64),
+                )
+            })
+            .collect();
         let mut scores: HashMap<Uuid, Ranked> = HashMap::new();
+        let mut holders: HashMap<Uuid, f32> = HashMap::new();
+        let mut note_named = |hit: &RankedHit| {
+            let best = named_rarity
+                .iter()
+                .filter(|(code, _)| hit.capability_codes.iter().any(|held| held == code))
+                .map(|(_, rarity)| *rarity)
+                .fold(0.0_f32, f32::max);
+            if best > 0.0 {
+                holders.insert(hit.id, best);
+            }
+        };
         for (at, result) in results.by_ref().take(self.each.len()).enumerate() {
             let matches = counts
                 .get(at)
@@ -237,6 +268,7 @@ impl Words {
             let rarity = crate::analysis::rarity(matches as u64, total as u64);
             for hit in result.hits {
                 let score = hit.ranking_score.unwrap_or_default() as f32;
+                note_named(&hit.result);
                 scores
                     .entry(hit.result.id)
                     .or_insert_with(|| Ranked::new(hit.result.id))
@@ -245,10 +277,16 @@ impl Words {
         }
         if let Some(sentence) = sentence {
             for hit in sentence.hits {
+                note_named(&hit.result);
                 scores
                     .entry(hit.result.id)
                     .or_insert_with(|| Ranked::new(hit.result.id))
                     .sentence = hit.ranking_score.unwrap_or_default() as f32;
+            }
+        }
+        for (id, rarity) in holders {
+            if let Some(ranked) = scores.get_mut(&id) {
+                ranked.score += rarity;
             }
         }
         let mut ranked: Vec<Ranked> = scores.into_values().collect();
@@ -284,6 +322,14 @@ impl Words {
         }
         batch
     }
+}
+
+/// What [`Words::ranked`] reads of a match.
+#[derive(Debug, serde::Deserialize)]
+struct RankedHit {
+    id: Uuid,
+    #[serde(default)]
+    capability_codes: Vec<String>,
 }
 
 /// A document of [`Words::ranked`].

@@ -177,6 +177,51 @@ async fn french_queries_find_english_profiles_and_the_reverse(app: &TestApp) {
         .await;
 }
 
+/// "FDA clearance for orthopedic implants" names the FDA submissions
+/// capability: its holder ranks first, though another profile's text matches
+/// more of the words.
+async fn a_sentence_naming_a_capability_ranks_its_holders_first(app: &TestApp) {
+    let expert = app.back_office("expert", "expert@pmt.example").await;
+    let profile = |description: &str, capability: &str| {
+        let mut profile = sterilisation_profile();
+        profile["description_en"] = json!(description);
+        profile["capabilities"] = json!([{ "code": capability }]);
+        profile
+    };
+    let (_, holder) = app
+        .published_supplier_named(
+            "Atlantic Conseil",
+            "a@atlantic.example",
+            &siret(1),
+            profile(
+                "Regulatory files for the US market.",
+                "regulatory.fda_submissions",
+            ),
+            &[],
+            &expert,
+        )
+        .await;
+    let (_, wordier) = app
+        .published_supplier_named(
+            "Essais Comtois",
+            "b@essais.example",
+            &siret(2),
+            profile(
+                "Clearance testing of orthopedic parts.",
+                "testing.mechanical",
+            ),
+            &[],
+            &expert,
+        )
+        .await;
+    let found = app
+        .search_until("q=FDA%20clearance%20for%20orthopedic%20implants", |r| {
+            hit_ids(r).len() == 2
+        })
+        .await;
+    assert_eq!(hit_ids(&found), [holder, wordier], "{found}");
+}
+
 async fn the_published_version_stays_public_while_edits_are_reviewed(app: &TestApp) {
     let expert = app.back_office("expert", "expert@pmt.example").await;
     let (supplier, org) = app
@@ -722,6 +767,7 @@ async fn search_parameters_are_validated(app: &TestApp) {
 on_both_backends!(
     a_supplier_profile_goes_from_draft_to_the_public_directory,
     french_queries_find_english_profiles_and_the_reverse,
+    a_sentence_naming_a_capability_ranks_its_holders_first,
     the_published_version_stays_public_while_edits_are_reviewed,
     a_lost_update_is_impossible,
     illegal_review_steps_answer_409_naming_the_state,
