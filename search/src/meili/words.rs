@@ -174,7 +174,14 @@ impl Words {
         window: usize,
         named: &'a [(String, String)],
     ) -> Result<Vec<Ranked>, meilisearch_sdk::errors::Error> {
-        const IDS: [&str; 2] = ["id", "capability_codes"];
+        // The capabilities a match holds are read only when some are named.
+        const IDS: [&str; 1] = ["id"];
+        const IDS_AND_CAPABILITIES: [&str; 2] = ["id", "capability_codes"];
+        let read: &'a [&'a str] = if named.is_empty() {
+            &IDS
+        } else {
+            &IDS_AND_CAPABILITIES
+        };
         let mut batch = MultiSearchQuery::new(client);
         let found = |query: &'a str, window: usize| -> Search<'a> {
             let mut search = Search::new(index);
@@ -182,7 +189,7 @@ impl Words {
                 .with_query(query)
                 .with_limit(window)
                 .with_matching_strategy(super::MATCHING)
-                .with_attributes_to_retrieve(Selectors::Some(&IDS))
+                .with_attributes_to_retrieve(Selectors::Some(read))
                 .with_show_ranking_score(true);
             if let Some(filter) = filter {
                 search.with_filter(filter);
