@@ -26,10 +26,12 @@ pub const MAX_RESULT_WINDOW: usize = 10_000;
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SearchQuery {
     pub text: Option<String>,
-    /// Capabilities the text names, as the capability suggester reads it
-    /// (the application fills it in): a document matching the text and
-    /// holding one of them ranks as if it matched one more word, as rare as
-    /// the capability's holders. Changes no filter and no count.
+    /// Capabilities the text names, in the order it names them, as the
+    /// capability suggester reads it (the application fills it in): a
+    /// document matching the text and holding the first ranks as if it
+    /// matched one more word, as rare as the capability's holders; holding
+    /// a later one, the need's context, half as much (see
+    /// [`named_capability_weight`]). Changes no filter and no count.
     #[serde(default)]
     pub named_capabilities: Vec<String>,
     /// Any of these codes (descendants match, as documents carry their ancestors).
@@ -51,6 +53,14 @@ pub struct SearchQuery {
     pub sort: SortOrder,
     pub offset: usize,
     pub limit: usize,
+}
+
+/// How much holding the `at`-th capability a text names weighs, as a share
+/// of one more matched word: the first is the need, the later ones its
+/// context ("pièces imprimées en 3D" in a need for their tomography).
+pub(crate) fn named_capability_weight(at: usize) -> f32 {
+    const CONTEXT: f32 = 0.5;
+    if at == 0 { 1.0 } else { CONTEXT }
 }
 
 /// Result order; every order ends with the document id so pages are stable.

@@ -312,21 +312,37 @@ impl Suggester {
     /// The capabilities a need's text names, best first: what a sourcing
     /// request's candidates treat as related capabilities besides the ones
     /// it requests (see `CandidateQuery::named_capabilities`).
+    ///
+    /// They come in the order the text names them: buyers say what they
+    /// need before what it is for ("l'électropolissage de stents découpés
+    /// au laser"), so the first is read as the need and the others as its
+    /// context (see `SearchQuery::named_capabilities`).
     pub fn named_capabilities(&self, text: &str) -> Vec<String> {
         /// A text naming more than this is a list of everything, and its
         /// weakest names are noise.
         const NAMED: usize = 4;
-        self.suggest(text, 2 * NAMED)
+        let mut named: Vec<(Suggestion, usize)> = self
+            .placed_suggestions(text, 2 * NAMED)
             .into_iter()
-            .filter(|s| s.kind == SuggestionKind::Capability)
+            .filter(|(s, _)| s.kind == SuggestionKind::Capability)
             .take(NAMED)
-            .map(|s| s.code)
-            .collect()
+            .collect();
+        named.sort_by_key(|(_, first_word)| *first_word);
+        named.into_iter().map(|(s, _)| s.code).collect()
     }
 
     /// The codes `text` most likely means, best first, at most `limit`.
     /// Empty when no word of the text names anything in the catalogue.
     pub fn suggest(&self, text: &str, limit: usize) -> Vec<Suggestion> {
+        self.placed_suggestions(text, limit)
+            .into_iter()
+            .map(|(suggestion, _)| suggestion)
+            .collect()
+    }
+
+    /// [`Suggester::suggest`], each with the position of the first word
+    /// of the text that names it.
+    fn placed_suggestions(&self, text: &str, limit: usize) -> Vec<(Suggestion, usize)> {
         if limit == 0 {
             return Vec::new();
         }
@@ -473,20 +489,22 @@ impl Suggester {
         if recognised <= 0.0 {
             return Vec::new();
         }
-        let mut suggestions: Vec<Suggestion> = candidates
+        let mut suggestions: Vec<(Suggestion, usize)> = candidates
             .into_iter()
             .map(|(node, factor, ev)| {
                 let explained: f32 = ev.iter().zip(&word_weight).map(|(e, w)| e * w).sum();
                 let share = (explained / recognised).min(1.0);
                 let score = factor * (0.4 + 0.6 * share);
-                Suggestion {
+                let first_word = ev.iter().position(|e| *e > 0.0).unwrap_or(n);
+                let suggestion = Suggestion {
                     kind: self.nodes[node].kind,
                     code: self.nodes[node].code.clone(),
                     score: ((score * 1000.0).round() / 1000.0).clamp(0.0, 1.0),
-                }
+                };
+                (suggestion, first_word)
             })
             .collect();
-        suggestions.sort_by(|a, b| {
+        suggestions.sort_by(|(a, _), (b, _)| {
             b.score
                 .total_cmp(&a.score)
                 .then(a.kind.cmp(&b.kind))

@@ -610,3 +610,30 @@ fn a_needs_text_names_the_capabilities_it_spans() {
     );
     assert!(suggester.named_capabilities("bonjour, merci").is_empty());
 }
+
+/// The need comes first, what it is for after: the order of the names is
+/// the text's, whatever their scores.
+#[test]
+fn named_capabilities_come_in_the_order_the_text_names_them() {
+    let suggester = catalogue();
+    let electropolishing =
+        suggester.named_capabilities("électropolissage de stents en nitinol découpés au laser");
+    assert_eq!(
+        electropolishing.first().map(String::as_str),
+        Some("surface.electropolishing"),
+        "{electropolishing:?}"
+    );
+    assert!(
+        electropolishing
+            .iter()
+            .any(|code| code == "machining.laser_micromachining"),
+        "the context is named too: {electropolishing:?}"
+    );
+    let cutting =
+        suggester.named_capabilities("découpe laser de stents en nitinol, puis électropolissage");
+    assert_eq!(
+        cutting.first().map(String::as_str),
+        Some("machining.laser_micromachining"),
+        "{cutting:?}"
+    );
+}

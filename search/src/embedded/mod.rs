@@ -511,8 +511,8 @@ fn any_of(field: Field, values: &[String]) -> Option<Box<dyn Query>> {
 }
 
 /// Holding a capability the text names scores as one more matched word
-/// (see `text_query`), as rare as the capability's holders: the best of them
-/// when several are named.
+/// (see `text_query`), as rare as the capability's holders, its context's
+/// less (`named_capability_weight`): the best of them when several are held.
 fn named_capabilities(
     field: Field,
     codes: &[String],
@@ -524,11 +524,13 @@ fn named_capabilities(
     let documents = searcher.num_docs();
     let named = codes
         .iter()
-        .map(|code| {
+        .enumerate()
+        .map(|(at, code)| {
             let term = Term::from_field_text(field, code);
             let holders = searcher.doc_freq(&term).map_err(internal)?;
-            let rarity = crate::analysis::rarity(holders, documents);
-            Ok(Box::new(ConstScoreQuery::new(term_query(term), rarity)) as Box<dyn Query>)
+            let lift = crate::analysis::rarity(holders, documents)
+                * crate::query::named_capability_weight(at);
+            Ok(Box::new(ConstScoreQuery::new(term_query(term), lift)) as Box<dyn Query>)
         })
         .collect::<Result<Vec<_>, IndexError>>()?;
     Ok(Some(Box::new(DisjunctionMaxQuery::new(named))))

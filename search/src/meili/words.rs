@@ -164,8 +164,8 @@ impl Words {
     /// words' batch, so that both run at once.
     ///
     /// A document holding one of the `named` capabilities scores as if it
-    /// matched one more word, as rare as the capability's holders (as the
-    /// embedded engine).
+    /// matched one more word, as rare as the capability's holders, less for
+    /// the need's context (as the embedded engine).
     pub(super) async fn ranked<'a>(
         &'a self,
         client: &'a Client,
@@ -246,11 +246,13 @@ impl Words {
         let named_rarity: Vec<(&str, f32)> = named
             .iter()
             .zip(results.by_ref().take(named.len()))
-            .map(|((code, _), holders)| {
+            .enumerate()
+            .map(|(at, ((code, _), holders))| {
                 let holders = holders.estimated_total_hits.unwrap_or_default();
                 (
                     code.as_str(),
-                    crate::analysis::rarity(holders as u64, total as u64),
+                    crate::analysis::rarity(holders as u64, total as u64)
+                        * crate::query::named_capability_weight(at),
                 )
             })
             .collect();
