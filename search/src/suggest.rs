@@ -309,14 +309,15 @@ impl Suggester {
         term.postings.push(Posting { label, start, span });
     }
 
-    /// The capabilities a need's text names, best first: what a sourcing
-    /// request's candidates treat as related capabilities besides the ones
-    /// it requests (see `CandidateQuery::named_capabilities`).
+    /// The capabilities a need's text names (its best capability
+    /// suggestions): what a sourcing request's candidates treat as related
+    /// capabilities besides the ones it requests (see
+    /// `CandidateQuery::named_capabilities`).
     ///
-    /// They come in the order the text names them: buyers say what they
-    /// need before what it is for ("l'électropolissage de stents découpés
-    /// au laser"), so the first is read as the need and the others as its
-    /// context (see `SearchQuery::named_capabilities`).
+    /// They come in the order the text names them, ties by score: buyers
+    /// say what they need before what it is for ("l'électropolissage de
+    /// stents découpés au laser"), so the first is read as the need and the
+    /// others as its context (see `SearchQuery::named_capabilities`).
     pub fn named_capabilities(&self, text: &str) -> Vec<String> {
         /// A text naming more than this is a list of everything, and its
         /// weakest names are noise.
