@@ -31,7 +31,7 @@ pub struct SearchQuery {
     /// document matching the text and holding the first ranks as if it
     /// matched one more word, as rare as the capability's holders; holding
     /// a later one, the need's context, half as much (see
-    /// [`named_capability_weight`]). Changes no filter and no count.
+    /// `named_capability_weight`). Changes no filter and no count.
     #[serde(default)]
     pub named_capabilities: Vec<String>,
     /// Any of these codes (descendants match, as documents carry their ancestors).
