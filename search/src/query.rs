@@ -31,7 +31,7 @@ pub struct SearchQuery {
     /// document matching the text and holding the first ranks as if it
     /// matched one more word, as rare as the capability's holders; holding
     /// a later one, the need's context, half as much (see
-    /// `named_capability_weight`). Changes no filter and no count.
+    /// `named_capability_lift`). Changes no filter and no count.
     #[serde(default)]
     pub named_capabilities: Vec<String>,
     /// Any of these codes (descendants match, as documents carry their ancestors).
@@ -55,12 +55,15 @@ pub struct SearchQuery {
     pub limit: usize,
 }
 
-/// How much holding the `at`-th capability a text names weighs, as a share
-/// of one more matched word: the first is the need, the later ones its
-/// context ("pièces imprimées en 3D" in a need for their tomography).
-pub(crate) fn named_capability_weight(at: usize) -> f32 {
+/// What holding the `at`-th capability a text names adds to a match's
+/// score, the capability having `holders` among `documents`: one more
+/// matched word as rare as its holders for the first, the need; half of it
+/// for the later ones, its context ("pièces imprimées en 3D" in a need for
+/// their tomography).
+pub(crate) fn named_capability_lift(at: usize, holders: u64, documents: u64) -> f32 {
     const CONTEXT: f32 = 0.5;
-    if at == 0 { 1.0 } else { CONTEXT }
+    let weight = if at == 0 { 1.0 } else { CONTEXT };
+    crate::analysis::rarity(holders, documents) * weight
 }
 
 /// Result order; every order ends with the document id so pages are stable.

@@ -512,7 +512,7 @@ fn any_of(field: Field, values: &[String]) -> Option<Box<dyn Query>> {
 
 /// Holding a capability the text names scores as one more matched word
 /// (see `text_query`), as rare as the capability's holders, its context's
-/// less (`named_capability_weight`): the best of them when several are held.
+/// less (`named_capability_lift`): the best of them when several are held.
 fn named_capabilities(
     field: Field,
     codes: &[String],
@@ -528,8 +528,7 @@ fn named_capabilities(
         .map(|(at, code)| {
             let term = Term::from_field_text(field, code);
             let holders = searcher.doc_freq(&term).map_err(internal)?;
-            let lift = crate::analysis::rarity(holders, documents)
-                * crate::query::named_capability_weight(at);
+            let lift = crate::query::named_capability_lift(at, holders, documents);
             Ok(Box::new(ConstScoreQuery::new(term_query(term), lift)) as Box<dyn Query>)
         })
         .collect::<Result<Vec<_>, IndexError>>()?;

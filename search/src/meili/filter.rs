@@ -284,6 +284,28 @@ mod tests {
     }
 
     #[test]
+    fn a_need_requires_each_capability_only_when_it_names_several() {
+        let mut need = CandidateQuery {
+            capabilities: vec!["machining".to_owned()],
+            sectors: vec!["medtech".to_owned()],
+            region: Some("Grand Est".to_owned()),
+            ..CandidateQuery::default()
+        };
+        let one = requirements(&need).expect("requirements");
+        assert!(one.certifications.is_empty());
+        assert_eq!(
+            one.equalities,
+            ["sectors = \"medtech\"", "region = \"Grand Est\""]
+        );
+        need.capabilities.push("additive".to_owned());
+        need.certifications.push("iso_13485".to_owned());
+        let two = requirements(&need).expect("requirements");
+        assert_eq!(two.len(), 5);
+        assert_eq!(two.equalities[0], "capability_codes = \"machining\"");
+        assert!(two.certifications[0].contains("cert_windows.iso_13485.w0"));
+    }
+
+    #[test]
     fn certification_filter_checks_every_window_at_now() {
         let filter = valid_certification("iso_13485", 42, false).unwrap_or_default();
         assert!(filter.starts_with(

@@ -243,7 +243,7 @@ impl Words {
         } else {
             Vec::new()
         };
-        let named_rarity: Vec<(&str, f32)> = named
+        let named_lift: Vec<(&str, f32)> = named
             .iter()
             .zip(results.by_ref().take(named.len()))
             .enumerate()
@@ -251,23 +251,19 @@ impl Words {
                 let holders = holders.estimated_total_hits.unwrap_or_default();
                 (
                     code.as_str(),
-                    crate::analysis::rarity(holders as u64, total as u64)
-                        * crate::query::named_capability_weight(at),
+                    crate::query::named_capability_lift(at, holders as u64, total as u64),
                 )
             })
             .collect();
-        let mut scores: HashMap<Uuid, Ranked> = HashMap::new();
-        let mut holders: HashMap<Uuid, f32> = HashMap::new();
-        let mut note_named = |hit: &RankedHit| {
-            let best = named_rarity
+        // A match starts from the lift of the best named capability it holds.
+        let lift = |hit: &RankedHit| {
+            named_lift
                 .iter()
                 .filter(|(code, _)| hit.capability_codes.iter().any(|held| held == code))
-                .map(|(_, rarity)| *rarity)
-                .fold(0.0_f32, f32::max);
-            if best > 0.0 {
-                holders.insert(hit.id, best);
-            }
+                .map(|(_, lift)| *lift)
+                .fold(0.0_f32, f32::max)
         };
+        let mut scores: HashMap<Uuid, Ranked> = HashMap::new();
         for (at, result) in results.by_ref().take(self.each.len()).enumerate() {
             let matches = counts
                 .get(at)
@@ -277,25 +273,18 @@ impl Words {
             let rarity = crate::analysis::rarity(matches as u64, total as u64);
             for hit in result.hits {
                 let score = hit.ranking_score.unwrap_or_default() as f32;
-                note_named(&hit.result);
                 scores
                     .entry(hit.result.id)
-                    .or_insert_with(|| Ranked::new(hit.result.id))
+                    .or_insert_with(|| Ranked::new(hit.result.id, lift(&hit.result)))
                     .score += rarity * score;
             }
         }
         if let Some(sentence) = sentence {
             for hit in sentence.hits {
-                note_named(&hit.result);
                 scores
                     .entry(hit.result.id)
-                    .or_insert_with(|| Ranked::new(hit.result.id))
+                    .or_insert_with(|| Ranked::new(hit.result.id, lift(&hit.result)))
                     .sentence = hit.ranking_score.unwrap_or_default() as f32;
-            }
-        }
-        for (id, rarity) in holders {
-            if let Some(ranked) = scores.get_mut(&id) {
-                ranked.score += rarity;
             }
         }
         let mut ranked: Vec<Ranked> = scores.into_values().collect();
@@ -351,10 +340,10 @@ pub(super) struct Ranked {
 }
 
 impl Ranked {
-    fn new(id: Uuid) -> Self {
+    fn new(id: Uuid, score: f32) -> Self {
         Ranked {
             id,
-            score: 0.0,
+            score,
             sentence: 0.0,
         }
     }
