@@ -114,6 +114,10 @@ struct Levels {
     /// `None` when not counted, there being too many requirements to write
     /// "at least k" out.
     cutoff: Option<usize>,
+    /// With a cutoff, the holders it leaves: every one above the level, and
+    /// the level's first `limit` (every holder, when they do not fill the
+    /// list). Some may appear twice.
+    holders: Vec<Value>,
 }
 
 /// A Meilisearch index named `{prefix}suppliers_v<record version>`: records
@@ -607,17 +611,15 @@ impl CapabilityIndex for MeiliIndex {
             )
         };
         let cutoff = levels.cutoff;
-        // The holders above the level (fewer than `limit`, all read), and the
-        // level's.
-        let above = cutoff.and_then(|k| requirements.at_least(k + 1).and(level(k + 1)));
         let at_level = full.as_ref().and(level(cutoff.unwrap_or(0)));
-        // The level's best `limit` by text, then by id, are enough: the
-        // level holds at least that many, or every holder. Uncounted, the
-        // requirements are counted here, over a wider window.
-        let (holders_window, level_text_window) = if cutoff.is_some() {
-            (need.limit, need.limit)
+        // Counted, the level's best `limit` by text, then by id, are enough:
+        // the level holds at least that many, or every holder, and the
+        // holders above it were read with it. Uncounted, the requirements
+        // are counted here, over a wider window.
+        let (uncounted, level_text_window) = if cutoff.is_some() {
+            (None, need.limit)
         } else {
-            (FULL_WINDOW, TEXT_WINDOW)
+            (at_level.clone(), TEXT_WINDOW)
         };
         // Partial candidates rank below every full one: when the holders
         // fill the list, none is looked for.
@@ -634,11 +636,7 @@ impl CapabilityIndex for MeiliIndex {
         // Every holder of a requested capability from the level up, and of a
         // related one, whatever its text says.
         let mut holders = self.client.multi_search();
-        for (filter, window) in [
-            (&above, need.limit),
-            (&at_level, holders_window),
-            (&related_only, PARTIAL_WINDOW),
-        ] {
+        for (filter, window) in [(&uncounted, FULL_WINDOW), (&related_only, PARTIAL_WINDOW)] {
             if let Some(filter) = filter.as_deref() {
                 let mut search = index.search();
                 search.with_limit(window);
@@ -699,7 +697,9 @@ impl CapabilityIndex for MeiliIndex {
                 holders
                     .into_iter()
                     .flat_map(|result| result.hits)
-                    .map(|hit| (0.0, hit.result)),
+                    .map(|hit| hit.result)
+                    .chain(levels.holders)
+                    .map(|fields| (0.0, fields)),
             );
         for (relevance, fields) in found {
             let doc = partial_document(fields)?;
@@ -731,7 +731,8 @@ impl CapabilityIndex for MeiliIndex {
 
 impl MeiliIndex {
     /// How the holders of the requested capabilities (`full`) fill a list
-    /// of `limit`: whether they do, and the level whose holders fill it.
+    /// of `limit`: whether they do, the level whose holders fill it, and the
+    /// holders read while counting.
     async fn levels(
         &self,
         full: Option<&str>,
@@ -742,14 +743,19 @@ impl MeiliIndex {
             return Ok(Levels {
                 filled: false,
                 cutoff: None,
+                holders: Vec::new(),
             });
         };
-        let holders = self.count(full).await?;
+        // A count reads the first `limit` documents it counts: the holders
+        // when they do not fill the list, a level's when it does, every one
+        // above it. So no other search reads the holders.
+        let (holders, mut read) = self.count_and_read(full, limit).await?;
         let filled = holders >= limit;
         if requirements.len() > filter::MAX_REQUIREMENTS {
             return Ok(Levels {
                 filled,
                 cutoff: None,
+                holders: Vec::new(),
             });
         }
         // Counts shrink as k grows: counted from the top, the first level
@@ -757,31 +763,48 @@ impl MeiliIndex {
         // filters write out the most ways of meeting k requirements) are
         // not asked. At scale most lists are filled at the top levels.
         if filled {
+            let mut above = Vec::new();
             for k in (1..=requirements.len()).rev() {
                 let Some(at_least) = requirements.at_least(k) else {
                     continue;
                 };
-                if self.count(&format!("({full}) AND ({at_least})")).await? >= limit {
+                let (count, level) = self
+                    .count_and_read(&format!("({full}) AND ({at_least})"), limit)
+                    .await?;
+                above.extend(level);
+                if count >= limit {
                     return Ok(Levels {
                         filled,
                         cutoff: Some(k),
+                        holders: above,
                     });
                 }
             }
+            read.extend(above);
         }
         Ok(Levels {
             filled,
             cutoff: Some(0),
+            holders: read,
         })
     }
 
-    /// How many documents `filter` keeps.
-    async fn count(&self, filter: &str) -> Result<usize, IndexError> {
+    /// How many documents `filter` keeps, and the first `limit` of them
+    /// with what ranking a candidate needs.
+    async fn count_and_read(
+        &self,
+        filter: &str,
+        limit: usize,
+    ) -> Result<(usize, Vec<Value>), IndexError> {
         let index = self.index();
-        let mut count = index.search();
-        count.with_limit(0).with_filter(filter);
-        let found = count.execute::<HitId>().await.map_err(from_sdk)?;
-        Ok(found.estimated_total_hits.unwrap_or_default())
+        let mut search = index.search();
+        search.with_limit(limit);
+        ranking_search(&mut search, Some(filter));
+        let found = search.execute::<Value>().await.map_err(from_sdk)?;
+        Ok((
+            found.estimated_total_hits.unwrap_or_default(),
+            found.hits.into_iter().map(|hit| hit.result).collect(),
+        ))
     }
 
     /// The certification codes some document under `filter` holds (valid or

@@ -78,13 +78,17 @@ impl Words {
 
     /// The words of an analysed query.
     pub(super) fn from_query(words: &QueryWords) -> Words {
-        let each: Vec<String> = words
-            .groups
-            .iter()
-            .flat_map(|group| group.typed.split(' '))
-            .take(MAX_QUERY_WORDS)
-            .map(str::to_owned)
-            .collect();
+        // Groups are distinct phrases, not distinct words: "micro-usinage
+        // (micro-machining)" names "micro" twice, which would count twice.
+        let mut each: Vec<String> = Vec::new();
+        for word in words.groups.iter().flat_map(|group| group.typed.split(' ')) {
+            if each.len() == MAX_QUERY_WORDS {
+                break;
+            }
+            if !each.iter().any(|known| known == word) {
+                each.push(word.to_owned());
+            }
+        }
         Words {
             marked: words.words().cloned().collect(),
             sentence: each.join(" "),
@@ -367,6 +371,13 @@ fn rarity_weight(found: usize, total: usize) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_word_two_phrases_share_is_searched_once() {
+        let words =
+            Words::of("Micro-usinage de précision (precision micro-machining)").expect("words");
+        assert_eq!(words.each, ["micro", "usinage", "precision", "machining"]);
+    }
 
     #[test]
     fn a_rare_word_weighs_more_than_a_common_one() {
