@@ -100,6 +100,8 @@ pub struct Suggester {
     terms: Vec<Term>,
     by_fold: HashMap<String, usize>,
     by_stem: HashMap<String, Vec<usize>>,
+    /// Folded past participles of the processes ("usinees", "machined").
+    participles: HashSet<String>,
     analyzer: TextAnalyzer,
 }
 
@@ -230,12 +232,27 @@ impl Suggester {
             })
             .collect();
 
+        // Folded, "découpé" is "découpe": a participle that folds to a
+        // process's name says nothing of when it was done.
+        let mut fold = |form: &str| {
+            analysis::words(&mut analyzer, form, 1)
+                .pop()
+                .map(|w| w.fold)
+        };
+        let processes: HashSet<String> = crate::synonyms::forms()
+            .filter_map(|(_, process)| fold(process))
+            .collect();
+        let participles = crate::synonyms::participles()
+            .filter_map(|form| fold(&form))
+            .filter(|participle| !processes.contains(participle))
+            .collect();
         let mut suggester = Self {
             nodes: Vec::with_capacity(entries.len()),
             labels: Vec::new(),
             terms: Vec::new(),
             by_fold: HashMap::new(),
             by_stem: HashMap::new(),
+            participles,
             analyzer,
         };
         for (i, (kind, code, phrases)) in entries.iter().enumerate() {
@@ -314,21 +331,34 @@ impl Suggester {
     /// capabilities besides the ones it requests (see
     /// `CandidateQuery::named_capabilities`).
     ///
-    /// They come in the order the text names them, ties by score: buyers
-    /// say what they need before what it is for ("l'électropolissage de
-    /// stents découpés au laser"), so the first is read as the need and the
-    /// others as its context (see `SearchQuery::named_capabilities`).
+    /// The first is read as the need and the others as its context (see
+    /// `SearchQuery::named_capabilities`). They come in the order the text
+    /// names them, ties by score, as buyers mostly say what they need
+    /// before what it is for ("l'électropolissage de stents découpés au
+    /// laser"); but a capability the text names by a past participle
+    /// ("découpés", "machined": done to the parts already), or before the
+    /// words by which the buyer turns to the need ("nos cupules sortent de
+    /// fusion laser, il nous faut un labo pour les essais de fatigue"),
+    /// comes after the others.
     pub fn named_capabilities(&self, text: &str) -> Vec<String> {
         /// A text naming more than this is a list of everything, and its
         /// weakest names are noise.
         const NAMED: usize = 4;
-        let mut named: Vec<(Suggestion, usize)> = self
-            .placed_suggestions(text, 2 * NAMED)
-            .into_iter()
-            .filter(|(s, _)| s.kind == SuggestionKind::Capability)
-            .take(NAMED)
-            .collect();
-        named.sort_by_key(|(_, first_word)| *first_word);
+        let mut named: Vec<(Suggestion, Option<&Word>)> = Vec::new();
+        let words = analysis::words(&mut self.analyzer.clone(), text, MAX_WORDS);
+        for (suggestion, first_word) in self.placed_suggestions(text, 2 * NAMED) {
+            if suggestion.kind == SuggestionKind::Capability && named.len() < NAMED {
+                named.push((suggestion, words.get(first_word)));
+            }
+        }
+        let cue = analysis::request_cue(&mut self.analyzer.clone(), text);
+        named.sort_by_key(|(_, word)| match word {
+            Some(word) => (
+                self.participles.contains(&word.fold) || cue.is_some_and(|cue| word.position < cue),
+                word.position,
+            ),
+            None => (true, usize::MAX),
+        });
         named.into_iter().map(|(s, _)| s.code).collect()
     }
 

@@ -251,7 +251,50 @@ pub const FORMS: &[(&str, &str)] = &[
     ("cleaned", "cleaning"),
     ("manufactured", "manufacturing"),
     ("hosted", "hosting"),
+    // Who does it: "un décolleteur", "un hébergeur".
+    ("décolleteur", "décolletage"),
+    ("décolleteurs", "décolletage"),
+    ("fraiseur", "fraisage"),
+    ("soudeur", "soudage"),
+    ("câbleur", "câblage"),
+    ("plasturgiste", "plasturgie"),
+    ("formulateur", "formulation"),
+    ("hébergeur", "hébergement"),
+    ("hébergeurs", "hébergement"),
+    ("reformuler", "formulation"),
+    ("reformulation", "formulation"),
+    ("formulated", "formulation"),
+    ("reformulate", "formulation"),
 ];
+
+/// The endings of a French `-er` verb's past participle: each verb of
+/// [`FORMS`] also names its process by them ("décolletées"). FORMS' English
+/// words are participles and `-ing` nouns, so its `-er` words are French
+/// infinitives.
+const PARTICIPLE_ENDINGS: [&str; 4] = ["é", "ée", "és", "ées"];
+
+/// [`FORMS`], and the past participles of its French `-er` verbs.
+pub fn forms() -> impl Iterator<Item = (String, &'static str)> {
+    FORMS.iter().flat_map(|&(form, process)| {
+        let participles = form
+            .strip_suffix("er")
+            .into_iter()
+            .flat_map(|stem| PARTICIPLE_ENDINGS.map(|ending| format!("{stem}{ending}")));
+        std::iter::once(form.to_owned())
+            .chain(participles)
+            .map(move |form| (form, process))
+    })
+}
+
+/// The forms of [`forms`] that are past participles ("usinées", "machined",
+/// "polis"): a process the text names this way was done to the parts
+/// already, so it is the need's context rather than the need.
+pub fn participles() -> impl Iterator<Item = String> {
+    const ENDINGS: [&str; 9] = ["é", "ée", "és", "ées", "is", "ies", "us", "ues", "ed"];
+    forms()
+        .map(|(form, _)| form)
+        .filter(|form| ENDINGS.iter().any(|ending| form.ends_with(ending)))
+}
 
 /// Words that say nothing about a capability: French and English function words,
 /// and the phrasing of a request ("je cherche un sous-traitant pour…", "we are
@@ -473,13 +516,47 @@ pub const STOP_WORDS: &[&str] = &[
 /// Meilisearch's `synonyms` setting.
 pub fn mutual_map() -> BTreeMap<String, Vec<String>> {
     let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (one, other) in PAIRS.iter().chain(FORMS) {
-        for (from, to) in [(one, other), (other, one)] {
-            let equivalents = map.entry((*from).to_owned()).or_default();
+    let pairs = PAIRS
+        .iter()
+        .map(|&(one, other)| (one.to_owned(), other))
+        .chain(forms());
+    for (one, other) in pairs {
+        for (from, to) in [(one.as_str(), other), (other, one.as_str())] {
+            let equivalents = map.entry(from.to_owned()).or_default();
             if !equivalents.iter().any(|known| known == to) {
-                equivalents.push((*to).to_owned());
+                equivalents.push(to.to_owned());
             }
         }
     }
     map
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_verb_names_its_process_by_its_participles_too() {
+        let map = mutual_map();
+        for participle in ["décolleté", "décolletée", "décolletés", "décolletées"] {
+            assert!(
+                map.get(participle)
+                    .is_some_and(|processes| processes.iter().any(|p| p == "décolletage")),
+                "{participle}: {:?}",
+                map.get(participle)
+            );
+        }
+        assert!(map["décolletage"].iter().any(|form| form == "décolletées"));
+    }
+
+    #[test]
+    fn participles_are_the_forms_of_work_done() {
+        let participles: Vec<String> = participles().collect();
+        for done in ["usinées", "décolletées", "machined", "polis"] {
+            assert!(participles.iter().any(|p| p == done), "{done}");
+        }
+        for process in ["usinage", "usiner", "machining", "décolleteur"] {
+            assert!(!participles.iter().any(|p| p == process), "{process}");
+        }
+    }
 }

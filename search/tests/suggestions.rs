@@ -637,3 +637,34 @@ fn named_capabilities_come_in_the_order_the_text_names_them() {
         "{cutting:?}"
     );
 }
+
+#[test]
+fn a_capability_named_as_done_already_is_the_context_of_the_need() {
+    let suggester = catalogue();
+    // A past participle says what was done to the parts already.
+    let anodising = suggester
+        .named_capabilities("vis en titane décolletées chez nous, anodisation couleur à faire");
+    assert_eq!(
+        anodising.first().map(String::as_str),
+        Some("surface.anodising"),
+        "{anodising:?}"
+    );
+    let inspection = suggester.named_capabilities(
+        "machined titanium parts for a tomography inspection of their porosity",
+    );
+    assert_ne!(
+        inspection.first().map(String::as_str),
+        Some("machining"),
+        "{inspection:?}"
+    );
+    // What comes before "il nous faut" / "we need" is the parts' story.
+    let fatigue = suggester.named_capabilities(
+        "nos cupules sortent de fusion laser, il nous faut un labo pour les essais de fatigue",
+    );
+    assert!(
+        fatigue
+            .first()
+            .is_some_and(|code| code.starts_with("testing")),
+        "{fatigue:?}"
+    );
+}
