@@ -354,6 +354,11 @@ async fn evaluate(
                 .as_deref()
                 .map(|text| suggester.named_capabilities(text))
                 .unwrap_or_default(),
+            named_certifications: case
+                .text
+                .as_deref()
+                .map(|text| suggester.named_certifications(text))
+                .unwrap_or_default(),
             capabilities: case.capabilities.clone(),
             certifications: case.certifications.clone(),
             regions: case.regions.clone(),

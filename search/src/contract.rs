@@ -27,7 +27,7 @@ const BFC: &str = "Bourgogne-Franche-Comté";
 #[macro_export]
 macro_rules! contract_tests {
     ($(#[$attr:meta])* with $with:path) => {
-        $crate::contract_tests!(@each [$(#[$attr])*] $with; health typo_tolerance sentences_rank_words_instead_of_requiring_all a_capability_the_text_names_lifts_its_holders stop_words_only_is_no_text words_matching_nothing_find_nothing accent_insensitivity cross_language capability_filter_matches_descendants sector_region_and_member_filters certification_validity_follows_the_clock verified_only_counts_verified_certificates certification_counts_at_day_boundaries facet_counts stable_pagination sort_orders highlights highlights_escape_supplier_text upsert_replaces_delete_removes_clear_empties submitted_chunks_are_searchable_once_settled candidates_rank_by_requirements_met candidates_from_text candidates_include_explained_partial_matches candidates_include_holders_of_capabilities_the_text_names);
+        $crate::contract_tests!(@each [$(#[$attr])*] $with; health typo_tolerance sentences_rank_words_instead_of_requiring_all a_capability_the_text_names_lifts_its_holders a_certification_the_text_names_lifts_its_holders stop_words_only_is_no_text words_matching_nothing_find_nothing accent_insensitivity cross_language capability_filter_matches_descendants sector_region_and_member_filters certification_validity_follows_the_clock verified_only_counts_verified_certificates certification_counts_at_day_boundaries facet_counts stable_pagination sort_orders highlights highlights_escape_supplier_text upsert_replaces_delete_removes_clear_empties submitted_chunks_are_searchable_once_settled candidates_rank_by_requirements_met candidates_from_text candidates_include_explained_partial_matches candidates_include_holders_of_capabilities_the_text_names);
     };
     (@each $attrs:tt $with:path; $($scenario:ident)*) => {
         $($crate::contract_tests!(@one $attrs $with; $scenario);)*
@@ -174,6 +174,61 @@ pub async fn a_capability_the_text_names_lifts_its_holders(index: &dyn Capabilit
         "[{engine}] the same matches: {named:?} / {plain:?}"
     );
     assert!(!named.contains(&id(93)), "[{engine}] {named:?}");
+}
+
+/// A certification the text names ("certifié ISO 11137", read by the
+/// application) lifts its holders among the text's matches as one more word
+/// would, and brings in no document the text does not match.
+pub async fn a_certification_the_text_names_lifts_its_holders(index: &dyn CapabilityIndex) {
+    let engine = index.engine_name();
+    let sterilises = |n: u128, name: &str, description: &str, certified: bool| SupplierDocument {
+        description_fr: description.to_owned(),
+        certifications: if certified {
+            vec![cert("iso_11137", NOW - YEAR, NOW + YEAR)]
+        } else {
+            vec![cert("iso_13485", NOW - YEAR, NOW + YEAR)]
+        },
+        ..supplier(n, name)
+    };
+    reset(
+        index,
+        vec![
+            sterilises(81, "Oxyde Sud", "Stérilisation de kits.", false),
+            sterilises(82, "Rayons Est", "Stérilisation de dispositifs.", true),
+            sterilises(83, "Rayons Nord", "Irradiation de composants.", true),
+            sterilises(84, "Vapeur Ouest", "Nettoyage de kits.", false),
+            sterilises(85, "Pack Centre", "Conditionnement de kits.", false),
+        ],
+    )
+    .await;
+    let sentence = "stérilisation de kits";
+    let plain = hit_ids(&search(index, text(sentence)).await);
+    assert_eq!(
+        plain.first(),
+        Some(&id(81)),
+        "[{engine}] without it, the profile matching more words first: {plain:?}"
+    );
+    let named = hit_ids(
+        &search(
+            index,
+            SearchQuery {
+                named_certifications: strings(&["iso_11137"]),
+                ..text(sentence)
+            },
+        )
+        .await,
+    );
+    assert_eq!(
+        named.first(),
+        Some(&id(82)),
+        "[{engine}] the holder of the named certification first: {named:?}"
+    );
+    assert_eq!(
+        named.iter().collect::<BTreeSet<_>>(),
+        plain.iter().collect::<BTreeSet<_>>(),
+        "[{engine}] the same matches: {named:?} / {plain:?}"
+    );
+    assert!(!named.contains(&id(83)), "[{engine}] {named:?}");
 }
 
 /// A sentence of stop words and request phrasing says nothing: it answers as

@@ -34,6 +34,13 @@ pub struct SearchQuery {
     /// `named_capability_lift`). Changes no filter and no count.
     #[serde(default)]
     pub named_capabilities: Vec<String>,
+    /// Certifications the text names ("certifié ISO 11137", "BPF"), as the
+    /// capability suggester reads it: a document matching the text and
+    /// holding one ranks as if it matched one more word, as rare as the
+    /// certification's holders (see `named_certification_lift`), valid or
+    /// not. Changes no filter and no count: `certifications` filters.
+    #[serde(default)]
+    pub named_certifications: Vec<String>,
     /// Any of these codes (descendants match, as documents carry their ancestors).
     pub capabilities: Vec<String>,
     /// Every one of these codes, with a certificate valid at `now`.
@@ -64,6 +71,16 @@ pub(crate) fn named_capability_lift(at: usize, holders: u64, documents: u64) -> 
     const CONTEXT: f32 = 0.5;
     let weight = if at == 0 { 1.0 } else { CONTEXT };
     crate::analysis::rarity(holders, documents) * weight
+}
+
+/// What holding a certification a text names adds to a match's score, the
+/// certification having `holders` among `documents`: one more matched word
+/// as rare as its holders, as the need's capability. A buyer who names a
+/// certification requires it; "ISO 13485", which most of a health-tech
+/// directory holds, weighs next to nothing, "ISO 11137" (gamma
+/// sterilisation) much.
+pub(crate) fn named_certification_lift(holders: u64, documents: u64) -> f32 {
+    named_capability_lift(0, holders, documents)
 }
 
 /// Result order; every order ends with the document id so pages are stable.

@@ -362,6 +362,20 @@ impl Suggester {
         named.into_iter().map(|(s, _)| s.code).collect()
     }
 
+    /// The certifications a text names ("fournisseur certifié ISO 11137",
+    /// "fabrication BPF"), best first: what lifts their holders in the
+    /// directory (see `SearchQuery::named_certifications`).
+    pub fn named_certifications(&self, text: &str) -> Vec<String> {
+        /// Needs name one or two; more is a list of everything.
+        const NAMED: usize = 2;
+        self.suggest(text, 2 * NAMED)
+            .into_iter()
+            .filter(|s| s.kind == SuggestionKind::Certification)
+            .take(NAMED)
+            .map(|s| s.code)
+            .collect()
+    }
+
     /// The codes `text` most likely means, best first, at most `limit`.
     /// Empty when no word of the text names anything in the catalogue.
     pub fn suggest(&self, text: &str, limit: usize) -> Vec<Suggestion> {

@@ -668,3 +668,19 @@ fn a_capability_named_as_done_already_is_the_context_of_the_need() {
         "{fatigue:?}"
     );
 }
+
+#[test]
+fn named_certifications_are_the_ones_the_text_requires() {
+    let suggester = catalogue();
+    assert_eq!(
+        suggester.named_certifications(
+            "stérilisation de poches de sang, fournisseur certifié ISO 11137"
+        ),
+        ["iso_11137"]
+    );
+    assert!(
+        suggester
+            .named_certifications("usinage de vis en titane pour implants")
+            .is_empty()
+    );
+}

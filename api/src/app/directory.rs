@@ -216,15 +216,22 @@ pub async fn search(
     let text = query.q.filter(|q| !q.trim().is_empty());
     state.ensure_index_settings().await?;
     let catalogue = state.catalogue().await?;
-    let named_capabilities = text
+    let suggester = catalogue.suggester();
+    let (named_capabilities, named_certifications) = text
         .as_deref()
-        .map(|text| catalogue.suggester().named_capabilities(text))
+        .map(|text| {
+            (
+                suggester.named_capabilities(text),
+                suggester.named_certifications(text),
+            )
+        })
         .unwrap_or_default();
     let results = state
         .index
         .search(SearchQuery {
             text: text.clone(),
             named_capabilities,
+            named_certifications,
             capabilities,
             certifications: list(query.certification.as_deref()),
             verified_only: query.verified_only.unwrap_or(false),

@@ -309,6 +309,12 @@ impl Engine {
                     &query.named_capabilities,
                     &searcher,
                 )?
+                .into_iter()
+                .chain(named_certifications(
+                    fields.certification_codes,
+                    &query.named_certifications,
+                    &searcher,
+                )?)
                 .map(|named| (Occur::Should, named)),
             );
         }
@@ -529,6 +535,30 @@ fn named_capabilities(
             let term = Term::from_field_text(field, code);
             let holders = searcher.doc_freq(&term).map_err(internal)?;
             let lift = crate::query::named_capability_lift(at, holders, documents);
+            Ok(Box::new(ConstScoreQuery::new(term_query(term), lift)) as Box<dyn Query>)
+        })
+        .collect::<Result<Vec<_>, IndexError>>()?;
+    Ok(Some(Box::new(DisjunctionMaxQuery::new(named))))
+}
+
+/// Holding a certification the text names scores as one more matched word,
+/// as rare as its holders (`named_certification_lift`): the best of
+/// them when several are held.
+fn named_certifications(
+    field: Field,
+    codes: &[String],
+    searcher: &Searcher,
+) -> Result<Option<Box<dyn Query>>, IndexError> {
+    if codes.is_empty() {
+        return Ok(None);
+    }
+    let documents = searcher.num_docs();
+    let named = codes
+        .iter()
+        .map(|code| {
+            let term = Term::from_field_text(field, code);
+            let holders = searcher.doc_freq(&term).map_err(internal)?;
+            let lift = crate::query::named_certification_lift(holders, documents);
             Ok(Box::new(ConstScoreQuery::new(term_query(term), lift)) as Box<dyn Query>)
         })
         .collect::<Result<Vec<_>, IndexError>>()?;

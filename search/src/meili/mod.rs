@@ -31,7 +31,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use self::record::{RECORD_VERSION, Record};
-use self::words::{Ranked, Search, Words};
+use self::words::{Named, NamedInText, Ranked, Search, Words};
 use crate::analysis::{self, QueryWords};
 use crate::document::SupplierDocument;
 use crate::error::IndexError;
@@ -380,15 +380,24 @@ impl CapabilityIndex for MeiliIndex {
             .collect();
         let words = query.text().and_then(Words::of);
         let by_relevance = query.sort == SortOrder::Relevance;
-        // Each capability the text names, with the filter counting its holders.
-        let named: Vec<(String, String)> = query
-            .named_capabilities
-            .iter()
-            .filter_map(|code| {
-                let holds = filter::any_of("capability_codes", std::slice::from_ref(code))?;
-                Some((code.clone(), holds))
-            })
-            .collect();
+        // Each capability and certification the text names, with the filter
+        // counting its holders.
+        let holding = |attribute: &'static str, codes: &[String]| -> Vec<Named> {
+            codes
+                .iter()
+                .filter_map(|code| {
+                    let holds = filter::any_of(attribute, std::slice::from_ref(code))?;
+                    Some(Named {
+                        code: code.clone(),
+                        holds,
+                    })
+                })
+                .collect()
+        };
+        let named = NamedInText {
+            capabilities: holding("capability_codes", &query.named_capabilities),
+            certifications: holding("certification_codes", &query.named_certifications),
+        };
         let index = self.index();
         // A sorted page comes from the union, whose words are weighed by
         // their rarity first (and the words finding nothing left out). A page

@@ -169,22 +169,23 @@ impl Words {
     ///
     /// A document holding one of the `named` capabilities scores as if it
     /// matched one more word, as rare as the capability's holders, less for
-    /// the need's context (as the embedded engine).
+    /// the need's context, and one more word for a named certification
+    /// (as the embedded engine).
     pub(super) async fn ranked<'a>(
         &'a self,
         client: &'a Client,
         index: &'a Index,
         filter: Option<&'a str>,
         window: usize,
-        named: &'a [(String, String)],
+        named: &'a NamedInText,
     ) -> Result<Vec<Ranked>, meilisearch_sdk::errors::Error> {
-        // The capabilities a match holds are read only when some are named.
+        // What a match holds is read only when something is named.
         const IDS: [&str; 1] = ["id"];
-        const IDS_AND_CAPABILITIES: [&str; 2] = ["id", "capability_codes"];
+        const IDS_AND_CODES: [&str; 3] = ["id", "capability_codes", "certification_codes"];
         let read: &'a [&'a str] = if named.is_empty() {
             &IDS
         } else {
-            &IDS_AND_CAPABILITIES
+            &IDS_AND_CODES
         };
         let mut batch = MultiSearchQuery::new(client);
         let found = |query: &'a str, window: usize| -> Search<'a> {
@@ -213,7 +214,7 @@ impl Words {
                 batch.with_search_query(count);
             }
         }
-        for (_, holds) in named {
+        for Named { holds, .. } in named.all() {
             let mut count = Search::new(index);
             count.with_filter(holds).with_limit(0);
             batch.with_search_query(count);
@@ -247,25 +248,41 @@ impl Words {
         } else {
             Vec::new()
         };
-        let named_lift: Vec<(&str, f32)> = named
+        let mut holders = results
+            .by_ref()
+            .take(named.capabilities.len() + named.certifications.len())
+            .map(|count| count.estimated_total_hits.unwrap_or_default() as u64);
+        let capability_lift: Vec<(&str, f32)> = named
+            .capabilities
             .iter()
-            .zip(results.by_ref().take(named.len()))
+            .zip(holders.by_ref())
             .enumerate()
-            .map(|(at, ((code, _), holders))| {
-                let holders = holders.estimated_total_hits.unwrap_or_default();
-                (
-                    code.as_str(),
-                    crate::query::named_capability_lift(at, holders as u64, total as u64),
-                )
+            .map(|(at, (named, holders))| {
+                let lift = crate::query::named_capability_lift(at, holders, total as u64);
+                (named.code.as_str(), lift)
             })
             .collect();
-        // A match starts from the lift of the best named capability it holds.
-        let lift = |hit: &RankedHit| {
-            named_lift
+        let certification_lift: Vec<(&str, f32)> = named
+            .certifications
+            .iter()
+            .zip(holders)
+            .map(|(named, holders)| {
+                let lift = crate::query::named_certification_lift(holders, total as u64);
+                (named.code.as_str(), lift)
+            })
+            .collect();
+        // A match starts from the lift of the best named capability it
+        // holds, and of the best named certification.
+        let best = |lifts: &[(&str, f32)], held: &[String]| {
+            lifts
                 .iter()
-                .filter(|(code, _)| hit.capability_codes.iter().any(|held| held == code))
+                .filter(|(code, _)| held.iter().any(|held| held == code))
                 .map(|(_, lift)| *lift)
                 .fold(0.0_f32, f32::max)
+        };
+        let lift = |hit: &RankedHit| {
+            best(&capability_lift, &hit.capability_codes)
+                + best(&certification_lift, &hit.certification_codes)
         };
         let mut scores: HashMap<Uuid, Ranked> = HashMap::new();
         for (at, result) in results.by_ref().take(self.each.len()).enumerate() {
@@ -332,6 +349,35 @@ struct RankedHit {
     id: Uuid,
     #[serde(default)]
     capability_codes: Vec<String>,
+    #[serde(default)]
+    certification_codes: Vec<String>,
+}
+
+/// A capability or certification the text names, and the filter of its
+/// holders.
+#[derive(Debug)]
+pub(super) struct Named {
+    pub code: String,
+    pub holds: String,
+}
+
+/// What [`Words::ranked`] lifts the holders of.
+#[derive(Debug, Default)]
+pub(super) struct NamedInText {
+    /// In the order the text names them: the need, then its context.
+    pub capabilities: Vec<Named>,
+    pub certifications: Vec<Named>,
+}
+
+impl NamedInText {
+    fn is_empty(&self) -> bool {
+        self.capabilities.is_empty() && self.certifications.is_empty()
+    }
+
+    /// Capabilities first, then certifications.
+    fn all(&self) -> impl Iterator<Item = &Named> {
+        self.capabilities.iter().chain(&self.certifications)
+    }
 }
 
 /// A document of [`Words::ranked`].
