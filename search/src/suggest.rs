@@ -335,30 +335,37 @@ impl Suggester {
     /// `SearchQuery::named_capabilities`). They come in the order the text
     /// names them, ties by score, as buyers mostly say what they need
     /// before what it is for ("l'électropolissage de stents découpés au
-    /// laser"); but a capability the text names by a past participle
-    /// ("découpés", "machined": done to the parts already), or before the
-    /// words by which the buyer turns to the need ("nos cupules sortent de
-    /// fusion laser, il nous faut un labo pour les essais de fatigue"),
+    /// laser"); but a capability the text names only by a past participle
+    /// ("découpés", "machined": done to the parts already), or only before
+    /// the words by which the buyer turns to the need ("nos cupules sortent
+    /// de fusion laser, il nous faut un labo pour les essais de fatigue"),
     /// comes after the others.
     pub fn named_capabilities(&self, text: &str) -> Vec<String> {
         /// A text naming more than this is a list of everything, and its
         /// weakest names are noise.
         const NAMED: usize = 4;
-        let mut named: Vec<(Suggestion, Option<&Word>)> = Vec::new();
         let words = analysis::words(&mut self.analyzer.clone(), text, MAX_WORDS);
-        for (suggestion, first_word) in self.placed_suggestions(text, 2 * NAMED) {
-            if suggestion.kind == SuggestionKind::Capability && named.len() < NAMED {
-                named.push((suggestion, words.get(first_word)));
-            }
-        }
         let cue = analysis::request_cue(&mut self.analyzer.clone(), text);
-        named.sort_by_key(|(_, word)| match word {
-            Some(word) => (
-                self.participles.contains(&word.fold) || cue.is_some_and(|cue| word.position < cue),
-                word.position,
-            ),
-            None => (true, usize::MAX),
-        });
+        let context = |word: &Word| {
+            self.participles.contains(&word.fold) || cue.is_some_and(|cue| word.position < cue)
+        };
+        let mut named: Vec<(Suggestion, (bool, usize))> = Vec::new();
+        for (suggestion, naming) in self.placed_suggestions(text, 2 * NAMED) {
+            if suggestion.kind != SuggestionKind::Capability || named.len() == NAMED {
+                continue;
+            }
+            // Where the text names it as the need, else where it names it.
+            let naming: Vec<&Word> = naming.iter().filter_map(|&at| words.get(at)).collect();
+            let place = match naming.iter().find(|word| !context(word)) {
+                Some(need) => (false, need.position),
+                None => (
+                    true,
+                    naming.first().map_or(usize::MAX, |word| word.position),
+                ),
+            };
+            named.push((suggestion, place));
+        }
+        named.sort_by_key(|(_, place)| *place);
         named.into_iter().map(|(s, _)| s.code).collect()
     }
 
@@ -385,9 +392,9 @@ impl Suggester {
             .collect()
     }
 
-    /// [`Suggester::suggest`], each with the position of the first word
-    /// of the text that names it.
-    fn placed_suggestions(&self, text: &str, limit: usize) -> Vec<(Suggestion, usize)> {
+    /// [`Suggester::suggest`], each with the indexes of the words of the
+    /// text that name it, in the text's order.
+    fn placed_suggestions(&self, text: &str, limit: usize) -> Vec<(Suggestion, Vec<usize>)> {
         if limit == 0 {
             return Vec::new();
         }
@@ -534,19 +541,19 @@ impl Suggester {
         if recognised <= 0.0 {
             return Vec::new();
         }
-        let mut suggestions: Vec<(Suggestion, usize)> = candidates
+        let mut suggestions: Vec<(Suggestion, Vec<usize>)> = candidates
             .into_iter()
             .map(|(node, factor, ev)| {
                 let explained: f32 = ev.iter().zip(&word_weight).map(|(e, w)| e * w).sum();
                 let share = (explained / recognised).min(1.0);
                 let score = factor * (0.4 + 0.6 * share);
-                let first_word = ev.iter().position(|e| *e > 0.0).unwrap_or(n);
+                let naming = (0..n).filter(|&at| ev[at] > 0.0).collect();
                 let suggestion = Suggestion {
                     kind: self.nodes[node].kind,
                     code: self.nodes[node].code.clone(),
                     score: ((score * 1000.0).round() / 1000.0).clamp(0.0, 1.0),
                 };
-                (suggestion, first_word)
+                (suggestion, naming)
             })
             .collect();
         suggestions.sort_by(|(a, _), (b, _)| {
