@@ -667,6 +667,16 @@ fn a_capability_named_as_done_already_is_the_context_of_the_need() {
             .is_some_and(|code| code.starts_with("testing")),
         "{fatigue:?}"
     );
+    // "Micro-usinage laser" is named by "usinage" in the story too, and by
+    // "marquage laser" in the need.
+    let marking = suggester.named_capabilities(
+        "après l'usinage de nos ancillaires en inox, il faut un marquage laser UDI",
+    );
+    assert_eq!(
+        marking.first().map(String::as_str),
+        Some("machining.laser_micromachining"),
+        "{marking:?}"
+    );
 }
 
 #[test]
