@@ -304,16 +304,20 @@ impl Engine {
         );
         if text.is_some() {
             clauses.extend(
-                named_capabilities(
+                named_holders(
                     fields.capability_codes,
                     &query.named_capabilities,
                     &searcher,
+                    crate::query::named_capability_lift,
                 )?
                 .into_iter()
-                .chain(named_certifications(
+                .chain(named_holders(
                     fields.certification_codes,
                     &query.named_certifications,
                     &searcher,
+                    |_, holders, documents| {
+                        crate::query::named_certification_lift(holders, documents)
+                    },
                 )?)
                 .map(|named| (Occur::Should, named)),
             );
@@ -516,13 +520,14 @@ fn any_of(field: Field, values: &[String]) -> Option<Box<dyn Query>> {
     Some(Box::new(BooleanQuery::union(terms)))
 }
 
-/// Holding a capability the text names scores as one more matched word
-/// (see `text_query`), as rare as the capability's holders, its context's
-/// less (`named_capability_lift`): the best of them when several are held.
-fn named_capabilities(
+/// Holding one of the `codes` a text names in `field` lifts a match by
+/// `lift(at, holders, documents)` for the `at`-th code with `holders` (see
+/// `text_query` for the words'): the best of them when several are held.
+fn named_holders(
     field: Field,
     codes: &[String],
     searcher: &Searcher,
+    lift: impl Fn(usize, u64, u64) -> f32,
 ) -> Result<Option<Box<dyn Query>>, IndexError> {
     if codes.is_empty() {
         return Ok(None);
@@ -534,31 +539,7 @@ fn named_capabilities(
         .map(|(at, code)| {
             let term = Term::from_field_text(field, code);
             let holders = searcher.doc_freq(&term).map_err(internal)?;
-            let lift = crate::query::named_capability_lift(at, holders, documents);
-            Ok(Box::new(ConstScoreQuery::new(term_query(term), lift)) as Box<dyn Query>)
-        })
-        .collect::<Result<Vec<_>, IndexError>>()?;
-    Ok(Some(Box::new(DisjunctionMaxQuery::new(named))))
-}
-
-/// Holding a certification the text names scores as one more matched word,
-/// as rare as its holders (`named_certification_lift`): the best of
-/// them when several are held.
-fn named_certifications(
-    field: Field,
-    codes: &[String],
-    searcher: &Searcher,
-) -> Result<Option<Box<dyn Query>>, IndexError> {
-    if codes.is_empty() {
-        return Ok(None);
-    }
-    let documents = searcher.num_docs();
-    let named = codes
-        .iter()
-        .map(|code| {
-            let term = Term::from_field_text(field, code);
-            let holders = searcher.doc_freq(&term).map_err(internal)?;
-            let lift = crate::query::named_certification_lift(holders, documents);
+            let lift = lift(at, holders, documents);
             Ok(Box::new(ConstScoreQuery::new(term_query(term), lift)) as Box<dyn Query>)
         })
         .collect::<Result<Vec<_>, IndexError>>()?;

@@ -179,13 +179,16 @@ impl Words {
         window: usize,
         named: &'a NamedInText,
     ) -> Result<Vec<Ranked>, meilisearch_sdk::errors::Error> {
-        // What a match holds is read only when something is named.
-        const IDS: [&str; 1] = ["id"];
-        const IDS_AND_CODES: [&str; 3] = ["id", "capability_codes", "certification_codes"];
-        let read: &'a [&'a str] = if named.is_empty() {
-            &IDS
-        } else {
-            &IDS_AND_CODES
+        // What a match holds is read only when something of the kind is
+        // named: the codes of every match of every word's window.
+        let read: &'a [&'a str] = match (
+            named.capabilities.is_empty(),
+            named.certifications.is_empty(),
+        ) {
+            (true, true) => &["id"],
+            (false, true) => &["id", "capability_codes"],
+            (true, false) => &["id", "certification_codes"],
+            (false, false) => &["id", "capability_codes", "certification_codes"],
         };
         let mut batch = MultiSearchQuery::new(client);
         let found = |query: &'a str, window: usize| -> Search<'a> {
@@ -370,10 +373,6 @@ pub(super) struct NamedInText {
 }
 
 impl NamedInText {
-    fn is_empty(&self) -> bool {
-        self.capabilities.is_empty() && self.certifications.is_empty()
-    }
-
     /// Capabilities first, then certifications.
     fn all(&self) -> impl Iterator<Item = &Named> {
         self.capabilities.iter().chain(&self.certifications)
