@@ -642,8 +642,8 @@ impl CapabilityIndex for MeiliIndex {
                     None => related.to_owned(),
                 });
 
-        // Every holder of a requested capability from the level up, and of a
-        // related one, whatever its text says.
+        // The holders the counts did not read, whatever their text says:
+        // the requested capabilities' when not counted, a related one's.
         let mut holders = self.client.multi_search();
         for (filter, window) in [(&uncounted, FULL_WINDOW), (&related_only, PARTIAL_WINDOW)] {
             if let Some(filter) = filter.as_deref() {

@@ -222,6 +222,51 @@ async fn a_sentence_naming_a_capability_ranks_its_holders_first(app: &TestApp) {
     assert_eq!(hit_ids(&found), [holder, wordier], "{found}");
 }
 
+/// "… fournisseur certifié ISO 11137" names the certification of radiation
+/// sterilisation: its holder ranks first, though another profile's text
+/// matches more of the words.
+async fn a_sentence_naming_a_certification_ranks_its_holders_first(app: &TestApp) {
+    let expert = app.back_office("expert", "expert@pmt.example").await;
+    let profile = |description: &str| {
+        let mut profile = sterilisation_profile();
+        profile["description_fr"] = json!(description);
+        profile["description_en"] = json!("Contract services.");
+        profile
+    };
+    let mut gamma = iso_13485("2025-01-01", "2030-01-01");
+    gamma["type"] = json!("iso_11137");
+    let mut found = Vec::new();
+    for (n, name, description, certificates) in [
+        (
+            1,
+            "Rayons Est",
+            "Stérilisation de dispositifs.",
+            vec![gamma],
+        ),
+        (2, "Oxyde Sud", "Stérilisation de poches.", vec![]),
+        (3, "Pack Centre", "Conditionnement de poches.", vec![]),
+    ] {
+        let (_, org) = app
+            .published_supplier_named(
+                name,
+                &format!("{n}@sterile.example"),
+                &siret(n),
+                profile(description),
+                &certificates,
+                &expert,
+            )
+            .await;
+        found.push(org);
+    }
+    let ranked = app
+        .search_until(
+            "q=st%C3%A9rilisation%20de%20poches%2C%20fournisseur%20certifi%C3%A9%20ISO%2011137",
+            |r| hit_ids(r).len() == 3,
+        )
+        .await;
+    assert_eq!(hit_ids(&ranked), found, "{ranked}");
+}
+
 async fn the_published_version_stays_public_while_edits_are_reviewed(app: &TestApp) {
     let expert = app.back_office("expert", "expert@pmt.example").await;
     let (supplier, org) = app
@@ -768,6 +813,7 @@ on_both_backends!(
     a_supplier_profile_goes_from_draft_to_the_public_directory,
     french_queries_find_english_profiles_and_the_reverse,
     a_sentence_naming_a_capability_ranks_its_holders_first,
+    a_sentence_naming_a_certification_ranks_its_holders_first,
     the_published_version_stays_public_while_edits_are_reviewed,
     a_lost_update_is_impossible,
     illegal_review_steps_answer_409_naming_the_state,
