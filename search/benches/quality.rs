@@ -347,18 +347,15 @@ async fn evaluate(
 
     let mut scored = Vec::new();
     for case in &set.searches {
+        let named = case
+            .text
+            .as_deref()
+            .map(|text| suggester.named(text))
+            .unwrap_or_default();
         let query = SearchQuery {
             text: case.text.clone(),
-            named_capabilities: case
-                .text
-                .as_deref()
-                .map(|text| suggester.named_capabilities(text))
-                .unwrap_or_default(),
-            named_certifications: case
-                .text
-                .as_deref()
-                .map(|text| suggester.named_certifications(text))
-                .unwrap_or_default(),
+            named_capabilities: named.capabilities,
+            named_certifications: named.certifications,
             capabilities: case.capabilities.clone(),
             certifications: case.certifications.clone(),
             regions: case.regions.clone(),

@@ -93,6 +93,20 @@ const MIN_COVERAGE: f32 = 0.55;
 const STEM_QUALITY: f32 = 0.95;
 const TYPO_COST: f32 = 0.15;
 
+/// A text naming more capabilities than this is a list of everything, and
+/// its weakest names are noise.
+const NAMED_CAPABILITIES: usize = 4;
+/// Needs name one or two certifications; more is a list of everything.
+const NAMED_CERTIFICATIONS: usize = 2;
+
+/// The capabilities and certifications a text names (see [`Suggester::named`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Named {
+    /// The need first, then its context.
+    pub capabilities: Vec<String>,
+    pub certifications: Vec<String>,
+}
+
 /// Suggests capability codes and certification types for a free text.
 pub struct Suggester {
     nodes: Vec<Node>,
@@ -341,17 +355,40 @@ impl Suggester {
     /// de fusion laser, il nous faut un labo pour les essais de fatigue"),
     /// comes after the others.
     pub fn named_capabilities(&self, text: &str) -> Vec<String> {
-        /// A text naming more than this is a list of everything, and its
-        /// weakest names are noise.
-        const NAMED: usize = 4;
+        self.in_reading_order(text, self.placed_suggestions(text, 2 * NAMED_CAPABILITIES))
+    }
+
+    /// What a directory search's text names, read once: its capabilities
+    /// as [`Suggester::named_capabilities`], and the certifications it names
+    /// ("fournisseur certifié ISO 11137", "fabrication BPF"), best first,
+    /// which lift their holders (see `SearchQuery::named_certifications`).
+    pub fn named(&self, text: &str) -> Named {
+        let placed = self.placed_suggestions(text, 2 * NAMED_CAPABILITIES);
+        // The best suggestions alone, as for the capabilities.
+        let certifications = placed
+            .iter()
+            .take(2 * NAMED_CERTIFICATIONS)
+            .filter(|(s, _)| s.kind == SuggestionKind::Certification)
+            .take(NAMED_CERTIFICATIONS)
+            .map(|(s, _)| s.code.clone())
+            .collect();
+        Named {
+            capabilities: self.in_reading_order(text, placed),
+            certifications,
+        }
+    }
+
+    /// The best [`NAMED_CAPABILITIES`] capabilities of `placed`, the need
+    /// first (see [`Suggester::named_capabilities`]).
+    fn in_reading_order(&self, text: &str, placed: Vec<(Suggestion, Vec<usize>)>) -> Vec<String> {
         let words = analysis::words(&mut self.analyzer.clone(), text, MAX_WORDS);
         let cue = analysis::request_cue(&mut self.analyzer.clone(), text);
         let context = |word: &Word| {
             self.participles.contains(&word.fold) || cue.is_some_and(|cue| word.position < cue)
         };
         let mut named: Vec<(Suggestion, (bool, usize))> = Vec::new();
-        for (suggestion, naming) in self.placed_suggestions(text, 2 * NAMED) {
-            if suggestion.kind != SuggestionKind::Capability || named.len() == NAMED {
+        for (suggestion, naming) in placed {
+            if suggestion.kind != SuggestionKind::Capability || named.len() == NAMED_CAPABILITIES {
                 continue;
             }
             // Where the text names it as the need, else where it names it.
@@ -367,20 +404,6 @@ impl Suggester {
         }
         named.sort_by_key(|(_, place)| *place);
         named.into_iter().map(|(s, _)| s.code).collect()
-    }
-
-    /// The certifications a text names ("fournisseur certifié ISO 11137",
-    /// "fabrication BPF"), best first: what lifts their holders in the
-    /// directory (see `SearchQuery::named_certifications`).
-    pub fn named_certifications(&self, text: &str) -> Vec<String> {
-        /// Needs name one or two; more is a list of everything.
-        const NAMED: usize = 2;
-        self.suggest(text, 2 * NAMED)
-            .into_iter()
-            .filter(|s| s.kind == SuggestionKind::Certification)
-            .take(NAMED)
-            .map(|s| s.code)
-            .collect()
     }
 
     /// The codes `text` most likely means, best first, at most `limit`.

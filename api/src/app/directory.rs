@@ -216,22 +216,16 @@ pub async fn search(
     let text = query.q.filter(|q| !q.trim().is_empty());
     state.ensure_index_settings().await?;
     let catalogue = state.catalogue().await?;
-    let suggester = catalogue.suggester();
-    let (named_capabilities, named_certifications) = text
+    let named = text
         .as_deref()
-        .map(|text| {
-            (
-                suggester.named_capabilities(text),
-                suggester.named_certifications(text),
-            )
-        })
+        .map(|text| catalogue.suggester().named(text))
         .unwrap_or_default();
     let results = state
         .index
         .search(SearchQuery {
             text: text.clone(),
-            named_capabilities,
-            named_certifications,
+            named_capabilities: named.capabilities,
+            named_certifications: named.certifications,
             capabilities,
             certifications: list(query.certification.as_deref()),
             verified_only: query.verified_only.unwrap_or(false),
