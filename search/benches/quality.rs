@@ -25,13 +25,15 @@ use std::time::Duration;
 use meilisearch_sdk::client::Client;
 use search::embedded::TantivyIndex;
 use search::meili::MeiliIndex;
-use search::suggest::{Entry, Suggester, SuggestionKind};
+use search::suggest::{Suggester, SuggestionKind};
 use search::{CandidateQuery, CapabilityIndex, SearchQuery, SupplierDocument};
 use serde::Deserialize;
 use uuid::Uuid;
 
 #[path = "../tests/support/fixture.rs"]
 mod fixture;
+#[path = "support/seeded.rs"]
+mod seeded;
 
 const K: usize = 10;
 /// Grades from which a supplier counts as relevant for recall (2 = a good alternative).
@@ -142,7 +144,7 @@ async fn main() {
         set.searches.len(),
         count_kinds(set.searches.iter().map(|s| s.kind.as_str())),
     );
-    let suggester = seeded_suggester();
+    let suggester = seeded::suggester();
     score_suggestions(&suggester, &set.suggestions);
 
     let mut summary = Summary::default();
@@ -206,45 +208,6 @@ fn count_kinds<'a>(kinds: impl Iterator<Item = &'a str>) -> String {
         .map(|(kind, count)| format!("{count} {kind}"))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// The suggester as the application builds it from the seeded catalogue.
-fn seeded_suggester() -> Suggester {
-    #[derive(Deserialize)]
-    struct Node {
-        code: String,
-        fr: String,
-        en: String,
-        #[serde(default)]
-        synonyms: Vec<String>,
-    }
-    #[derive(Deserialize)]
-    struct CertificationType {
-        code: String,
-        fr: String,
-        en: String,
-        description_fr: String,
-        description_en: String,
-    }
-    let seed = |name: &str| format!("{}/../persistence/seed/{name}", env!("CARGO_MANIFEST_DIR"));
-    let nodes: Vec<Node> = fixture::read_json(&seed("taxonomy.json"));
-    let types: Vec<CertificationType> = fixture::read_json(&seed("certifications.json"));
-    Suggester::new(
-        nodes
-            .into_iter()
-            .map(|n| Entry {
-                code: n.code,
-                labels: [n.fr, n.en].into_iter().chain(n.synonyms).collect(),
-            })
-            .collect(),
-        types
-            .into_iter()
-            .map(|t| Entry {
-                code: t.code,
-                labels: vec![t.fr, t.en, t.description_fr, t.description_en],
-            })
-            .collect(),
-    )
 }
 
 /// Capability suggestions on the labelled needs, from the seeded catalogue built

@@ -63,6 +63,8 @@ mod feed;
 mod generator;
 #[path = "load/publications.rs"]
 mod publications;
+#[path = "../../search/benches/support/seeded.rs"]
+mod seeded;
 #[path = "load/webhooks.rs"]
 mod webhooks;
 use generator::{CERTIFICATIONS, NAMES, Rng, SECTORS, SUFFIXES};
@@ -384,8 +386,12 @@ fn searches(now: i64) -> Vec<(String, SearchQuery)> {
 
 /// Sentences of about 20 words, the way a buyer types a need in the
 /// directory's search box: every word optional, typo tolerance on each, where
-/// engines get slow. Sent over HTTP and to the index directly, one client.
+/// engines get slow. Sent over HTTP and to the index directly, one client:
+/// directly as the server asks it, with the capabilities and certifications
+/// the seeded suggester reads in the text, so that the gap is the server's
+/// own share (reading the text included) and not a different search.
 fn sentences(now: i64) -> Vec<(String, SearchQuery)> {
+    let suggester = seeded::suggester();
     [
         ("usinage", "titane"),
         ("injection plastique", "PEEK"),
@@ -398,10 +404,13 @@ fn sentences(now: i64) -> Vec<(String, SearchQuery)> {
             "Bonjour, nous recherchons un sous-traitant régional pour la {need} {material} \
              de petites séries de pièces pour un dispositif médical, avec un devis rapide"
         );
+        let named = suggester.named(&text);
         (
             format!("q={}", urlencode(&text)),
             SearchQuery {
                 text: Some(text),
+                named_capabilities: named.capabilities,
+                named_certifications: named.certifications,
                 now,
                 limit: 20,
                 ..SearchQuery::default()
