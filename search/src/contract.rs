@@ -178,7 +178,8 @@ pub async fn a_capability_the_text_names_lifts_its_holders(index: &dyn Capabilit
 
 /// A certification the text names ("certifié ISO 11137", read by the
 /// application) lifts its holders among the text's matches as one more word
-/// would, and brings in no document the text does not match.
+/// would, when their certificate is valid, and brings in no document the
+/// text does not match.
 pub async fn a_certification_the_text_names_lifts_its_holders(index: &dyn CapabilityIndex) {
     let engine = index.engine_name();
     let sterilises = |n: u128, name: &str, description: &str, certified: bool| SupplierDocument {
@@ -198,6 +199,12 @@ pub async fn a_certification_the_text_names_lifts_its_holders(index: &dyn Capabi
             sterilises(83, "Rayons Nord", "Irradiation de composants.", true),
             sterilises(84, "Vapeur Ouest", "Nettoyage de kits.", false),
             sterilises(85, "Pack Centre", "Conditionnement de kits.", false),
+            // Its certificate expired: what the buyer asked for no more than none.
+            SupplierDocument {
+                description_fr: "Stérilisation de kits.".to_owned(),
+                certifications: vec![cert("iso_11137", NOW - 3 * YEAR, NOW - YEAR)],
+                ..supplier(86, "Rayons Ouest")
+            },
         ],
     )
     .await;
@@ -221,7 +228,8 @@ pub async fn a_certification_the_text_names_lifts_its_holders(index: &dyn Capabi
     assert_eq!(
         named.first(),
         Some(&id(82)),
-        "[{engine}] the holder of the named certification first: {named:?}"
+        "[{engine}] the holder of the named certification first, not the holder of an \
+         expired one: {named:?}"
     );
     assert_eq!(
         named.iter().collect::<BTreeSet<_>>(),

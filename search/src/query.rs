@@ -37,8 +37,11 @@ pub struct SearchQuery {
     /// Certifications the text names ("certifié ISO 11137", "BPF"), as the
     /// capability suggester reads it: a document matching the text and
     /// holding one ranks as if it matched one more word, as rare as the
-    /// certification's holders (see `named_certification_lift`), valid or
-    /// not. Changes no filter and no count: `certifications` filters.
+    /// certification's holders (see `named_certification_lift`), when its
+    /// certificate counts at `now` (as for `certifications`: valid, and
+    /// verified under `verified_only`): an expired one is what the buyer
+    /// asked for no more than none. Changes no filter and no count:
+    /// `certifications` filters.
     #[serde(default)]
     pub named_certifications: Vec<String>,
     /// Any of these codes (descendants match, as documents carry their ancestors).

@@ -302,25 +302,25 @@ impl Engine {
                 .flatten()
                 .map(|filter| (Occur::Must, unscored(filter))),
         );
+        let mut named_certifications = Vec::new();
         if text.is_some() {
             clauses.extend(
                 named_holders(
                     fields.capability_codes,
                     &query.named_capabilities,
                     &searcher,
-                    crate::query::named_capability_lift,
                 )?
-                .into_iter()
-                .chain(named_holders(
-                    fields.certification_codes,
-                    &query.named_certifications,
-                    &searcher,
-                    |_, holders, documents| {
-                        crate::query::named_certification_lift(holders, documents)
-                    },
-                )?)
                 .map(|named| (Occur::Should, named)),
             );
+            // Lifted by the collector, which knows which certificates are
+            // valid at `now`.
+            for code in &query.named_certifications {
+                let holders = searcher
+                    .doc_freq(&Term::from_field_text(fields.certification_codes, code))
+                    .map_err(internal)?;
+                let lift = crate::query::named_certification_lift(holders, searcher.num_docs());
+                named_certifications.push((code.clone(), lift));
+            }
         }
         let page = Page {
             certifications: &query.certifications,
@@ -329,6 +329,7 @@ impl Engine {
             sort: query.sort,
             keep: query.offset.saturating_add(query.limit),
             columns: &self.columns,
+            named_certifications: &named_certifications,
         };
         let collected = searcher
             .search(&BooleanQuery::new(clauses), &page)
@@ -520,14 +521,13 @@ fn any_of(field: Field, values: &[String]) -> Option<Box<dyn Query>> {
     Some(Box::new(BooleanQuery::union(terms)))
 }
 
-/// Holding one of the `codes` a text names in `field` lifts a match by
-/// `lift(at, holders, documents)` for the `at`-th code with `holders` (see
-/// `text_query` for the words'): the best of them when several are held.
+/// Holding one of the capability `codes` a text names (in `field`) lifts a
+/// match by `named_capability_lift` (see `text_query` for the words'): the
+/// best of them when several are held.
 fn named_holders(
     field: Field,
     codes: &[String],
     searcher: &Searcher,
-    lift: impl Fn(usize, u64, u64) -> f32,
 ) -> Result<Option<Box<dyn Query>>, IndexError> {
     if codes.is_empty() {
         return Ok(None);
@@ -539,7 +539,7 @@ fn named_holders(
         .map(|(at, code)| {
             let term = Term::from_field_text(field, code);
             let holders = searcher.doc_freq(&term).map_err(internal)?;
-            let lift = lift(at, holders, documents);
+            let lift = crate::query::named_capability_lift(at, holders, documents);
             Ok(Box::new(ConstScoreQuery::new(term_query(term), lift)) as Box<dyn Query>)
         })
         .collect::<Result<Vec<_>, IndexError>>()?;

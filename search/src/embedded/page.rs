@@ -36,6 +36,9 @@ pub(super) struct Page<'a> {
     /// `offset + limit`.
     pub keep: usize,
     pub columns: &'a ColumnCache,
+    /// Certifications the text names, each with what a match holding it
+    /// valid at `now` gains (the best of them when several are held).
+    pub named_certifications: &'a [(String, f32)],
 }
 
 /// The best matches in order, with the count and facets of all of them.
@@ -233,6 +236,14 @@ impl Collector for Page<'_> {
             SortOrder::NameAsc => SortColumn::Name,
             SortOrder::UpdatedDesc => SortColumn::Updated,
         };
+        let named = self
+            .named_certifications
+            .iter()
+            .filter_map(|(code, lift)| {
+                let at = certificates.codes.iter().position(|known| known == code)?;
+                Some((at as u32, *lift))
+            })
+            .collect();
         let codes = certificates.codes.len();
         Ok(SegmentPage {
             segment,
@@ -240,6 +251,7 @@ impl Collector for Page<'_> {
             now: self.now,
             verified_only: self.verified_only,
             wanted,
+            named,
             valid: Vec::new(),
             sort,
             best: BinaryHeap::new(),
@@ -368,6 +380,8 @@ pub(super) struct SegmentPage {
     /// The wanted certification codes in this segment's interning; `None`
     /// when one of them is in none of its documents.
     wanted: Option<Vec<u32>>,
+    /// The named certifications in this segment's interning, with their lift.
+    named: Vec<(u32, f32)>,
     columns: Arc<SegmentColumns>,
     /// The codes of the current document's certificates that count.
     valid: Vec<u32>,
@@ -399,6 +413,16 @@ impl SegmentPage {
             Some(wanted) if wanted.is_empty() => !self.verified_only || !self.valid.is_empty(),
             Some(wanted) => wanted.iter().all(|code| self.valid.contains(code)),
         }
+    }
+
+    /// What the current document gains from the named certifications it
+    /// holds valid (after [`SegmentPage::certified`]).
+    fn named_lift(&self) -> Score {
+        self.named
+            .iter()
+            .filter(|(code, _)| self.valid.contains(code))
+            .map(|(_, lift)| *lift)
+            .fold(0.0, f32::max)
     }
 
     fn id(&self, doc: DocId) -> Uuid {
@@ -469,7 +493,7 @@ impl SegmentCollector for SegmentPage {
         if let Some(member) = self.columns.member.first(doc) {
             self.members[usize::from(member)] += 1;
         }
-        self.rank(doc, score);
+        self.rank(doc, score + self.named_lift());
     }
 
     fn harvest(self) -> Collected {

@@ -397,6 +397,8 @@ impl CapabilityIndex for MeiliIndex {
         let named = NamedInText {
             capabilities: holding("capability_codes", &query.named_capabilities),
             certifications: holding("certification_codes", &query.named_certifications),
+            now: query.now,
+            verified_only: query.verified_only,
         };
         let index = self.index();
         // A sorted page comes from the union, whose words are weighed by

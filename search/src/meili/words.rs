@@ -23,6 +23,7 @@ use meilisearch_sdk::search::{MultiSearchQuery, SearchQuery, Selectors};
 use uuid::Uuid;
 
 use crate::analysis::{self, QueryWords, Word};
+use crate::document::CertificationDoc;
 
 /// One search of a multi-search.
 pub(super) type Search<'a> = SearchQuery<'a, DefaultHttpClient>;
@@ -187,8 +188,8 @@ impl Words {
         ) {
             (true, true) => &["id"],
             (false, true) => &["id", "capability_codes"],
-            (true, false) => &["id", "certification_codes"],
-            (false, false) => &["id", "capability_codes", "certification_codes"],
+            (true, false) => &["id", "certifications"],
+            (false, false) => &["id", "capability_codes", "certifications"],
         };
         let mut batch = MultiSearchQuery::new(client);
         let found = |query: &'a str, window: usize| -> Search<'a> {
@@ -275,17 +276,22 @@ impl Words {
             })
             .collect();
         // A match starts from the lift of the best named capability it
-        // holds, and of the best named certification.
-        let best = |lifts: &[(&str, f32)], held: &[String]| {
+        // holds, and of the best named certification it holds valid.
+        let best = |lifts: &[(&str, f32)], holds: &dyn Fn(&str) -> bool| {
             lifts
                 .iter()
-                .filter(|(code, _)| held.iter().any(|held| held == code))
+                .filter(|(code, _)| holds(code))
                 .map(|(_, lift)| *lift)
                 .fold(0.0_f32, f32::max)
         };
         let lift = |hit: &RankedHit| {
-            best(&capability_lift, &hit.capability_codes)
-                + best(&certification_lift, &hit.certification_codes)
+            best(&capability_lift, &|code| {
+                hit.capability_codes.iter().any(|held| held == code)
+            }) + best(&certification_lift, &|code| {
+                hit.certifications
+                    .iter()
+                    .any(|held| held.code == code && held.counts_at(named.now, named.verified_only))
+            })
         };
         let mut scores: HashMap<Uuid, Ranked> = HashMap::new();
         for (at, result) in results.by_ref().take(self.each.len()).enumerate() {
@@ -353,7 +359,7 @@ struct RankedHit {
     #[serde(default)]
     capability_codes: Vec<String>,
     #[serde(default)]
-    certification_codes: Vec<String>,
+    certifications: Vec<CertificationDoc>,
 }
 
 /// A capability or certification the text names, and the filter of its
@@ -370,6 +376,10 @@ pub(super) struct NamedInText {
     /// In the order the text names them: the need, then its context.
     pub capabilities: Vec<Named>,
     pub certifications: Vec<Named>,
+    /// The clock and `verified_only` of the search: a certificate lifts its
+    /// holder when it counts then (see `CertificationDoc::counts_at`).
+    pub now: i64,
+    pub verified_only: bool,
 }
 
 impl NamedInText {
