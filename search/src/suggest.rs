@@ -353,7 +353,8 @@ impl Suggester {
     /// ("découpés", "machined": done to the parts already), or only before
     /// the words by which the buyer turns to the need ("nos cupules sortent
     /// de fusion laser, il nous faut un labo pour les essais de fatigue"),
-    /// comes after the others.
+    /// or only right after a negation ("contrôler la porosité sans les
+    /// découper"), comes after the others.
     pub fn named_capabilities(&self, text: &str) -> Vec<String> {
         self.in_reading_order(text, self.placed_suggestions(text, 2 * NAMED_CAPABILITIES))
     }
@@ -383,8 +384,19 @@ impl Suggester {
     fn in_reading_order(&self, text: &str, placed: Vec<(Suggestion, Vec<usize>)>) -> Vec<String> {
         let words = analysis::words(&mut self.analyzer.clone(), text, MAX_WORDS);
         let cue = analysis::request_cue(&mut self.analyzer.clone(), text);
-        let context = |word: &Word| {
-            self.participles.contains(&word.fold) || cue.is_some_and(|cue| word.position < cue)
+        let negations = analysis::negations(&mut self.analyzer.clone(), text);
+        // The first word that counts after a negation.
+        let negated = |at: usize| {
+            let previous = at.checked_sub(1).map(|before| words[before].position);
+            negations.iter().any(|&negation| {
+                negation < words[at].position && previous.is_none_or(|p| p <= negation)
+            })
+        };
+        let context = |at: usize| {
+            let word = &words[at];
+            self.participles.contains(&word.fold)
+                || cue.is_some_and(|cue| word.position < cue)
+                || negated(at)
         };
         let mut named: Vec<(Suggestion, (bool, usize))> = Vec::new();
         for (suggestion, naming) in placed {
@@ -392,12 +404,12 @@ impl Suggester {
                 continue;
             }
             // Where the text names it as the need, else where it names it.
-            let naming: Vec<&Word> = naming.iter().filter_map(|&at| words.get(at)).collect();
-            let place = match naming.iter().find(|word| !context(word)) {
-                Some(need) => (false, need.position),
+            let naming: Vec<usize> = naming.into_iter().filter(|&at| at < words.len()).collect();
+            let place = match naming.iter().find(|&&at| !context(at)) {
+                Some(&need) => (false, words[need].position),
                 None => (
                     true,
-                    naming.first().map_or(usize::MAX, |word| word.position),
+                    naming.first().map_or(usize::MAX, |&at| words[at].position),
                 ),
             };
             named.push((suggestion, place));

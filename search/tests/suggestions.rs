@@ -680,6 +680,40 @@ fn a_capability_named_as_done_already_is_the_context_of_the_need() {
 }
 
 #[test]
+fn a_capability_named_right_after_a_negation_is_not_the_need() {
+    let suggester = catalogue();
+    let inspection =
+        suggester.named_capabilities("sans découpe : tomographie de nos pièces imprimées");
+    assert_eq!(
+        inspection.first().map(String::as_str),
+        Some("testing.metrology"),
+        "{inspection:?}"
+    );
+    let sterile = suggester.named_capabilities("no sterilisation needed, only cleanroom packaging");
+    assert_eq!(
+        sterile.first().map(String::as_str),
+        Some("cleanroom.packaging"),
+        "{sterile:?}"
+    );
+}
+
+#[test]
+fn how_many_and_whose_name_no_capability() {
+    let suggester = catalogue();
+    for text in [
+        "quelques milliers de pots",
+        "une petite marque bio",
+        "thousands of units for our brand",
+    ] {
+        assert!(
+            suggester.named(text).capabilities.is_empty(),
+            "{text}: {:?}",
+            suggester.named(text)
+        );
+    }
+}
+
+#[test]
 fn named_certifications_are_the_ones_the_text_requires() {
     let suggester = catalogue();
     assert_eq!(

@@ -64,6 +64,25 @@ pub(super) fn request_cue(analyzer: &mut TextAnalyzer, text: &str) -> Option<usi
     None
 }
 
+/// Words after which the next word that counts names what the buyer does
+/// not want ("sans les découper", "non stérile", "no need for
+/// sterilisation"), folded.
+const NEGATIONS: &[&str] = &["sans", "pas", "non", "ni", "without", "no", "not"];
+
+/// The positions of the words of `text` that negate the next word that
+/// counts (positions as [`Word::position`]).
+pub(super) fn negations(analyzer: &mut TextAnalyzer, text: &str) -> Vec<usize> {
+    let mut stream = analyzer.token_stream(text);
+    let mut found = Vec::new();
+    while stream.advance() {
+        let token = stream.token();
+        if NEGATIONS.contains(&token.text.as_str()) {
+            found.push(token.position);
+        }
+    }
+    found
+}
+
 /// French and English words that say nothing about a capability, including
 /// the fluff of a request ("je cherche un sous-traitant", "we need a
 /// supplier", "devis urgent"). Folded; matched on whole words. They are
@@ -90,6 +109,9 @@ const STOP_WORDS: &[&str] = &[
     "entreprise", "entreprises", "societe", "societes", "urgent", "urgente", "urgence",
     "rapidement", "devis", "chiffrage", "tarif", "tarifs", "prix", "frais", "projet", "nouveau",
     "nouvelle", "realiser", "faire",
+    // How many, and whose: "quelques milliers de pots" is not milling,
+    // "une petite marque bio" neither marking nor bioanalysis.
+    "dizaines", "centaine", "centaines", "millier", "milliers", "marque", "marques", "bio",
     // What every need of a health-tech cluster is about: naming it says
     // nothing about the capability ("logiciel de dispositif médical").
     "dispositif", "dispositifs", "medical", "medicale", "medicales", "medicaux", "medtech",
@@ -104,7 +126,7 @@ const STOP_WORDS: &[&str] = &[
     "want", "wanted", "supplier", "suppliers", "subcontractor", "subcontractors", "vendor",
     "vendors", "provider", "providers", "partner", "partners", "company", "companies", "able",
     "urgently", "asap", "quote", "quotes", "quotation", "rfq", "price", "project", "new", "device",
-    "devices",
+    "devices", "dozens", "hundreds", "thousands", "brand", "brands",
 ];
 
 pub(super) fn is_stop_word(folded: &str) -> bool {
