@@ -135,10 +135,72 @@ pub const PAIRS: &[(&str, &str)] = &[
     ("chirurgie ophtalmique", "eye surgery"),
     ("compléments alimentaires", "food supplements"),
     ("compléments alimentaires", "dietary supplements"),
+    // Regulatory and laboratory words, as buyers and profiles write them.
+    ("dossier technique", "technical documentation"),
+    ("organisme notifié", "notified body"),
+    ("relargage", "leaching"),
+    ("relargables", "leachables"),
+    ("extractibles", "extractables"),
+    ("contrôle non destructif", "non-destructive testing"),
+    ("porosité", "porosity"),
     ("thérapie innovante", "advanced therapy"),
     (
         "médicaments de thérapie innovante",
         "advanced therapy medicinal products",
+    ),
+];
+
+/// What buyers call their products, and the trade that makes them, as
+/// profiles name it: a shampoo is made by a cosmetics manufacturer. One way
+/// only: a search for "cosmétiques" is not a search for every product.
+pub const PRODUCTS: &[(&[&str], &[&str])] = &[
+    (
+        &[
+            "shampoing",
+            "shampooing",
+            "gel douche",
+            "savon",
+            "savons",
+            "baume",
+            "baumes",
+            "lotion",
+            "lotions",
+            "déodorant",
+            "déodorants",
+            "parfum",
+            "parfums",
+            "maquillage",
+            "dentifrice",
+            "rouge à lèvres",
+            "crème solaire",
+            "shampoo",
+            "shower gel",
+            "soap",
+            "balm",
+            "deodorant",
+            "perfume",
+            "makeup",
+            "make-up",
+            "toothpaste",
+            "lipstick",
+            "sunscreen",
+        ],
+        &["cosmétique", "cosmétiques", "cosmetic", "cosmetics"],
+    ),
+    (
+        &[
+            "vitamines",
+            "probiotiques",
+            "nutraceutiques",
+            "vitamins",
+            "probiotics",
+            "nutraceuticals",
+        ],
+        &[
+            "compléments alimentaires",
+            "food supplements",
+            "dietary supplements",
+        ],
     ),
 ];
 
@@ -518,8 +580,9 @@ pub const STOP_WORDS: &[&str] = &[
     "want",
 ];
 
-/// Every phrase mapped to all its equivalents, in both directions: the shape of
-/// Meilisearch's `synonyms` setting.
+/// Every phrase mapped to all its equivalents, in both directions, and each
+/// product to its trades (see [`PRODUCTS`]): the shape of Meilisearch's
+/// `synonyms` setting.
 pub fn mutual_map() -> BTreeMap<String, Vec<String>> {
     let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let pairs = PAIRS
@@ -532,6 +595,12 @@ pub fn mutual_map() -> BTreeMap<String, Vec<String>> {
             if !equivalents.iter().any(|known| known == to) {
                 equivalents.push(to.to_owned());
             }
+        }
+    }
+    for (products, trades) in PRODUCTS {
+        for product in *products {
+            let equivalents = map.entry((*product).to_owned()).or_default();
+            equivalents.extend(trades.iter().map(|trade| (*trade).to_owned()));
         }
     }
     map
@@ -553,6 +622,14 @@ mod tests {
             );
         }
         assert!(map["décolletage"].iter().any(|form| form == "décolletées"));
+    }
+
+    #[test]
+    fn a_product_names_its_trade_but_not_the_other_way() {
+        let map = mutual_map();
+        assert!(map["shampoing"].iter().any(|trade| trade == "cosmétiques"));
+        assert!(map["shower gel"].iter().any(|trade| trade == "cosmetics"));
+        assert!(!map["cosmétiques"].iter().any(|word| word == "shampoing"));
     }
 
     #[test]
