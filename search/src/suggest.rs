@@ -619,7 +619,12 @@ impl Suggester {
         }
         let (fold_shape, stem_shape) = (Shape::of(&unit.fold), Shape::of(&unit.stem));
         let budget = analysis::typo_budget(fold_shape.chars);
-        let stem_budget = analysis::typo_budget(stem_shape.chars);
+        // A typo on a stem is one more change than the word shows: only a
+        // long word may have one there ("chimiques" for "chimie"), not
+        // "capots" for "capteurs" nor "milliers" for "milling".
+        let stem_budget = budget
+            .saturating_sub(1)
+            .min(analysis::typo_budget(stem_shape.chars));
         if budget == 0 && stem_budget == 0 {
             return found;
         }
