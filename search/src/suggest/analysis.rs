@@ -40,29 +40,7 @@ pub(super) fn words(analyzer: &mut TextAnalyzer, text: &str, max: usize) -> Vec<
     out
 }
 
-/// Words by which a buyer turns to what they need ("on cherche", "il nous
-/// faut", "we need"), folded: what a text names before the first of them is
-/// the need's context ("nos vis sont décolletées chez nous, on cherche
-/// quelqu'un pour l'anodisation").
-#[rustfmt::skip]
-const REQUEST_CUES: &[&str] = &[
-    "cherche", "cherchons", "recherche", "recherchons", "faut", "besoin",
-    "souhaite", "souhaitons", "voudrais", "voudrions", "aimerions",
-    "need", "needs", "looking", "seeking", "want", "wants", "require", "requires",
-];
-
-/// The position of the first word of `text` by which the buyer turns to
-/// what they need, if any (positions as [`Word::position`]).
-pub(super) fn request_cue(analyzer: &mut TextAnalyzer, text: &str) -> Option<usize> {
-    let mut stream = analyzer.token_stream(text);
-    while stream.advance() {
-        let token = stream.token();
-        if REQUEST_CUES.contains(&token.text.as_str()) {
-            return Some(token.position);
-        }
-    }
-    None
-}
+pub(super) use crate::analysis::request_cue;
 
 /// Words after which the next word that counts names what the buyer does
 /// not want ("sans les découper", "non stérile", "no need for
