@@ -350,7 +350,8 @@ impl Suggester {
     /// names them, ties by score, as buyers mostly say what they need
     /// before what it is for ("l'électropolissage de stents découpés au
     /// laser"); but a capability the text names only by a past participle
-    /// ("découpés", "machined": done to the parts already), or only before
+    /// ("découpés", "machined": done to the parts already, unless the
+    /// buyer wants them so: "we need them passivated"), or only before
     /// the words by which the buyer turns to the need ("nos cupules sortent
     /// de fusion laser, il nous faut un labo pour les essais de fatigue"),
     /// or only right after a negation ("contrôler la porosité sans les
@@ -385,6 +386,7 @@ impl Suggester {
         let words = analysis::words(&mut self.analyzer.clone(), text, MAX_WORDS);
         let cue = analysis::request_cue(&mut self.analyzer.clone(), text);
         let negations = analysis::negations(&mut self.analyzer.clone(), text);
+        let wanted_states = analysis::wanted_states(&mut self.analyzer.clone(), text);
         // The first word that counts after a negation.
         let negated = |at: usize| {
             let previous = at.checked_sub(1).map(|before| words[before].position);
@@ -394,9 +396,9 @@ impl Suggester {
         };
         let context = |at: usize| {
             let word = &words[at];
-            self.participles.contains(&word.fold)
-                || cue.is_some_and(|cue| word.position < cue)
-                || negated(at)
+            let done = self.participles.contains(&word.fold)
+                && !wanted_states.contains(&word.position.wrapping_sub(1));
+            done || cue.is_some_and(|cue| word.position < cue) || negated(at)
         };
         let mut named: Vec<(Suggestion, (bool, usize))> = Vec::new();
         for (suggestion, naming) in placed {

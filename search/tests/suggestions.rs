@@ -680,6 +680,18 @@ fn a_capability_named_as_done_already_is_the_context_of_the_need() {
 }
 
 #[test]
+fn a_participle_naming_the_state_the_buyer_wants_is_the_need() {
+    let suggester = catalogue();
+    let passivation = suggester
+        .named_capabilities("our screws are machined in titanium, we need them passivated");
+    assert_eq!(
+        passivation.first().map(String::as_str),
+        Some("surface.passivation"),
+        "{passivation:?}"
+    );
+}
+
+#[test]
 fn a_capability_named_right_after_a_negation_is_not_the_need() {
     let suggester = catalogue();
     let inspection =

@@ -47,14 +47,28 @@ pub(super) use crate::analysis::request_cue;
 /// sterilisation"), folded.
 const NEGATIONS: &[&str] = &["sans", "pas", "non", "ni", "without", "no", "not"];
 
+/// Pronouns after which a past participle names the state the buyer wants
+/// the parts in ("we need them passivated"), not work done already.
+const WANTED_STATE: &[&str] = &["them", "it"];
+
 /// The positions of the words of `text` that negate the next word that
 /// counts (positions as [`Word::position`]).
 pub(super) fn negations(analyzer: &mut TextAnalyzer, text: &str) -> Vec<usize> {
+    positions_of(analyzer, text, NEGATIONS)
+}
+
+/// The positions of the words of `text` after which a participle names
+/// the wanted state (positions as [`Word::position`]).
+pub(super) fn wanted_states(analyzer: &mut TextAnalyzer, text: &str) -> Vec<usize> {
+    positions_of(analyzer, text, WANTED_STATE)
+}
+
+fn positions_of(analyzer: &mut TextAnalyzer, text: &str, words: &[&str]) -> Vec<usize> {
     let mut stream = analyzer.token_stream(text);
     let mut found = Vec::new();
     while stream.advance() {
         let token = stream.token();
-        if NEGATIONS.contains(&token.text.as_str()) {
+        if words.contains(&token.text.as_str()) {
             found.push(token.position);
         }
     }
