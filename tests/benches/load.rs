@@ -333,8 +333,10 @@ fn suppliers_csv(count: usize, leaves: &[Node]) -> String {
 }
 
 /// The directory searches measured (text and filters), as the HTTP query
-/// and as the same query sent to the index directly.
+/// and as the same query sent to the index directly (with what the seeded
+/// suggester reads in the text, as the server sends it).
 fn searches(now: i64) -> Vec<(String, SearchQuery)> {
+    let suggester = seeded::suggester();
     let query = |text: &str,
                  capabilities: &[&str],
                  certifications: &[&str],
@@ -352,10 +354,13 @@ fn searches(now: i64) -> Vec<(String, SearchQuery)> {
                 let _ = write!(http, "&{name}={}", urlencode(&values.join(",")));
             }
         }
+        let named = suggester.named(text);
         (
             http,
             SearchQuery {
                 text: Some(text.to_owned()),
+                named_capabilities: named.capabilities,
+                named_certifications: named.certifications,
                 capabilities: list(capabilities),
                 certifications: list(certifications),
                 sectors: list(sectors),
