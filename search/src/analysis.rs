@@ -157,30 +157,6 @@ impl Word {
     }
 }
 
-/// Words by which a buyer turns to what they need ("on cherche", "il nous
-/// faut", "we need"), folded: what a text names before the first of them is
-/// the need's context ("nos vis sont décolletées chez nous, on cherche
-/// quelqu'un pour l'anodisation").
-#[rustfmt::skip]
-const REQUEST_CUES: &[&str] = &[
-    "cherche", "cherchons", "recherche", "recherchons", "faut", "besoin",
-    "souhaite", "souhaitons", "voudrais", "voudrions", "aimerions",
-    "need", "needs", "looking", "seeking", "want", "wants", "require", "requires",
-];
-
-/// The position of the first word of `text` by which the buyer turns to
-/// what they need, if any (token positions, stop words included).
-pub(crate) fn request_cue(analyzer: &mut TextAnalyzer, text: &str) -> Option<usize> {
-    let mut stream = analyzer.token_stream(text);
-    while stream.advance() {
-        let token = stream.token();
-        if REQUEST_CUES.contains(&token.text.as_str()) {
-            return Some(token.position);
-        }
-    }
-    None
-}
-
 /// One meaningful unit of the query: a word, or a phrase that has synonyms
 /// ("salle propre"), with its equivalents. A group matches a document when one
 /// of its alternatives does; an alternative matches when all its words do.
@@ -190,10 +166,6 @@ pub(crate) struct Group {
     pub typed: String,
     /// The typed words first, then each synonym phrase.
     pub alternatives: Vec<Vec<Word>>,
-    /// What the group weighs in a document's score, besides its rarity: 1,
-    /// or [`STORY`] for a directory sentence's words before the buyer turns
-    /// to the need (see [`QueryWords::parse_sentence`]).
-    pub weight: f32,
 }
 
 impl Group {
@@ -204,12 +176,6 @@ impl Group {
             .any(|words| words.iter().all(|word| terms.match_word(word, exact)))
     }
 }
-
-/// The weight of the words by which a sentence tells what was done before
-/// the need ("nos pièces sortent de notre centre 5 axes, il faut ensuite les
-/// électropolir"): they describe the parts, and match the shops that did
-/// that work more than the one the buyer looks for.
-pub(crate) const STORY: f32 = 0.5;
 
 /// The most word groups a query is made of; a request's text beyond them (a long
 /// description) adds cost more than meaning, its title and first lines coming first.
@@ -267,38 +233,6 @@ impl Vocabulary {
 impl QueryWords {
     /// `None` when the text holds no searchable word (empty, punctuation, stop words).
     pub(crate) fn parse(text: &str, analyzer: &mut TextAnalyzer) -> Option<QueryWords> {
-        Self::parse_telling(text, analyzer, 0)
-    }
-
-    /// [`QueryWords::parse`] for a directory search, where a sentence may
-    /// tell its parts' story before the words by which the buyer turns to
-    /// the need ("on cherche", "il faut", "we need", see [`request_cue`]):
-    /// the story's words weigh [`STORY`]. Not for a request's text, whose
-    /// title says the need before its description tells the story.
-    pub(crate) fn parse_sentence(text: &str, analyzer: &mut TextAnalyzer) -> Option<QueryWords> {
-        let story = match request_cue(analyzer, text) {
-            Some(cue) => {
-                let vocabulary = &*VOCABULARY;
-                let mut stream = analyzer.token_stream(text);
-                let mut told = 0;
-                while let Some(token) = stream.next() {
-                    if token.position >= cue {
-                        break;
-                    }
-                    if !vocabulary.is_stop_word(&token.text) {
-                        told += 1;
-                    }
-                }
-                told
-            }
-            None => 0,
-        };
-        Self::parse_telling(text, analyzer, story)
-    }
-
-    /// The query's words, its first `story` words (stop words aside) telling
-    /// the parts' story.
-    fn parse_telling(text: &str, analyzer: &mut TextAnalyzer, story: usize) -> Option<QueryWords> {
         let vocabulary = &*VOCABULARY;
         let words: Vec<String> = analyse(analyzer, text)
             .into_iter()
@@ -321,7 +255,6 @@ impl QueryWords {
                 .unwrap_or((1, &[]));
             let typed_words = &words[start..start + len];
             let typed = typed_words.join(" ");
-            let weight = if start < story { STORY } else { 1.0 };
             start += len;
             // A word repeated in a sentence counts once.
             if groups.iter().any(|group| group.typed == typed) {
@@ -344,7 +277,6 @@ impl QueryWords {
             groups.push(Group {
                 typed,
                 alternatives,
-                weight,
             });
         }
         Some(QueryWords { groups })

@@ -27,7 +27,7 @@ const BFC: &str = "Bourgogne-Franche-Comté";
 #[macro_export]
 macro_rules! contract_tests {
     ($(#[$attr:meta])* with $with:path) => {
-        $crate::contract_tests!(@each [$(#[$attr])*] $with; health typo_tolerance sentences_rank_words_instead_of_requiring_all a_capability_the_text_names_lifts_its_holders a_certification_the_text_names_lifts_its_holders a_sentence_weighs_its_story_below_its_need stop_words_only_is_no_text words_matching_nothing_find_nothing accent_insensitivity cross_language capability_filter_matches_descendants sector_region_and_member_filters certification_validity_follows_the_clock verified_only_counts_verified_certificates certification_counts_at_day_boundaries facet_counts stable_pagination sort_orders highlights highlights_escape_supplier_text upsert_replaces_delete_removes_clear_empties submitted_chunks_are_searchable_once_settled candidates_rank_by_requirements_met candidates_from_text candidates_include_explained_partial_matches candidates_include_holders_of_capabilities_the_text_names);
+        $crate::contract_tests!(@each [$(#[$attr])*] $with; health typo_tolerance sentences_rank_words_instead_of_requiring_all a_capability_the_text_names_lifts_its_holders a_certification_the_text_names_lifts_its_holders stop_words_only_is_no_text words_matching_nothing_find_nothing accent_insensitivity cross_language capability_filter_matches_descendants sector_region_and_member_filters certification_validity_follows_the_clock verified_only_counts_verified_certificates certification_counts_at_day_boundaries facet_counts stable_pagination sort_orders highlights highlights_escape_supplier_text upsert_replaces_delete_removes_clear_empties submitted_chunks_are_searchable_once_settled candidates_rank_by_requirements_met candidates_from_text candidates_include_explained_partial_matches candidates_include_holders_of_capabilities_the_text_names);
     };
     (@each $attrs:tt $with:path; $($scenario:ident)*) => {
         $($crate::contract_tests!(@one $attrs $with; $scenario);)*
@@ -237,37 +237,6 @@ pub async fn a_certification_the_text_names_lifts_its_holders(index: &dyn Capabi
         "[{engine}] the same matches: {named:?} / {plain:?}"
     );
     assert!(!named.contains(&id(83)), "[{engine}] {named:?}");
-}
-
-/// What a sentence tells of the parts before the buyer turns to the need
-/// ("…, il faut ensuite") weighs less than the need: the shop that did the
-/// earlier work matches the story, the one the buyer looks for the need.
-pub async fn a_sentence_weighs_its_story_below_its_need(index: &dyn CapabilityIndex) {
-    let engine = index.engine_name();
-    let described = |n: u128, name: &str, description: &str| SupplierDocument {
-        description_fr: description.to_owned(),
-        ..supplier(n, name)
-    };
-    reset(
-        index,
-        vec![
-            described(71, "Fraisage Est", "Fraisage de pièces."),
-            described(72, "Poli Nord", "Électropolissage de pièces."),
-            described(73, "Injection Sud", "Injection de boîtiers."),
-        ],
-    )
-    .await;
-    let told = hit_ids(
-        &search(
-            index,
-            text("nos pièces sortent du fraisage, il faut ensuite les électropolir"),
-        )
-        .await,
-    );
-    assert_eq!(told.first(), Some(&id(72)), "[{engine}] {told:?}");
-    // Without the words turning to the need, every word counts alike.
-    let listed = hit_ids(&search(index, text("pièces fraisage électropolir")).await);
-    assert_eq!(listed.first(), Some(&id(71)), "[{engine}] {listed:?}");
 }
 
 /// A sentence of stop words and request phrasing says nothing: it answers as

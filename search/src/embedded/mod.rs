@@ -263,7 +263,7 @@ impl Engine {
     }
 
     fn parse_text(&self, text: Option<&str>) -> Option<QueryWords> {
-        QueryWords::parse_sentence(text?, &mut self.analyzer.clone())
+        QueryWords::parse(text?, &mut self.analyzer.clone())
     }
 
     fn search(&self, query: &SearchQuery) -> Result<SearchResults, IndexError> {

@@ -31,8 +31,7 @@ const TYPO_OR_PREFIX: f32 = 0.7;
 const OTHER_FIELDS: f32 = 0.05;
 
 /// The query over `fields` for `words`: a union of the groups, each weighted by
-/// its rarity among the documents of `searcher` (and its own weight, see
-/// `Group::weight`); the words in `known` (see
+/// its rarity among the documents of `searcher`; the words in `known` (see
 /// [`indexed_words`]) are looked for without typos.
 pub(super) fn to_query(
     words: &QueryWords,
@@ -56,7 +55,7 @@ pub(super) fn to_query(
             };
             // Rare words tell more about what a buyer needs than common ones.
             let rarity = crate::analysis::rarity(matching, documents);
-            Ok(Box::new(BoostQuery::new(query, rarity * group.weight)) as Box<dyn Query>)
+            Ok(Box::new(BoostQuery::new(query, rarity)) as Box<dyn Query>)
         })
         .collect::<Result<Vec<_>, IndexError>>()?;
     Ok(Box::new(BooleanQuery::union(groups)))

@@ -61,9 +61,6 @@ pub(super) struct Words {
     /// some document, as a word finding none adds nothing to the union but
     /// the cost of its searches.
     each: Vec<String>,
-    /// What each word weighs in the text, besides its rarity (see
-    /// `Group::weight`).
-    told: Vec<f32>,
     /// The weight of each word's search, by its rarity in the index:
     /// Meilisearch's scores ignore how common a word is, and a sentence's
     /// common words would otherwise bring whole swathes of the catalogue up
@@ -74,7 +71,7 @@ pub(super) struct Words {
 impl Words {
     /// `None` when no word is left, so that such a query answers like an empty one.
     pub(super) fn of(text: &str) -> Option<Words> {
-        Some(Words::from_query(&QueryWords::parse_sentence(
+        Some(Words::from_query(&QueryWords::parse(
             text,
             &mut analysis::analyzer(),
         )?))
@@ -85,27 +82,20 @@ impl Words {
         // Groups are distinct phrases, not distinct words: "micro-usinage
         // (micro-machining)" names "micro" twice, which would count twice.
         let mut each: Vec<String> = Vec::new();
-        let mut told: Vec<f32> = Vec::new();
-        let typed = words
-            .groups
-            .iter()
-            .flat_map(|group| group.typed.split(' ').map(|word| (word, group.weight)));
-        for (word, weight) in typed {
+        for word in words.groups.iter().flat_map(|group| group.typed.split(' ')) {
             if each.len() == MAX_QUERY_WORDS {
                 break;
             }
             if !each.iter().any(|known| known == word) {
                 each.push(word.to_owned());
-                told.push(weight);
             }
         }
         Words {
             marked: words.words().cloned().collect(),
             sentence: each.join(" "),
             several: each.len() > 1,
-            weights: told.iter().map(|told| WORD_WEIGHT * told).collect(),
+            weights: vec![WORD_WEIGHT; each.len()],
             each,
-            told,
         }
     }
 
@@ -140,19 +130,16 @@ impl Words {
         let Some((&documents, found)) = found.split_first() else {
             return Ok(self);
         };
-        let (each, (found, told)): (Vec<String>, (Vec<usize>, Vec<f32>)) =
-            std::mem::take(&mut self.each)
-                .into_iter()
-                .zip(found.iter().copied().zip(std::mem::take(&mut self.told)))
-                .filter(|(_, (count, _))| *count > 0)
-                .unzip();
+        let (each, found): (Vec<String>, Vec<usize>) = std::mem::take(&mut self.each)
+            .into_iter()
+            .zip(found.iter().copied())
+            .filter(|(_, count)| *count > 0)
+            .unzip();
         self.weights = found
             .iter()
-            .zip(&told)
-            .map(|(&count, told)| rarity_weight(count, documents) * told)
+            .map(|&count| rarity_weight(count, documents))
             .collect();
         self.each = each;
-        self.told = told;
         Ok(self)
     }
 
@@ -313,7 +300,7 @@ impl Words {
                 .copied()
                 .or(result.estimated_total_hits)
                 .unwrap_or_default();
-            let rarity = crate::analysis::rarity(matches as u64, total as u64) * self.told[at];
+            let rarity = crate::analysis::rarity(matches as u64, total as u64);
             for hit in result.hits {
                 let score = hit.ranking_score.unwrap_or_default() as f32;
                 scores

@@ -40,7 +40,22 @@ pub(super) fn words(analyzer: &mut TextAnalyzer, text: &str, max: usize) -> Vec<
     out
 }
 
-pub(super) use crate::analysis::request_cue;
+/// Words by which a buyer turns to what they need ("on cherche", "il nous
+/// faut", "we need"), folded: what a text names before the first of them is
+/// the need's context ("nos vis sont décolletées chez nous, on cherche
+/// quelqu'un pour l'anodisation").
+#[rustfmt::skip]
+const REQUEST_CUES: &[&str] = &[
+    "cherche", "cherchons", "recherche", "recherchons", "faut", "besoin",
+    "souhaite", "souhaitons", "voudrais", "voudrions", "aimerions",
+    "need", "needs", "looking", "seeking", "want", "wants", "require", "requires",
+];
+
+/// The position of the first word of `text` by which the buyer turns to
+/// what they need, if any (positions as [`Word::position`]).
+pub(super) fn request_cue(analyzer: &mut TextAnalyzer, text: &str) -> Option<usize> {
+    positions_of(analyzer, text, REQUEST_CUES).first().copied()
+}
 
 /// Words after which the next word that counts names what the buyer does
 /// not want ("sans les découper", "non stérile", "no need for
