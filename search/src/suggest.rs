@@ -384,21 +384,19 @@ impl Suggester {
     /// first (see [`Suggester::named_capabilities`]).
     fn in_reading_order(&self, text: &str, placed: Vec<(Suggestion, Vec<usize>)>) -> Vec<String> {
         let words = analysis::words(&mut self.analyzer.clone(), text, MAX_WORDS);
-        let cue = analysis::request_cue(&mut self.analyzer.clone(), text);
-        let negations = analysis::negations(&mut self.analyzer.clone(), text);
-        let wanted_states = analysis::wanted_states(&mut self.analyzer.clone(), text);
+        let cues = analysis::cues(&mut self.analyzer.clone(), text);
         // The first word that counts after a negation.
         let negated = |at: usize| {
             let previous = at.checked_sub(1).map(|before| words[before].position);
-            negations.iter().any(|&negation| {
+            cues.negations.iter().any(|&negation| {
                 negation < words[at].position && previous.is_none_or(|p| p <= negation)
             })
         };
         let context = |at: usize| {
             let word = &words[at];
             let done = self.participles.contains(&word.fold)
-                && !wanted_states.contains(&word.position.wrapping_sub(1));
-            done || cue.is_some_and(|cue| word.position < cue) || negated(at)
+                && !cues.wanted_states.contains(&word.position.wrapping_sub(1));
+            done || cues.request.is_some_and(|cue| word.position < cue) || negated(at)
         };
         let mut named: Vec<(Suggestion, (bool, usize))> = Vec::new();
         for (suggestion, naming) in placed {

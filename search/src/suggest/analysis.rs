@@ -51,12 +51,6 @@ const REQUEST_CUES: &[&str] = &[
     "need", "needs", "looking", "seeking", "want", "wants", "require", "requires",
 ];
 
-/// The position of the first word of `text` by which the buyer turns to
-/// what they need, if any (positions as [`Word::position`]).
-pub(super) fn request_cue(analyzer: &mut TextAnalyzer, text: &str) -> Option<usize> {
-    positions_of(analyzer, text, REQUEST_CUES).first().copied()
-}
-
 /// Words after which the next word that counts names what the buyer does
 /// not want ("sans les découper", "non stérile", "no need for
 /// sterilisation"), folded.
@@ -66,28 +60,35 @@ const NEGATIONS: &[&str] = &["sans", "pas", "non", "ni", "without", "no", "not"]
 /// the parts in ("we need them passivated"), not work done already.
 const WANTED_STATE: &[&str] = &["them", "it"];
 
-/// The positions of the words of `text` that negate the next word that
-/// counts (positions as [`Word::position`]).
-pub(super) fn negations(analyzer: &mut TextAnalyzer, text: &str) -> Vec<usize> {
-    positions_of(analyzer, text, NEGATIONS)
+/// Where a text's words say how to read the words that name capabilities
+/// (positions as [`Word::position`]), read in one pass.
+#[derive(Debug, Default)]
+pub(super) struct Cues {
+    /// The first word by which the buyer turns to what they need.
+    pub request: Option<usize>,
+    /// Each word that negates the next word that counts.
+    pub negations: Vec<usize>,
+    /// Each word after which a participle names the wanted state.
+    pub wanted_states: Vec<usize>,
 }
 
-/// The positions of the words of `text` after which a participle names
-/// the wanted state (positions as [`Word::position`]).
-pub(super) fn wanted_states(analyzer: &mut TextAnalyzer, text: &str) -> Vec<usize> {
-    positions_of(analyzer, text, WANTED_STATE)
-}
-
-fn positions_of(analyzer: &mut TextAnalyzer, text: &str, words: &[&str]) -> Vec<usize> {
+pub(super) fn cues(analyzer: &mut TextAnalyzer, text: &str) -> Cues {
     let mut stream = analyzer.token_stream(text);
-    let mut found = Vec::new();
+    let mut cues = Cues::default();
     while stream.advance() {
         let token = stream.token();
-        if words.contains(&token.text.as_str()) {
-            found.push(token.position);
+        let word = token.text.as_str();
+        if cues.request.is_none() && REQUEST_CUES.contains(&word) {
+            cues.request = Some(token.position);
+        }
+        if NEGATIONS.contains(&word) {
+            cues.negations.push(token.position);
+        }
+        if WANTED_STATE.contains(&word) {
+            cues.wanted_states.push(token.position);
         }
     }
-    found
+    cues
 }
 
 /// French and English words that say nothing about a capability, including
