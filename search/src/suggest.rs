@@ -357,7 +357,9 @@ impl Suggester {
     /// or only right after a negation ("contrôler la porosité sans les
     /// découper"), comes after the others.
     pub fn named_capabilities(&self, text: &str) -> Vec<String> {
-        self.in_reading_order(text, self.placed_suggestions(text, 2 * NAMED_CAPABILITIES))
+        let words = self.words(text);
+        let placed = self.placed_suggestions(&words, 2 * NAMED_CAPABILITIES);
+        self.in_reading_order(text, &words, placed)
     }
 
     /// What a directory search's text names, read once: its capabilities
@@ -365,7 +367,8 @@ impl Suggester {
     /// ("fournisseur certifié ISO 11137", "fabrication BPF"), best first,
     /// which lift their holders (see `SearchQuery::named_certifications`).
     pub fn named(&self, text: &str) -> Named {
-        let placed = self.placed_suggestions(text, 2 * NAMED_CAPABILITIES);
+        let words = self.words(text);
+        let placed = self.placed_suggestions(&words, 2 * NAMED_CAPABILITIES);
         // The best suggestions alone, as for the capabilities.
         let certifications = placed
             .iter()
@@ -375,15 +378,20 @@ impl Suggester {
             .map(|(s, _)| s.code.clone())
             .collect();
         Named {
-            capabilities: self.in_reading_order(text, placed),
+            capabilities: self.in_reading_order(text, &words, placed),
             certifications,
         }
     }
 
-    /// The best [`NAMED_CAPABILITIES`] capabilities of `placed`, the need
-    /// first (see [`Suggester::named_capabilities`]).
-    fn in_reading_order(&self, text: &str, placed: Vec<(Suggestion, Vec<usize>)>) -> Vec<String> {
-        let words = analysis::words(&mut self.analyzer.clone(), text, MAX_WORDS);
+    /// The best [`NAMED_CAPABILITIES`] capabilities of `placed` (suggested
+    /// from `text`'s `words`), the need first (see
+    /// [`Suggester::named_capabilities`]).
+    fn in_reading_order(
+        &self,
+        text: &str,
+        words: &[Word],
+        placed: Vec<(Suggestion, Vec<usize>)>,
+    ) -> Vec<String> {
         let cues = analysis::cues(&mut self.analyzer.clone(), text);
         // The first word that counts after a negation.
         let negated = |at: usize| {
@@ -404,7 +412,6 @@ impl Suggester {
                 continue;
             }
             // Where the text names it as the need, else where it names it.
-            let naming: Vec<usize> = naming.into_iter().filter(|&at| at < words.len()).collect();
             let place = match naming.iter().find(|&&at| !context(at)) {
                 Some(&need) => (false, words[need].position),
                 None => (
@@ -421,20 +428,21 @@ impl Suggester {
     /// The codes `text` most likely means, best first, at most `limit`.
     /// Empty when no word of the text names anything in the catalogue.
     pub fn suggest(&self, text: &str, limit: usize) -> Vec<Suggestion> {
-        self.placed_suggestions(text, limit)
+        self.placed_suggestions(&self.words(text), limit)
             .into_iter()
             .map(|(suggestion, _)| suggestion)
             .collect()
     }
 
-    /// [`Suggester::suggest`], each with the indexes of the words of the
-    /// text that name it, in the text's order.
-    fn placed_suggestions(&self, text: &str, limit: usize) -> Vec<(Suggestion, Vec<usize>)> {
-        if limit == 0 {
-            return Vec::new();
-        }
-        let words = analysis::words(&mut self.analyzer.clone(), text, MAX_WORDS);
-        if words.is_empty() {
+    /// The words of `text` that count, as the suggestions read them.
+    fn words(&self, text: &str) -> Vec<Word> {
+        analysis::words(&mut self.analyzer.clone(), text, MAX_WORDS)
+    }
+
+    /// [`Suggester::suggest`] from a text's `words`, each suggestion with
+    /// the indexes of the words that name it, in the text's order.
+    fn placed_suggestions(&self, words: &[Word], limit: usize) -> Vec<(Suggestion, Vec<usize>)> {
+        if limit == 0 || words.is_empty() {
             return Vec::new();
         }
 
@@ -444,7 +452,7 @@ impl Suggester {
         // Typos are looked for in single words only (a repeated word is
         // looked up once).
         let mut cache: HashMap<(String, bool), Vec<(usize, f32)>> = HashMap::new();
-        for unit in units(&words) {
+        for unit in units(words) {
             let single = unit.first == unit.last;
             let matches = cache
                 .entry((unit.fold.clone(), single))

@@ -585,22 +585,25 @@ pub const STOP_WORDS: &[&str] = &[
 /// `synonyms` setting.
 pub fn mutual_map() -> BTreeMap<String, Vec<String>> {
     let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut add = |from: &str, to: &str| {
+        let equivalents = map.entry(from.to_owned()).or_default();
+        if !equivalents.iter().any(|known| known == to) {
+            equivalents.push(to.to_owned());
+        }
+    };
     let pairs = PAIRS
         .iter()
         .map(|&(one, other)| (one.to_owned(), other))
         .chain(forms());
     for (one, other) in pairs {
-        for (from, to) in [(one.as_str(), other), (other, one.as_str())] {
-            let equivalents = map.entry(from.to_owned()).or_default();
-            if !equivalents.iter().any(|known| known == to) {
-                equivalents.push(to.to_owned());
-            }
-        }
+        add(&one, other);
+        add(other, &one);
     }
     for (products, trades) in PRODUCTS {
         for product in *products {
-            let equivalents = map.entry((*product).to_owned()).or_default();
-            equivalents.extend(trades.iter().map(|trade| (*trade).to_owned()));
+            for trade in *trades {
+                add(product, trade);
+            }
         }
     }
     map

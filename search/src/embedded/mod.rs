@@ -305,7 +305,7 @@ impl Engine {
         let mut named_certifications = Vec::new();
         if text.is_some() {
             clauses.extend(
-                named_holders(
+                named_capabilities(
                     fields.capability_codes,
                     &query.named_capabilities,
                     &searcher,
@@ -521,10 +521,10 @@ fn any_of(field: Field, values: &[String]) -> Option<Box<dyn Query>> {
     Some(Box::new(BooleanQuery::union(terms)))
 }
 
-/// Holding one of the capability `codes` a text names (in `field`) lifts a
-/// match by `named_capability_lift` (see `text_query` for the words'): the
-/// best of them when several are held.
-fn named_holders(
+/// Holding a capability the text names scores as one more matched word
+/// (see `text_query`), as rare as the capability's holders, its context's
+/// less (`named_capability_lift`): the best of them when several are held.
+fn named_capabilities(
     field: Field,
     codes: &[String],
     searcher: &Searcher,
