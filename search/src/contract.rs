@@ -27,7 +27,7 @@ const BFC: &str = "Bourgogne-Franche-Comté";
 #[macro_export]
 macro_rules! contract_tests {
     ($(#[$attr:meta])* with $with:path) => {
-        $crate::contract_tests!(@each [$(#[$attr])*] $with; health typo_tolerance sentences_rank_words_instead_of_requiring_all a_capability_the_text_names_lifts_its_holders a_certification_the_text_names_lifts_its_holders stop_words_only_is_no_text words_matching_nothing_find_nothing accent_insensitivity cross_language capability_filter_matches_descendants sector_region_and_member_filters certification_validity_follows_the_clock verified_only_counts_verified_certificates certification_counts_at_day_boundaries facet_counts stable_pagination sort_orders highlights highlights_escape_supplier_text upsert_replaces_delete_removes_clear_empties submitted_chunks_are_searchable_once_settled candidates_rank_by_requirements_met candidates_from_text candidates_include_explained_partial_matches candidates_include_holders_of_capabilities_the_text_names);
+        $crate::contract_tests!(@each [$(#[$attr])*] $with; health typo_tolerance sentences_rank_words_instead_of_requiring_all a_capability_the_text_names_lifts_its_holders a_certification_the_text_names_lifts_its_holders stop_words_only_is_no_text words_matching_nothing_find_nothing accent_insensitivity cross_language capability_filter_matches_descendants sector_region_and_member_filters certification_validity_follows_the_clock verified_only_counts_verified_certificates certification_counts_at_day_boundaries facet_counts stable_pagination sort_orders highlights highlights_escape_supplier_text upsert_replaces_delete_removes_clear_empties submitted_chunks_are_searchable_once_settled candidates_rank_by_requirements_met candidates_from_text candidates_include_explained_partial_matches candidates_include_holders_of_capabilities_the_text_names candidates_sum_the_words_a_profile_says);
     };
     (@each $attrs:tt $with:path; $($scenario:ident)*) => {
         $($crate::contract_tests!(@one $attrs $with; $scenario);)*
@@ -1224,6 +1224,52 @@ pub async fn candidates_include_explained_partial_matches(index: &dyn Capability
         filled.iter().map(|c| (c.id, c.tier)).collect::<Vec<_>>(),
         [(id(71), Tier::Full)],
         "[{engine}] the holder alone: {filled:?}"
+    );
+}
+
+/// A candidate's text relevance sums the need's words its profile says, each
+/// weighed by its rarity in the catalogue: the maker of laser diodes, saying
+/// two of the need's specific words, comes before the lab saying only the
+/// rarest one.
+pub async fn candidates_sum_the_words_a_profile_says(index: &dyn CapabilityIndex) {
+    let engine = index.engine_name();
+    let profiles = [
+        (81, "Photonique Doubs", "Photodynamic research on tissues."),
+        (82, "Diodes Jura", "Laser diode modules for instruments."),
+        (83, "Marquage Vesoul", "Laser marking of metal parts."),
+        (84, "Bancs Dole", "Diode testing on dedicated benches."),
+    ];
+    let moulders = (85..=90).map(|n| (n, "Mouliste", "Injection moulding of caps."));
+    let docs = profiles
+        .into_iter()
+        .chain(moulders)
+        .map(|(n, name, description)| SupplierDocument {
+            description_en: description.to_owned(),
+            ..supplier(n, &format!("{name} {n}"))
+        })
+        .collect();
+    reset(index, docs).await;
+    let ranked = candidates(
+        index,
+        CandidateQuery {
+            text: Some("Photodynamic laser diode".to_owned()),
+            now: NOW,
+            limit: 10,
+            ..CandidateQuery::default()
+        },
+    )
+    .await;
+    let order: Vec<Uuid> = ranked.iter().map(|c| c.id).collect();
+    assert_eq!(
+        order.get(..2),
+        Some(&ids(&[82, 81])[..]),
+        "[{engine}] two of the words, then the rarest alone: {ranked:?}"
+    );
+    assert!(
+        order
+            .iter()
+            .all(|id| !ids(&[85, 86, 87, 88, 89, 90]).contains(id)),
+        "[{engine}] no profile saying none of the words: {ranked:?}"
     );
 }
 

@@ -31,7 +31,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use self::record::{RECORD_VERSION, Record};
-use self::words::{Named, NamedInText, Ranked, Search, Words};
+use self::words::{Named, NamedInText, Ranked, Search, Window, Words};
 use crate::analysis::{self, QueryWords};
 use crate::document::SupplierDocument;
 use crate::error::IndexError;
@@ -56,8 +56,8 @@ const PARTIAL_WINDOW: usize = 100;
 /// How many of the best text matches among the holders, and among the other
 /// profiles, are ranked by their text: beyond them, a holder is ranked by
 /// the requirements it meets alone, and another profile is not a candidate.
-/// A federated search's cost grows with its limit (at 100 000 documents, 109
-/// ms for 1 000, 19 ms for 100).
+/// Each word's search reads that many matches (see [`RANK_WINDOW`] for the
+/// cost of a match).
 const TEXT_WINDOW: usize = 100;
 /// How many of each word's best matches a page by relevance is ranked from
 /// (at least the page's end); the sentence's own, larger window holds the
@@ -510,7 +510,13 @@ impl CapabilityIndex for MeiliIndex {
                     let (ranked, union, certified) = futures::future::try_join3(
                         async {
                             words
-                                .ranked(&self.client, &index, filter.as_deref(), window, &named)
+                                .ranked(
+                                    &self.client,
+                                    &index,
+                                    filter.as_deref(),
+                                    Window::page(window),
+                                    &named,
+                                )
                                 .await
                                 .map_err(from_sdk)
                         },
@@ -669,22 +675,21 @@ impl CapabilityIndex for MeiliIndex {
             .collect(),
             (None, _) => vec![(None, TEXT_WINDOW)],
         };
-        let text_searches = words.iter().flat_map(|words| {
-            text_parts
-                .iter()
-                .map(|(filter, window)| {
-                    words
-                        .searches(&self.client, &index, |search| {
-                            ranking_search(search, *filter)
-                        })
-                        .with_federation(FederationOptions {
-                            limit: Some(*window),
-                            ..FederationOptions::default()
-                        })
-                })
-                .collect::<Vec<_>>()
+        // Each text part's matches ranked as the directory's page by
+        // relevance: by the sum over the words a profile matches, so that a
+        // supplier matching several of the need's words outranks one matching
+        // its rarest word alone.
+        let nothing_named = NamedInText::default();
+        let (client, index, named) = (&self.client, &index, &nothing_named);
+        let text_matches = words.iter().flat_map(|words| {
+            text_parts.iter().map(move |&(filter, window)| async move {
+                let mut ranked = words
+                    .ranked(client, index, filter, Window::words(window), named)
+                    .await?;
+                ranked.truncate(window);
+                Ok::<_, Error>(ranked)
+            })
         });
-        let text_searches: Vec<_> = text_searches.collect();
         let (holders, matches) = futures::future::try_join(
             async {
                 if holders.queries.is_empty() {
@@ -692,34 +697,41 @@ impl CapabilityIndex for MeiliIndex {
                 }
                 Ok(holders.execute::<Value>().await?.results)
             },
-            futures::future::try_join_all(
-                text_searches.iter().map(|search| search.execute::<Value>()),
-            ),
+            futures::future::try_join_all(text_matches),
         )
         .await
         .map_err(from_sdk)?;
 
-        let mut scored: Vec<(SupplierDocument, f32)> = Vec::new();
-        let found = matches
+        let mut docs: Vec<SupplierDocument> = Vec::new();
+        let mut read: HashSet<Uuid> = HashSet::new();
+        let holders = holders
             .into_iter()
             .flat_map(|result| result.hits)
-            .map(|hit| (relevance(&hit), hit.result))
-            .chain(
-                holders
-                    .into_iter()
-                    .flat_map(|result| result.hits)
-                    .map(|hit| hit.result)
-                    .chain(levels.holders)
-                    .map(|fields| (0.0, fields)),
-            );
-        for (relevance, fields) in found {
+            .map(|hit| hit.result)
+            .chain(levels.holders);
+        for fields in holders {
             let doc = partial_document(fields)?;
-            if !scored.iter().any(|(known, _)| known.id == doc.id) {
-                scored.push((doc, relevance));
+            if read.insert(doc.id) {
+                docs.push(doc);
             }
         }
-        // Meilisearch scores in 0..=1 whatever the query: relative to the best,
-        // as the embedded engine's relevance.
+        // A text match scores its best over the parts; the documents of the
+        // matches the holders' searches did not read are fetched at once.
+        let mut relevance: HashMap<Uuid, f32> = HashMap::new();
+        for matched in matches.into_iter().flatten() {
+            let score = relevance.entry(matched.id).or_default();
+            *score = score.max(matched.score);
+        }
+        let unread = relevance.keys().filter(|id| !read.contains(id)).copied();
+        docs.extend(self.documents(unread, &RANKING_ATTRIBUTES).await?);
+        let scored: Vec<(SupplierDocument, f32)> = docs
+            .into_iter()
+            .map(|doc| {
+                let score = relevance.get(&doc.id).copied().unwrap_or_default();
+                (doc, score)
+            })
+            .collect();
+        // Relative to the best, as the embedded engine's relevance.
         let best = scored
             .iter()
             .map(|(_, score)| *score)

@@ -4,15 +4,15 @@
 //! rarest ones, `last` the first), so a supplier matching the buyer's other
 //! words would never be found. Every word being optional here, text is one
 //! search per word beside the sentence's:
-//! - a page by relevance is ranked here ([`Words::ranked`]) as the embedded
-//!   engine ranks: the sum over the words a document matches of the word's
-//!   rarity times how well it matched. Meilisearch's federated search cannot
-//!   do it: it keeps each document's best single-query score, so one common
-//!   word matched in a name outranked several rarer words matched in a
-//!   description;
-//! - totals, facets, sorted pages and candidates' text relevance come from a
-//!   federated search ([`Words::searches`]), Meilisearch merging and
-//!   deduplicating the union.
+//! - a page by relevance and candidates' text relevance are ranked here
+//!   ([`Words::ranked`]) as the embedded engine ranks: the sum over the words
+//!   a document matches of the word's rarity times how well it matched.
+//!   Meilisearch's federated search cannot do it: it keeps each document's
+//!   best single-query score, so one common word matched in a name outranked
+//!   several rarer words matched in a description, and the profile naming a
+//!   need's rarest word outranked one naming two of its other words;
+//! - totals, facets and sorted pages come from a federated search
+//!   ([`Words::searches`]), Meilisearch merging and deduplicating the union.
 
 use std::collections::HashMap;
 
@@ -66,6 +66,16 @@ pub(super) struct Words {
     /// common words would otherwise bring whole swathes of the catalogue up
     /// to the rank of the supplier named by its rare ones.
     weights: Vec<f32>,
+    /// Once weighed, how many documents the index holds and each word
+    /// finds: [`Words::ranked`] need not count them again.
+    counted: Option<Counted>,
+}
+
+/// How many documents the whole index holds, and how many each word finds.
+#[derive(Debug)]
+struct Counted {
+    documents: usize,
+    each: Vec<usize>,
 }
 
 impl Words {
@@ -96,6 +106,7 @@ impl Words {
             several: each.len() > 1,
             weights: vec![WORD_WEIGHT; each.len()],
             each,
+            counted: None,
         }
     }
 
@@ -140,6 +151,10 @@ impl Words {
             .map(|&count| rarity_weight(count, documents))
             .collect();
         self.each = each;
+        self.counted = Some(Counted {
+            documents,
+            each: found,
+        });
         Ok(self)
     }
 
@@ -158,9 +173,10 @@ impl Words {
     /// in the index (as the embedded engine's, `ln(1 + documents / matches)`)
     /// times the score Meilisearch gives it for that word alone (typos, field,
     /// exactness); ties go to Meilisearch's score for the whole sentence, then
-    /// to the id. One multi-search: the counts of the rarities and each
-    /// word's best `window` matches; the sentence's beside it. A document beyond every
-    /// word's window is left out: with `window` at least the page's end, only
+    /// to the id. One multi-search: the counts of the rarities (unless
+    /// weighing counted them) and each word's best matches; the sentence's
+    /// beside it, when its `window` has one. A document beyond every word's
+    /// window is left out: with a window at least the page's end, only
     /// documents matching nothing but the commonest words can be.
     ///
     /// Meilisearch runs the searches of one multi-search one after the
@@ -177,7 +193,7 @@ impl Words {
         client: &'a Client,
         index: &'a Index,
         filter: Option<&'a str>,
-        window: usize,
+        window: Window,
         named: &'a NamedInText,
     ) -> Result<Vec<Ranked>, meilisearch_sdk::errors::Error> {
         // What a match holds is read only when something of the kind is
@@ -206,16 +222,19 @@ impl Words {
             search
         };
         // How many documents the index holds, and how many each word finds,
-        // whatever the filter (a word's rarity is the catalogue's): without
-        // a filter, the words' windows count them.
-        let mut all = Search::new(index);
-        all.with_limit(0);
-        batch.with_search_query(all);
-        if filter.is_some() {
-            for word in &self.each {
-                let mut count = Search::new(index);
-                count.with_query(word).with_limit(0);
-                batch.with_search_query(count);
+        // whatever the filter (a word's rarity is the catalogue's), unless
+        // weighing counted them: without a filter, the words' windows count
+        // them.
+        if self.counted.is_none() {
+            let mut all = Search::new(index);
+            all.with_limit(0);
+            batch.with_search_query(all);
+            if filter.is_some() {
+                for word in &self.each {
+                    let mut count = Search::new(index);
+                    count.with_query(word).with_limit(0);
+                    batch.with_search_query(count);
+                }
             }
         }
         for Named { holds, .. } in named.all() {
@@ -224,11 +243,11 @@ impl Words {
             batch.with_search_query(count);
         }
         for word in &self.each {
-            batch.with_search_query(found(word, window));
+            batch.with_search_query(found(word, window.each));
         }
-        let sentence = self.several.then(|| {
+        let sentence = (self.several && window.sentence > 0).then(|| {
             let mut alone = MultiSearchQuery::new(client);
-            alone.with_search_query(found(&self.sentence, window.max(SENTENCE_WINDOW)));
+            alone.with_search_query(found(&self.sentence, window.sentence));
             alone
         });
         let (results, sentence) = futures::future::try_join(batch.execute::<RankedHit>(), async {
@@ -239,18 +258,24 @@ impl Words {
         })
         .await?;
         let mut results = results.results.into_iter();
-        let total = results
-            .next()
-            .and_then(|all| all.estimated_total_hits)
-            .unwrap_or_default();
-        let counts: Vec<usize> = if filter.is_some() {
-            results
-                .by_ref()
-                .take(self.each.len())
-                .map(|count| count.estimated_total_hits.unwrap_or_default())
-                .collect()
-        } else {
-            Vec::new()
+        let (total, counts): (usize, Vec<usize>) = match &self.counted {
+            Some(counted) => (counted.documents, counted.each.clone()),
+            None => {
+                let total = results
+                    .next()
+                    .and_then(|all| all.estimated_total_hits)
+                    .unwrap_or_default();
+                let counts = if filter.is_some() {
+                    results
+                        .by_ref()
+                        .take(self.each.len())
+                        .map(|count| count.estimated_total_hits.unwrap_or_default())
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                (total, counts)
+            }
         };
         let mut holders = results
             .by_ref()
@@ -349,6 +374,31 @@ impl Words {
             }
         }
         batch
+    }
+}
+
+/// How many matches [`Words::ranked`] reads of each word, and of the
+/// sentence.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Window {
+    each: usize,
+    sentence: usize,
+}
+
+impl Window {
+    /// For a page ending at `end`: the sentence's own, larger window holds
+    /// the documents matching most of its words.
+    pub(super) fn page(end: usize) -> Self {
+        Window {
+            each: end,
+            sentence: end.max(SENTENCE_WINDOW),
+        }
+    }
+
+    /// The best `each` of every word, the sentence not searched: ranking by
+    /// the sum over words does not need it, only its ties do.
+    pub(super) fn words(each: usize) -> Self {
+        Window { each, sentence: 0 }
     }
 }
 
