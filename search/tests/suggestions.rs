@@ -393,6 +393,9 @@ fn certifications_named_in_the_text_are_detected() {
         ("ISO 17025 accredited laboratory", "iso_17025"),
         ("hébergeur HDS", "hds"),
         ("EN 9100", "en_9100"),
+        // Glued to its number, as often typed.
+        ("usinage 5 axes pour l'aéro, EN9100", "en_9100"),
+        ("fournisseur certifié ISO13485", "iso_13485"),
     ] {
         let found = suggester.suggest(text, 5);
         let hit = found.iter().find(|s| s.code == expected);

@@ -28,16 +28,35 @@ pub(super) fn words(analyzer: &mut TextAnalyzer, text: &str, max: usize) -> Vec<
     let mut out = Vec::new();
     while out.len() < max && stream.advance() {
         let token = stream.token();
-        if is_stop_word(&token.text) {
-            continue;
+        for part in parts(&token.text) {
+            if out.len() == max || is_stop_word(part) {
+                continue;
+            }
+            out.push(Word {
+                stem: stem(part),
+                fold: part.to_owned(),
+                position: token.position,
+            });
         }
-        out.push(Word {
-            stem: stem(&token.text),
-            fold: token.text.clone(),
-            position: token.position,
-        });
     }
     out
+}
+
+/// A word, or the name of a standard and its number when written glued
+/// ("EN9100", "iso13485"), which the catalogue writes apart ("EN 9100"):
+/// labels and texts are read alike, so "ASTM F88" still meets "F88".
+fn parts(word: &str) -> impl Iterator<Item = &str> {
+    let glued = word.find(|c: char| c.is_ascii_digit()).filter(|&at| {
+        at > 0
+            && word[..at].bytes().all(|b| b.is_ascii_lowercase())
+            && word[at..].bytes().all(|b| b.is_ascii_digit())
+    });
+    match glued {
+        Some(at) => [Some(&word[..at]), Some(&word[at..])],
+        None => [Some(word), None],
+    }
+    .into_iter()
+    .flatten()
 }
 
 /// Words by which a buyer turns to what they need ("on cherche", "il nous
