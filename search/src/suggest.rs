@@ -355,7 +355,8 @@ impl Suggester {
     /// the words by which the buyer turns to the need ("nos cupules sortent
     /// de fusion laser, il nous faut un labo pour les essais de fatigue"),
     /// or only right after a negation ("contrôler la porosité sans les
-    /// découper"), comes after the others.
+    /// découper"), or only by who provides it ("CAR-T batches under GMP,
+    /// looking for a CDMO"), comes after the others.
     pub fn named_capabilities(&self, text: &str) -> Vec<String> {
         let words = self.words(text);
         let placed = self.placed_suggestions(&words, 2 * NAMED_CAPABILITIES);
@@ -404,7 +405,9 @@ impl Suggester {
             let word = &words[at];
             let done = self.participles.contains(&word.fold)
                 && !cues.wanted_states.contains(&word.position.wrapping_sub(1));
-            done || cues.request.is_some_and(|cue| word.position < cue) || negated(at)
+            done || cues.request.is_some_and(|cue| word.position < cue)
+                || negated(at)
+                || analysis::names_a_provider(&word.fold)
         };
         let mut named: Vec<(Suggestion, (bool, usize))> = Vec::new();
         for (suggestion, naming) in placed {

@@ -713,6 +713,26 @@ fn a_capability_named_right_after_a_negation_is_not_the_need() {
 }
 
 #[test]
+fn a_capability_named_only_by_who_provides_it_is_not_the_need() {
+    let suggester = catalogue();
+    let cells = suggester.named_capabilities(
+        "CAR-T cell therapy batches under GMP for a phase I trial, looking for a CDMO in France",
+    );
+    assert_eq!(
+        cells.first().map(String::as_str),
+        Some("biotech.atmp_bioproduction"),
+        "{cells:?}"
+    );
+    // Alone, the provider names the need.
+    let creams = suggester.named_capabilities("on cherche un façonnier pour nos crèmes");
+    assert_eq!(
+        creams.first().map(String::as_str),
+        Some("pharma_cosmetics_nutrition.contract_manufacturing"),
+        "{creams:?}"
+    );
+}
+
+#[test]
 fn how_many_and_whose_name_no_capability() {
     let suggester = catalogue();
     for text in [

@@ -79,6 +79,25 @@ const NEGATIONS: &[&str] = &["sans", "pas", "non", "ni", "without", "no", "not"]
 /// the parts in ("we need them passivated"), not work done already.
 const WANTED_STATE: &[&str] = &["them", "it"];
 
+/// Words that name who does the work rather than the work ("looking for a
+/// CDMO", "une CRO", "un façonnier"), folded: the capability they stand for
+/// is the need only when the text names no other as its need.
+const PROVIDERS: &[&str] = &[
+    "cdmo",
+    "cdmos",
+    "cmo",
+    "cmos",
+    "cro",
+    "cros",
+    "faconnier",
+    "faconniers",
+];
+
+/// Whether a folded word names a provider (see [`PROVIDERS`]).
+pub(super) fn names_a_provider(fold: &str) -> bool {
+    PROVIDERS.contains(&fold)
+}
+
 /// Where a text's words say how to read the words that name capabilities
 /// (positions as [`Word::position`]), read in one pass.
 #[derive(Debug, Default)]
