@@ -15,8 +15,11 @@
 //!
 //! `cargo bench -p search --bench quality`. Prints a table and each imperfect case,
 //! and writes `target/bench/quality.csv` for the report of `make bench`.
-//! `QUALITY_SET=path` reads another labelled set of the same shape instead (a set
-//! written fresh to check that tuning on this one generalises).
+//! `QUALITY_SET=path` (absolute, or relative to `search/`) reads another
+//! labelled set of the same shape instead: `fixtures/later/set-a.json` to
+//! `set-g.json` were each written fresh, from the profiles and catalogues
+//! alone, to check that tuning on the committed set generalises, and were
+//! run blind once (BENCHMARKS.md); they guard against regressions since.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
