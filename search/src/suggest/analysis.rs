@@ -82,15 +82,9 @@ const WANTED_STATE: &[&str] = &["them", "it"];
 /// Words that name who does the work rather than the work ("looking for a
 /// CDMO", "une CRO", "un façonnier"), folded: the capability they stand for
 /// is the need only when the text names no other as its need.
+#[rustfmt::skip]
 const PROVIDERS: &[&str] = &[
-    "cdmo",
-    "cdmos",
-    "cmo",
-    "cmos",
-    "cro",
-    "cros",
-    "faconnier",
-    "faconniers",
+    "cdmo", "cdmos", "cmo", "cmos", "cro", "cros", "faconnier", "faconniers",
 ];
 
 /// Whether a folded word names a provider (see [`PROVIDERS`]).
