@@ -244,6 +244,9 @@ pub const FORMS: &[(&str, &str)] = &[
     // fraisées", "parts to be passivated"), where the profiles name the process.
     ("usinée", "usinage"),
     ("électropolir", "électropolissage"),
+    // Meilisearch does not stem: "what leaches out" meets "leaching".
+    ("leach", "leaching"),
+    ("leaches", "leaching"),
     ("électropolis", "électropolissage"),
     ("électropolies", "électropolissage"),
     ("polis", "polissage"),
