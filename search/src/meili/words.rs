@@ -61,13 +61,9 @@ pub(super) struct Words {
     /// some document, as a word finding none adds nothing to the union but
     /// the cost of its searches.
     each: Vec<String>,
-    /// The weight of each word's search, by its rarity in the index:
-    /// Meilisearch's scores ignore how common a word is, and a sentence's
-    /// common words would otherwise bring whole swathes of the catalogue up
-    /// to the rank of the supplier named by its rare ones.
-    weights: Vec<f32>,
     /// Once weighed, how many documents the index holds and each word
-    /// finds: [`Words::ranked`] need not count them again.
+    /// finds: what weighs each word's search (see [`Words::weights`]), and
+    /// [`Words::ranked`] need not count them again.
     counted: Option<Counted>,
 }
 
@@ -104,7 +100,6 @@ impl Words {
             marked: words.words().cloned().collect(),
             sentence: each.join(" "),
             several: each.len() > 1,
-            weights: vec![WORD_WEIGHT; each.len()],
             each,
             counted: None,
         }
@@ -146,10 +141,6 @@ impl Words {
             .zip(found.iter().copied())
             .filter(|(_, count)| *count > 0)
             .unzip();
-        self.weights = found
-            .iter()
-            .map(|&count| rarity_weight(count, documents))
-            .collect();
         self.each = each;
         self.counted = Some(Counted {
             documents,
@@ -352,6 +343,21 @@ impl Words {
         Ok(ranked)
     }
 
+    /// The weight of each word's search, by its rarity in the index once
+    /// weighed: Meilisearch's scores ignore how common a word is, and a
+    /// sentence's common words would otherwise bring whole swathes of the
+    /// catalogue up to the rank of the supplier named by its rare ones.
+    fn weights(&self) -> Vec<f32> {
+        match &self.counted {
+            Some(counted) => counted
+                .each
+                .iter()
+                .map(|&count| rarity_weight(count, counted.documents))
+                .collect(),
+            None => vec![WORD_WEIGHT; self.each.len()],
+        }
+    }
+
     /// The searches whose union answers these words, each set up by `configure`
     /// (filter, attributes…); to run as a federated multi-search.
     pub(super) fn searches<'a>(
@@ -366,11 +372,11 @@ impl Words {
         configure(&mut sentence);
         batch.with_search_query_and_weight(sentence, 1.0);
         if self.several {
-            for (word, weight) in self.each.iter().zip(&self.weights) {
+            for (word, weight) in self.each.iter().zip(self.weights()) {
                 let mut alone = Search::new(index);
                 alone.with_query(word);
                 configure(&mut alone);
-                batch.with_search_query_and_weight(alone, *weight);
+                batch.with_search_query_and_weight(alone, weight);
             }
         }
         batch
