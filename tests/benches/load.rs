@@ -874,18 +874,48 @@ async fn direct_search(
     concurrency: usize,
     warm_up: Duration,
     duration: Duration,
-    suffix: &str,
 ) -> Figures {
     let engine = index.engine_name();
     let (index, queries) = (Arc::clone(index), Arc::clone(queries));
     load::run(
-        &format!("baseline: {engine} index queried directly, same searches{suffix}"),
+        &format!("baseline: {engine} index queried directly, same searches"),
         concurrency,
         warm_up,
         duration,
         move |n| {
             let (_, query) = queries[n as usize % queries.len()].clone();
             let index = Arc::clone(&index);
+            async move { index.search(query).await.is_ok() }
+        },
+    )
+    .await
+}
+
+/// The directory's searches over HTTP and sent to the index in this process,
+/// one client, in turns (`load::paired`): the gap between the two is the
+/// server's own share, read on the same seconds of the machine.
+async fn side_by_side(
+    scenarios: &Scenarios,
+    index: &Arc<dyn CapabilityIndex>,
+    queries: &Arc<Vec<(String, SearchQuery)>>,
+    suffix: &str,
+) -> (Figures, Figures) {
+    let engine = index.engine_name();
+    let (client, base) = (&scenarios.client, &scenarios.base);
+    load::paired(
+        (
+            &format!("GET /suppliers{suffix}"),
+            &format!("baseline: {engine} index queried directly, same searches{suffix}"),
+        ),
+        scenarios.warm_up,
+        scenarios.duration,
+        |n| {
+            let (http, _) = &queries[n as usize % queries.len()];
+            let request = client.get(format!("{base}/api/v1/suppliers?{http}"));
+            async move { ok(request.send().await, 200).await }
+        },
+        |n| {
+            let (_, query) = queries[n as usize % queries.len()].clone();
             async move { index.search(query).await.is_ok() }
         },
     )
@@ -984,7 +1014,7 @@ async fn measure(app: &TestApp, settings: &Settings, data: &Loaded, report: &mut
         .await;
     let copy = tempfile::tempdir().expect("temp dir");
     let index = direct_index(app, settings, copy.path());
-    let direct = direct_search(&index, &queries, c, w, d, "").await;
+    let direct = direct_search(&index, &queries, c, w, d).await;
     report.load(
         &search,
         &format!(
@@ -994,42 +1024,25 @@ async fn measure(app: &TestApp, settings: &Settings, data: &Loaded, report: &mut
         ),
     );
     report.load(&direct, "");
-    // One client at a time: the overhead of the server itself, without queueing
-    // on a saturated CPU.
-    let sequential = scenarios
-        .run(
-            "GET /suppliers, one client",
-            1,
-            200,
-            directory_search(Arc::clone(&queries)),
-        )
-        .await;
-    let direct_sequential = direct_search(&index, &queries, 1, w, d, ", one client").await;
+    // One client, the server and the index side by side: the overhead of the
+    // server itself, without queueing on a saturated CPU.
+    let (sequential, direct_sequential) =
+        side_by_side(&scenarios, &index, &queries, ", one client").await;
     report.load(
         &sequential,
         &format!(
-            "p50 {:+.2} ms over the direct index query, one client",
+            "p50 {:+.2} ms over the direct index query, one client, side by side",
             sequential.p50_ms() - direct_sequential.p50_ms()
         ),
     );
     report.load(&direct_sequential, "");
-    // The same for long sentences, one client: the gap is the server's own
-    // cost on the slowest kind of search.
+    // The same for long sentences: the gap is the server's own cost on the
+    // slowest kind of search.
     let sentences = Arc::new(sentences(now));
-    let sentence = scenarios
-        .run(
-            "GET /suppliers, 20-word sentence, one client",
-            1,
-            200,
-            directory_search(Arc::clone(&sentences)),
-        )
-        .await;
-    let direct_sentence = direct_search(
+    let (sentence, direct_sentence) = side_by_side(
+        &scenarios,
         &index,
         &sentences,
-        1,
-        w,
-        d,
         ", 20-word sentence, one client",
     )
     .await;
@@ -1037,7 +1050,7 @@ async fn measure(app: &TestApp, settings: &Settings, data: &Loaded, report: &mut
     report.load(
         &sentence,
         &format!(
-            "p50 {:+.2} ms over the direct index query, one client",
+            "p50 {:+.2} ms over the direct index query, one client, side by side",
             sentence.p50_ms() - direct_sentence.p50_ms()
         ),
     );

@@ -97,6 +97,84 @@ where
     }
 }
 
+/// Two ways of asking the same thing, measured side by side by one client:
+/// each round sends `first(n)` and `second(n)` for the same `n`, in turns
+/// (which goes first alternates), so that both see the same machine. Two
+/// runs one after the other each see their own ten seconds of it: on a
+/// shared machine, or an engine that compacts in the background, their p50s
+/// drift apart by more than a gap of a millisecond or two is worth.
+/// Throughput is per call type, over the time spent in its own calls.
+pub async fn paired<A, FutA, B, FutB>(
+    names: (&str, &str),
+    warm_up: Duration,
+    duration: Duration,
+    first: A,
+    second: B,
+) -> (Figures, Figures)
+where
+    A: Fn(u64) -> FutA,
+    FutA: Future<Output = bool>,
+    B: Fn(u64) -> FutB,
+    FutB: Future<Output = bool>,
+{
+    struct Side {
+        histogram: Histogram<u64>,
+        errors: u64,
+        busy: Duration,
+    }
+    impl Side {
+        fn record(&mut self, ok: bool, took: Duration, measured: bool) {
+            if !measured {
+                return;
+            }
+            if ok {
+                let micros = took.as_micros().max(1);
+                self.histogram
+                    .saturating_record(u64::try_from(micros).unwrap_or(u64::MAX));
+                self.busy += took;
+            } else {
+                self.errors += 1;
+            }
+        }
+        fn figures(self, name: &str) -> Figures {
+            Figures {
+                name: name.to_owned(),
+                requests: self.histogram.len(),
+                errors: self.errors,
+                seconds: self.busy.as_secs_f64().max(f64::MIN_POSITIVE),
+                p50: Duration::from_micros(self.histogram.value_at_quantile(0.5)),
+                p99: Duration::from_micros(self.histogram.value_at_quantile(0.99)),
+            }
+        }
+    }
+    let side = || Side {
+        histogram: latency_histogram(),
+        errors: 0,
+        busy: Duration::ZERO,
+    };
+    let (mut a, mut b) = (side(), side());
+    let started = Instant::now();
+    let (measure_from, end) = (started + warm_up, started + warm_up + duration);
+    for n in 0.. {
+        let round = Instant::now();
+        if round >= end {
+            break;
+        }
+        let measured = round >= measure_from;
+        for a_first in [n % 2 == 0, n % 2 != 0] {
+            let sent = Instant::now();
+            if a_first {
+                let ok = first(n).await;
+                a.record(ok, sent.elapsed(), measured);
+            } else {
+                let ok = second(n).await;
+                b.record(ok, sent.elapsed(), measured);
+            }
+        }
+    }
+    (a.figures(names.0), b.figures(names.1))
+}
+
 /// 1 µs to 60 s, 3 significant digits.
 fn latency_histogram() -> Histogram<u64> {
     Histogram::new_with_bounds(1, 60_000_000, 3).expect("histogram bounds")
