@@ -176,16 +176,41 @@ pub fn listed_organisation_ids(conn: &mut DbConnection) -> Result<Vec<Organisati
     ids.iter().map(|raw| id(TABLE, raw)).collect()
 }
 
-pub fn find_many(
+/// A profile as the public sees it: its published content.
+pub struct Listed {
+    pub organisation_id: OrganisationId,
+    pub content: ProfileContent,
+    pub published_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The published, not suspended, profiles among `organisations`. Reads
+/// neither the working copy nor the review: the directory, the candidates
+/// and the index worker read many profiles at once and show only this.
+pub fn listed_many(
     conn: &mut DbConnection,
     organisations: &[OrganisationId],
-) -> Result<Vec<SupplierProfile>> {
+) -> Result<Vec<Listed>> {
     let ids: Vec<String> = organisations.iter().map(ToString::to_string).collect();
-    supplier_profiles::table
+    let rows: Vec<(String, String, Option<i64>, i64)> = supplier_profiles::table
         .filter(supplier_profiles::organisation_id.eq_any(ids))
-        .select(Row::as_select())
-        .load(conn)?
-        .into_iter()
-        .map(Row::into_domain)
+        .filter(supplier_profiles::published.is_not_null())
+        .filter(supplier_profiles::status.ne(ProfileStatus::Suspended.as_str()))
+        .select((
+            supplier_profiles::organisation_id,
+            supplier_profiles::published.assume_not_null(),
+            supplier_profiles::published_at,
+            supplier_profiles::updated_at,
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(organisation_id, published, published_at, updated_at)| {
+            Ok(Listed {
+                organisation_id: id(TABLE, &organisation_id)?,
+                content: content(&published)?,
+                published_at: opt_from_micros(TABLE, published_at)?,
+                updated_at: from_micros(TABLE, updated_at)?,
+            })
+        })
         .collect()
 }

@@ -84,6 +84,46 @@ pub(crate) fn stem(word: &str) -> String {
     word
 }
 
+/// What a cheap test needs to rule out most words before counting typos.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Shape {
+    pub chars: usize,
+    /// The set of characters (letters, digits, anything else as one).
+    pub letters: u64,
+}
+
+impl Shape {
+    pub(crate) fn of(word: &str) -> Self {
+        let mut letters = 0_u64;
+        let mut chars = 0;
+        for c in word.chars() {
+            chars += 1;
+            letters |= 1
+                << match c {
+                    'a'..='z' => c as u32 - 'a' as u32,
+                    '0'..='9' => 26 + c as u32 - '0' as u32,
+                    _ => 63,
+                };
+        }
+        Self { chars, letters }
+    }
+
+    /// Whether `typos` edits may turn one word into the other: each changes
+    /// the length by at most one and the set of characters by at most two.
+    pub(crate) fn near(&self, other: &Self, typos: usize) -> bool {
+        typos > 0
+            && self.chars.abs_diff(other.chars) <= typos
+            && (self.letters ^ other.letters).count_ones() as usize <= 2 * typos
+    }
+
+    /// How many of this word's characters `other` lacks: each edit brings
+    /// at most one, so more than `typos` of them rule the match out (for a
+    /// prefix of `other` too, whose characters are among `other`'s).
+    fn lacking_in(&self, other: &Self) -> usize {
+        (self.letters & !other.letters).count_ones() as usize
+    }
+}
+
 /// One analysed query word and how loosely it may match an indexed term.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Word {
@@ -94,16 +134,19 @@ pub(crate) struct Word {
     /// The word's [`stem`], unless too short to mean anything: matched exactly
     /// against the stems of the indexed words.
     pub stem: Option<String>,
+    pub shape: Shape,
 }
 
 impl Word {
     fn typed(text: &str, last: bool) -> Self {
         let stem = stem(text);
+        let shape = Shape::of(text);
         Word {
-            typos: allowed_typos(text.chars().count()),
+            typos: allowed_typos(shape.chars),
             prefix: last,
             stem: (stem.len() >= MIN_STEM).then_some(stem),
             text: text.to_owned(),
+            shape,
         }
     }
 
@@ -114,6 +157,7 @@ impl Word {
             typos: 0,
             prefix: false,
             stem: None,
+            shape: Shape::of(text),
         }
     }
 
@@ -121,13 +165,13 @@ impl Word {
     /// stem, or within the typo budget (of some prefix of `term`, for a prefix word).
     #[cfg(test)]
     pub(crate) fn matches(&self, term: &str) -> bool {
-        self.matches_stemmed(term, &stem(term))
+        self.matches_stemmed(term, &stem(term), Shape::of(term))
     }
 
-    /// [`Word::matches`] with the [`stem`] of `term` given: a text's words are
-    /// compared with every query word, and stemming each once saves most of
-    /// the cost of highlights and explanations.
-    pub(crate) fn matches_stemmed(&self, term: &str, term_stem: &str) -> bool {
+    /// [`Word::matches`] with the [`stem`] and [`Shape`] of `term` given: a
+    /// text's words are compared with every query word, and working each out
+    /// once saves most of the cost of highlights and explanations.
+    pub(crate) fn matches_stemmed(&self, term: &str, term_stem: &str, term_shape: Shape) -> bool {
         if self.text == term || self.stem.as_deref() == Some(term_stem) {
             return true;
         }
@@ -135,15 +179,18 @@ impl Word {
             return false;
         }
         let budget = usize::from(self.typos);
-        let (query_chars, term_chars) = (self.text.chars().count(), term.chars().count());
+        let (query, term_shape) = (self.shape, term_shape);
         // The distance is at least the difference in length (to `term`, or to
-        // its longest prefix).
+        // its longest prefix), and at least the characters either word lacks
+        // (only the query's, against a prefix). Most pairs end here, before
+        // the distances are counted.
         let too_far = if self.prefix {
-            term_chars + budget < query_chars
+            term_shape.chars + budget < query.chars
         } else {
-            query_chars.abs_diff(term_chars) > budget
+            query.chars.abs_diff(term_shape.chars) > budget
+                || term_shape.lacking_in(&query) > budget
         };
-        if too_far {
+        if too_far || query.lacking_in(&term_shape) > budget {
             return false;
         }
         let query: Vec<char> = self.text.chars().collect();
@@ -319,8 +366,8 @@ impl QueryWords {
 /// repeats its words, and an explanation compares each with every query word.
 #[derive(Default)]
 pub(crate) struct Terms {
-    /// Word -> stem.
-    stems: HashMap<String, String>,
+    /// Word -> its stem and shape.
+    stems: HashMap<String, (String, Shape)>,
     stemmed: HashSet<String>,
 }
 
@@ -348,7 +395,8 @@ impl Terms {
         if !self.stemmed.contains(&stem) {
             self.stemmed.insert(stem.clone());
         }
-        self.stems.insert(term, stem);
+        let shape = Shape::of(&term);
+        self.stems.insert(term, (stem, shape));
     }
 
     /// Whether some term is `word`: the same word or stem looked up, the
@@ -367,7 +415,7 @@ impl Terms {
         }
         self.stems
             .iter()
-            .any(|(term, stem)| word.matches_stemmed(term, stem))
+            .any(|(term, (stem, shape))| word.matches_stemmed(term, stem, *shape))
     }
 }
 
@@ -431,6 +479,7 @@ pub(crate) mod tests {
             typos,
             prefix,
             stem: None,
+            shape: Shape::of(text),
         }
     }
 
@@ -443,6 +492,69 @@ pub(crate) mod tests {
         );
         assert!(!word("usinxxge", 1, false).matches("usinage"));
         assert!(word("steriliation", 2, false).matches("sterilisation"));
+    }
+
+    /// The shape test only saves work: every pair the distances allow still
+    /// matches, whole word or prefix.
+    #[test]
+    fn ruling_words_out_by_shape_loses_no_match() {
+        let words = [
+            "usinage",
+            "sterilisation",
+            "electropolissage",
+            "micro",
+            "laser",
+            "titane",
+            "biocompatibilite",
+            "decolletage",
+            "316l",
+            "iso",
+            "moulage",
+            "injection",
+        ];
+        // Deterministic edits: each word with one or two characters changed,
+        // dropped, doubled or swapped.
+        let mut seed = 7_u64;
+        let mut next = |bound: usize| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            usize::try_from(seed >> 33).unwrap_or(0) % bound.max(1)
+        };
+        let mut checked = 0;
+        for original in words {
+            for _ in 0..200 {
+                let mut chars: Vec<char> = original.chars().collect();
+                for _ in 0..=next(2) {
+                    let at = next(chars.len());
+                    match next(4) {
+                        0 => chars[at] = ['a', 'e', 'i', 'o', 's', 't', 'z', '3'][next(8)],
+                        1 if chars.len() > 1 => {
+                            chars.remove(at);
+                        }
+                        2 => chars.insert(at, chars[at]),
+                        _ if at + 1 < chars.len() => chars.swap(at, at + 1),
+                        _ => {}
+                    }
+                }
+                let typed: String = chars.iter().collect();
+                let term: Vec<char> = original.chars().collect();
+                for (typos, prefix) in [(1, false), (2, false), (1, true), (2, true)] {
+                    let distances = distances_to_prefixes(&chars, &term);
+                    let allowed = if prefix {
+                        distances.iter().any(|d| *d <= typos)
+                    } else {
+                        distances.last().is_some_and(|d| *d <= typos)
+                    };
+                    let query = word(&typed, u8::try_from(typos).unwrap_or(0), prefix);
+                    assert_eq!(
+                        query.matches(original),
+                        allowed || typed == original,
+                        "{typed} against {original}, {typos} typos, prefix {prefix}"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, 12 * 200 * 4);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use tantivy::tokenizer::TextAnalyzer;
 
-use crate::analysis::{Word, stem};
+use crate::analysis::{Shape, Word, stem};
 use crate::document::SupplierDocument;
 
 use crate::html::escape;
@@ -24,6 +24,9 @@ pub(crate) struct Marker<'a> {
     analyzer: TextAnalyzer,
     /// Analysed word -> whether it matches a query word.
     known: HashMap<String, bool>,
+    /// Capability label -> its highlight: the hits of a page share most of
+    /// their labels.
+    labels: HashMap<String, Option<String>>,
 }
 
 impl<'a> Marker<'a> {
@@ -32,6 +35,7 @@ impl<'a> Marker<'a> {
             words,
             analyzer,
             known: HashMap::new(),
+            labels: HashMap::new(),
         }
     }
 
@@ -51,11 +55,18 @@ impl<'a> Marker<'a> {
                 out.insert(field.to_owned(), marked);
             }
         }
-        let labels: Vec<String> = doc
-            .capability_labels
-            .iter()
-            .filter_map(|label| self.mark(label))
-            .collect();
+        let mut labels: Vec<String> = Vec::new();
+        for label in &doc.capability_labels {
+            let marked = match self.labels.get(label) {
+                Some(known) => known.clone(),
+                None => {
+                    let marked = self.mark(label);
+                    self.labels.insert(label.clone(), marked.clone());
+                    marked
+                }
+            };
+            labels.extend(marked);
+        }
         if !labels.is_empty() {
             out.insert("capability_labels".to_owned(), labels.join(", "));
         }
@@ -75,10 +86,10 @@ impl<'a> Marker<'a> {
             let matches = match known.get(token.text.as_str()) {
                 Some(matches) => *matches,
                 None => {
-                    let stem = stem(&token.text);
+                    let (stem, shape) = (stem(&token.text), Shape::of(&token.text));
                     let matches = words
                         .iter()
-                        .any(|word| word.matches_stemmed(&token.text, &stem));
+                        .any(|word| word.matches_stemmed(&token.text, &stem, shape));
                     known.insert(token.text.clone(), matches);
                     matches
                 }

@@ -55,6 +55,8 @@ use tantivy::tokenizer::TextAnalyzer;
 
 use analysis::Word;
 
+use crate::analysis::Shape;
+
 /// Words of a text read at most; the rest is ignored (the API accepts 2000
 /// characters, about 300 words).
 pub const MAX_WORDS: usize = 500;
@@ -665,39 +667,6 @@ impl Suggester {
         let closest = found.iter().map(|(_, q)| *q).fold(0.0, f32::max);
         found.retain(|(_, q)| *q >= closest - TYPO_COST / 2.0);
         found
-    }
-}
-
-/// What a cheap test needs to rule out most words before counting typos.
-#[derive(Clone, Copy)]
-struct Shape {
-    chars: usize,
-    /// The set of characters (letters, digits, anything else as one).
-    letters: u64,
-}
-
-impl Shape {
-    fn of(word: &str) -> Self {
-        let mut letters = 0_u64;
-        let mut chars = 0;
-        for c in word.chars() {
-            chars += 1;
-            letters |= 1
-                << match c {
-                    'a'..='z' => c as u32 - 'a' as u32,
-                    '0'..='9' => 26 + c as u32 - '0' as u32,
-                    _ => 63,
-                };
-        }
-        Self { chars, letters }
-    }
-
-    /// Whether `typos` edits may turn one word into the other: each changes
-    /// the length by at most one and the set of characters by at most two.
-    fn near(&self, other: &Self, typos: usize) -> bool {
-        typos > 0
-            && self.chars.abs_diff(other.chars) <= typos
-            && (self.letters ^ other.letters).count_ones() as usize <= 2 * typos
     }
 }
 

@@ -48,12 +48,13 @@ pub fn load(
                 .or_default()
                 .push(certificate);
         }
-        for profile in profiles::find_many(conn, chunk)? {
-            let id = profile.organisation_id;
-            let (published_at, updated_at) = (profile.published_at, profile.updated_at);
-            let Some(content) = profile.into_public_content() else {
-                continue;
-            };
+        for profile in profiles::listed_many(conn, chunk)? {
+            let profiles::Listed {
+                organisation_id: id,
+                content,
+                published_at,
+                updated_at,
+            } = profile;
             let Some(organisation) = organisations.remove(&id) else {
                 continue;
             };
