@@ -134,6 +134,7 @@ pub(crate) struct Word {
     /// The word's [`stem`], unless too short to mean anything: matched exactly
     /// against the stems of the indexed words.
     pub stem: Option<String>,
+    /// Its length and characters: most terms are ruled out by them alone.
     pub shape: Shape,
 }
 
@@ -179,7 +180,7 @@ impl Word {
             return false;
         }
         let budget = usize::from(self.typos);
-        let (query, term_shape) = (self.shape, term_shape);
+        let query = self.shape;
         // The distance is at least the difference in length (to `term`, or to
         // its longest prefix), and at least the characters either word lacks
         // (only the query's, against a prefix). Most pairs end here, before

@@ -101,8 +101,8 @@ where
 /// each round sends `first(n)` and `second(n)` for the same `n`, in turns
 /// (which goes first alternates), so that both see the same machine. Two
 /// runs one after the other each see their own ten seconds of it: on a
-/// shared machine, or an engine that compacts in the background, their p50s
-/// drift apart by more than a gap of a millisecond or two is worth.
+/// shared machine, or beside an engine that compacts in the background,
+/// their p50s drift apart by more than the millisecond or two measured.
 /// Throughput is per call type, over the time spent in its own calls.
 pub async fn paired<A, FutA, B, FutB>(
     names: (&str, &str),
