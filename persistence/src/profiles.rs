@@ -164,13 +164,25 @@ pub fn all_organisation_ids(conn: &mut DbConnection) -> Result<Vec<OrganisationI
     ids.iter().map(|raw| id(TABLE, raw)).collect()
 }
 
+type PubliclyListed = diesel::dsl::And<
+    diesel::dsl::IsNotNull<supplier_profiles::published>,
+    diesel::dsl::NotEq<supplier_profiles::status, &'static str>,
+>;
+
+/// What the public may see, as SQL: a published snapshot, not suspended
+/// (`SupplierProfile::public_content`, for many rows at once).
+fn publicly_listed() -> PubliclyListed {
+    supplier_profiles::published
+        .is_not_null()
+        .and(supplier_profiles::status.ne(ProfileStatus::Suspended.as_str()))
+}
+
 /// The organisations whose profile the public may see: a published
 /// snapshot, not suspended (`SupplierProfile::public_content` decides again
 /// on the loaded profile).
 pub fn listed_organisation_ids(conn: &mut DbConnection) -> Result<Vec<OrganisationId>> {
     let ids: Vec<String> = supplier_profiles::table
-        .filter(supplier_profiles::published.is_not_null())
-        .filter(supplier_profiles::status.ne(ProfileStatus::Suspended.as_str()))
+        .filter(publicly_listed())
         .select(supplier_profiles::organisation_id)
         .load(conn)?;
     ids.iter().map(|raw| id(TABLE, raw)).collect()
@@ -194,8 +206,7 @@ pub fn listed_many(
     let ids: Vec<String> = organisations.iter().map(ToString::to_string).collect();
     let rows: Vec<(String, String, Option<i64>, i64)> = supplier_profiles::table
         .filter(supplier_profiles::organisation_id.eq_any(ids))
-        .filter(supplier_profiles::published.is_not_null())
-        .filter(supplier_profiles::status.ne(ProfileStatus::Suspended.as_str()))
+        .filter(publicly_listed())
         .select((
             supplier_profiles::organisation_id,
             supplier_profiles::published.assume_not_null(),

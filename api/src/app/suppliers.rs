@@ -48,13 +48,13 @@ pub fn load(
                 .or_default()
                 .push(certificate);
         }
-        for profile in profiles::listed_many(conn, chunk)? {
-            let profiles::Listed {
-                organisation_id: id,
-                content,
-                published_at,
-                updated_at,
-            } = profile;
+        for profiles::Listed {
+            organisation_id: id,
+            content,
+            published_at,
+            updated_at,
+        } in profiles::listed_many(conn, chunk)?
+        {
             let Some(organisation) = organisations.remove(&id) else {
                 continue;
             };
