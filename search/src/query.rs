@@ -282,17 +282,10 @@ impl CandidateQuery {
             .cloned()
     }
 
-    /// Requested capabilities `doc` holds.
-    fn capabilities_met(&self, doc: &SupplierDocument) -> usize {
-        self.capabilities
-            .iter()
-            .filter(|code| doc.capability_codes.contains(code))
-            .count()
-    }
-
-    /// Requirements `doc` meets besides its requested capabilities; see
-    /// [`Candidate`].
-    fn other_requirements_met(&self, doc: &SupplierDocument) -> usize {
+    /// What `doc` meets of the need; `related` is
+    /// [`CandidateQuery::related_capabilities`].
+    pub(crate) fn fit(&self, doc: &SupplierDocument, related: &[String]) -> Fit {
+        let held = |code: &String| doc.capability_codes.contains(code);
         let certifications = self
             .certifications
             .iter()
@@ -307,74 +300,45 @@ impl CandidateQuery {
             .region
             .as_deref()
             .is_some_and(|region| region.eq_ignore_ascii_case(&doc.region));
-        certifications + sectors + usize::from(region)
+        Fit {
+            capabilities: self.capabilities.iter().filter(|code| held(code)).count(),
+            related: related.iter().any(held),
+            others: certifications + sectors + usize::from(region),
+        }
     }
 
     /// A profile this close to the best text match (its relevance) is worth a
     /// look even without a requested or related capability.
     pub(crate) const STRONG_TEXT: f32 = 0.3;
 
-    /// Sorts scored documents into tiers, ranks them best first (ties by id)
-    /// and keeps `limit`; documents that are neither full nor partial candidates
-    /// are dropped. `relevance` must already be normalised to `0..=1` (the best
-    /// text match of the selection is 1).
-    pub(crate) fn rank<'a>(
-        &self,
-        scored: impl IntoIterator<Item = (&'a SupplierDocument, f32)>,
-    ) -> Vec<Candidate> {
-        self.rank_documents(scored)
-            .into_iter()
-            .map(|(candidate, _)| candidate)
-            .collect()
-    }
-
-    /// [`CandidateQuery::rank`], each candidate with its document.
-    pub(crate) fn rank_documents<'a>(
-        &self,
-        scored: impl IntoIterator<Item = (&'a SupplierDocument, f32)>,
-    ) -> Vec<(Candidate, &'a SupplierDocument)> {
+    /// The tier and score of a supplier meeting `fit` whose text has
+    /// `relevance` (normalised to `0..=1`: the best text match of the
+    /// selection is 1), or `None` when it is neither a full nor a partial
+    /// candidate.
+    pub(crate) fn place(&self, fit: Fit, relevance: f32) -> Option<(Tier, f32)> {
         // Text relevance stays below 1 so it never outweighs a met requirement.
         const TEXT_WEIGHT: f32 = 0.99;
         const RELATED_CAPABILITY: f32 = 0.5;
         const PARTIAL_REQUIREMENT: f32 = 0.25;
-        let related = self.related_capabilities();
-        let mut candidates: Vec<(Candidate, &SupplierDocument)> = scored
-            .into_iter()
-            .filter_map(|(doc, relevance)| {
-                let relevance = relevance.clamp(0.0, 1.0);
-                let capabilities = self.capabilities_met(doc);
-                // Decided before the other requirements are counted: most of
-                // a long text's matches are neither, and are dropped here.
-                let related = capabilities == 0
-                    && related
-                        .iter()
-                        .any(|code| doc.capability_codes.contains(code));
-                if capabilities == 0 && !related && relevance < Self::STRONG_TEXT {
-                    return None;
-                }
-                let requirements = (capabilities + self.other_requirements_met(doc)) as f32;
-                let (tier, score) = if capabilities > 0 {
-                    (Tier::Full, requirements + TEXT_WEIGHT * relevance)
-                } else {
-                    let related = if related { RELATED_CAPABILITY } else { 0.0 };
-                    (
-                        Tier::Partial,
-                        2.0 * relevance + related + PARTIAL_REQUIREMENT * requirements,
-                    )
-                };
-                Some((
-                    Candidate {
-                        id: doc.id,
-                        tier,
-                        score,
-                        matched_terms: Vec::new(),
-                    },
-                    doc,
-                ))
-            })
-            .collect();
-        let order = |(a, _): &(Candidate, &SupplierDocument),
-                     (b, _): &(Candidate, &SupplierDocument)| {
+        let relevance = relevance.clamp(0.0, 1.0);
+        let requirements = (fit.capabilities + fit.others) as f32;
+        if fit.capabilities > 0 {
+            return Some((Tier::Full, requirements + TEXT_WEIGHT * relevance));
+        }
+        if !fit.related && relevance < Self::STRONG_TEXT {
+            return None;
+        }
+        let related = if fit.related { RELATED_CAPABILITY } else { 0.0 };
+        Some((
+            Tier::Partial,
+            2.0 * relevance + related + PARTIAL_REQUIREMENT * requirements,
+        ))
+    }
+
+    /// The best `limit` of `candidates`, best first (ties by id), each with
+    /// what the caller keeps alongside.
+    pub(crate) fn best<T>(&self, mut candidates: Vec<(Candidate, T)>) -> Vec<(Candidate, T)> {
+        let order = |(a, _): &(Candidate, T), (b, _): &(Candidate, T)| {
             a.tier
                 .cmp(&b.tier)
                 .then(b.score.total_cmp(&a.score))
@@ -389,6 +353,51 @@ impl CandidateQuery {
         candidates.sort_by(order);
         candidates
     }
+
+    /// Sorts scored documents into tiers, ranks them best first (ties by id)
+    /// and keeps `limit`; documents that are neither full nor partial
+    /// candidates are dropped. `relevance` as for [`CandidateQuery::place`].
+    pub(crate) fn rank<'a>(
+        &self,
+        scored: impl IntoIterator<Item = (&'a SupplierDocument, f32)>,
+    ) -> Vec<Candidate> {
+        let related = self.related_capabilities();
+        let placed = scored
+            .into_iter()
+            .filter_map(|(doc, relevance)| {
+                let (tier, score) = self.place(self.fit(doc, &related), relevance)?;
+                Some((Candidate::new(doc.id, tier, score), ()))
+            })
+            .collect();
+        self.best(placed)
+            .into_iter()
+            .map(|(candidate, ())| candidate)
+            .collect()
+    }
+}
+
+impl Candidate {
+    pub(crate) fn new(id: Uuid, tier: Tier, score: f32) -> Self {
+        Candidate {
+            id,
+            tier,
+            score,
+            matched_terms: Vec::new(),
+        }
+    }
+}
+
+/// What a supplier meets of a need, read from its document (Meilisearch) or
+/// from the index's columns (embedded), and ranked alike by
+/// [`CandidateQuery::place`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Fit {
+    /// Requested capabilities held.
+    pub capabilities: usize,
+    /// Holds a related capability ([`CandidateQuery::related_capabilities`]).
+    pub related: bool,
+    /// Certifications valid at the need's clock, sectors and the region met.
+    pub others: usize,
 }
 
 fn non_blank(text: Option<&str>) -> Option<&str> {

@@ -4,12 +4,13 @@
 //! Text matching, typo tolerance and synonyms run in tantivy. A search's page,
 //! total and facets come from one pass over the matches that reads tantivy's
 //! columns (`page`): certificate validity is decided there at the query's clock,
-//! so expiry is exact without a reindex. Candidate ranking runs in Rust over the
-//! matching documents that hold a requested or related capability or come close
-//! to the best text match (the others are dropped as the matches are collected),
-//! each parsed once and kept by its position in its segment.
+//! so expiry is exact without a reindex. Candidates are ranked on what each
+//! match meets of the need, read from the same columns (`collector`); only the
+//! listed ones' stored documents are read, for their explanations. Stored
+//! documents are parsed once and kept by their position in their segment.
 
 mod collector;
+mod columns;
 mod page;
 mod schema;
 mod text_query;
@@ -22,8 +23,7 @@ use async_trait::async_trait;
 use tantivy::directory::MmapDirectory;
 use tantivy::index::SegmentId;
 use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, DisjunctionMaxQuery, EnableScoring, Occur, Query,
-    TermQuery,
+    AllQuery, BooleanQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
@@ -32,8 +32,9 @@ use tantivy::{
 };
 use uuid::Uuid;
 
-use self::collector::AllMatches;
-use self::page::{ColumnCache, Page};
+use self::collector::Fits;
+use self::columns::ColumnCache;
+use self::page::Page;
 use self::schema::Fields;
 use crate::CapabilityIndex;
 use crate::analysis::{self, Analysed, QueryWords, Terms};
@@ -61,10 +62,11 @@ struct Engine {
     analyzer: TextAnalyzer,
     /// Whether `open` created the index: it then needs a reindex.
     created: bool,
-    /// Stored documents already parsed, by segment and document: candidates
-    /// rank every match, and parsing each one's JSON at every query dominated
-    /// their cost. Segments never change, so entries never go stale; the
-    /// cache is emptied at each write to drop merged segments.
+    /// Stored documents already parsed, by segment and document: the same
+    /// suppliers head many pages and candidate lists, and reading one means
+    /// decompressing its block and parsing its JSON. Segments never change,
+    /// so entries never go stale; the cache is emptied at each write to drop
+    /// merged segments.
     parsed: RwLock<HashMap<SegmentId, Arc<SegmentDocuments>>>,
     /// Each segment's columns, opened for searches.
     columns: ColumnCache,
@@ -212,15 +214,9 @@ impl CapabilityIndex for TantivyIndex {
     }
 }
 
-/// A segment's parsed documents, by document id: looked up for every match
-/// of a candidate query, so by position rather than by hashing.
+/// A segment's parsed documents, by document id: by position rather than by
+/// hashing.
 struct SegmentDocuments(Vec<OnceLock<Arc<SupplierDocument>>>);
-
-/// A matching document with its tantivy score.
-struct Match {
-    score: f32,
-    doc: Arc<SupplierDocument>,
-}
 
 impl Engine {
     /// Applies `change` and commits; on failure the uncommitted operations are
@@ -362,16 +358,15 @@ impl Engine {
         let searcher = self.reader.searcher();
         // Holders of a requested capability, of a related one, or suppliers
         // whose profile speaks of the need: the ranking sorts them into tiers.
-        let holders: Vec<Box<dyn Query>> = [
+        let related = need.related_capabilities();
+        let mut clauses: Vec<Box<dyn Query>> = [
             any_of(self.fields.capability_codes, &need.capabilities),
-            any_of(self.fields.capability_codes, &need.related_capabilities()),
+            any_of(self.fields.capability_codes, &related),
         ]
         .into_iter()
         .flatten()
         .map(unscored)
         .collect();
-        let mut clauses: Vec<Box<dyn Query>> =
-            holders.iter().map(|holder| holder.box_clone()).collect();
         // The words looked for without typos, by the query and by the
         // explanations alike.
         let exact = match &text {
@@ -386,44 +381,41 @@ impl Engine {
                 "the candidate text has no searchable word".to_owned(),
             ));
         }
-        // The holders are marked as the matches are collected: a long text
-        // matches most profiles, and those neither holding a requested or
-        // related capability nor close to the best text match are dropped
-        // before their documents are read.
-        let marked = BooleanQuery::union(holders)
-            .weight(EnableScoring::disabled_from_searcher(&searcher))
-            .map_err(internal)?;
+        // What each match meets of the need is read from the columns as the
+        // matches are collected; only the listed candidates' documents are
+        // read, for their explanations.
         let found = searcher
-            .search(&BooleanQuery::union(clauses), &AllMatches { marked })
+            .search(
+                &BooleanQuery::union(clauses),
+                &Fits {
+                    need,
+                    related: &related,
+                    columns: &self.columns,
+                },
+            )
             .map_err(internal)?;
         let best = found
             .iter()
             .map(|found| found.score)
             .fold(0.0_f32, f32::max);
         let relevance = |score: f32| if best > 0.0 { score / best } else { 0.0 };
-        let segments = self.segment_documents(&searcher)?;
-        let matches = found
+        let placed = found
             .into_iter()
-            .filter(|found| found.marked || relevance(found.score) >= CandidateQuery::STRONG_TEXT)
-            .map(|found| {
-                Ok(Match {
-                    score: found.score,
-                    doc: self.parsed_document(&searcher, &segments, found.address)?,
-                })
+            .filter_map(|found| {
+                let (tier, score) = need.place(found.fit, relevance(found.score))?;
+                Some((Candidate::new(found.id, tier, score), found.address))
             })
-            .collect::<Result<Vec<_>, IndexError>>()?;
-        let ranked = need.rank_documents(
-            matches
-                .iter()
-                .map(|found| (&*found.doc, relevance(found.score))),
-        );
+            .collect();
+        let ranked = need.best(placed);
         let Some(text) = &text else {
             return Ok(ranked.into_iter().map(|(candidate, _)| candidate).collect());
         };
+        let segments = self.segment_documents(&searcher)?;
         let mut analyzer = self.analyzer.clone();
-        Ok(ranked
+        ranked
             .into_iter()
-            .map(|(mut candidate, doc)| {
+            .map(|(mut candidate, address)| {
+                let doc = self.parsed_document(&searcher, &segments, address)?;
                 let mut terms = Terms::default();
                 for own in doc.own_texts() {
                     terms.add_text(own, &mut analyzer);
@@ -432,9 +424,9 @@ impl Engine {
                     terms.add_analysed(&self.label_terms(label, &mut analyzer));
                 }
                 candidate.matched_terms = text.matched_terms(&terms, &exact);
-                candidate
+                Ok(candidate)
             })
-            .collect())
+            .collect()
     }
 
     /// `label` analysed, once per process.

@@ -10,17 +10,15 @@
 //! documents are read afterwards, for highlights.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BinaryHeap, HashMap};
-use std::sync::{Arc, RwLock};
+use std::collections::{BTreeMap, BinaryHeap};
+use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::{Column, StrColumn};
-use tantivy::index::SegmentId;
-use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, TantivyError};
+use tantivy::columnar::StrColumn;
+use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 use uuid::Uuid;
 
-use super::schema;
-use crate::document::CertificationDoc;
+use super::columns::{ColumnCache, SegmentColumns};
 use crate::query::{Facets, SortOrder};
 
 /// What a search collects: the certificates a match must hold, the order and
@@ -109,106 +107,6 @@ impl Ord for Kept {
     }
 }
 
-/// Each segment's columns, opened once (opening one reads its metadata and
-/// dictionary) with the certificates column's values decoded: segments never
-/// change, and the entries of merged ones go at the next write.
-#[derive(Default)]
-pub(super) struct ColumnCache(RwLock<HashMap<SegmentId, Arc<SegmentColumns>>>);
-
-impl ColumnCache {
-    pub(super) fn clear(&self) {
-        if let Ok(mut segments) = self.0.write() {
-            segments.clear();
-        }
-    }
-
-    fn get(&self, reader: &SegmentReader) -> tantivy::Result<Arc<SegmentColumns>> {
-        let segment = reader.segment_id();
-        if let Some(known) = self
-            .0
-            .read()
-            .ok()
-            .and_then(|map| map.get(&segment).cloned())
-        {
-            return Ok(known);
-        }
-        let opened = Arc::new(SegmentColumns::open(reader)?);
-        if let Ok(mut segments) = self.0.write() {
-            segments.insert(segment, Arc::clone(&opened));
-        }
-        Ok(opened)
-    }
-}
-
-struct SegmentColumns {
-    certificates: SegmentCertificates,
-    certificate_ords: Option<Column<u64>>,
-    capabilities: Option<StrColumn>,
-    sectors: Option<StrColumn>,
-    regions: Option<StrColumn>,
-    member: Column<bool>,
-    name_sort: Option<StrColumn>,
-    updated_at: Column<i64>,
-    id_high: Column<u64>,
-    id_low: Column<u64>,
-}
-
-impl SegmentColumns {
-    fn open(reader: &SegmentReader) -> tantivy::Result<Self> {
-        let columns = reader.fast_fields();
-        let certificates = columns.str(schema::CERTIFICATES)?;
-        Ok(SegmentColumns {
-            certificates: SegmentCertificates::decode(certificates.as_ref())?,
-            certificate_ords: certificates.map(|column| column.ords().clone()),
-            capabilities: columns.str(schema::CAPABILITY_CODES)?,
-            sectors: columns.str(schema::SECTORS)?,
-            regions: columns.str(schema::REGION)?,
-            member: columns.bool(schema::MEMBER)?,
-            name_sort: columns.str(schema::NAME_SORT)?,
-            updated_at: columns.i64(schema::UPDATED_AT)?,
-            id_high: columns.u64(schema::ID_HIGH)?,
-            id_low: columns.u64(schema::ID_LOW)?,
-        })
-    }
-}
-
-/// Certificate terms by ordinal, their codes interned.
-struct SegmentCertificates {
-    codes: Vec<String>,
-    /// By term ordinal: the index of its code in `codes`, and the term.
-    terms: Vec<(u32, CertificationDoc)>,
-}
-
-impl SegmentCertificates {
-    fn decode(column: Option<&StrColumn>) -> tantivy::Result<Self> {
-        let mut decoded = SegmentCertificates {
-            codes: Vec::new(),
-            terms: Vec::new(),
-        };
-        let Some(column) = column else {
-            return Ok(decoded);
-        };
-        let mut stream = column.dictionary().stream()?;
-        while stream.advance() {
-            let term = std::str::from_utf8(stream.key())
-                .ok()
-                .and_then(schema::decode_certificate)
-                .ok_or_else(|| {
-                    TantivyError::InternalError("corrupted certificate column".to_owned())
-                })?;
-            let code = match decoded.codes.iter().position(|code| *code == term.code) {
-                Some(at) => at,
-                None => {
-                    decoded.codes.push(term.code.clone());
-                    decoded.codes.len() - 1
-                }
-            };
-            decoded.terms.push((code as u32, term));
-        }
-        Ok(decoded)
-    }
-}
-
 impl Collector for Page<'_> {
     type Fruit = Collected;
     type Child = SegmentPage;
@@ -223,13 +121,7 @@ impl Collector for Page<'_> {
         let wanted = self
             .certifications
             .iter()
-            .map(|code| {
-                certificates
-                    .codes
-                    .iter()
-                    .position(|known| known == code)
-                    .map(|at| at as u32)
-            })
+            .map(|code| certificates.code(code))
             .collect::<Option<Vec<u32>>>();
         let sort = match self.sort {
             SortOrder::Relevance => SortColumn::Score,
@@ -239,10 +131,7 @@ impl Collector for Page<'_> {
         let named = self
             .named_certifications
             .iter()
-            .filter_map(|(code, lift)| {
-                let at = certificates.codes.iter().position(|known| known == code)?;
-                Some((at as u32, *lift))
-            })
+            .filter_map(|(code, lift)| Some((certificates.code(code)?, *lift)))
             .collect();
         let codes = certificates.codes.len();
         Ok(SegmentPage {
@@ -399,15 +288,8 @@ impl SegmentPage {
     /// Whether `doc`'s certificates pass the filter; leaves the codes that
     /// count in `self.valid`.
     fn certified(&mut self, doc: DocId) -> bool {
-        self.valid.clear();
-        if let Some(column) = &self.columns.certificate_ords {
-            for ord in column.values_for_doc(doc) {
-                let (code, term) = &self.columns.certificates.terms[ord as usize];
-                if term.counts_at(self.now, self.verified_only) && !self.valid.contains(code) {
-                    self.valid.push(*code);
-                }
-            }
-        }
+        self.columns
+            .counting_codes(doc, self.now, self.verified_only, &mut self.valid);
         match &self.wanted {
             None => false,
             Some(wanted) if wanted.is_empty() => !self.verified_only || !self.valid.is_empty(),
@@ -423,12 +305,6 @@ impl SegmentPage {
             .filter(|(code, _)| self.valid.contains(code))
             .map(|(_, lift)| *lift)
             .fold(0.0, f32::max)
-    }
-
-    fn id(&self, doc: DocId) -> Uuid {
-        let high = self.columns.id_high.first(doc).unwrap_or_default();
-        let low = self.columns.id_low.first(doc).unwrap_or_default();
-        Uuid::from_u128((u128::from(high) << 64) | u128::from(low))
     }
 
     fn key(&self, doc: DocId, score: Score) -> Key {
@@ -462,7 +338,7 @@ impl SegmentPage {
         let ranked = Ranked {
             address: DocAddress::new(self.segment, doc),
             score,
-            id: self.id(doc),
+            id: self.columns.id(doc),
             key,
         };
         if self.best.len() < self.keep {
