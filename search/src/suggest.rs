@@ -14,9 +14,11 @@
 //! remaining word matches a label's word when it is the same word, has the
 //! same stem (a light suffix stripper: usiner/usinage, stérilisé/sterilized,
 //! machined/machining, plurals), or is within Meilisearch's typo budget (one
-//! typo from 5 characters, two from 9, a wrong first letter counting twice;
-//! never on words with a digit, so "ISO 13458" is not ISO 13485; only the
-//! closest words count, so "chimiques" is "chimie", not also "cliniques").
+//! typo from 5 characters, two from 9; a wrong first letter counts twice, and
+//! so does a letter replaced by one neither next to it on a keyboard nor
+//! alike in sound, so "layer" does not name lasers; never on words with a
+//! digit, so "ISO 13458" is not ISO 13485; only the closest words count, so
+//! "chimiques" is "chimie", not also "cliniques").
 //! Two neighbouring words also match as one ("clean room" → "Cleanroom",
 //! "micromachining" → "Micro-machining"). A label's parts in parentheses or
 //! around " / " count as labels of their own: "BPF (GMP)" is also "BPF" and

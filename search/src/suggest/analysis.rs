@@ -251,11 +251,92 @@ pub(super) fn typo_budget(chars: usize) -> usize {
 }
 
 /// Typos between two words: optimal string alignment (a swap of two
-/// neighbours is one typo), a wrong first letter counting twice (as in
-/// Meilisearch: "sablage" is not a typo of "câblage").
+/// neighbours is one typo), where two changes count twice:
+/// - a wrong first letter (as in Meilisearch: "sablage" is not a typo of
+///   "câblage");
+/// - in words of fewer than 9 letters, a letter replaced by one that is
+///   neither its neighbour on a keyboard nor alike in sound: a short word
+///   one letter away from a label word is most often a word of its own
+///   ("layer" is not "laser" mistyped, nor "codes" "cotes"), while "lazer"
+///   is a typo. Longer words seldom meet another word that close, and
+///   letters swapped at a distance ("stelirisation") are typos there.
 pub(super) fn typos(a: &str, b: &str) -> usize {
     let first_differs = a.chars().next() != b.chars().next();
-    strsim::osa_distance(a, b) + usize::from(first_differs)
+    alignment(a, b) + usize::from(first_differs)
+}
+
+fn alignment(a: &str, b: &str) -> usize {
+    const SHORT: usize = 9;
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let short = a.len().max(b.len()) < SHORT;
+    let width = b.len() + 1;
+    // The table of the alignments of every prefix of `a` with every prefix
+    // of `b`, row by row.
+    let mut cost = vec![0; (a.len() + 1) * width];
+    for (j, cell) in cost.iter_mut().take(width).enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        cost[i * width] = i;
+        for j in 1..=b.len() {
+            let replaced = match (a[i - 1], b[j - 1]) {
+                (x, y) if x == y => 0,
+                (x, y) if !short || mistypable(x, y) => 1,
+                _ => 2,
+            };
+            let mut best = (cost[(i - 1) * width + j] + 1)
+                .min(cost[i * width + j - 1] + 1)
+                .min(cost[(i - 1) * width + j - 1] + replaced);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(cost[(i - 2) * width + j - 2] + 1);
+            }
+            cost[i * width + j] = best;
+        }
+    }
+    cost[a.len() * width + b.len()]
+}
+
+/// Whether one letter typed for the other is a typo: neighbours on a
+/// QWERTY or AZERTY keyboard, or letters spelling the same sound in French
+/// or English.
+fn mistypable(x: char, y: char) -> bool {
+    const ALIKE: [[char; 2]; 8] = [
+        ['s', 'z'],
+        ['s', 'c'],
+        ['c', 'k'],
+        ['c', 'q'],
+        ['k', 'q'],
+        ['i', 'y'],
+        ['m', 'n'],
+        // "-tion" and "-sion".
+        ['s', 't'],
+    ];
+    const KEYBOARDS: [[&str; 3]; 2] = [
+        ["qwertyuiop", "asdfghjkl", "zxcvbnm"],
+        ["azertyuiop", "qsdfghjklm", "wxcvbn"],
+    ];
+    // How far each row starts to the right of the one above, in quarters
+    // of a key.
+    const ROW_START: [usize; 3] = [0, 1, 3];
+    if ALIKE.contains(&[x, y]) || ALIKE.contains(&[y, x]) {
+        return true;
+    }
+    KEYBOARDS.iter().any(|rows| {
+        let key = |letter: char| {
+            rows.iter()
+                .enumerate()
+                .find_map(|(row, keys)| Some((row, 4 * keys.find(letter)? + ROW_START[row])))
+        };
+        let (Some((row_x, quarter_x)), Some((row_y, quarter_y))) = (key(x), key(y)) else {
+            return false;
+        };
+        match row_x.abs_diff(row_y) {
+            0 => quarter_x.abs_diff(quarter_y) <= 4,
+            1 => quarter_x.abs_diff(quarter_y) <= 3,
+            _ => false,
+        }
+    })
 }
 
 pub(super) fn has_digit(word: &str) -> bool {
@@ -354,5 +435,34 @@ mod tests {
         .map(|w| w.fold)
         .collect();
         assert_eq!(kept, ["usiner", "implants"]);
+    }
+
+    #[test]
+    fn a_word_of_its_own_is_not_a_typo_of_a_label_word() {
+        // Slips of a finger or of spelling: one typo each.
+        for (typed, meant) in [
+            ("lazer", "laser"),
+            ("sterilsation", "sterilisation"),
+            ("usinnage", "usinage"),
+            ("leachabels", "leachables"),
+            ("tomograpie", "tomographie"),
+            ("frasage", "fraisage"),
+            ("moulr", "moule"),
+        ] {
+            assert_eq!(typos(typed, meant), 1, "{typed} for {meant}");
+        }
+        // Another word, one letter apart: as far as two typos.
+        for (word, label) in [
+            ("layer", "laser"),
+            ("codes", "cotes"),
+            ("gamme", "gamma"),
+            ("liner", "lines"),
+        ] {
+            assert_eq!(typos(word, label), 2, "{word} for {label}");
+        }
+        // A wrong first letter still counts twice.
+        assert_eq!(typos("sablage", "cablage"), 2);
+        // Long words keep every slip at one typo.
+        assert_eq!(typos("dimentionnel", "dimensionnel"), 1);
     }
 }
