@@ -260,10 +260,18 @@ impl Suggester {
         let processes: HashSet<String> = crate::synonyms::forms()
             .filter_map(|(_, process)| fold(process))
             .collect();
-        let participles = crate::synonyms::participles()
-            .filter_map(|form| fold(&form))
-            .filter(|participle| !processes.contains(participle))
-            .collect();
+        let mut participles = HashSet::new();
+        // Those whose accent folding takes away, as "câblés" (see below).
+        let mut unaccented = HashSet::new();
+        for form in crate::synonyms::participles() {
+            let Some(folded) = fold(&form).filter(|folded| !processes.contains(folded)) else {
+                continue;
+            };
+            if folded != form {
+                unaccented.insert(folded.clone());
+            }
+            participles.insert(folded);
+        }
         let mut suggester = Self {
             nodes: Vec::with_capacity(entries.len()),
             labels: Vec::new(),
@@ -322,6 +330,13 @@ impl Suggester {
                 .or_default()
                 .push(t);
         }
+        // Nor does a French one that folds to a word the catalogue names
+        // things by: "câblés" is "câbles" once folded, "moulés" "moules",
+        // and "câbles ECG surmoulés" asks for cables.
+        let by_fold = &suggester.by_fold;
+        suggester.participles.retain(|participle| {
+            !(unaccented.contains(participle) && by_fold.contains_key(participle))
+        });
         suggester
     }
 

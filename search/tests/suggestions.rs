@@ -683,6 +683,20 @@ fn a_capability_named_as_done_already_is_the_context_of_the_need() {
 }
 
 #[test]
+fn a_french_participle_that_folds_onto_a_word_of_the_catalogue_is_that_word() {
+    // Without accents, "câblés" (wired) is "câbles" (cables): read as the
+    // cables the buyer asks for, not as work done.
+    let suggester = catalogue();
+    let cables = suggester
+        .named_capabilities("cables ECG patient avec surmoulage des connecteurs, 2000 par an");
+    assert_eq!(
+        cables.first().map(String::as_str),
+        Some("electronics.cabling"),
+        "{cables:?}"
+    );
+}
+
+#[test]
 fn a_participle_naming_the_state_the_buyer_wants_is_the_need() {
     let suggester = catalogue();
     let passivation = suggester
