@@ -184,6 +184,15 @@ pub const PRODUCTS: &[(&[&str], &[&str])] = &[
             "toothpaste",
             "lipstick",
             "sunscreen",
+            "crème hydratante",
+            "sérum",
+            "huile capillaire",
+            "skincare",
+            "skin care",
+            "moisturizer",
+            "moisturiser",
+            "serum",
+            "hair oil",
         ],
         &["cosmétique", "cosmétiques", "cosmetic", "cosmetics"],
     ),
@@ -635,6 +644,7 @@ mod tests {
         let map = mutual_map();
         assert!(map["shampoing"].iter().any(|trade| trade == "cosmétiques"));
         assert!(map["shower gel"].iter().any(|trade| trade == "cosmetics"));
+        assert!(map["moisturizer"].iter().any(|trade| trade == "cosmetics"));
         assert!(!map["cosmétiques"].iter().any(|word| word == "shampoing"));
     }
 
