@@ -41,7 +41,6 @@ impl Collector for Fits<'_> {
     ) -> tantivy::Result<SegmentFits> {
         let columns = self.columns.get(reader)?;
         let capabilities = columns.capabilities.as_ref();
-        let region = self.need.region.as_deref();
         Ok(SegmentFits {
             segment,
             now: self.need.now,
@@ -51,21 +50,7 @@ impl Collector for Fits<'_> {
                 .flatten()
                 .collect(),
             sectors: ordinals(columns.sectors.as_ref(), &self.need.sectors)?,
-            // Compared ignoring ASCII case, as a document's region is.
-            regions: match (&columns.regions, region) {
-                (Some(column), Some(region)) => {
-                    let mut regions = Vec::new();
-                    let mut value = String::new();
-                    for ord in 0..column.num_terms() as u64 {
-                        if column.ord_to_str(ord, &mut value)? && value.eq_ignore_ascii_case(region)
-                        {
-                            regions.push(ord);
-                        }
-                    }
-                    regions
-                }
-                _ => Vec::new(),
-            },
+            regions: region_ordinals(columns.regions.as_ref(), self.need.region.as_deref())?,
             certifications: self
                 .need
                 .certifications
@@ -100,6 +85,22 @@ fn ordinals(column: Option<&StrColumn>, values: &[String]) -> tantivy::Result<Ve
             None => Ok(None),
         })
         .collect()
+}
+
+/// The ordinals of `column`'s values equal to `region` ignoring ASCII case,
+/// as a document's region is compared.
+fn region_ordinals(column: Option<&StrColumn>, region: Option<&str>) -> tantivy::Result<Vec<u64>> {
+    let (Some(column), Some(region)) = (column, region) else {
+        return Ok(Vec::new());
+    };
+    let mut ordinals = Vec::new();
+    let mut value = String::new();
+    for ord in 0..column.num_terms() as u64 {
+        if column.ord_to_str(ord, &mut value)? && value.eq_ignore_ascii_case(region) {
+            ordinals.push(ord);
+        }
+    }
+    Ok(ordinals)
 }
 
 pub(super) struct SegmentFits {
