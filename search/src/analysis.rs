@@ -48,7 +48,9 @@ const MIN_STEM: usize = 4;
 
 /// A light French and English stemmer over folded words: plural to singular,
 /// then one derivational or verbal suffix, so that "usiner", "usiné" and
-/// "usinage", or "sterilisation", "sterilization" and "stérilisé" share a stem.
+/// "usinage", or "sterilisation", "sterilization" and "stérilisé" share a stem;
+/// an adjective's feminine and masculine too ("dimensionnelles" and
+/// "dimensionnel", "légère" and "léger", "active" and "actifs").
 /// Deliberately light: a Snowball stemmer of either language mangles the other
 /// one's words, and profiles mix both.
 pub(crate) fn stem(word: &str) -> String {
@@ -56,7 +58,7 @@ pub(crate) fn stem(word: &str) -> String {
     const SUFFIXES: &[&str] = &[
         "issement", "ements", "ations", "ateurs", "atrices", "ement", "ation", "ateur", "atrice",
         "ables", "ibles", "aires", "ings", "able", "ible", "aire", "ages", "ique", "euse", "eurs",
-        "ing", "age", "eur", "ers", "ees", "ion", "ed", "er", "es", "ee", "y", "e",
+        "ing", "age", "eur", "ers", "ees", "ion", "ere", "ed", "er", "es", "ee", "y", "e",
     ];
     let mut word = word.to_owned();
     if !word.is_ascii() {
@@ -76,6 +78,13 @@ pub(crate) fn stem(word: &str) -> String {
         .find(|suffix| word.len() >= MIN_STEM + suffix.len() && word.ends_with(*suffix))
     {
         word.truncate(word.len() - suffix.len());
+    }
+    // What the suffixes leave of a feminine: "dimensionnell", "activ".
+    if word.len() > MIN_STEM && word.ends_with("ll") {
+        word.pop();
+    } else if word.len() > MIN_STEM && word.ends_with("if") {
+        word.pop();
+        word.push('v');
     }
     // British and American spellings: "anodiz" and "anodis".
     if word.contains("iz") || word.contains("yz") {
@@ -575,6 +584,14 @@ pub(crate) mod tests {
             &["medicaux", "medical"],
             &["anodised", "anodized", "anodisation"],
             &["decoupe", "decoupes", "decoupage"],
+            &[
+                "dimensionnel",
+                "dimensionnelle",
+                "dimensionnels",
+                "dimensionnelles",
+            ],
+            &["legere", "leger", "legers"],
+            &["actif", "actifs", "active", "actives"],
         ] {
             let stems: HashSet<String> = family.iter().map(|word| stem(word)).collect();
             assert_eq!(stems.len(), 1, "{family:?} → {stems:?}");

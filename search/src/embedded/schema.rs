@@ -19,7 +19,7 @@ pub(super) const TOKENIZER: &str = "folded";
 
 /// Bumped whenever the schema or the analysis changes: each version lives in its
 /// own subdirectory, and a new one is filled by a reindex.
-pub(super) const VERSION: &str = "v4";
+pub(super) const VERSION: &str = "v5";
 
 /// Names of the columns a search reads (see [`super::page`]).
 pub(super) const CAPABILITY_CODES: &str = "capability_codes";
@@ -35,19 +35,30 @@ pub(super) const UPDATED_AT: &str = "updated_at";
 pub(super) const ID_HIGH: &str = "id_high";
 pub(super) const ID_LOW: &str = "id_low";
 
-/// Searchable fields with the weight of a match in them: what a supplier does
-/// (its name, its capabilities) says more than a word deep in a description.
-/// Close to each other, so that matching more of the query's words counts
-/// more than where one word matched (Meilisearch's `words` before `attribute`).
-pub(super) const SEARCHABLE: [(&str, f32); 7] = [
-    ("name", 1.0),
-    ("capability_labels", 1.0),
-    ("capability_details", 0.85),
-    ("description_fr", 0.8),
-    ("description_en", 0.8),
-    ("equipment", 0.7),
-    ("city", 0.5),
+/// Searchable fields with the weight of a match in them and the texts of a
+/// profile they hold: what a supplier does (its name, its capabilities) says
+/// more than a word deep in a description. Close to each other, so that
+/// matching more of the query's words counts more than where one word
+/// matched (Meilisearch's `words` before `attribute`). The French description
+/// weighs a little more than the English one, often its shorter translation:
+/// measured on the labelled sets, both at 0.85 or both at 0.8 lose up to
+/// 0.013 of sentence nDCG@10.
+pub(super) const SEARCHABLE: [(&str, f32, Texts); 7] = [
+    ("name", 1.0, |doc| vec![&doc.name]),
+    ("capability_labels", 1.0, |doc| {
+        doc.capability_labels.iter().collect()
+    }),
+    ("capability_details", 0.8, |doc| {
+        doc.capability_details.iter().collect()
+    }),
+    ("description_fr", 0.85, |doc| vec![&doc.description_fr]),
+    ("description_en", 0.8, |doc| vec![&doc.description_en]),
+    ("equipment", 0.7, |doc| doc.equipment.iter().collect()),
+    ("city", 0.5, |doc| vec![&doc.city]),
 ];
+
+/// The texts of a profile a searchable field holds.
+pub(super) type Texts = fn(&SupplierDocument) -> Vec<&String>;
 
 #[derive(Debug, Clone)]
 pub(super) struct Fields {
@@ -73,6 +84,7 @@ pub(super) struct Searchable {
     pub words: Field,
     pub stems: Field,
     pub weight: f32,
+    texts: Texts,
 }
 
 pub(super) fn build() -> (Schema, Fields) {
@@ -84,10 +96,11 @@ pub(super) fn build() -> (Schema, Fields) {
     );
     let searchable = SEARCHABLE
         .iter()
-        .map(|(name, weight)| Searchable {
+        .map(|(name, weight, texts)| Searchable {
             words: builder.add_text_field(name, text.clone()),
             stems: builder.add_text_field(&format!("{name}_stems"), text.clone()),
             weight: *weight,
+            texts: *texts,
         })
         .collect();
     let fields = Fields {
@@ -119,18 +132,8 @@ impl Fields {
         let mut out = TantivyDocument::default();
         out.add_text(self.id, doc.id.to_string());
         out.add_text(self.document, json);
-        // Same order as `SEARCHABLE`, which `self.searchable` follows.
-        let texts: [&[String]; 7] = [
-            std::slice::from_ref(&doc.name),
-            &doc.capability_labels,
-            std::slice::from_ref(&doc.description_fr),
-            std::slice::from_ref(&doc.description_en),
-            &doc.capability_details,
-            &doc.equipment,
-            std::slice::from_ref(&doc.city),
-        ];
-        for (field, values) in self.searchable.iter().zip(texts) {
-            for value in values {
+        for field in &self.searchable {
+            for value in (field.texts)(doc) {
                 out.add_text(field.words, value);
                 let stems: Vec<String> = analyse(analyzer, value)
                     .iter()
