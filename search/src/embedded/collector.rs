@@ -30,8 +30,16 @@ pub(super) struct Found {
     pub fit: Fit,
 }
 
+/// The matches that may be placed (see [`SegmentFits::collect`]), and the
+/// best score of all matches: what text relevance is relative to.
+#[derive(Default)]
+pub(super) struct Matches {
+    pub found: Vec<Found>,
+    pub best: Score,
+}
+
 impl Collector for Fits<'_> {
-    type Fruit = Vec<Found>;
+    type Fruit = Matches;
     type Child = SegmentFits;
 
     fn for_segment(
@@ -60,6 +68,7 @@ impl Collector for Fits<'_> {
             columns,
             held: Vec::new(),
             valid: Vec::new(),
+            best: 0.0,
             matches: Vec::new(),
         })
     }
@@ -69,8 +78,13 @@ impl Collector for Fits<'_> {
     }
 
     /// In index order: the candidates' ranking orders them itself.
-    fn merge_fruits(&self, segments: Vec<Vec<Found>>) -> tantivy::Result<Vec<Found>> {
-        Ok(segments.into_iter().flatten().collect())
+    fn merge_fruits(&self, segments: Vec<Matches>) -> tantivy::Result<Matches> {
+        let mut merged = Matches::default();
+        for segment in segments {
+            merged.best = merged.best.max(segment.best);
+            merged.found.extend(segment.found);
+        }
+        Ok(merged)
     }
 }
 
@@ -118,6 +132,8 @@ pub(super) struct SegmentFits {
     /// The current document's values, reused from one document to the next.
     held: Vec<u64>,
     valid: Vec<u32>,
+    /// The best score so far, of every match.
+    best: Score,
     matches: Vec<Found>,
 }
 
@@ -139,11 +155,17 @@ fn read<'a>(held: &'a mut Vec<u64>, column: Option<&StrColumn>, doc: DocId) -> &
 }
 
 impl SegmentFits {
-    fn fit(&mut self, doc: DocId) -> Fit {
+    /// What `doc` meets of the need; `None` when it holds no requested or
+    /// related capability and `weak` (its text too far below the best to
+    /// make it a partial candidate), without reading the rest.
+    fn fit(&mut self, doc: DocId, weak: bool) -> Option<Fit> {
         let columns = &self.columns;
         let held = read(&mut self.held, columns.capabilities.as_ref(), doc);
         let capabilities = met(&self.capabilities, held);
         let related = self.related.iter().any(|ord| held.contains(ord));
+        if weak && capabilities == 0 && !related {
+            return None;
+        }
         let sectors = met(
             &self.sectors,
             read(&mut self.held, columns.sectors.as_ref(), doc),
@@ -153,35 +175,48 @@ impl SegmentFits {
             .any(|ord| self.regions.contains(ord));
         columns.counting_codes(doc, self.now, false, &mut self.valid);
         let certifications = met(&self.certifications, &self.valid);
-        Fit {
+        Some(Fit {
             capabilities,
             related,
             others: certifications + sectors + usize::from(region),
-        }
+        })
     }
 }
 
 impl SegmentCollector for SegmentFits {
-    type Fruit = Vec<Found>;
+    type Fruit = Matches;
 
+    /// A long text matches most of the catalogue, mostly weakly: a match
+    /// whose text is below the partial tier's bar relative to the best so
+    /// far is below it relative to the best of all, and unless it holds a
+    /// requested or related capability it is not kept.
     fn collect(&mut self, doc: DocId, score: Score) {
-        let fit = self.fit(doc);
-        self.matches.push(Found {
-            score,
-            address: DocAddress::new(self.segment, doc),
-            id: self.columns.id(doc),
-            fit,
-        });
+        self.best = self.best.max(score);
+        // As relevance is computed (see `CandidateQuery::place`).
+        let weak = self.best > 0.0 && score / self.best < CandidateQuery::STRONG_TEXT;
+        if let Some(fit) = self.fit(doc, weak) {
+            self.matches.push(Found {
+                score,
+                address: DocAddress::new(self.segment, doc),
+                id: self.columns.id(doc),
+                fit,
+            });
+        }
     }
 
     fn harvest(self) -> Self::Fruit {
-        self.matches
+        Matches {
+            found: self.matches,
+            best: self.best,
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use tantivy::query::AllQuery;
+    use tantivy::Term;
+    use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Query, TermQuery};
+    use tantivy::schema::IndexRecordOption;
 
     use super::*;
     use crate::embedded::TantivyIndex;
@@ -316,10 +351,59 @@ mod tests {
                     },
                 )
                 .expect("search");
-            assert_eq!(found.len(), suppliers.len());
-            for found in found {
+            assert_eq!(found.found.len(), suppliers.len());
+            for found in found.found {
                 let doc = &suppliers[found.id.as_u128() as usize - 1];
                 assert_eq!(found.fit, need.fit(doc, &related), "{need:?} on {doc:?}");
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_weak_match_is_kept_only_when_it_holds_a_requested_or_related_capability() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let index = TantivyIndex::open(dir.path()).expect("open index");
+        let suppliers: Vec<SupplierDocument> = (0..1 << 8).map(supplier).collect();
+        index.upsert(suppliers.clone()).await.expect("upsert");
+        let engine = &index.engine;
+        let searcher = engine.reader.searcher();
+        // Holders of "coating" match strongly, everyone else weakly (a
+        // tenth of the best: below the partial tier's bar).
+        let strong = TermQuery::new(
+            Term::from_field_text(engine.fields.capability_codes, "coating"),
+            IndexRecordOption::Basic,
+        );
+        let query = BooleanQuery::union(vec![
+            Box::new(ConstScoreQuery::new(Box::new(strong), 1.0)) as Box<dyn Query>,
+            Box::new(ConstScoreQuery::new(Box::new(AllQuery), 0.1)),
+        ]);
+        let need = need(&["machining.turning"], &[], &[], None);
+        let related = need.related_capabilities();
+        let found = searcher
+            .search(
+                &query,
+                &Fits {
+                    need: &need,
+                    related: &related,
+                    columns: &engine.columns,
+                },
+            )
+            .expect("search");
+        assert!((found.best - 1.1).abs() < 1e-6, "the best of all matches");
+        // In index order (one segment), the bar rises with the first strong
+        // match: weak matches seen before it are kept all the same.
+        let first_strong = suppliers
+            .iter()
+            .position(|doc| doc.capability_codes.iter().any(|code| code == "coating"))
+            .expect("a strong match");
+        for (at, doc) in suppliers.iter().enumerate() {
+            let fit = need.fit(doc, &related);
+            let strong = doc.capability_codes.iter().any(|code| code == "coating");
+            let kept = found.found.iter().any(|found| found.id == doc.id);
+            if strong || fit.capabilities > 0 || fit.related {
+                assert!(kept, "{:?} may be placed", doc.capability_codes);
+            } else {
+                assert_eq!(kept, at < first_strong, "{:?}", doc.capability_codes);
             }
         }
     }

@@ -394,12 +394,10 @@ impl Engine {
                 },
             )
             .map_err(internal)?;
-        let best = found
-            .iter()
-            .map(|found| found.score)
-            .fold(0.0_f32, f32::max);
+        let best = found.best;
         let relevance = |score: f32| if best > 0.0 { score / best } else { 0.0 };
         let placed = found
+            .found
             .into_iter()
             .filter_map(|found| {
                 let (tier, score) = need.place(found.fit, relevance(found.score))?;
