@@ -1404,11 +1404,55 @@ fn write_run(settings: &Settings, report: &Report, load_before: &str, load_after
     std::fs::write(bench_dir().join(format!("load-{run}.csv")), csv).expect("write run csv");
 }
 
+/// Writes into target/bench the runs the committed BENCHMARKS.md and
+/// bench-results.csv hold but target/bench does not: a fresh checkout has
+/// only its own runs there, and the summary would drop the others' sections
+/// (a run at 10 000 suppliers would erase the committed one at 100 000).
+fn keep_committed_runs() {
+    let md = std::fs::read_to_string(repo_root().join("BENCHMARKS.md")).unwrap_or_default();
+    let csv = std::fs::read_to_string(repo_root().join("bench-results.csv")).unwrap_or_default();
+    // The runs' sections come first, each "## {engine} index, {scale}
+    // suppliers, {requests} requests", up to the targets' section.
+    let runs = md
+        .split("\n## ")
+        .skip(1)
+        .take_while(|s| !s.starts_with("Targets"));
+    for section in runs {
+        let Some((engine, rest)) = section.split_once(" index, ") else {
+            continue;
+        };
+        let Some((scale, rest)) = rest.split_once(" suppliers, ") else {
+            continue;
+        };
+        let Some((requests, _)) = rest.split_once(" requests") else {
+            continue;
+        };
+        let run = bench_dir().join(format!("load-{engine}-{scale}"));
+        if run.with_extension("md").exists() {
+            continue;
+        }
+        let prefix = format!("{engine},{scale},{requests},");
+        let rows: String = csv
+            .lines()
+            .filter(|line| line.starts_with(&prefix))
+            .map(|line| format!("{line}\n"))
+            .collect();
+        std::fs::create_dir_all(bench_dir()).expect("target/bench");
+        std::fs::write(
+            run.with_extension("md"),
+            format!("## {}\n", section.trim_end()),
+        )
+        .expect("write a committed run's md");
+        std::fs::write(run.with_extension("csv"), rows).expect("write a committed run's csv");
+    }
+}
+
 /// Everything after this line of BENCHMARKS.md survives a new run.
 const NOTES_MARKER: &str = "<!-- Notes below are written by hand and kept by `make bench`. -->";
 
 /// BENCHMARKS.md and bench-results.csv from every run in target/bench.
 fn write_summary() {
+    keep_committed_runs();
     let mut runs: Vec<PathBuf> = std::fs::read_dir(bench_dir())
         .expect("target/bench")
         .filter_map(|e| e.ok().map(|e| e.path()))
