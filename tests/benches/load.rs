@@ -1361,7 +1361,6 @@ fn repo_root() -> PathBuf {
 
 /// This run's section of BENCHMARKS.md and its CSV rows.
 fn write_run(settings: &Settings, report: &Report, load_before: &str, load_after: &str) {
-    let run = format!("{}-{}", settings.engine(), settings.scale);
     let mut md = format!(
         "## {} index, {} suppliers, {} requests\n\n\
          Run {} on {}; load average {} before, {} after (the run itself adds up to \
@@ -1399,9 +1398,20 @@ fn write_run(settings: &Settings, report: &Report, load_before: &str, load_after
             csv_field(&row.note)
         );
     }
+    save_run(settings.engine(), settings.scale, &md, &csv);
+}
+
+/// A run's files under target/bench, from which the summary is written.
+fn save_run(engine: &str, scale: impl std::fmt::Display, md: &str, csv: &str) {
+    let run = run_file(engine, scale);
     std::fs::create_dir_all(bench_dir()).expect("target/bench");
-    std::fs::write(bench_dir().join(format!("load-{run}.md")), md).expect("write run md");
-    std::fs::write(bench_dir().join(format!("load-{run}.csv")), csv).expect("write run csv");
+    std::fs::write(run.with_extension("md"), md).expect("write run md");
+    std::fs::write(run.with_extension("csv"), csv).expect("write run csv");
+}
+
+/// A run's files under target/bench, without their extension.
+fn run_file(engine: &str, scale: impl std::fmt::Display) -> PathBuf {
+    bench_dir().join(format!("load-{engine}-{scale}"))
 }
 
 /// Writes into target/bench the runs the committed BENCHMARKS.md and
@@ -1427,8 +1437,7 @@ fn keep_committed_runs() {
         let Some((requests, _)) = rest.split_once(" requests") else {
             continue;
         };
-        let run = bench_dir().join(format!("load-{engine}-{scale}"));
-        if run.with_extension("md").exists() {
+        if run_file(engine, scale).with_extension("md").exists() {
             continue;
         }
         let prefix = format!("{engine},{scale},{requests},");
@@ -1437,13 +1446,12 @@ fn keep_committed_runs() {
             .filter(|line| line.starts_with(&prefix))
             .map(|line| format!("{line}\n"))
             .collect();
-        std::fs::create_dir_all(bench_dir()).expect("target/bench");
-        std::fs::write(
-            run.with_extension("md"),
-            format!("## {}\n", section.trim_end()),
-        )
-        .expect("write a committed run's md");
-        std::fs::write(run.with_extension("csv"), rows).expect("write a committed run's csv");
+        save_run(
+            engine,
+            scale,
+            &format!("## {}\n", section.trim_end()),
+            &rows,
+        );
     }
 }
 
